@@ -1,0 +1,125 @@
+package amount
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Amount is a quantity of dust, the smallest unit.
+type Amount int64
+
+const (
+	// DustPerGG is the number of dust in one GG.
+	DustPerGG Amount = 100_000_000
+	// MaxMoney is the largest amount any output or sum may hold: 21 million GG.
+	MaxMoney Amount = 21_000_000 * DustPerGG
+)
+
+// Errors returned by Parse.
+var (
+	ErrSyntax   = errors.New("amount: invalid syntax")
+	ErrRange    = errors.New("amount: out of range")
+	ErrPrecison = errors.New("amount: more than 8 decimal places")
+)
+
+// Valid reports whether a is within [0, MaxMoney].
+func (a Amount) Valid() bool { return a >= 0 && a <= MaxMoney }
+
+// String formats a in GG with up to eight decimals and no trailing zeros
+// beyond the first decimal, e.g. "1.5", "0.0001", "50.0".
+func (a Amount) String() string {
+	neg := a < 0
+	u := uint64(a)
+	if neg {
+		u = uint64(-a)
+	}
+	whole, frac := u/uint64(DustPerGG), u%uint64(DustPerGG)
+	s := strconv.FormatUint(whole, 10)
+	fs := fmt.Sprintf("%08d", frac)
+	fs = strings.TrimRight(fs, "0")
+	if fs == "" {
+		fs = "0"
+	}
+	if neg {
+		return "-" + s + "." + fs
+	}
+	return s + "." + fs
+}
+
+// Format formats a in GG with exactly eight decimals, as bitcoind's JSON does.
+func (a Amount) Format() string {
+	neg := a < 0
+	u := uint64(a)
+	if neg {
+		u = uint64(-a)
+	}
+	s := fmt.Sprintf("%d.%08d", u/uint64(DustPerGG), u%uint64(DustPerGG))
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// ToGG returns a as a float number of GG, for JSON output only.
+func (a Amount) ToGG() float64 { return float64(a) / float64(DustPerGG) }
+
+// Parse reads a non-negative decimal GG amount such as "1", "1.5" or
+// "0.00000001". It never uses floating point and rejects more than eight
+// decimals, signs, exponents and values above MaxMoney.
+func Parse(s string) (Amount, error) {
+	if s == "" {
+		return 0, ErrSyntax
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && (!hasDot || frac == "") {
+		return 0, ErrSyntax
+	}
+	if hasDot && frac == "" {
+		return 0, ErrSyntax
+	}
+	if !allDigits(whole) || !allDigits(frac) {
+		return 0, ErrSyntax
+	}
+	if len(frac) > 8 {
+		return 0, ErrPrecison
+	}
+	if len(whole) > 9 { // > 999,999,999 GG is always out of range
+		return 0, ErrRange
+	}
+	var w uint64
+	if whole != "" {
+		w, _ = strconv.ParseUint(whole, 10, 64)
+	}
+	f := uint64(0)
+	if frac != "" {
+		f, _ = strconv.ParseUint(frac+strings.Repeat("0", 8-len(frac)), 10, 64)
+	}
+	v := Amount(w*uint64(DustPerGG) + f)
+	if v > MaxMoney {
+		return 0, ErrRange
+	}
+	return v, nil
+}
+
+// ParseDust reads an integer number of dust.
+func ParseDust(s string) (Amount, error) {
+	if !allDigits(s) || s == "" {
+		return 0, ErrSyntax
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || Amount(v) > MaxMoney {
+		return 0, ErrRange
+	}
+	return Amount(v), nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
