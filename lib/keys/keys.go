@@ -1,0 +1,68 @@
+package keys
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcutil/base58"
+	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Bitcoin's hash160 needs it
+
+	"github.com/gamegold/gg/lib/chaincfg"
+)
+
+// Errors from DecodeWIF.
+var (
+	ErrBadWIF        = errors.New("keys: invalid WIF private key")
+	ErrWrongNetwork  = errors.New("keys: WIF key belongs to another network")
+	ErrKeyOutOfRange = errors.New("keys: private key out of range")
+)
+
+// Generate returns a new random private key.
+func Generate() (*btcec.PrivateKey, error) { return btcec.NewPrivateKey() }
+
+// Hash160 returns ripemd160(sha256(b)).
+func Hash160(b []byte) []byte {
+	s := sha256.Sum256(b)
+	h := ripemd160.New()
+	h.Write(s[:])
+	return h.Sum(nil)
+}
+
+// PubKeyHash returns hash160 of the compressed public key.
+func PubKeyHash(pub *btcec.PublicKey) []byte { return Hash160(pub.SerializeCompressed()) }
+
+// EncodeWIF encodes a private key for network p; compressed marks that the
+// matching public key is used in compressed form (the default everywhere).
+func EncodeWIF(priv *btcec.PrivateKey, compressed bool, p *chaincfg.Params) string {
+	payload := priv.Serialize()
+	if compressed {
+		payload = append(payload, 0x01)
+	}
+	return base58.CheckEncode(payload, p.PrivateKeyID)
+}
+
+// DecodeWIF parses a WIF key for network p.
+func DecodeWIF(s string, p *chaincfg.Params) (priv *btcec.PrivateKey, compressed bool, err error) {
+	payload, ver, err := base58.CheckDecode(s)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %v", ErrBadWIF, err)
+	}
+	switch {
+	case len(payload) == 33 && payload[32] == 0x01:
+		compressed = true
+	case len(payload) == 32:
+	default:
+		return nil, false, fmt.Errorf("%w: payload length %d", ErrBadWIF, len(payload))
+	}
+	if ver != p.PrivateKeyID {
+		return nil, false, fmt.Errorf("%w: version byte 0x%02x, %s uses 0x%02x", ErrWrongNetwork, ver, p.Name, p.PrivateKeyID)
+	}
+	var k btcec.ModNScalar
+	if overflow := k.SetByteSlice(payload[:32]); overflow || k.IsZero() {
+		return nil, false, ErrKeyOutOfRange
+	}
+	priv, _ = btcec.PrivKeyFromBytes(payload[:32])
+	return priv, compressed, nil
+}
