@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/version"
+)
+
+// Names of the common flags.
+const (
+	FlagNetwork  = "network"
+	FlagDataDir  = "datadir"
+	FlagRPCURL   = "rpc-url"
+	FlagJSON     = "json"
+	FlagLogLevel = "log-level"
+)
+
+// envName maps a flag name to its environment variable: GG_<FLAG>.
+func envName(flag string) string {
+	return "GG_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// CommonFlags returns the flags every binary accepts.
+func CommonFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: FlagNetwork, Value: "main", Usage: "network: main, testnet or regtest", EnvVars: []string{envName(FlagNetwork)}},
+		&ucli.StringFlag{Name: FlagDataDir, Usage: "data directory (default ~/.gg/<network>)", EnvVars: []string{envName(FlagDataDir)}},
+		&ucli.StringFlag{Name: FlagRPCURL, Usage: "node RPC URL (default from the datadir)", EnvVars: []string{envName(FlagRPCURL)}},
+		&ucli.BoolFlag{Name: FlagJSON, Usage: "print JSON instead of text", EnvVars: []string{envName(FlagJSON)}},
+		&ucli.StringFlag{Name: FlagLogLevel, Value: "info", Usage: "log level: debug, info, warn, error", EnvVars: []string{envName(FlagLogLevel)}},
+	}
+}
+
+// IO bundles the standard streams so commands can run in-process in tests.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// StdIO returns the process's streams.
+func StdIO() IO { return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }
+
+// NewApp builds an app with the common flags, version and the usage-error
+// handling that keeps stdout clean.
+func NewApp(name, usage string, stdio IO) *ucli.App {
+	app := &ucli.App{
+		Name:                 name,
+		Usage:                usage,
+		Version:              version.String(),
+		Flags:                CommonFlags(),
+		EnableBashCompletion: true,
+		Suggest:              true,
+		Reader:               stdio.In,
+		Writer:               stdio.Out,
+		ErrWriter:            stdio.Err,
+		ExitErrHandler:       func(*ucli.Context, error) {}, // Run prints errors once
+	}
+	app.OnUsageError = func(c *ucli.Context, err error, _ bool) error {
+		return &Error{Err: err, Code: ExitUsage, Hints: []string{"run '" + name + " --help' for usage"}}
+	}
+	ucli.VersionPrinter = func(c *ucli.Context) {
+		fmt.Fprintf(c.App.Writer, "%s version %s\n", c.App.Name, c.App.Version)
+	}
+	return app
+}
+
+// Run executes app with args, prints any error in the house voice on
+// stderr and returns the exit code. SIGINT/SIGTERM cancel the context.
+func Run(app *ucli.App, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := app.RunContext(ctx, args)
+	return Report(app.Name, app.ErrWriter, err)
+}
+
+// Report prints err as "name: error: ..." plus hints and returns its code.
+func Report(name string, w io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitError
+	var e *Error
+	var ec ucli.ExitCoder
+	switch {
+	case errors.As(err, &e):
+		code = e.Code
+	case errors.As(err, &ec):
+		code = ec.ExitCode()
+	case errors.Is(err, context.Canceled):
+		code = ExitInterrupted
+	case isFlagError(err):
+		code = ExitUsage
+	}
+	msg := err.Error()
+	if msg != "" {
+		fmt.Fprintf(w, "%s: error: %s\n", name, lowerFirst(msg))
+	}
+	if e != nil {
+		for _, h := range e.Hints {
+			fmt.Fprintf(w, "%s: hint: %s\n", name, h)
+		}
+	}
+	return code
+}
+
+func isFlagError(err error) bool {
+	s := err.Error()
+	return strings.HasPrefix(s, "flag provided but not defined") || strings.HasPrefix(s, "invalid value")
+}
+
+func lowerFirst(s string) string {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || (len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') { // keep acronyms like "RPC"
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// Network resolves --network.
+func Network(c *ucli.Context) (*chaincfg.Params, error) {
+	p, err := chaincfg.ByName(c.String(FlagNetwork))
+	if err != nil {
+		return nil, Usagef("%v", err)
+	}
+	return p, nil
+}
+
+// DataDir resolves --datadir, defaulting to ~/.gg/<network>.
+func DataDir(c *ucli.Context, p *chaincfg.Params) (string, error) {
+	if d := c.String(FlagDataDir); d != "" {
+		return filepath.Abs(d)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", Usagef("no home directory; pass --datadir: %v", err)
+	}
+	return filepath.Join(home, ".gg", p.Name), nil
+}
+
+// Logger builds a text logger on w at --log-level.
+func Logger(c *ucli.Context, w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.String(FlagLogLevel))); err != nil {
+		return nil, Usagef("bad --log-level %q: want debug, info, warn or error", c.String(FlagLogLevel))
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+}
