@@ -474,3 +474,25 @@ func (g *Generator) OldestCoinbaseOut() SpendableOut {
 func spendableWithoutKey(pk []byte) bool {
 	return bytesEqual(pk, OpTrueP2SH) || bytesEqual(pk, OpTrueP2WSH) || bytesEqual(pk, OpTrueScript)
 }
+
+// TakeCoinbaseOut returns the named block's first coinbase output and
+// marks it used, so OldestCoinbaseOut will not hand it out again. It
+// panics if the output was already handed out.
+func (g *Generator) TakeCoinbaseOut(name string) SpendableOut {
+	out := g.CoinbaseOutOf(name)
+	if g.used[out.PrevOut] {
+		panic(fmt.Sprintf("chaingen: coinbase output of %q already used", name))
+	}
+	g.used[out.PrevOut] = true
+	return out
+}
+
+// PathTo returns the blocks from height 1 up to and including the named
+// block, the order in which a fresh node must receive them.
+func (g *Generator) PathTo(name string) []*wire.MsgBlock {
+	path := g.ancestors(g.BlockByName(name))
+	if len(path) > 0 && path[0].Header.PrevBlock.IsZero() {
+		path = path[1:]
+	}
+	return path
+}

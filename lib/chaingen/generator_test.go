@@ -412,3 +412,35 @@ func TestAnyoneCanSpendScripts(t *testing.T) {
 		t.Errorf("P2WPKH %x", p)
 	}
 }
+
+func TestTakeCoinbaseOutAndPathTo(t *testing.T) {
+	g := New(nil)
+	for i := range 101 {
+		g.NextBlock(blockName(i), nil)
+	}
+	g.SetTip(blockName(2))
+	g.NextBlock("fork", nil)
+	path := g.PathTo("fork")
+	if len(path) != 4 || path[0] != g.BlockByName(blockName(0)) || path[3] != g.BlockByName("fork") {
+		t.Fatalf("path of %d blocks", len(path))
+	}
+	for i := 1; i < len(path); i++ {
+		if path[i].Header.PrevBlock != path[i-1].BlockHash() {
+			t.Errorf("path broken at %d", i)
+		}
+	}
+	g.SetTip(blockName(100))
+	got := g.TakeCoinbaseOut(blockName(0))
+	if got.Height != 1 {
+		t.Errorf("height %d", got.Height)
+	}
+	if out := g.OldestCoinbaseOut(); out.Height != 2 {
+		t.Errorf("OldestCoinbaseOut handed out height %d after Take", out.Height)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("second Take did not panic")
+		}
+	}()
+	g.TakeCoinbaseOut(blockName(1))
+}
