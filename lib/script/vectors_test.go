@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/gamegold/gg/lib/chainhash"
@@ -60,9 +59,7 @@ type tally struct {
 }
 
 func (c *tally) report(t *testing.T) {
-	msg := fmt.Sprintf("%s: %d passed, %d failed, %d skipped", c.name, c.passed, c.failed, c.skipped)
-	t.Log(msg)
-	fmt.Println(msg)
+	t.Logf("%s: %d passed, %d failed, %d skipped", c.name, c.passed, c.failed, c.skipped)
 	if c.failed > 0 {
 		t.Fail()
 	}
@@ -366,6 +363,3 @@ func TestVectorsSighash(t *testing.T) {
 	}
 	c.report(t)
 }
-
-// Keep strings imported for helpers used by other test files.
-var _ = strings.TrimSpace
