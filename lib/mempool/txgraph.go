@@ -1,0 +1,292 @@
+package mempool
+
+import (
+	"bytes"
+	"sort"
+	"time"
+
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// TxDesc describes a pool transaction. A TxDesc handed out by the pool is
+// never modified afterwards; treat it as read-only.
+type TxDesc struct {
+	Tx        *wire.MsgTx
+	TxID      chainhash.Hash
+	Added     time.Time
+	Height    int32 // tip height when the transaction was added
+	Fee       int64 // actual fee in dust
+	FeeDelta  int64 // operator adjustment (PrioritiseTransaction); mining uses Fee+FeeDelta
+	VSize     int64
+	Weight    int64
+	SigOpCost int
+	FeeRate   int64 // Fee per 1000 vbytes
+}
+
+// entry is a pool transaction with its in-pool links and the cached
+// aggregates over itself and all its in-pool descendants, which drive
+// eviction and the descendant limits.
+type entry struct {
+	desc     *TxDesc
+	modFee   int64 // Fee + FeeDelta
+	parents  map[chainhash.Hash]*entry
+	children map[chainhash.Hash]*entry
+
+	descCount int
+	descSize  int64
+	descFees  int64
+
+	// spendsCoinbase: some input spends a confirmed coinbase output;
+	// timeLocked: lock time or BIP68 sequence locks are in use. Both select
+	// the transactions to re-check after a block is disconnected.
+	spendsCoinbase bool
+	timeLocked     bool
+	usage          int64
+	seq            uint64
+}
+
+func (e *entry) id() chainhash.Hash { return e.desc.TxID }
+
+// txGraph holds the pool's transactions, who spends what, and the totals.
+// It is not safe for concurrent use; the Pool's lock guards it.
+type txGraph struct {
+	entries  map[chainhash.Hash]*entry
+	spenders map[wire.OutPoint]*entry
+	bytes    int64 // sum of vsize
+	fees     int64 // sum of actual fees
+	usage    int64 // approximate memory
+	seq      uint64
+}
+
+func newTxGraph() *txGraph {
+	return &txGraph{
+		entries:  make(map[chainhash.Hash]*entry),
+		spenders: make(map[wire.OutPoint]*entry),
+	}
+}
+
+// estimateUsage approximates the heap bytes held for one transaction.
+func estimateUsage(tx *wire.MsgTx) int64 {
+	n := int64(tx.SerializeSize()) + 400
+	n += int64(len(tx.TxIn)) * (96 + 80) // TxIn struct + spender map slot
+	n += int64(len(tx.TxOut)) * 48
+	return n
+}
+
+// add inserts e, linking it to in-pool parents and, after a reorg re-add,
+// to in-pool children that already spend its outputs.
+func (g *txGraph) add(e *entry) {
+	id := e.id()
+	g.seq++
+	e.seq = g.seq
+	e.parents = make(map[chainhash.Hash]*entry)
+	e.children = make(map[chainhash.Hash]*entry)
+	for _, in := range e.desc.Tx.TxIn {
+		g.spenders[in.PreviousOutPoint] = e
+		if p, ok := g.entries[in.PreviousOutPoint.Hash]; ok {
+			e.parents[p.id()] = p
+			p.children[id] = e
+		}
+	}
+	for i := range e.desc.Tx.TxOut {
+		if c, ok := g.spenders[wire.OutPoint{Hash: id, Index: uint32(i)}]; ok {
+			e.children[c.id()] = c
+			c.parents[id] = e
+		}
+	}
+	g.entries[id] = e
+	g.bytes += e.desc.VSize
+	g.fees += e.desc.Fee
+	g.usage += e.usage
+
+	if len(e.children) == 0 {
+		e.descCount, e.descSize, e.descFees = 1, e.desc.VSize, e.modFee
+		for _, a := range g.ancestors(e) {
+			a.descCount++
+			a.descSize += e.desc.VSize
+			a.descFees += e.modFee
+		}
+		return
+	}
+	g.recompute(e)
+	for _, a := range g.ancestors(e) {
+		g.recompute(a)
+	}
+}
+
+// remove takes e out of the pool alone. Children that stay lose their link
+// (after a block, they now spend confirmed outputs).
+func (g *txGraph) remove(e *entry) {
+	id := e.id()
+	if g.entries[id] != e {
+		return
+	}
+	ancestors := g.ancestors(e)
+	hadChildren := len(e.children) > 0
+	for _, p := range e.parents {
+		delete(p.children, id)
+	}
+	for _, c := range e.children {
+		delete(c.parents, id)
+	}
+	for _, in := range e.desc.Tx.TxIn {
+		if g.spenders[in.PreviousOutPoint] == e {
+			delete(g.spenders, in.PreviousOutPoint)
+		}
+	}
+	delete(g.entries, id)
+	g.bytes -= e.desc.VSize
+	g.fees -= e.desc.Fee
+	g.usage -= e.usage
+	for _, a := range ancestors {
+		if hadChildren {
+			g.recompute(a)
+			continue
+		}
+		a.descCount--
+		a.descSize -= e.desc.VSize
+		a.descFees -= e.modFee
+	}
+}
+
+// removeTree removes e and all its descendants, leaves first, and returns
+// what it removed.
+func (g *txGraph) removeTree(e *entry) []*entry {
+	order := g.descendantsPostOrder(e)
+	for _, d := range order {
+		g.remove(d)
+	}
+	return order
+}
+
+// descendantsPostOrder lists e and its descendants, each after all of its
+// own descendants.
+func (g *txGraph) descendantsPostOrder(e *entry) []*entry {
+	var out []*entry
+	seen := make(map[*entry]bool)
+	var visit func(n *entry)
+	visit = func(n *entry) {
+		seen[n] = true
+		for _, c := range sortedEntries(n.children) {
+			if !seen[c] {
+				visit(c)
+			}
+		}
+		out = append(out, n)
+	}
+	visit(e)
+	return out
+}
+
+// ancestors lists e's in-pool ancestors (not e).
+func (g *txGraph) ancestors(e *entry) []*entry {
+	return walk(e, func(n *entry) map[chainhash.Hash]*entry { return n.parents })
+}
+
+// descendants lists e's in-pool descendants (not e).
+func (g *txGraph) descendants(e *entry) []*entry {
+	return walk(e, func(n *entry) map[chainhash.Hash]*entry { return n.children })
+}
+
+func walk(e *entry, next func(*entry) map[chainhash.Hash]*entry) []*entry {
+	var out []*entry
+	seen := map[*entry]bool{e: true}
+	queue := []*entry{e}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, m := range next(n) {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+				queue = append(queue, m)
+			}
+		}
+	}
+	return out
+}
+
+// recompute rebuilds e's descendant aggregates from the graph.
+func (g *txGraph) recompute(e *entry) {
+	e.descCount, e.descSize, e.descFees = 1, e.desc.VSize, e.modFee
+	for _, d := range g.descendants(e) {
+		e.descCount++
+		e.descSize += d.desc.VSize
+		e.descFees += d.modFee
+	}
+}
+
+// setModFee changes e's modified fee and every aggregate that includes it.
+func (g *txGraph) setModFee(e *entry, modFee int64) {
+	delta := modFee - e.modFee
+	e.modFee = modFee
+	e.descFees += delta
+	for _, a := range g.ancestors(e) {
+		a.descFees += delta
+	}
+}
+
+// worstPackage returns the entry whose package (itself plus descendants)
+// has the lowest fee rate, the first to evict when the pool is over its
+// cap. Ties go to the most recently added.
+func (g *txGraph) worstPackage() *entry {
+	var worst *entry
+	var worstRate float64
+	for _, e := range g.entries {
+		r := float64(e.descFees) / float64(e.descSize)
+		if worst == nil || r < worstRate || (r == worstRate && e.seq > worst.seq) {
+			worst, worstRate = e, r
+		}
+	}
+	return worst
+}
+
+// topoOrder returns all entries with every parent before its children;
+// among entries of equal depth the order of addition is kept.
+func (g *txGraph) topoOrder() []*entry {
+	depth := make(map[*entry]int, len(g.entries))
+	var d func(e *entry) int
+	d = func(e *entry) int {
+		if v, ok := depth[e]; ok {
+			return v
+		}
+		depth[e] = 0 // the graph is acyclic; this only guards the recursion
+		m := 0
+		for _, p := range e.parents {
+			if v := d(p) + 1; v > m {
+				m = v
+			}
+		}
+		depth[e] = m
+		return m
+	}
+	out := make([]*entry, 0, len(g.entries))
+	for _, e := range g.entries {
+		d(e)
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if depth[out[i]] != depth[out[j]] {
+			return depth[out[i]] < depth[out[j]]
+		}
+		return out[i].seq < out[j].seq
+	})
+	return out
+}
+
+// sortedEntries returns the map's entries ordered by txid, for
+// deterministic walks.
+func sortedEntries(m map[chainhash.Hash]*entry) []*entry {
+	out := make([]*entry, 0, len(m))
+	for _, e := range m {
+		out = append(out, e)
+	}
+	if len(out) > 1 {
+		sort.Slice(out, func(i, j int) bool {
+			a, b := out[i].id(), out[j].id()
+			return bytes.Compare(a[:], b[:]) < 0
+		})
+	}
+	return out
+}
