@@ -58,8 +58,9 @@ func FuzzExecute(f *testing.F) {
 		for _, sv := range []sigVersion{sigVersionBase, sigVersionWitnessV0} {
 			e := engine{tx: tx, idx: 0, amount: 1, flags: StandardFlags &^ FlagConstScriptCode}
 			e.stack = append(e.stack, splitWitness(stack)...)
+			limit := max(len(e.stack), MaxStackSize+3)
 			_ = e.eval(script, sv)
-			if len(e.stack)+len(e.alt) > MaxStackSize+3 {
+			if len(e.stack)+len(e.alt) > limit {
 				t.Fatalf("stack grew to %d", len(e.stack))
 			}
 		}

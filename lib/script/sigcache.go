@@ -39,6 +39,13 @@ func (c *SigCache) Len() int {
 }
 
 func sigCacheKey(sigHash, sig, pubKey []byte) [32]byte {
+	var buf [200]byte
+	if n := len(sigHash) + 2 + len(sig) + len(pubKey); n <= len(buf) {
+		b := append(buf[:0], sigHash...)
+		b = append(b, byte(len(sig)), byte(len(sig)>>8))
+		b = append(b, sig...)
+		return sha256.Sum256(append(b, pubKey...))
+	}
 	h := sha256.New()
 	h.Write(sigHash)
 	h.Write([]byte{byte(len(sig)), byte(len(sig) >> 8)})

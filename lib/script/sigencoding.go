@@ -158,7 +158,7 @@ func isDefinedHashType(sig []byte) bool {
 	if len(sig) == 0 {
 		return false
 	}
-	t := SigHashType(sig[len(sig)-1]) &^ SigHashAnyOneCanPay
+	t := SigHashType(sig[len(sig)-1]) &^ SigHashAnyoneCanPay
 	return t >= SigHashAll && t <= SigHashSingle
 }
 

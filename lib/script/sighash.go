@@ -17,7 +17,7 @@ const (
 	SigHashAll          SigHashType = 0x1
 	SigHashNone         SigHashType = 0x2
 	SigHashSingle       SigHashType = 0x3
-	SigHashAnyOneCanPay SigHashType = 0x80
+	SigHashAnyoneCanPay SigHashType = 0x80
 
 	sigHashMask = 0x1f
 )
@@ -83,7 +83,7 @@ func calcSignatureHash(subScript []byte, hashType SigHashType, tx *wire.MsgTx, i
 	if base == SigHashSingle && idx >= len(tx.TxOut) {
 		return sigHashOne
 	}
-	anyoneCanPay := hashType&SigHashAnyOneCanPay != 0
+	anyoneCanPay := hashType&SigHashAnyoneCanPay != 0
 	single := base == SigHashSingle
 	none := base == SigHashNone
 
@@ -201,7 +201,7 @@ func calcWitnessSignatureHash(subScript []byte, hashes *SigHashes, hashType SigH
 	var stackBuf [256]byte
 	b := stackBuf[:0]
 	base := hashType & sigHashMask
-	anyoneCanPay := hashType&SigHashAnyOneCanPay != 0
+	anyoneCanPay := hashType&SigHashAnyoneCanPay != 0
 
 	b = binary.LittleEndian.AppendUint32(b, uint32(tx.Version))
 	if !anyoneCanPay {

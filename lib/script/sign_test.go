@@ -102,7 +102,7 @@ func TestSignInput(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, ht := range []SigHashType{SigHashAll, SigHashSingle | SigHashAnyOneCanPay, SigHashNone} {
+			for _, ht := range []SigHashType{SigHashAll, SigHashSingle | SigHashAnyoneCanPay, SigHashNone} {
 				tx := spendTx(2)
 				const amount = 100000
 				complete, err := SignInput(tx, 1, tc.pkScript, amount, ht, k, k, nil)
@@ -336,4 +336,3 @@ func flipS(sig []byte) []byte {
 	out := append([]byte{0x30, byte(len(body))}, body...)
 	return append(out, sig[len(sig)-1])
 }
-
