@@ -20,6 +20,11 @@ func ArgOrStdin(c *ucli.Context, i int, what string) (string, error) {
 	if a := c.Args().Get(i); a != "" && a != "-" {
 		return strings.TrimSpace(a), nil
 	}
+	return ReadStdin(c, what)
+}
+
+// ReadStdin reads what from stdin, refusing an interactive terminal.
+func ReadStdin(c *ucli.Context, what string) (string, error) {
 	in := c.App.Reader
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return "", Usagef("no %s given: pass it as an argument or pipe it on stdin", what)

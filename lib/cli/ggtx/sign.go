@@ -263,7 +263,7 @@ func parseSigHash(s string) (script.SigHashType, error) {
 	switch acp {
 	case "":
 	case "ANYONECANPAY":
-		t |= script.SigHashAnyOneCanPay
+		t |= script.SigHashAnyoneCanPay
 	default:
 		return 0, cli.Usagef("bad --sighash %q", s)
 	}
