@@ -67,6 +67,10 @@ func verifyInput(tx *wire.MsgTx, i int, view UtxoView, flags script.Flags, sc *s
 	if e == nil {
 		return ruleError(ErrMissingTxOut, "input %d: output %v missing or spent", i, in.PreviousOutPoint)
 	}
+	return verifyInputEntry(tx, i, e, flags, sc, hashes)
+}
+
+func verifyInputEntry(tx *wire.MsgTx, i int, e *UtxoEntry, flags script.Flags, sc *script.SigCache, hashes *script.SigHashes) error {
 	if err := script.VerifyInput(tx, i, e.PkScript, e.Amount, flags, sc, hashes); err != nil {
 		return RuleError{Kind: ErrScriptValidation,
 			Description: "tx " + tx.TxHash().String() + " input " + itoa(i) + ": " + err.Error()}
@@ -90,12 +94,14 @@ func itoa(i int) string {
 
 // validateBlockScripts verifies the inputs of every non-coinbase
 // transaction of txs on runtime.NumCPU() goroutines, one SigHashes per
-// transaction, and returns the first failure.
-func validateBlockScripts(txs []*wire.MsgTx, view UtxoView, flags script.Flags, sc *script.SigCache) error {
+// transaction, and returns the first failure. prevs[i][j] is the output
+// input j of txs[i] spends.
+func validateBlockScripts(txs []*wire.MsgTx, prevs [][]*UtxoEntry, flags script.Flags, sc *script.SigCache) error {
 	if len(txs) <= 1 {
 		return nil
 	}
 	work := txs[1:]
+	prevs = prevs[1:]
 	workers := min(runtime.NumCPU(), len(work))
 	var (
 		next    atomic.Int64
@@ -117,7 +123,7 @@ func validateBlockScripts(txs []*wire.MsgTx, view UtxoView, flags script.Flags, 
 				hashes = script.NewSigHashes(tx)
 			}
 			for i := range tx.TxIn {
-				if err := verifyInput(tx, i, view, flags, sc, hashes); err != nil {
+				if err := verifyInputEntry(tx, i, prevs[t][i], flags, sc, hashes); err != nil {
 					errOnce.Do(func() { first = err })
 					failed.Store(true)
 					return

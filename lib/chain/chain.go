@@ -1,0 +1,1042 @@
+package chain
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultMaxOrphanBlocks  = 100
+	DefaultUtxoCacheEntries = 250_000
+)
+
+// ErrClosed is returned by ProcessBlock after Close.
+var ErrClosed = errors.New("chain: closed")
+
+// Config configures New.
+type Config struct {
+	DB               *store.DB        // opened by the caller; the chain owns its buckets
+	Params           *chaincfg.Params // network rules
+	SigCache         *script.SigCache // may be nil
+	GameHook         GameHook         // may be nil
+	TimeSource       func() time.Time // nil means time.Now; judges "too far in the future"
+	MaxOrphanBlocks  int              // default DefaultMaxOrphanBlocks
+	UtxoCacheEntries int              // bound of the in-memory UTXO read cache; default DefaultUtxoCacheEntries, <0 disables
+	Logger           *slog.Logger     // nil means silent
+}
+
+// BestState describes the tip of the active chain.
+type BestState struct {
+	Hash        chainhash.Hash
+	Height      int32
+	Bits        uint32
+	MedianTime  int64
+	Timestamp   int64
+	Work        *big.Int // cumulative work; do not modify
+	TotalTxns   uint64
+	BlockWeight int
+	NumTxns     int
+}
+
+// TipInfo describes one chain tip, as getchaintips reports it.
+type TipInfo struct {
+	Hash      chainhash.Hash
+	Height    int32
+	BranchLen int32  // blocks between the tip and the active chain
+	Status    string // "active", "valid-fork", "valid-headers", "invalid"
+}
+
+// NotificationType says what happened.
+type NotificationType int
+
+// Notification types. For one ProcessBlock call they arrive in this order:
+// NTBlockDisconnected for each block leaving the active chain (newest
+// first), then for each block joining it (oldest first) NTBlockConnected
+// followed by one NTTxConfirmed per transaction in block order, and last
+// NTBlockAccepted for every block accepted into the index (main chain or
+// side chain), in acceptance order.
+const (
+	NTBlockAccepted NotificationType = iota
+	NTBlockConnected
+	NTBlockDisconnected
+	NTTxConfirmed
+)
+
+func (t NotificationType) String() string {
+	switch t {
+	case NTBlockAccepted:
+		return "block accepted"
+	case NTBlockConnected:
+		return "block connected"
+	case NTBlockDisconnected:
+		return "block disconnected"
+	case NTTxConfirmed:
+		return "transaction confirmed"
+	}
+	return fmt.Sprintf("notification(%d)", int(t))
+}
+
+// Notification is delivered to subscribers after the change is committed.
+type Notification struct {
+	Type   NotificationType
+	Block  *wire.MsgBlock
+	Hash   chainhash.Hash // block hash
+	Height int32
+	Tx     *wire.MsgTx // NTTxConfirmed only
+}
+
+type orphanBlock struct {
+	blk   *wire.MsgBlock
+	hash  chainhash.Hash
+	flags BehaviorFlags
+}
+
+// pendingBlock is a block not yet stored, connected in the same database
+// transaction that stores it.
+type pendingBlock struct {
+	blk   *wire.MsgBlock
+	txids []chainhash.Hash
+}
+
+// connectError reports which block of a branch broke a rule.
+type connectError struct {
+	node *blockNode
+	err  error
+}
+
+func (e *connectError) Error() string { return e.err.Error() }
+func (e *connectError) Unwrap() error { return e.err }
+
+// Chain is the validated block chain with its UTXO set. It is safe for
+// concurrent use.
+type Chain struct {
+	cfg    Config
+	params *chaincfg.Params
+	db     *store.DB
+	log    *slog.Logger
+
+	mu            sync.RWMutex
+	index         *blockIndex
+	cache         *utxoCache
+	totalTxns     uint64
+	orphans       map[chainhash.Hash]*orphanBlock
+	orphansByPrev map[chainhash.Hash][]*orphanBlock
+	orphanOrder   []*orphanBlock // oldest first
+	closed        bool
+
+	best atomic.Pointer[BestState]
+
+	notifyMu sync.Mutex // serialises delivery so subscribers see one order
+	subsMu   sync.Mutex
+	subs     []func(*Notification)
+}
+
+// New loads the chain state from cfg.DB, initialising it with the genesis
+// block on first use.
+func New(cfg Config) (*Chain, error) {
+	if cfg.DB == nil || cfg.Params == nil {
+		return nil, errors.New("chain: Config.DB and Config.Params are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxOrphanBlocks <= 0 {
+		cfg.MaxOrphanBlocks = DefaultMaxOrphanBlocks
+	}
+	if cfg.UtxoCacheEntries == 0 {
+		cfg.UtxoCacheEntries = DefaultUtxoCacheEntries
+	}
+	c := &Chain{
+		cfg: cfg, params: cfg.Params, db: cfg.DB, log: cfg.Logger,
+		index:         newBlockIndex(),
+		cache:         newUtxoCache(cfg.UtxoCacheEntries),
+		orphans:       make(map[chainhash.Hash]*orphanBlock),
+		orphansByPrev: make(map[chainhash.Hash][]*orphanBlock),
+	}
+	if err := c.initDB(); err != nil {
+		return nil, err
+	}
+	if err := c.load(); err != nil {
+		return nil, err
+	}
+	// A crash between storing a side-chain block and reorganising onto
+	// it leaves a better chain waiting: finish the job.
+	c.mu.Lock()
+	var notes []*Notification
+	err := c.activateBestChain(&notes)
+	c.mu.Unlock()
+	if err != nil && !isRuleError(err) {
+		return nil, err
+	}
+	best := c.Best()
+	c.log.Info("chain loaded", "height", best.Height, "tip", best.Hash, "headers", len(c.index.nodes))
+	return c, nil
+}
+
+func isRuleError(err error) bool {
+	var re RuleError
+	return errors.As(err, &re)
+}
+
+func heightKey(h int32) []byte { return binary.BigEndian.AppendUint32(nil, uint32(h)) }
+
+// best record: hash (32) || height (u32 BE) || total txns (u64 BE) ||
+// tip weight (u32 BE) || tip tx count (u32 BE).
+func bestValue(n *blockNode, totalTxns uint64, weight int) []byte {
+	v := append([]byte(nil), n.hash[:]...)
+	v = binary.BigEndian.AppendUint32(v, uint32(n.height))
+	v = binary.BigEndian.AppendUint64(v, totalTxns)
+	v = binary.BigEndian.AppendUint32(v, uint32(weight))
+	return binary.BigEndian.AppendUint32(v, n.numTxns)
+}
+
+func (c *Chain) initDB() error {
+	return c.db.Update(func(tx *store.Tx) error {
+		for _, name := range [][]byte{bucketChainState, bucketBlockIndex, bucketBlocks, bucketUndo, bucketMainChain, bucketUtxo} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bucketChainState).Get(keyBest) != nil {
+			return nil
+		}
+		gen := c.params.GenesisBlock
+		n := newBlockNode(&gen.Header, nil)
+		if n.hash != c.params.GenesisHash {
+			return fmt.Errorf("chain: genesis block hashes to %v, params say %v", n.hash, c.params.GenesisHash)
+		}
+		n.status = statusDataStored | statusValid
+		n.numTxns = uint32(len(gen.Transactions))
+		if err := tx.Bucket(bucketBlocks).Put(n.hash[:], gen.Bytes()); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketBlockIndex).Put(indexKey(n), indexValue(n)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMainChain).Put(heightKey(0), n.hash[:]); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketChainState).Put(keyBest, bestValue(n, uint64(n.numTxns), gen.Weight()))
+	})
+}
+
+func (c *Chain) load() error {
+	return c.db.View(func(tx *store.Tx) error {
+		cur := tx.Bucket(bucketBlockIndex).Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			height, hdr, status, ntx, err := decodeIndexRecord(k, v)
+			if err != nil {
+				return err
+			}
+			var parent *blockNode
+			if height > 0 {
+				if parent = c.index.nodes[hdr.PrevBlock]; parent == nil {
+					return fmt.Errorf("chain: block index: parent of %x at height %d missing", k[4:], height)
+				}
+			}
+			n := newBlockNode(&hdr, parent)
+			if n.height != height {
+				return fmt.Errorf("chain: block index: %v recorded at height %d, is at %d", n.hash, height, n.height)
+			}
+			if height == 0 && n.hash != c.params.GenesisHash {
+				return fmt.Errorf("chain: block index: height 0 block %v is not this network's genesis", n.hash)
+			}
+			n.status, n.numTxns = status, ntx
+			c.index.add(n)
+		}
+		v := tx.Bucket(bucketChainState).Get(keyBest)
+		if len(v) != 52 {
+			return fmt.Errorf("chain: best-state record: %w", errCorrupt)
+		}
+		var h chainhash.Hash
+		copy(h[:], v)
+		tip := c.index.nodes[h]
+		if tip == nil || int32(binary.BigEndian.Uint32(v[32:])) != tip.height {
+			return fmt.Errorf("chain: best block %v not in the block index", h)
+		}
+		c.index.main = make([]*blockNode, tip.height+1)
+		for n := tip; n != nil; n = n.parent {
+			c.index.main[n.height] = n
+		}
+		c.totalTxns = binary.BigEndian.Uint64(v[36:])
+		c.setBest(tip, int(binary.BigEndian.Uint32(v[44:])))
+		return nil
+	})
+}
+
+func (c *Chain) setBest(tip *blockNode, weight int) {
+	c.best.Store(&BestState{
+		Hash: tip.hash, Height: tip.height, Bits: tip.header.Bits,
+		MedianTime: medianTimePast(tip), Timestamp: int64(tip.header.Timestamp),
+		Work: new(big.Int).Set(tip.workSum), TotalTxns: c.totalTxns,
+		BlockWeight: weight, NumTxns: int(tip.numTxns),
+	})
+}
+
+// Best returns a snapshot of the tip. It does not block on validation.
+func (c *Chain) Best() BestState { return *c.best.Load() }
+
+// Subscribe registers fn for notifications. fn runs synchronously after
+// each change is committed, outside the chain lock (it may call the
+// chain's read methods, but not ProcessBlock).
+func (c *Chain) Subscribe(fn func(*Notification)) {
+	c.subsMu.Lock()
+	c.subs = append(c.subs, fn)
+	c.subsMu.Unlock()
+}
+
+// unlockAndNotify releases the write lock and delivers notes in order.
+func (c *Chain) unlockAndNotify(notes []*Notification) {
+	if len(notes) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	c.notifyMu.Lock()
+	c.mu.Unlock()
+	c.subsMu.Lock()
+	subs := slices.Clone(c.subs)
+	c.subsMu.Unlock()
+	for _, n := range notes {
+		for _, fn := range subs {
+			fn(n)
+		}
+	}
+	c.notifyMu.Unlock()
+}
+
+// ProcessBlock validates blk and adds it to the chain. mainChain reports
+// whether blk ended up on the active chain; orphan that its parent is
+// unknown (the block is kept and processed when the parent arrives).
+// A rule violation comes back as a RuleError.
+func (c *Chain) ProcessBlock(blk *wire.MsgBlock, flags BehaviorFlags) (mainChain bool, orphan bool, err error) {
+	c.mu.Lock()
+	var notes []*Notification
+	defer func() { c.unlockAndNotify(notes) }()
+	if c.closed {
+		return false, false, ErrClosed
+	}
+	hash := blk.BlockHash()
+	if n := c.index.nodes[hash]; n != nil {
+		if n.status.knownInvalid() {
+			return false, false, ruleError(ErrKnownInvalid, "block %v is known to be invalid", hash)
+		}
+		if n.status&statusDataStored != 0 {
+			return false, false, ruleError(ErrDuplicateBlock, "block %v already known", hash)
+		}
+	}
+	if _, ok := c.orphans[hash]; ok {
+		return false, false, ruleError(ErrDuplicateBlock, "block %v already known as an orphan", hash)
+	}
+	txids, err := checkBlockSanity(blk, hash, c.params, flags)
+	if err != nil {
+		return false, false, err
+	}
+	if c.index.nodes[blk.Header.PrevBlock] == nil {
+		if err := c.checkHeaderTime(&blk.Header); err != nil {
+			return false, false, err
+		}
+		c.addOrphan(&orphanBlock{blk: blk, hash: hash, flags: flags})
+		return false, true, nil
+	}
+	mainChain, err = c.acceptBlock(blk, hash, txids, &notes)
+	if err != nil {
+		return false, false, err
+	}
+	c.processOrphans(hash, &notes)
+	return mainChain, false, nil
+}
+
+// acceptBlock runs the contextual checks on a sane block whose parent is
+// known, stores it and connects it (or reorganises onto it) when it makes
+// the best chain.
+func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []chainhash.Hash, notes *[]*Notification) (bool, error) {
+	prev := c.index.nodes[blk.Header.PrevBlock]
+	if err := c.checkHeaderTime(&blk.Header); err != nil {
+		return false, err
+	}
+	node := newBlockNode(&blk.Header, prev)
+	node.numTxns = uint32(len(blk.Transactions))
+	if prev.status.knownInvalid() {
+		node.status = statusInvalidAncestor
+		c.addInvalidNode(node)
+		return false, ruleError(ErrInvalidAncestor, "block %v builds on invalid block %v", hash, prev.hash)
+	}
+	if err := c.checkHeaderContext(&blk.Header, prev); err != nil {
+		node.status = statusValidateFailed
+		c.addInvalidNode(node)
+		return false, err
+	}
+	if err := checkBlockContext(blk, prev); err != nil {
+		node.status = statusValidateFailed
+		c.addInvalidNode(node)
+		return false, err
+	}
+	c.index.add(node)
+	tip := c.index.tip()
+	if prev == tip {
+		err := c.connectBranch(nil, []*blockNode{node}, map[*blockNode]*pendingBlock{node: {blk, txids}}, notes)
+		if err != nil {
+			var ce *connectError
+			if errors.As(err, &ce) {
+				c.markInvalid(ce.node)
+				return false, ce.err
+			}
+			c.index.remove(node)
+			return false, err
+		}
+		*notes = append(*notes, &Notification{Type: NTBlockAccepted, Block: blk, Hash: hash, Height: node.height})
+		return true, nil
+	}
+	// A side chain: store the block, reorganise only if it has more work.
+	err := c.db.Update(func(tx *store.Tx) error {
+		if err := tx.Bucket(bucketBlocks).Put(hash[:], blk.Bytes()); err != nil {
+			return err
+		}
+		rec := *node
+		rec.status |= statusDataStored
+		return tx.Bucket(bucketBlockIndex).Put(indexKey(&rec), indexValue(&rec))
+	})
+	if err != nil {
+		c.index.remove(node)
+		return false, fmt.Errorf("chain: store block %v: %w", hash, err)
+	}
+	node.status |= statusDataStored
+	c.log.Debug("side-chain block stored", "hash", hash, "height", node.height)
+	var reorgErr error
+	if node.workSum.Cmp(tip.workSum) > 0 {
+		reorgErr = c.activateBestChain(notes)
+	}
+	if node.status.knownInvalid() {
+		return false, reorgErr
+	}
+	*notes = append(*notes, &Notification{Type: NTBlockAccepted, Block: blk, Hash: hash, Height: node.height})
+	if reorgErr != nil && !isRuleError(reorgErr) {
+		return false, reorgErr
+	}
+	return c.index.inMain(node), nil
+}
+
+// addInvalidNode records a header that failed validation so it (and
+// anything built on it) is rejected at once next time.
+func (c *Chain) addInvalidNode(n *blockNode) {
+	c.index.add(n)
+	if err := c.db.Update(func(tx *store.Tx) error {
+		return tx.Bucket(bucketBlockIndex).Put(indexKey(n), indexValue(n))
+	}); err != nil {
+		c.log.Warn("cannot persist invalid block", "hash", n.hash, "err", err)
+	}
+}
+
+// markInvalid flags n as failed and its descendants as having an invalid
+// ancestor, in memory and on disk.
+func (c *Chain) markInvalid(n *blockNode) {
+	n.status |= statusValidateFailed
+	all := append([]*blockNode{n}, descendants(n)...)
+	for _, d := range all[1:] {
+		d.status |= statusInvalidAncestor
+	}
+	c.log.Info("block marked invalid", "hash", n.hash, "height", n.height, "descendants", len(all)-1)
+	if err := c.db.Update(func(tx *store.Tx) error {
+		b := tx.Bucket(bucketBlockIndex)
+		for _, d := range all {
+			if err := b.Put(indexKey(d), indexValue(d)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		c.log.Warn("cannot persist invalid block", "hash", n.hash, "err", err)
+	}
+}
+
+// bestCandidate returns the block with the most work whose data is stored
+// and which is not known to be invalid; the tip wins ties.
+func (c *Chain) bestCandidate() *blockNode {
+	var best *blockNode
+	if tip := c.index.tip(); !tip.status.knownInvalid() {
+		best = tip
+	}
+	for _, n := range c.index.nodes {
+		if n.status&statusDataStored == 0 || n.status.knownInvalid() {
+			continue
+		}
+		if best == nil || n.workSum.Cmp(best.workSum) > 0 {
+			best = n
+		}
+	}
+	return best
+}
+
+// InvalidateBlock marks a stored block and its descendants invalid, as
+// Bitcoin Core's invalidateblock does, and moves the active chain to the
+// best chain left. The genesis block cannot be invalidated.
+func (c *Chain) InvalidateBlock(h chainhash.Hash) error {
+	c.mu.Lock()
+	var notes []*Notification
+	defer func() { c.unlockAndNotify(notes) }()
+	if c.closed {
+		return ErrClosed
+	}
+	n := c.index.nodes[h]
+	if n == nil {
+		return fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
+	}
+	if n.height == 0 {
+		return errors.New("chain: cannot invalidate the genesis block")
+	}
+	c.markInvalid(n)
+	if err := c.activateBestChain(&notes); err != nil && !isRuleError(err) {
+		return err
+	}
+	return nil
+}
+
+// activateBestChain reorganises onto the best candidate, falling back to
+// the next best when a block of the new branch turns out invalid. It
+// returns the first rule violation met (the chain is then on the best
+// valid branch).
+func (c *Chain) activateBestChain(notes *[]*Notification) error {
+	var firstErr error
+	for {
+		cand := c.bestCandidate()
+		tip := c.index.tip()
+		if cand == tip {
+			return firstErr
+		}
+		fork := c.index.fork(cand)
+		var detach, attach []*blockNode
+		for n := tip; n != fork; n = n.parent {
+			detach = append(detach, n)
+		}
+		for n := cand; n != fork; n = n.parent {
+			attach = append(attach, n)
+		}
+		for i, j := 0, len(attach)-1; i < j; i, j = i+1, j-1 {
+			attach[i], attach[j] = attach[j], attach[i]
+		}
+		if len(detach) > 0 {
+			c.log.Info("reorganising", "fork", fork.hash, "forkHeight", fork.height,
+				"old", tip.hash, "new", cand.hash, "detach", len(detach), "attach", len(attach))
+		}
+		err := c.connectBranch(detach, attach, nil, notes)
+		if err == nil {
+			return firstErr
+		}
+		var ce *connectError
+		if !errors.As(err, &ce) {
+			return err
+		}
+		c.markInvalid(ce.node)
+		if firstErr == nil {
+			firstErr = ce.err
+		}
+	}
+}
+
+type appliedBlock struct {
+	node    *blockNode
+	blk     *wire.MsgBlock
+	connect bool
+}
+
+// connectBranch disconnects detach (tip first) and connects attach
+// (oldest first) in one database transaction, so a crash leaves either
+// the old or the new tip. Blocks in pending are stored in the same
+// transaction. A rule violation by one of attach comes back as a
+// *connectError and leaves everything as it was.
+func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNode]*pendingBlock, notes *[]*Notification) error {
+	view := NewUtxoViewpoint()
+	var done []appliedBlock
+	total := c.totalTxns
+	newTip := c.index.tip()
+	var tipWeight int
+	err := c.db.Update(func(tx *store.Tx) error {
+		done, total = done[:0], c.totalTxns
+		blocks, undoB := tx.Bucket(bucketBlocks), tx.Bucket(bucketUndo)
+		idxB, mainB := tx.Bucket(bucketBlockIndex), tx.Bucket(bucketMainChain)
+		for _, n := range detach {
+			blk, err := loadBlock(tx, n.hash)
+			if err != nil {
+				return err
+			}
+			raw := undoB.Get(n.hash[:])
+			if raw == nil {
+				return fmt.Errorf("chain: undo data of %v missing", n.hash)
+			}
+			undo, err := decodeUndo(raw)
+			if err != nil {
+				return fmt.Errorf("chain: undo data of %v: %w", n.hash, err)
+			}
+			if err := disconnectBlock(view, blk, undo); err != nil {
+				return err
+			}
+			if hook := c.cfg.GameHook; hook != nil {
+				if err := hook.DisconnectBlock(tx, blk, n.height, undo.game); err != nil {
+					return fmt.Errorf("chain: game layer disconnect of %v: %w", n.hash, err)
+				}
+			}
+			if err := undoB.Delete(n.hash[:]); err != nil {
+				return err
+			}
+			if err := mainB.Delete(heightKey(n.height)); err != nil {
+				return err
+			}
+			total -= uint64(len(blk.Transactions))
+			done = append(done, appliedBlock{n, blk, false})
+			newTip = n.parent
+			tipWeight = -1
+		}
+		for _, n := range attach {
+			var blk *wire.MsgBlock
+			var txids []chainhash.Hash
+			if p := pending[n]; p != nil {
+				blk, txids = p.blk, p.txids
+				if err := blocks.Put(n.hash[:], blk.Bytes()); err != nil {
+					return err
+				}
+			} else {
+				var err error
+				if blk, err = loadBlock(tx, n.hash); err != nil {
+					return err
+				}
+				txids = make([]chainhash.Hash, len(blk.Transactions))
+				for i, t := range blk.Transactions {
+					txids[i] = t.TxHash()
+				}
+			}
+			undo, err := c.checkConnectBlock(tx, n, blk, txids, view, true)
+			if err != nil {
+				if isRuleError(err) {
+					return &connectError{node: n, err: err}
+				}
+				return err
+			}
+			if err := undoB.Put(n.hash[:], undo.encode()); err != nil {
+				return err
+			}
+			if err := mainB.Put(heightKey(n.height), n.hash[:]); err != nil {
+				return err
+			}
+			rec := *n
+			rec.status |= statusDataStored | statusValid
+			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
+				return err
+			}
+			total += uint64(len(blk.Transactions))
+			done = append(done, appliedBlock{n, blk, true})
+			newTip, tipWeight = n, blk.Weight()
+		}
+		if tipWeight < 0 {
+			blk, err := loadBlock(tx, newTip.hash)
+			if err != nil {
+				return err
+			}
+			tipWeight = blk.Weight()
+		}
+		if err := writeView(tx, view); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketChainState).Put(keyBest, bestValue(newTip, total, tipWeight))
+	})
+	if err != nil {
+		return err
+	}
+	// Committed: bring memory in line.
+	for _, n := range attach {
+		n.status |= statusDataStored | statusValid
+	}
+	c.index.main = append(c.index.main[:newTip.height+1-int32(len(attach))], attach...)
+	c.totalTxns = total
+	c.cacheView(view)
+	c.setBest(newTip, tipWeight)
+	for _, a := range done {
+		if !a.connect {
+			*notes = append(*notes, &Notification{Type: NTBlockDisconnected, Block: a.blk, Hash: a.node.hash, Height: a.node.height})
+			continue
+		}
+		*notes = append(*notes, &Notification{Type: NTBlockConnected, Block: a.blk, Hash: a.node.hash, Height: a.node.height})
+		for _, t := range a.blk.Transactions {
+			*notes = append(*notes, &Notification{Type: NTTxConfirmed, Block: a.blk, Hash: a.node.hash, Height: a.node.height, Tx: t})
+		}
+	}
+	c.log.Debug("chain tip", "hash", newTip.hash, "height", newTip.height)
+	return nil
+}
+
+func loadBlock(tx *store.Tx, h chainhash.Hash) (*wire.MsgBlock, error) {
+	raw := tx.Bucket(bucketBlocks).Get(h[:])
+	if raw == nil {
+		return nil, fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
+	}
+	blk, err := wire.DecodeBlock(raw)
+	if err != nil {
+		return nil, fmt.Errorf("chain: stored block %v: %w", h, err)
+	}
+	return blk, nil
+}
+
+// Orphans.
+
+func (c *Chain) addOrphan(o *orphanBlock) {
+	for len(c.orphanOrder) >= c.cfg.MaxOrphanBlocks {
+		c.removeOrphan(c.orphanOrder[0])
+	}
+	c.orphans[o.hash] = o
+	prev := o.blk.Header.PrevBlock
+	c.orphansByPrev[prev] = append(c.orphansByPrev[prev], o)
+	c.orphanOrder = append(c.orphanOrder, o)
+	c.log.Debug("orphan block", "hash", o.hash, "prev", prev, "orphans", len(c.orphans))
+}
+
+func (c *Chain) removeOrphan(o *orphanBlock) {
+	delete(c.orphans, o.hash)
+	prev := o.blk.Header.PrevBlock
+	list := c.orphansByPrev[prev]
+	for i, x := range list {
+		if x == o {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(c.orphansByPrev, prev)
+	} else {
+		c.orphansByPrev[prev] = list
+	}
+	for i, x := range c.orphanOrder {
+		if x == o {
+			c.orphanOrder = append(c.orphanOrder[:i:i], c.orphanOrder[i+1:]...)
+			break
+		}
+	}
+}
+
+// processOrphans accepts every orphan that descends from hash, breadth
+// first.
+func (c *Chain) processOrphans(hash chainhash.Hash, notes *[]*Notification) {
+	queue := []chainhash.Hash{hash}
+	for len(queue) > 0 {
+		h := queue[0]
+		queue = queue[1:]
+		kids := append([]*orphanBlock(nil), c.orphansByPrev[h]...)
+		for _, o := range kids {
+			c.removeOrphan(o)
+			txids := make([]chainhash.Hash, len(o.blk.Transactions))
+			for i, t := range o.blk.Transactions {
+				txids[i] = t.TxHash()
+			}
+			if _, err := c.acceptBlock(o.blk, o.hash, txids, notes); err != nil {
+				c.log.Debug("orphan rejected", "hash", o.hash, "err", err)
+				continue
+			}
+			queue = append(queue, o.hash)
+		}
+	}
+}
+
+// IsKnownOrphan reports whether h is held as an orphan.
+func (c *Chain) IsKnownOrphan(h chainhash.Hash) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	_, ok := c.orphans[h]
+	return ok
+}
+
+// OrphanRoot returns the first missing ancestor's child: the oldest orphan
+// in h's orphan chain (h itself when its parent is not an orphan).
+func (c *Chain) OrphanRoot(h chainhash.Hash) chainhash.Hash {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	root := h
+	for {
+		o, ok := c.orphans[root]
+		if !ok {
+			return root
+		}
+		prev := o.blk.Header.PrevBlock
+		if _, ok := c.orphans[prev]; !ok {
+			return root
+		}
+		root = prev
+	}
+}
+
+// Queries.
+
+// MedianTimePast returns the median time past of the tip.
+func (c *Chain) MedianTimePast() int64 { return c.Best().MedianTime }
+
+// NextRequiredBits returns the bits a block on the tip with timestamp
+// must carry.
+func (c *Chain) NextRequiredBits(timestamp uint32) (uint32, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.nextRequiredBits(c.index.tip(), timestamp), nil
+}
+
+// FetchUtxoEntry returns the unspent output op at the tip, or nil, nil.
+func (c *Chain) FetchUtxoEntry(op wire.OutPoint) (*UtxoEntry, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out *UtxoEntry
+	err := c.db.View(func(tx *store.Tx) error {
+		e, err := c.fetchEntry(tx, op)
+		if e != nil {
+			cp := *e
+			out = &cp
+		}
+		return err
+	})
+	return out, err
+}
+
+// FetchUtxoView returns a view holding the confirmed entries tx's inputs
+// spend and any confirmed outputs of tx itself.
+func (c *Chain) FetchUtxoView(t *wire.MsgTx) (*UtxoViewpoint, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	view := NewUtxoViewpoint()
+	err := c.db.View(func(tx *store.Tx) error {
+		add := func(op wire.OutPoint) error {
+			e, err := c.fetchEntry(tx, op)
+			if err != nil || e == nil {
+				return err
+			}
+			cp := *e
+			view.entries[op] = &cp
+			return nil
+		}
+		if !t.IsCoinBase() {
+			for _, in := range t.TxIn {
+				if err := add(in.PreviousOutPoint); err != nil {
+					return err
+				}
+			}
+		}
+		txid := t.TxHash()
+		for i := range t.TxOut {
+			if err := add(wire.OutPoint{Hash: txid, Index: uint32(i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return view, err
+}
+
+// CalcSequenceLock returns tx's BIP68 lock for a block on the tip. With
+// mempool set, inputs at UnconfirmedHeight count as confirmed in the next
+// block.
+func (c *Chain) CalcSequenceLock(tx *wire.MsgTx, view UtxoView, mempool bool) (*SequenceLock, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.calcSequenceLock(c.index.tip(), tx, view, mempool)
+}
+
+// CheckConnectBlockTemplate fully validates blk as the next block on the
+// tip, without the proof-of-work hash check and without storing anything.
+func (c *Chain) CheckConnectBlockTemplate(blk *wire.MsgBlock) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	tip := c.index.tip()
+	if blk.Header.PrevBlock != tip.hash {
+		return ruleError(ErrNotExtendingTip, "block builds on %v, the tip is %v", blk.Header.PrevBlock, tip.hash)
+	}
+	txids, err := checkBlockSanity(blk, blk.BlockHash(), c.params, BFNoPoWCheck)
+	if err != nil {
+		return err
+	}
+	if err := c.checkHeaderTime(&blk.Header); err != nil {
+		return err
+	}
+	if err := c.checkHeaderContext(&blk.Header, tip); err != nil {
+		return err
+	}
+	if err := checkBlockContext(blk, tip); err != nil {
+		return err
+	}
+	node := newBlockNode(&blk.Header, tip)
+	return c.db.View(func(tx *store.Tx) error {
+		_, err := c.checkConnectBlock(tx, node, blk, txids, NewUtxoViewpoint(), false)
+		return err
+	})
+}
+
+// HaveBlock reports whether the block is stored or held as an orphan.
+func (c *Chain) HaveBlock(h chainhash.Hash) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if n := c.index.nodes[h]; n != nil && n.status&statusDataStored != 0 {
+		return true
+	}
+	_, ok := c.orphans[h]
+	return ok
+}
+
+// BlockByHash loads a stored block (main chain or side chain).
+func (c *Chain) BlockByHash(h chainhash.Hash) (*wire.MsgBlock, error) {
+	var blk *wire.MsgBlock
+	err := c.db.View(func(tx *store.Tx) error {
+		var err error
+		blk, err = loadBlock(tx, h)
+		return err
+	})
+	return blk, err
+}
+
+// BlockHashByHeight returns the active chain's block hash at height.
+func (c *Chain) BlockHashByHeight(height int32) (chainhash.Hash, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if height < 0 || int(height) >= len(c.index.main) {
+		return chainhash.Hash{}, fmt.Errorf("chain: no block at height %d: %w", height, ErrBlockNotFound)
+	}
+	return c.index.main[height].hash, nil
+}
+
+// HeaderByHash returns a known header (any branch) and its height.
+func (c *Chain) HeaderByHash(h chainhash.Hash) (wire.BlockHeader, int32, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n := c.index.nodes[h]
+	if n == nil {
+		return wire.BlockHeader{}, 0, fmt.Errorf("chain: header %v: %w", h, ErrBlockNotFound)
+	}
+	return n.header, n.height, nil
+}
+
+// BlockHeightByHash returns the height of a block of the active chain.
+func (c *Chain) BlockHeightByHash(h chainhash.Hash) (int32, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n := c.index.nodes[h]
+	if !c.index.inMain(n) {
+		return 0, fmt.Errorf("chain: block %v not in the active chain: %w", h, ErrBlockNotFound)
+	}
+	return n.height, nil
+}
+
+// MainChainHasBlock reports whether h is on the active chain.
+func (c *Chain) MainChainHasBlock(h chainhash.Hash) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.index.inMain(c.index.nodes[h])
+}
+
+// Tips lists every chain tip (blocks without children), the active one
+// first, then by height, highest first.
+func (c *Chain) Tips() []TipInfo {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	tip := c.index.tip()
+	var out []TipInfo
+	for _, n := range c.index.nodes {
+		if len(n.children) != 0 && n != tip {
+			continue
+		}
+		ti := TipInfo{Hash: n.hash, Height: n.height, BranchLen: n.height - c.index.fork(n).height}
+		switch {
+		case n == tip:
+			ti.Status = "active"
+		case n.status.knownInvalid():
+			ti.Status = "invalid"
+		case n.status&statusValid != 0:
+			ti.Status = "valid-fork"
+		case n.status&statusDataStored != 0:
+			ti.Status = "valid-headers"
+		default:
+			ti.Status = "headers-only"
+		}
+		out = append(out, ti)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].Status == "active") != (out[j].Status == "active") {
+			return out[i].Status == "active"
+		}
+		if out[i].Height != out[j].Height {
+			return out[i].Height > out[j].Height
+		}
+		return string(out[i].Hash[:]) < string(out[j].Hash[:])
+	})
+	return out
+}
+
+// UtxoSetHash hashes the whole confirmed UTXO set in key order: SHA-256
+// over key || uvarint(len(value)) || value of every record. It also
+// returns the number of entries.
+func (c *Chain) UtxoSetHash() (chainhash.Hash, uint64, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	h := sha256.New()
+	var n uint64
+	err := c.db.View(func(tx *store.Tx) error {
+		var lb [binary.MaxVarintLen64]byte
+		return tx.Bucket(bucketUtxo).ForEach(func(k, v []byte) error {
+			h.Write(k)
+			h.Write(binary.AppendUvarint(lb[:0], uint64(len(v))))
+			h.Write(v)
+			n++
+			return nil
+		})
+	})
+	var out chainhash.Hash
+	h.Sum(out[:0])
+	return out, n, err
+}
+
+// Close stops block processing. The caller closes the database.
+func (c *Chain) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	return nil
+}
+
+// checkConsistency compares the in-memory index with the database: the
+// height index matches the active chain, every active block has its data
+// and (above genesis) its undo data, and the best record names the tip.
+func (c *Chain) checkConsistency() error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.View(func(tx *store.Tx) error {
+		mainB := tx.Bucket(bucketMainChain)
+		if n := mainB.Stats().KeyN; n != len(c.index.main) {
+			return fmt.Errorf("height index has %d entries, active chain %d blocks", n, len(c.index.main))
+		}
+		for h, n := range c.index.main {
+			if v := mainB.Get(heightKey(int32(h))); string(v) != string(n.hash[:]) {
+				return fmt.Errorf("height index at %d is %x, active chain has %v", h, v, n.hash)
+			}
+			if tx.Bucket(bucketBlocks).Get(n.hash[:]) == nil {
+				return fmt.Errorf("block %v at height %d has no data", n.hash, h)
+			}
+			if h > 0 && tx.Bucket(bucketUndo).Get(n.hash[:]) == nil {
+				return fmt.Errorf("block %v at height %d has no undo data", n.hash, h)
+			}
+			if n.status&statusValid == 0 || n.status.knownInvalid() {
+				return fmt.Errorf("active block %v has status %08b", n.hash, n.status)
+			}
+		}
+		v := tx.Bucket(bucketChainState).Get(keyBest)
+		if tip := c.index.tip(); len(v) < 32 || string(v[:32]) != string(tip.hash[:]) {
+			return fmt.Errorf("best record does not name the tip %v", tip.hash)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,22 @@
+package chain
+
+import (
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// GameHook is what the chain needs from the game layer. Its methods run
+// inside the same bbolt write transaction as the UTXO update of the block,
+// so game registries and coins always move together; the undo bytes
+// ConnectBlock returns are stored with the block's undo data and handed
+// back to DisconnectBlock.
+type GameHook interface {
+	// CheckBlock applies the stateful game rules to blk at height; an error
+	// makes the block invalid (ErrGameRule).
+	CheckBlock(tx *store.Tx, blk *wire.MsgBlock, height int32, view *UtxoViewpoint) error
+	// ConnectBlock updates the game registries and may set the Game field
+	// of the entries view holds for blk's new outputs.
+	ConnectBlock(tx *store.Tx, blk *wire.MsgBlock, height int32, view *UtxoViewpoint) (undo []byte, err error)
+	// DisconnectBlock reverts ConnectBlock using its undo bytes.
+	DisconnectBlock(tx *store.Tx, blk *wire.MsgBlock, height int32, undo []byte) error
+}

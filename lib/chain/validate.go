@@ -1,0 +1,396 @@
+package chain
+
+import (
+	"bytes"
+	"errors"
+	"time"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// BehaviorFlags modify how ProcessBlock validates a block.
+type BehaviorFlags uint32
+
+const (
+	// BFNone is the default: full validation.
+	BFNone BehaviorFlags = 0
+	// BFNoPoWCheck skips the check that the block hash meets its target
+	// (the target must still be in range and as required).
+	BFNoPoWCheck BehaviorFlags = 1 << iota
+)
+
+// MinBlockVersion is the lowest header version accepted: BIP34, BIP66 and
+// BIP65 (versions 2, 3 and 4) are active from genesis.
+const MinBlockVersion = 4
+
+// witnessCommitmentPrefix starts a BIP141 commitment output: OP_RETURN,
+// a 36-byte push and the tag aa21a9ed.
+var witnessCommitmentPrefix = []byte{0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed}
+
+// witnessCommitmentIndex returns the index of the coinbase's last output
+// carrying a witness commitment, or -1.
+func witnessCommitmentIndex(cb *wire.MsgTx) int {
+	for i := len(cb.TxOut) - 1; i >= 0; i-- {
+		s := cb.TxOut[i].PkScript
+		if len(s) >= 38 && bytes.HasPrefix(s, witnessCommitmentPrefix) {
+			return i
+		}
+	}
+	return -1
+}
+
+// CheckBlockSanity runs the context-free checks on a block: proof of work
+// (unless flags has BFNoPoWCheck) against its own bits and params'
+// limit, transactions present, size and weight limits, exactly one
+// coinbase and in first place, every transaction's sanity, the merkle
+// root and its CVE-2012-2459 mutation (ErrDuplicateTx), the legacy sigop
+// limit, and the BIP141 witness commitment.
+func CheckBlockSanity(blk *wire.MsgBlock, params *chaincfg.Params, flags BehaviorFlags) error {
+	_, err := checkBlockSanity(blk, blk.BlockHash(), params, flags)
+	return err
+}
+
+// checkBlockSanity is CheckBlockSanity returning the txids it computed.
+func checkBlockSanity(blk *wire.MsgBlock, hash chainhash.Hash, params *chaincfg.Params, flags BehaviorFlags) ([]chainhash.Hash, error) {
+	if err := checkProofOfWork(&blk.Header, &hash, params.PowLimit, flags&BFNoPoWCheck != 0); err != nil {
+		return nil, err
+	}
+	txs := blk.Transactions
+	if len(txs) == 0 {
+		return nil, ruleError(ErrNoTransactions, "block has no transactions")
+	}
+	if len(txs)*wire.MinTxSize*wire.WitnessScaleFactor > wire.MaxBlockWeight {
+		return nil, ruleError(ErrBlockTooBig, "block has %d transactions, too many to fit", len(txs))
+	}
+	stripped := blk.SerializeSizeStripped()
+	if stripped*wire.WitnessScaleFactor > wire.MaxBlockWeight {
+		return nil, ruleError(ErrBlockTooBig, "block stripped size %d exceeds %d", stripped, wire.MaxBlockWeight/wire.WitnessScaleFactor)
+	}
+	if !txs[0].IsCoinBase() {
+		return nil, ruleError(ErrFirstTxNotCoinbase, "first transaction is not a coinbase")
+	}
+	for i, tx := range txs[1:] {
+		if tx.IsCoinBase() {
+			return nil, ruleError(ErrMultipleCoinbases, "transaction %d is a second coinbase", i+1)
+		}
+	}
+	txids := make([]chainhash.Hash, len(txs))
+	sigOps := 0
+	for i, tx := range txs {
+		if err := CheckTransactionSanity(tx); err != nil {
+			var re RuleError
+			if errors.As(err, &re) {
+				re.Description = "transaction " + itoa(i) + ": " + re.Description
+				return nil, re
+			}
+			return nil, err
+		}
+		txids[i] = tx.TxHash()
+		sigOps += legacySigOps(tx) * wire.WitnessScaleFactor
+	}
+	root, mutated := wire.MerkleRoot(txids)
+	if root != blk.Header.MerkleRoot {
+		return nil, ruleError(ErrBadMerkleRoot, "merkle root %v, header says %v", root, blk.Header.MerkleRoot)
+	}
+	if mutated {
+		return nil, ruleError(ErrDuplicateTx, "transaction list has a duplicated subtree (merkle mutation)")
+	}
+	if sigOps > MaxBlockSigOpsCost {
+		return nil, ruleError(ErrTooManySigOps, "legacy sigop cost %d exceeds %d", sigOps, MaxBlockSigOpsCost)
+	}
+	if err := checkWitnessCommitment(blk); err != nil {
+		return nil, err
+	}
+	if w := stripped*(wire.WitnessScaleFactor-1) + blk.SerializeSize(); w > wire.MaxBlockWeight {
+		return nil, ruleError(ErrBlockWeightTooHigh, "block weight %d exceeds %d", w, wire.MaxBlockWeight)
+	}
+	return txids, nil
+}
+
+// checkWitnessCommitment enforces BIP141: with a commitment output in the
+// coinbase, the coinbase witness is one 32-byte reserved value and the
+// commitment matches the witness merkle root; without one, no
+// transaction may carry witness data.
+func checkWitnessCommitment(blk *wire.MsgBlock) error {
+	cb := blk.Transactions[0]
+	idx := witnessCommitmentIndex(cb)
+	if idx < 0 {
+		for i, tx := range blk.Transactions {
+			if tx.HasWitness() {
+				return ruleError(ErrUnexpectedWitness, "transaction %d has witness data but the block has no witness commitment", i)
+			}
+		}
+		return nil
+	}
+	w := cb.TxIn[0].Witness
+	if len(w) != 1 || len(w[0]) != 32 {
+		return ruleErrorReason(ErrBadWitnessCommitment, "bad-witness-nonce-size", "coinbase witness must be one 32-byte reserved value")
+	}
+	wroot := wire.WitnessMerkleRoot(blk.Transactions)
+	var buf [64]byte
+	copy(buf[:32], wroot[:])
+	copy(buf[32:], w[0])
+	want := chainhash.DoubleHashH(buf[:])
+	if !bytes.Equal(cb.TxOut[idx].PkScript[6:38], want[:]) {
+		return ruleError(ErrBadWitnessCommitment, "witness commitment does not match the witness merkle root")
+	}
+	return nil
+}
+
+// checkHeaderContext checks a header against its parent: required bits,
+// timestamp after the median time past, version. Failures here make the
+// header invalid. The future-time check is separate (checkHeaderTime)
+// because a block too far ahead may become valid later.
+func (c *Chain) checkHeaderContext(h *wire.BlockHeader, prev *blockNode) error {
+	if want := c.nextRequiredBits(prev, h.Timestamp); h.Bits != want {
+		return ruleError(ErrBadBits, "block bits %08x, required %08x", h.Bits, want)
+	}
+	if mtp := medianTimePast(prev); int64(h.Timestamp) <= mtp {
+		return ruleError(ErrTimeTooOld, "block timestamp %d not after median time past %d", h.Timestamp, mtp)
+	}
+	if h.Version < MinBlockVersion {
+		return ruleErrorReason(ErrBadVersion, "bad-version", "block version %d below %d", h.Version, MinBlockVersion)
+	}
+	return nil
+}
+
+func (c *Chain) checkHeaderTime(h *wire.BlockHeader) error {
+	limit := c.now().Add(MaxFutureBlockTime).Unix()
+	if int64(h.Timestamp) > limit {
+		return ruleError(ErrTimeTooNew, "block timestamp %d more than %v in the future", h.Timestamp, MaxFutureBlockTime)
+	}
+	return nil
+}
+
+func (c *Chain) now() time.Time {
+	if c.cfg.TimeSource != nil {
+		return c.cfg.TimeSource()
+	}
+	return time.Now()
+}
+
+// bip34Prefix is the script "CScript() << height" that a coinbase script
+// must start with.
+func bip34Prefix(height int32) []byte {
+	s, _ := script.NewBuilder().AddInt64(int64(height)).Script()
+	return s
+}
+
+// checkBlockContext runs the checks that need the parent but not the UTXO
+// set: the BIP34 height in the coinbase and the finality of every
+// transaction at the parent's median time past.
+func checkBlockContext(blk *wire.MsgBlock, prev *blockNode) error {
+	height := prev.height + 1
+	if !bytes.HasPrefix(blk.Transactions[0].TxIn[0].SignatureScript, bip34Prefix(height)) {
+		return ruleError(ErrBadCoinbaseHeight, "coinbase script does not start with height %d", height)
+	}
+	mtp := medianTimePast(prev)
+	for i, tx := range blk.Transactions {
+		if !IsFinalizedTransaction(tx, height, mtp) {
+			return ruleError(ErrUnfinalizedTx, "transaction %d is not final at height %d, time %d", i, height, mtp)
+		}
+	}
+	return nil
+}
+
+// calcSequenceLock computes tx's BIP68 lock for a block on prev.
+func (c *Chain) calcSequenceLock(prev *blockNode, tx *wire.MsgTx, view UtxoView, mempool bool) (*SequenceLock, error) {
+	lock := &SequenceLock{Seconds: -1, BlockHeight: -1}
+	if tx.Version < 2 || tx.IsCoinBase() {
+		return lock, nil
+	}
+	next := prev.height + 1
+	for i, in := range tx.TxIn {
+		seq := in.Sequence
+		if seq&wire.SequenceLockTimeDisabled != 0 {
+			continue
+		}
+		e := view.LookupEntry(in.PreviousOutPoint)
+		if e == nil {
+			return nil, ruleError(ErrMissingTxOut, "input %d: output %v missing or spent", i, in.PreviousOutPoint)
+		}
+		h := e.Height
+		if mempool && h == UnconfirmedHeight {
+			h = next
+		}
+		rel := int64(seq & wire.SequenceLockTimeMask)
+		if seq&wire.SequenceLockTimeIsSeconds != 0 {
+			base := c.index.ancestor(prev, max(min(h-1, prev.height), 0))
+			secs := medianTimePast(base) + rel<<wire.SequenceLockTimeGranularity - 1
+			lock.Seconds = max(lock.Seconds, secs)
+		} else {
+			lock.BlockHeight = max(lock.BlockHeight, h+int32(rel)-1)
+		}
+	}
+	return lock, nil
+}
+
+// connectResult is what connecting one block produced.
+type connectResult struct {
+	undo *blockUndo
+}
+
+// checkConnectBlock validates blk (whose txids are known) as the child of
+// node.parent against view, applies it to view and returns its undo data.
+// With a game hook and write set, the hook's ConnectBlock runs too.
+func (c *Chain) checkConnectBlock(tx *store.Tx, node *blockNode, blk *wire.MsgBlock, txids []chainhash.Hash,
+	view *UtxoViewpoint, write bool) (*blockUndo, error) {
+	height := node.height
+	prev := node.parent
+	params := c.params
+	txs := blk.Transactions
+
+	// BIP30: no transaction may overwrite an unspent output.
+	for i, t := range txs {
+		for j := range t.TxOut {
+			op := wire.OutPoint{Hash: txids[i], Index: uint32(j)}
+			e, err := c.loadEntry(tx, view, op)
+			if err != nil {
+				return nil, err
+			}
+			if e != nil {
+				return nil, ruleError(ErrOverwriteTx, "transaction %v overwrites unspent output %v", txids[i], op)
+			}
+		}
+	}
+
+	mtp := medianTimePast(prev)
+	nIn := 0
+	for _, t := range txs[1:] {
+		nIn += len(t.TxIn)
+	}
+	undo := &blockUndo{spent: make([]*UtxoEntry, 0, nIn)}
+	prevs := make([][]*UtxoEntry, len(txs))
+	var fees int64
+	sigOpCost := 0
+	for i, t := range txs {
+		if i > 0 {
+			prevs[i] = make([]*UtxoEntry, len(t.TxIn))
+			for j, in := range t.TxIn {
+				op := in.PreviousOutPoint
+				e, err := c.loadEntry(tx, view, op)
+				if err != nil {
+					return nil, err
+				}
+				if e == nil {
+					if old, ok := view.lookup(op); ok && old.IsSpent() {
+						return nil, ruleError(ErrDoubleSpendInBlock, "transaction %v input %d: output %v already spent in this block", txids[i], j, op)
+					}
+					return nil, ruleError(ErrMissingTxOut, "transaction %v input %d: output %v missing or spent", txids[i], j, op)
+				}
+				prevs[i][j] = e
+			}
+			fee, err := CheckTransactionInputs(t, height, view, params)
+			if err != nil {
+				return nil, prefixRule(err, "transaction "+txids[i].String()+": ")
+			}
+			fees += fee
+			if fees > MaxMoney {
+				return nil, ruleError(ErrBadTxOutValue, "total fees exceed %d", MaxMoney)
+			}
+			lock, err := c.calcSequenceLock(prev, t, view, false)
+			if err != nil {
+				return nil, err
+			}
+			if !SequenceLockActive(lock, height, mtp) {
+				return nil, ruleError(ErrSequenceLocked, "transaction %v is sequence-locked until height %d / time %d",
+					txids[i], lock.BlockHeight, lock.Seconds)
+			}
+		}
+		cost, err := GetSigOpCost(t, view, script.ConsensusFlags)
+		if err != nil {
+			return nil, err
+		}
+		sigOpCost += cost
+		if sigOpCost > MaxBlockSigOpsCost {
+			return nil, ruleError(ErrTooManySigOps, "block sigop cost exceeds %d", MaxBlockSigOpsCost)
+		}
+		if i > 0 {
+			for j, in := range t.TxIn {
+				spent := *prevs[i][j]
+				spent.state = 0
+				undo.spent = append(undo.spent, &spent)
+				view.SpendEntry(in.PreviousOutPoint)
+			}
+		}
+		view.addTxOuts(t, txids[i], height)
+	}
+
+	var cbOut int64
+	for _, out := range txs[0].TxOut {
+		cbOut += out.Value
+	}
+	if limit := params.Subsidy(height) + fees; cbOut > limit {
+		return nil, ruleError(ErrBadCoinbaseValue, "coinbase pays %d, limit is subsidy plus fees %d", cbOut, limit)
+	}
+
+	if err := validateBlockScripts(txs, prevs, script.ConsensusFlags, c.cfg.SigCache); err != nil {
+		return nil, err
+	}
+
+	if hook := c.cfg.GameHook; hook != nil {
+		if err := hook.CheckBlock(tx, blk, height, view); err != nil {
+			return nil, gameError(err)
+		}
+		if write {
+			g, err := hook.ConnectBlock(tx, blk, height, view)
+			if err != nil {
+				return nil, gameError(err)
+			}
+			undo.game = g
+		}
+	}
+	return undo, nil
+}
+
+func gameError(err error) error {
+	var re RuleError
+	if errors.As(err, &re) {
+		return re
+	}
+	return RuleError{Kind: ErrGameRule, Description: "game rule: " + err.Error()}
+}
+
+func prefixRule(err error, prefix string) error {
+	var re RuleError
+	if errors.As(err, &re) {
+		re.Description = prefix + re.Description
+		return re
+	}
+	return err
+}
+
+// disconnectBlock reverts blk (at height, with its undo data) in view:
+// its outputs are spent, the outputs it spent come back.
+func disconnectBlock(view *UtxoViewpoint, blk *wire.MsgBlock, undo *blockUndo) error {
+	k := len(undo.spent)
+	for i := len(blk.Transactions) - 1; i >= 0; i-- {
+		t := blk.Transactions[i]
+		txid := t.TxHash()
+		for j, out := range t.TxOut {
+			if script.IsUnspendable(out.PkScript) {
+				continue
+			}
+			view.SpendEntry(wire.OutPoint{Hash: txid, Index: uint32(j)})
+		}
+		if i == 0 {
+			break
+		}
+		for j := len(t.TxIn) - 1; j >= 0; j-- {
+			k--
+			if k < 0 {
+				return errors.New("chain: undo data shorter than the block's inputs")
+			}
+			e := *undo.spent[k]
+			view.AddEntry(t.TxIn[j].PreviousOutPoint, &e)
+		}
+	}
+	if k != 0 {
+		return errors.New("chain: undo data longer than the block's inputs")
+	}
+	return nil
+}
