@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	mathbig "math/big"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
@@ -188,3 +189,7 @@ func spend(ins []spendOut, key *testKey, values ...int64) *wire.MsgTx {
 func outOf(tx *wire.MsgTx, i uint32) spendOut {
 	return spendOut{op: wire.OutPoint{Hash: tx.TxHash(), Index: i}, amount: tx.TxOut[i].Value, pk: tx.TxOut[i].PkScript}
 }
+
+type bigInt = mathbig.Int
+
+func newBig(n int64) *bigInt { return mathbig.NewInt(n) }
