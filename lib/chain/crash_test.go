@@ -1,0 +1,254 @@
+package chain
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+const crashDirEnv = "GG_CHAIN_CRASH_DIR"
+
+// crashSequence returns a deterministic submission order of n blocks with
+// transactions on every block past maturity and a short reorganisation
+// every 37 heights (an empty block, then two blocks on its parent).
+func crashSequence(n int) []*wire.MsgBlock {
+	g := newBlockGen()
+	path := []*wire.MsgBlock{g.params.GenesisBlock}
+	var pool []spendOut
+	var seq []*wire.MsgBlock
+	for len(seq) < n {
+		tip := path[len(path)-1]
+		h := len(path)
+		if h > 101 && h%37 == 0 {
+			e := g.next(tip, nil, 0)
+			f1 := g.next(tip, nil, 0)
+			f2 := g.next(f1, nil, 0)
+			seq = append(seq, e, f1, f2)
+			path = append(path, f1, f2)
+			continue
+		}
+		var txs []*wire.MsgTx
+		var fees int64
+		if h > 101 {
+			cb := cbOut(path[h-100])
+			half := cb.amount / 2
+			tx := spend([]spendOut{cb}, nil, half, cb.amount-half-1000)
+			tx.TxOut[1].PkScript = opTrueP2WSH
+			fees += 1000
+			txs = append(txs, tx)
+			if len(pool) >= 4 {
+				ins := pool[:2]
+				pool = pool[2:]
+				tx2 := spend(ins, nil, ins[0].amount+ins[1].amount-500)
+				fees += 500
+				txs = append(txs, tx2)
+				pool = append(pool, outOf(tx2, 0))
+			}
+			pool = append(pool, outOf(tx, 0), outOf(tx, 1))
+		}
+		b := g.next(tip, txs, fees)
+		seq = append(seq, b)
+		path = append(path, b)
+	}
+	return seq
+}
+
+const crashSeqLen = 1500
+
+// TestCrashHelperProcess is the child of TestCrashConsistency: it opens the
+// chain in $GG_CHAIN_CRASH_DIR with fsync on and submits the sequence,
+// printing a line per block, until it is killed or done.
+func TestCrashHelperProcess(t *testing.T) {
+	dir := os.Getenv(crashDirEnv)
+	if dir == "" {
+		t.Skip("helper process of TestCrashConsistency")
+	}
+	seq := crashSequence(crashSeqLen)
+	db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		fmt.Println("ERROR", err)
+		os.Exit(3)
+	}
+	if db.NoSync() {
+		fmt.Println("ERROR fsync is off")
+		os.Exit(3)
+	}
+	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000)})
+	if err != nil {
+		fmt.Println("ERROR", err)
+		os.Exit(3)
+	}
+	fmt.Println("READY")
+	for i, b := range seq {
+		if c.HaveBlock(b.BlockHash()) {
+			continue
+		}
+		if _, _, err := c.ProcessBlock(b, BFNone); err != nil {
+			fmt.Println("ERROR block", i, err)
+			os.Exit(3)
+		}
+		fmt.Println("BLOCK", i)
+	}
+	fmt.Println("DONE")
+	c.Close()
+	db.Close()
+	os.Exit(0)
+}
+
+// TestCrashConsistency kills a child process that is connecting blocks
+// (fsync on) at random moments, at least 20 times, and checks after every
+// kill that the database reopens to a tip of the sequence with a
+// consistent index and exactly the UTXO set a clean replay gives.
+func TestCrashConsistency(t *testing.T) {
+	if os.Getenv(crashDirEnv) != "" {
+		t.Skip("inside the helper")
+	}
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0x6767))
+	t.Logf("seed %d", seed)
+	seq := crashSequence(crashSeqLen)
+	inSeq := map[chainhash.Hash]bool{chaincfg.RegTestParams.GenesisHash: true}
+	for _, b := range seq {
+		inSeq[b.BlockHash()] = true
+	}
+	dir := t.TempDir()
+	replay := openChain(t)
+	next := 0 // next sequence index to replay
+
+	const minKills = 20
+	var kills []int32
+	done := false
+	for run := 0; !done && run < 200; run++ {
+		if len(kills) >= minKills+5 {
+			break
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperProcess$")
+		env := []string{crashDirEnv + "=" + dir}
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, store.NoSyncEnv+"=") && !strings.HasPrefix(kv, crashDirEnv+"=") {
+				env = append(env, kv)
+			}
+		}
+		cmd.Env = env
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 4096)
+		go func() {
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		// Every fourth run dies at a random time from process start (often
+		// while opening); the others after a random number of blocks plus
+		// a random few milliseconds, usually inside a commit.
+		var timer <-chan time.Time
+		blocksLeft := -1
+		if run%4 == 3 {
+			timer = time.After(time.Duration(rng.IntN(150)) * time.Millisecond)
+		} else {
+			blocksLeft = 1 + rng.IntN(40)
+		}
+		killed := false
+	wait:
+		for {
+			select {
+			case <-timer:
+				break wait
+			case l, ok := <-lines:
+				if !ok {
+					break wait
+				}
+				switch {
+				case strings.HasPrefix(l, "ERROR"):
+					cmd.Process.Kill()
+					cmd.Wait()
+					t.Fatalf("child: %s", l)
+				case l == "DONE":
+					done = true
+				case strings.HasPrefix(l, "BLOCK") && blocksLeft > 0:
+					if blocksLeft--; blocksLeft == 0 {
+						timer = time.After(time.Duration(rng.IntN(3000)) * time.Microsecond)
+					}
+				}
+			}
+		}
+		if !done {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
+				killed = true
+			}
+		}
+		for range lines {
+		}
+		werr := cmd.Wait()
+		if !killed && !done {
+			t.Fatalf("run %d: child exited by itself: %v", run, werr)
+		}
+
+		// Reopen in this process and check.
+		tc := openChainAtSync(t, dir)
+		best := tc.Best()
+		if !inSeq[best.Hash] {
+			t.Fatalf("run %d: tip %v is not a block of the sequence", run, best.Hash)
+		}
+		if err := tc.checkConsistency(); err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		got, gotN := tc.utxoHash(t)
+		tc.close()
+		for replay.Best().Hash != best.Hash {
+			if next >= len(seq) {
+				t.Fatalf("run %d: replay never reached tip %v (height %d)", run, best.Hash, best.Height)
+			}
+			replay.mustAccept(t, seq[next])
+			next++
+		}
+		want, wantN := replay.utxoHash(t)
+		if got != want || gotN != wantN {
+			t.Fatalf("run %d: UTXO set at height %d after kill (%d entries) differs from clean replay (%d entries)",
+				run, best.Height, gotN, wantN)
+		}
+		if killed {
+			kills = append(kills, best.Height)
+		}
+	}
+	if len(kills) < minKills {
+		t.Fatalf("only %d kills before the sequence finished", len(kills))
+	}
+	t.Logf("crash test: %d kills, tips at heights %v, all consistent", len(kills), kills)
+}
+
+// openChainAtSync opens dir's chain with fsync on, as the node would.
+func openChainAtSync(t testing.TB, dir string) *testChain {
+	t.Helper()
+	db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return &testChain{Chain: c, db: db, dir: dir}
+}
