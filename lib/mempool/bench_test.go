@@ -1,0 +1,102 @@
+package mempool
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+	"github.com/gamegold/gg/lib/chaingen"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// signP2WPKH fills input idx's witness for a P2WPKH output of key.
+func signP2WPKH(tb testing.TB, tx *wire.MsgTx, idx int, amount int64, key *chaingen.Key) {
+	hashes := script.NewSigHashes(tx)
+	sighash, err := script.CalcWitnessSignatureHash(key.P2PKHScript(), hashes, script.SigHashAll, tx, idx, amount)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sig := append(ecdsa.Sign(key.Priv, sighash).Serialize(), byte(script.SigHashAll))
+	tx.TxIn[idx].Witness = wire.TxWitness{sig, key.PubKey}
+}
+
+// benchTxs builds n signed 1-input 2-output P2WPKH transactions spending
+// confirmed outputs of h's chain.
+func benchTxs(h *harness, n int) []*wire.MsgTx {
+	key := chaingen.NewKey("bench")
+	var outs []chaingen.SpendableOut
+	for len(outs) < n {
+		outs = append(outs, h.fanOut(min(1000, n-len(outs)), 2_000_000, key.P2WPKH())...)
+	}
+	txs := make([]*wire.MsgTx, n)
+	for i, o := range outs {
+		tx := &wire.MsgTx{Version: 2}
+		tx.TxIn = []*wire.TxIn{{PreviousOutPoint: o.PrevOut, Sequence: wire.MaxTxInSequenceNum}}
+		tx.TxOut = []*wire.TxOut{
+			{Value: 1_000_000, PkScript: key.P2WPKH()},
+			{Value: o.Amount - 1_000_000 - 5_000, PkScript: key.P2WPKH()},
+		}
+		signP2WPKH(h.t, tx, 0, o.Amount, key)
+		txs[i] = tx
+	}
+	return txs
+}
+
+// BenchmarkProcessTransaction accepts 2,000 signed P2WPKH spends of
+// confirmed outputs into an empty pool (fresh signature cache) per
+// iteration, from one and from two goroutines.
+func BenchmarkProcessTransaction(b *testing.B) {
+	const n = 2000
+	h := newHarness(b, Policy{}, 102)
+	txs := benchTxs(h, n)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("goroutines=%d", workers), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				p := New(Config{Params: h.params, Chain: h.chain, SigCache: script.NewSigCache(10_000)})
+				b.StartTimer()
+				var wg sync.WaitGroup
+				errs := make(chan error, workers)
+				for w := 0; w < workers; w++ {
+					wg.Add(1)
+					go func(w int) {
+						defer wg.Done()
+						for j := w; j < n; j += workers {
+							if _, err := p.ProcessTransaction(txs[j], false); err != nil {
+								errs <- err
+								return
+							}
+						}
+					}(w)
+				}
+				wg.Wait()
+				close(errs)
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+				if p.Count() != n {
+					b.Fatalf("pool has %d", p.Count())
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "tx/s")
+		})
+	}
+}
+
+// TestBenchTxsValid keeps the benchmark's transactions honest: they are
+// accepted, and a bad signature is refused by consensus.
+func TestBenchTxsValid(t *testing.T) {
+	h := newHarness(t, Policy{}, 102)
+	txs := benchTxs(h, 20)
+	for _, tx := range txs[:19] {
+		h.accept(tx)
+	}
+	bad := txs[19].Copy()
+	bad.TxOut[1].Value--
+	if _, err := h.pool.ProcessTransaction(bad, false); err == nil || Reason(err) != "mandatory-script-verify-flag-failed" {
+		t.Fatalf("tampered tx: %v (%s)", err, Reason(err))
+	}
+}

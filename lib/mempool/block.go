@@ -1,0 +1,152 @@
+package mempool
+
+import (
+	"sort"
+
+	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// HandleNotification routes the chain's connect and disconnect events to
+// BlockConnected and BlockDisconnected; pass it to chain.Subscribe.
+func (p *Pool) HandleNotification(n *chain.Notification) {
+	if n == nil || n.Block == nil {
+		return
+	}
+	switch n.Type {
+	case chain.NTBlockConnected:
+		p.BlockConnected(n.Block)
+	case chain.NTBlockDisconnected:
+		p.BlockDisconnected(n.Block)
+	}
+}
+
+// BlockConnected removes the block's transactions from the pool, evicts
+// pool transactions (and their descendants) that spend the same outputs,
+// drops orphans that are mined or conflict with the block, and then
+// accepts orphans the block's transactions unlock.
+func (p *Pool) BlockConnected(blk *wire.MsgBlock) {
+	p.mu.Lock()
+	mined, conflicts := 0, 0
+	for _, tx := range blk.Transactions {
+		if tx.IsCoinBase() {
+			continue
+		}
+		id := tx.TxHash()
+		if e := p.g.entries[id]; e != nil {
+			p.g.remove(e)
+			mined++
+		}
+		p.orphans.remove(id)
+		for _, in := range tx.TxIn {
+			if s := p.g.spenders[in.PreviousOutPoint]; s != nil {
+				conflicts += len(p.g.removeTree(s))
+			}
+			p.orphans.removeSpending(in.PreviousOutPoint)
+		}
+	}
+	p.orphans.expire(p.now())
+	p.mu.Unlock()
+	if mined+conflicts > 0 {
+		p.log.Debug("block connected", "block", blk.BlockHash(), "mined", mined, "conflicts", conflicts)
+	}
+	p.processBlockOrphans(blk)
+}
+
+// BlockDisconnected puts the block's transactions back (best effort, in
+// block order, through normal validation against the new tip but without
+// the fee floors), then drops pool transactions that the new tip makes
+// invalid: spends of outputs that no longer exist (the disconnected
+// coinbase), coinbase spends now immature, and transactions no longer
+// final or sequence-locked.
+func (p *Pool) BlockDisconnected(blk *wire.MsgBlock) {
+	now := p.now()
+	blockTx := make(map[chainhash.Hash]bool, len(blk.Transactions))
+	readded := 0
+	for _, tx := range blk.Transactions {
+		blockTx[tx.TxHash()] = true
+		if tx.IsCoinBase() {
+			continue
+		}
+		if _, missing, err := p.maybeAccept(tx, acceptOpts{added: now, bypassLimits: true}); err == nil && !missing {
+			readded++
+		} else {
+			p.log.Debug("disconnected tx not re-added", "txid", tx.TxHash(), "missing", missing, "err", err)
+		}
+	}
+	dropped := p.removeForReorg(blockTx)
+	p.log.Debug("block disconnected", "block", blk.BlockHash(), "readded", readded, "dropped", dropped)
+}
+
+// removeForReorg re-validates the pool transactions a disconnect may have
+// broken and removes the failures with their descendants.
+func (p *Pool) removeForReorg(blockTx map[chainhash.Hash]bool) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	best := p.cfg.Chain.Best()
+	next := best.Height + 1
+	var suspects []*entry
+	for _, e := range p.g.entries {
+		suspect := e.spendsCoinbase || e.timeLocked
+		for _, in := range e.desc.Tx.TxIn {
+			if blockTx[in.PreviousOutPoint.Hash] && p.g.entries[in.PreviousOutPoint.Hash] == nil {
+				suspect = true
+			}
+		}
+		if suspect {
+			suspects = append(suspects, e)
+		}
+	}
+	sort.Slice(suspects, func(i, j int) bool { return suspects[i].seq < suspects[j].seq })
+	dropped := 0
+	for _, e := range suspects {
+		if p.g.entries[e.id()] != e {
+			continue // already gone with an ancestor
+		}
+		if err := p.revalidate(e, best, next); err != nil {
+			p.log.Debug("dropped after reorg", "txid", e.id(), "err", err)
+			dropped += len(p.g.removeTree(e))
+		}
+	}
+	return dropped
+}
+
+// revalidate checks e's inputs, finality and sequence locks against the
+// current tip. Requires p.mu.
+func (p *Pool) revalidate(e *entry, best chain.BestState, next int32) error {
+	tx := e.desc.Tx
+	view, err := p.cfg.Chain.FetchUtxoView(tx)
+	if err != nil {
+		return err
+	}
+	spendsCoinbase := false
+	for _, in := range tx.TxIn {
+		op := in.PreviousOutPoint
+		if u := view.LookupEntry(op); u != nil {
+			spendsCoinbase = spendsCoinbase || u.Coinbase
+			continue
+		}
+		par := p.g.entries[op.Hash]
+		if par == nil || int(op.Index) >= len(par.desc.Tx.TxOut) {
+			return ruleError(ErrMissingInputs, "input "+op.String()+" no longer exists")
+		}
+		out := par.desc.Tx.TxOut[op.Index]
+		view.AddEntry(op, &chain.UtxoEntry{Amount: out.Value, PkScript: out.PkScript, Height: UnconfirmedHeight})
+	}
+	e.spendsCoinbase = spendsCoinbase
+	if _, err := chain.CheckTransactionInputs(tx, next, view, p.cfg.Params); err != nil {
+		return err
+	}
+	if !chain.IsFinalizedTransaction(tx, next, best.MedianTime) {
+		return ruleError(ErrNonFinal, "no longer final")
+	}
+	lock, err := p.cfg.Chain.CalcSequenceLock(tx, view, true)
+	if err != nil {
+		return err
+	}
+	if !chain.SequenceLockActive(lock, next, best.MedianTime) {
+		return ruleError(ErrSequenceLocked, "sequence locked")
+	}
+	return nil
+}
