@@ -96,9 +96,6 @@ func TestBlockDisconnected(t *testing.T) {
 // block 1; a longer branch from genesis replaces block 1, so the spend and
 // its descendant must leave the pool.
 func TestReorgInvalidatesCoinbaseSpend(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a 101-block reorganisation")
-	}
 	h := newHarness(t, Policy{}, 100)
 	cb := h.coin() // block 1's coinbase, mature for block 101
 	if cb.Height != 1 {

@@ -31,7 +31,30 @@
 //
 // Policy rejections are *RuleError values whose Kind works with errors.Is
 // and whose Reason() is the short reject string; consensus failures are
-// the chain's RuleError. Reason(err) extracts either.
+// the chain's RuleError. Reason(err) extracts either. The policy reasons:
+//
+//	txn-already-in-mempool          ErrDuplicate
+//	txn-already-known               ErrAlreadyKnown (confirmed)
+//	coinbase                        ErrCoinbase
+//	bad-txns-inputs-missingorspent  ErrMissingInputs (orphans not allowed)
+//	orphan                          ErrOrphanTooLarge
+//	version, tx-size, scriptsig-size, scriptsig-not-pushonly,
+//	scriptpubkey, multi-op-return, dust
+//	                                standardness of the transaction
+//	bad-txns-nonstandard-inputs     ErrNonStandardInputs
+//	bad-witness-nonstandard         ErrNonStandardWitness
+//	non-mandatory-script-verify-flag ErrNonStandardScript
+//	non-final, non-BIP68-final      ErrNonFinal, ErrSequenceLocked
+//	bad-txns-too-many-sigops        ErrTooManySigOps
+//	min relay fee not met           ErrMinRelayFee
+//	mempool min fee not met         ErrMempoolMinFee
+//	txn-mempool-conflict            ErrConflict
+//	insufficient fee                ErrInsufficientFee (replacement)
+//	too many potential replacements ErrTooManyReplaced
+//	bad-txns-spends-conflicting-tx  ErrSpendsConflicting
+//	too-long-mempool-chain          ErrTooLongChain
+//	mempool full                    ErrPoolFull
+//	bad-mempool-file                ErrBadFile (Load)
 //
 // # Standardness (Policy.AcceptNonStd turns it off)
 //
@@ -75,7 +98,9 @@
 // conflicting transaction's, a total fee above the sum of all evicted, and
 // the difference at least its own vsize at MinRelayFeeRate ("insufficient
 // fee"). Evicted transactions leave with all their descendants. The game
-// layer can install a ReplacementPolicy for auction bids.
+// layer can install a ReplacementPolicy for auction bids. With
+// Policy.NoReplacement set, every conflict is refused with
+// "txn-mempool-conflict".
 //
 // # Orphans
 //
