@@ -125,6 +125,34 @@ func sameUtxoSetAs(g *chaingen.Generator, name string) func(*testing.T, *chain.C
 	}
 }
 
+// allChecks runs every non-nil check in order.
+func allChecks(checks ...func(*testing.T, *chain.Chain)) func(*testing.T, *chain.Chain) {
+	return func(t *testing.T, c *chain.Chain) {
+		t.Helper()
+		for _, check := range checks {
+			if check != nil {
+				check(t, c)
+			}
+		}
+	}
+}
+
+// unspent returns a check that tx's first output is (or is not) in the
+// chain's UTXO set.
+func unspent(tx *wire.MsgTx, want bool) func(*testing.T, *chain.Chain) {
+	return func(t *testing.T, c *chain.Chain) {
+		t.Helper()
+		op := wire.OutPoint{Hash: tx.TxHash()}
+		e, err := c.FetchUtxoEntry(op)
+		if err != nil {
+			t.Fatalf("FetchUtxoEntry %v: %v", op, err)
+		}
+		if (e != nil) != want {
+			t.Errorf("output %v unspent %v, want %v", op, e != nil, want)
+		}
+	}
+}
+
 // fullBlockSetup builds n coinbase-only blocks named s1..sn so coinbase
 // outputs mature.
 func fullBlockSetup(g *chaingen.Generator, n int) []*wire.MsgBlock {
@@ -366,16 +394,25 @@ func fullBlockCases(g *chaingen.Generator) []fbCase {
 	b.accept("main m1", g.NextBlock("m1", reorgOut))
 	b.accept("main m2", g.NextBlock("m2", m2Out))
 	b.accept("main m3", g.NextBlock("m3", nil))
+	// The state before the reorgs: the live chain's UTXO set at m3 equals
+	// a fresh replay, as it must again after both reorgs (at m5).
+	b.cases[len(b.cases)-1].check = sameUtxoSetAs(g, "m3")
 	g.SetTip(fork)
 	s2Out := out()
 	b.side("side s1 (double-spends what m1 spent)", g.NextBlock("side1", reorgOut,
 		chaingen.ReplaceSpendTx(func(tx *wire.MsgTx) { tx.TxOut[0].Value-- })))
 	b.side("side s2", g.NextBlock("side2", s2Out))
 	b.side("side s3 (equal work, no reorg)", g.NextBlock("side3", nil))
-	b.reorg("3-deep reorg to the longer side chain", g.NextBlock("side4", nil), sameUtxoSetAs(g, "side4"))
+	b.cases[len(b.cases)-1].check = sameUtxoSetAs(g, "m3") // side blocks leave the state alone
+	m1Spend := g.BlockByName("m1").Transactions[1]
+	side1Spend := g.BlockByName("side1").Transactions[1]
+	b.reorg("3-deep reorg to the longer side chain", g.NextBlock("side4", nil),
+		allChecks(sameUtxoSetAs(g, "side4"), unspent(side1Spend, true), unspent(m1Spend, false)))
 	g.SetTip("m3")
 	b.side("original chain m4 (equal work, no reorg)", g.NextBlock("m4", nil))
-	b.reorg("reorg back to the original chain", g.NextBlock("m5", nil), sameUtxoSetAs(g, "m5"))
+	b.reorg("reorg back to the original chain", g.NextBlock("m5", nil),
+		allChecks(sameUtxoSetAs(g, "m5"), unspent(side1Spend, false), unspent(m1Spend, true),
+			unspent(g.BlockByName("m4").Transactions[0], true), unspent(g.BlockByName("m5").Transactions[0], true)))
 
 	// A heavier branch whose middle block is invalid: the chain must stay
 	// on (or return to) the best valid branch.
