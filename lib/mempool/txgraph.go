@@ -44,6 +44,7 @@ type entry struct {
 	timeLocked     bool
 	usage          int64
 	seq            uint64
+	ver            uint64 // bumped on each aggregate change (eviction index)
 }
 
 func (e *entry) id() chainhash.Hash { return e.desc.TxID }
@@ -57,6 +58,7 @@ type txGraph struct {
 	fees     int64 // sum of actual fees
 	usage    int64 // approximate memory
 	seq      uint64
+	evict    evictHeap
 }
 
 func newTxGraph() *txGraph {
@@ -102,10 +104,12 @@ func (g *txGraph) add(e *entry) {
 
 	if len(e.children) == 0 {
 		e.descCount, e.descSize, e.descFees = 1, e.desc.VSize, e.modFee
+		g.touch(e)
 		for _, a := range g.ancestors(e) {
 			a.descCount++
 			a.descSize += e.desc.VSize
 			a.descFees += e.modFee
+			g.touch(a)
 		}
 		return
 	}
@@ -147,6 +151,7 @@ func (g *txGraph) remove(e *entry) {
 		a.descCount--
 		a.descSize -= e.desc.VSize
 		a.descFees -= e.modFee
+		g.touch(a)
 	}
 }
 
@@ -215,6 +220,7 @@ func (g *txGraph) recompute(e *entry) {
 		e.descSize += d.desc.VSize
 		e.descFees += d.modFee
 	}
+	g.touch(e)
 }
 
 // setModFee changes e's modified fee and every aggregate that includes it.
@@ -222,24 +228,11 @@ func (g *txGraph) setModFee(e *entry, modFee int64) {
 	delta := modFee - e.modFee
 	e.modFee = modFee
 	e.descFees += delta
+	g.touch(e)
 	for _, a := range g.ancestors(e) {
 		a.descFees += delta
+		g.touch(a)
 	}
-}
-
-// worstPackage returns the entry whose package (itself plus descendants)
-// has the lowest fee rate, the first to evict when the pool is over its
-// cap. Ties go to the most recently added.
-func (g *txGraph) worstPackage() *entry {
-	var worst *entry
-	var worstRate float64
-	for _, e := range g.entries {
-		r := float64(e.descFees) / float64(e.descSize)
-		if worst == nil || r < worstRate || (r == worstRate && e.seq > worst.seq) {
-			worst, worstRate = e, r
-		}
-	}
-	return worst
 }
 
 // topoOrder returns all entries with every parent before its children;

@@ -1,6 +1,7 @@
 package mempool
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/gamegold/gg/lib/chainhash"
@@ -156,4 +157,75 @@ func TestTxGraph(t *testing.T) {
 			t.Fatal("unknown removal changed the graph")
 		}
 	})
+}
+
+// TestWorstPackageIndex drives the graph through random additions,
+// removals and fee changes and compares the eviction index with a scan.
+func TestWorstPackageIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := newTxGraph()
+	var live []*entry
+	scan := func() *entry {
+		var worst *entry
+		for _, e := range g.entries {
+			r, wr := 0.0, 0.0
+			if worst != nil {
+				r, wr = packageRate(e), packageRate(worst)
+			}
+			if worst == nil || r < wr || (r == wr && e.seq > worst.seq) {
+				worst = e
+			}
+		}
+		return worst
+	}
+	rounds := 3000
+	if testing.Short() {
+		rounds = 600
+	}
+	for i := 0; i < rounds; i++ {
+		switch op := rng.IntN(10); {
+		case op < 6 || len(live) == 0: // add, spending a random live output or a fresh coin
+			var spends []wire.OutPoint
+			if len(live) > 0 && rng.IntN(2) == 0 {
+				par := live[rng.IntN(len(live))]
+				op := out(par.desc.Tx, uint32(rng.IntN(2)))
+				if g.spenders[op] == nil {
+					spends = append(spends, op)
+				}
+			}
+			if len(spends) == 0 {
+				spends = append(spends, wire.OutPoint{Hash: chainhash.Hash{0xfe}, Index: uint32(i)}) // a fresh coin
+			}
+			tx := graphTx(byte(i), 2, spends...)
+			e := graphEntry(tx, int64(rng.IntN(5000)), int64(100+rng.IntN(400)))
+			g.add(e)
+			live = append(live, e)
+		case op < 8:
+			k := rng.IntN(len(live))
+			if rng.IntN(2) == 0 {
+				g.removeTree(live[k])
+			} else {
+				g.remove(live[k])
+			}
+		default:
+			e := live[rng.IntN(len(live))]
+			if g.entries[e.id()] == e {
+				g.setModFee(e, e.modFee+int64(rng.IntN(3000))-1500)
+			}
+		}
+		kept := live[:0]
+		for _, e := range live {
+			if g.entries[e.id()] == e {
+				kept = append(kept, e)
+			}
+		}
+		live = kept
+		if got, want := g.worstPackage(), scan(); got != want {
+			t.Fatalf("round %d: index says %v, scan says %v", i, got, want)
+		}
+		if len(g.evict) > 2*len(g.entries)+1024+1 {
+			t.Fatalf("round %d: eviction heap grew to %d for %d entries", i, len(g.evict), len(g.entries))
+		}
+	}
+	checkAggregates(t, g)
 }
