@@ -602,14 +602,23 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			newTip = n.parent
 			tipWeight = -1
 		}
+		type pendingCheck struct {
+			node *blockNode
+			wait func() error
+		}
+		var checks []pendingCheck
+		// On any early return, stop the background script checks.
+		defer func() {
+			for _, pc := range checks {
+				pc.wait()
+			}
+		}()
 		for _, n := range attach {
 			var blk *wire.MsgBlock
 			var txids []chainhash.Hash
-			if p := pending[n]; p != nil {
+			p := pending[n]
+			if p != nil {
 				blk, txids = p.blk, p.txids
-				if err := blocks.Put(n.hash[:], blk.Bytes()); err != nil {
-					return err
-				}
 			} else {
 				var err error
 				if blk, err = loadBlock(tx, n.hash); err != nil {
@@ -620,12 +629,30 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 					txids[i] = t.TxHash()
 				}
 			}
-			undo, err := c.checkConnectBlock(tx, n, blk, txids, view, true)
+			undo, wait, err := c.checkConnectBlock(tx, n, blk, txids, view, true)
 			if err != nil {
+				// An earlier block of the branch may have failed its
+				// scripts: that one is the invalid block.
+				for i, pc := range checks {
+					if perr := pc.wait(); perr != nil && isRuleError(perr) {
+						for _, rest := range checks[i+1:] {
+							rest.wait()
+						}
+						checks = nil
+						return &connectError{node: pc.node, err: perr}
+					}
+				}
+				checks = nil
 				if isRuleError(err) {
 					return &connectError{node: n, err: err}
 				}
 				return err
+			}
+			checks = append(checks, pendingCheck{n, wait})
+			if p != nil {
+				if err := blocks.Put(n.hash[:], blk.Bytes()); err != nil {
+					return err
+				}
 			}
 			if err := undoB.Put(n.hash[:], undo.encode()); err != nil {
 				return err
@@ -652,7 +679,25 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 		if err := writeView(tx, view); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketChainState).Put(keyBest, bestValue(newTip, total, tipWeight))
+		if err := tx.Bucket(bucketChainState).Put(keyBest, bestValue(newTip, total, tipWeight)); err != nil {
+			return err
+		}
+		// Everything is written; the commit waits for the scripts.
+		for i, pc := range checks {
+			err := pc.wait()
+			if err != nil {
+				for _, rest := range checks[i+1:] {
+					rest.wait()
+				}
+				checks = nil
+				if isRuleError(err) {
+					return &connectError{node: pc.node, err: err}
+				}
+				return err
+			}
+		}
+		checks = nil
+		return nil
 	})
 	if err != nil {
 		return err
@@ -873,8 +918,11 @@ func (c *Chain) CheckConnectBlockTemplate(blk *wire.MsgBlock) error {
 	}
 	node := newBlockNode(&blk.Header, tip)
 	return c.db.View(func(tx *store.Tx) error {
-		_, err := c.checkConnectBlock(tx, node, blk, txids, NewUtxoViewpoint(), false)
-		return err
+		_, wait, err := c.checkConnectBlock(tx, node, blk, txids, NewUtxoViewpoint(), false)
+		if err != nil {
+			return err
+		}
+		return wait()
 	})
 }
 

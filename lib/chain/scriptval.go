@@ -92,50 +92,76 @@ func itoa(i int) string {
 	return string(b[n:])
 }
 
-// validateBlockScripts verifies the inputs of every non-coinbase
-// transaction of txs on runtime.NumCPU() goroutines, one SigHashes per
-// transaction, and returns the first failure. prevs[i][j] is the output
-// input j of txs[i] spends.
-func validateBlockScripts(txs []*wire.MsgTx, prevs [][]*UtxoEntry, flags script.Flags, sc *script.SigCache) error {
-	if len(txs) <= 1 {
-		return nil
+// scriptChecker verifies block transactions' scripts on
+// runtime.NumCPU() goroutines while the caller carries on with the
+// sequential part of connecting the block (UTXO updates, undo data,
+// database writes). Each transaction gets one SigHashes.
+type scriptChecker struct {
+	jobs    chan scriptJob
+	flags   script.Flags
+	sc      *script.SigCache
+	wg      sync.WaitGroup
+	failed  atomic.Bool
+	errOnce sync.Once
+	err     error
+	closed  bool
+}
+
+type scriptJob struct {
+	tx    *wire.MsgTx
+	prevs []*UtxoEntry // prevs[j] is the output input j spends
+}
+
+func newScriptChecker(ntx int, flags script.Flags, sc *script.SigCache) *scriptChecker {
+	s := &scriptChecker{jobs: make(chan scriptJob, ntx), flags: flags, sc: sc}
+	workers := min(runtime.NumCPU(), ntx)
+	s.wg.Add(workers)
+	for range workers {
+		go func() {
+			defer s.wg.Done()
+			s.work()
+		}()
 	}
-	work := txs[1:]
-	prevs = prevs[1:]
-	workers := min(runtime.NumCPU(), len(work))
-	var (
-		next    atomic.Int64
-		failed  atomic.Bool
-		errOnce sync.Once
-		first   error
-		wg      sync.WaitGroup
-	)
-	run := func() {
-		defer wg.Done()
-		for !failed.Load() {
-			t := int(next.Add(1) - 1)
-			if t >= len(work) {
-				return
-			}
-			tx := work[t]
-			var hashes *script.SigHashes
-			if tx.HasWitness() {
-				hashes = script.NewSigHashes(tx)
-			}
-			for i := range tx.TxIn {
-				if err := verifyInputEntry(tx, i, prevs[t][i], flags, sc, hashes); err != nil {
-					errOnce.Do(func() { first = err })
-					failed.Store(true)
-					return
-				}
+	return s
+}
+
+func (s *scriptChecker) work() {
+	for j := range s.jobs {
+		if s.failed.Load() {
+			continue
+		}
+		var hashes *script.SigHashes
+		if j.tx.HasWitness() {
+			hashes = script.NewSigHashes(j.tx)
+		}
+		for i := range j.tx.TxIn {
+			if err := verifyInputEntry(j.tx, i, j.prevs[i], s.flags, s.sc, hashes); err != nil {
+				s.errOnce.Do(func() { s.err = err })
+				s.failed.Store(true)
+				break
 			}
 		}
 	}
-	wg.Add(workers)
-	for range workers - 1 {
-		go run()
+}
+
+// add queues a transaction. Its prevs must not change until wait returns.
+func (s *scriptChecker) add(tx *wire.MsgTx, prevs []*UtxoEntry) {
+	s.jobs <- scriptJob{tx, prevs}
+}
+
+// wait helps with the remaining jobs and returns the first failure.
+func (s *scriptChecker) wait() error {
+	if !s.closed {
+		s.closed = true
+		close(s.jobs)
+		s.work()
 	}
-	run()
-	wg.Wait()
-	return first
+	s.wg.Wait()
+	return s.err
+}
+
+// abort stops the workers without caring about the result.
+func (s *scriptChecker) abort() {
+	s.failed.Store(true)
+	s.wait()
 }

@@ -229,16 +229,33 @@ func (c *Chain) calcSequenceLock(prev *blockNode, tx *wire.MsgTx, view UtxoView,
 	return lock, nil
 }
 
-// connectResult is what connecting one block produced.
-type connectResult struct {
-	undo *blockUndo
-}
-
 // checkConnectBlock validates blk (whose txids are known) as the child of
 // node.parent against view, applies it to view and returns its undo data.
 // With a game hook and write set, the hook's ConnectBlock runs too.
+//
+// Script checks run in the background: the block is valid only once the
+// returned wait function has returned nil. Until then the caller may go
+// on writing (in the same database transaction) but must not commit. On
+// error the background work has already been stopped.
 func (c *Chain) checkConnectBlock(tx *store.Tx, node *blockNode, blk *wire.MsgBlock, txids []chainhash.Hash,
-	view *UtxoViewpoint, write bool) (*blockUndo, error) {
+	view *UtxoViewpoint, write bool) (undo *blockUndo, wait func() error, err error) {
+	var checker *scriptChecker
+	if len(blk.Transactions) > 1 {
+		checker = newScriptChecker(len(blk.Transactions)-1, script.ConsensusFlags, c.cfg.SigCache)
+	}
+	undo, err = c.connectBlockUtxos(tx, node, blk, txids, view, write, checker)
+	if checker == nil {
+		return undo, func() error { return nil }, err
+	}
+	if err != nil {
+		checker.abort()
+		return nil, nil, err
+	}
+	return undo, checker.wait, nil
+}
+
+func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBlock, txids []chainhash.Hash,
+	view *UtxoViewpoint, write bool, checker *scriptChecker) (*blockUndo, error) {
 	height := node.height
 	prev := node.parent
 	params := c.params
@@ -310,6 +327,7 @@ func (c *Chain) checkConnectBlock(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 			return nil, ruleError(ErrTooManySigOps, "block sigop cost exceeds %d", MaxBlockSigOpsCost)
 		}
 		if i > 0 {
+			checker.add(t, prevs[i])
 			for j, in := range t.TxIn {
 				spent := *prevs[i][j]
 				spent.state = 0
@@ -326,10 +344,6 @@ func (c *Chain) checkConnectBlock(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 	}
 	if limit := params.Subsidy(height) + fees; cbOut > limit {
 		return nil, ruleError(ErrBadCoinbaseValue, "coinbase pays %d, limit is subsidy plus fees %d", cbOut, limit)
-	}
-
-	if err := validateBlockScripts(txs, prevs, script.ConsensusFlags, c.cfg.SigCache); err != nil {
-		return nil, err
 	}
 
 	if hook := c.cfg.GameHook; hook != nil {
