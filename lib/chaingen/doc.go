@@ -16,7 +16,9 @@
 // Coinbase outputs are remembered so tests can spend them once mature
 // (OldestCoinbaseOut). Anyone-can-spend outputs are P2SH(OP_TRUE) by
 // default, with P2WSH(OP_TRUE) and bare OP_TRUE also spendable without keys;
-// keys.go adds deterministic secp256k1 keys and signed P2WPKH spends.
+// NewKey gives deterministic secp256k1 keys, and CreateP2WPKHSpend /
+// CreateBadP2WPKHSpend sign (or mis-sign) P2WPKH spends with lib/script's
+// BIP143 hashing.
 //
 // The package is a test helper: misuse (an unknown name, a reused name, no
 // mature output left) panics rather than returning errors, so test code
