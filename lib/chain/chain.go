@@ -102,9 +102,8 @@ type Notification struct {
 }
 
 type orphanBlock struct {
-	blk   *wire.MsgBlock
-	hash  chainhash.Hash
-	flags BehaviorFlags
+	blk  *wire.MsgBlock
+	hash chainhash.Hash
 }
 
 // pendingBlock is a block not yet stored, connected in the same database
@@ -142,9 +141,15 @@ type Chain struct {
 
 	best atomic.Pointer[BestState]
 
-	notifyMu sync.Mutex // serialises delivery so subscribers see one order
-	subsMu   sync.Mutex
-	subs     []func(*Notification)
+	// Notification batches are numbered under mu and delivered in that
+	// order after mu is released, so subscribers may call the chain's
+	// read methods without deadlocking against the next ProcessBlock.
+	noteSeq     uint64 // next batch number (under mu)
+	deliverMu   sync.Mutex
+	deliverCond *sync.Cond
+	delivered   uint64 // batches delivered (under deliverMu)
+	subsMu      sync.Mutex
+	subs        []func(*Notification)
 }
 
 // New loads the chain state from cfg.DB, initialising it with the genesis
@@ -169,6 +174,7 @@ func New(cfg Config) (*Chain, error) {
 		orphans:       make(map[chainhash.Hash]*orphanBlock),
 		orphansByPrev: make(map[chainhash.Hash][]*orphanBlock),
 	}
+	c.deliverCond = sync.NewCond(&c.deliverMu)
 	if err := c.initDB(); err != nil {
 		return nil, err
 	}
@@ -293,31 +299,44 @@ func (c *Chain) setBest(tip *blockNode, weight int) {
 func (c *Chain) Best() BestState { return *c.best.Load() }
 
 // Subscribe registers fn for notifications. fn runs synchronously after
-// each change is committed, outside the chain lock (it may call the
-// chain's read methods, but not ProcessBlock).
+// each change is committed, outside the chain lock: it may call the
+// chain's read methods, but not ProcessBlock or InvalidateBlock (they
+// would wait for their own notifications).
 func (c *Chain) Subscribe(fn func(*Notification)) {
 	c.subsMu.Lock()
 	c.subs = append(c.subs, fn)
 	c.subsMu.Unlock()
 }
 
-// unlockAndNotify releases the write lock and delivers notes in order.
+// unlockAndNotify releases the write lock and delivers notes after every
+// earlier batch.
 func (c *Chain) unlockAndNotify(notes []*Notification) {
 	if len(notes) == 0 {
 		c.mu.Unlock()
 		return
 	}
-	c.notifyMu.Lock()
+	seq := c.noteSeq
+	c.noteSeq++
 	c.mu.Unlock()
+	c.deliverMu.Lock()
+	for c.delivered != seq {
+		c.deliverCond.Wait()
+	}
+	c.deliverMu.Unlock()
 	c.subsMu.Lock()
 	subs := slices.Clone(c.subs)
 	c.subsMu.Unlock()
+	defer func() {
+		c.deliverMu.Lock()
+		c.delivered++
+		c.deliverCond.Broadcast()
+		c.deliverMu.Unlock()
+	}()
 	for _, n := range notes {
 		for _, fn := range subs {
 			fn(n)
 		}
 	}
-	c.notifyMu.Unlock()
 }
 
 // ProcessBlock validates blk and adds it to the chain. mainChain reports
@@ -351,7 +370,7 @@ func (c *Chain) ProcessBlock(blk *wire.MsgBlock, flags BehaviorFlags) (mainChain
 		if err := c.checkHeaderTime(&blk.Header); err != nil {
 			return false, false, err
 		}
-		c.addOrphan(&orphanBlock{blk: blk, hash: hash, flags: flags})
+		c.addOrphan(&orphanBlock{blk: blk, hash: hash})
 		return false, true, nil
 	}
 	mainChain, err = c.acceptBlock(blk, hash, txids, &notes)

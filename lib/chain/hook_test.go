@@ -155,16 +155,35 @@ func TestChainConcurrentReads(t *testing.T) {
 			}
 		}()
 	}
+	// Subscribers read the chain while other goroutines submit blocks.
 	var seen []int32
 	tc.Subscribe(func(n *Notification) {
+		tc.FetchUtxoEntry(wire.OutPoint{Hash: n.Hash})
+		tc.Tips()
 		if n.Type == NTBlockConnected {
 			seen = append(seen, n.Height)
 		}
 	})
-	tc.mustAccept(t, blks...)
+	side := g.chainOf(g.params.GenesisBlock, 30)
+	var sub sync.WaitGroup
+	for _, list := range [][]*wire.MsgBlock{blks, side} {
+		sub.Add(1)
+		go func() {
+			defer sub.Done()
+			for _, b := range list {
+				if _, _, err := tc.ProcessBlock(b, BFNone); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	sub.Wait()
 	close(stop)
 	wg.Wait()
-	if len(seen) != 60 || seen[59] != 60 {
-		t.Fatalf("connected notifications: %v", seen)
+	if tc.Best().Hash != blks[59].BlockHash() {
+		t.Fatal("wrong tip")
+	}
+	if seen[len(seen)-1] != 60 {
+		t.Fatalf("connected notifications end at %d", seen[len(seen)-1])
 	}
 }

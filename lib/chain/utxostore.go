@@ -135,8 +135,8 @@ type utxoCache struct {
 	max int
 }
 
-func newUtxoCache(max int) *utxoCache {
-	return &utxoCache{m: make(map[wire.OutPoint]*UtxoEntry, min(max, 1<<16)), max: max}
+func newUtxoCache(limit int) *utxoCache {
+	return &utxoCache{m: make(map[wire.OutPoint]*UtxoEntry, min(max(limit, 0), 1<<16)), max: limit}
 }
 
 func (c *utxoCache) get(op wire.OutPoint) *UtxoEntry {
