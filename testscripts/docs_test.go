@@ -10,13 +10,14 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/cli/ggnode"
 	"github.com/gamegold/gg/lib/cli/ggtx"
 )
 
 // apps lists every binary's command tree.
 func apps() []*ucli.App {
 	stdio := cli.IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}
-	return []*ucli.App{ggtx.NewApp(stdio)}
+	return []*ucli.App{ggnode.NewApp(stdio), ggtx.NewApp(stdio)}
 }
 
 // TestGeneratedDocs regenerates man pages and completions and fails on any

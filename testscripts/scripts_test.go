@@ -1,21 +1,25 @@
 package testscripts
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gamegold/gg/lib/cli/ggnode"
 	"github.com/gamegold/gg/lib/cli/ggtx"
 )
 
 // binaries maps each command name to its in-process main.
 var binaries = map[string]func(){
-	"gg-tx": ggtx.Main,
+	"gg-tx":   ggtx.Main,
+	"gg-node": ggnode.Main,
 }
 
 func TestMain(m *testing.M) { testscript.Main(m, binaries) }
@@ -33,7 +37,9 @@ func TestScripts(t *testing.T) {
 			return os.MkdirAll(home, 0o700)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitfile": cmdWaitFile,
+			"waitfile":   cmdWaitFile,
+			"stdout2env": cmdStdoutToEnv,
+			"jsonenv":    cmdJSONEnv,
 		},
 	})
 }
@@ -61,4 +67,45 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("waitfile: %s did not appear within %s", path, fmt.Sprint(limit))
+}
+
+// stdout2env VAR: set VAR to the previous command's stdout, trimmed.
+func cmdStdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stdout2env VAR")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// jsonenv VAR PATH: set VAR to the value at PATH (dot-separated keys and
+// array indexes, e.g. tx.0 or scriptPubKey.hex) of the previous command's
+// JSON stdout. Numbers keep their JSON spelling.
+func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: jsonenv VAR PATH")
+	}
+	dec := json.NewDecoder(strings.NewReader(ts.ReadFile("stdout")))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		ts.Fatalf("jsonenv: stdout is not JSON: %v", err)
+	}
+	for _, k := range strings.Split(args[1], ".") {
+		switch t := v.(type) {
+		case map[string]any:
+			v = t[k]
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(t) {
+				ts.Fatalf("jsonenv: bad index %q", k)
+			}
+			v = t[i]
+		default:
+			ts.Fatalf("jsonenv: %q: not an object or array", k)
+		}
+	}
+	if v == nil {
+		ts.Fatalf("jsonenv: %s not found", args[1])
+	}
+	ts.Setenv(args[0], fmt.Sprint(v))
 }

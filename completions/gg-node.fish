@@ -1,0 +1,23 @@
+# gg-node fish shell completion
+
+function __fish_gg-node_no_subcommand --description 'Test if there has been any subcommand yet'
+    for i in (commandline -opc)
+        if contains -- $i rpc
+            return 1
+        end
+    end
+    return 0
+end
+
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l network -r -d 'network: main, testnet or regtest'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l datadir -r -d 'data directory (default ~/.gg/<network>)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-url -r -d 'node RPC URL (default from the datadir)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l json -d 'print JSON instead of text'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l log-level -r -d 'log level: debug, info, warn, error'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-listen -r -d 'RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpcauth -r -d 'RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mine-address -r -d 'default payout `ADDRESS` of miner.generate (regtest)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l help -s h -d 'show help'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l version -s v -d 'print the version'
+complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'rpc' -d 'call a node RPC method (bitcoin-cli style)'

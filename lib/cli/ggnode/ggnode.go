@@ -1,0 +1,95 @@
+// Package ggnode is the command tree of gg-node, the full node daemon, and
+// of its raw RPC client (gg-node rpc).
+package ggnode
+
+import (
+	"errors"
+	"os"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/node"
+	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/version"
+)
+
+// Main runs gg-node with the process's arguments and exits.
+func Main() { os.Exit(Run(os.Args, cli.StdIO())) }
+
+// Run runs gg-node and returns the exit code.
+func Run(args []string, stdio cli.IO) int { return cli.Run(NewApp(stdio), args) }
+
+// NewApp builds gg-node's command tree.
+func NewApp(stdio cli.IO) *ucli.App {
+	app := cli.NewApp("gg-node", "GameGold full node", stdio)
+	app.UsageText = "gg-node [--network=NET] [--datadir=DIR] [--rpc-listen=ADDR] [--mine-address=ADDR]\n" +
+		"   gg-node [global flags] rpc METHOD [ARG|-]..."
+	app.Description = "Starts the node: chain on an embedded bbolt store, mempool (persisted across\n" +
+		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
+		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
+		"SIGTERM or the RPC stop method. Settings may also come from <datadir>/gg.toml.\n\n" +
+		"Examples:\n" +
+		"   gg-node --network=regtest --datadir=./.regtest\n" +
+		"   gg-node --network=regtest --datadir=./.regtest rpc generatetoaddress 101 rg1q...\n" +
+		"   gg-tx create ... | gg-node --network=regtest rpc sendrawtransaction -"
+	app.Flags = append(app.Flags,
+		&ucli.StringFlag{Name: "rpc-listen", Usage: "RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)", EnvVars: []string{"GG_RPC_LISTEN"}},
+		&ucli.StringSliceFlag{Name: "rpcauth", Usage: "RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)", EnvVars: []string{"GG_RPCAUTH"}},
+		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
+	)
+	app.Action = runNode
+	app.Commands = []*ucli.Command{rpcCommand()}
+	return app
+}
+
+func runNode(c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return cli.Usagef("unexpected argument %q (did you mean 'gg-node rpc %s'?)", c.Args().First(), c.Args().First())
+	}
+	params, err := cli.Network(c)
+	if err != nil {
+		return err
+	}
+	dir, err := cli.DataDir(c, params)
+	if err != nil {
+		return err
+	}
+	if _, err := cli.ApplyConfig(c, cli.ConfigPath(dir)); err != nil {
+		return err
+	}
+	if params, err = cli.Network(c); err != nil { // the config may name the network
+		return err
+	}
+	log, err := cli.Logger(c, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	var users []rpc.User
+	for _, s := range c.StringSlice("rpcauth") {
+		u, err := rpc.ParseRPCAuth(s)
+		if err != nil {
+			return cli.Usagef("%v", err)
+		}
+		users = append(users, u)
+	}
+	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
+		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users,
+		MinerAddress: c.String("mine-address"), Version: version.String()})
+	if err != nil {
+		switch {
+		case errors.Is(err, node.ErrDataDirInUse):
+			return cli.Unavailable(err, "is another gg-node running on this datadir?")
+		case errors.Is(err, node.ErrPublicWithoutAuth):
+			return cli.WithHint(cli.Usagef("%v", err), "add --rpcauth NAME:SALT$HASH, or listen on 127.0.0.1")
+		}
+		return err
+	}
+	log.Info("gg-node running", "network", params.Name, "datadir", dir)
+	select {
+	case <-c.Context.Done():
+	case <-n.StopRequested():
+	}
+	log.Info("shutting down")
+	return n.Close()
+}

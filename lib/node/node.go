@@ -1,0 +1,143 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/mempool"
+	"github.com/gamegold/gg/lib/mining"
+	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
+)
+
+// File names inside the datadir.
+const (
+	ChainDBFile = "chain.db"
+	MempoolFile = "mempool.dat"
+)
+
+// ErrDataDirInUse means another process holds the datadir's database.
+var ErrDataDirInUse = errors.New("datadir in use by another process")
+
+// Config selects the network and datadir of a node.
+type Config struct {
+	Params  *chaincfg.Params
+	DataDir string
+	Logger  *slog.Logger
+	// NoSync disables fsync on database commits (tests only).
+	NoSync bool
+	// SigCacheEntries bounds the signature cache (default 100,000).
+	SigCacheEntries int
+	// RPCListen is the RPC address (default 127.0.0.1:<network RPC port>;
+	// use 127.0.0.1:0 for an ephemeral port).
+	RPCListen string
+	// RPCUsers are rpcauth users besides the cookie.
+	RPCUsers []rpc.User
+	// MinerAddress is the default payout of miner.generate.
+	MinerAddress string
+	// Version is reported by sys.info.
+	Version string
+}
+
+// Node owns the running subsystems.
+type Node struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *store.DB
+	Chain    *chain.Chain
+	Mempool  *mempool.Pool
+	SigCache *script.SigCache
+	Template *mining.Generator
+	Miner    *mining.CPUMiner
+
+	rpc     *rpc.Server
+	httpSrv *http.Server
+	stopReq chan struct{}
+}
+
+// New opens (or creates) the datadir and starts the subsystems.
+func New(cfg Config) (*Node, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SigCacheEntries == 0 {
+		cfg.SigCacheEntries = 100_000
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create datadir: %w", err)
+	}
+	db, err := store.Open(filepath.Join(cfg.DataDir, ChainDBFile), store.Options{Timeout: time.Second, NoSync: cfg.NoSync})
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return nil, fmt.Errorf("%s: %w", cfg.DataDir, ErrDataDirInUse)
+		}
+		return nil, fmt.Errorf("open chain database: %w", err)
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, db: db, SigCache: script.NewSigCache(cfg.SigCacheEntries),
+		stopReq: make(chan struct{})}
+	n.Chain, err = chain.New(chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache,
+		Logger: cfg.Logger.With("sub", "chain")})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load chain: %w", err)
+	}
+	n.Mempool = mempool.New(mempool.Config{Params: cfg.Params, Chain: n.Chain, SigCache: n.SigCache,
+		Logger: cfg.Logger.With("sub", "mempool")})
+	n.Chain.Subscribe(n.Mempool.HandleNotification)
+	n.Template = mining.NewGenerator(cfg.Params, n.Chain, n.Mempool, time.Now)
+	n.Miner = mining.NewCPUMiner(n.Template, n.Chain)
+
+	accepted, failed, err := n.Mempool.Load(filepath.Join(cfg.DataDir, MempoolFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		n.log.Warn("mempool file not restored", "err", err)
+	default:
+		n.log.Info("mempool restored", "accepted", accepted, "dropped", failed)
+	}
+	best := n.Chain.Best()
+	n.log.Info("chain loaded", "network", cfg.Params.Name, "height", best.Height, "tip", best.Hash)
+	if err := n.startRPC(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// StopRequested is closed when a client asks the node to stop (RPC stop).
+func (n *Node) StopRequested() <-chan struct{} { return n.stopReq }
+
+func (n *Node) requestStop() {
+	select {
+	case <-n.stopReq:
+	default:
+		close(n.stopReq)
+	}
+}
+
+// Close persists the mempool and closes the database.
+func (n *Node) Close() error {
+	n.stopRPC()
+	var errs []error
+	if err := n.Mempool.Save(filepath.Join(n.cfg.DataDir, MempoolFile)); err != nil {
+		errs = append(errs, fmt.Errorf("save mempool: %w", err))
+	} else {
+		n.log.Info("mempool saved", "txs", n.Mempool.Count())
+	}
+	if err := n.Chain.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close chain: %w", err))
+	}
+	if err := n.db.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close database: %w", err))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,73 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gamegold/gg/lib/rpc"
+)
+
+// ErrPublicWithoutAuth refuses a non-loopback RPC bind that only the local
+// cookie protects.
+var ErrPublicWithoutAuth = errors.New("refusing to serve RPC on a non-loopback address without rpcauth users configured")
+
+// startRPC listens, writes the cookie and rpc.addr, and serves in the
+// background.
+func (n *Node) startRPC() error {
+	listen := n.cfg.RPCListen
+	if listen == "" {
+		listen = fmt.Sprintf("127.0.0.1:%d", n.cfg.Params.RPCPort)
+	}
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return fmt.Errorf("rpc listen address %q: %w", listen, err)
+	}
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && len(n.cfg.RPCUsers) == 0 {
+		return ErrPublicWithoutAuth
+	}
+	cookie, err := rpc.NewCookie(n.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: n.Miner,
+		Template: n.Template, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
+		Version: n.cfg.Version, Started: time.Now()}
+	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, rpc.Limits{}, n.log.With("sub", "rpc"))
+	n.rpc.Register(svc.Methods()...)
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("rpc listen: %w", err)
+	}
+	n.httpSrv = &http.Server{Handler: n.rpc, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := n.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("rpc server stopped", "err", err)
+		}
+	}()
+	addrFile := filepath.Join(n.cfg.DataDir, rpc.AddrFile)
+	if err := os.WriteFile(addrFile+".tmp", []byte(ln.Addr().String()+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(addrFile+".tmp", addrFile); err != nil {
+		return err
+	}
+	n.log.Info("rpc listening", "addr", ln.Addr().String(), "cookie", filepath.Join(n.cfg.DataDir, rpc.CookieFile))
+	return nil
+}
+
+func (n *Node) stopRPC() {
+	if n.httpSrv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = n.httpSrv.Shutdown(ctx)
+	os.Remove(filepath.Join(n.cfg.DataDir, rpc.AddrFile))
+	os.Remove(filepath.Join(n.cfg.DataDir, rpc.CookieFile))
+}

@@ -1,0 +1,629 @@
+package rpc
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/gamegold/gg/lib/address"
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/mempool"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// NodeService implements the chain, transaction, mempool, mining and
+// utility methods of gg-node.
+type NodeService struct {
+	Params   *chaincfg.Params
+	Chain    ChainBackend
+	Mempool  MempoolBackend
+	Miner    MinerBackend
+	Template TemplateBackend
+	TxIndex  TxLocator // optional
+	// MinerAddress is the default payout of miner.generate (regtest).
+	MinerAddress string
+	Stop         func()
+	Version      string
+	Started      time.Time
+	// methods is filled by Methods for help.
+	methods []Method
+}
+
+// Methods returns every method, GameGold's dotted names and bitcoind's.
+func (s *NodeService) Methods() []Method {
+	type def struct {
+		names  []string
+		params string
+		help   string
+		h      Handler
+	}
+	defs := []def{
+		{[]string{"block.count", "getblockcount"}, "", "height of the best chain's tip", s.blockCount},
+		{[]string{"block.best", "getbestblockhash"}, "", "hash of the best chain's tip", s.bestBlockHash},
+		{[]string{"block.hash", "getblockhash"}, "height", "hash of the main-chain block at height", s.blockHash},
+		{[]string{"block.info", "getblock"}, "blockhash [verbosity=1]", "block by hash: 0 hex, 1 JSON with txids, 2 JSON with decoded txs", s.getBlock},
+		{[]string{"block.info.byheight"}, "height [verbosity=1]", "main-chain block at height, as block.info", s.getBlockByHeight},
+		{[]string{"block.header", "getblockheader"}, "blockhash [verbose=true]", "block header as JSON, or hex when verbose=false", s.getBlockHeader},
+		{[]string{"block.tips", "getchaintips"}, "", "every known chain tip and its status", s.chainTips},
+		{[]string{"sys.info", "getblockchaininfo"}, "", "network, tip, difficulty and mempool summary", s.chainInfo},
+		{[]string{"tx.get", "getrawtransaction"}, "txid [verbose=false] [blockhash]", "a transaction from the mempool or the chain", s.getRawTransaction},
+		{[]string{"tx.raw.send", "sendrawtransaction"}, "hexstring", "submit a signed transaction to the mempool and relay it; returns its txid", s.sendRawTransaction},
+		{[]string{"tx.raw.decode", "decoderawtransaction"}, "hexstring", "decode a transaction without validating it", s.decodeRawTransaction},
+		{[]string{"utxo.get", "gettxout"}, "txid n [include_mempool=true]", "an unspent output, or null when spent or unknown", s.getTxOut},
+		{[]string{"mempool.info", "getmempoolinfo"}, "", "size, bytes, usage and fee floor of the mempool", s.mempoolInfo},
+		{[]string{"mempool.list", "getrawmempool"}, "[verbose=false]", "txids in the mempool, or details keyed by txid", s.rawMempool},
+		{[]string{"miner.generate"}, "nblocks [address]", "(regtest) mine nblocks to address or the configured miner address", s.generate},
+		{[]string{"miner.generateto", "generatetoaddress"}, "nblocks address", "(regtest) mine nblocks paying address", s.generateTo},
+		{[]string{"miner.submit", "submitblock"}, "hexdata", "submit a solved block; null on acceptance, else a BIP22 reason", s.submitBlock},
+		{[]string{"address.validate", "validateaddress"}, "address", "whether an address is valid for this network, and its script", s.validateAddress},
+		{[]string{"sys.stop", "stop"}, "", "shut the node down", s.stop},
+		{[]string{"sys.help", "help"}, "[method]", "list methods, or describe one", s.help},
+	}
+	var out []Method
+	for _, d := range defs {
+		for _, n := range d.names {
+			out = append(out, Method{Name: n, Params: d.params, Help: d.help + aliasNote(n, d.names), Handler: d.h})
+		}
+	}
+	s.methods = out
+	return out
+}
+
+func aliasNote(name string, names []string) string {
+	var others []string
+	for _, n := range names {
+		if n != name {
+			others = append(others, n)
+		}
+	}
+	if len(others) == 0 {
+		return ""
+	}
+	return " (same as " + strings.Join(others, ", ") + ")"
+}
+
+// noParams rejects any params for methods that take none.
+func noParams(p json.RawMessage) error { return ParseParams(p, nil, 0) }
+
+func (s *NodeService) blockCount(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	return s.Chain.Best().Height, nil
+}
+
+func (s *NodeService) bestBlockHash(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	return s.Chain.Best().Hash.String(), nil
+}
+
+func (s *NodeService) blockHash(_ context.Context, p json.RawMessage) (any, error) {
+	var h int32
+	if err := ParseParams(p, []string{"height"}, 1, &h); err != nil {
+		return nil, err
+	}
+	hash, err := s.hashAt(h)
+	if err != nil {
+		return nil, err
+	}
+	return hash.String(), nil
+}
+
+func (s *NodeService) hashAt(h int32) (chainhash.Hash, error) {
+	if best := s.Chain.Best().Height; h < 0 || h > best {
+		return chainhash.Hash{}, Errorf(CodeInvalidParam, "block height %d out of range [0, %d]", h, best)
+	}
+	return s.Chain.BlockHashByHeight(h)
+}
+
+func parseHash(s, what string) (chainhash.Hash, error) {
+	h, err := chainhash.NewHashFromStr(s)
+	if err != nil {
+		return h, Errorf(CodeInvalidParam, "%s must be 64 hex characters", what)
+	}
+	return h, nil
+}
+
+// BlockJSON is getblock's verbose result.
+type BlockJSON struct {
+	HeaderJSON
+	Size         int    `json:"size"`
+	StrippedSize int    `json:"strippedsize"`
+	Weight       int    `json:"weight"`
+	Tx           []any  `json:"tx"`
+	Hex          string `json:"hex,omitempty"`
+}
+
+// HeaderJSON is getblockheader's verbose result.
+type HeaderJSON struct {
+	Hash              string  `json:"hash"`
+	Confirmations     int32   `json:"confirmations"`
+	Height            int32   `json:"height"`
+	Version           int32   `json:"version"`
+	VersionHex        string  `json:"versionHex"`
+	MerkleRoot        string  `json:"merkleroot"`
+	Time              uint32  `json:"time"`
+	Nonce             uint32  `json:"nonce"`
+	Bits              string  `json:"bits"`
+	Difficulty        float64 `json:"difficulty"`
+	NTx               int     `json:"nTx,omitempty"`
+	PreviousBlockHash string  `json:"previousblockhash,omitempty"`
+	NextBlockHash     string  `json:"nextblockhash,omitempty"`
+}
+
+func (s *NodeService) headerJSON(hash chainhash.Hash) (*HeaderJSON, error) {
+	hdr, height, err := s.Chain.HeaderByHash(hash)
+	if err != nil {
+		return nil, Errorf(CodeInvalidAddress, "block not found: %s", hash)
+	}
+	j := &HeaderJSON{Hash: hash.String(), Height: height, Version: hdr.Version,
+		VersionHex: fmt.Sprintf("%08x", uint32(hdr.Version)), MerkleRoot: hdr.MerkleRoot.String(),
+		Time: hdr.Timestamp, Nonce: hdr.Nonce, Bits: fmt.Sprintf("%08x", hdr.Bits),
+		Difficulty: Difficulty(hdr.Bits, s.Params), Confirmations: -1}
+	if !hdr.PrevBlock.IsZero() {
+		j.PreviousBlockHash = hdr.PrevBlock.String()
+	}
+	if s.Chain.MainChainHasBlock(hash) {
+		best := s.Chain.Best().Height
+		j.Confirmations = best - height + 1
+		if height < best {
+			if next, err := s.Chain.BlockHashByHeight(height + 1); err == nil {
+				j.NextBlockHash = next.String()
+			}
+		}
+	}
+	return j, nil
+}
+
+// Difficulty is the PoW limit's target divided by the block's target.
+func Difficulty(bits uint32, p *chaincfg.Params) float64 {
+	t := chaincfg.CompactToBig(bits)
+	if t.Sign() <= 0 {
+		return 0
+	}
+	d, _ := new(big.Rat).SetFrac(p.PowLimit, t).Float64()
+	return d
+}
+
+func (s *NodeService) getBlock(_ context.Context, p json.RawMessage) (any, error) {
+	var hs string
+	verbosity := 1
+	if err := ParseParams(p, []string{"blockhash", "verbosity"}, 1, &hs, &verbosity); err != nil {
+		return nil, err
+	}
+	h, err := parseHash(hs, "blockhash")
+	if err != nil {
+		return nil, err
+	}
+	return s.blockResult(h, verbosity)
+}
+
+func (s *NodeService) getBlockByHeight(_ context.Context, p json.RawMessage) (any, error) {
+	var height int32
+	verbosity := 1
+	if err := ParseParams(p, []string{"height", "verbosity"}, 1, &height, &verbosity); err != nil {
+		return nil, err
+	}
+	h, err := s.hashAt(height)
+	if err != nil {
+		return nil, err
+	}
+	return s.blockResult(h, verbosity)
+}
+
+func (s *NodeService) blockResult(h chainhash.Hash, verbosity int) (any, error) {
+	if verbosity < 0 || verbosity > 2 {
+		return nil, Errorf(CodeInvalidParam, "verbosity must be 0, 1 or 2")
+	}
+	blk, err := s.Chain.BlockByHash(h)
+	if err != nil {
+		return nil, Errorf(CodeInvalidAddress, "block not found: %s", h)
+	}
+	if verbosity == 0 {
+		return hex.EncodeToString(blk.Bytes()), nil
+	}
+	hj, err := s.headerJSON(h)
+	if err != nil {
+		return nil, err
+	}
+	hj.NTx = len(blk.Transactions)
+	j := &BlockJSON{HeaderJSON: *hj, Size: blk.SerializeSize(), StrippedSize: blk.SerializeSizeStripped(), Weight: blk.Weight()}
+	for _, tx := range blk.Transactions {
+		if verbosity == 1 {
+			j.Tx = append(j.Tx, tx.TxHash().String())
+		} else {
+			j.Tx = append(j.Tx, NewTxJSON(tx, s.Params))
+		}
+	}
+	return j, nil
+}
+
+func (s *NodeService) getBlockHeader(_ context.Context, p json.RawMessage) (any, error) {
+	var hs string
+	verbose := true
+	if err := ParseParams(p, []string{"blockhash", "verbose"}, 1, &hs, &verbose); err != nil {
+		return nil, err
+	}
+	h, err := parseHash(hs, "blockhash")
+	if err != nil {
+		return nil, err
+	}
+	if !verbose {
+		hdr, _, err := s.Chain.HeaderByHash(h)
+		if err != nil {
+			return nil, Errorf(CodeInvalidAddress, "block not found: %s", h)
+		}
+		return hex.EncodeToString(hdr.Bytes()), nil
+	}
+	return s.headerJSON(h)
+}
+
+func (s *NodeService) chainTips(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	type tip struct {
+		Height    int32  `json:"height"`
+		Hash      string `json:"hash"`
+		BranchLen int32  `json:"branchlen"`
+		Status    string `json:"status"`
+	}
+	var out []tip
+	for _, t := range s.Chain.Tips() {
+		out = append(out, tip{Height: t.Height, Hash: t.Hash.String(), BranchLen: t.BranchLen, Status: t.Status})
+	}
+	return out, nil
+}
+
+func (s *NodeService) chainInfo(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	best := s.Chain.Best()
+	mi := s.Mempool.Info()
+	return map[string]any{
+		"chain":                s.Params.Name,
+		"blocks":               best.Height,
+		"headers":              best.Height,
+		"bestblockhash":        best.Hash.String(),
+		"difficulty":           Difficulty(best.Bits, s.Params),
+		"time":                 best.Timestamp,
+		"mediantime":           best.MedianTime,
+		"chainwork":            fmt.Sprintf("%064x", best.Work),
+		"mempool_transactions": mi.Size,
+		"version":              s.Version,
+		"uptime":               int64(time.Since(s.Started).Seconds()),
+		"warnings":             "",
+	}, nil
+}
+
+func (s *NodeService) getRawTransaction(_ context.Context, p json.RawMessage) (any, error) {
+	var ts, bs string
+	var verbose any
+	if err := ParseParams(p, []string{"txid", "verbose", "blockhash"}, 1, &ts, &verbose, &bs); err != nil {
+		return nil, err
+	}
+	txid, err := parseHash(ts, "txid")
+	if err != nil {
+		return nil, err
+	}
+	verb, err := truthy(verbose)
+	if err != nil {
+		return nil, err
+	}
+	var tx *wire.MsgTx
+	var blockHash *chainhash.Hash
+	if bs == "" {
+		if d, ok := s.Mempool.Fetch(txid); ok {
+			tx = d.Tx
+		}
+	}
+	if tx == nil {
+		var bh chainhash.Hash
+		switch {
+		case bs != "":
+			if bh, err = parseHash(bs, "blockhash"); err != nil {
+				return nil, err
+			}
+		case s.TxIndex != nil:
+			found, ok, err := s.TxIndex.TxBlock(txid)
+			if err != nil {
+				return nil, Errorf(CodeDatabase, "tx index: %v", err)
+			}
+			if !ok {
+				return nil, Errorf(CodeInvalidAddress, "no such mempool or blockchain transaction %s", txid)
+			}
+			bh = found
+		default:
+			return nil, Errorf(CodeInvalidAddress, "no such mempool transaction %s; pass the blockhash for confirmed ones", txid)
+		}
+		blk, err := s.Chain.BlockByHash(bh)
+		if err != nil {
+			return nil, Errorf(CodeInvalidAddress, "block not found: %s", bh)
+		}
+		for _, t := range blk.Transactions {
+			if t.TxHash() == txid {
+				tx, blockHash = t, &bh
+				break
+			}
+		}
+		if tx == nil {
+			return nil, Errorf(CodeInvalidAddress, "transaction %s not found in block %s", txid, bh)
+		}
+	}
+	if !verb {
+		return hex.EncodeToString(tx.Bytes()), nil
+	}
+	j := NewTxJSON(tx, s.Params)
+	if blockHash != nil {
+		j.BlockHash = blockHash.String()
+		if hdr, height, err := s.Chain.HeaderByHash(*blockHash); err == nil && s.Chain.MainChainHasBlock(*blockHash) {
+			j.Confirmations = s.Chain.Best().Height - height + 1
+			j.Time, j.BlockTime = int64(hdr.Timestamp), int64(hdr.Timestamp)
+		}
+	}
+	return j, nil
+}
+
+// truthy accepts bitcoind's verbose forms: bool or 0/1.
+func truthy(v any) (bool, error) {
+	switch t := v.(type) {
+	case nil:
+		return false, nil
+	case bool:
+		return t, nil
+	case float64:
+		return t != 0, nil
+	}
+	return false, InvalidParams("param \"verbose\": expected bool or number")
+}
+
+func decodeTxParam(p json.RawMessage) (*wire.MsgTx, error) {
+	var hs string
+	if err := ParseParams(p, []string{"hexstring"}, 1, &hs); err != nil {
+		return nil, err
+	}
+	tx, err := wire.DecodeTxHex(hs)
+	if err != nil {
+		return nil, Errorf(CodeDeserialize, "TX decode failed: %v", err)
+	}
+	return tx, nil
+}
+
+func (s *NodeService) sendRawTransaction(_ context.Context, p json.RawMessage) (any, error) {
+	tx, err := decodeTxParam(p)
+	if err != nil {
+		return nil, err
+	}
+	txid := tx.TxHash()
+	if _, err := s.Mempool.ProcessTransaction(tx, false); err != nil {
+		return nil, rejectError(err)
+	}
+	return txid.String(), nil
+}
+
+// rejectError maps mempool and chain rejections to bitcoind codes: -27
+// already confirmed, -25 missing inputs, -26 everything else.
+func rejectError(err error) *Error {
+	reason := mempool.Reason(err)
+	switch reason {
+	case "txn-already-known":
+		return Errorf(CodeAlreadyInChain, "transaction already in block chain")
+	case "bad-txns-inputs-missingorspent", "missing-inputs", "orphan":
+		return Errorf(CodeVerify, "%s: %v", reason, err)
+	}
+	return Errorf(CodeVerifyRejected, "%s: %v", reason, err)
+}
+
+func (s *NodeService) decodeRawTransaction(_ context.Context, p json.RawMessage) (any, error) {
+	tx, err := decodeTxParam(p)
+	if err != nil {
+		return nil, err
+	}
+	return NewTxJSON(tx, s.Params), nil
+}
+
+func (s *NodeService) getTxOut(_ context.Context, p json.RawMessage) (any, error) {
+	var ts string
+	var n uint32
+	inclMempool := true
+	if err := ParseParams(p, []string{"txid", "n", "include_mempool"}, 2, &ts, &n, &inclMempool); err != nil {
+		return nil, err
+	}
+	txid, err := parseHash(ts, "txid")
+	if err != nil {
+		return nil, err
+	}
+	op := wire.OutPoint{Hash: txid, Index: n}
+	best := s.Chain.Best()
+	if inclMempool {
+		if _, spent := s.Mempool.Spender(op); spent {
+			return nil, nil
+		}
+		if d, ok := s.Mempool.Fetch(txid); ok {
+			if int(n) >= len(d.Tx.TxOut) {
+				return nil, nil
+			}
+			out := d.Tx.TxOut[n]
+			return txOutJSON(best.Hash, 0, out.Value, out.PkScript, false, s.Params), nil
+		}
+	}
+	e, err := s.Chain.FetchUtxoEntry(op)
+	if err != nil {
+		return nil, Errorf(CodeDatabase, "%v", err)
+	}
+	if e == nil {
+		return nil, nil
+	}
+	return txOutJSON(best.Hash, best.Height-e.Height+1, e.Amount, e.PkScript, e.Coinbase, s.Params), nil
+}
+
+func txOutJSON(best chainhash.Hash, conf int32, value int64, pk []byte, coinbase bool, p *chaincfg.Params) map[string]any {
+	return map[string]any{"bestblock": best.String(), "confirmations": conf,
+		"value": json.Number(amount.Amount(value).Format()), "scriptPubKey": DecodeScriptPubKey(pk, p), "coinbase": coinbase}
+}
+
+func (s *NodeService) mempoolInfo(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	mi := s.Mempool.Info()
+	return map[string]any{"loaded": true, "size": mi.Size, "bytes": mi.Bytes, "usage": mi.Usage,
+		"maxmempool": mi.MaxBytes, "mempoolminfee": json.Number(amount.Amount(mi.MinFeeRate).Format()),
+		"total_fee": json.Number(amount.Amount(mi.TotalFee).Format())}, nil
+}
+
+func (s *NodeService) rawMempool(_ context.Context, p json.RawMessage) (any, error) {
+	var verbose bool
+	if err := ParseParams(p, []string{"verbose"}, 0, &verbose); err != nil {
+		return nil, err
+	}
+	ids := s.Mempool.TxIDs()
+	if !verbose {
+		out := make([]string, len(ids))
+		for i, h := range ids {
+			out[i] = h.String()
+		}
+		return out, nil
+	}
+	out := map[string]any{}
+	for _, h := range ids {
+		d, ok := s.Mempool.Fetch(h)
+		if !ok {
+			continue
+		}
+		out[h.String()] = map[string]any{"vsize": d.VSize, "weight": d.Weight, "time": d.Added.Unix(),
+			"height": d.Height, "fee": json.Number(amount.Amount(d.Fee).Format()), "wtxid": d.Tx.WitnessHash().String()}
+	}
+	return out, nil
+}
+
+func (s *NodeService) payScript(addr string) ([]byte, error) {
+	a, err := address.Decode(addr, s.Params)
+	if err != nil {
+		return nil, Errorf(CodeInvalidAddress, "invalid address %q: %v", addr, err)
+	}
+	return a.PkScript(), nil
+}
+
+func (s *NodeService) mine(ctx context.Context, n int, addr string) (any, error) {
+	if n < 1 || n > 10000 {
+		return nil, Errorf(CodeInvalidParam, "nblocks must be 1..10000")
+	}
+	if s.Params.Name != chaincfg.RegTestParams.Name {
+		return nil, Errorf(CodeMisc, "generate is only available on regtest")
+	}
+	pk, err := s.payScript(addr)
+	if err != nil {
+		return nil, err
+	}
+	hashes, err := s.Miner.Generate(ctx, n, pk)
+	out := make([]string, len(hashes))
+	for i, h := range hashes {
+		out[i] = h.String()
+	}
+	if err != nil {
+		return nil, Errorf(CodeMisc, "mined %d of %d blocks: %v", len(hashes), n, err)
+	}
+	return out, nil
+}
+
+func (s *NodeService) generate(ctx context.Context, p json.RawMessage) (any, error) {
+	var n int
+	addr := s.MinerAddress
+	if err := ParseParams(p, []string{"nblocks", "address"}, 1, &n, &addr); err != nil {
+		return nil, err
+	}
+	if addr == "" {
+		return nil, Errorf(CodeInvalidParam, "no address given and no miner address configured (--mine-address)")
+	}
+	return s.mine(ctx, n, addr)
+}
+
+func (s *NodeService) generateTo(ctx context.Context, p json.RawMessage) (any, error) {
+	var n int
+	var addr string
+	if err := ParseParams(p, []string{"nblocks", "address"}, 2, &n, &addr); err != nil {
+		return nil, err
+	}
+	return s.mine(ctx, n, addr)
+}
+
+func (s *NodeService) submitBlock(_ context.Context, p json.RawMessage) (any, error) {
+	var hs, workid string
+	if err := ParseParams(p, []string{"hexdata", "workid"}, 1, &hs, &workid); err != nil {
+		return nil, err
+	}
+	blk, err := wire.DecodeBlockHex(hs)
+	if err != nil {
+		return nil, Errorf(CodeDeserialize, "Block decode failed: %v", err)
+	}
+	_, orphan, err := s.Chain.ProcessBlock(blk, chain.BFNone)
+	if err != nil {
+		var re chain.RuleError
+		if errors.As(err, &re) {
+			return re.Reason(), nil
+		}
+		return "rejected", nil
+	}
+	if orphan {
+		return "inconclusive", nil
+	}
+	return nil, nil
+}
+
+func (s *NodeService) validateAddress(_ context.Context, p json.RawMessage) (any, error) {
+	var as string
+	if err := ParseParams(p, []string{"address"}, 1, &as); err != nil {
+		return nil, err
+	}
+	a, err := address.Decode(as, s.Params)
+	if err != nil {
+		return map[string]any{"isvalid": false, "error": err.Error()}, nil
+	}
+	return map[string]any{"isvalid": true, "address": a.String(), "scriptPubKey": hex.EncodeToString(a.PkScript()),
+		"isscript":  a.Kind == address.ScriptHash || a.Kind == address.WitnessScriptHash,
+		"iswitness": a.IsSegwit(), "type": a.Kind.String()}, nil
+}
+
+func (s *NodeService) stop(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	if s.Stop != nil {
+		go s.Stop()
+	}
+	return "gg-node stopping", nil
+}
+
+func (s *NodeService) help(_ context.Context, p json.RawMessage) (any, error) {
+	var name string
+	if err := ParseParams(p, []string{"method"}, 0, &name); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	for _, m := range s.methods {
+		if name != "" && m.Name != name {
+			continue
+		}
+		if name != "" {
+			fmt.Fprintf(&b, "%s %s\n\n%s", m.Name, m.Params, m.Help)
+			return b.String(), nil
+		}
+		fmt.Fprintf(&b, "%s %s\n", m.Name, m.Params)
+	}
+	if name != "" {
+		return nil, Errorf(CodeMethodNotFound, "help: unknown method %q", name)
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
+}
