@@ -404,6 +404,10 @@ func TestChainQueries(t *testing.T) {
 	if lock, _ = tc.CalcSequenceLock(seqTx, v, false); lock.Seconds != -1 || lock.BlockHeight != -1 {
 		t.Fatalf("version 1 lock = %+v", lock)
 	}
+	seqTx.Version = -1 // 0xffffffff as unsigned: BIP68 applies
+	if lock, _ = tc.CalcSequenceLock(seqTx, v, false); lock.Seconds != want {
+		t.Fatalf("version -1 lock = %+v", lock)
+	}
 	seqTx.Version = 2
 	if _, err := tc.CalcSequenceLock(seqTx, NewUtxoViewpoint(), false); !errors.Is(err, ErrMissingTxOut) {
 		t.Fatalf("lock with missing input: %v", err)

@@ -197,10 +197,12 @@ func checkBlockContext(blk *wire.MsgBlock, prev *blockNode) error {
 	return nil
 }
 
-// calcSequenceLock computes tx's BIP68 lock for a block on prev.
+// calcSequenceLock computes tx's BIP68 lock for a block on prev. Like
+// Bitcoin Core it reads the version as unsigned: "version >= 2" includes
+// negative versions.
 func (c *Chain) calcSequenceLock(prev *blockNode, tx *wire.MsgTx, view UtxoView, mempool bool) (*SequenceLock, error) {
 	lock := &SequenceLock{Seconds: -1, BlockHeight: -1}
-	if tx.Version < 2 || tx.IsCoinBase() {
+	if uint32(tx.Version) < 2 || tx.IsCoinBase() {
 		return lock, nil
 	}
 	next := prev.height + 1
