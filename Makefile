@@ -24,6 +24,7 @@ build: ## build all binaries into ./bin
 run: build ## build and start a regtest node in ./.regtest (Ctrl-C stops it)
 	@mkdir -p $(DATADIR)
 	@echo "gg-node: regtest datadir $(DATADIR); stop with Ctrl-C"
+	@echo "  try, in another shell: $(BIN)/gg-node --network=regtest --datadir=$(DATADIR) rpc getblockchaininfo"
 	$(BIN)/gg-node --network=regtest --datadir=$(DATADIR)
 
 test: ## vet and run the default (short) test suite
