@@ -263,20 +263,6 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 	params := c.params
 	txs := blk.Transactions
 
-	// BIP30: no transaction may overwrite an unspent output.
-	for i, t := range txs {
-		for j := range t.TxOut {
-			op := wire.OutPoint{Hash: txids[i], Index: uint32(j)}
-			e, err := c.loadEntry(tx, view, op)
-			if err != nil {
-				return nil, err
-			}
-			if e != nil {
-				return nil, ruleError(ErrOverwriteTx, "transaction %v overwrites unspent output %v", txids[i], op)
-			}
-		}
-	}
-
 	mtp := medianTimePast(prev)
 	nIn := 0
 	for _, t := range txs[1:] {
@@ -287,6 +273,20 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 	var fees int64
 	sigOpCost := 0
 	for i, t := range txs {
+		// BIP30: no transaction may overwrite an unspent output. Checked
+		// per transaction, before its inputs, rather than for the whole
+		// block up front, so script checks can start at once (a block
+		// breaking several rules may report a different one than Core).
+		for j := range t.TxOut {
+			op := wire.OutPoint{Hash: txids[i], Index: uint32(j)}
+			e, err := c.loadEntry(tx, view, op)
+			if err != nil {
+				return nil, err
+			}
+			if e != nil {
+				return nil, ruleError(ErrOverwriteTx, "transaction %v overwrites unspent output %v", txids[i], op)
+			}
+		}
 		if i > 0 {
 			prevs[i] = make([]*UtxoEntry, len(t.TxIn))
 			for j, in := range t.TxIn {
