@@ -854,24 +854,25 @@ func (c *Chain) NextRequiredBits(timestamp uint32) (uint32, error) {
 	return c.nextRequiredBits(c.index.tip(), timestamp), nil
 }
 
-// FetchUtxoEntry returns the unspent output op at the tip, or nil, nil.
+// FetchUtxoEntry returns (a copy of) the unspent output op at the tip, or
+// nil, nil.
 func (c *Chain) FetchUtxoEntry(op wire.OutPoint) (*UtxoEntry, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var out *UtxoEntry
 	err := c.db.View(func(tx *store.Tx) error {
 		e, err := c.fetchEntry(tx, op)
-		if e != nil {
-			cp := *e
-			out = &cp
+		out = e.Clone()
+		if out != nil {
+			out.state = 0
 		}
 		return err
 	})
 	return out, err
 }
 
-// FetchUtxoView returns a view holding the confirmed entries tx's inputs
-// spend and any confirmed outputs of tx itself.
+// FetchUtxoView returns a view holding copies of the confirmed entries
+// tx's inputs spend and of any confirmed outputs of tx itself.
 func (c *Chain) FetchUtxoView(t *wire.MsgTx) (*UtxoViewpoint, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -882,8 +883,9 @@ func (c *Chain) FetchUtxoView(t *wire.MsgTx) (*UtxoViewpoint, error) {
 			if err != nil || e == nil {
 				return err
 			}
-			cp := *e
-			view.entries[op] = &cp
+			cp := e.Clone()
+			cp.state = 0
+			view.entries[op] = cp
 			return nil
 		}
 		if !t.IsCoinBase() {

@@ -257,6 +257,10 @@ func (c *Chain) cacheView(view *UtxoViewpoint) {
 		}
 		cp := *e
 		cp.state = 0
+		if e.state&entryFresh != 0 {
+			// New outputs still share memory with the caller's block.
+			cp.PkScript = append([]byte(nil), e.PkScript...)
+		}
 		c.cache.put(op, &cp)
 	}
 }
