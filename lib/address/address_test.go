@@ -64,3 +64,25 @@ func TestFromPkScriptNonStandard(t *testing.T) {
 		}
 	}
 }
+
+func FuzzDecode(f *testing.F) {
+	for _, p := range chaincfg.Networks {
+		f.Add(NewP2WPKH(bytes.Repeat([]byte{1}, 20), p).String())
+		f.Add(NewP2PKH(bytes.Repeat([]byte{2}, 20), p).String())
+	}
+	f.Add("rg1")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range chaincfg.Networks {
+			a, err := Decode(s, p)
+			if err != nil {
+				continue
+			}
+			// An accepted address re-encodes to a string that decodes to the
+			// same script (bech32 is case-insensitive, so compare scripts).
+			back, err := Decode(a.String(), p)
+			if err != nil || !bytes.Equal(back.PkScript(), a.PkScript()) {
+				t.Fatalf("%q on %s: round trip %v", s, p.Name, err)
+			}
+		}
+	})
+}

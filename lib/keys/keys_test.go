@@ -60,3 +60,20 @@ func TestHash160(t *testing.T) {
 		t.Fatalf("hash160('') = %s", got)
 	}
 }
+
+func FuzzDecodeWIF(f *testing.F) {
+	priv, _ := Generate()
+	f.Add(EncodeWIF(priv, true, chaincfg.RegTestParams))
+	f.Add(EncodeWIF(priv, false, chaincfg.MainNetParams))
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range chaincfg.Networks {
+			k, comp, err := DecodeWIF(s, p)
+			if err != nil {
+				continue
+			}
+			if EncodeWIF(k, comp, p) != s {
+				t.Fatalf("%q accepted but re-encodes differently", s)
+			}
+		}
+	})
+}

@@ -150,3 +150,30 @@ func TestMethodsSorted(t *testing.T) {
 		t.Fatalf("methods %q", names.String())
 	}
 }
+
+func FuzzParseParams(f *testing.F) {
+	f.Add([]byte(`["a", 1, true]`))
+	f.Add([]byte(`{"s":"x","n":2}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var s string
+		var n int
+		var b bool
+		err := ParseParams(raw, []string{"s", "n", "b"}, 1, &s, &n, &b)
+		var re *Error
+		if err != nil && (!errors.As(err, &re) || re.Code != CodeInvalidParams) {
+			t.Fatalf("ParseParams(%q) error %v is not -32602", raw, err)
+		}
+	})
+}
+
+func FuzzParseTx(f *testing.F) {
+	f.Add(`{"hex":"0100"}`)
+	f.Add("02000000000000000000")
+	f.Fuzz(func(t *testing.T, s string) {
+		tx, err := ParseTx(s)
+		if err == nil && tx == nil {
+			t.Fatal("nil tx without error")
+		}
+	})
+}
