@@ -162,3 +162,19 @@ func (tc *testChain) fetchBlockInputs(blk *wire.MsgBlock) (*UtxoViewpoint, error
 	}
 	return view, nil
 }
+
+// BenchmarkVerifyP2WPKH is the floor under BenchmarkConnectBlock/cold: one
+// uncached P2WPKH signature check on one goroutine.
+func BenchmarkVerifyP2WPKH(b *testing.B) {
+	k := newTestKey("verify")
+	tx := &wire.MsgTx{Version: 2,
+		TxIn:  []*wire.TxIn{{PreviousOutPoint: benchOutPoint(1), Sequence: wire.MaxTxInSequenceNum}},
+		TxOut: []*wire.TxOut{{Value: 1000, PkScript: k.pk}}}
+	hashes := script.NewSigHashes(tx)
+	k.signP2WPKH(tx, hashes, 0, benchAmount)
+	for b.Loop() {
+		if err := script.VerifyInput(tx, 0, k.pk, benchAmount, script.ConsensusFlags, nil, hashes); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
