@@ -16,6 +16,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l json -d 'print JSON 
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l log-level -r -d 'log level: debug, info, warn, error'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-listen -r -d 'RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpcauth -r -d 'RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-max-request -r -d 'largest RPC request body in `BYTES`'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mine-address -r -d 'default payout `ADDRESS` of miner.generate (regtest)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l help -s h -d 'show help'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l version -s v -d 'print the version'

@@ -40,6 +40,7 @@ func TestScripts(t *testing.T) {
 			"waitfile":   cmdWaitFile,
 			"stdout2env": cmdStdoutToEnv,
 			"jsonenv":    cmdJSONEnv,
+			"hexreplace": cmdHexReplace,
 		},
 	})
 }
@@ -108,4 +109,20 @@ func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("jsonenv: %s not found", args[1])
 	}
 	ts.Setenv(args[0], fmt.Sprint(v))
+}
+
+// hexreplace FILE OLD NEW: replace the single occurrence of hex string OLD
+// in FILE with NEW (to tamper with a signed transaction).
+func cmdHexReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: hexreplace FILE OLD NEW")
+	}
+	body := ts.ReadFile(args[0])
+	if n := strings.Count(body, args[1]); n != 1 {
+		ts.Fatalf("hexreplace: %q occurs %d times in %s", args[1], n, args[0])
+	}
+	path := ts.MkAbs(args[0])
+	if err := os.WriteFile(path, []byte(strings.Replace(body, args[1], args[2], 1)), 0o644); err != nil {
+		ts.Fatalf("hexreplace: %v", err)
+	}
 }

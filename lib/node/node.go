@@ -40,6 +40,8 @@ type Config struct {
 	// RPCListen is the RPC address (default 127.0.0.1:<network RPC port>;
 	// use 127.0.0.1:0 for an ephemeral port).
 	RPCListen string
+	// RPCMaxRequest bounds a request body in bytes (default 32 MiB).
+	RPCMaxRequest int64
 	// RPCUsers are rpcauth users besides the cookie.
 	RPCUsers []rpc.User
 	// MinerAddress is the default payout of miner.generate.

@@ -38,7 +38,7 @@ func (n *Node) startRPC() error {
 	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: n.Miner,
 		Template: n.Template, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
 		Version: n.cfg.Version, Started: time.Now()}
-	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, rpc.Limits{}, n.log.With("sub", "rpc"))
+	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, rpc.Limits{MaxBodyBytes: n.cfg.RPCMaxRequest}, n.log.With("sub", "rpc"))
 	n.rpc.Register(svc.Methods()...)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {

@@ -36,6 +36,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 	app.Flags = append(app.Flags,
 		&ucli.StringFlag{Name: "rpc-listen", Usage: "RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)", EnvVars: []string{"GG_RPC_LISTEN"}},
 		&ucli.StringSliceFlag{Name: "rpcauth", Usage: "RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)", EnvVars: []string{"GG_RPCAUTH"}},
+		&ucli.Int64Flag{Name: "rpc-max-request", Value: 32 << 20, Usage: "largest RPC request body in `BYTES`", EnvVars: []string{"GG_RPC_MAX_REQUEST"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 	)
 	app.Action = runNode
@@ -74,7 +75,7 @@ func runNode(c *ucli.Context) error {
 		users = append(users, u)
 	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
-		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users,
+		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		MinerAddress: c.String("mine-address"), Version: version.String()})
 	if err != nil {
 		switch {
