@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -58,6 +59,9 @@ type Options struct {
 type DB struct {
 	bolt *bbolt.DB
 	path string
+	// wmu serialises write transactions with SetNoSync, so the flag never
+	// changes under a commit.
+	wmu sync.Mutex
 }
 
 // Tx is a bbolt transaction; its Bucket and CreateBucketIfNotExists
@@ -159,6 +163,8 @@ func (db *DB) Path() string { return db.path }
 // Update runs fn in a read-write transaction, committed (and fsynced
 // unless NoSync) when fn returns nil and rolled back otherwise.
 func (db *DB) Update(fn func(*Tx) error) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
 	return db.bolt.Update(func(tx *bbolt.Tx) error { return fn(&Tx{tx}) })
 }
 
@@ -173,12 +179,19 @@ func (db *DB) View(fn func(*Tx) error) error {
 func (db *DB) Sync() error { return db.bolt.Sync() }
 
 // NoSync reports whether commits skip fsync.
-func (db *DB) NoSync() bool { return db.bolt.NoSync }
+func (db *DB) NoSync() bool {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	return db.bolt.NoSync
+}
 
-// SetNoSync switches fsync on commit off or on. It must not be called
-// while a transaction is open; turn it back on and call Sync at the end of
-// a bulk load.
-func (db *DB) SetNoSync(noSync bool) { db.bolt.NoSync = noSync }
+// SetNoSync switches fsync on commit off or on, between write
+// transactions. Turn it back on and call Sync at the end of a bulk load.
+func (db *DB) SetNoSync(noSync bool) {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	db.bolt.NoSync = noSync
+}
 
 // Close closes the file, releasing its lock.
 func (db *DB) Close() error { return db.bolt.Close() }
