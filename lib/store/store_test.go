@@ -208,3 +208,31 @@ func TestNoSync(t *testing.T) {
 		})
 	}
 }
+
+func TestSetNoSyncConcurrent(t *testing.T) {
+	db, err := Open(tempPath(t), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			db.SetNoSync(i%2 == 0)
+			_ = db.NoSync()
+		}
+	}()
+	for i := range 50 {
+		if err := db.Update(func(tx *Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("c"))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte{byte(i)}, []byte{1})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+}
