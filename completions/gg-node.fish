@@ -2,7 +2,7 @@
 
 function __fish_gg-node_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i rpc
+        if contains -- $i rpc config
             return 1
         end
     end
@@ -22,3 +22,5 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l help -s h -d 'show h
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l version -s v -d 'print the version'
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l help -s h -d 'show help'
 complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'rpc' -d 'call a node RPC method (bitcoin-cli style)'
+complete -c gg-node -n '__fish_seen_subcommand_from config' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'config' -d 'print the effective configuration as TOML'

@@ -109,10 +109,16 @@ func WriteEffectiveConfig(c *ucli.Context, w io.Writer) error {
 	vals := map[string]any{}
 	for _, f := range append(append([]ucli.Flag{}, c.App.Flags...), c.Command.Flags...) {
 		n := f.Names()[0]
-		if g, ok := f.(ucli.DocGenerationFlag); ok && g.TakesValue() {
-			vals[n] = c.Value(n)
-		} else {
-			vals[n] = c.Bool(n)
+		switch _, isSlice := f.(*ucli.StringSliceFlag); {
+		case n == "help" || n == "version" || n == "generate-bash-completion":
+		case isSlice:
+			vals[n] = append([]string{}, c.StringSlice(n)...)
+		default:
+			if g, ok := f.(ucli.DocGenerationFlag); ok && g.TakesValue() {
+				vals[n] = c.Value(n)
+			} else {
+				vals[n] = c.Bool(n)
+			}
 		}
 	}
 	return enc.Encode(vals)

@@ -40,7 +40,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 	)
 	app.Action = runNode
-	app.Commands = []*ucli.Command{rpcCommand()}
+	app.Commands = []*ucli.Command{rpcCommand(), configCommand()}
 	return app
 }
 
