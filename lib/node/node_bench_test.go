@@ -142,4 +142,3 @@ func BenchmarkStartToRPCReady(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/start")
 }
-
