@@ -9,7 +9,7 @@ LDFLAGS    := -X github.com/gamegold/gg/lib/version.Version=$(VERSION)
 CMDS       := $(notdir $(wildcard cmd/gg-*))
 FUZZTIME   ?= 30s
 BENCHTIME  ?= 3x
-PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/...
+PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/...
 
 .PHONY: help build run test test-race bench fuzz lint fmt install clean
 
@@ -27,9 +27,10 @@ run: build ## build and start a regtest node in ./.regtest (Ctrl-C stops it)
 	@echo "  try, in another shell: $(BIN)/gg-node --network=regtest --datadir=$(DATADIR) rpc getblockchaininfo"
 	$(BIN)/gg-node --network=regtest --datadir=$(DATADIR)
 
-test: ## vet and run the default (short) test suite
+test: ## vet, the default (short) test suite, and the race detector on the concurrent packages
 	$(GO) vet ./...
 	$(GO) test -short -count=1 -timeout 15m ./...
+	$(GO) test -short -race -count=1 -timeout 15m $(PKGS_RACE)
 
 test-race: ## run the concurrent packages under the race detector
 	$(GO) test -short -race -count=1 $(PKGS_RACE)
