@@ -2,13 +2,11 @@ package ggnode
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
-	"github.com/gamegold/gg/lib/rpc"
 )
 
 func rpcCommand() *ucli.Command {
@@ -24,17 +22,9 @@ func rpcCommand() *ucli.Command {
 			if c.NArg() == 0 {
 				return cli.Usagef("no method: gg-node rpc METHOD [ARG]... (try 'gg-node rpc help')")
 			}
-			params, err := cli.Network(c)
+			client, err := cli.NodeClient(c)
 			if err != nil {
 				return err
-			}
-			dir, err := cli.DataDir(c, params)
-			if err != nil {
-				return err
-			}
-			client, err := rpc.Discover(c.String(cli.FlagRPCURL), dir)
-			if err != nil {
-				return cli.Unavailable(err, "start gg-node, or pass --rpc-url / --datadir")
 			}
 			args := make([]any, 0, c.NArg()-1)
 			for i := 1; i < c.NArg(); i++ {
@@ -52,14 +42,7 @@ func rpcCommand() *ucli.Command {
 			}
 			var result json.RawMessage
 			if err := client.Call(c.Context, c.Args().First(), &result, args...); err != nil {
-				var re *rpc.Error
-				switch {
-				case errors.As(err, &re):
-					return cli.Failf("%s (code %d)", re.Message, re.Code)
-				case errors.Is(err, rpc.ErrNoNode):
-					return cli.Unavailable(err, "is gg-node running? (--rpc-url / --datadir)")
-				}
-				return err
+				return cli.CallError(err, "", true)
 			}
 			if len(result) == 0 || string(result) == "null" {
 				_, err = fmt.Fprintln(c.App.Writer, "null")
