@@ -17,8 +17,9 @@ const (
 )
 
 // OpName returns the name Bitcoin Core gives op in disassembly: "OP_DUP",
-// "0" for OP_0, "1".."16" and "-1" for the small integers, "OP_UNKNOWN" for
-// undefined opcodes and "OP_PUSHBYTES" style pushes as "OP_DATA_n".
+// "0" for OP_0, "1".."16" and "-1" for the small integers, and
+// "OP_UNKNOWN" for undefined opcodes. Direct pushes of n bytes (0x01-0x4b)
+// are named "OP_DATA_n".
 func OpName(op byte) string {
 	if n := opNames[op]; n != "" {
 		return n
