@@ -1,0 +1,130 @@
+package wallet
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+// KDFParams are the argon2id parameters that turn a passphrase into the
+// key that encrypts the wallet's master key. They are stored with the
+// ciphertext, so a wallet keeps opening after the defaults change.
+type KDFParams struct {
+	Time      uint32 // passes over memory
+	MemoryKiB uint32 // memory in KiB
+	Threads   uint8  // lanes
+}
+
+// DefaultKDF costs about half a second and 64 MiB on a small machine.
+var DefaultKDF = KDFParams{Time: 3, MemoryKiB: 64 * 1024, Threads: 4}
+
+// Limits on stored and requested KDF parameters: enough to reject a
+// corrupted record that would ask for terabytes, loose enough for any
+// sensible setting. Tests may use MemoryKiB as small as 8·Threads.
+const (
+	maxKDFTime      = 100
+	maxKDFMemoryKiB = 4 * 1024 * 1024 // 4 GiB
+	saltSize        = 16
+	masterKeySize   = chacha20poly1305.KeySize
+)
+
+func (k KDFParams) validate() error {
+	if k.Time < 1 || k.Time > maxKDFTime || k.Threads < 1 ||
+		k.MemoryKiB < 8*uint32(k.Threads) || k.MemoryKiB > maxKDFMemoryKiB {
+		return fmt.Errorf("%w: kdf parameters time=%d memory=%dKiB threads=%d out of range",
+			ErrInvalidArgument, k.Time, k.MemoryKiB, k.Threads)
+	}
+	return nil
+}
+
+// kdfRecord is what the meta bucket keeps about the passphrase: the
+// parameters, the salt and the master key sealed under the derived key.
+type kdfRecord struct {
+	Params    KDFParams
+	Salt      []byte
+	SealedKey []byte // nonce ‖ XChaCha20-Poly1305(master key)
+}
+
+// adMasterKey binds the sealed master key to its role.
+const adMasterKey = "gg-wallet/v1/master-key"
+
+func passphraseKey(pass []byte, r *kdfRecord) []byte {
+	return argon2.IDKey(pass, r.Salt, r.Params.Time, r.Params.MemoryKiB, r.Params.Threads, chacha20poly1305.KeySize)
+}
+
+// newKDFRecord seals master under pass with fresh salt.
+func newKDFRecord(pass, master []byte, params KDFParams) (*kdfRecord, error) {
+	if err := params.validate(); err != nil {
+		return nil, err
+	}
+	r := &kdfRecord{Params: params, Salt: make([]byte, saltSize)}
+	if _, err := rand.Read(r.Salt); err != nil {
+		return nil, err
+	}
+	key := passphraseKey(pass, r)
+	defer zero(key)
+	sealed, err := seal(key, master, []byte(adMasterKey))
+	if err != nil {
+		return nil, err
+	}
+	r.SealedKey = sealed
+	return r, nil
+}
+
+// openMaster returns the master key sealed in r, or ErrWrongPassphrase.
+func (r *kdfRecord) openMaster(pass []byte) ([]byte, error) {
+	key := passphraseKey(pass, r)
+	defer zero(key)
+	m, err := open(key, r.SealedKey, []byte(adMasterKey))
+	if err != nil {
+		return nil, ErrWrongPassphrase
+	}
+	if len(m) != masterKeySize {
+		return nil, fmt.Errorf("%w: master key of %d bytes", ErrCorrupt, len(m))
+	}
+	return m, nil
+}
+
+// seal encrypts plain with XChaCha20-Poly1305 under key and a random
+// 24-byte nonce, authenticating ad; the result is nonce ‖ ciphertext.
+func seal(key, plain, ad []byte) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+	if _, err := rand.Read(out); err != nil {
+		return nil, err
+	}
+	return aead.Seal(out, out, plain, ad), nil
+}
+
+// open reverses seal.
+func open(key, sealed, ad []byte) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < aead.NonceSize()+aead.Overhead() {
+		return nil, fmt.Errorf("%w: sealed record too short", ErrCorrupt)
+	}
+	n := aead.NonceSize()
+	return aead.Open(nil, sealed[:n], sealed[n:], ad)
+}
+
+func newMasterKey() ([]byte, error) {
+	k := make([]byte, masterKeySize)
+	_, err := rand.Read(k)
+	return k, err
+}
+
+func zero(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+func equalBytes(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }

@@ -1,0 +1,111 @@
+// Package wallet is GameGold's wallet library: a BIP39/BIP32 keystore
+// encrypted at rest, BIP44-style named accounts with receive and change
+// chains and a gap limit, imported keys, addresses, scripts and xpubs,
+// and the bridge that lets lib/script sign with the wallet's keys. It
+// keeps its own bbolt file (through lib/store: one writer, a lock
+// timeout, versioned migrations) and sees the chain only through the
+// ChainClient interface (interface.go); it never imports lib/chain,
+// lib/mempool or lib/node.
+//
+// # Keys
+//
+// A wallet is created from a BIP39 mnemonic (generated with 128 to 256
+// bits of entropy, or given to restore; checked with
+// bip39.NewSeedWithErrorChecking, never the unchecked NewSeed) and an
+// optional seed passphrase. The BIP32 master key comes from
+// btcutil/hdkeychain with GameGold's version bytes (HDParams adapts
+// lib/chaincfg to btcd's parameter type); derivation is standard
+// (Derive, not DeriveNonStandard) and an index whose key is invalid is
+// skipped. Account n of network p is m/44'/p.HDCoinType'/n'; its chains
+// are /0/i (receive) and /1/i (change); addresses are bech32 P2WPKH.
+// GameGold's per-user "openid" accounts map onto named accounts: the
+// name is free UTF-8 (1 to 128 bytes, no control characters, not "*").
+//
+// Each chain derives GapLimit (default 20) addresses past the highest
+// one handed out or seen used, so IsMine recognises payments to them;
+// MarkUsed, called for every payment seen, moves the mark and extends
+// the lookahead. Lookahead derivation needs only the account xpub, so it
+// works while the wallet is locked; creating an account, importing a
+// private key and signing need it unlocked, and fail with ErrLocked
+// ("wallet is locked: unlock it first") otherwise.
+//
+// # Encryption at rest
+//
+// Every secret (the mnemonic record, each account's extended private key,
+// each imported private key) is sealed with XChaCha20-Poly1305 under a
+// random 32-byte master key, with associated data naming the slot. The
+// master key is sealed under argon2id(passphrase, salt) with the
+// parameters (time, memory KiB, threads) and salt stored beside it, so
+// ChangePassphrase re-seals only the master key. A wrong passphrase is
+// ErrWrongPassphrase. Unlock keeps the master key in memory until Lock,
+// the unlock timeout (checked against the injectable clock on every use,
+// and by a timer) or Close. A wallet without a passphrase exists only if
+// created with CreateOptions.Unencrypted; it stores the master key in
+// the clear and cannot be locked.
+//
+// # File layout
+//
+// Schema version 2: lib/store's migration (its "meta" bucket with
+// "schema_version") then the wallet's. Integers are big-endian. Records
+// start with a version byte (1) and hold length-prefixed fields (u16
+// length ‖ bytes, written str16/bytes16 below).
+//
+//	wallet        meta:
+//	  "network"      chaincfg name ("main", "testnet", "regtest")
+//	  "birthday"     u32 height rescans start from
+//	  "gaplimit"     u32
+//	  "created"      u64 unix seconds
+//	  "kdf"          1 ‖ time u32 ‖ memory KiB u32 ‖ threads u8 ‖
+//	                 salt bytes16 ‖ sealed master key bytes16
+//	                 (encrypted wallets only)
+//	  "masterkey"    32-byte master key (unencrypted wallets only)
+//	  "seed"         sealed(1 ‖ mnemonic str16 ‖ seed passphrase str16)
+//	  "nextaccount"  u32 next BIP44 account index
+//	  "nextwatch"    u32 next number for xpub/imported accounts (from 2^31)
+//	  "synced"       (next session) height u32 ‖ block hash 32: the last
+//	                 block the wallet processed
+//	accounts      account number u32 -> 1 ‖ kind u8 (1 hd, 2 xpub,
+//	              3 imported) ‖ number u32 ‖ name str16 ‖ xpub str16 ‖
+//	              sealed xprv bytes16 ‖ for receive, change: issued u32 ‖
+//	              used u32 ‖ derived u32 ‖ imported count u32.
+//	              Numbers below 2^31 are BIP44 account indexes of the seed;
+//	              xpub and imported accounts are numbered from 2^31.
+//	accountnames  name -> account number u32
+//	addrs         pkScript -> 1 ‖ account u32 ‖ branch u8 (0 receive,
+//	              1 change, 2 imported) ‖ index u32 ‖ flags u8 (1
+//	              watch-only, 2 compressed key, 4 imported script) ‖
+//	              public key bytes16 ‖ label str16
+//	addrindex     account u32 ‖ branch u8 ‖ index u32 ‖ pkScript -> empty
+//	              (listing per account in order)
+//	keys          hash160(public key) -> sealed(private key 32 ‖
+//	              compressed u8): imported WIF keys
+//	scripts       hash160(script) and sha256(script) -> script: imported
+//	              redeem/witness scripts, served by ScriptDB
+//
+// Buckets created now and filled by the transaction code (next sessions);
+// their keys are fixed here:
+//
+//	txs           txid 32 (internal byte order) -> tx record: 1 ‖ flags u8
+//	              (pending, conflicted, abandoned, coinbase) ‖ height u32
+//	              (0xffffffff unconfirmed) ‖ block hash 32 ‖ first-seen
+//	              u64 ‖ serialized tx (with witness)
+//	txheight      height u32 ‖ txid 32 -> empty (disconnect and history
+//	              paging by height)
+//	pending       txid 32 -> first-seen u64 (unconfirmed wallet txs to
+//	              rebroadcast, in dependency order)
+//	coins         txid 32 ‖ vout u32 -> coin record: 1 ‖ value u64 ‖
+//	              height u32 ‖ flags u8 (coinbase, change, locked,
+//	              reserved, game object) ‖ lock height/time u32 ‖
+//	              pkScript bytes16 ‖ game object id bytes16
+//	spends        txid 32 ‖ vout u32 (the coin) -> spending txid 32
+//	              (conflict detection; the coin stays until the spend
+//	              confirms)
+//
+// Slices that bbolt returns are copied before a transaction ends.
+//
+// # Concurrency and logging
+//
+// A Wallet is safe for concurrent use; one mutex guards the key state and
+// every database call. The package logs only to the slog.Logger in
+// OpenOptions (silent by default).
+package wallet

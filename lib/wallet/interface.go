@@ -1,0 +1,105 @@
+package wallet
+
+import (
+	"context"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// ChainClient is everything the wallet needs from a node. The wallet
+// never imports lib/chain, lib/mempool or lib/node (architecture §2): it
+// sees the chain only through this interface, which two adapters satisfy.
+//
+// The in-process adapter lives in lib/node (the composition root of
+// gg-node, which hosts the wallet by default). It subscribes to the
+// chain's block connected/disconnected notifications and to the
+// mempool's accepted-transaction events and forwards them to the
+// ChainHandler in order, on one goroutine; it passes whole blocks
+// (Block.Txs holds every transaction). Broadcast submits to the mempool
+// and relays; EstimateFee asks the fee estimator (with the policy floor);
+// Rescan walks the block index and stored blocks from the given height,
+// matching outputs against the scripts and inputs against the outpoints.
+//
+// The remote adapter (gg-wallet serve --node URL) speaks JSON-RPC for the
+// calls and a WebSocket subscription for the notifications. It loads the
+// wallet's watch list into the node's connection filter (WatchScripts,
+// WatchOutPoints), so Block.Txs then carries only the relevant
+// transactions and RelevantTx only matching mempool ones; the wallet
+// treats both forms alike. After a reconnect it calls BestBlock, and the
+// wallet catches up with Rescan from its last synced height, rewinding
+// with BlockDisconnected first when its tip is no longer on the chain
+// (found through BlockHash). An SPV node satisfies it the same way,
+// using BIP158 filters for Rescan.
+//
+// Every method takes a context and is safe for concurrent use. Errors
+// from a remote adapter that lost its connection wrap
+// context.Canceled/DeadlineExceeded or the transport error; the wallet
+// retries later and never treats them as a rejection.
+type ChainClient interface {
+	// BestBlock returns the hash and height of the node's tip.
+	BestBlock(ctx context.Context) (chainhash.Hash, int32, error)
+	// BlockHash returns the hash of the main-chain block at height.
+	BlockHash(ctx context.Context, height int32) (chainhash.Hash, error)
+
+	// Subscribe delivers notifications to h until ctx ends or the
+	// returned cancel function is called. Calls to h are serialised and
+	// in chain order: during a reorg, disconnections (tip first) come
+	// before the connections of the new branch.
+	Subscribe(ctx context.Context, h ChainHandler) (cancel func(), err error)
+	// WatchScripts and WatchOutPoints add to the filter of what is
+	// relevant to the wallet (new lookahead addresses; coins it owns, to
+	// see them spent). In-process adapters may ignore them and deliver
+	// everything.
+	WatchScripts(ctx context.Context, pkScripts [][]byte) error
+	WatchOutPoints(ctx context.Context, ops []wire.OutPoint) error
+
+	// Broadcast submits tx to the node's mempool and relays it. A
+	// rejection is returned as an error whose text is the node's reason
+	// (adapters keep the mempool's kinds where they can, so errors.Is
+	// works in process).
+	Broadcast(ctx context.Context, tx *wire.MsgTx) error
+	// EstimateFee returns the fee rate, in dust per 1000 virtual bytes,
+	// for confirmation within target blocks (1 or more), never below
+	// the node's relay floor.
+	EstimateFee(ctx context.Context, target int) (amount.Amount, error)
+
+	// Rescan scans main-chain blocks from fromHeight to the tip for
+	// outputs paying pkScripts and inputs spending ops, calling fn for
+	// each block in height order. Blocks with no match may be reported
+	// only as progress (RescanBlock.Txs empty), not necessarily for every
+	// height; the last call is for the tip at the time the scan ends. An
+	// error from fn stops the scan and is returned.
+	Rescan(ctx context.Context, fromHeight int32, pkScripts [][]byte, ops []wire.OutPoint, fn func(RescanBlock) error) error
+}
+
+// ChainHandler receives a ChainClient's notifications. Its methods must
+// not block for long: the adapter calls them on its delivery goroutine.
+type ChainHandler interface {
+	// BlockConnected: b is now the tip.
+	BlockConnected(b *Block)
+	// BlockDisconnected: b was the tip and has been removed (reorg).
+	BlockDisconnected(b *Block)
+	// RelevantTx: tx entered the mempool and pays or spends something in
+	// the watch list (or, in process, any mempool tx).
+	RelevantTx(tx *wire.MsgTx)
+}
+
+// Block is a block as the wallet sees it: its header, height and either
+// all its transactions (in-process) or only the relevant ones (remote,
+// filtered). Hash is Header.BlockHash(), carried to save recomputation.
+type Block struct {
+	Header wire.BlockHeader
+	Hash   chainhash.Hash
+	Height int32
+	Txs    []*wire.MsgTx
+}
+
+// RescanBlock is one step of a rescan: a block with its relevant
+// transactions (possibly none) and the tip height, for progress
+// (Height/Tip).
+type RescanBlock struct {
+	Block
+	Tip int32
+}

@@ -1,0 +1,151 @@
+package wallet
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+
+	"github.com/gamegold/gg/lib/keys"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// keyDB serves the wallet's private keys to script.SignInput.
+type keyDB struct{ w *Wallet }
+
+// scriptDB serves imported redeem and witness scripts.
+type scriptDB struct{ w *Wallet }
+
+// KeyDB returns the script.KeyDB over the unlocked keystore, or ErrLocked.
+// If the wallet locks while it is in use, GetKey finds nothing and
+// SignInput fails with script.ErrKeyNotFound; (*Wallet).SignInput turns
+// that back into ErrLocked.
+func (w *Wallet) KeyDB() (script.KeyDB, error) {
+	if w.IsLocked() {
+		return nil, fmt.Errorf("wallet: %w", ErrLocked)
+	}
+	return keyDB{w}, nil
+}
+
+// ScriptDB returns the script.ScriptDB of imported scripts (not secret:
+// it works while locked).
+func (w *Wallet) ScriptDB() script.ScriptDB { return scriptDB{w} }
+
+// GetKey implements script.KeyDB.
+func (k keyDB) GetKey(hash []byte) (*btcec.PrivateKey, bool, bool) {
+	priv, compressed, err := k.w.privKey(hash)
+	if err != nil {
+		k.w.log.Debug("key lookup", "hash160", hex.EncodeToString(hash), "err", err)
+		return nil, false, false
+	}
+	return priv, compressed, true
+}
+
+// GetScript implements script.ScriptDB.
+func (s scriptDB) GetScript(hash []byte) ([]byte, bool) {
+	var out []byte
+	_ = s.w.view(func(tx *store.Tx) error {
+		if v := tx.Bucket(bktScripts).Get(hash); v != nil {
+			out = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return out, out != nil
+}
+
+// privKey finds the private key whose public key hashes to hash: an HD
+// key of one of the wallet's chains or an imported one.
+func (w *Wallet) privKey(hash []byte) (*btcec.PrivateKey, bool, error) {
+	if len(hash) != 20 {
+		return nil, false, fmt.Errorf("%w: key hash of %d bytes", ErrInvalidArgument, len(hash))
+	}
+	var (
+		priv       *btcec.PrivateKey
+		compressed bool
+	)
+	err := w.view(func(tx *store.Tx) error {
+		mkey, err := w.masterKeyLocked()
+		if err != nil {
+			return err
+		}
+		var r *addrRecord
+		for _, pk := range [][]byte{script.PayToWitnessPubKeyHash(hash), script.PayToPubKeyHash(hash)} {
+			if r, err = getAddr(tx, pk); err != nil {
+				return err
+			}
+			if r != nil {
+				break
+			}
+		}
+		if r == nil || len(r.PubKey) == 0 {
+			return ErrAddressNotFound
+		}
+		if r.Branch == BranchImported {
+			sealed := tx.Bucket(bktKeys).Get(hash)
+			if sealed == nil {
+				return ErrWatchOnly
+			}
+			plain, err := open(mkey, sealed, []byte(adImportKey+hex.EncodeToString(hash)))
+			if err != nil {
+				return fmt.Errorf("%w: imported key does not decrypt", ErrCorrupt)
+			}
+			defer zero(plain)
+			b, c, err := decodeKeySecret(plain)
+			if err != nil {
+				return err
+			}
+			priv, _ = btcec.PrivKeyFromBytes(b)
+			compressed = c
+		} else {
+			a, err := getAccount(tx, r.Account)
+			if err != nil {
+				return err
+			}
+			ak, err := w.accountPrivKey(a, mkey)
+			if err != nil {
+				return err
+			}
+			child, err := DerivePath(ak, []uint32{uint32(r.Branch), r.Index})
+			if err != nil {
+				return err
+			}
+			if priv, err = child.ECPrivKey(); err != nil {
+				return err
+			}
+			compressed = true
+		}
+		pub := priv.PubKey().SerializeUncompressed()
+		if compressed {
+			pub = priv.PubKey().SerializeCompressed()
+		}
+		if !bytes.Equal(keys.Hash160(pub), hash) || !bytes.Equal(pub, r.PubKey) {
+			return fmt.Errorf("%w: key for %x does not match its address", ErrCorrupt, hash)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return priv, compressed, nil
+}
+
+// SignInput signs input idx of tx, which spends amount locked by pkScript,
+// with the wallet's keys and scripts (script.SignInput). A locked wallet
+// is ErrLocked; a script the wallet has no key for is script.ErrKeyNotFound.
+func (w *Wallet) SignInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int64, hashType script.SigHashType, hashes *script.SigHashes) (bool, error) {
+	kdb, err := w.KeyDB()
+	if err != nil {
+		return false, err
+	}
+	complete, err := script.SignInput(tx, idx, pkScript, amount, hashType, kdb, w.ScriptDB(), hashes)
+	if err != nil && w.IsLocked() {
+		return false, fmt.Errorf("wallet: sign input %d: %w", idx, ErrLocked)
+	}
+	if err != nil {
+		return false, fmt.Errorf("wallet: sign input %d: %w", idx, err)
+	}
+	return complete, nil
+}
