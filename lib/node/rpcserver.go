@@ -36,7 +36,7 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: &bulkMiner{miner: n.Miner, db: n.db},
-		Template: n.Template, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
+		Template: n.Template, Notifier: n.Chain, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
 		Version: n.cfg.Version, Started: time.Now()}
 	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, rpc.Limits{MaxBodyBytes: n.cfg.RPCMaxRequest}, n.log.With("sub", "rpc"))
 	n.rpc.Register(svc.Methods()...)

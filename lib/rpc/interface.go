@@ -20,6 +20,7 @@ type ChainBackend interface {
 	Tips() []chain.TipInfo
 	ProcessBlock(blk *wire.MsgBlock, flags chain.BehaviorFlags) (mainChain bool, orphan bool, err error)
 	CheckConnectBlockTemplate(blk *wire.MsgBlock) error
+	NextRequiredBits(timestamp uint32) (uint32, error)
 	FetchUtxoEntry(op wire.OutPoint) (*chain.UtxoEntry, error)
 }
 
@@ -41,6 +42,12 @@ type MinerBackend interface {
 // TemplateBackend builds block templates.
 type TemplateBackend interface {
 	NewBlockTemplate(payTo []byte, extraNonce uint64) (*mining.BlockTemplate, error)
+}
+
+// ChainNotifier delivers chain notifications; *chain.Chain satisfies it.
+// Subscribers run synchronously in the chain's delivery and must not block.
+type ChainNotifier interface {
+	Subscribe(fn func(*chain.Notification))
 }
 
 // TxLocator finds the block holding a confirmed transaction (a tx index).

@@ -33,8 +33,14 @@ type NodeService struct {
 	Stop         func()
 	Version      string
 	Started      time.Time
+	// Notifier wakes getblocktemplate long polls at a new tip (optional;
+	// without it they poll the tip every GBT.LongPollCheck).
+	Notifier ChainNotifier
+	// GBT tunes getblocktemplate's cache and long polls.
+	GBT GBTOptions
 	// methods is filled by Methods for help.
 	methods []Method
+	gbt     gbtState
 }
 
 // Methods returns every method, GameGold's dotted names and bitcoind's.
@@ -62,6 +68,7 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"mempool.list", "getrawmempool"}, "[verbose=false]", "txids in the mempool, or details keyed by txid", s.rawMempool},
 		{[]string{"miner.generate"}, "nblocks [address]", "(regtest) mine nblocks to address or the configured miner address", s.generate},
 		{[]string{"miner.generateto", "generatetoaddress"}, "nblocks address", "(regtest) mine nblocks paying address", s.generateTo},
+		{[]string{"miner.template", "getblocktemplate"}, "[template_request]", "a block template to mine on (BIP22), with long polling and proposals (BIP23); the request needs {\"rules\":[\"segwit\"]}", s.getBlockTemplate},
 		{[]string{"miner.submit", "submitblock"}, "hexdata", "submit a solved block; null on acceptance, else a BIP22 reason", s.submitBlock},
 		{[]string{"address.validate", "validateaddress"}, "address", "whether an address is valid for this network, and its script", s.validateAddress},
 		{[]string{"sys.stop", "stop"}, "", "shut the node down", s.stop},

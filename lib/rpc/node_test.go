@@ -164,6 +164,8 @@ func TestNodeMethods(t *testing.T) {
 		{"miner.generate", []any{1, f.addr.String()}, `"`, []any{1}, CodeInvalidParam},
 		{"miner.generateto", []any{1, f.addr.String()}, `"`, []any{1, "notanaddress"}, CodeInvalidAddress},
 		{"generatetoaddress", []any{1, f.addr.String()}, `"`, []any{0, f.addr.String()}, CodeInvalidParam},
+		{"miner.template", []any{map[string]any{"rules": []string{"segwit"}}}, `"longpollid"`, []any{}, CodeInvalidParam},
+		{"getblocktemplate", []any{map[string]any{"rules": []string{"segwit"}}}, `"coinbasevalue"`, []any{map[string]any{"rules": []string{"segwit"}, "mode": "bogus"}}, CodeInvalidParam},
 		{"miner.submit", []any{hex.EncodeToString(chaincfg.RegTestParams.GenesisBlock.Bytes())}, `"duplicate"`, []any{"00"}, CodeDeserialize},
 		{"submitblock", []any{hex.EncodeToString(chaincfg.RegTestParams.GenesisBlock.Bytes())}, `"`, []any{}, CodeInvalidParams},
 		{"sys.help", []any{"getblock"}, "blockhash", []any{"nosuch"}, CodeMethodNotFound},
