@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
@@ -138,6 +142,43 @@ func BenchmarkStartToRPCReady(b *testing.B) {
 		}
 		b.StopTimer()
 		n.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/start")
+}
+
+// BenchmarkProcessStartToRPCReady: exec the gg-node binary on an existing
+// 200-block datadir and wait for the first answered RPC call, then stop it
+// with SIGINT — the user-visible start time.
+func BenchmarkProcessStartToRPCReady(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "gg-node")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/gg-node").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := b.TempDir()
+	_, addr := benchKey()
+	n, c := startNode(b, dir)
+	if err := c.Call(context.Background(), "generatetoaddress", nil, 200, addr.String()); err != nil {
+		b.Fatal(err)
+	}
+	n.Close()
+	for b.Loop() {
+		cmd := exec.Command(bin, "--network=regtest", "--datadir="+dir, "--rpc-listen=127.0.0.1:0", "--log-level=error")
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		var h int32
+		for {
+			if c, err := rpc.Discover("", dir); err == nil && c.Call(context.Background(), "getblockcount", &h) == nil {
+				break
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		b.StopTimer()
+		cmd.Process.Signal(os.Interrupt)
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("gg-node exit: %v", err)
+		}
 		b.StartTimer()
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/start")
