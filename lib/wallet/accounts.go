@@ -60,12 +60,13 @@ func (w *Wallet) createHDAccount(tx *store.Tx, master *hdkeychain.ExtendedKey, m
 		if err != nil {
 			return nil, err
 		}
+		xpub := pub.String() // before Zero: Neuter shares the chain code
 		sealed, err := seal(mkey, []byte(priv.String()), []byte(adAccountKey+strconv.FormatUint(uint64(n), 10)))
 		priv.Zero()
 		if err != nil {
 			return nil, err
 		}
-		a := &accountRecord{Number: n, Kind: kindHD, Name: name, Xpub: pub.String(), SealedXprv: sealed}
+		a := &accountRecord{Number: n, Kind: kindHD, Name: name, Xpub: xpub, SealedXprv: sealed}
 		if err := w.extendAll(tx, a); err != nil {
 			return nil, err
 		}

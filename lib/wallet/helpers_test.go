@@ -1,12 +1,15 @@
 package wallet
 
 import (
+	"io"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/store"
 )
 
 // testKDF is cheap (1 MiB, one pass) so tests stay fast.
@@ -75,3 +78,9 @@ func mustUnlock(t *testing.T, w *Wallet) {
 		t.Fatalf("Unlock: %v", err)
 	}
 }
+
+func newTestLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type storeTx = store.Tx
