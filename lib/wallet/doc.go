@@ -45,8 +45,9 @@
 //
 // # File layout
 //
-// Schema version 2: lib/store's migration (its "meta" bucket with
-// "schema_version") then the wallet's. Integers are big-endian. Records
+// The schema is lib/store's migrations (its "meta" bucket with
+// "schema_version") followed by the wallet's; SchemaVersion is the total
+// (2 today). New layouts append migrations. Integers are big-endian. Records
 // start with a version byte (1) and hold length-prefixed fields (u16
 // length ‖ bytes, written str16/bytes16 below).
 //

@@ -76,8 +76,8 @@ func (w *Wallet) privKey(hash []byte) (*btcec.PrivateKey, bool, error) {
 			if r, err = getAddr(tx, pk); err != nil {
 				return err
 			}
-			if r != nil {
-				break
+			if r != nil && len(r.PubKey) != 0 {
+				break // a watch-only entry of the same hash may precede the keyed one
 			}
 		}
 		if r == nil || len(r.PubKey) == 0 {
