@@ -60,6 +60,7 @@ func signCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "prevouts", Usage: "JSON `FILE`: [{txid,vout,amount,scriptPubKey,redeemScript?,witnessScript?}]"},
 			&ucli.StringSliceFlag{Name: "redeem-script", Usage: "P2SH redeem or P2WSH witness script `HEX` (repeatable)"},
 			&ucli.StringFlag{Name: "sighash", Value: "ALL", Usage: "ALL, NONE or SINGLE, optionally |ANYONECANPAY"},
+			&ucli.BoolFlag{Name: "lookup", Usage: "look up spent outputs not given by --prevout/--prevouts on the node (gettxout, mempool included)"},
 		},
 		Action: func(c *ucli.Context) error {
 			p, err := cli.Network(c)
@@ -87,6 +88,11 @@ func signCommand() *ucli.Command {
 			tx, err := readTx(c)
 			if err != nil {
 				return err
+			}
+			if c.Bool("lookup") {
+				if err := lookupPrevouts(c, tx, prevs); err != nil {
+					return err
+				}
 			}
 			res := runSign(tx, kdb, sdb, prevs, ht)
 			for _, e := range res.Errors {
@@ -268,4 +274,38 @@ func parseSigHash(s string) (script.SigHashType, error) {
 		return 0, cli.Usagef("bad --sighash %q", s)
 	}
 	return t, nil
+}
+
+// lookupPrevouts asks the node (gettxout with the mempool) for every spent
+// output the flags did not describe.
+func lookupPrevouts(c *ucli.Context, tx *wire.MsgTx, prevs map[wire.OutPoint]spent) error {
+	client, err := cli.NodeClient(c)
+	if err != nil {
+		return err
+	}
+	for _, in := range tx.TxIn {
+		op := in.PreviousOutPoint
+		if _, ok := prevs[op]; ok {
+			continue
+		}
+		var out *struct {
+			Value        json.RawMessage `json:"value"`
+			ScriptPubKey struct {
+				Hex string `json:"hex"`
+			} `json:"scriptPubKey"`
+		}
+		if err := client.Call(c.Context, "gettxout", &out, op.Hash.String(), op.Index, true); err != nil {
+			return cli.CallError(err, "look up "+op.String(), false)
+		}
+		if out == nil {
+			continue // unknown or spent: reported as unsigned below
+		}
+		amt, err1 := parseAmountJSON(out.Value)
+		pk, err2 := hex.DecodeString(out.ScriptPubKey.Hex)
+		if err1 != nil || err2 != nil {
+			return cli.Failf("node returned a malformed output for %s", op)
+		}
+		prevs[op] = spent{amount: int64(amt), pkScript: pk}
+	}
+	return nil
 }
