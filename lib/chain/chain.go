@@ -389,18 +389,19 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 	if err := c.checkHeaderTime(&blk.Header); err != nil {
 		return false, err
 	}
-	node := newBlockNode(&blk.Header, prev)
-	node.numTxns = uint32(len(blk.Transactions))
+	// Failures that cost the sender nothing beyond the proof of work for
+	// the block's own bits (an invalid parent, wrong bits, a bad time or
+	// version) are refused without indexing or storing the header, as Core's
+	// AcceptBlockHeader does: remembering them would let anyone grow the
+	// index and force an fsync per junk header. They are cheap to re-check.
 	if prev.status.knownInvalid() {
-		node.status = statusInvalidAncestor
-		c.addInvalidNode(node)
 		return false, ruleError(ErrInvalidAncestor, "block %v builds on invalid block %v", hash, prev.hash)
 	}
 	if err := c.checkHeaderContext(&blk.Header, prev); err != nil {
-		node.status = statusValidateFailed
-		c.addInvalidNode(node)
 		return false, err
 	}
+	node := newBlockNode(&blk.Header, prev)
+	node.numTxns = uint32(len(blk.Transactions))
 	if err := checkBlockContext(blk, prev); err != nil {
 		node.status = statusValidateFailed
 		c.addInvalidNode(node)

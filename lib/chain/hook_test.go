@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -18,13 +19,17 @@ import (
 type recordingHook struct {
 	calls  []string
 	reject chainhash.Hash
+	ioFail chainhash.Hash // CheckBlock fails with a non-rule error for this block
 }
 
 var hookBucket = []byte("game-test")
 
 func (h *recordingHook) CheckBlock(tx *store.Tx, blk *wire.MsgBlock, height int32, view *UtxoViewpoint) error {
 	if blk.BlockHash() == h.reject {
-		return errors.New("producer name taken")
+		return fmt.Errorf("producer name taken: %w", ErrGameRule)
+	}
+	if blk.BlockHash() == h.ioFail {
+		return errors.New("registry read: input/output error")
 	}
 	return nil
 }
@@ -84,8 +89,22 @@ func TestGameHook(t *testing.T) {
 		}
 		return nil
 	})
+	// A local failure of the game layer is not a verdict on the block: it
+	// is refused for now, not remembered, and accepted once the hook works.
+	flaky := g.next(side[2], nil, 0)
+	hook.ioFail = flaky.BlockHash()
+	if _, _, err := tc.ProcessBlock(flaky, BFNone); err == nil || isRuleError(err) {
+		t.Fatalf("hook I/O error: %v, want a non-rule error", err)
+	}
+	if tc.Best().Hash != side[2].BlockHash() {
+		t.Fatal("tip moved on a hook failure")
+	}
+	hook.ioFail = chainhash.Hash{}
+	tc.mustAccept(t, flaky)
+	side = append(side, flaky)
+
 	// A game rule violation makes the block invalid.
-	bad := g.next(side[2], nil, 0)
+	bad := g.next(side[3], nil, 0)
 	hook.reject = bad.BlockHash()
 	_, _, err = tc.ProcessBlock(bad, BFNone)
 	checkRule(t, err, ErrGameRule, "bad-game-rule")

@@ -11,8 +11,11 @@ import (
 // ConnectBlock returns are stored with the block's undo data and handed
 // back to DisconnectBlock.
 type GameHook interface {
-	// CheckBlock applies the stateful game rules to blk at height; an error
-	// makes the block invalid (ErrGameRule).
+	// CheckBlock applies the stateful game rules to blk at height. A rule
+	// violation must be returned as a RuleError or an error wrapping
+	// ErrGameRule: it makes the block invalid for good. Any other error
+	// (from ConnectBlock or DisconnectBlock too) is a local failure: the
+	// database transaction rolls back and the block is not marked invalid.
 	CheckBlock(tx *store.Tx, blk *wire.MsgBlock, height int32, view *UtxoViewpoint) error
 	// ConnectBlock updates the game registries and may set the Game field
 	// of the entries view holds for blk's new outputs.

@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gamegold/gg/lib/chaincfg"
@@ -365,10 +366,17 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 
 func gameError(err error) error {
 	var re RuleError
-	if errors.As(err, &re) {
+	switch {
+	case errors.As(err, &re):
 		return re
+	case errors.Is(err, ErrGameRule):
+		return RuleError{Kind: ErrGameRule, Description: "game rule: " + err.Error()}
 	}
-	return RuleError{Kind: ErrGameRule, Description: "game rule: " + err.Error()}
+	// Anything else (a database or decoding failure in the game layer) is a
+	// local fault, not a verdict on the block: the transaction rolls back and
+	// the block is not marked invalid, so a node never splits off the network
+	// because of its own I/O error.
+	return fmt.Errorf("chain: game hook: %w", err)
 }
 
 func prefixRule(err error, prefix string) error {
