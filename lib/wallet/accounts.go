@@ -234,34 +234,41 @@ func (w *Wallet) NewAddress(account string, change bool) (*address.Address, erro
 		if err != nil {
 			return err
 		}
-		if a.Kind == kindImported {
-			return fmt.Errorf("%w: account %q has only imported keys, no chain to derive from", ErrInvalidArgument, a.Name)
-		}
-		b := &a.Branches[branch]
-		for out == nil {
-			if b.Issued >= HardenedKeyStart-1 {
-				return fmt.Errorf("%w: account %q chain %d is exhausted", ErrInvalidArgument, a.Name, branch)
-			}
-			idx := b.Issued
-			b.Issued++
-			if err := w.extend(tx, a, branch); err != nil {
-				return err
-			}
-			err := scanAddrIndex(tx, addrIndexKey(a.Number, branch, idx, nil), func(_ uint8, _ uint32, pk []byte) error {
-				out, _ = address.FromPkScript(pk, w.params)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			// No address at idx: an invalid child, skipped.
-		}
-		return putAccount(tx, a)
+		out, err = w.newAddressTx(tx, a, branch)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("wallet: new address: %w", err)
 	}
 	return out, nil
+}
+
+// newAddressTx hands out the next address of a's branch and stores a.
+func (w *Wallet) newAddressTx(tx *store.Tx, a *accountRecord, branch uint8) (*address.Address, error) {
+	if a.Kind == kindImported {
+		return nil, fmt.Errorf("%w: account %q has only imported keys, no chain to derive from", ErrInvalidArgument, a.Name)
+	}
+	var out *address.Address
+	b := &a.Branches[branch]
+	for out == nil {
+		if b.Issued >= HardenedKeyStart-1 {
+			return nil, fmt.Errorf("%w: account %q chain %d is exhausted", ErrInvalidArgument, a.Name, branch)
+		}
+		idx := b.Issued
+		b.Issued++
+		if err := w.extend(tx, a, branch); err != nil {
+			return nil, err
+		}
+		err := scanAddrIndex(tx, addrIndexKey(a.Number, branch, idx, nil), func(_ uint8, _ uint32, pk []byte) error {
+			out, _ = address.FromPkScript(pk, w.params)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		// No address at idx: an invalid child, skipped.
+	}
+	return out, putAccount(tx, a)
 }
 
 // Addresses lists the addresses of account that were handed out (receive

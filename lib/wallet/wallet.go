@@ -82,6 +82,18 @@ type Wallet struct {
 	timer     *time.Timer
 	privCache map[uint32]*hdkeychain.ExtendedKey    // account private keys while unlocked
 	pubCache  map[[2]uint32]*hdkeychain.ExtendedKey // account/branch public keys
+
+	sendMu  sync.Mutex // one coin selection at a time
+	clMu    sync.Mutex
+	client  ChainClient // set by Start
+	unsub   func()
+	syncing sync.Mutex // one catch-up at a time
+}
+
+func (w *Wallet) chainClient() ChainClient {
+	w.clMu.Lock()
+	defer w.clMu.Unlock()
+	return w.client
 }
 
 func openDB(path string, o OpenOptions) (*store.DB, error) {
@@ -271,6 +283,7 @@ func Open(path string, p *chaincfg.Params, opts OpenOptions) (*Wallet, error) {
 
 // Close locks the wallet and closes the file.
 func (w *Wallet) Close() error {
+	w.Stop()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {

@@ -1,0 +1,187 @@
+package wallet
+
+import (
+	"fmt"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// AllAccounts, passed as an account name to Balance, Coins and
+// Transactions, means every account (bitcoind's "*").
+const AllAccounts = "*"
+
+// Balance is an account's money by state. A coin spent by a pending
+// transaction counts nowhere (the change of that transaction counts as
+// unconfirmed).
+type Balance struct {
+	// Confirmed: in blocks, mature, not time-locked, not reserved.
+	Confirmed amount.Amount
+	// Unconfirmed: outputs of wallet transactions still in the mempool.
+	Unconfirmed amount.Amount
+	// Immature: coinbase outputs with fewer than CoinbaseMaturity+1
+	// confirmations.
+	Immature amount.Amount
+	// Locked: time-locked outputs whose lock has not expired.
+	Locked amount.Amount
+	// Reserved: committed to live bids or contracts (filled in by the
+	// game code; 0 today).
+	Reserved amount.Amount
+}
+
+// Total is the sum of every state.
+func (b Balance) Total() amount.Amount {
+	return b.Confirmed + b.Unconfirmed + b.Immature + b.Locked + b.Reserved
+}
+
+// CoinInfo describes an unspent output of the wallet.
+type CoinInfo struct {
+	OutPoint      wire.OutPoint
+	Value         amount.Amount
+	PkScript      []byte
+	Account       string
+	Height        int32 // -1 unconfirmed
+	Confirmations int32
+	Coinbase      bool
+	Change        bool
+	Immature      bool
+	Locked        bool
+	LockUntil     uint32
+	Reserved      bool
+	Game          bool
+	SpentPending  bool // spent by a pending wallet transaction
+	WatchOnly     bool
+}
+
+type coinView struct {
+	op   wire.OutPoint
+	c    *coinRecord
+	ar   *addrRecord
+	info CoinInfo
+}
+
+// scanCoins calls fn for each coin of account (AllAccounts: every one),
+// with its state computed against the sync tip.
+func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) error) error {
+	acctNum := int64(-1)
+	names := map[uint32]string{}
+	if account != AllAccounts {
+		a, err := accountByName(tx, account)
+		if err != nil {
+			return err
+		}
+		acctNum = int64(a.Number)
+		names[a.Number] = a.Name
+	}
+	tip := readSynced(tx).Height
+	now := w.now().Unix()
+	spends := tx.Bucket(bktSpends)
+	addrs := map[string]*addrRecord{}
+	c := tx.Bucket(bktCoins).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) != 36 {
+			return fmt.Errorf("%w: coin key of %d bytes", ErrCorrupt, len(k))
+		}
+		rec, err := decodeCoin(v)
+		if err != nil {
+			return err
+		}
+		ar, ok := addrs[string(rec.PkScript)]
+		if !ok {
+			if ar, err = getAddr(tx, rec.PkScript); err != nil {
+				return err
+			}
+			addrs[string(rec.PkScript)] = ar
+		}
+		if ar == nil || (acctNum >= 0 && int64(ar.Account) != acctNum) {
+			continue
+		}
+		name, ok := names[ar.Account]
+		if !ok {
+			a, err := getAccount(tx, ar.Account)
+			if err != nil {
+				return err
+			}
+			name = a.Name
+			names[ar.Account] = name
+		}
+		cv := &coinView{op: opFromKey(k), c: rec, ar: ar}
+		i := &cv.info
+		i.OutPoint, i.Value, i.PkScript, i.Account = cv.op, amount.Amount(rec.Value), rec.PkScript, name
+		i.Height = -1
+		if rec.Height != unconfirmed {
+			i.Height = int32(rec.Height)
+			if tip >= i.Height {
+				i.Confirmations = tip - i.Height + 1
+			}
+		}
+		i.Coinbase = rec.Flags&coinFlagCoinbase != 0
+		i.Change = rec.Flags&coinFlagChange != 0
+		i.Immature = i.Coinbase && i.Confirmations <= w.params.CoinbaseMaturity
+		if rec.Flags&coinFlagLocked != 0 {
+			i.LockUntil = rec.LockUntil
+			if rec.LockUntil < lockTimeThreshold {
+				i.Locked = int64(rec.LockUntil) > int64(tip)+1
+			} else {
+				i.Locked = int64(rec.LockUntil) > now
+			}
+		}
+		i.Reserved = rec.Flags&coinFlagReserved != 0
+		i.Game = rec.Flags&coinFlagGame != 0
+		i.SpentPending = spends.Get(k) != nil
+		i.WatchOnly = ar.Flags&flagWatchOnly != 0
+		if err := fn(cv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lockTimeThreshold separates lock heights (below) from unix times.
+const lockTimeThreshold = 500_000_000
+
+// Balance returns account's balance by state ("" is the default
+// account, AllAccounts every account).
+func (w *Wallet) Balance(account string) (Balance, error) {
+	var b Balance
+	err := w.view(func(tx *store.Tx) error {
+		return w.scanCoins(tx, account, func(cv *coinView) error {
+			i := &cv.info
+			switch {
+			case i.SpentPending:
+			case i.Reserved:
+				b.Reserved += i.Value
+			case i.Height < 0:
+				b.Unconfirmed += i.Value
+			case i.Immature:
+				b.Immature += i.Value
+			case i.Locked:
+				b.Locked += i.Value
+			default:
+				b.Confirmed += i.Value
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return Balance{}, fmt.Errorf("wallet: balance: %w", err)
+	}
+	return b, nil
+}
+
+// Coins lists account's unspent outputs (including those spent by
+// pending transactions, flagged SpentPending).
+func (w *Wallet) Coins(account string) ([]CoinInfo, error) {
+	var out []CoinInfo
+	err := w.view(func(tx *store.Tx) error {
+		return w.scanCoins(tx, account, func(cv *coinView) error {
+			out = append(out, cv.info)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wallet: coins: %w", err)
+	}
+	return out, nil
+}

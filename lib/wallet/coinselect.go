@@ -1,0 +1,257 @@
+package wallet
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// Size estimates, in virtual bytes, for fee computation. A P2WPKH input
+// is 41 bytes plus a witness of at most 1+73+34 bytes (a 72-byte DER
+// signature with its hash type, and a compressed key): 272 weight units.
+const (
+	txOverheadVSize   = 11 // version, locktime, counts, segwit marker and flag (rounded up)
+	p2wpkhInputVSize  = 68
+	p2wpkhOutputVSize = 31
+)
+
+// MinRelayFeeRate is the fee-rate floor, in dust per 1000 virtual bytes.
+const MinRelayFeeRate = 1000
+
+// changeDust is the smallest change output worth making (the dust limit
+// of a P2WPKH output at the default dust relay fee of 3000 dust/kvB);
+// smaller change goes to the fee.
+const changeDust = 294
+
+// bnbMaxTries bounds the branch-and-bound search.
+const bnbMaxTries = 100_000
+
+// ErrInsufficientFunds is the kind of an InsufficientFundsError.
+const ErrInsufficientFunds = ErrorKind("insufficient funds")
+
+// InsufficientFundsError reports an overdraft: what the transaction needs
+// (amounts plus fee) and what the account can spend.
+type InsufficientFundsError struct {
+	Need, Have amount.Amount
+}
+
+func (e *InsufficientFundsError) Error() string {
+	return fmt.Sprintf("insufficient funds: need %s GG, have %s GG", e.Need, e.Have)
+}
+
+// Is makes errors.Is(err, ErrInsufficientFunds) true.
+func (e *InsufficientFundsError) Is(target error) bool { return target == ErrInsufficientFunds }
+
+// feeFor is the fee of vsize virtual bytes at rate dust/kvB, rounded up.
+func feeFor(vsize, rate int64) int64 { return (vsize*rate + 999) / 1000 }
+
+// outputVSize is the size of an output paying pkScript.
+func outputVSize(pkScript []byte) int64 {
+	n := int64(len(pkScript))
+	v := int64(1)
+	switch {
+	case n >= 0x10000:
+		v = 5
+	case n >= 0xfd:
+		v = 3
+	}
+	return 8 + v + n
+}
+
+type selCoin struct {
+	op       wire.OutPoint
+	value    int64
+	pkScript []byte
+}
+
+// selectRequest describes what the inputs must pay for.
+type selectRequest struct {
+	target      int64 // sum of the outputs
+	baseVSize   int64 // overhead, outputs and preset inputs
+	preset      int64 // value of preset inputs
+	rate        int64 // dust/kvB
+	subtractFee bool  // the fee comes out of the outputs
+}
+
+type selection struct {
+	coins  []selCoin
+	fee    int64
+	change int64 // 0: no change output
+}
+
+// selectCoins picks coins for req: first a branch-and-bound search for a
+// set that needs no change (its excess within the cost of making and
+// later spending a change output, which then goes to the fee); failing
+// that, the better of largest-first accumulation and the smallest single
+// coin that covers everything, by least change. It returns
+// *InsufficientFundsError when even every coin is not enough.
+func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
+	inFee := feeFor(p2wpkhInputVSize, req.rate)
+	changeFee := feeFor(p2wpkhOutputVSize, req.rate)
+	// effective value of a coin: what it adds after paying for itself.
+	ev := func(c selCoin) int64 {
+		if req.subtractFee {
+			return c.value
+		}
+		return c.value - inFee
+	}
+	pool := make([]selCoin, 0, len(coins))
+	var haveAll int64
+	for _, c := range coins {
+		haveAll += c.value
+		if ev(c) > 0 {
+			pool = append(pool, c)
+		}
+	}
+	sort.Slice(pool, func(i, j int) bool {
+		if pool[i].value != pool[j].value {
+			return pool[i].value > pool[j].value
+		}
+		return string(pool[i].op.Hash[:]) < string(pool[j].op.Hash[:]) || (pool[i].op.Hash == pool[j].op.Hash && pool[i].op.Index < pool[j].op.Index)
+	})
+	baseFee := feeFor(req.baseVSize, req.rate)
+	need := req.target - req.preset // from the coins, in effective value
+	if !req.subtractFee {
+		need += baseFee
+	}
+	finish := func(sel []selCoin) (selection, error) {
+		var sum int64
+		for _, c := range sel {
+			sum += c.value
+		}
+		vsize := req.baseVSize + int64(len(sel))*p2wpkhInputVSize
+		fee := feeFor(vsize, req.rate)
+		in := sum + req.preset
+		var change int64
+		if req.subtractFee {
+			change = in - req.target
+			if change >= changeDust+changeFee {
+				fee = feeFor(vsize+p2wpkhOutputVSize, req.rate)
+				// change stays as is; the fee comes out of the outputs
+			} else {
+				// Leftover below dust pays part of the fee.
+				fee = max(fee, change)
+				change = 0
+			}
+			return selection{coins: sel, fee: fee, change: change}, nil
+		}
+		change = in - req.target - feeFor(vsize+p2wpkhOutputVSize, req.rate)
+		if change >= changeDust {
+			return selection{coins: sel, fee: feeFor(vsize+p2wpkhOutputVSize, req.rate), change: change}, nil
+		}
+		return selection{coins: sel, fee: in - req.target}, nil
+	}
+	if need <= 0 {
+		return finish(nil)
+	}
+	var total int64
+	for _, c := range pool {
+		total += ev(c)
+	}
+	if total < need {
+		n := int64(len(coins))
+		needAll := req.target
+		if !req.subtractFee {
+			needAll += feeFor(req.baseVSize+max(n, 1)*p2wpkhInputVSize, req.rate)
+		}
+		return selection{}, &InsufficientFundsError{Need: amount.Amount(needAll), Have: amount.Amount(haveAll + req.preset)}
+	}
+	// Branch and bound: an exact match within costOfChange.
+	costOfChange := changeFee + inFee
+	if sel := bnb(pool, ev, need, need+costOfChange); sel != nil {
+		return finish(sel)
+	}
+	// Fallback: the target now includes a change output.
+	needChange := need
+	if !req.subtractFee {
+		needChange += changeFee
+	}
+	var lf []selCoin
+	var acc int64
+	for _, c := range pool {
+		if acc >= needChange {
+			break
+		}
+		lf = append(lf, c)
+		acc += ev(c)
+	}
+	if acc < needChange {
+		return finish(pool) // everything: just enough without change
+	}
+	// Smallest single coin covering the target, scanning from the small end.
+	best := lf
+	bestSum := acc
+	for i := len(pool) - 1; i >= 0; i-- {
+		if ev(pool[i]) >= needChange {
+			if s := ev(pool[i]); s < bestSum || (s == bestSum && len(best) > 1) {
+				best, bestSum = []selCoin{pool[i]}, s
+			}
+			break
+		}
+	}
+	return finish(best)
+}
+
+// bnb searches pool (sorted by value, descending) depth first for a
+// subset whose effective value lies in [lo, hi], keeping the one with the
+// least excess. It gives up after bnbMaxTries steps.
+func bnb(pool []selCoin, ev func(selCoin) int64, lo, hi int64) []selCoin {
+	n := len(pool)
+	vals := make([]int64, n)
+	rest := make([]int64, n+1) // rest[i] = sum of vals[i:]
+	for i := n - 1; i >= 0; i-- {
+		vals[i] = ev(pool[i])
+		rest[i] = rest[i+1] + vals[i]
+	}
+	var (
+		cur      []int
+		bestSet  []int
+		bestWste = int64(-1)
+		tries    int
+	)
+	var walk func(i int, sum int64) bool
+	walk = func(i int, sum int64) bool {
+		tries++
+		if tries > bnbMaxTries {
+			return false
+		}
+		if sum > hi {
+			return true
+		}
+		if sum >= lo {
+			if waste := sum - lo; bestWste < 0 || waste < bestWste {
+				bestWste = waste
+				bestSet = append(bestSet[:0], cur...)
+			}
+			return bestWste != 0
+		}
+		if i == n || sum+rest[i] < lo {
+			return true
+		}
+		cur = append(cur, i)
+		if !walk(i+1, sum+vals[i]) {
+			cur = cur[:len(cur)-1]
+			return false
+		}
+		cur = cur[:len(cur)-1]
+		// Skip equal values: omitting one of several equal coins gives the
+		// same sums as omitting another.
+		j := i + 1
+		for j < n && vals[j] == vals[i] {
+			j++
+		}
+		return walk(j, sum)
+	}
+	walk(0, 0)
+	if bestSet == nil {
+		return nil
+	}
+	out := make([]selCoin, len(bestSet))
+	for k, i := range bestSet {
+		out[k] = pool[i]
+	}
+	return out
+}
+

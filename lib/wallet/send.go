@@ -1,0 +1,373 @@
+package wallet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// TxOptions tune CreateTx, Send and Fund.
+type TxOptions struct {
+	// FeeRate in dust per 1000 virtual bytes; zero asks the chain client
+	// (EstimateFee for 6 blocks), or uses MinRelayFeeRate without one.
+	// Rates below MinRelayFeeRate are raised to it.
+	FeeRate amount.Amount
+	// SubtractFeeFrom lists outputs that pay the fee, in equal shares
+	// (the first one pays the remainder), instead of the wallet.
+	SubtractFeeFrom []int
+	// LockTime is the transaction's nLockTime (0: none).
+	LockTime uint32
+	// Sequence is every new input's nSequence; zero means 0xfffffffd
+	// (final for lock time purposes, signalling replaceability).
+	Sequence uint32
+	// MinConf 0 allows spending the wallet's own unconfirmed change.
+	// (Other unconfirmed coins are never spent.)
+}
+
+// FundedTx is a transaction built by the wallet.
+type FundedTx struct {
+	Tx          *wire.MsgTx
+	Fee         amount.Amount
+	ChangeIndex int // -1: no change output
+	// PrevOuts are the outputs spent by each input, for signing and
+	// display.
+	PrevOuts []*wire.TxOut
+}
+
+// CreateTx builds and signs a transaction from account paying outputs:
+// it selects coins (never ones carrying game objects, immature, locked,
+// reserved or spent by a pending transaction), adds change to a fresh
+// change address, and signs. It needs the wallet unlocked (ErrLocked
+// otherwise). An overdraft is an *InsufficientFundsError
+// (errors.Is ErrInsufficientFunds) and changes nothing.
+func (w *Wallet) CreateTx(ctx context.Context, account string, outputs []*wire.TxOut, opts TxOptions) (*FundedTx, error) {
+	if w.IsLocked() {
+		return nil, fmt.Errorf("wallet: create tx: %w", ErrLocked)
+	}
+	w.sendMu.Lock()
+	defer w.sendMu.Unlock()
+	return w.createTx(ctx, account, outputs, opts)
+}
+
+func (w *Wallet) createTx(ctx context.Context, account string, outputs []*wire.TxOut, opts TxOptions) (*FundedTx, error) {
+	tx := wire.NewMsgTx(2)
+	tx.LockTime = opts.LockTime
+	for _, o := range outputs {
+		if o == nil {
+			return nil, fmt.Errorf("wallet: create tx: %w: nil output", ErrInvalidArgument)
+		}
+		tx.AddTxOut(&wire.TxOut{Value: o.Value, PkScript: append([]byte(nil), o.PkScript...)})
+	}
+	if len(outputs) == 0 {
+		return nil, fmt.Errorf("wallet: create tx: %w: no outputs", ErrInvalidArgument)
+	}
+	f, err := w.fund(ctx, account, tx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: create tx: %w", err)
+	}
+	if err := w.signFunded(f); err != nil {
+		return nil, fmt.Errorf("wallet: create tx: %w", err)
+	}
+	return f, nil
+}
+
+// Fund adds inputs from account and, if needed, a change output to tx
+// (which may already have inputs of the wallet's coins), like bitcoind's
+// fundrawtransaction. tx is modified in place and left unsigned.
+func (w *Wallet) Fund(ctx context.Context, account string, tx *wire.MsgTx, opts TxOptions) (*FundedTx, error) {
+	w.sendMu.Lock()
+	defer w.sendMu.Unlock()
+	f, err := w.fund(ctx, account, tx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: fund: %w", err)
+	}
+	return f, nil
+}
+
+func (w *Wallet) feeRate(ctx context.Context, opts TxOptions) int64 {
+	rate := int64(opts.FeeRate)
+	if rate <= 0 {
+		if c := w.chainClient(); c != nil {
+			if r, err := c.EstimateFee(ctx, 6); err == nil {
+				rate = int64(r)
+			} else {
+				w.log.Debug("fee estimate failed", "err", err)
+			}
+		}
+	}
+	return max(rate, MinRelayFeeRate)
+}
+
+func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts TxOptions) (*FundedTx, error) {
+	if account == AllAccounts {
+		return nil, fmt.Errorf("%w: name one account to spend from", ErrInvalidArgument)
+	}
+	var target int64
+	for i, o := range tx.TxOut {
+		if o.Value <= 0 || o.Value > int64(amount.MaxMoney) {
+			return nil, fmt.Errorf("%w: output %d value %d out of range", ErrInvalidArgument, i, o.Value)
+		}
+		target += o.Value
+		if target > int64(amount.MaxMoney) {
+			return nil, fmt.Errorf("%w: outputs total more than the money supply", ErrInvalidArgument)
+		}
+	}
+	seen := map[int]bool{}
+	for _, i := range opts.SubtractFeeFrom {
+		if i < 0 || i >= len(tx.TxOut) || seen[i] {
+			return nil, fmt.Errorf("%w: subtract-fee-from index %d", ErrInvalidArgument, i)
+		}
+		seen[i] = true
+	}
+	seq := opts.Sequence
+	if seq == 0 {
+		seq = wire.MaxTxInSequenceNum - 2
+	}
+	rate := w.feeRate(ctx, opts)
+	var f *FundedTx
+	err := w.update(func(dbtx *store.Tx) error {
+		acct, err := accountByName(dbtx, account)
+		if err != nil {
+			return err
+		}
+		// Preset inputs must be the wallet's coins (of any account).
+		presetOuts := make([]*wire.TxOut, len(tx.TxIn))
+		var presetVal int64
+		inTx := map[wire.OutPoint]bool{}
+		for i, in := range tx.TxIn {
+			c, err := getCoin(dbtx, in.PreviousOutPoint)
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				return fmt.Errorf("%w: input %d spends %s, not a wallet coin", ErrInvalidArgument, i, in.PreviousOutPoint)
+			}
+			presetOuts[i] = &wire.TxOut{Value: c.Value, PkScript: c.PkScript}
+			presetVal += c.Value
+			inTx[in.PreviousOutPoint] = true
+		}
+		base := int64(txOverheadVSize) + int64(len(tx.TxIn))*p2wpkhInputVSize
+		for _, o := range tx.TxOut {
+			base += outputVSize(o.PkScript)
+		}
+		var confirmed, unconf []selCoin
+		err = w.scanCoins(dbtx, acct.Name, func(cv *coinView) error {
+			i := &cv.info
+			if inTx[cv.op] || i.SpentPending || i.Game || i.Reserved || i.Immature || i.Locked || i.WatchOnly ||
+				!isP2WPKH(i.PkScript) || len(cv.ar.PubKey) == 0 {
+				return nil
+			}
+			sc := selCoin{op: cv.op, value: int64(i.Value), pkScript: i.PkScript}
+			switch {
+			case i.Height >= 0:
+				confirmed = append(confirmed, sc)
+			case i.Change:
+				unconf = append(unconf, sc)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		req := selectRequest{target: target, baseVSize: base, preset: presetVal, rate: rate, subtractFee: len(opts.SubtractFeeFrom) > 0}
+		sel, err := selectCoins(confirmed, req)
+		var short *InsufficientFundsError
+		if errors.As(err, &short) && len(unconf) > 0 {
+			sel, err = selectCoins(append(confirmed, unconf...), req)
+		}
+		if err != nil {
+			return err
+		}
+		prevOuts := presetOuts
+		for _, c := range sel.coins {
+			tx.AddTxIn(&wire.TxIn{PreviousOutPoint: c.op, Sequence: seq})
+			prevOuts = append(prevOuts, &wire.TxOut{Value: c.value, PkScript: c.pkScript})
+		}
+		if tx.LockTime != 0 && seq == wire.MaxTxInSequenceNum {
+			return fmt.Errorf("%w: a lock time needs a non-final sequence", ErrInvalidArgument)
+		}
+		if req.subtractFee {
+			var in int64
+			for _, o := range prevOuts {
+				in += o.Value
+			}
+			deduct := sel.fee - (in - target - sel.change)
+			if deduct > 0 {
+				if err := subtractFee(tx, opts.SubtractFeeFrom, deduct); err != nil {
+					return err
+				}
+			}
+		}
+		changeIdx := -1
+		if sel.change > 0 {
+			addr, err := w.newAddressTx(dbtx, acct, BranchChange)
+			if err != nil {
+				return err
+			}
+			changeIdx = len(tx.TxOut)
+			tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: addr.PkScript()})
+		}
+		f = &FundedTx{Tx: tx, Fee: amount.Amount(sel.fee), ChangeIndex: changeIdx, PrevOuts: prevOuts}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func subtractFee(tx *wire.MsgTx, idxs []int, fee int64) error {
+	share := fee / int64(len(idxs))
+	rem := fee - share*int64(len(idxs))
+	for k, i := range idxs {
+		d := share
+		if k == 0 {
+			d += rem
+		}
+		if tx.TxOut[i].Value-d <= changeDust {
+			return fmt.Errorf("%w: output %d is too small to pay its share of the fee (%s GG)", ErrInvalidArgument, i, amount.Amount(d))
+		}
+		tx.TxOut[i].Value -= d
+	}
+	return nil
+}
+
+func isP2WPKH(s []byte) bool { return len(s) == 22 && s[0] == 0 && s[1] == 20 }
+
+func (w *Wallet) signFunded(f *FundedTx) error {
+	hashes := script.NewSigHashes(f.Tx)
+	for i, po := range f.PrevOuts {
+		complete, err := w.SignInput(f.Tx, i, po.PkScript, po.Value, script.SigHashAll, hashes)
+		if err != nil {
+			return err
+		}
+		if !complete {
+			return fmt.Errorf("input %d: signature incomplete", i)
+		}
+	}
+	return nil
+}
+
+// SignResult reports what Sign did.
+type SignResult struct {
+	Complete bool  // every input is signed
+	Signed   []int // inputs the wallet signed
+	Missing  []int // inputs it could not sign (unknown prevout or key)
+}
+
+// Sign signs the inputs of tx the wallet can (those spending outputs it
+// knows, with keys it has), in place, like bitcoind's
+// signrawtransactionwithwallet. prevOuts, if given, supply outputs the
+// wallet does not know (by outpoint). A locked wallet is ErrLocked.
+func (w *Wallet) Sign(tx *wire.MsgTx, prevOuts map[wire.OutPoint]*wire.TxOut) (SignResult, error) {
+	if w.IsLocked() {
+		return SignResult{}, fmt.Errorf("wallet: sign: %w", ErrLocked)
+	}
+	outs := make([]*wire.TxOut, len(tx.TxIn))
+	err := w.view(func(dbtx *store.Tx) error {
+		for i, in := range tx.TxIn {
+			op := in.PreviousOutPoint
+			if o, ok := prevOuts[op]; ok {
+				outs[i] = o
+				continue
+			}
+			c, err := getCoin(dbtx, op)
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				outs[i] = &wire.TxOut{Value: c.Value, PkScript: c.PkScript}
+				continue
+			}
+			prev, err := getTx(dbtx, op.Hash)
+			if err != nil {
+				return err
+			}
+			if prev != nil && int(op.Index) < len(prev.Tx.TxOut) {
+				outs[i] = prev.Tx.TxOut[op.Index]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return SignResult{}, fmt.Errorf("wallet: sign: %w", err)
+	}
+	res := SignResult{Complete: true}
+	hashes := script.NewSigHashes(tx)
+	for i, o := range outs {
+		if o == nil {
+			res.Complete = false
+			res.Missing = append(res.Missing, i)
+			continue
+		}
+		complete, err := w.SignInput(tx, i, o.PkScript, o.Value, script.SigHashAll, hashes)
+		if errors.Is(err, ErrLocked) {
+			return SignResult{}, fmt.Errorf("wallet: sign: %w", ErrLocked)
+		}
+		if err != nil || !complete {
+			res.Complete = false
+			res.Missing = append(res.Missing, i)
+			continue
+		}
+		res.Signed = append(res.Signed, i)
+	}
+	return res, nil
+}
+
+// Send creates a transaction (CreateTx), records it as pending and
+// broadcasts it through the chain client. If the node rejects it, the
+// record is removed again and the error returned; if the node cannot be
+// reached (context errors), it stays pending for the next rebroadcast.
+func (w *Wallet) Send(ctx context.Context, account string, outputs []*wire.TxOut, opts TxOptions) (*FundedTx, error) {
+	c := w.chainClient()
+	if c == nil {
+		return nil, fmt.Errorf("wallet: send: %w: no chain client (call Start first)", ErrInvalidArgument)
+	}
+	if w.IsLocked() {
+		return nil, fmt.Errorf("wallet: send: %w", ErrLocked)
+	}
+	w.sendMu.Lock()
+	f, err := w.createTx(ctx, account, outputs, opts)
+	if err == nil {
+		err = w.update(func(dbtx *store.Tx) error {
+			_, err := w.addTx(dbtx, f.Tx, nil)
+			return err
+		})
+	}
+	w.sendMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("wallet: send: %w", err)
+	}
+	id := f.Tx.TxHash()
+	if err := c.Broadcast(ctx, f.Tx); err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			w.log.Warn("broadcast failed; kept pending", "txid", id, "err", err)
+			return f, nil
+		}
+		if uerr := w.update(func(dbtx *store.Tx) error { return w.forgetTx(dbtx, id) }); uerr != nil {
+			w.log.Error("forget rejected tx", "txid", id, "err", uerr)
+		}
+		return nil, fmt.Errorf("wallet: send: broadcast %s: %w", id, err)
+	}
+	w.log.Info("transaction sent", "txid", id, "fee", f.Fee)
+	return f, nil
+}
+
+// forgetTx removes an unconfirmed transaction as if it had never been
+// seen: its coins go, the coins it spent return.
+func (w *Wallet) forgetTx(dbtx *store.Tx, id chainhash.Hash) error {
+	r, err := getTx(dbtx, id)
+	if err != nil || r == nil || r.confirmed() {
+		return err
+	}
+	if err := w.dropTx(dbtx, id, txFlagAbandoned); err != nil {
+		return err
+	}
+	return dbtx.Bucket(bktTxs).Delete(id[:])
+}

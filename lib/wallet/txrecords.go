@@ -1,0 +1,203 @@
+package wallet
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// unconfirmed is the height stored for transactions and coins not in a
+// block.
+const unconfirmed = ^uint32(0)
+
+// Transaction record flags (doc.go).
+const (
+	txFlagPending    = 1 << 0 // unconfirmed, to rebroadcast
+	txFlagConflicted = 1 << 1 // an input was spent by another transaction
+	txFlagAbandoned  = 1 << 2 // given up by the user
+	txFlagCoinbase   = 1 << 3
+	knownTxFlags     = txFlagPending | txFlagConflicted | txFlagAbandoned | txFlagCoinbase
+)
+
+// Coin record flags (doc.go).
+const (
+	coinFlagCoinbase = 1 << 0
+	coinFlagChange   = 1 << 1 // paid to a change address
+	coinFlagLocked   = 1 << 2 // time-locked: LockUntil holds the lock
+	coinFlagReserved = 1 << 3 // committed to a bid or contract (later issues)
+	coinFlagGame     = 1 << 4 // carries a game object: never used for plain payments
+	knownCoinFlags   = coinFlagCoinbase | coinFlagChange | coinFlagLocked | coinFlagReserved | coinFlagGame
+)
+
+type txRecord struct {
+	Flags     uint8
+	Height    uint32 // unconfirmed when not in a block
+	Block     chainhash.Hash
+	FirstSeen uint64 // unix seconds
+	Tx        *wire.MsgTx
+}
+
+func (r *txRecord) confirmed() bool { return r.Height != unconfirmed }
+
+func encodeTxRecord(r *txRecord) []byte {
+	b := make([]byte, 0, 1+1+4+32+8+r.Tx.SerializeSize())
+	b = append(b, recordV1, r.Flags)
+	b = binary.BigEndian.AppendUint32(b, r.Height)
+	b = append(b, r.Block[:]...)
+	b = binary.BigEndian.AppendUint64(b, r.FirstSeen)
+	return r.Tx.AppendTo(b)
+}
+
+func decodeTxRecord(b []byte) (*txRecord, error) {
+	if len(b) < 1+1+4+32+8 || b[0] != recordV1 {
+		return nil, fmt.Errorf("%w: transaction record of %d bytes", ErrCorrupt, len(b))
+	}
+	r := &txRecord{Flags: b[1], Height: binary.BigEndian.Uint32(b[2:6]), FirstSeen: binary.BigEndian.Uint64(b[38:46])}
+	copy(r.Block[:], b[6:38])
+	if r.Flags&^knownTxFlags != 0 {
+		return nil, fmt.Errorf("%w: transaction flags %#x", ErrCorrupt, r.Flags)
+	}
+	tx, err := wire.DecodeTx(b[46:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: stored transaction: %v", ErrCorrupt, err)
+	}
+	r.Tx = tx
+	return r, nil
+}
+
+type coinRecord struct {
+	Value     int64
+	Height    uint32 // unconfirmed when the creating tx is not in a block
+	Flags     uint8
+	LockUntil uint32 // height (< 500,000,000) or unix time the coin is locked until
+	PkScript  []byte
+	GameID    []byte
+}
+
+func encodeCoin(c *coinRecord) []byte {
+	w := &writer{b: make([]byte, 0, 1+8+4+1+4+2+len(c.PkScript)+2+len(c.GameID))}
+	w.u8(recordV1)
+	w.b = binary.BigEndian.AppendUint64(w.b, uint64(c.Value))
+	w.u32(c.Height)
+	w.u8(c.Flags)
+	w.u32(c.LockUntil)
+	w.bytes16(c.PkScript)
+	w.bytes16(c.GameID)
+	return w.b
+}
+
+func decodeCoin(b []byte) (*coinRecord, error) {
+	r := &reader{b: b}
+	r.version("coin")
+	c := &coinRecord{}
+	if v := r.take(8, "coin"); v != nil {
+		c.Value = int64(binary.BigEndian.Uint64(v))
+	}
+	c.Height = r.u32("coin")
+	c.Flags = r.u8("coin")
+	c.LockUntil = r.u32("coin")
+	c.PkScript = r.bytes16("coin")
+	c.GameID = r.bytes16("coin")
+	if err := r.done("coin"); err != nil {
+		return nil, err
+	}
+	if c.Flags&^knownCoinFlags != 0 || c.Value < 0 {
+		return nil, fmt.Errorf("%w: coin flags %#x value %d", ErrCorrupt, c.Flags, c.Value)
+	}
+	return c, nil
+}
+
+func opKey(op wire.OutPoint) []byte {
+	k := make([]byte, 36)
+	copy(k, op.Hash[:])
+	binary.BigEndian.PutUint32(k[32:], op.Index)
+	return k
+}
+
+func opFromKey(k []byte) wire.OutPoint {
+	var op wire.OutPoint
+	copy(op.Hash[:], k[:32])
+	op.Index = binary.BigEndian.Uint32(k[32:36])
+	return op
+}
+
+func getTx(tx *store.Tx, id chainhash.Hash) (*txRecord, error) {
+	v := tx.Bucket(bktTxs).Get(id[:])
+	if v == nil {
+		return nil, nil
+	}
+	r, err := decodeTxRecord(v)
+	if err != nil {
+		return nil, fmt.Errorf("tx %s: %w", id, err)
+	}
+	return r, nil
+}
+
+func putTx(tx *store.Tx, id chainhash.Hash, r *txRecord) error {
+	return tx.Bucket(bktTxs).Put(id[:], encodeTxRecord(r))
+}
+
+func getCoin(tx *store.Tx, op wire.OutPoint) (*coinRecord, error) {
+	v := tx.Bucket(bktCoins).Get(opKey(op))
+	if v == nil {
+		return nil, nil
+	}
+	c, err := decodeCoin(v)
+	if err != nil {
+		return nil, fmt.Errorf("coin %s: %w", op, err)
+	}
+	return c, nil
+}
+
+func putCoin(tx *store.Tx, op wire.OutPoint, c *coinRecord) error {
+	return tx.Bucket(bktCoins).Put(opKey(op), encodeCoin(c))
+}
+
+// spender returns the txid recorded as spending op, if any.
+func spender(tx *store.Tx, op wire.OutPoint) (chainhash.Hash, bool) {
+	var h chainhash.Hash
+	v := tx.Bucket(bktSpends).Get(opKey(op))
+	if len(v) != 32 {
+		return h, false
+	}
+	copy(h[:], v)
+	return h, true
+}
+
+func txHeightKey(height uint32, id chainhash.Hash) []byte {
+	k := binary.BigEndian.AppendUint32(make([]byte, 0, 36), height)
+	return append(k, id[:]...)
+}
+
+// cltvLock returns the absolute lock of a script that starts
+// "<n> OP_CHECKLOCKTIMEVERIFY" (the CLTV form of GameGold's locktype), or
+// 0 for any other script.
+func cltvLock(s []byte) uint32 {
+	const opCLTV = 0xb1
+	if len(s) < 2 {
+		return 0
+	}
+	switch op := s[0]; {
+	case op >= 0x51 && op <= 0x60: // OP_1..OP_16
+		if s[1] == opCLTV {
+			return uint32(op - 0x50)
+		}
+	case op >= 1 && op <= 5:
+		n := int(op)
+		if len(s) < 1+n+1 || s[1+n] != opCLTV || s[n]&0x80 != 0 {
+			return 0
+		}
+		var v uint64
+		for i := n; i >= 1; i-- {
+			v = v<<8 | uint64(s[i])
+		}
+		if v > uint64(^uint32(0)) {
+			return 0
+		}
+		return uint32(v)
+	}
+	return 0
+}
