@@ -8,7 +8,7 @@ VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo d
 LDFLAGS    := -X github.com/gamegold/gg/lib/version.Version=$(VERSION)
 CMDS       := $(notdir $(wildcard cmd/gg-*))
 FUZZTIME   ?= 30s
-BENCHTIME  ?= 3x
+BENCHTIME  ?= 1s
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/...
 
 .PHONY: help build run test test-race bench fuzz lint fmt install clean
