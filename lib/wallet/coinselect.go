@@ -254,4 +254,3 @@ func bnb(pool []selCoin, ev func(selCoin) int64, lo, hi int64) []selCoin {
 	}
 	return out
 }
-

@@ -364,7 +364,7 @@ func (w *Wallet) addTx(tx *store.Tx, t *wire.MsgTx, b *Block) (bool, error) {
 	}
 	now := uint64(w.now().Unix())
 	if r == nil {
-		r = &txRecord{FirstSeen: now, Tx: t.Copy()}
+		r = &txRecord{Height: unconfirmed, FirstSeen: now, Tx: t.Copy()}
 	}
 	height := unconfirmed
 	if b != nil {
