@@ -149,6 +149,16 @@ func DataDir(c *ucli.Context, p *chaincfg.Params) (string, error) {
 	return filepath.Join(home, ".gg", p.Name), nil
 }
 
+// NetworkDir resolves --network and then --datadir.
+func NetworkDir(c *ucli.Context) (*chaincfg.Params, string, error) {
+	p, err := Network(c)
+	if err != nil {
+		return nil, "", err
+	}
+	dir, err := DataDir(c, p)
+	return p, dir, err
+}
+
 // Logger builds a text logger on w at --log-level.
 func Logger(c *ucli.Context, w io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level

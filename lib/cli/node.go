@@ -11,11 +11,7 @@ import (
 // NodeClient finds the node the way every thin client does: --rpc-url
 // (GG_RPC_URL) if given, else the datadir's rpc.addr and .cookie.
 func NodeClient(c *ucli.Context) (*rpc.Client, error) {
-	params, err := Network(c)
-	if err != nil {
-		return nil, err
-	}
-	dir, err := DataDir(c, params)
+	_, dir, err := NetworkDir(c)
 	if err != nil {
 		return nil, err
 	}

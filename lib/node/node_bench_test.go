@@ -127,13 +127,7 @@ func (o oneKey) GetKey([]byte) (*btcec.PrivateKey, bool, bool) { return o.k, tru
 // BenchmarkStartToRPCReady: from New on an existing 200-block datadir to
 // the first answered RPC call (btcd 0.24: 0.14 s).
 func BenchmarkStartToRPCReady(b *testing.B) {
-	dir := b.TempDir()
-	_, addr := benchKey()
-	n, c := startNode(b, dir)
-	if err := c.Call(context.Background(), "generatetoaddress", nil, 200, addr.String()); err != nil {
-		b.Fatal(err)
-	}
-	n.Close()
+	dir := datadirWith200Blocks(b)
 	for b.Loop() {
 		n, c := startNode(b, dir)
 		var h int32
@@ -155,13 +149,7 @@ func BenchmarkProcessStartToRPCReady(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/gg-node").CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
-	dir := b.TempDir()
-	_, addr := benchKey()
-	n, c := startNode(b, dir)
-	if err := c.Call(context.Background(), "generatetoaddress", nil, 200, addr.String()); err != nil {
-		b.Fatal(err)
-	}
-	n.Close()
+	dir := datadirWith200Blocks(b)
 	for b.Loop() {
 		cmd := exec.Command(bin, "--network=regtest", "--datadir="+dir, "--rpc-listen=127.0.0.1:0", "--log-level=error")
 		if err := cmd.Start(); err != nil {
@@ -182,4 +170,17 @@ func BenchmarkProcessStartToRPCReady(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/start")
+}
+
+// datadirWith200Blocks returns a closed datadir holding a 200-block chain.
+func datadirWith200Blocks(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	_, addr := benchKey()
+	n, c := startNode(b, dir)
+	if err := c.Call(context.Background(), "generatetoaddress", nil, 200, addr.String()); err != nil {
+		b.Fatal(err)
+	}
+	n.Close()
+	return dir
 }

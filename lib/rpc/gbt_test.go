@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,14 +16,10 @@ import (
 	"github.com/btcsuite/btcd/btcec/v2"
 
 	"github.com/gamegold/gg/lib/address"
-	"github.com/gamegold/gg/lib/chain"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
-	"github.com/gamegold/gg/lib/keys"
-	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/mining"
 	"github.com/gamegold/gg/lib/script"
-	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -45,51 +39,21 @@ func (c *countingTemplates) NewBlockTemplate(payTo []byte, extraNonce uint64) (*
 // spendable.
 type gbtFixture struct {
 	*nodeFixture
-	svc    *NodeService
-	chain  *chain.Chain
-	pool   *mempool.Pool
 	builds *countingTemplates
 	blocks []chainhash.Hash // blocks[i] is at height i+1
 }
 
 func newGBTFixture(t *testing.T, opts GBTOptions, notify bool) *gbtFixture {
 	t.Helper()
-	p := chaincfg.RegTestParams
-	db, err := store.Open(filepath.Join(t.TempDir(), "chain.db"), store.Options{NoSync: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	sc := script.NewSigCache(1000)
-	ch, err := chain.New(chain.Config{DB: db, Params: p, SigCache: sc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := mempool.New(mempool.Config{Params: p, Chain: ch, SigCache: sc})
-	ch.Subscribe(pool.HandleNotification)
-	gen := mining.NewGenerator(p, ch, pool, time.Now)
-	gen.CoinbaseFlags = []byte("/gg/")
-	key, _ := btcec.PrivKeyFromBytes(bytes.Repeat([]byte{0x22}, 32))
-	f := &gbtFixture{
-		nodeFixture: &nodeFixture{addr: address.NewP2WPKH(keys.Hash160(key.PubKey().SerializeCompressed()), p), key: key},
-		chain:       ch, pool: pool, builds: &countingTemplates{TemplateBackend: gen},
-	}
-	f.svc = &NodeService{Params: p, Chain: ch, Mempool: pool, Miner: mining.NewCPUMiner(gen, ch), Template: f.builds,
-		GBT: opts, Version: "test", Started: time.Now()}
-	if notify {
-		f.svc.Notifier = ch
-	}
-	dir := t.TempDir()
-	cookie, err := NewCookie(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := NewServer(&Auth{Cookie: cookie}, Limits{}, nil)
-	srv.Register(f.svc.Methods()...)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	f.url = ts.URL
-	f.user, f.pass, _ = ReadCookie(dir)
+	f := &gbtFixture{}
+	f.nodeFixture = newConfiguredFixture(t, 0x22, func(nf *nodeFixture) {
+		nf.gen.CoinbaseFlags = []byte("/gg/")
+		f.builds = &countingTemplates{TemplateBackend: nf.gen}
+		nf.svc.Template, nf.svc.GBT = f.builds, opts
+		if notify {
+			nf.svc.Notifier = nf.chain
+		}
+	})
 	f.blocks = f.mine(t, 101)
 	return f
 }

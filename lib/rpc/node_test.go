@@ -31,9 +31,18 @@ type nodeFixture struct {
 	key             *btcec.PrivateKey
 	stopped         chan struct{}
 	once            sync.Once
+	svc             *NodeService
+	chain           *chain.Chain
+	pool            *mempool.Pool
+	gen             *mining.Generator
 }
 
-func newNodeFixture(t *testing.T) *nodeFixture {
+func newNodeFixture(t *testing.T) *nodeFixture { return newConfiguredFixture(t, 0x11, nil) }
+
+// newConfiguredFixture builds the fixture with keyByte's key as its
+// address; configure may adjust the service (and the generator) before
+// its methods are registered.
+func newConfiguredFixture(t *testing.T, keyByte byte, configure func(*nodeFixture)) *nodeFixture {
 	t.Helper()
 	p := chaincfg.RegTestParams
 	db, err := store.Open(filepath.Join(t.TempDir(), "chain.db"), store.Options{NoSync: true, Timeout: time.Second})
@@ -49,18 +58,21 @@ func newNodeFixture(t *testing.T) *nodeFixture {
 	pool := mempool.New(mempool.Config{Params: p, Chain: ch, SigCache: sc})
 	ch.Subscribe(pool.HandleNotification)
 	gen := mining.NewGenerator(p, ch, pool, time.Now)
-	key, _ := btcec.PrivKeyFromBytes(bytes.Repeat([]byte{0x11}, 32))
+	key, _ := btcec.PrivKeyFromBytes(bytes.Repeat([]byte{keyByte}, 32))
 	f := &nodeFixture{addr: address.NewP2WPKH(keys.Hash160(key.PubKey().SerializeCompressed()), p), key: key,
-		stopped: make(chan struct{})}
-	svc := &NodeService{Params: p, Chain: ch, Mempool: pool, Miner: mining.NewCPUMiner(gen, ch), Template: gen,
+		stopped: make(chan struct{}), chain: ch, pool: pool, gen: gen}
+	f.svc = &NodeService{Params: p, Chain: ch, Mempool: pool, Miner: mining.NewCPUMiner(gen, ch), Template: gen,
 		Stop: func() { f.once.Do(func() { close(f.stopped) }) }, Version: "test", Started: time.Now()}
+	if configure != nil {
+		configure(f)
+	}
 	dir := t.TempDir()
 	cookie, err := NewCookie(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := NewServer(&Auth{Cookie: cookie}, Limits{}, nil)
-	srv.Register(svc.Methods()...)
+	srv.Register(f.svc.Methods()...)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	f.url = ts.URL

@@ -15,11 +15,7 @@ func configCommand() *ucli.Command {
 			"GG_* environment variables, <datadir>/gg.toml and the defaults. The output is a\n" +
 			"valid gg.toml.",
 		Action: func(c *ucli.Context) error {
-			params, err := cli.Network(c)
-			if err != nil {
-				return err
-			}
-			dir, err := cli.DataDir(c, params)
+			_, dir, err := cli.NetworkDir(c)
 			if err != nil {
 				return err
 			}

@@ -48,11 +48,7 @@ func runNode(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return cli.Usagef("unexpected argument %q (did you mean 'gg-node rpc %s'?)", c.Args().First(), c.Args().First())
 	}
-	params, err := cli.Network(c)
-	if err != nil {
-		return err
-	}
-	dir, err := cli.DataDir(c, params)
+	params, dir, err := cli.NetworkDir(c)
 	if err != nil {
 		return err
 	}
