@@ -99,7 +99,9 @@ func balance(t *testing.T, w *wallet.Wallet, acct string) wallet.Balance {
 
 func gg(f float64) amount.Amount { return amount.Amount(f * float64(amount.DustPerGG)) }
 
-func pay(pk []byte, v amount.Amount) []*wire.TxOut { return []*wire.TxOut{{Value: int64(v), PkScript: pk}} }
+func pay(pk []byte, v amount.Amount) []*wire.TxOut {
+	return []*wire.TxOut{{Value: int64(v), PkScript: pk}}
+}
 
 func txStatus(t *testing.T, w *wallet.Wallet, id chainhash.Hash) wallet.TxStatus {
 	t.Helper()

@@ -108,6 +108,9 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 	if account == AllAccounts {
 		return nil, fmt.Errorf("%w: name one account to spend from", ErrInvalidArgument)
 	}
+	if len(tx.TxOut) == 0 {
+		return nil, fmt.Errorf("%w: no outputs", ErrInvalidArgument)
+	}
 	var target int64
 	for i, o := range tx.TxOut {
 		if o.Value <= 0 || o.Value > int64(amount.MaxMoney) {
