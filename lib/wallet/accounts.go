@@ -150,7 +150,7 @@ func (w *Wallet) extend(tx *store.Tx, a *accountRecord, branch uint8) error {
 		if a.Kind == kindXpub {
 			r.Flags |= flagWatchOnly
 		}
-		if err := putAddr(tx, pkScript, r); err != nil {
+		if err := w.putAddr(tx, pkScript, r); err != nil {
 			return err
 		}
 	}

@@ -76,8 +76,10 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 	}
 	tip := readSynced(tx).Height
 	now := w.now().Unix()
-	spends := tx.Bucket(bktSpends)
-	addrs := map[string]*addrRecord{}
+	spent := map[string]bool{}
+	if err := tx.Bucket(bktSpends).ForEach(func(k, _ []byte) error { spent[string(k)] = true; return nil }); err != nil {
+		return err
+	}
 	c := tx.Bucket(bktCoins).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 36 {
@@ -87,12 +89,9 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 		if err != nil {
 			return err
 		}
-		ar, ok := addrs[string(rec.PkScript)]
-		if !ok {
-			if ar, err = getAddr(tx, rec.PkScript); err != nil {
-				return err
-			}
-			addrs[string(rec.PkScript)] = ar
+		ar, err := w.cachedAddr(tx, rec.PkScript)
+		if err != nil {
+			return err
 		}
 		if ar == nil || (acctNum >= 0 && int64(ar.Account) != acctNum) {
 			continue
@@ -129,7 +128,7 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 		}
 		i.Reserved = rec.Flags&coinFlagReserved != 0
 		i.Game = rec.Flags&coinFlagGame != 0
-		i.SpentPending = spends.Get(k) != nil
+		i.SpentPending = spent[string(k)]
 		i.WatchOnly = ar.Flags&flagWatchOnly != 0
 		if err := fn(cv); err != nil {
 			return err
@@ -185,3 +184,23 @@ func (w *Wallet) Coins(account string) ([]CoinInfo, error) {
 	}
 	return out, nil
 }
+
+// cachedAddr is getAddr through the wallet's address cache (guarded by
+// w.mu, like every database call). putAddr evicts entries it rewrites.
+func (w *Wallet) cachedAddr(tx *store.Tx, pkScript []byte) (*addrRecord, error) {
+	if ar, ok := w.addrCache[string(pkScript)]; ok {
+		return ar, nil
+	}
+	ar, err := getAddr(tx, pkScript)
+	if err != nil || ar == nil {
+		return ar, err
+	}
+	if len(w.addrCache) >= maxAddrCache {
+		clear(w.addrCache)
+	}
+	w.addrCache[string(pkScript)] = ar
+	return ar, nil
+}
+
+// maxAddrCache bounds the address cache.
+const maxAddrCache = 200_000

@@ -1,8 +1,10 @@
 package wallet
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/wire"
@@ -105,11 +107,14 @@ func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
 			pool = append(pool, c)
 		}
 	}
-	sort.Slice(pool, func(i, j int) bool {
-		if pool[i].value != pool[j].value {
-			return pool[i].value > pool[j].value
+	slices.SortFunc(pool, func(a, b selCoin) int {
+		if c := cmp.Compare(b.value, a.value); c != 0 {
+			return c
 		}
-		return string(pool[i].op.Hash[:]) < string(pool[j].op.Hash[:]) || (pool[i].op.Hash == pool[j].op.Hash && pool[i].op.Index < pool[j].op.Index)
+		if c := bytes.Compare(a.op.Hash[:], b.op.Hash[:]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.op.Index, b.op.Index)
 	})
 	baseFee := feeFor(req.baseVSize, req.rate)
 	need := req.target - req.preset // from the coins, in effective value

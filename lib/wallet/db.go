@@ -145,6 +145,12 @@ func getAddr(tx *store.Tx, pkScript []byte) (*addrRecord, error) {
 	return decodeAddr(v)
 }
 
+// putAddr stores an address record and evicts it from the cache.
+func (w *Wallet) putAddr(tx *store.Tx, pkScript []byte, a *addrRecord) error {
+	delete(w.addrCache, string(pkScript))
+	return putAddr(tx, pkScript, a)
+}
+
 func putAddr(tx *store.Tx, pkScript []byte, a *addrRecord) error {
 	if err := tx.Bucket(bktAddrs).Put(pkScript, encodeAddr(a)); err != nil {
 		return err

@@ -110,7 +110,7 @@ func (w *Wallet) ImportWIF(wif, account string) (AddrInfo, error) {
 			r.Flags |= flagCompressed
 		}
 		for _, pk := range scripts {
-			if err := putAddr(tx, pk, r); err != nil {
+			if err := w.putAddr(tx, pk, r); err != nil {
 				return err
 			}
 		}
@@ -180,7 +180,7 @@ func (w *Wallet) importWatch(pkScript, redeem []byte, account string, flags uint
 		}
 		r := &addrRecord{Account: a.Number, Branch: BranchImported, Index: a.Imported, Flags: flags}
 		for _, pk := range pks {
-			if err := putAddr(tx, pk, r); err != nil {
+			if err := w.putAddr(tx, pk, r); err != nil {
 				return err
 			}
 		}

@@ -83,6 +83,8 @@ type Wallet struct {
 	privCache map[uint32]*hdkeychain.ExtendedKey    // account private keys while unlocked
 	pubCache  map[[2]uint32]*hdkeychain.ExtendedKey // account/branch public keys
 
+	addrCache map[string]*addrRecord // pkScript -> record; under mu
+
 	sendMu  sync.Mutex // one coin selection at a time
 	clMu    sync.Mutex
 	client  ChainClient // set by Start
@@ -116,6 +118,7 @@ func newWallet(db *store.DB, p *chaincfg.Params, o OpenOptions, gap uint32) *Wal
 		db: db, params: p, log: loggerOr(o.Logger), now: now, gap: gap,
 		privCache: map[uint32]*hdkeychain.ExtendedKey{},
 		pubCache:  map[[2]uint32]*hdkeychain.ExtendedKey{},
+		addrCache: map[string]*addrRecord{},
 	}
 }
 
@@ -437,6 +440,6 @@ func (w *Wallet) SetLabel(pkScript []byte, label string) error {
 			return ErrAddressNotFound
 		}
 		r.Label = label
-		return putAddr(tx, pkScript, r)
+		return w.putAddr(tx, pkScript, r)
 	})
 }
