@@ -1,0 +1,198 @@
+package wallet
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+func selCoins(vals ...int64) []selCoin {
+	out := make([]selCoin, len(vals))
+	for i, v := range vals {
+		out[i] = selCoin{op: wire.OutPoint{Hash: chainhash.Hash{byte(i + 1)}}, value: v, pkScript: extScript}
+	}
+	return out
+}
+
+func sumSel(s selection) int64 {
+	var t int64
+	for _, c := range s.coins {
+		t += c.value
+	}
+	return t
+}
+
+func TestSelectCoins(t *testing.T) {
+	const rate = 1000
+	base := int64(txOverheadVSize + p2wpkhOutputVSize) // one P2WPKH payment
+	in := feeFor(p2wpkhInputVSize, rate)
+	for _, tc := range []struct {
+		name       string
+		coins      []selCoin
+		target     int64
+		subtract   bool
+		wantCoins  int
+		wantChange bool
+		wantSum    int64 // 0: not checked
+	}{
+		// 1 input: fee = (11+31+68)*1 = 110. A coin of exactly
+		// target+110 needs no change, and BnB finds it among bigger ones.
+		{"exact single", selCoins(1_000_000, 50_110, 2_000_000), 50_000, false, 1, false, 50_110},
+		{"exact pair", selCoins(30_000, 20_178, 9_000_000, 1), 50_000, false, 2, false, 50_178},
+		// Within the cost of change: excess goes to the fee, no change.
+		{"dust excess folded", selCoins(50_150, 5_000_000), 50_000, false, 1, false, 50_150},
+		// No exact match: fallback with change, least change.
+		{"fallback smallest single", selCoins(10_000_000, 200_000, 60_000_000), 150_000, false, 1, true, 200_000},
+		{"fallback largest first", selCoins(40_000, 40_000, 40_000, 40_000), 100_000, false, 3, true, 120_000},
+		{"subtract fee exact", selCoins(50_000, 70_000), 50_000, true, 1, false, 50_000},
+		{"subtract fee with change", selCoins(1_000_000), 50_000, true, 1, true, 1_000_000},
+		{"dust coins ignored", selCoins(50, 60, 1_000_000), 10_000, false, 1, true, 1_000_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := selectCoins(tc.coins, selectRequest{target: tc.target, baseVSize: base, rate: rate, subtractFee: tc.subtract})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.coins) != tc.wantCoins || (s.change > 0) != tc.wantChange || (tc.wantSum != 0 && sumSel(s) != tc.wantSum) {
+				t.Fatalf("selected %d coins (sum %d), change %d, fee %d", len(s.coins), sumSel(s), s.change, s.fee)
+			}
+			vsize := base + int64(len(s.coins))*p2wpkhInputVSize
+			if s.change > 0 {
+				vsize += p2wpkhOutputVSize
+				if s.change < changeDust {
+					t.Fatalf("dust change %d", s.change)
+				}
+			}
+			if s.fee < feeFor(vsize, rate) {
+				t.Fatalf("fee %d below %d for %d vB", s.fee, feeFor(vsize, rate), vsize)
+			}
+			if !tc.subtract && sumSel(s) != tc.target+s.fee+s.change {
+				t.Fatalf("unbalanced: in %d, out %d + fee %d + change %d", sumSel(s), tc.target, s.fee, s.change)
+			}
+			_ = in
+		})
+	}
+}
+
+func TestSelectCoinsErrors(t *testing.T) {
+	base := int64(txOverheadVSize + p2wpkhOutputVSize)
+	for _, tc := range []struct {
+		name       string
+		coins      []selCoin
+		target     int64
+		need, have int64
+	}{
+		{"empty", nil, 1000, 1000 + feeFor(base+p2wpkhInputVSize, 1000), 0},
+		{"short", selCoins(400, 500), 1000, 1000 + feeFor(base+2*p2wpkhInputVSize, 1000), 900},
+		{"fee tips it over", selCoins(1000), 1000, 1000 + feeFor(base+p2wpkhInputVSize, 1000), 1000},
+	} {
+		_, err := selectCoins(tc.coins, selectRequest{target: tc.target, baseVSize: base, rate: 1000})
+		var short *InsufficientFundsError
+		if !errors.As(err, &short) || !errors.Is(err, ErrInsufficientFunds) || int64(short.Need) != tc.need || int64(short.Have) != tc.have {
+			t.Errorf("%s: %v (%+v), want need %d have %d", tc.name, err, short, tc.need, tc.have)
+		}
+	}
+	e := &InsufficientFundsError{Need: 150_000_000, Have: 120_000_000}
+	if e.Error() != "insufficient funds: need 1.5 GG, have 1.2 GG" {
+		t.Errorf("message %q", e.Error())
+	}
+}
+
+func TestTopoSort(t *testing.T) {
+	mk := func(parents ...*wire.MsgTx) *wire.MsgTx {
+		tx := wire.NewMsgTx(2)
+		for _, p := range parents {
+			tx.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Hash: p.TxHash()}})
+		}
+		if len(parents) == 0 {
+			tx.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Index: uint32(len(tx.TxIn) + 7)}})
+		}
+		tx.AddTxOut(&wire.TxOut{Value: int64(len(parents)) + 1})
+		return tx
+	}
+	a := mk()
+	b := mk(a)
+	c := mk(b)
+	d := mk(a, c)
+	x := wire.NewMsgTx(1) // unrelated
+	x.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Index: 99}})
+	// Inserted children first.
+	got := topoSort([]PendingTx{{d, 1}, {c, 2}, {x, 3}, {b, 4}, {a, 5}})
+	pos := map[chainhash.Hash]int{}
+	for i, p := range got {
+		pos[p.Tx.TxHash()] = i
+	}
+	if len(got) != 5 {
+		t.Fatalf("%d results", len(got))
+	}
+	for _, e := range [][2]*wire.MsgTx{{a, b}, {b, c}, {c, d}, {a, d}} {
+		if pos[e[0].TxHash()] > pos[e[1].TxHash()] {
+			t.Errorf("child before parent: %v", got)
+		}
+	}
+	if pos[x.TxHash()] != 0 {
+		t.Errorf("unrelated tx at %d, want first (ready, lowest sequence)", pos[x.TxHash()])
+	}
+}
+
+func TestTxRecordsRoundTrip(t *testing.T) {
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Index: 3}, Witness: wire.TxWitness{{1, 2}}})
+	tx.AddTxOut(&wire.TxOut{Value: 5, PkScript: extScript})
+	r := &txRecord{Flags: txFlagPending | txFlagCoinbase, Height: 7, Block: chainhash.Hash{9}, FirstSeen: 123, Tx: tx}
+	got, err := decodeTxRecord(encodeTxRecord(r))
+	if err != nil || got.Flags != r.Flags || got.Height != 7 || got.Block != r.Block || got.FirstSeen != 123 || got.Tx.WitnessHash() != tx.WitnessHash() {
+		t.Fatalf("tx record: %+v, %v", got, err)
+	}
+	c := &coinRecord{Value: 42, Height: unconfirmed, Flags: coinFlagGame | coinFlagChange, LockUntil: 9, PkScript: extScript, GameID: []byte("id")}
+	gc, err := decodeCoin(encodeCoin(c))
+	if err != nil || gc.Value != 42 || gc.Height != unconfirmed || gc.Flags != c.Flags || gc.LockUntil != 9 || string(gc.GameID) != "id" {
+		t.Fatalf("coin record: %+v, %v", gc, err)
+	}
+}
+
+func TestTxRecordsErrors(t *testing.T) {
+	tx := wire.NewMsgTx(2)
+	tx.AddTxOut(&wire.TxOut{Value: 5, PkScript: extScript})
+	good := encodeTxRecord(&txRecord{Tx: tx})
+	coin := encodeCoin(&coinRecord{Value: 1, PkScript: extScript})
+	mut := func(b []byte, i int, v byte) []byte { b = append([]byte(nil), b...); b[i] = v; return b }
+	for _, tc := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"tx empty", func() error { _, err := decodeTxRecord(nil); return err }},
+		{"tx version", func() error { _, err := decodeTxRecord(mut(good, 0, 2)); return err }},
+		{"tx flags", func() error { _, err := decodeTxRecord(mut(good, 1, 0x80)); return err }},
+		{"tx body", func() error { _, err := decodeTxRecord(good[:50]); return err }},
+		{"coin truncated", func() error { _, err := decodeCoin(coin[:10]); return err }},
+		{"coin trailing", func() error { _, err := decodeCoin(append(append([]byte(nil), coin...), 0)); return err }},
+		{"coin flags", func() error { _, err := decodeCoin(mut(coin, 13, 0x80)); return err }},
+		{"coin negative", func() error { _, err := decodeCoin(mut(coin, 1, 0x80)); return err }},
+	} {
+		if err := tc.fn(); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", tc.name, err)
+		}
+	}
+}
+
+func FuzzDecodeTxRecords(f *testing.F) {
+	tx := wire.NewMsgTx(2)
+	tx.AddTxOut(&wire.TxOut{Value: 5, PkScript: extScript})
+	f.Add(encodeTxRecord(&txRecord{Tx: tx}))
+	f.Add(encodeCoin(&coinRecord{Value: 1, PkScript: extScript}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := decodeTxRecord(b); err == nil {
+			if _, err := decodeTxRecord(encodeTxRecord(r)); err != nil {
+				t.Fatalf("re-encoded tx record: %v", err)
+			}
+		}
+		if c, err := decodeCoin(b); err == nil {
+			if _, err := decodeCoin(encodeCoin(c)); err != nil {
+				t.Fatalf("re-encoded coin: %v", err)
+			}
+		}
+	})
+}
