@@ -63,8 +63,10 @@
 //	  "seed"         sealed(1 ‖ mnemonic str16 ‖ seed passphrase str16)
 //	  "nextaccount"  u32 next BIP44 account index
 //	  "nextwatch"    u32 next number for xpub/imported accounts (from 2^31)
-//	  "synced"       (next session) height u32 ‖ block hash 32: the last
-//	                 block the wallet processed
+//	  "synced"       height u32 ‖ block hash 32: the last block the wallet
+//	                 processed (its sync tip)
+//	  "blk/" ‖ height u32   block hash 32: the last 144 blocks processed,
+//	                 to find the fork point of a reorg missed while away
 //	accounts      account number u32 -> 1 ‖ kind u8 (1 hd, 2 xpub,
 //	              3 imported) ‖ number u32 ‖ name str16 ‖ xpub str16 ‖
 //	              sealed xprv bytes16 ‖ for receive, change: issued u32 ‖
@@ -83,24 +85,65 @@
 //	scripts       hash160(script) and sha256(script) -> script: imported
 //	              redeem/witness scripts, served by ScriptDB
 //
-// Buckets created now and filled by the transaction code (next sessions);
-// their keys are fixed here:
+// Transactions and coins (buckets created by the first migration):
 //
 //	txs           txid 32 (internal byte order) -> tx record: 1 ‖ flags u8
-//	              (pending, conflicted, abandoned, coinbase) ‖ height u32
-//	              (0xffffffff unconfirmed) ‖ block hash 32 ‖ first-seen
-//	              u64 ‖ serialized tx (with witness)
-//	txheight      height u32 ‖ txid 32 -> empty (disconnect and history
-//	              paging by height)
-//	pending       txid 32 -> first-seen u64 (unconfirmed wallet txs to
-//	              rebroadcast, in dependency order)
+//	              (1 pending, 2 conflicted, 4 abandoned, 8 coinbase) ‖
+//	              height u32 (0xffffffff unconfirmed) ‖ block hash 32 ‖
+//	              first-seen u64 unix seconds ‖ serialized tx (with witness)
+//	txheight      height u32 ‖ txid 32 -> empty (confirmed txs only:
+//	              rewind and history paging by height)
+//	pending       txid 32 -> insertion sequence u64 (the bucket's
+//	              NextSequence): unconfirmed wallet txs to rebroadcast,
+//	              in dependency order, ties by sequence
 //	coins         txid 32 ‖ vout u32 -> coin record: 1 ‖ value u64 ‖
-//	              height u32 ‖ flags u8 (coinbase, change, locked,
-//	              reserved, game object) ‖ lock height/time u32 ‖
-//	              pkScript bytes16 ‖ game object id bytes16
-//	spends        txid 32 ‖ vout u32 (the coin) -> spending txid 32
-//	              (conflict detection; the coin stays until the spend
-//	              confirms)
+//	              height u32 (0xffffffff unconfirmed) ‖ flags u8 (1
+//	              coinbase, 2 change, 4 time-locked, 8 reserved, 16 game
+//	              object) ‖ lock height/time u32 ‖ pkScript bytes16 ‖
+//	              game object id bytes16
+//	spends        txid 32 ‖ vout u32 (the coin) -> spending txid 32 of
+//	              an unconfirmed wallet tx (conflict detection; the coin
+//	              stays in coins until the spend confirms)
+//
+// # Transactions
+//
+// The Wallet is a ChainHandler. BlockConnected records every transaction
+// of the block that pays an address of the wallet or spends one of its
+// coins: the tx record (confirmed), its outputs to the wallet as coins
+// (coinbase outputs flagged; P2WSH outputs of an imported script that
+// starts "<n> OP_CHECKLOCKTIMEVERIFY" flagged time-locked until n), the
+// coins it spends deleted, and MarkUsed for each address paid (which
+// extends the lookahead). A confirmed spend of a coin that a pending
+// wallet tx also spends conflicts that tx: it and its descendants are
+// marked conflicted, their coins vanish and their other inputs return.
+// RelevantTx records a mempool transaction as unconfirmed and pending
+// (a mempool tx that double-spends a pending one replaced it).
+// BlockDisconnected undoes a block exactly: its coinbase txs are removed
+// with their coins; its other txs become unconfirmed and pending again,
+// the coins they spent restored from the stored parent txs. Each update
+// is keyed by txid and (txid, vout), so replaying a block or a mempool
+// tx changes nothing; the sync tip (and the recent block hashes) move
+// with each block. Start(client) subscribes, then Resync finds the
+// newest recent block still on the client's chain, unconfirms the wallet
+// txs above it whose block left the chain, rescans from there (or from
+// the birthday), and rebroadcasts the pending txs parents first (Kahn's
+// algorithm over the in-wallet edges).
+//
+// Balances count coins by state: confirmed (mature, unlocked), unconfirmed,
+// immature (coinbase with at most CoinbaseMaturity confirmations),
+// locked (time lock not reached) and reserved (later issues). A coin
+// spent by a pending tx counts nowhere; that tx's change counts as
+// unconfirmed.
+//
+// Coin selection (CreateTx, Send, Fund) uses only P2WPKH coins the wallet
+// has keys for that are confirmed (or the wallet's own unconfirmed change,
+// if confirmed coins are not enough), mature, unlocked, not reserved, not
+// carrying a game object and not spent by a pending tx. It tries
+// branch-and-bound for a change-less match within the cost of a change
+// output, then the better of largest-first and the smallest sufficient
+// coin; change below the dust limit goes to the fee. Fees use the given
+// rate or the client's estimate, never below 1000 dust/kvB, over
+// estimated P2WPKH sizes.
 //
 // Slices that bbolt returns are copied before a transaction ends.
 //

@@ -400,25 +400,7 @@ func (w *Wallet) MarkUsed(pkScript []byte) (bool, error) {
 			return err
 		}
 		mine = true
-		if r.Branch == BranchImported {
-			return nil
-		}
-		acct, err := getAccount(tx, r.Account)
-		if err != nil {
-			return err
-		}
-		b := &acct.Branches[r.Branch]
-		if r.Index+1 <= b.Used {
-			return nil
-		}
-		b.Used = r.Index + 1
-		if b.Issued < b.Used {
-			b.Issued = b.Used
-		}
-		if err := w.extend(tx, acct, r.Branch); err != nil {
-			return err
-		}
-		return putAccount(tx, acct)
+		return w.markUsedTx(tx, pkScript, r)
 	})
 	if err != nil {
 		return false, fmt.Errorf("wallet: mark used: %w", err)
