@@ -369,3 +369,51 @@ func TestWalletChainErrors(t *testing.T) {
 		t.Errorf("EstimateFee = %v, %v", r, err)
 	}
 }
+
+// TestWalletChainReorg invalidates the block holding a wallet payment (a
+// real disconnect through the chain's notifications): the payment turns
+// pending, the block's coinbase to the wallet disappears, and mining
+// again confirms it.
+func TestWalletChainReorg(t *testing.T) {
+	ctx := context.Background()
+	n := newTestNet(t)
+	w := openTestWallet(t, filepath.Join(t.TempDir(), "wallet.db"), true)
+	defer w.Close()
+	if err := w.Start(ctx, n.wc); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := w.NewAddress("", false)
+	n.mine(101, a.PkScript())
+	sent, err := w.Send(ctx, "", pay(externalScript, gg(2)), wallet.TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := balance(t, w, "")
+	n.mine(1, a.PkScript()) // the block pays the wallet a coinbase too
+	if s := txStatus(t, w, sent.Tx.TxHash()); s != wallet.TxConfirmed {
+		t.Fatalf("status %q after mining", s)
+	}
+	tip := n.chain.Best()
+	if err := n.chain.InvalidateBlock(tip.Hash); err != nil {
+		t.Fatal(err)
+	}
+	if s := txStatus(t, w, sent.Tx.TxHash()); s != wallet.TxPending {
+		t.Fatalf("status %q after disconnect", s)
+	}
+	if b := balance(t, w, ""); b != pending {
+		t.Fatalf("after disconnect %+v, want %+v", b, pending)
+	}
+	if s, _ := w.Synced(); s.Height != tip.Height-1 || s.Hash != n.chain.Best().Hash {
+		t.Fatalf("sync tip %+v", s)
+	}
+	if !n.pool.Have(sent.Tx.TxHash()) {
+		t.Fatal("mempool did not take the tx back")
+	}
+	n.mine(1, externalScript)
+	if s := txStatus(t, w, sent.Tx.TxHash()); s != wallet.TxConfirmed {
+		t.Fatalf("status %q after mining again", s)
+	}
+	if p, _ := w.Pending(); len(p) != 0 {
+		t.Fatalf("%d pending", len(p))
+	}
+}
