@@ -598,3 +598,99 @@ func TestTransactionsPaging(t *testing.T) {
 		t.Errorf("default account: %d", len(txs))
 	}
 }
+
+// TestResyncWhileAway: while the wallet is stopped, one pending tx
+// confirms and another is double-spent; on Start the first is confirmed
+// (not rebroadcast), the second conflicted with its other coin back, the
+// third rebroadcast.
+func TestResyncWhileAway(t *testing.T) {
+	w, c, _ := startedWallet(t, 4)
+	ctx := context.Background()
+	send := func(v float64) *FundedTx {
+		t.Helper()
+		f, err := w.Send(ctx, "", []*wire.TxOut{{Value: int64(gg(v)), PkScript: extScript}}, TxOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	p1 := send(10)
+	p2 := send(60) // two coins
+	if len(p2.Tx.TxIn) != 2 {
+		t.Fatalf("p2 has %d inputs", len(p2.Tx.TxIn))
+	}
+	d := wire.NewMsgTx(2)
+	d.AddTxIn(&wire.TxIn{PreviousOutPoint: p2.Tx.TxIn[0].PreviousOutPoint})
+	d.AddTxOut(&wire.TxOut{Value: int64(gg(1)), PkScript: extScript})
+	fd, err := w.Fund(ctx, "", d, TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := w.Sign(d, nil); err != nil || !res.Complete {
+		t.Fatalf("sign: %+v %v", res, err)
+	}
+	p3 := send(0.5)
+	w.Stop()
+	c.connect(nil, p1.Tx, d)
+	c.broadcast = nil
+	if err := w.Start(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id   chainhash.Hash
+		want TxStatus
+	}{{p1.Tx.TxHash(), TxConfirmed}, {p2.Tx.TxHash(), TxConflicted}, {p3.Tx.TxHash(), TxPending}, {d.TxHash(), TxConfirmed}} {
+		if s := statusOf(t, w, tc.id); s != tc.want {
+			t.Errorf("%v: %q, want %q", tc.id, s, tc.want)
+		}
+	}
+	if len(c.broadcast) != 1 || c.broadcast[0] != p3.Tx.TxHash() {
+		t.Errorf("rebroadcast %v, want only p3", c.broadcast)
+	}
+	coins, _ := w.Coins("")
+	back := false
+	for _, ci := range coins {
+		if ci.OutPoint == p2.Tx.TxIn[1].PreviousOutPoint {
+			back = !ci.SpentPending
+		}
+	}
+	if !back {
+		t.Error("p2's other coin is not spendable again")
+	}
+	_ = fd
+}
+
+func TestSubtractFeeAndSign(t *testing.T) {
+	w, _, _ := startedWallet(t, 2)
+	ctx := context.Background()
+	f, err := w.CreateTx(ctx, "", []*wire.TxOut{{Value: int64(gg(50)), PkScript: extScript}}, TxOptions{SubtractFeeFrom: []int{0}, FeeRate: 3000, LockTime: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Tx.TxIn) != 1 || f.ChangeIndex != -1 || f.Tx.TxOut[0].Value != int64(gg(50)-f.Fee) || f.Fee != feeForTest(1, 1, 3000) || f.Tx.LockTime != 5 {
+		t.Fatalf("subtract fee: %d inputs, change %d, out %d, fee %v", len(f.Tx.TxIn), f.ChangeIndex, f.Tx.TxOut[0].Value, f.Fee)
+	}
+	if f.Tx.TxIn[0].Sequence != wire.MaxTxInSequenceNum-2 || len(f.Tx.TxIn[0].Witness) != 2 {
+		t.Fatalf("input %+v", f.Tx.TxIn[0])
+	}
+	// Sign: a foreign input is reported missing, the wallet's signed.
+	coins, _ := w.Coins("")
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(&wire.TxIn{PreviousOutPoint: coins[0].OutPoint})
+	tx.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Hash: chainhash.Hash{0x42}}})
+	tx.AddTxOut(&wire.TxOut{Value: 1000, PkScript: extScript})
+	res, err := w.Sign(tx, nil)
+	if err != nil || res.Complete || len(res.Signed) != 1 || res.Signed[0] != 0 || len(res.Missing) != 1 || res.Missing[0] != 1 {
+		t.Fatalf("Sign = %+v, %v", res, err)
+	}
+	// A prevout supplied for the foreign input that the wallet has no key
+	// for stays missing.
+	res, err = w.Sign(tx, map[wire.OutPoint]*wire.TxOut{{Hash: chainhash.Hash{0x42}}: {Value: 5, PkScript: extScript}})
+	if err != nil || res.Complete || len(res.Missing) != 1 {
+		t.Fatalf("Sign with prevouts = %+v, %v", res, err)
+	}
+	// Fund refuses an input that is not the wallet's.
+	if _, err := w.Fund(ctx, "", tx, TxOptions{}); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("Fund foreign input: %v", err)
+	}
+}
