@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,6 +18,7 @@ import (
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wallet"
 )
 
 // File names inside the datadir.
@@ -48,6 +50,11 @@ type Config struct {
 	MinerAddress string
 	// Version is reported by sys.info.
 	Version string
+	// NoWallet disables the hosted wallet (its RPC methods answer -18).
+	NoWallet bool
+	// WalletKDF are the argon2id parameters of a new wallet (zero: the
+	// wallet's default; tests use small ones).
+	WalletKDF wallet.KDFParams
 }
 
 // Node owns the running subsystems.
@@ -60,6 +67,8 @@ type Node struct {
 	SigCache *script.SigCache
 	Template *mining.Generator
 	Miner    *mining.CPUMiner
+	// Wallet hosts <datadir>/wallet.db (nil with Config.NoWallet).
+	Wallet *WalletHost
 
 	rpc     *rpc.Server
 	httpSrv *http.Server
@@ -108,6 +117,15 @@ func New(cfg Config) (*Node, error) {
 	}
 	best := n.Chain.Best()
 	n.log.Info("chain loaded", "network", cfg.Params.Name, "height", best.Height, "tip", best.Hash)
+	if !cfg.NoWallet {
+		n.Wallet, err = NewWalletHost(context.Background(), WalletHostConfig{Path: filepath.Join(cfg.DataDir, WalletDBFile),
+			Params: cfg.Params, Chain: NewWalletChain(n.Chain, n.Mempool), BestHeight: func() int32 { return n.Chain.Best().Height },
+			NoSync: cfg.NoSync, KDF: cfg.WalletKDF, Logger: cfg.Logger.With("sub", "wallet")})
+		if err != nil {
+			n.Close()
+			return nil, err
+		}
+	}
 	if err := n.startRPC(); err != nil {
 		n.Close()
 		return nil, err
@@ -130,6 +148,11 @@ func (n *Node) requestStop() {
 func (n *Node) Close() error {
 	n.stopRPC()
 	var errs []error
+	if n.Wallet != nil {
+		if err := n.Wallet.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close wallet: %w", err))
+		}
+	}
 	if err := n.Mempool.Save(filepath.Join(n.cfg.DataDir, MempoolFile)); err != nil {
 		errs = append(errs, fmt.Errorf("save mempool: %w", err))
 	} else {

@@ -38,6 +38,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.StringSliceFlag{Name: "rpcauth", Usage: "RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)", EnvVars: []string{"GG_RPCAUTH"}},
 		&ucli.Int64Flag{Name: "rpc-max-request", Value: 32 << 20, Usage: "largest RPC request body in `BYTES`", EnvVars: []string{"GG_RPC_MAX_REQUEST"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
+		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
 	)
 	app.Action = runNode
 	app.Commands = []*ucli.Command{rpcCommand(), configCommand()}
@@ -72,7 +73,7 @@ func runNode(c *ucli.Context) error {
 	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
-		MinerAddress: c.String("mine-address"), Version: version.String()})
+		MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet")})
 	if err != nil {
 		switch {
 		case errors.Is(err, node.ErrDataDirInUse):

@@ -1,0 +1,228 @@
+package node
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/wallet"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// walletNode is a real node (chain, mempool, miner, RPC listener) with
+// its hosted wallet, in a temp datadir.
+type walletNode struct {
+	dir    string
+	node   *Node
+	client *rpc.Client
+}
+
+func startWalletNode(t *testing.T, dir string) *walletNode {
+	t.Helper()
+	n, err := New(Config{Params: chaincfg.RegTestParams, DataDir: dir, RPCListen: "127.0.0.1:0", NoSync: true,
+		WalletKDF: wallet.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rpc.Discover("", dir)
+	if err != nil {
+		n.Close()
+		t.Fatal(err)
+	}
+	return &walletNode{dir: dir, node: n, client: c}
+}
+
+func (n *walletNode) call(t *testing.T, method string, params ...any) (json.RawMessage, *rpc.Error) {
+	t.Helper()
+	var out json.RawMessage
+	err := n.client.Call(t.Context(), method, &out, params...)
+	if err == nil {
+		return out, nil
+	}
+	var re *rpc.Error
+	if !errors.As(err, &re) {
+		t.Fatalf("%s: transport error %v", method, err)
+	}
+	return nil, re
+}
+
+func (n *walletNode) must(t *testing.T, method string, params ...any) json.RawMessage {
+	t.Helper()
+	out, re := n.call(t, method, params...)
+	if re != nil {
+		t.Fatalf("%s %v: %v", method, params, re)
+	}
+	return out
+}
+
+func unquote(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatalf("not a string: %s", raw)
+	}
+	return s
+}
+
+// TestWalletMethods calls every wallet method once with good params and
+// once with bad ones, on a regtest node whose hosted wallet mined 101
+// blocks, then checks the error voice (locked, wrong passphrase, no
+// wallet, overdraft) and that the wallet survives a restart.
+func TestWalletMethods(t *testing.T) {
+	dir := t.TempDir()
+	n := startWalletNode(t, dir)
+	defer func() { n.node.Close() }()
+
+	// Without a wallet every method but wallet.create answers -18.
+	if _, re := n.call(t, "getbalance"); re == nil || re.Code != rpc.CodeWalletNotFound || re.Message != rpc.MsgNoWallet {
+		t.Fatalf("getbalance without wallet: %v", re)
+	}
+	var created struct{ Mnemonic string }
+	json.Unmarshal(n.must(t, "wallet.create", "pw", walletMnemonic), &created)
+	if created.Mnemonic != walletMnemonic {
+		t.Fatalf("restored mnemonic %q", created.Mnemonic)
+	}
+	// Locked after create: address.create for a new account needs keys.
+	if _, re := n.call(t, "address.create", "bob"); re == nil || re.Code != rpc.CodeWalletLocked || re.Message != rpc.MsgWalletLocked {
+		t.Fatalf("address.create while locked: %v", re)
+	}
+	if _, re := n.call(t, "walletpassphrase", "wrong", 60); re == nil || re.Code != rpc.CodeWalletPass {
+		t.Fatalf("wrong passphrase: %v", re)
+	}
+	n.must(t, "wallet.unlock", "pw", 0)
+	mine := unquote(t, n.must(t, "getnewaddress"))
+	n.must(t, "generatetoaddress", 101, mine)
+	bob := unquote(t, n.must(t, "address.create", "bob"))
+	txid := unquote(t, n.must(t, "sendtoaddress", bob, "1.5"))
+
+	// fundrawtransaction input: an unsigned tx without inputs, legacy form.
+	bobAddrTx := wire.NewMsgTx(2)
+	bobPk, _ := hex.DecodeString(coinScript(t, n, bob))
+	bobAddrTx.AddTxOut(&wire.TxOut{Value: 2_0000_0000, PkScript: bobPk})
+	unfunded := hex.EncodeToString(bobAddrTx.Bytes())
+	var funded struct {
+		Hex       string
+		ChangePos int
+	}
+	json.Unmarshal(n.must(t, "fundrawtransaction", unfunded), &funded)
+
+	cases := []struct {
+		method string
+		good   []any
+		want   string
+		bad    []any
+		code   int
+	}{
+		{"wallet.create", nil, "", []any{"pw"}, rpc.CodeWallet}, // exists
+		{"wallet.info", nil, `"encrypted":true`, []any{1}, rpc.CodeInvalidParams},
+		{"getwalletinfo", nil, `"name":"bob"`, []any{1}, rpc.CodeInvalidParams},
+		{"wallet.unlock", []any{"pw"}, "null", []any{"pw", -1}, rpc.CodeInvalidParams},
+		{"walletpassphrase", []any{"pw", 600}, "null", []any{"nope", 1}, rpc.CodeWalletPass},
+		{"address.create", []any{"bob"}, `"rg1`, []any{"*"}, rpc.CodeInvalidParam},
+		{"getnewaddress", nil, `"rg1`, []any{7}, rpc.CodeInvalidParams},
+		{"address.list", []any{"bob"}, bob, []any{"nosuch"}, rpc.CodeInvalidParam},
+		{"balance.all", nil, `"immature":`, []any{"nosuch"}, rpc.CodeInvalidParam},
+		{"getbalance", []any{"default"}, ".", []any{1}, rpc.CodeInvalidParams},
+		{"coin.list", []any{"default"}, `"spendable":true`, []any{"nosuch"}, rpc.CodeInvalidParam},
+		{"listunspent", nil, `"coinbase":true`, []any{1, 2}, rpc.CodeInvalidParams},
+		{"tx.send", []any{bob, 0.25}, `"`, []any{"notanaddress", 1}, rpc.CodeInvalidAddress},
+		{"sendtoaddress", []any{bob, "0.1", true}, `"`, []any{bob, 100000}, rpc.CodeInsufficient},
+		{"tx.create", []any{bob, "1"}, `"hex"`, []any{bob, "1.123456789"}, rpc.CodeInvalidParams},
+		{"tx.list", []any{"*", 5, 0}, txid, []any{"*", -1}, rpc.CodeInvalidParam},
+		{"listtransactions", []any{"bob"}, `"category":"receive"`, []any{"*", "x"}, rpc.CodeInvalidParams},
+		{"tx.pending", nil, txid, []any{1}, rpc.CodeInvalidParams},
+		{"tx.resend", nil, "", []any{1}, rpc.CodeInvalidParams},
+		{"tx.abandon", nil, "", []any{strings.Repeat("ab", 32)}, rpc.CodeInvalidAddress},
+		{"abandontransaction", nil, "", []any{"xyz"}, rpc.CodeInvalidParam},
+		{"key.export.private", []any{bob}, `"c`, []any{"rg1qqqq"}, rpc.CodeInvalidAddress},
+		{"dumpprivkey", []any{mine}, `"c`, []any{}, rpc.CodeInvalidParams},
+		{"wallet.exportmnemonic", []any{"pw"}, "legal winner", []any{"bad"}, rpc.CodeWalletPass},
+		{"fundrawtransaction", []any{unfunded, map[string]any{"account": "default"}}, `"changepos"`, []any{"zz"}, rpc.CodeDeserialize},
+		{"signrawtransactionwithwallet", []any{funded.Hex}, `"complete":true`, []any{"00"}, rpc.CodeDeserialize},
+		{"wallet.lock", nil, "null", []any{1}, rpc.CodeInvalidParams},
+		{"walletlock", nil, "null", []any{1}, rpc.CodeInvalidParams},
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		seen[c.method] = true
+		if c.method != "wallet.create" && c.method != "tx.abandon" && c.method != "abandontransaction" {
+			out, re := n.call(t, c.method, c.good...)
+			if re != nil {
+				t.Errorf("%s %v: %v", c.method, c.good, re)
+			} else if !strings.Contains(string(out), c.want) {
+				t.Errorf("%s: result %.300s lacks %q", c.method, out, c.want)
+			}
+		}
+		if _, re := n.call(t, c.method, c.bad...); re == nil || re.Code != c.code {
+			t.Errorf("%s %v: error %v, want code %d", c.method, c.bad, re, c.code)
+		}
+	}
+	for _, m := range (&rpc.WalletService{}).Methods() {
+		if !seen[m.Name] {
+			t.Errorf("method %s has no handler test", m.Name)
+		}
+	}
+
+	// Locked: signing and sending refuse with the unlock hint.
+	for _, c := range [][]any{{"signrawtransactionwithwallet", funded.Hex}, {"tx.send", bob, 1}, {"key.export.private", bob}} {
+		if _, re := n.call(t, c[0].(string), c[1:]...); re == nil || re.Code != rpc.CodeWalletLocked || re.Message != rpc.MsgWalletLocked {
+			t.Errorf("%v while locked: %v", c, re)
+		}
+	}
+
+	// Abandon a pending transaction: its coins come back.
+	n.must(t, "wallet.unlock", "pw")
+	before := n.must(t, "getbalance")
+	pend := unquote(t, n.must(t, "tx.send", bob, 3))
+	n.must(t, "tx.abandon", pend)
+	if after := n.must(t, "getbalance"); string(after) != string(before) {
+		t.Errorf("balance after abandon %s, before %s", after, before)
+	}
+	n.must(t, "generatetoaddress", 1, mine)
+	bal := n.must(t, "balance.all", "bob")
+
+	// Restart: the wallet opens again with its balances.
+	n.node.Close()
+	n = startWalletNode(t, dir)
+	if got := n.must(t, "balance.all", "bob"); string(got) != string(bal) {
+		t.Errorf("after restart bob %s, want %s", got, bal)
+	}
+	if out := n.must(t, "wallet.info"); !strings.Contains(string(out), `"locked":true`) {
+		t.Errorf("after restart: %s", out)
+	}
+}
+
+// coinScript returns an address's output script through validateaddress.
+func coinScript(t *testing.T, n *walletNode, addr string) string {
+	t.Helper()
+	var v struct{ ScriptPubKey string }
+	json.Unmarshal(n.must(t, "validateaddress", addr), &v)
+	if v.ScriptPubKey == "" {
+		t.Fatalf("validateaddress %s: no script", addr)
+	}
+	return v.ScriptPubKey
+}
+
+// TestWalletDisabled: with NoWallet the methods exist and answer -18.
+func TestWalletDisabled(t *testing.T) {
+	n, err := New(Config{Params: chaincfg.RegTestParams, DataDir: t.TempDir(), RPCListen: "127.0.0.1:0", NoSync: true, NoWallet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	c, err := rpc.Discover("", n.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var re *rpc.Error
+	if err := c.Call(t.Context(), "wallet.create", nil, "pw"); !errors.As(err, &re) || re.Code != rpc.CodeWallet {
+		t.Errorf("wallet.create with no wallet: %v", err)
+	}
+	if err := c.Call(t.Context(), "wallet.info", nil); !errors.As(err, &re) || re.Code != rpc.CodeWalletNotFound {
+		t.Errorf("wallet.info with no wallet: %v", err)
+	}
+}
