@@ -12,15 +12,17 @@ import (
 // never imports lib/chain, lib/mempool or lib/node (architecture §2): it
 // sees the chain only through this interface, which two adapters satisfy.
 //
-// The in-process adapter lives in lib/node (the composition root of
-// gg-node, which hosts the wallet by default). It subscribes to the
-// chain's block connected/disconnected notifications and to the
-// mempool's accepted-transaction events and forwards them to the
-// ChainHandler in order, on one goroutine; it passes whole blocks
-// (Block.Txs holds every transaction). Broadcast submits to the mempool
-// and relays; EstimateFee asks the fee estimator (with the policy floor);
-// Rescan walks the block index and stored blocks from the given height,
-// matching outputs against the scripts and inputs against the outpoints.
+// The in-process adapter lives in lib/node (walletchain.go, in the
+// composition root of gg-node, which hosts the wallet by default). It
+// subscribes to the chain's block connected/disconnected notifications
+// and forwards them to the ChainHandler in order, serialised; it passes
+// whole blocks (Block.Txs holds every transaction). Broadcast submits to
+// the mempool and hands the accepted transactions to RelevantTx (the
+// mempool has no accepted-transaction event yet, so transactions that
+// reach it otherwise are seen when they confirm); EstimateFee returns the
+// mempool's current minimum with the relay floor (no estimator yet);
+// Rescan walks the main chain's stored blocks from the given height and
+// delivers them whole.
 //
 // The remote adapter (gg-wallet serve --node URL) speaks JSON-RPC for the
 // calls and a WebSocket subscription for the notifications. It loads the

@@ -126,6 +126,45 @@ func (w *Wallet) catchUp(ctx context.Context, c ChainClient) error {
 	})
 }
 
+// Rescan scans the client's main chain from fromHeight (negative: the
+// birthday) to its tip for the wallet's transactions, recording them
+// like BlockConnected (idempotently: known ones are not counted twice),
+// and calls progress, if not nil, after each block with its height and
+// the tip height. It needs Start first.
+func (w *Wallet) Rescan(ctx context.Context, fromHeight int32, progress func(height, tip int32)) error {
+	c := w.chainClient()
+	if c == nil {
+		return fmt.Errorf("wallet: rescan: %w: no chain client", ErrInvalidArgument)
+	}
+	if fromHeight < 0 {
+		b, err := w.Birthday()
+		if err != nil {
+			return fmt.Errorf("wallet: rescan: %w", err)
+		}
+		fromHeight = b
+	}
+	w.syncing.Lock()
+	defer w.syncing.Unlock()
+	scripts, err := w.WatchedScripts()
+	if err != nil {
+		return fmt.Errorf("wallet: rescan: %w", err)
+	}
+	err = c.Rescan(ctx, fromHeight, scripts, nil, func(rb RescanBlock) error {
+		b := rb.Block
+		if err := w.connectBlock(&b); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(rb.Height, rb.Tip)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("wallet: rescan from %d: %w", fromHeight, err)
+	}
+	return nil
+}
+
 // findFork returns the height of the newest block the wallet processed
 // that is still on the client's chain (-1: none known).
 func (w *Wallet) findFork(ctx context.Context, c ChainClient, tip SyncTip, best int32) (int32, error) {

@@ -131,6 +131,9 @@ func (c *fakeChain) Rescan(ctx context.Context, from int32, _ [][]byte, _ []wire
 	blocks := append([]*Block(nil), c.blocks...)
 	c.mu.Unlock()
 	for h := max(from, 0); int(h) < len(blocks); h++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := fn(RescanBlock{Block: *blocks[h], Tip: int32(len(blocks) - 1)}); err != nil {
 			return err
 		}
@@ -692,5 +695,34 @@ func TestSubtractFeeAndSign(t *testing.T) {
 	// Fund refuses an input that is not the wallet's.
 	if _, err := w.Fund(ctx, "", tx, TxOptions{}); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("Fund foreign input: %v", err)
+	}
+}
+
+func TestRescanProgress(t *testing.T) {
+	w, c, _ := startedWallet(t, 3)
+	// A wallet restored from the same mnemonic finds the same coins.
+	w2, _, _ := newTestWallet(t, nil)
+	if err := w2.Rescan(context.Background(), 0, nil); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("rescan before Start: %v", err)
+	}
+	c2 := &fakeChain{blocks: c.blocks, reject: map[chainhash.Hash]error{}}
+	if err := w2.Start(context.Background(), c2); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mustBalance(t, w2, ""), mustBalance(t, w, ""); got != want {
+		t.Fatalf("restored %+v, want %+v", got, want)
+	}
+	var calls, last int32
+	err := w2.Rescan(context.Background(), -1, func(h, tip int32) { calls++; last = h })
+	if err != nil || calls != int32(len(c.blocks)) || last != c.tip().Height {
+		t.Fatalf("rescan: %v, %d calls, last %d", err, calls, last)
+	}
+	if got, want := mustBalance(t, w2, ""), mustBalance(t, w, ""); got != want {
+		t.Fatalf("after a second rescan %+v, want %+v", got, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = w2.Rescan(ctx, 0, func(h, tip int32) { cancel() })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled rescan: %v", err)
 	}
 }

@@ -120,6 +120,11 @@ func (w *Wallet) connectBlockTx(tx *store.Tx, b *Block) error {
 	if h, ok := recentBlock(tx, b.Height); ok && h == b.Hash && tip.Height > b.Height {
 		return nil // replay of an older block already processed
 	}
+	if tip.Height >= 0 && b.Height > tip.Height+1 {
+		// Blocks were skipped (a remote client that lost notifications):
+		// the next Resync finds their transactions by rescanning.
+		w.log.Warn("block notification skips blocks", "synced", tip.Height, "height", b.Height)
+	}
 	for _, t := range b.Txs {
 		if _, err := w.addTx(tx, t, b); err != nil {
 			return err
