@@ -726,3 +726,41 @@ func TestRescanProgress(t *testing.T) {
 		t.Fatalf("canceled rescan: %v", err)
 	}
 }
+
+// TestPaymentExtendsGap: a block paying the last lookahead address marks
+// it used and derives GapLimit more, so a payment to the next one is seen.
+func TestPaymentExtendsGap(t *testing.T) {
+	w, c, _ := startedWallet(t, 0)
+	lookahead := func(idx uint32) []byte {
+		t.Helper()
+		var pk []byte
+		err := w.view(func(tx *storeTx) error {
+			return scanAddrIndex(tx, addrIndexKey(0, BranchReceive, idx, nil), func(_ uint8, _ uint32, p []byte) error { pk = p; return nil })
+		})
+		if err != nil || pk == nil {
+			t.Fatalf("no lookahead address %d: %v", idx, err)
+		}
+		return pk
+	}
+	payTo := func(pk []byte, salt uint32) *wire.MsgTx {
+		tx := wire.NewMsgTx(2)
+		tx.AddTxIn(&wire.TxIn{PreviousOutPoint: wire.OutPoint{Index: salt}})
+		tx.AddTxOut(&wire.TxOut{Value: int64(gg(1)), PkScript: pk})
+		return tx
+	}
+	last := w.GapLimit() // one address handed out (index 0) + gap
+	c.connect(nil, payTo(lookahead(last), 1))
+	a, _ := w.Account("")
+	if a.ReceiveUsed != last+1 || a.Receive != last+1 {
+		t.Fatalf("after payment to %d: %+v", last, a)
+	}
+	c.connect(nil, payTo(lookahead(2*last), 2))
+	if b := mustBalance(t, w, ""); b.Confirmed != gg(2) {
+		t.Fatalf("balance %+v, want both payments", b)
+	}
+	// A payment to a script the wallet does not know is ignored.
+	c.connect(nil, payTo(extScript, 3))
+	if txs, _ := w.Transactions(AllAccounts, 0, 0); len(txs) != 2 {
+		t.Fatalf("%d txs, want 2", len(txs))
+	}
+}
