@@ -764,3 +764,38 @@ func TestPaymentExtendsGap(t *testing.T) {
 		t.Fatalf("%d txs, want 2", len(txs))
 	}
 }
+
+// TestConcurrentSends: parallel sends never pick the same coin.
+func TestConcurrentSends(t *testing.T) {
+	w, c, _ := startedWallet(t, 8)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := w.Send(context.Background(), "", []*wire.TxOut{{Value: int64(gg(20)), PkScript: extScript}}, TxOptions{})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[wire.OutPoint]bool{}
+	p, _ := w.Pending()
+	if len(p) != 8 || len(c.broadcast) != 8 {
+		t.Fatalf("%d pending, %d broadcast", len(p), len(c.broadcast))
+	}
+	for _, pt := range p {
+		for _, in := range pt.Tx.TxIn {
+			if seen[in.PreviousOutPoint] {
+				t.Fatalf("coin %v spent twice", in.PreviousOutPoint)
+			}
+			seen[in.PreviousOutPoint] = true
+		}
+	}
+}
