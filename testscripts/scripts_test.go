@@ -14,12 +14,14 @@ import (
 
 	"github.com/gamegold/gg/lib/cli/ggnode"
 	"github.com/gamegold/gg/lib/cli/ggtx"
+	"github.com/gamegold/gg/lib/cli/ggwallet"
 )
 
 // binaries maps each command name to its in-process main.
 var binaries = map[string]func(){
-	"gg-tx":   ggtx.Main,
-	"gg-node": ggnode.Main,
+	"gg-tx":     ggtx.Main,
+	"gg-node":   ggnode.Main,
+	"gg-wallet": ggwallet.Main,
 }
 
 func TestMain(m *testing.M) { testscript.Main(m, binaries) }

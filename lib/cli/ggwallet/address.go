@@ -1,0 +1,70 @@
+package ggwallet
+
+import (
+	"encoding/json"
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/rpc"
+)
+
+func addressCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "address",
+		Usage:     "hand out and list receive addresses",
+		UsageText: "gg-wallet address new [--account NAME]\n   gg-wallet [--json] address list [--account NAME]",
+		Subcommands: []*ucli.Command{
+			{
+				Name:      "new",
+				Usage:     "print a new receive address (a new --account is created; needs unlock)",
+				UsageText: "gg-wallet address new [--account NAME]",
+				Flags:     []ucli.Flag{accountFlag("default")},
+				Action: func(c *ucli.Context) error {
+					if c.NArg() > 0 {
+						return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+					}
+					var addr string
+					if err := call(c, "address.create", &addr, c.String("account")); err != nil {
+						return err
+					}
+					_, err := fmt.Fprintln(c.App.Writer, addr)
+					return err
+				},
+			},
+			{
+				Name:      "list",
+				Usage:     "list the addresses handed out",
+				UsageText: "gg-wallet [--json] address list [--account NAME]",
+				Flags:     []ucli.Flag{accountFlag("*")},
+				Action: func(c *ucli.Context) error {
+					if c.NArg() > 0 {
+						return cli.Usagef("unexpected argument %q", c.Args().First())
+					}
+					var raw json.RawMessage
+					if err := call(c, "address.list", &raw, c.String("account")); err != nil {
+						return err
+					}
+					return printResult(c, raw, addressTable)
+				},
+			},
+		},
+	}
+}
+
+func addressTable(raw json.RawMessage) ([]string, [][]string, error) {
+	var as []rpc.WalletAddressJSON
+	if err := json.Unmarshal(raw, &as); err != nil {
+		return nil, nil, err
+	}
+	rows := [][]string{}
+	for _, a := range as {
+		kind := "receive"
+		if a.Change {
+			kind = "change"
+		}
+		rows = append(rows, []string{a.Address, a.Account, kind, a.Path, a.Label})
+	}
+	return []string{"ADDRESS", "ACCOUNT", "CHAIN", "PATH", "LABEL"}, rows, nil
+}

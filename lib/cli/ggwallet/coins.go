@@ -1,0 +1,88 @@
+package ggwallet
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/rpc"
+)
+
+func coinsCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "coins",
+		Usage:     "list the wallet's unspent outputs",
+		UsageText: "gg-wallet [--json] coins [--account NAME]",
+		Flags:     []ucli.Flag{accountFlag("*")},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return cli.Usagef("unexpected argument %q", c.Args().First())
+			}
+			var raw json.RawMessage
+			if err := call(c, "coin.list", &raw, c.String("account")); err != nil {
+				return err
+			}
+			return printResult(c, raw, coinsTable)
+		},
+	}
+}
+
+// ggText formats a JSON amount for a table.
+func ggText(a rpc.GG) string { return amount.Amount(a).String() }
+
+func coinsTable(raw json.RawMessage) ([]string, [][]string, error) {
+	var cs []struct {
+		TxID          string  `json:"txid"`
+		Vout          uint32  `json:"vout"`
+		Address       string  `json:"address"`
+		Account       string  `json:"account"`
+		Amount        jsonAmt `json:"amount"`
+		Confirmations int32   `json:"confirmations"`
+		Spendable     bool    `json:"spendable"`
+		Immature      bool    `json:"immature"`
+		Locked        bool    `json:"locked"`
+		Reserved      bool    `json:"reserved"`
+		Game          bool    `json:"game"`
+		SpentPending  bool    `json:"spent_pending"`
+	}
+	if err := json.Unmarshal(raw, &cs); err != nil {
+		return nil, nil, err
+	}
+	rows := [][]string{}
+	for _, c := range cs {
+		var st []string
+		for _, f := range []struct {
+			on   bool
+			name string
+		}{{c.Spendable, "spendable"}, {c.Immature, "immature"}, {c.Locked, "locked"}, {c.Reserved, "reserved"},
+			{c.Game, "game"}, {c.SpentPending, "spending"}} {
+			if f.on {
+				st = append(st, f.name)
+			}
+		}
+		rows = append(rows, []string{fmt.Sprintf("%s:%d", c.TxID, c.Vout), ggText(rpc.GG(c.Amount)), fmt.Sprint(c.Confirmations),
+			c.Account, c.Address, strings.Join(st, ",")})
+	}
+	return []string{"OUTPOINT", "GG", "CONFS", "ACCOUNT", "ADDRESS", "STATE"}, rows, nil
+}
+
+// jsonAmt reads a JSON GG number exactly.
+type jsonAmt amount.Amount
+
+func (a *jsonAmt) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	neg := strings.HasPrefix(s, "-")
+	v, err := amount.Parse(strings.TrimPrefix(s, "-"))
+	if err != nil {
+		return fmt.Errorf("amount %s: %w", s, err)
+	}
+	if neg {
+		v = -v
+	}
+	*a = jsonAmt(v)
+	return nil
+}

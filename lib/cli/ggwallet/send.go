@@ -1,0 +1,49 @@
+package ggwallet
+
+import (
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/cli"
+)
+
+type sendOptions struct {
+	address     string
+	amount      amount.Amount
+	account     string
+	subtractFee bool
+}
+
+func sendCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "send",
+		Usage:     "pay AMOUNT GG to ADDRESS and print the txid (needs unlock)",
+		UsageText: "gg-wallet send [--account NAME] [--subtract-fee] ADDRESS AMOUNT",
+		Description: "The wallet picks the coins, adds change and pays the fee (or takes it from the\n" +
+			"amount with --subtract-fee). AMOUNT is in GG, e.g. 1.5.",
+		Flags: []ucli.Flag{accountFlag("default"),
+			&ucli.BoolFlag{Name: "subtract-fee", Usage: "the recipient pays the fee out of AMOUNT"},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 2 {
+				return cli.Usagef("want ADDRESS AMOUNT, got %d arguments (flags go before arguments)", c.NArg())
+			}
+			amt, err := amount.Parse(c.Args().Get(1))
+			if err != nil || amt == 0 {
+				return cli.Usagef("bad amount %q: want GG such as 1.5", c.Args().Get(1))
+			}
+			return runSend(c, sendOptions{address: c.Args().Get(0), amount: amt, account: c.String("account"), subtractFee: c.Bool("subtract-fee")})
+		},
+	}
+}
+
+func runSend(c *ucli.Context, o sendOptions) error {
+	var txid string
+	if err := call(c, "tx.send", &txid, o.address, o.amount.String(), o.subtractFee, o.account); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(c.App.Writer, txid)
+	return err
+}
