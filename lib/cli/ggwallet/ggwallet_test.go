@@ -1,0 +1,45 @@
+package ggwallet
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestHistoryTable renders history in the one ASCII table style, with
+// exact amounts.
+func TestHistoryTable(t *testing.T) {
+	raw := json.RawMessage(`[{"txid":"ab","status":"pending","category":"send","amount":-1.50000141,"fee":0.00000141,"confirmations":0,"time":0},
+		{"txid":"cd","status":"confirmed","category":"receive","amount":50.00000000,"confirmations":3,"time":0}]`)
+	h, rows, err := historyTable(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := printTable(&b, h, rows); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"| CATEGORY", "-1.50000141", "0.00000141", "| 50.0 ", "+-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestTablesErrors(t *testing.T) {
+	for name, f := range map[string]func(json.RawMessage) ([]string, [][]string, error){
+		"history": historyTable, "coins": coinsTable, "address": addressTable, "info": infoTable, "balance": balanceTable,
+	} {
+		if _, _, err := f(json.RawMessage(`"nope"`)); err == nil {
+			t.Errorf("%s: no error for a string", name)
+		}
+	}
+	var a jsonAmt
+	for _, in := range []string{`1e8`, `"1"`, `1.000000001`} {
+		if err := a.UnmarshalJSON([]byte(in)); err == nil {
+			t.Errorf("amount %s accepted", in)
+		}
+	}
+}
