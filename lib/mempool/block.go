@@ -36,18 +36,22 @@ func (p *Pool) BlockConnected(blk *wire.MsgBlock) {
 		id := tx.TxHash()
 		if e := p.g.entries[id]; e != nil {
 			p.g.remove(e)
+			p.emit(e.desc, RemoveMined)
 			mined++
 		}
 		p.orphans.remove(id)
 		for _, in := range tx.TxIn {
 			if s := p.g.spenders[in.PreviousOutPoint]; s != nil {
-				conflicts += len(p.g.removeTree(s))
+				gone := p.g.removeTree(s)
+				p.emitRemoved(gone, RemoveConflict)
+				conflicts += len(gone)
 			}
 			p.orphans.removeSpending(in.PreviousOutPoint)
 		}
 	}
 	p.orphans.expire(p.now())
 	p.mu.Unlock()
+	p.flush()
 	if mined+conflicts > 0 {
 		p.log.Debug("block connected", "block", blk.BlockHash(), "mined", mined, "conflicts", conflicts)
 	}
@@ -76,6 +80,7 @@ func (p *Pool) BlockDisconnected(blk *wire.MsgBlock) {
 		}
 	}
 	dropped := p.removeForReorg(blockTx)
+	p.flush()
 	p.log.Debug("block disconnected", "block", blk.BlockHash(), "readded", readded, "dropped", dropped)
 }
 
@@ -106,7 +111,9 @@ func (p *Pool) removeForReorg(blockTx map[chainhash.Hash]bool) int {
 		}
 		if err := p.revalidate(e, best, next); err != nil {
 			p.log.Debug("dropped after reorg", "txid", e.id(), "err", err)
-			dropped += len(p.g.removeTree(e))
+			gone := p.g.removeTree(e)
+			p.emitRemoved(gone, RemoveReorg)
+			dropped += len(gone)
 		}
 	}
 	return dropped

@@ -136,6 +136,16 @@
 // or sequence-locked, with their descendants. Transactions expire after
 // Policy.Expiry (14 days) when Expire is called.
 //
+// # Events
+//
+// Config.OnAccept and Config.OnRemove (and listeners added with Listen)
+// hear of every transaction entering the pool (submitted, unlocked
+// orphans, re-added after a disconnect, loaded) and leaving it, with a
+// RemoveReason (mined, replaced, conflict, sizelimit, expired, reorg,
+// removed). Events are queued in the order the pool changed and delivered
+// one at a time after the pool's lock is released; a callback may call
+// back into the pool. See Listener.
+//
 // # Persistence format (version 1)
 //
 // Save writes the whole pool to a temporary file in the target directory,

@@ -36,6 +36,11 @@ type Config struct {
 	Logger     *slog.Logger // nil = discard
 	// Replacement judges conflicting transactions; nil = FeeReplacement.
 	Replacement ReplacementPolicy
+	// OnAccept and OnRemove, if set, report transactions entering and
+	// leaving the pool. They are called after the pool's lock is
+	// released, one event at a time; see Listener for the guarantees.
+	OnAccept func(*TxDesc)
+	OnRemove func(desc *TxDesc, reason RemoveReason)
 }
 
 // Pool is the unconfirmed transaction pool. It is safe for concurrent use.
@@ -51,6 +56,8 @@ type Pool struct {
 	orphans *orphanPool
 	rolling rollingFee
 	deltas  map[chainhash.Hash]int64
+
+	events notifier
 }
 
 // New returns an empty pool.
@@ -72,6 +79,9 @@ func New(cfg Config) *Pool {
 	p.orphans = newOrphanPool(p.policy.MaxOrphanTxs, p.policy.MaxOrphanTxSize, p.policy.OrphanTTL)
 	p.rolling.halfLife = p.policy.MinFeeHalfLife
 	p.deltas = make(map[chainhash.Hash]int64)
+	if cfg.OnAccept != nil || cfg.OnRemove != nil {
+		p.Listen(Listener{OnAccept: cfg.OnAccept, OnRemove: cfg.OnRemove})
+	}
 	return p
 }
 
@@ -84,7 +94,9 @@ func (p *Pool) Policy() Policy { return p.policy }
 // inputs is kept as an orphan when allowOrphan is set (nil, nil: nothing
 // accepted yet; IsOrphan reports it) and refused with ErrMissingInputs
 // otherwise. Rejections are *RuleError for policy, or the chain's
-// RuleError for consensus failures.
+// RuleError for consensus failures. Listeners hear of each acceptance
+// (and of what a replacement evicted) before it returns, unless another
+// goroutine is delivering events at the time (see Listener).
 func (p *Pool) ProcessTransaction(tx *wire.MsgTx, allowOrphan bool) ([]*TxDesc, error) {
 	now := p.now()
 	desc, missing, err := p.maybeAccept(tx, acceptOpts{added: now})
@@ -195,6 +207,7 @@ func (p *Pool) maybeAccept(tx *wire.MsgTx, o acceptOpts) (*TxDesc, bool, error) 
 	}
 	for attempt := 0; ; attempt++ {
 		desc, missing, retry, err := p.tryAccept(c, o)
+		p.flush()
 		if !retry {
 			return desc, missing, err
 		}
@@ -281,16 +294,22 @@ func (p *Pool) tryAccept(c *candidate, o acceptOpts) (desc *TxDesc, missing, ret
 		if p.g.entries[e.id()] == e {
 			for _, r := range p.g.removeTree(e) {
 				p.log.Debug("replaced", "txid", r.id(), "by", c.id)
+				p.emit(r.desc, RemoveReplaced)
 			}
 		}
 	}
 	e := p.newEntry(c, o.added)
 	p.g.add(e)
 	p.orphans.remove(c.id)
-	p.trimToSize(now)
+	for _, r := range p.trimToSize(now) {
+		if r != e {
+			p.emit(r.desc, RemoveSizeLimit)
+		}
+	}
 	if p.g.entries[c.id] != e {
 		return nil, false, false, ruleError(ErrPoolFull, "transaction "+c.id.String()+" fee rate too low to stay in the full pool")
 	}
+	p.emit(e.desc, 0)
 	p.log.Debug("accepted", "txid", c.id, "fee", c.fee, "vsize", c.vsize)
 	return e.desc, false, false, nil
 }
@@ -492,19 +511,20 @@ func (p *Pool) newEntry(c *candidate, added time.Time) *entry {
 }
 
 // trimToSize evicts the lowest fee-rate packages until the pool fits its
-// cap, raising the rolling minimum fee. Requires p.mu.
-func (p *Pool) trimToSize(now time.Time) int {
-	n := 0
+// cap, raising the rolling minimum fee, and returns what it evicted.
+// Requires p.mu.
+func (p *Pool) trimToSize(now time.Time) []*entry {
+	var out []*entry
 	for p.g.bytes > p.policy.MaxPoolBytes && len(p.g.entries) > 0 {
 		w := p.g.worstPackage()
 		rate := feeRate(w.descFees, w.descSize)
 		p.rolling.bump(rate+p.policy.MinRelayFeeRate, now, p.policy.MinRelayFeeRate)
 		for _, e := range p.g.removeTree(w) {
 			p.log.Debug("evicted for size", "txid", e.id(), "package_rate", rate)
-			n++
+			out = append(out, e)
 		}
 	}
-	return n
+	return out
 }
 
 // Have reports whether h is in the pool (orphans excluded).
@@ -597,6 +617,7 @@ func (p *Pool) Spender(op wire.OutPoint) (*TxDesc, bool) {
 // Remove drops h from the pool, with its descendants if asked (otherwise
 // they stay and are treated as spending confirmed outputs).
 func (p *Pool) Remove(h chainhash.Hash, withDescendants bool) {
+	defer p.flush()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e := p.g.entries[h]
@@ -604,9 +625,10 @@ func (p *Pool) Remove(h chainhash.Hash, withDescendants bool) {
 		return
 	}
 	if withDescendants {
-		p.g.removeTree(e)
+		p.emitRemoved(p.g.removeTree(e), RemoveExplicit)
 	} else {
 		p.g.remove(e)
+		p.emit(e.desc, RemoveExplicit)
 	}
 }
 
@@ -661,6 +683,7 @@ func (p *Pool) Info() Info {
 // transactions left.
 func (p *Pool) Expire(now time.Time) int {
 	cutoff := now.Add(-p.policy.Expiry)
+	defer p.flush()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.orphans.expire(now)
@@ -674,7 +697,9 @@ func (p *Pool) Expire(now time.Time) int {
 	n := 0
 	for _, e := range old {
 		if p.g.entries[e.id()] == e {
-			n += len(p.g.removeTree(e))
+			gone := p.g.removeTree(e)
+			p.emitRemoved(gone, RemoveExpired)
+			n += len(gone)
 		}
 	}
 	return n
