@@ -35,7 +35,7 @@ complete -c gg-tx -n '__fish_seen_subcommand_from sign' -f -l prevout -r -d 'spe
 complete -c gg-tx -n '__fish_seen_subcommand_from sign' -f -l prevouts -r -d 'JSON `FILE`: [{txid,vout,amount,scriptPubKey,redeemScript?,witnessScript?}]'
 complete -c gg-tx -n '__fish_seen_subcommand_from sign' -f -l redeem-script -r -d 'P2SH redeem or P2WSH witness script `HEX` (repeatable)'
 complete -c gg-tx -n '__fish_seen_subcommand_from sign' -f -l sighash -r -d 'ALL, NONE or SINGLE, optionally |ANYONECANPAY'
-complete -c gg-tx -n '__fish_seen_subcommand_from sign' -f -l lookup -d 'look up spent outputs not given by --prevout/--prevouts on the node (gettxout, mempool included)'
+complete -c gg-tx -n '__fish_seen_subcommand_from sign' -f -l lookup -d 'look up spent outputs not given by --prevout/--prevouts on the node (gettxout: mempool, then confirmed)'
 complete -c gg-tx -n '__fish_seen_subcommand_from send' -f -l help -s h -d 'show help'
 complete -r -c gg-tx -n '__fish_gg-tx_no_subcommand' -a 'send' -d 'broadcast a signed transaction through gg-node and print its txid'
 complete -c gg-tx -n '__fish_seen_subcommand_from key' -f -l help -s h -d 'show help'

@@ -60,7 +60,7 @@ func signCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "prevouts", Usage: "JSON `FILE`: [{txid,vout,amount,scriptPubKey,redeemScript?,witnessScript?}]"},
 			&ucli.StringSliceFlag{Name: "redeem-script", Usage: "P2SH redeem or P2WSH witness script `HEX` (repeatable)"},
 			&ucli.StringFlag{Name: "sighash", Value: "ALL", Usage: "ALL, NONE or SINGLE, optionally |ANYONECANPAY"},
-			&ucli.BoolFlag{Name: "lookup", Usage: "look up spent outputs not given by --prevout/--prevouts on the node (gettxout, mempool included)"},
+			&ucli.BoolFlag{Name: "lookup", Usage: "look up spent outputs not given by --prevout/--prevouts on the node (gettxout: mempool, then confirmed)"},
 		},
 		Action: func(c *ucli.Context) error {
 			p, err := cli.Network(c)
@@ -294,8 +294,16 @@ func lookupPrevouts(c *ucli.Context, tx *wire.MsgTx, prevs map[wire.OutPoint]spe
 				Hex string `json:"hex"`
 			} `json:"scriptPubKey"`
 		}
-		if err := client.Call(c.Context, "gettxout", &out, op.Hash.String(), op.Index, true); err != nil {
-			return cli.CallError(err, "look up "+op.String(), false)
+		// With the mempool first (outputs of unconfirmed parents); then the
+		// confirmed view alone, which still shows a coin that a mempool
+		// transaction spends — needed to sign its replacement.
+		for _, withMempool := range []bool{true, false} {
+			if err := client.Call(c.Context, "gettxout", &out, op.Hash.String(), op.Index, withMempool); err != nil {
+				return cli.CallError(err, "look up "+op.String(), false)
+			}
+			if out != nil {
+				break
+			}
 		}
 		if out == nil {
 			continue // unknown or spent: reported as unsigned below
