@@ -17,10 +17,12 @@ import (
 // WalletChain is the in-process wallet.ChainClient: it serves a wallet
 // hosted in gg-node from the node's own chain and mempool. Block
 // notifications come from the chain's subscription; mempool
-// transactions reach the handlers when they are accepted through
-// Broadcast. It delivers every transaction (in process, filtering costs
-// more than the wallet's own IsMine check), so WatchScripts and
-// WatchOutPoints do nothing.
+// transactions reach RelevantTx from the mempool's acceptance events,
+// however they were submitted (Broadcast, sendrawtransaction, unlocked
+// orphans), and transactions a replacement evicted reach TxReplaced when
+// the handler is a wallet.ReplacementHandler. It delivers every
+// transaction (in process, filtering costs more than the wallet's own
+// IsMine check), so WatchScripts and WatchOutPoints do nothing.
 type WalletChain struct {
 	chain *chain.Chain
 	pool  *mempool.Pool
@@ -33,12 +35,48 @@ type WalletChain struct {
 
 var _ wallet.ChainClient = (*WalletChain)(nil)
 
-// NewWalletChain returns the adapter and subscribes it to c (the chain
-// has no unsubscribe: create one adapter per chain and reuse it).
+// NewWalletChain returns the adapter and subscribes it to c and p (the
+// chain has no unsubscribe: create one adapter per chain and reuse it).
 func NewWalletChain(c *chain.Chain, p *mempool.Pool) *WalletChain {
 	wc := &WalletChain{chain: c, pool: p, subs: map[int]wallet.ChainHandler{}}
 	c.Subscribe(wc.handle)
+	p.Listen(mempool.Listener{OnAccept: wc.accepted, OnRemove: wc.removed})
 	return wc
+}
+
+// accepted hands a new mempool transaction to the handlers. It runs on
+// the mempool's event delivery, outside the pool's lock.
+func (wc *WalletChain) accepted(d *mempool.TxDesc) {
+	hs := wc.handlers()
+	if len(hs) == 0 {
+		return
+	}
+	wc.deliver.Lock()
+	defer wc.deliver.Unlock()
+	for _, h := range hs {
+		h.RelevantTx(d.Tx)
+	}
+}
+
+// removed reports replaced transactions to the handlers that want them.
+// Other removals need nothing: mined and block-conflicted transactions
+// arrive with their block; size and expiry evictions stay pending in the
+// wallet (see wallet.ReplacementHandler).
+func (wc *WalletChain) removed(d *mempool.TxDesc, reason mempool.RemoveReason) {
+	if reason != mempool.RemoveReplaced {
+		return
+	}
+	hs := wc.handlers()
+	if len(hs) == 0 {
+		return
+	}
+	wc.deliver.Lock()
+	defer wc.deliver.Unlock()
+	for _, h := range hs {
+		if rh, ok := h.(wallet.ReplacementHandler); ok {
+			rh.TxReplaced(d.TxID)
+		}
+	}
 }
 
 func (wc *WalletChain) handlers() []wallet.ChainHandler {
@@ -122,30 +160,20 @@ func (wc *WalletChain) WatchScripts(context.Context, [][]byte) error { return ni
 func (wc *WalletChain) WatchOutPoints(context.Context, []wire.OutPoint) error { return nil }
 
 // Broadcast implements wallet.ChainClient: it submits tx to the mempool
-// (no orphans) and hands what was accepted to the handlers. A
+// (no orphans); the mempool's events hand what was accepted to the
+// handlers. A
 // transaction already in the pool or already confirmed is not an error.
 // Rejections keep the mempool's and chain's error kinds.
 func (wc *WalletChain) Broadcast(ctx context.Context, tx *wire.MsgTx) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	descs, err := wc.pool.ProcessTransaction(tx, false)
+	_, err := wc.pool.ProcessTransaction(tx, false)
 	switch {
 	case errors.Is(err, mempool.ErrDuplicate), errors.Is(err, mempool.ErrAlreadyKnown):
 		return nil
 	case err != nil:
 		return fmt.Errorf("broadcast %s: %w", tx.TxHash(), err)
-	}
-	hs := wc.handlers()
-	if len(hs) == 0 {
-		return nil
-	}
-	wc.deliver.Lock()
-	defer wc.deliver.Unlock()
-	for _, d := range descs {
-		for _, h := range hs {
-			h.RelevantTx(d.Tx)
-		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/chain"
 	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chaingen"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/mining"
@@ -415,5 +416,85 @@ func TestWalletChainReorg(t *testing.T) {
 	}
 	if p, _ := w.Pending(); len(p) != 0 {
 		t.Fatalf("%d pending", len(p))
+	}
+}
+
+// TestWalletChainMempoolEvents: a transaction paying the wallet that
+// reaches the mempool without the wallet (as sendrawtransaction does)
+// shows as unconfirmed at once, and when a replacement that pays the
+// wallet nothing evicts it, it is conflicted and the balance goes.
+func TestWalletChainMempoolEvents(t *testing.T) {
+	ctx := context.Background()
+	n := newTestNet(t)
+	w := openTestWallet(t, filepath.Join(t.TempDir(), "wallet.db"), true)
+	defer w.Close()
+	if err := w.Start(ctx, n.wc); err != nil {
+		t.Fatal(err)
+	}
+	hashes, err := n.miner.Generate(ctx, 1, chaingen.OpTrueP2SH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, err := n.chain.BlockByHash(hashes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.mine(100, externalScript) // matures the anyone-can-spend coinbase
+	coin := chaingen.SpendableOutFromTx(blk.Transactions[0], 0, 1)
+	addr, err := w.NewAddress("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := chaingen.New(chaincfg.RegTestParams)
+
+	in := gen.SpendTx([]chaingen.SpendableOut{coin}, []*wire.TxOut{
+		{Value: int64(gg(10)), PkScript: addr.PkScript()},
+		{Value: coin.Amount - int64(gg(10)) - 10_000, PkScript: chaingen.OpTrueP2SH},
+	})
+	if _, err := n.pool.ProcessTransaction(in, false); err != nil {
+		t.Fatal(err)
+	}
+	if b := balance(t, w, ""); b.Unconfirmed != gg(10) || b.Confirmed != 0 {
+		t.Fatalf("after the payment entered the mempool: %+v, want 10 unconfirmed", b)
+	}
+	if s := txStatus(t, w, in.TxHash()); s != wallet.TxPending {
+		t.Fatalf("payment status %q, want pending", s)
+	}
+
+	// A replacement paying someone else.
+	repl := gen.SpendTx([]chaingen.SpendableOut{coin}, []*wire.TxOut{{Value: coin.Amount - 100_000, PkScript: chaingen.OpTrueP2SH}})
+	if _, err := n.pool.ProcessTransaction(repl, false); err != nil {
+		t.Fatal(err)
+	}
+	if n.pool.Have(in.TxHash()) {
+		t.Fatal("the replaced payment is still in the mempool")
+	}
+	if b := balance(t, w, ""); b.Total() != 0 {
+		t.Fatalf("after the replacement: %+v, want nothing", b)
+	}
+	if s := txStatus(t, w, in.TxHash()); s != wallet.TxConflicted {
+		t.Fatalf("replaced payment status %q, want conflicted", s)
+	}
+	if s := txStatus(t, w, repl.TxHash()); s != "" {
+		t.Fatalf("unrelated replacement recorded as %q", s)
+	}
+
+	// Mined, the payment's replacement leaves the wallet as it is; a new
+	// payment confirmed straight from the mempool becomes confirmed.
+	n.mine(1, externalScript)
+	coin2 := chaingen.SpendableOutFromTx(repl, 0, -1)
+	in2 := gen.SpendTx([]chaingen.SpendableOut{coin2}, []*wire.TxOut{
+		{Value: int64(gg(3)), PkScript: addr.PkScript()},
+		{Value: coin2.Amount - int64(gg(3)) - 10_000, PkScript: chaingen.OpTrueP2SH},
+	})
+	if _, err := n.pool.ProcessTransaction(in2, false); err != nil {
+		t.Fatal(err)
+	}
+	if b := balance(t, w, ""); b.Unconfirmed != gg(3) {
+		t.Fatalf("second payment: %+v", b)
+	}
+	n.mine(1, externalScript)
+	if b := balance(t, w, ""); b.Confirmed != gg(3) || b.Unconfirmed != 0 {
+		t.Fatalf("second payment mined: %+v", b)
 	}
 }

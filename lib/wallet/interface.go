@@ -16,10 +16,12 @@ import (
 // composition root of gg-node, which hosts the wallet by default). It
 // subscribes to the chain's block connected/disconnected notifications
 // and forwards them to the ChainHandler in order, serialised; it passes
-// whole blocks (Block.Txs holds every transaction). Broadcast submits to
-// the mempool and hands the accepted transactions to RelevantTx (the
-// mempool has no accepted-transaction event yet, so transactions that
-// reach it otherwise are seen when they confirm); EstimateFee returns the
+// whole blocks (Block.Txs holds every transaction). It also listens to
+// the mempool's events: every transaction the mempool accepts, however
+// it arrived (Broadcast, sendrawtransaction, an unlocked orphan), goes to
+// RelevantTx, and a transaction evicted by a replacement goes to
+// TxReplaced (ReplacementHandler). Broadcast submits to the mempool;
+// EstimateFee returns the
 // mempool's current minimum with the relay floor (no estimator yet);
 // Rescan walks the main chain's stored blocks from the given height and
 // delivers them whole.
@@ -86,6 +88,19 @@ type ChainHandler interface {
 	// RelevantTx: tx entered the mempool and pays or spends something in
 	// the watch list (or, in process, any mempool tx).
 	RelevantTx(tx *wire.MsgTx)
+}
+
+// ReplacementHandler is an optional extension of ChainHandler. An
+// adapter that sees transactions leave the mempool calls TxReplaced,
+// serialised with the ChainHandler calls, when a conflicting transaction
+// replaced tx id or one of its ancestors (before RelevantTx for the
+// replacement). The Wallet implements it: a pending wallet transaction is
+// then conflicted and the coins it spent return. Transactions evicted for
+// other reasons (pool size, expiry) are not reported: they stay pending
+// in the wallet and are rebroadcast on the next Resync, or can be
+// abandoned.
+type ReplacementHandler interface {
+	TxReplaced(id chainhash.Hash)
 }
 
 // Block is a block as the wallet sees it: its header, height and either

@@ -120,17 +120,24 @@ func (w *Wallet) catchUp(ctx context.Context, c ChainClient) error {
 			ops = append(ops, ci.OutPoint)
 		}
 	}
-	return c.Rescan(ctx, from, scripts, ops, func(rb RescanBlock) error {
+	err = c.Rescan(ctx, from, scripts, ops, func(rb RescanBlock) error {
 		b := rb.Block
 		return w.connectBlock(&b)
 	})
+	if err != nil || tip.Height >= 0 {
+		return err
+	}
+	// First sync of a new (restored) wallet: find its other accounts.
+	_, err = w.discoverAccounts(ctx, c, from)
+	return err
 }
 
 // Rescan scans the client's main chain from fromHeight (negative: the
 // birthday) to its tip for the wallet's transactions, recording them
 // like BlockConnected (idempotently: known ones are not counted twice),
 // and calls progress, if not nil, after each block with its height and
-// the tip height. It needs Start first.
+// the tip height. Then it discovers BIP44 accounts beyond the known ones
+// (see discover.go; needs the wallet unlocked). It needs Start first.
 func (w *Wallet) Rescan(ctx context.Context, fromHeight int32, progress func(height, tip int32)) error {
 	c := w.chainClient()
 	if c == nil {
@@ -151,7 +158,7 @@ func (w *Wallet) Rescan(ctx context.Context, fromHeight int32, progress func(hei
 	}
 	err = c.Rescan(ctx, fromHeight, scripts, nil, func(rb RescanBlock) error {
 		b := rb.Block
-		if err := w.connectBlock(&b); err != nil {
+		if err := w.rescanBlock(&b); err != nil {
 			return err
 		}
 		if progress != nil {
@@ -159,6 +166,9 @@ func (w *Wallet) Rescan(ctx context.Context, fromHeight int32, progress func(hei
 		}
 		return nil
 	})
+	if err == nil {
+		_, err = w.discoverAccounts(ctx, c, fromHeight)
+	}
 	if err != nil {
 		return fmt.Errorf("wallet: rescan from %d: %w", fromHeight, err)
 	}

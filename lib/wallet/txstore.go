@@ -97,6 +97,19 @@ func (w *Wallet) BlockDisconnected(b *Block) {
 // double-spends a pending wallet transaction replaced it in the
 // mempool: the replaced one is marked conflicted.
 func (w *Wallet) RelevantTx(t *wire.MsgTx) {
+	// In process every mempool transaction arrives here: look first
+	// (a read), so the irrelevant ones cost no database write.
+	var relevant bool
+	if err := w.view(func(tx *store.Tx) error {
+		var err error
+		relevant, err = mayConcern(tx, t)
+		return err
+	}); err != nil || !relevant {
+		if err != nil {
+			w.log.Error("relevant tx", "txid", t.TxHash(), "err", err)
+		}
+		return
+	}
 	err := w.update(func(tx *store.Tx) error {
 		_, err := w.addTx(tx, t, nil)
 		return err
@@ -106,18 +119,70 @@ func (w *Wallet) RelevantTx(t *wire.MsgTx) {
 	}
 }
 
+// mayConcern reports whether addTx could record t: it is known, pays a
+// wallet script or spends a wallet coin.
+func mayConcern(tx *store.Tx, t *wire.MsgTx) (bool, error) {
+	id := t.TxHash()
+	if tx.Bucket(bktTxs).Get(id[:]) != nil {
+		return false, nil // addTx ignores known ones without a block
+	}
+	for _, out := range t.TxOut {
+		ar, err := getAddr(tx, out.PkScript)
+		if err != nil || ar != nil {
+			return ar != nil, err
+		}
+	}
+	for _, in := range t.TxIn {
+		if tx.Bucket(bktCoins).Get(opKey(in.PreviousOutPoint)) != nil {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+var _ ReplacementHandler = (*Wallet)(nil)
+
+// TxReplaced implements ReplacementHandler: a pending wallet transaction
+// that a conflicting one evicted from the mempool (it or an ancestor was
+// replaced) is marked conflicted with its wallet descendants; its coins
+// vanish and the coins it spent are spendable again. Unknown or
+// confirmed transactions are ignored.
+func (w *Wallet) TxReplaced(id chainhash.Hash) {
+	var pending bool
+	_ = w.view(func(tx *store.Tx) error {
+		pending = tx.Bucket(bktPending).Get(id[:]) != nil
+		return nil
+	})
+	if !pending {
+		return
+	}
+	err := w.update(func(tx *store.Tx) error { return w.dropTx(tx, id, txFlagConflicted) })
+	if err != nil {
+		w.log.Error("replaced tx", "txid", id, "err", err)
+	}
+}
+
 func (w *Wallet) connectBlock(b *Block) error {
 	return w.update(func(tx *store.Tx) error {
-		return w.connectBlockTx(tx, b)
+		return w.connectBlockTx(tx, b, false)
 	})
 }
 
-func (w *Wallet) connectBlockTx(tx *store.Tx, b *Block) error {
+// rescanBlock is connectBlock for a rescan: a block already processed is
+// looked at again (for addresses or accounts added since), which addTx
+// makes harmless for the transactions already recorded.
+func (w *Wallet) rescanBlock(b *Block) error {
+	return w.update(func(tx *store.Tx) error {
+		return w.connectBlockTx(tx, b, true)
+	})
+}
+
+func (w *Wallet) connectBlockTx(tx *store.Tx, b *Block, rescan bool) error {
 	tip := readSynced(tx)
-	if tip.Height == b.Height && tip.Hash == b.Hash {
+	if !rescan && tip.Height == b.Height && tip.Hash == b.Hash {
 		return nil // replay of the tip
 	}
-	if h, ok := recentBlock(tx, b.Height); ok && h == b.Hash && tip.Height > b.Height {
+	if h, ok := recentBlock(tx, b.Height); !rescan && ok && h == b.Hash && tip.Height > b.Height {
 		return nil // replay of an older block already processed
 	}
 	if tip.Height >= 0 && b.Height > tip.Height+1 {
@@ -126,7 +191,7 @@ func (w *Wallet) connectBlockTx(tx *store.Tx, b *Block) error {
 		w.log.Warn("block notification skips blocks", "synced", tip.Height, "height", b.Height)
 	}
 	for _, t := range b.Txs {
-		if _, err := w.addTx(tx, t, b); err != nil {
+		if _, err := w.addTxMode(tx, t, b, rescan); err != nil {
 			return err
 		}
 	}
@@ -330,6 +395,15 @@ func (w *Wallet) newCoin(tx *store.Tx, out *wire.TxOut, ar *addrRecord, height u
 // addTx records t if it pays or spends the wallet: confirmed in b, or
 // unconfirmed (b nil). It reports whether t is the wallet's.
 func (w *Wallet) addTx(tx *store.Tx, t *wire.MsgTx, b *Block) (bool, error) {
+	return w.addTxMode(tx, t, b, false)
+}
+
+// addTxMode is addTx; with rescan set, a transaction already recorded in
+// the same block is processed again, so outputs to addresses learnt
+// since (imports, discovered accounts) become coins. Coins it re-creates
+// that were spent later are deleted again when the rescan reaches their
+// spender, which it processes again too (a rescan runs to the tip).
+func (w *Wallet) addTxMode(tx *store.Tx, t *wire.MsgTx, b *Block, rescan bool) (bool, error) {
 	id := t.TxHash()
 	r, err := getTx(tx, id)
 	if err != nil {
@@ -338,7 +412,7 @@ func (w *Wallet) addTx(tx *store.Tx, t *wire.MsgTx, b *Block) (bool, error) {
 	if r != nil && b == nil {
 		return true, nil // known already (mempool replay, or confirmed)
 	}
-	if r != nil && b != nil && r.confirmed() && r.Block == b.Hash {
+	if r != nil && b != nil && r.confirmed() && r.Block == b.Hash && !rescan {
 		return true, nil // replay of the same block
 	}
 	coinbase := t.IsCoinBase()
