@@ -15,7 +15,6 @@ import (
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
-	"github.com/gamegold/gg/lib/keys"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/wallet"
@@ -411,18 +410,11 @@ func (h *WalletHost) PrivateKey(pkScript []byte) (string, error) {
 	if info.WatchOnly {
 		return "", rpc.Errorf(rpc.CodeWallet, "address is watch-only")
 	}
-	kdb, err := w.KeyDB()
-	if err != nil {
-		return "", walletErr(err)
-	}
-	priv, compressed, found := kdb.GetKey(pkScript[2:])
-	if !found {
-		if w.IsLocked() {
-			return "", rpc.ErrWalletLocked()
-		}
+	wif, err := w.ExportPrivKey(info.Address.String())
+	if errors.Is(err, wallet.ErrAddressNotFound) || errors.Is(err, wallet.ErrWatchOnly) {
 		return "", rpc.Errorf(rpc.CodeWallet, "private key for this address is not known")
 	}
-	return keys.EncodeWIF(priv, compressed, h.params), nil
+	return wif, walletErr(err)
 }
 
 // ExportMnemonic implements rpc.WalletBackend.

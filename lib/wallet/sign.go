@@ -7,6 +7,7 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
+	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/keys"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/store"
@@ -148,4 +149,34 @@ func (w *Wallet) SignInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int6
 		return false, fmt.Errorf("wallet: sign input %d: %w", idx, err)
 	}
 	return complete, nil
+}
+
+// ExportPrivKey returns the private key of one of the wallet's
+// single-key addresses (P2WPKH or P2PKH, HD or imported) in WIF for the
+// wallet's network. The wallet must be unlocked (ErrLocked); an address
+// of another kind is ErrInvalidArgument, one the wallet does not know
+// ErrAddressNotFound, a watch-only one ErrWatchOnly.
+func (w *Wallet) ExportPrivKey(addr string) (string, error) {
+	a, err := address.Decode(addr, w.params)
+	if err != nil {
+		return "", fmt.Errorf("wallet: export private key: %w: %v", ErrInvalidArgument, err)
+	}
+	if a.Kind != address.WitnessPubKeyHash && a.Kind != address.PubKeyHash {
+		return "", fmt.Errorf("wallet: export private key: %w: %s is not a single-key address", ErrInvalidArgument, addr)
+	}
+	if w.IsLocked() {
+		return "", fmt.Errorf("wallet: export private key: %w", ErrLocked)
+	}
+	info, ok := w.IsMine(a.PkScript())
+	switch {
+	case !ok:
+		return "", fmt.Errorf("wallet: export private key: %w: %s", ErrAddressNotFound, addr)
+	case info.WatchOnly:
+		return "", fmt.Errorf("wallet: export private key: %w: %s", ErrWatchOnly, addr)
+	}
+	priv, compressed, err := w.privKey(a.Hash)
+	if err != nil {
+		return "", fmt.Errorf("wallet: export private key %s: %w", addr, err)
+	}
+	return keys.EncodeWIF(priv, compressed, w.params), nil
 }
