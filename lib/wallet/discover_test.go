@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/keys"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -120,5 +122,36 @@ func TestAccountDiscoveryNone(t *testing.T) {
 	_ = c
 	if err := w.Rescan(ctx2, -1, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("rescan with a cancelled context: %v", err)
+	}
+}
+
+// TestRescanRecentBlocks: a rescan looks again at blocks the wallet has
+// already processed (the recent ones too), so an address imported after
+// it was paid finds its coin. Regression: recent blocks were skipped as
+// replays.
+func TestRescanRecentBlocks(t *testing.T) {
+	ctx := context.Background()
+	w, c, _ := startedWallet(t, 1)
+	stranger := address.NewP2WPKH(keys.PubKeyHash(testKey(t, 11).PubKey()), regtest)
+	c.connect(stranger.PkScript())
+	c.connect(nil)
+	if _, err := w.ImportAddress(stranger.String(), "watch"); err != nil {
+		t.Fatal(err)
+	}
+	if b := mustBalance(t, w, "watch"); b.Total() != 0 {
+		t.Fatalf("before the rescan: %+v", b)
+	}
+	if err := w.Rescan(ctx, -1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b := mustBalance(t, w, "watch"); b.Immature != gg(50) {
+		t.Fatalf("after the rescan: %+v, want the 50 GG coinbase (immature)", b)
+	}
+	before := mustBalance(t, w, "")
+	if err := w.Rescan(ctx, -1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := mustBalance(t, w, ""); after != before {
+		t.Fatalf("a second rescan changed the balance: %+v, was %+v", after, before)
 	}
 }

@@ -132,6 +132,17 @@
 // the birthday), and rebroadcasts the pending txs parents first (Kahn's
 // algorithm over the in-wallet edges).
 //
+// Rescan (and the first sync of a new wallet) looks at every block in
+// its range again, already processed or not, so addresses imported since
+// find their coins. It ends with BIP44 account discovery: while the
+// highest account of the seed has a used address, the next account's
+// first gap-limit addresses on both chains are searched for in the range;
+// a hit creates the account as "account-<n>" (account names are not on
+// the chain, so a wallet restored from its mnemonic gets these names) and
+// rescans for its transactions. Discovery derives hardened account keys
+// from the seed, so an encrypted wallet must be unlocked; when locked it
+// is skipped with a warning.
+//
 // Balances count coins by state: confirmed (mature, unlocked), unconfirmed,
 // immature (coinbase with at most CoinbaseMaturity confirmations),
 // locked (time lock not reached) and reserved (later issues). A coin
