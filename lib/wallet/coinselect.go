@@ -46,6 +46,12 @@ func (e *InsufficientFundsError) Error() string {
 // Is makes errors.Is(err, ErrInsufficientFunds) true.
 func (e *InsufficientFundsError) Is(target error) bool { return target == ErrInsufficientFunds }
 
+// countsExtraVSize is what the input and output counts add beyond the one
+// byte each that txOverheadVSize assumes (CompactSize grows at 253).
+func countsExtraVSize(nIn, nOut int) int64 {
+	return int64(wire.CompactSizeLen(uint64(nIn)) + wire.CompactSizeLen(uint64(nOut)) - 2)
+}
+
 // feeFor is the fee of vsize virtual bytes at rate dust/kvB, rounded up.
 func feeFor(vsize, rate int64) int64 { return (vsize*rate + 999) / 1000 }
 
@@ -71,7 +77,9 @@ type selCoin struct {
 // selectRequest describes what the inputs must pay for.
 type selectRequest struct {
 	target      int64 // sum of the outputs
-	baseVSize   int64 // overhead, outputs and preset inputs
+	baseVSize   int64 // overhead (1-byte counts), outputs and preset inputs
+	nPreset     int   // inputs already in the transaction
+	nOutputs    int   // outputs already in the transaction
 	preset      int64 // value of preset inputs
 	rate        int64 // dust/kvB
 	subtractFee bool  // the fee comes out of the outputs
@@ -127,13 +135,16 @@ func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
 			sum += c.value
 		}
 		vsize := req.baseVSize + int64(len(sel))*p2wpkhInputVSize
-		fee := feeFor(vsize, req.rate)
+		nIn := req.nPreset + len(sel)
+		feeNoChange := feeFor(vsize+countsExtraVSize(nIn, req.nOutputs), req.rate)
+		feeChange := feeFor(vsize+p2wpkhOutputVSize+countsExtraVSize(nIn, req.nOutputs+1), req.rate)
 		in := sum + req.preset
 		var change int64
 		if req.subtractFee {
 			change = in - req.target
+			fee := feeNoChange
 			if change >= changeDust+changeFee {
-				fee = feeFor(vsize+p2wpkhOutputVSize, req.rate)
+				fee = feeChange
 				// change stays as is; the fee comes out of the outputs
 			} else {
 				// Leftover below dust pays part of the fee.
@@ -142,9 +153,14 @@ func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
 			}
 			return selection{coins: sel, fee: fee, change: change}, nil
 		}
-		change = in - req.target - feeFor(vsize+p2wpkhOutputVSize, req.rate)
+		change = in - req.target - feeChange
 		if change >= changeDust {
-			return selection{coins: sel, fee: feeFor(vsize+p2wpkhOutputVSize, req.rate), change: change}, nil
+			return selection{coins: sel, fee: feeChange, change: change}, nil
+		}
+		if in-req.target < feeNoChange {
+			// Only possible with hundreds of inputs or outputs, where the
+			// counts' CompactSize grows past what the search budgeted.
+			return selection{}, &InsufficientFundsError{Need: amount.Amount(req.target + feeNoChange), Have: amount.Amount(in)}
 		}
 		return selection{coins: sel, fee: in - req.target}, nil
 	}

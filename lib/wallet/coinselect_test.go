@@ -196,3 +196,35 @@ func FuzzDecodeTxRecords(f *testing.F) {
 		}
 	})
 }
+
+// TestSelectCoinsManyOutputs: with 253 or more outputs the output count
+// takes three bytes; the fee must still cover the real virtual size
+// (found by a 1,000-output send refused at the relay floor).
+func TestSelectCoinsManyOutputs(t *testing.T) {
+	const rate = 1000
+	for _, nOut := range []int{252, 253, 300, 1000} {
+		pk := make([]byte, 22)
+		pk[0], pk[1] = 0x00, 0x14
+		tx := wire.NewMsgTx(2)
+		base := int64(txOverheadVSize)
+		for range nOut {
+			tx.AddTxOut(&wire.TxOut{Value: 1000, PkScript: pk})
+			base += outputVSize(pk)
+		}
+		target := int64(nOut) * 1000
+		coin := selCoin{op: wire.OutPoint{Index: 1}, value: target + 10_000_000, pkScript: pk}
+		sel, err := selectCoins([]selCoin{coin}, selectRequest{target: target, baseVSize: base, nOutputs: nOut, rate: rate})
+		if err != nil {
+			t.Fatalf("%d outputs: %v", nOut, err)
+		}
+		// Build what the wallet would sign: the input with a worst-case
+		// P2WPKH witness (72-byte signature, 33-byte key) and the change.
+		tx.AddTxIn(&wire.TxIn{PreviousOutPoint: coin.op, Witness: wire.TxWitness{make([]byte, 72), make([]byte, 33)}})
+		if sel.change > 0 {
+			tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: pk})
+		}
+		if need := feeFor(int64(tx.VSize()), rate); sel.fee < need {
+			t.Errorf("%d outputs: fee %d below %d for vsize %d", nOut, sel.fee, need, tx.VSize())
+		}
+	}
+}

@@ -178,7 +178,8 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		if err != nil {
 			return err
 		}
-		req := selectRequest{target: target, baseVSize: base, preset: presetVal, rate: rate, subtractFee: len(opts.SubtractFeeFrom) > 0}
+		req := selectRequest{target: target, baseVSize: base, nPreset: len(tx.TxIn), nOutputs: len(tx.TxOut),
+			preset: presetVal, rate: rate, subtractFee: len(opts.SubtractFeeFrom) > 0}
 		sel, err := selectCoins(confirmed, req)
 		var short *InsufficientFundsError
 		if errors.As(err, &short) && len(unconf) > 0 {
