@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,13 +136,25 @@ func walletErr(err error) error {
 		return rpc.Errorf(rpc.CodeWalletEncState, "wallet is not encrypted")
 	case errors.Is(err, wallet.ErrTxNotFound):
 		return rpc.Errorf(rpc.CodeInvalidAddress, "%v", err)
-	case errors.Is(err, wallet.ErrInvalidMnemonic), errors.Is(err, wallet.ErrInvalidArgument),
+	case errors.Is(err, wallet.ErrInvalidArgument):
+		return rpc.Errorf(rpc.CodeInvalidParam, "%s", afterKind(err, wallet.ErrInvalidArgument))
+	case errors.Is(err, wallet.ErrInvalidMnemonic),
 		errors.Is(err, wallet.ErrAccountNotFound), errors.Is(err, wallet.ErrTxConfirmed):
 		return rpc.Errorf(rpc.CodeInvalidParam, "%v", err)
 	case mempool.Reason(err) != "error":
 		return rpc.Errorf(rpc.CodeVerifyRejected, "%s: %v", mempool.Reason(err), err)
 	}
 	return rpc.Errorf(rpc.CodeWallet, "%v", err)
+}
+
+// afterKind returns what err says after "<kind>: " — the part meant for
+// the user, without the library's chain of context ("wallet: send: ...").
+func afterKind(err, kind error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, kind.Error()+": "); i >= 0 {
+		return msg[i+len(kind.Error())+2:]
+	}
+	return msg
 }
 
 // Create implements rpc.WalletBackend.

@@ -173,7 +173,7 @@ func (wc *WalletChain) Broadcast(ctx context.Context, tx *wire.MsgTx) error {
 	case errors.Is(err, mempool.ErrDuplicate), errors.Is(err, mempool.ErrAlreadyKnown):
 		return nil
 	case err != nil:
-		return fmt.Errorf("broadcast %s: %w", tx.TxHash(), err)
+		return err // the wallet names the transaction
 	}
 	return nil
 }

@@ -46,6 +46,31 @@ func (e *InsufficientFundsError) Error() string {
 // Is makes errors.Is(err, ErrInsufficientFunds) true.
 func (e *InsufficientFundsError) Is(target error) bool { return target == ErrInsufficientFunds }
 
+// dustRelayFeeRate is the relay policy's dust fee rate (dust/kvB), the
+// mempool's default: an output worth less than the fee of creating and
+// later spending it at this rate is not relayed.
+const dustRelayFeeRate = 3000
+
+// dustThreshold is the smallest relayable value of an output paying pk:
+// (output size + the size of a later spend) at dustRelayFeeRate; 294 dust
+// for P2WPKH, 546 for P2PKH. OP_RETURN outputs carry no value and have
+// none.
+func dustThreshold(pk []byte) int64 {
+	if len(pk) > 0 && pk[0] == 0x6a {
+		return 0
+	}
+	spend := int64(148)
+	if isWitnessProgram(pk) {
+		spend = 67
+	}
+	return (outputVSize(pk) + spend) * dustRelayFeeRate / 1000
+}
+
+func isWitnessProgram(pk []byte) bool {
+	return len(pk) >= 4 && len(pk) <= 42 && int(pk[1]) == len(pk)-2 &&
+		(pk[0] == 0 || (pk[0] >= 0x51 && pk[0] <= 0x60))
+}
+
 // countsExtraVSize is what the input and output counts add beyond the one
 // byte each that txOverheadVSize assumes (CompactSize grows at 253).
 func countsExtraVSize(nIn, nOut int) int64 {

@@ -228,3 +228,25 @@ func TestSelectCoinsManyOutputs(t *testing.T) {
 		}
 	}
 }
+
+func TestDustThreshold(t *testing.T) {
+	p2wpkh := append([]byte{0x00, 0x14}, make([]byte, 20)...)
+	p2wsh := append([]byte{0x00, 0x20}, make([]byte, 32)...)
+	p2pkh := append(append([]byte{0x76, 0xa9, 0x14}, make([]byte, 20)...), 0x88, 0xac)
+	cases := []struct {
+		name string
+		pk   []byte
+		want int64
+	}{
+		{"p2wpkh", p2wpkh, 294}, {"p2wsh", p2wsh, 330}, {"p2pkh", p2pkh, 546},
+		{"op_return", []byte{0x6a, 0x01, 0x00}, 0},
+	}
+	for _, c := range cases {
+		if got := dustThreshold(c.pk); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if changeDust != dustThreshold(p2wpkh) {
+		t.Errorf("changeDust %d disagrees with the P2WPKH dust threshold", changeDust)
+	}
+}

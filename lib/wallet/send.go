@@ -62,6 +62,10 @@ func (w *Wallet) createTx(ctx context.Context, account string, outputs []*wire.T
 		if o == nil {
 			return nil, fmt.Errorf("wallet: create tx: %w: nil output", ErrInvalidArgument)
 		}
+		if min := dustThreshold(o.PkScript); o.Value < min {
+			return nil, fmt.Errorf("wallet: create tx: %w: output %d: %s GG is below the dust threshold of %s GG for that address",
+				ErrInvalidArgument, len(tx.TxOut), amount.Amount(o.Value), amount.Amount(min))
+		}
 		tx.AddTxOut(&wire.TxOut{Value: o.Value, PkScript: append([]byte(nil), o.PkScript...)})
 	}
 	if len(outputs) == 0 {
