@@ -177,7 +177,21 @@ func (h *WalletHost) Create(ctx context.Context, req rpc.WalletCreateRequest) (s
 	if err != nil {
 		return "", walletErr(err)
 	}
-	if err := h.start(ctx, w); err != nil {
+	// A restored wallet's first sync rescans the chain and discovers its
+	// other BIP44 accounts, which needs the seed: keep it unlocked with the
+	// passphrase just given until that sync is done.
+	restoring := req.Mnemonic != "" && w.Encrypted()
+	if restoring {
+		if err := w.Unlock(req.Passphrase, 0); err != nil {
+			w.Close()
+			return "", walletErr(err)
+		}
+	}
+	err = h.start(ctx, w)
+	if restoring {
+		w.Lock()
+	}
+	if err != nil {
 		w.Close()
 		return "", walletErr(err)
 	}
