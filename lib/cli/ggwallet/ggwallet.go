@@ -46,7 +46,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"   gg-wallet --network=regtest unlock --passphrase-file pass.txt\n" +
 		"   gg-wallet --network=regtest address new\n" +
 		"   gg-wallet --network=regtest send rg1q... 1.5\n" +
-		"   gg-tx --network=regtest create --out rg1q...=2 | gg-wallet fund | gg-wallet sign | gg-tx send\n\n" +
+		"   export GG_NETWORK=regtest; gg-tx create --out rg1q...=2 | gg-wallet fund | gg-wallet sign | gg-tx send\n\n" +
 		"Exit status: 0 ok, 1 error (locked, wrong passphrase, insufficient funds, ...),\n" +
 		"2 usage, 3 node unreachable, 10 sign left inputs unsigned."
 	app.Commands = []*ucli.Command{createCommand(), restoreCommand(), infoCommand(), unlockCommand(), lockCommand(),
