@@ -59,6 +59,9 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"block.info.byheight"}, "height [verbosity=1]", "main-chain block at height, as block.info", s.getBlockByHeight},
 		{[]string{"block.header", "getblockheader"}, "blockhash [verbose=true]", "block header as JSON, or hex when verbose=false", s.getBlockHeader},
 		{[]string{"block.tips", "getchaintips"}, "", "every known chain tip and its status", s.chainTips},
+		{[]string{"block.invalidate", "invalidateblock"}, "blockhash", "mark a block and its descendants invalid (the chain reorganises away from it)", s.invalidateBlock},
+		{[]string{"miner.difficulty", "getdifficulty"}, "", "difficulty of the tip (PoW limit target / tip target)", s.difficulty},
+		{[]string{"tx.spender"}, "txid n", "the mempool transaction spending an output: {txid, vin}, or null", s.spender},
 		{[]string{"sys.info", "getblockchaininfo"}, "", "network, tip, difficulty and mempool summary", s.chainInfo},
 		{[]string{"tx.get", "getrawtransaction"}, "txid [verbose=false] [blockhash]", "a transaction from the mempool or the chain", s.getRawTransaction},
 		{[]string{"tx.raw.send", "sendrawtransaction"}, "hexstring", "submit a signed transaction to the mempool and relay it; returns its txid", s.sendRawTransaction},
@@ -290,6 +293,50 @@ func (s *NodeService) chainTips(_ context.Context, p json.RawMessage) (any, erro
 		out = append(out, tip{Height: t.Height, Hash: t.Hash.String(), BranchLen: t.BranchLen, Status: t.Status})
 	}
 	return out, nil
+}
+
+func (s *NodeService) invalidateBlock(_ context.Context, p json.RawMessage) (any, error) {
+	var hs string
+	if err := ParseParams(p, []string{"blockhash"}, 1, &hs); err != nil {
+		return nil, err
+	}
+	h, err := parseHash(hs, "blockhash")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Chain.InvalidateBlock(h); err != nil {
+		return nil, Errorf(CodeInvalidAddress, "invalidate %s: %v", h, err)
+	}
+	return nil, nil
+}
+
+func (s *NodeService) difficulty(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	return Difficulty(s.Chain.Best().Bits, s.Params), nil
+}
+
+func (s *NodeService) spender(_ context.Context, p json.RawMessage) (any, error) {
+	var ts string
+	var n uint32
+	if err := ParseParams(p, []string{"txid", "n"}, 2, &ts, &n); err != nil {
+		return nil, err
+	}
+	txid, err := parseHash(ts, "txid")
+	if err != nil {
+		return nil, err
+	}
+	d, ok := s.Mempool.Spender(wire.OutPoint{Hash: txid, Index: n})
+	if !ok {
+		return nil, nil
+	}
+	for i, in := range d.Tx.TxIn {
+		if in.PreviousOutPoint == (wire.OutPoint{Hash: txid, Index: n}) {
+			return map[string]any{"txid": d.TxID.String(), "vin": i}, nil
+		}
+	}
+	return nil, nil
 }
 
 func (s *NodeService) chainInfo(_ context.Context, p json.RawMessage) (any, error) {
