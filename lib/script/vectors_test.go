@@ -241,6 +241,33 @@ func checkTxSanity(tx *wire.MsgTx) error {
 	return nil
 }
 
+// errPrevoutMissing marks a vector whose prevout list lacks an input's
+// spent output: a fault of the test data, not a verdict on the tx.
+var errPrevoutMissing = errors.New("prevout missing from test")
+
+// runTxVector decodes the vector's transaction, applies the sanity checks
+// and verifies every input with the vector's flags; nil means valid.
+func runTxVector(v txVector) error {
+	tx, err := wire.DecodeTxHex(v.txHex)
+	if err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	if err := checkTxSanity(tx); err != nil {
+		return fmt.Errorf("sanity: %w", err)
+	}
+	hashes := NewSigHashes(tx)
+	for j, in := range tx.TxIn {
+		po, ok := v.prevOuts[in.PreviousOutPoint]
+		if !ok {
+			return fmt.Errorf("input %d: %w", j, errPrevoutMissing)
+		}
+		if err := VerifyInput(tx, j, po.pkScript, po.amount, v.flags, nil, hashes); err != nil {
+			return fmt.Errorf("input %d: %w", j, err)
+		}
+	}
+	return nil
+}
+
 // The transaction vectors here use the old convention: the listed flags
 // are the flags to verify with (Core before 0.21, where tx_valid entries
 // read "P2SH" or "NONE"), not flags excluded from a full set.
@@ -255,27 +282,7 @@ func TestVectorsTxValid(t *testing.T) {
 		if !ok {
 			t.Fatalf("row %d: malformed %s", i, row)
 		}
-		err := func() error {
-			tx, err := wire.DecodeTxHex(v.txHex)
-			if err != nil {
-				return fmt.Errorf("decode: %w", err)
-			}
-			if err := checkTxSanity(tx); err != nil {
-				return fmt.Errorf("sanity: %w", err)
-			}
-			hashes := NewSigHashes(tx)
-			for j, in := range tx.TxIn {
-				po, ok := v.prevOuts[in.PreviousOutPoint]
-				if !ok {
-					return fmt.Errorf("input %d: prevout missing from test", j)
-				}
-				if err := VerifyInput(tx, j, po.pkScript, po.amount, v.flags, nil, hashes); err != nil {
-					return fmt.Errorf("input %d: %w", j, err)
-				}
-			}
-			return nil
-		}()
-		if err != nil {
+		if err := runTxVector(v); err != nil {
 			c.failed++
 			t.Errorf("row %d: %v: %s", i, err, row)
 			continue
@@ -296,27 +303,11 @@ func TestVectorsTxInvalid(t *testing.T) {
 		if !ok {
 			t.Fatalf("row %d: malformed %s", i, row)
 		}
-		valid := func() bool {
-			tx, err := wire.DecodeTxHex(v.txHex)
-			if err != nil {
-				return false
-			}
-			if checkTxSanity(tx) != nil {
-				return false
-			}
-			hashes := NewSigHashes(tx)
-			for j, in := range tx.TxIn {
-				po, ok := v.prevOuts[in.PreviousOutPoint]
-				if !ok {
-					t.Fatalf("row %d: input %d: prevout missing from test", i, j)
-				}
-				if VerifyInput(tx, j, po.pkScript, po.amount, v.flags, nil, hashes) != nil {
-					return false
-				}
-			}
-			return true
-		}()
-		if valid {
+		err := runTxVector(v)
+		if errors.Is(err, errPrevoutMissing) {
+			t.Fatalf("row %d: %v", i, err)
+		}
+		if err == nil {
 			c.failed++
 			t.Errorf("row %d: accepted an invalid transaction: %s", i, row)
 			continue
