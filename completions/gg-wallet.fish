@@ -37,6 +37,8 @@ complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'address' -d 'ha
 complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_seen_subcommand_from address' -a 'new' -d 'print a new receive address (a new --account is created; needs unlock)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l account -r -d 'wallet `ACCOUNT` ("*": every account)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l lock-height -s locktime -r -d 'time-lock coins paid to the address until block `H` (CLTV)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l lock-blocks -r -d 'time-lock coins paid to the address for `N` blocks after they confirm (CSV)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from list' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_seen_subcommand_from address' -a 'list' -d 'list the addresses handed out'
 complete -c gg-wallet -n '__fish_seen_subcommand_from list' -f -l account -r -d 'wallet `ACCOUNT` ("*": every account)'

@@ -120,6 +120,7 @@ func (h *WalletHost) Loaded() bool { return h.Wallet() != nil }
 // walletErr maps the wallet's error kinds to RPC errors.
 func walletErr(err error) error {
 	var fe *wallet.InsufficientFundsError
+	var tle *wallet.TimeLockedError
 	var re *rpc.Error
 	switch {
 	case err == nil:
@@ -127,7 +128,9 @@ func walletErr(err error) error {
 	case errors.As(err, &re):
 		return re
 	case errors.As(err, &fe):
-		return rpc.Errorf(rpc.CodeInsufficient, "insufficient funds: need %s GG, have %s GG", fe.Need, fe.Have)
+		return rpc.Errorf(rpc.CodeInsufficient, "%s", fe.Error())
+	case errors.As(err, &tle):
+		return rpc.Errorf(rpc.CodeWallet, "%s", tle.Error())
 	case errors.Is(err, wallet.ErrLocked):
 		return rpc.ErrWalletLocked()
 	case errors.Is(err, wallet.ErrWrongPassphrase):
@@ -242,17 +245,40 @@ func (h *WalletHost) Unlock(pass []byte, timeout time.Duration) error {
 	return walletErr(w.Unlock(pass, timeout))
 }
 
+// ensureAccount creates account if it does not exist yet.
+func ensureAccount(w *wallet.Wallet, account string) error {
+	if account == wallet.DefaultAccount {
+		return nil
+	}
+	if _, err := w.Account(account); errors.Is(err, wallet.ErrAccountNotFound) {
+		if _, err := w.CreateAccount(account); err != nil {
+			return walletErr(err)
+		}
+	} else if err != nil {
+		return walletErr(err)
+	}
+	return nil
+}
+
+// NewTimeLockedAddress implements rpc.WalletBackend.
+func (h *WalletHost) NewTimeLockedAddress(account string, lockHeight, lockBlocks uint32) (*rpc.WalletTimeLockJSON, error) {
+	w := h.Wallet()
+	if err := ensureAccount(w, account); err != nil {
+		return nil, err
+	}
+	info, ws, err := w.NewTimeLockedAddress(account, wallet.TimeLock{Height: lockHeight, Blocks: lockBlocks})
+	if err != nil {
+		return nil, walletErr(err)
+	}
+	return &rpc.WalletTimeLockJSON{Address: info.Address.String(), Account: info.Account, WitnessScript: fmt.Sprintf("%x", ws),
+		LockHeight: lockHeight, LockBlocks: lockBlocks}, nil
+}
+
 // NewAddress implements rpc.WalletBackend.
 func (h *WalletHost) NewAddress(account string) (string, error) {
 	w := h.Wallet()
-	if account != wallet.DefaultAccount {
-		if _, err := w.Account(account); errors.Is(err, wallet.ErrAccountNotFound) {
-			if _, err := w.CreateAccount(account); err != nil {
-				return "", walletErr(err)
-			}
-		} else if err != nil {
-			return "", walletErr(err)
-		}
+	if err := ensureAccount(w, account); err != nil {
+		return "", err
 	}
 	a, err := w.NewAddress(account, false)
 	if err != nil {
@@ -332,7 +358,7 @@ func (h *WalletHost) Coins(account string) ([]rpc.WalletCoinJSON, error) {
 	for _, c := range cs {
 		j := rpc.WalletCoinJSON{TxID: c.OutPoint.Hash.String(), Vout: c.OutPoint.Index, Account: c.Account,
 			ScriptPubKey: fmt.Sprintf("%x", c.PkScript), Amount: rpc.GG(c.Value), Confirmations: c.Confirmations,
-			Coinbase: c.Coinbase, Immature: c.Immature, Locked: c.Locked, Reserved: c.Reserved, Game: c.Game,
+			Coinbase: c.Coinbase, Immature: c.Immature, Locked: c.Locked, LockUntil: c.LockUntil, Reserved: c.Reserved, Game: c.Game,
 			SpentPending: c.SpentPending}
 		j.Spendable = !c.Immature && !c.Locked && !c.Reserved && !c.Game && !c.SpentPending && !c.WatchOnly
 		if a, ok := address.FromPkScript(c.PkScript, h.params); ok {

@@ -82,6 +82,16 @@ type WalletAddressJSON struct {
 	Label   string `json:"label,omitempty"`
 }
 
+// WalletTimeLockJSON is address.create's result for a time-locked
+// address.
+type WalletTimeLockJSON struct {
+	Address       string `json:"address"`
+	Account       string `json:"account"`
+	WitnessScript string `json:"witnessscript"`
+	LockHeight    uint32 `json:"lock_height,omitempty"`
+	LockBlocks    uint32 `json:"lock_blocks,omitempty"`
+}
+
 // WalletBalanceJSON is balance.all's result.
 type WalletBalanceJSON struct {
 	Account     string `json:"account"`
@@ -106,6 +116,7 @@ type WalletCoinJSON struct {
 	Coinbase      bool   `json:"coinbase,omitempty"`
 	Immature      bool   `json:"immature,omitempty"`
 	Locked        bool   `json:"locked,omitempty"`
+	LockUntil     uint32 `json:"lock_until,omitempty"` // height a time lock ends at
 	Reserved      bool   `json:"reserved,omitempty"`
 	Game          bool   `json:"game,omitempty"`
 	SpentPending  bool   `json:"spent_pending,omitempty"`
@@ -140,6 +151,10 @@ type WalletBackend interface {
 	// NewAddress hands out a receive address of account, creating the
 	// account if it does not exist yet.
 	NewAddress(account string) (string, error)
+	// NewTimeLockedAddress hands out a P2WSH address of account whose
+	// coins are locked until height lockHeight (CLTV) or for lockBlocks
+	// blocks after they confirm (CSV); exactly one is non-zero.
+	NewTimeLockedAddress(account string, lockHeight, lockBlocks uint32) (*WalletTimeLockJSON, error)
 	Addresses(account string) ([]WalletAddressJSON, error)
 	Balance(account string) (*WalletBalanceJSON, error)
 	Coins(account string) ([]WalletCoinJSON, error)
@@ -178,7 +193,7 @@ func (s *WalletService) Methods() []Method {
 		{[]string{"wallet.info", "getwalletinfo"}, "", "wallet state: encryption, lock, sync height, accounts", s.info},
 		{[]string{"wallet.lock", "walletlock"}, "", "forget the decryption key", s.lock},
 		{[]string{"wallet.unlock", "walletpassphrase"}, "passphrase [timeout=0]", "unlock the keys for timeout seconds (0: until wallet.lock)", s.unlock},
-		{[]string{"address.create", "getnewaddress"}, "[account=default]", "a new receive address of account (created if new; needs unlock)", s.newAddress},
+		{[]string{"address.create", "getnewaddress"}, "[account=default] [lock_height] [lock_blocks]", "a new receive address of account (created if new; needs unlock); with lock_height (CLTV) or lock_blocks (CSV) a time-locked P2WSH address: {address, account, witnessscript, lock_height|lock_blocks}", s.newAddress},
 		{[]string{"address.list"}, "[account=*]", "addresses handed out, by account", s.addresses},
 		{[]string{"balance.all"}, "[account=*]", "confirmed, unconfirmed, immature, locked and reserved balances", s.balanceAll},
 		{[]string{"getbalance"}, "[account=*]", "confirmed spendable balance in GG", s.getBalance},
@@ -281,12 +296,26 @@ func accountParam(p json.RawMessage, def string) (string, error) {
 }
 
 func (s *WalletService) newAddress(_ context.Context, p json.RawMessage) (any, error) {
-	acct, err := accountParam(p, "default")
-	if err != nil {
+	acct := "default"
+	var lockHeight, lockBlocks int64
+	if err := ParseParams(p, []string{"account", "lock_height", "lock_blocks"}, 0, &acct, &lockHeight, &lockBlocks); err != nil {
 		return nil, err
+	}
+	if acct == "" {
+		acct = "default"
 	}
 	if acct == walletAllAccounts {
 		return nil, Errorf(CodeInvalidParam, "account name %q is reserved", acct)
+	}
+	switch {
+	case lockHeight < 0 || lockHeight >= 500_000_000:
+		return nil, InvalidParams("lock_height must be a block height below 500000000")
+	case lockBlocks < 0 || lockBlocks > 0xffff:
+		return nil, InvalidParams("lock_blocks must be 1..65535")
+	case lockHeight != 0 && lockBlocks != 0:
+		return nil, InvalidParams("give lock_height or lock_blocks, not both")
+	case lockHeight != 0 || lockBlocks != 0:
+		return s.Backend.NewTimeLockedAddress(acct, uint32(lockHeight), uint32(lockBlocks))
 	}
 	return s.Backend.NewAddress(acct)
 }

@@ -47,7 +47,8 @@ type CoinInfo struct {
 	Change        bool
 	Immature      bool
 	Locked        bool
-	LockUntil     uint32
+	LockUntil     uint32 // height (or unix time) the lock ends; 0: unconfirmed relative lock
+	Relative      bool   // the lock is relative (CSV) to the coin's confirmation
 	Reserved      bool
 	Game          bool
 	SpentPending  bool // spent by a pending wallet transaction
@@ -119,12 +120,7 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 		i.Change = rec.Flags&coinFlagChange != 0
 		i.Immature = i.Coinbase && i.Confirmations <= w.params.CoinbaseMaturity
 		if rec.Flags&coinFlagLocked != 0 {
-			i.LockUntil = rec.LockUntil
-			if rec.LockUntil < lockTimeThreshold {
-				i.Locked = int64(rec.LockUntil) > int64(tip)+1
-			} else {
-				i.Locked = int64(rec.LockUntil) > now
-			}
+			i.LockUntil, i.Locked, i.Relative = lockState(rec, tip, now)
 		}
 		i.Reserved = rec.Flags&coinFlagReserved != 0
 		i.Game = rec.Flags&coinFlagGame != 0
@@ -135,6 +131,27 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 		}
 	}
 	return nil
+}
+
+// lockState returns when a time-locked coin becomes spendable and
+// whether it is still locked with the sync tip at tip. A spend of an
+// absolute (CLTV) lock H needs nLockTime >= H and, to be final in the
+// next block tip+1, nLockTime <= tip: the coin is locked while H > tip.
+// A relative (CSV) lock of N blocks on a coin confirmed at height h is
+// satisfied in block h+N, so the coin is locked while h+N-1 > tip, and
+// while unconfirmed (until is then 0).
+func lockState(rec *coinRecord, tip int32, now int64) (until uint32, locked, relative bool) {
+	if rec.Flags&coinFlagRelative != 0 {
+		if rec.Height == unconfirmed {
+			return 0, true, true
+		}
+		until = rec.Height + rec.LockUntil - 1
+		return until, int64(until) > int64(tip), true
+	}
+	if rec.LockUntil < lockTimeThreshold {
+		return rec.LockUntil, int64(rec.LockUntil) > int64(tip), false
+	}
+	return rec.LockUntil, int64(rec.LockUntil) > now, false
 }
 
 // lockTimeThreshold separates lock heights (below) from unix times.

@@ -37,10 +37,22 @@ const ErrInsufficientFunds = ErrorKind("insufficient funds")
 // (amounts plus fee) and what the account can spend.
 type InsufficientFundsError struct {
 	Need, Have amount.Amount
+	// Locked is what the account holds in time-locked coins on top of
+	// Have; LockedUntil the height the first of them unlocks at (0: a
+	// relative lock whose payment is unconfirmed).
+	Locked      amount.Amount
+	LockedUntil uint32
 }
 
 func (e *InsufficientFundsError) Error() string {
-	return fmt.Sprintf("insufficient funds: need %s GG, have %s GG", e.Need, e.Have)
+	msg := fmt.Sprintf("insufficient funds: need %s GG, have %s GG", e.Need, e.Have)
+	switch {
+	case e.Locked > 0 && e.LockedUntil > 0:
+		msg += fmt.Sprintf(" (%s GG more is time-locked: coin locked until height %d)", e.Locked, e.LockedUntil)
+	case e.Locked > 0:
+		msg += fmt.Sprintf(" (%s GG more is time-locked until its payment confirms)", e.Locked)
+	}
+	return msg
 }
 
 // Is makes errors.Is(err, ErrInsufficientFunds) true.
@@ -97,6 +109,9 @@ type selCoin struct {
 	op       wire.OutPoint
 	value    int64
 	pkScript []byte
+	// extra is the input's virtual size beyond a P2WPKH input's (a
+	// time-lock script spend is larger).
+	extra int64
 }
 
 // selectRequest describes what the inputs must pay for.
@@ -130,6 +145,9 @@ func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
 		if req.subtractFee {
 			return c.value
 		}
+		if c.extra != 0 {
+			return c.value - feeFor(p2wpkhInputVSize+c.extra, req.rate)
+		}
 		return c.value - inFee
 	}
 	pool := make([]selCoin, 0, len(coins))
@@ -155,11 +173,12 @@ func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
 		need += baseFee
 	}
 	finish := func(sel []selCoin) (selection, error) {
-		var sum int64
+		var sum, extra int64
 		for _, c := range sel {
 			sum += c.value
+			extra += c.extra
 		}
-		vsize := req.baseVSize + int64(len(sel))*p2wpkhInputVSize
+		vsize := req.baseVSize + int64(len(sel))*p2wpkhInputVSize + extra
 		nIn := req.nPreset + len(sel)
 		feeNoChange := feeFor(vsize+countsExtraVSize(nIn, req.nOutputs), req.rate)
 		feeChange := feeFor(vsize+p2wpkhOutputVSize+countsExtraVSize(nIn, req.nOutputs+1), req.rate)

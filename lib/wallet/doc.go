@@ -99,7 +99,9 @@
 //	coins         txid 32 ‖ vout u32 -> coin record: 1 ‖ value u64 ‖
 //	              height u32 (0xffffffff unconfirmed) ‖ flags u8 (1
 //	              coinbase, 2 change, 4 time-locked, 8 reserved, 16 game
-//	              object) ‖ lock height/time u32 ‖ pkScript bytes16 ‖
+//	              object, 32 relative lock: with 4, the lock u32 is a
+//	              number of blocks after confirmation, CSV) ‖ lock
+//	              height/time u32 ‖ pkScript bytes16 ‖
 //	              game object id bytes16
 //	spends        txid 32 ‖ vout u32 (the coin) -> spending txid 32 of
 //	              an unconfirmed wallet tx (conflict detection; the coin
@@ -111,7 +113,9 @@
 // of the block that pays an address of the wallet or spends one of its
 // coins: the tx record (confirmed), its outputs to the wallet as coins
 // (coinbase outputs flagged; P2WSH outputs of an imported script that
-// starts "<n> OP_CHECKLOCKTIMEVERIFY" flagged time-locked until n), the
+// starts "<n> OP_CHECKLOCKTIMEVERIFY" flagged time-locked until n, and
+// of a "<n> OP_CHECKSEQUENCEVERIFY OP_DROP <key> OP_CHECKSIG" script
+// flagged relatively locked for n blocks after confirmation), the
 // coins it spends deleted, and MarkUsed for each address paid (which
 // extends the lookahead). A confirmed spend of a coin that a pending
 // wallet tx also spends conflicts that tx: it and its descendants are
@@ -149,8 +153,28 @@
 // spent by a pending tx counts nowhere; that tx's change counts as
 // unconfirmed.
 //
+// # Time locks
+//
+// NewTimeLockedAddress (GameGold's locktype) hands out a P2WSH address
+// whose witness script is "<H> OP_CHECKLOCKTIMEVERIFY OP_DROP <key>
+// OP_CHECKSIG" (absolute, CLTV) or "<N> OP_CHECKSEQUENCEVERIFY OP_DROP
+// <key> OP_CHECKSIG" (relative, CSV) over the key of a fresh receive
+// address of the account; the script is stored like an imported one. A
+// coin paid to it is locked while H > tip (a spend needs nLockTime >= H
+// and must be final in block tip+1), or for CSV while unconfirmed or
+// while its height + N - 1 > tip (BIP68). Locked coins count under
+// Balance.Locked; coin selection skips them (an overdraft then says how
+// much is locked and until when), an explicit input of one is a
+// *TimeLockedError ("coin ... locked until height H"), and Sign refuses
+// a spend whose lock time or sequence the script can never accept.
+// Unlocked, they are selected like P2WPKH coins (sized as the larger
+// script spend): Fund sets nLockTime to at least H with a non-final
+// sequence, or version 2 and nSequence N, and the signer writes the
+// witness <sig> <script> itself (lib/script signs only standard forms).
+//
 // Coin selection (CreateTx, Send, Fund) uses only P2WPKH coins the wallet
-// has keys for that are confirmed (or the wallet's own unconfirmed change,
+// has keys for, and time-locked coins of its own keys whose lock ended,
+// that are confirmed (or the wallet's own unconfirmed change,
 // if confirmed coins are not enough), mature, unlocked, not reserved, not
 // carrying a game object and not spent by a pending tx. It tries
 // branch-and-bound for a change-less match within the cost of a change

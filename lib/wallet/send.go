@@ -145,8 +145,12 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		}
 		// Preset inputs must be the wallet's coins (of any account).
 		presetOuts := make([]*wire.TxOut, len(tx.TxIn))
-		var presetVal int64
+		var presetVal, presetExtra int64
 		inTx := map[wire.OutPoint]bool{}
+		tip, now := readSynced(dbtx).Height, w.now().Unix()
+		// Time-lock script spends among the inputs: they set the lock
+		// time, sequence and version below.
+		locks := map[wire.OutPoint]timeLockScript{}
 		for i, in := range tx.TxIn {
 			c, err := getCoin(dbtx, in.PreviousOutPoint)
 			if err != nil {
@@ -155,22 +159,50 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 			if c == nil {
 				return fmt.Errorf("%w: input %d spends %s, not a wallet coin", ErrInvalidArgument, i, in.PreviousOutPoint)
 			}
+			if c.Flags&coinFlagLocked != 0 {
+				if until, locked, rel := lockState(c, tip, now); locked {
+					return &TimeLockedError{OutPoint: in.PreviousOutPoint, Until: until, Tip: tip, Relative: rel}
+				}
+			}
+			if t, ws, ok := timeLockOf(dbtx, c.PkScript); ok {
+				locks[in.PreviousOutPoint] = t
+				presetExtra += timeLockInputVSize(ws) - p2wpkhInputVSize
+			}
 			presetOuts[i] = &wire.TxOut{Value: c.Value, PkScript: c.PkScript}
 			presetVal += c.Value
 			inTx[in.PreviousOutPoint] = true
 		}
-		base := int64(txOverheadVSize) + int64(len(tx.TxIn))*p2wpkhInputVSize
+		base := int64(txOverheadVSize) + int64(len(tx.TxIn))*p2wpkhInputVSize + presetExtra
 		for _, o := range tx.TxOut {
 			base += outputVSize(o.PkScript)
 		}
 		var confirmed, unconf []selCoin
+		var locked lockedFunds
 		err = w.scanCoins(dbtx, acct.Name, func(cv *coinView) error {
 			i := &cv.info
-			if inTx[cv.op] || i.SpentPending || i.Game || i.Reserved || i.Immature || i.Locked || i.WatchOnly ||
-				!isP2WPKH(i.PkScript) || len(cv.ar.PubKey) == 0 {
+			if inTx[cv.op] || i.SpentPending || i.Game || i.Reserved || i.Immature || i.WatchOnly {
 				return nil
 			}
 			sc := selCoin{op: cv.op, value: int64(i.Value), pkScript: i.PkScript}
+			if !isP2WPKH(i.PkScript) || len(cv.ar.PubKey) == 0 {
+				// A time-locked coin of the wallet's own key, once its
+				// lock has ended.
+				t, ws, ok := timeLockOf(dbtx, i.PkScript)
+				if !ok {
+					return nil
+				}
+				if mine, err := ownsKey(dbtx, t.PubKey); err != nil || !mine {
+					return err
+				}
+				if i.Locked {
+					locked.add(i)
+					return nil
+				}
+				locks[cv.op] = t
+				sc.extra = timeLockInputVSize(ws) - p2wpkhInputVSize
+			} else if i.Locked {
+				return nil
+			}
 			switch {
 			case i.Height >= 0:
 				confirmed = append(confirmed, sc)
@@ -189,6 +221,9 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		if errors.As(err, &short) && len(unconf) > 0 {
 			sel, err = selectCoins(append(confirmed, unconf...), req)
 		}
+		if errors.As(err, &short) && locked.value > 0 {
+			short.Locked, short.LockedUntil = locked.value, locked.until
+		}
 		if err != nil {
 			return err
 		}
@@ -197,6 +232,7 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 			tx.AddTxIn(&wire.TxIn{PreviousOutPoint: c.op, Sequence: seq})
 			prevOuts = append(prevOuts, &wire.TxOut{Value: c.value, PkScript: c.pkScript})
 		}
+		applyTimeLocks(tx, locks)
 		if tx.LockTime != 0 && seq == wire.MaxTxInSequenceNum {
 			return fmt.Errorf("%w: a lock time needs a non-final sequence", ErrInvalidArgument)
 		}
@@ -228,6 +264,42 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		return nil, err
 	}
 	return f, nil
+}
+
+// lockedFunds sums the coins coin selection skipped for their time
+// lock, for the insufficient-funds message.
+type lockedFunds struct {
+	value amount.Amount
+	until uint32 // the earliest lock end (0: unconfirmed relative lock)
+}
+
+func (l *lockedFunds) add(i *CoinInfo) {
+	if l.value == 0 || (i.LockUntil != 0 && (l.until == 0 || i.LockUntil < l.until)) {
+		l.until = i.LockUntil
+	}
+	l.value += i.Value
+}
+
+// applyTimeLocks makes tx satisfy the time-lock scripts its inputs
+// spend: nLockTime at least every absolute lock with a non-final
+// sequence on those inputs, and version 2 with nSequence = N for
+// relative locks.
+func applyTimeLocks(tx *wire.MsgTx, locks map[wire.OutPoint]timeLockScript) {
+	for _, in := range tx.TxIn {
+		t, ok := locks[in.PreviousOutPoint]
+		if !ok {
+			continue
+		}
+		if t.Relative {
+			tx.Version = max(tx.Version, 2)
+			in.Sequence = t.N
+			continue
+		}
+		tx.LockTime = max(tx.LockTime, t.N)
+		if in.Sequence == wire.MaxTxInSequenceNum {
+			in.Sequence = wire.MaxTxInSequenceNum - 2
+		}
+	}
 }
 
 func subtractFee(tx *wire.MsgTx, idxs []int, fee int64) error {
@@ -317,6 +389,11 @@ func (w *Wallet) Sign(tx *wire.MsgTx, prevOuts map[wire.OutPoint]*wire.TxOut) (S
 		complete, err := w.SignInput(tx, i, o.PkScript, o.Value, script.SigHashAll, hashes)
 		if errors.Is(err, ErrLocked) {
 			return SignResult{}, fmt.Errorf("wallet: sign: %w", ErrLocked)
+		}
+		if errors.Is(err, ErrTimeLocked) {
+			// A spend the lock script can never accept: say why rather
+			// than listing the input as unsignable.
+			return SignResult{}, fmt.Errorf("wallet: sign: %w", err)
 		}
 		if err != nil || !complete {
 			res.Complete = false

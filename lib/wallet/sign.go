@@ -141,6 +141,29 @@ func (w *Wallet) SignInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int6
 	if err != nil {
 		return false, err
 	}
+	var (
+		tl     timeLockScript
+		ws     []byte
+		isLock bool
+	)
+	if err := w.view(func(dbtx *store.Tx) error {
+		tl, ws, isLock = timeLockOf(dbtx, pkScript)
+		if isLock {
+			isLock, err = ownsKey(dbtx, tl.PubKey)
+		}
+		return err
+	}); err != nil {
+		return false, fmt.Errorf("wallet: sign input %d: %w", idx, err)
+	}
+	if isLock {
+		if idx < 0 || idx >= len(tx.TxIn) {
+			return false, fmt.Errorf("wallet: sign input %d: %w: no such input", idx, ErrInvalidArgument)
+		}
+		if err := w.signTimeLock(tx, idx, tx.TxIn[idx].PreviousOutPoint, amount, tl, ws, hashType, hashes); err != nil {
+			return false, fmt.Errorf("wallet: sign input %d: %w", idx, err)
+		}
+		return true, nil
+	}
 	complete, err := script.SignInput(tx, idx, pkScript, amount, hashType, kdb, w.ScriptDB(), hashes)
 	if err != nil && w.IsLocked() {
 		return false, fmt.Errorf("wallet: sign input %d: %w", idx, ErrLocked)

@@ -424,9 +424,15 @@ func TestTimeLockedCoin(t *testing.T) {
 	if b := mustBalance(t, w, ""); b.Locked != gg(3) || b.Confirmed != 0 {
 		t.Fatalf("locked coin: %+v", b)
 	}
+	// A spend of lock H needs nLockTime >= H, final in the next block
+	// (nLockTime < tip+1): still locked with the tip at H-1.
 	for c.tip().Height+1 < lock {
 		c.connect(nil)
 	}
+	if b := mustBalance(t, w, ""); b.Locked != gg(3) {
+		t.Fatalf("tip %d, lock %d: %+v, want still locked", c.tip().Height, lock, b)
+	}
+	c.connect(nil)
 	if b := mustBalance(t, w, ""); b.Locked != 0 || b.Confirmed != gg(3) {
 		t.Fatalf("lock expired: %+v", b)
 	}

@@ -29,7 +29,8 @@ const (
 	coinFlagLocked   = 1 << 2 // time-locked: LockUntil holds the lock
 	coinFlagReserved = 1 << 3 // committed to a bid or contract (later issues)
 	coinFlagGame     = 1 << 4 // carries a game object: never used for plain payments
-	knownCoinFlags   = coinFlagCoinbase | coinFlagChange | coinFlagLocked | coinFlagReserved | coinFlagGame
+	coinFlagRelative = 1 << 5 // with coinFlagLocked: LockUntil is a relative lock in blocks (CSV)
+	knownCoinFlags   = coinFlagCoinbase | coinFlagChange | coinFlagLocked | coinFlagReserved | coinFlagGame | coinFlagRelative
 )
 
 type txRecord struct {

@@ -382,9 +382,9 @@ func (w *Wallet) newCoin(tx *store.Tx, out *wire.TxOut, ar *addrRecord, height u
 		}
 		if key != nil {
 			if s := tx.Bucket(bktScripts).Get(key); s != nil {
-				if lock := cltvLock(s); lock != 0 {
-					c.Flags |= coinFlagLocked
-					c.LockUntil = lock
+				if flags, until := lockOf(s); flags != 0 {
+					c.Flags |= flags
+					c.LockUntil = until
 				}
 			}
 		}

@@ -14,16 +14,41 @@ func addressCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "address",
 		Usage:     "hand out and list receive addresses",
-		UsageText: "gg-wallet address new [--account NAME]\n   gg-wallet [--json] address list [--account NAME]",
+		UsageText: "gg-wallet address new [--account NAME] [--lock-height H | --lock-blocks N]\n   gg-wallet [--json] address list [--account NAME]",
 		Subcommands: []*ucli.Command{
 			{
-				Name:      "new",
-				Usage:     "print a new receive address (a new --account is created; needs unlock)",
-				UsageText: "gg-wallet address new [--account NAME]",
-				Flags:     []ucli.Flag{accountFlag("default")},
+				Name:  "new",
+				Usage: "print a new receive address (a new --account is created; needs unlock)",
+				UsageText: "gg-wallet address new [--account NAME] [--lock-height H | --lock-blocks N]\n\n" +
+					"With --lock-height (CLTV) or --lock-blocks (CSV) the address is time-locked (GameGold's\n" +
+					"locktype): coins paid to it count as locked and cannot be spent until the tip reaches\n" +
+					"height H, or N-1 blocks after the payment confirms. With --json the witness script is\n" +
+					"printed too.",
+				Flags: []ucli.Flag{accountFlag("default"),
+					&ucli.Uint64Flag{Name: "lock-height", Aliases: []string{"locktime"}, Usage: "time-lock coins paid to the address until block `H` (CLTV)"},
+					&ucli.Uint64Flag{Name: "lock-blocks", Usage: "time-lock coins paid to the address for `N` blocks after they confirm (CSV)"}},
 				Action: func(c *ucli.Context) error {
 					if c.NArg() > 0 {
 						return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+					}
+					h, n := c.Uint64("lock-height"), c.Uint64("lock-blocks")
+					if h != 0 && n != 0 {
+						return cli.Usagef("give --lock-height or --lock-blocks, not both")
+					}
+					if h != 0 || n != 0 {
+						var raw json.RawMessage
+						if err := call(c, "address.create", &raw, c.String("account"), h, n); err != nil {
+							return err
+						}
+						if c.Bool(cli.FlagJSON) {
+							return cli.PrintJSON(c.App.Writer, raw)
+						}
+						var j rpc.WalletTimeLockJSON
+						if err := json.Unmarshal(raw, &j); err != nil {
+							return err
+						}
+						_, err := fmt.Fprintln(c.App.Writer, j.Address)
+						return err
 					}
 					var addr string
 					if err := call(c, "address.create", &addr, c.String("account")); err != nil {
