@@ -34,7 +34,7 @@ type Config struct {
 	DB               *store.DB        // opened by the caller; the chain owns its buckets
 	Params           *chaincfg.Params // network rules
 	SigCache         *script.SigCache // may be nil
-	GameHook         GameHook         // may be nil
+	GameHook         GameHook         // optional extra hook after the built-in game rules; may be nil
 	TimeSource       func() time.Time // nil means time.Now; judges "too far in the future"
 	MaxOrphanBlocks  int              // default DefaultMaxOrphanBlocks
 	UtxoCacheEntries int              // bound of the in-memory UTXO read cache; default DefaultUtxoCacheEntries, <0 disables
@@ -214,7 +214,8 @@ func bestValue(n *blockNode, totalTxns uint64, weight int) []byte {
 
 func (c *Chain) initDB() error {
 	return c.db.Update(func(tx *store.Tx) error {
-		for _, name := range [][]byte{bucketChainState, bucketBlockIndex, bucketBlocks, bucketUndo, bucketMainChain, bucketUtxo} {
+		names := [][]byte{bucketChainState, bucketBlockIndex, bucketBlocks, bucketUndo, bucketMainChain, bucketUtxo}
+		for _, name := range append(names, regBucketNames[:]...) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -606,8 +607,12 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			if err := disconnectBlock(view, blk, undo); err != nil {
 				return err
 			}
+			hookUndo, err := undoRegistries(tx, undo.game)
+			if err != nil {
+				return fmt.Errorf("chain: game registries disconnect of %v: %w", n.hash, err)
+			}
 			if hook := c.cfg.GameHook; hook != nil {
-				if err := hook.DisconnectBlock(tx, blk, n.height, undo.game); err != nil {
+				if err := hook.DisconnectBlock(tx, blk, n.height, hookUndo); err != nil {
 					return fmt.Errorf("chain: game layer disconnect of %v: %w", n.hash, err)
 				}
 			}

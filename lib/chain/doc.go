@@ -16,7 +16,9 @@
 // finally, when the block extends the best chain, the UTXO checks: BIP30,
 // inputs present and unspent, coinbase maturity, no overspend, BIP68
 // sequence locks, sigop cost at most 80,000, coinbase at most subsidy plus
-// fees, the game layer's rules (GameHook), and every input script under
+// fees, the game rules (lib/game: CheckTx per transaction in block order,
+// against the registries as left by the block's earlier transactions), an
+// optional extra GameHook, and every input script under
 // script.ConsensusFlags. Scripts are verified on runtime.NumCPU()
 // goroutines, one BIP143 midstate per transaction, through the signature
 // cache, while the block's database writes proceed; the transaction
@@ -48,12 +50,47 @@
 //	undo        block hash -> undo data of an active-chain block:
 //	            uvarint(n) then n spent entries (entry format below) in
 //	            block order (transaction, then input), then
-//	            uvarint(len) || the game layer's undo bytes
+//	            uvarint(len) || game undo bytes: the registry journal
+//	            (below) followed by the optional GameHook's own bytes
 //	mainchain   height (uint32 BE) -> hash of the active chain's block
 //	utxo        txid (32, internal order) || output index (uint32 BE) ->
 //	            entry: uvarint(height<<1 | coinbase) || uvarint(amount in
 //	            dust) || uvarint(len) || output script || uvarint(len) ||
-//	            game annotation
+//	            game annotation (game.Object: kind || id, or empty)
+//
+// The game registries (lib/game; docs/protocol.md "Game records") live in
+// six more buckets, written in the same transaction as the UTXO set:
+//
+//	game-producers          producer id -> str name || str url || str ip
+//	                        || str class || share (1) || outpoint (32 +
+//	                        uint32 BE) || uvarint(len) owner script ||
+//	                        uvarint(value) || height (uint32 BE) ||
+//	                        updated (uint32 BE); str is uvarint(len) ||
+//	                        bytes
+//	game-names              folded name -> producer id
+//	game-props              prop id -> producer id (32) || str oid ||
+//	                        uvarint(gold) || outpoint || uvarint(len)
+//	                        owner script || status (1: live, 2: destroyed)
+//	                        || height || updated (uint32 BE each) ||
+//	                        uvarint(last settled price)
+//	game-props-by-owner     sha256(owner script) || prop id -> empty; live
+//	                        props only
+//	game-props-by-producer  producer id || prop id -> empty; every prop
+//	                        ever created
+//	game-history            object id || height (uint32 BE) || index of
+//	                        the transaction in its block (uint32 BE) ->
+//	                        op (record type, 1) || kind (1) || txid (32) ||
+//	                        vout (uint32 BE; 0xffffffff: destroyed) ||
+//	                        uvarint(price)
+//
+// Connecting a block collects its registry writes in memory (so each
+// transaction sees the earlier ones), then writes them and returns the
+// journal stored in the undo record: uvarint(n) then n entries of bucket
+// number (0-5 in the order above, 1 byte) || uvarint(len) key || 0x00 (key
+// was absent) or 0x01 || uvarint(len) previous value, one per key the
+// block changed, sorted by bucket and key. Disconnecting replays the
+// journal backwards, which restores every bucket byte for byte
+// (RegistryHash).
 //
 // Provably unspendable outputs (OP_RETURN, scripts over 10,000 bytes) are
 // never stored.

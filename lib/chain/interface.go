@@ -5,7 +5,9 @@ import (
 	"github.com/gamegold/gg/lib/wire"
 )
 
-// GameHook is what the chain needs from the game layer. Its methods run
+// GameHook is an optional extra game layer. The chain always enforces the
+// game rules of lib/game itself; a hook runs after them, for tests and
+// experiments. Its methods run
 // inside the same bbolt write transaction as the UTXO update of the block,
 // so game registries and coins always move together; the undo bytes
 // ConnectBlock returns are stored with the block's undo data and handed

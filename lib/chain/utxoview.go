@@ -2,6 +2,7 @@ package chain
 
 import (
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -87,14 +88,17 @@ func (v *UtxoViewpoint) AddEntry(op wire.OutPoint, entry *UtxoEntry) {
 	v.entries[op] = entry
 }
 
-// AddTxOuts adds every spendable output of tx as created at height.
-// Provably unspendable outputs (OP_RETURN, oversized scripts) are skipped.
+// AddTxOuts adds every spendable output of tx as created at height, each
+// with the game object tx's record puts on it (game.Annotate) as its Game
+// annotation. Provably unspendable outputs (OP_RETURN, oversized scripts)
+// are skipped.
 func (v *UtxoViewpoint) AddTxOuts(tx *wire.MsgTx, height int32) {
 	v.addTxOuts(tx, tx.TxHash(), height)
 }
 
 func (v *UtxoViewpoint) addTxOuts(tx *wire.MsgTx, txid chainhash.Hash, height int32) {
 	cb := tx.IsCoinBase()
+	objs := game.AnnotateTxid(tx, txid)
 	for i, out := range tx.TxOut {
 		if script.IsUnspendable(out.PkScript) {
 			continue
@@ -106,8 +110,11 @@ func (v *UtxoViewpoint) addTxOuts(tx *wire.MsgTx, txid chainhash.Hash, height in
 			// view): the database row must be rewritten, not skipped.
 			state = entryModified
 		}
-		v.entries[op] = &UtxoEntry{Amount: out.Value, PkScript: out.PkScript, Height: height,
-			Coinbase: cb, state: state}
+		e := &UtxoEntry{Amount: out.Value, PkScript: out.PkScript, Height: height, Coinbase: cb, state: state}
+		if objs != nil {
+			e.Game = objs[i].Bytes()
+		}
+		v.entries[op] = e
 	}
 }
 

@@ -270,6 +270,7 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 		nIn += len(t.TxIn)
 	}
 	undo := &blockUndo{spent: make([]*UtxoEntry, 0, nIn)}
+	reg := newRegistry(tx)
 	prevs := make([][]*UtxoEntry, len(txs))
 	var fees int64
 	sigOpCost := 0
@@ -321,6 +322,9 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 					txids[i], lock.BlockHeight, lock.Seconds)
 			}
 		}
+		if err := c.checkGameTx(reg, t, txids[i], i, prevs[i], height); err != nil {
+			return nil, err
+		}
 		cost, err := GetSigOpCost(t, view, script.ConsensusFlags)
 		if err != nil {
 			return nil, err
@@ -349,6 +353,13 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 		return nil, ruleError(ErrBadCoinbaseValue, "coinbase pays %d, limit is subsidy plus fees %d", cbOut, limit)
 	}
 
+	if write {
+		journal, err := reg.flush()
+		if err != nil {
+			return nil, fmt.Errorf("chain: write game registries: %w", err)
+		}
+		undo.game = journal
+	}
 	if hook := c.cfg.GameHook; hook != nil {
 		if err := hook.CheckBlock(tx, blk, height, view); err != nil {
 			return nil, gameError(err)
@@ -358,7 +369,7 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 			if err != nil {
 				return nil, gameError(err)
 			}
-			undo.game = g
+			undo.game = append(undo.game, g...)
 		}
 	}
 	return undo, nil

@@ -49,3 +49,59 @@ func (g *Generator) p2wpkhSpend(spend *SpendableOut, owner, signer *Key, outs []
 	tx.TxIn[0].Witness = wire.TxWitness{sig, append([]byte(nil), owner.PubKey...)}
 	return tx
 }
+
+// SignedIn is one input of CreateSignedTx: the output it spends and, for
+// a P2WPKH output, the key that signs it (nil for the anyone-can-spend
+// scripts). HashType 0 means SIGHASH_ALL.
+type SignedIn struct {
+	Out      SpendableOut
+	Key      *Key
+	HashType script.SigHashType
+}
+
+// CreateSignedTx returns a version-2 transaction spending ins to outs,
+// every P2WPKH input signed by its key with its hash type (BIP143) and
+// every anyone-can-spend input unlocked. Game transactions in consensus
+// tests are built with it: the record output is just one of outs.
+func (g *Generator) CreateSignedTx(ins []SignedIn, outs []*wire.TxOut) *wire.MsgTx {
+	tx := &wire.MsgTx{Version: 2}
+	for _, in := range ins {
+		ti := &wire.TxIn{PreviousOutPoint: in.Out.PrevOut, Sequence: wire.MaxTxInSequenceNum}
+		if in.Key == nil {
+			unlock(ti, in.Out.PkScript)
+		}
+		tx.TxIn = append(tx.TxIn, ti)
+	}
+	for _, o := range outs {
+		tx.TxOut = append(tx.TxOut, &wire.TxOut{Value: o.Value, PkScript: append([]byte(nil), o.PkScript...)})
+	}
+	hashes := script.NewSigHashes(tx)
+	for i, in := range ins {
+		if in.Key != nil {
+			in.Key.SignP2WPKHInput(tx, i, in.Out, in.HashType, hashes)
+		}
+	}
+	return tx
+}
+
+// SignP2WPKHInput sets the witness of input idx of tx, which spends out
+// (a P2WPKH output of k), to k's BIP143 signature with hashType (0 means
+// SIGHASH_ALL) and public key. hashes may be nil; pass fresh ones after
+// changing tx.
+func (k *Key) SignP2WPKHInput(tx *wire.MsgTx, idx int, out SpendableOut, hashType script.SigHashType, hashes *script.SigHashes) {
+	if !bytesEqual(out.PkScript, k.P2WPKH()) {
+		panic(fmt.Sprintf("chaingen: output script %x is not P2WPKH of the key", out.PkScript))
+	}
+	if hashType == 0 {
+		hashType = script.SigHashAll
+	}
+	if hashes == nil {
+		hashes = script.NewSigHashes(tx)
+	}
+	h, err := script.CalcWitnessSignatureHash(k.P2PKHScript(), hashes, hashType, tx, idx, out.Amount)
+	if err != nil {
+		panic(fmt.Sprintf("chaingen: witness sighash: %v", err))
+	}
+	sig := append(ecdsa.Sign(k.Priv, h).Serialize(), byte(hashType))
+	tx.TxIn[idx].Witness = wire.TxWitness{sig, append([]byte(nil), k.PubKey...)}
+}
