@@ -2,7 +2,7 @@
 
 function __fish_gg-wallet_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i create restore info unlock lock address new list balance coins send history fund sign mnemonic
+        if contains -- $i create restore info unlock lock account list create rename address new list balance coins send history fund sign key import mnemonic backup rescan
             return 1
         end
     end
@@ -20,10 +20,12 @@ complete -c gg-wallet -n '__fish_seen_subcommand_from create' -f -l help -s h -d
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'create' -d 'create the node\'s wallet, encrypted with a passphrase; prints the mnemonic once on stderr'
 complete -c gg-wallet -n '__fish_seen_subcommand_from create' -f -l passphrase-file -r -d 'read the passphrase from `FILE` (first line; else $GG_PASSPHRASE or a prompt)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from restore' -f -l help -s h -d 'show help'
-complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'restore' -d 'recreate the node\'s wallet from a mnemonic read on stdin or from --mnemonic-file'
+complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'restore' -d 'recreate the node\'s wallet from a mnemonic (stdin or --mnemonic-file) or a backup file'
 complete -c gg-wallet -n '__fish_seen_subcommand_from restore' -f -l passphrase-file -r -d 'read the passphrase from `FILE` (first line; else $GG_PASSPHRASE or a prompt)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from restore' -f -l mnemonic-file -r -d 'read the mnemonic from `FILE` (else stdin)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from restore' -f -l birthday -r -d 'block `HEIGHT` before which the wallet had no transactions'
+complete -c gg-wallet -n '__fish_seen_subcommand_from restore' -f -l backup -r -d 'restore from the backup `FILE` written by gg-wallet backup'
+complete -c gg-wallet -n '__fish_seen_subcommand_from restore' -f -l backup-passphrase-file -r -d 'read the backup\'s passphrase from `FILE` (first line; else $GG_BACKUP_PASSPHRASE or a prompt)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from info' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'info' -d 'show the wallet\'s state: encryption, lock, sync height, accounts'
 complete -c gg-wallet -n '__fish_seen_subcommand_from unlock' -f -l help -s h -d 'show help'
@@ -32,6 +34,14 @@ complete -c gg-wallet -n '__fish_seen_subcommand_from unlock' -f -l passphrase-f
 complete -c gg-wallet -n '__fish_seen_subcommand_from unlock' -f -l timeout -r -d 'lock again after `DURATION` (0: until gg-wallet lock or a node restart)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from lock' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'lock' -d 'lock the wallet: the node forgets the decryption key'
+complete -c gg-wallet -n '__fish_seen_subcommand_from account' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'account' -d 'list, create and rename accounts'
+complete -c gg-wallet -n '__fish_seen_subcommand_from list' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_seen_subcommand_from account' -a 'list' -d 'list the accounts'
+complete -c gg-wallet -n '__fish_seen_subcommand_from create' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_seen_subcommand_from account' -a 'create' -d 'create the next BIP44 account under NAME (needs unlock)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from rename' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_seen_subcommand_from account' -a 'rename' -d 'give account OLD the name NEW (accounts found on restore are called account-N)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from address' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'address' -d 'hand out and list receive addresses'
 complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l help -s h -d 'show help'
@@ -63,6 +73,19 @@ complete -c gg-wallet -n '__fish_seen_subcommand_from fund' -f -l account -r -d 
 complete -c gg-wallet -n '__fish_seen_subcommand_from fund' -f -l fee-rate -r -d 'fee rate in `GG` per 1000 vbytes (default: the node\'s estimate)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from sign' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'sign' -d 'sign the inputs of a transaction read on stdin that the wallet has keys for; prints hex'
+complete -c gg-wallet -n '__fish_seen_subcommand_from key' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'key' -d 'import private keys'
+complete -c gg-wallet -n '__fish_seen_subcommand_from import' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_seen_subcommand_from key' -a 'import' -d 'add a WIF private key read on stdin to --account (default "imported"; needs unlock)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from import' -f -l account -r -d 'wallet `ACCOUNT` ("*": every account)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from mnemonic' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'mnemonic' -d 'print the wallet\'s recovery phrase (asks for the passphrase)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from mnemonic' -f -l passphrase-file -r -d 'read the passphrase from `FILE` (first line; else $GG_PASSPHRASE or a prompt)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from backup' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'backup' -d 'write an encrypted backup of the wallet to a file (needs unlock)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from backup' -f -l out -r -d 'write the backup to `FILE`'
+complete -c gg-wallet -n '__fish_seen_subcommand_from backup' -f -l force -d 'overwrite FILE if it exists'
+complete -c gg-wallet -n '__fish_seen_subcommand_from backup' -f -l backup-passphrase-file -r -d 'read the backup\'s passphrase from `FILE` (first line; else $GG_BACKUP_PASSPHRASE or a prompt)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from rescan' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'rescan' -d 'rescan the chain for the wallet\'s transactions, with a progress bar'
+complete -c gg-wallet -n '__fish_seen_subcommand_from rescan' -f -l from -r -d 'first block `HEIGHT` to scan (default: the birthday)'

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,14 +33,20 @@ const WalletDBFile = "wallet.db"
 type WalletHost struct {
 	path   string
 	params *chaincfg.Params
-	chain  *WalletChain
+	chain  wallet.ChainClient
 	best   func() int32
 	opts   wallet.OpenOptions
 	kdf    wallet.KDFParams
 	log    *slog.Logger
 
-	mu sync.Mutex
-	w  *wallet.Wallet // nil until created or opened
+	// ctx ends at Close; background rescans run under it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   sync.WaitGroup
+
+	mu     sync.Mutex
+	w      *wallet.Wallet        // nil until created or opened
+	rescan *rpc.WalletRescanJSON // the last rescan, nil before the first
 }
 
 var _ rpc.WalletBackend = (*WalletHost)(nil)
@@ -48,7 +55,9 @@ var _ rpc.WalletBackend = (*WalletHost)(nil)
 type WalletHostConfig struct {
 	Path   string
 	Params *chaincfg.Params
-	Chain  *WalletChain
+	// Chain is the wallet's chain client: the in-process WalletChain in
+	// gg-node, a remote adapter in gg-wallet serve.
+	Chain wallet.ChainClient
 	// BestHeight is the chain's tip height (a new wallet's birthday).
 	BestHeight func() int32
 	NoSync     bool
@@ -65,6 +74,7 @@ func NewWalletHost(ctx context.Context, cfg WalletHostConfig) (*WalletHost, erro
 	}
 	h := &WalletHost{path: cfg.Path, params: cfg.Params, chain: cfg.Chain, best: cfg.BestHeight, kdf: cfg.KDF, log: cfg.Logger,
 		opts: wallet.OpenOptions{NoSync: cfg.NoSync, Timeout: time.Second, Logger: cfg.Logger}}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
 	if _, err := os.Stat(cfg.Path); errors.Is(err, fs.ErrNotExist) {
 		return h, nil
 	}
@@ -101,8 +111,10 @@ func (h *WalletHost) Wallet() *wallet.Wallet {
 	return h.w
 }
 
-// Close stops and closes the wallet.
+// Close stops and closes the wallet (ending a running rescan first).
 func (h *WalletHost) Close() error {
+	h.cancel()
+	h.jobs.Wait()
 	h.mu.Lock()
 	w := h.w
 	h.w = nil
@@ -141,8 +153,9 @@ func walletErr(err error) error {
 		return rpc.Errorf(rpc.CodeInvalidAddress, "%v", err)
 	case errors.Is(err, wallet.ErrInvalidArgument):
 		return rpc.Errorf(rpc.CodeInvalidParam, "%s", afterKind(err, wallet.ErrInvalidArgument))
-	case errors.Is(err, wallet.ErrInvalidMnemonic),
-		errors.Is(err, wallet.ErrAccountNotFound), errors.Is(err, wallet.ErrTxConfirmed):
+	case errors.Is(err, wallet.ErrInvalidMnemonic), errors.Is(err, wallet.ErrAccountExists), errors.Is(err, wallet.ErrBadBackup),
+		errors.Is(err, wallet.ErrInvalidKey), errors.Is(err, wallet.ErrAlreadyImported),
+		errors.Is(err, wallet.ErrAccountNotFound), errors.Is(err, wallet.ErrTxConfirmed), errors.Is(err, wallet.ErrWrongNetwork):
 		return rpc.Errorf(rpc.CodeInvalidParam, "%v", err)
 	case mempool.Reason(err) != "error":
 		return rpc.Errorf(rpc.CodeVerifyRejected, "%s: %v", mempool.Reason(err), err)
@@ -227,9 +240,9 @@ func (h *WalletHost) Info() (*rpc.WalletInfoJSON, error) {
 		j.UnlockedUntil = u.Unix()
 	}
 	for _, a := range accts {
-		j.Accounts = append(j.Accounts, rpc.WalletAccountJSON{Name: a.Name, Number: a.Number, Kind: a.Kind, WatchOnly: a.WatchOnly,
-			Receive: a.Receive, Change: a.Change})
+		j.Accounts = append(j.Accounts, accountJSON(a))
 	}
+	j.Rescan = h.rescanState()
 	return j, nil
 }
 
@@ -492,4 +505,159 @@ func (h *WalletHost) Sign(tx *wire.MsgTx) (bool, []int, error) {
 		return false, nil, walletErr(err)
 	}
 	return res.Complete, res.Missing, nil
+}
+
+// Backup implements rpc.WalletBackend.
+func (h *WalletHost) Backup(pass []byte) (*rpc.WalletBackupJSON, error) {
+	blob, sum, err := h.Wallet().Backup(pass, h.kdf)
+	if err != nil {
+		return nil, walletErr(err)
+	}
+	j := backupJSON(sum)
+	j.Backup = base64.StdEncoding.EncodeToString(blob)
+	return j, nil
+}
+
+func backupJSON(s wallet.BackupSummary) *rpc.WalletBackupJSON {
+	return &rpc.WalletBackupJSON{Accounts: s.Accounts, Keys: s.Keys, Watch: s.Watch, Scripts: s.Scripts, Labels: s.Labels, Birthday: s.Birthday}
+}
+
+// Import implements rpc.WalletBackend: the wallet is created from the
+// backup and, like a restore from the mnemonic, kept unlocked during its
+// first sync (the rescan from the backup's birthday, with account
+// discovery), then locked.
+func (h *WalletHost) Import(ctx context.Context, blob, backupPass, pass []byte) (*rpc.WalletBackupJSON, error) {
+	h.mu.Lock()
+	loaded := h.w != nil
+	h.mu.Unlock()
+	if loaded {
+		return nil, rpc.Errorf(rpc.CodeWallet, "wallet already exists")
+	}
+	if err := os.MkdirAll(filepath.Dir(h.path), 0o700); err != nil {
+		return nil, walletErr(err)
+	}
+	w, sum, err := wallet.RestoreBackup(h.path, h.params, blob, backupPass, wallet.CreateOptions{Passphrase: pass, KDF: h.kdf, Open: h.opts})
+	if err != nil {
+		if _, serr := os.Stat(h.path); serr == nil && !errors.Is(err, wallet.ErrWalletExists) {
+			os.Remove(h.path) // a half-restored file would block the next attempt
+		}
+		if errors.Is(err, wallet.ErrWrongPassphrase) {
+			return nil, rpc.Errorf(rpc.CodeWalletPass, "wrong backup passphrase")
+		}
+		return nil, walletErr(err)
+	}
+	if err := w.Unlock(pass, 0); err != nil {
+		w.Close()
+		return nil, walletErr(err)
+	}
+	err = h.start(ctx, w)
+	w.Lock()
+	if err != nil {
+		w.Close()
+		return nil, walletErr(err)
+	}
+	h.log.Info("wallet restored from backup", "path", h.path, "birthday", sum.Birthday, "accounts", sum.Accounts)
+	return backupJSON(sum), nil
+}
+
+// Rescan implements rpc.WalletBackend: one rescan at a time runs in the
+// background; Info reports it.
+func (h *WalletHost) Rescan(from int32) (*rpc.WalletRescanJSON, error) {
+	w := h.Wallet()
+	if from < 0 {
+		bd, err := w.Birthday()
+		if err != nil {
+			return nil, walletErr(err)
+		}
+		from = bd
+	}
+	h.mu.Lock()
+	if h.rescan != nil && h.rescan.Running {
+		r := *h.rescan
+		h.mu.Unlock()
+		return nil, rpc.Errorf(rpc.CodeWallet, "a rescan is already running (from %d, at %d of %d)", r.From, r.Height, r.Tip)
+	}
+	tip := int32(-1)
+	if h.best != nil {
+		tip = h.best()
+	} else if _, t, err := h.chain.BestBlock(h.ctx); err == nil {
+		tip = t
+	}
+	st := &rpc.WalletRescanJSON{Running: true, From: from, Height: from - 1, Tip: tip}
+	h.rescan = st
+	out := *st
+	h.mu.Unlock()
+	h.jobs.Add(1)
+	go func() {
+		defer h.jobs.Done()
+		err := w.Rescan(h.ctx, from, func(height, tip int32) {
+			h.mu.Lock()
+			st.Height, st.Tip = height, tip
+			h.mu.Unlock()
+		})
+		h.mu.Lock()
+		st.Running = false
+		if err != nil {
+			st.Error = err.Error()
+		}
+		h.mu.Unlock()
+		h.log.Info("wallet rescan done", "from", from, "height", st.Height, "err", err)
+	}()
+	return &out, nil
+}
+
+func (h *WalletHost) rescanState() *rpc.WalletRescanJSON {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rescan == nil {
+		return nil
+	}
+	r := *h.rescan
+	return &r
+}
+
+func accountJSON(a wallet.AccountInfo) rpc.WalletAccountJSON {
+	return rpc.WalletAccountJSON{Name: a.Name, Number: a.Number, Kind: a.Kind, WatchOnly: a.WatchOnly, Receive: a.Receive, Change: a.Change}
+}
+
+// Accounts implements rpc.WalletBackend.
+func (h *WalletHost) Accounts() ([]rpc.WalletAccountJSON, error) {
+	as, err := h.Wallet().Accounts()
+	if err != nil {
+		return nil, walletErr(err)
+	}
+	out := []rpc.WalletAccountJSON{}
+	for _, a := range as {
+		out = append(out, accountJSON(a))
+	}
+	return out, nil
+}
+
+// CreateAccount implements rpc.WalletBackend.
+func (h *WalletHost) CreateAccount(name string) (*rpc.WalletAccountJSON, error) {
+	a, err := h.Wallet().CreateAccount(name)
+	if err != nil {
+		return nil, walletErr(err)
+	}
+	j := accountJSON(a)
+	return &j, nil
+}
+
+// RenameAccount implements rpc.WalletBackend.
+func (h *WalletHost) RenameAccount(oldName, newName string) (*rpc.WalletAccountJSON, error) {
+	a, err := h.Wallet().RenameAccount(oldName, newName)
+	if err != nil {
+		return nil, walletErr(err)
+	}
+	j := accountJSON(a)
+	return &j, nil
+}
+
+// ImportPrivateKey implements rpc.WalletBackend.
+func (h *WalletHost) ImportPrivateKey(wif, account string) (string, error) {
+	info, err := h.Wallet().ImportWIF(wif, account)
+	if err != nil {
+		return "", walletErr(err)
+	}
+	return info.Address.String(), nil
 }

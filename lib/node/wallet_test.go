@@ -143,13 +143,23 @@ func TestWalletMethods(t *testing.T) {
 		{"wallet.exportmnemonic", []any{"pw"}, "legal winner", []any{"bad"}, rpc.CodeWalletPass},
 		{"fundrawtransaction", []any{unfunded, map[string]any{"account": "default"}}, `"changepos"`, []any{"zz"}, rpc.CodeDeserialize},
 		{"signrawtransactionwithwallet", []any{funded.Hex}, `"complete":true`, []any{"00"}, rpc.CodeDeserialize},
+		{"key.import.private", []any{"cN9spWsvaxA8taS7DFMxnk1yJD2gaF2PX1npuTpy3vuZFJdwavaw"}, `"rg1`, []any{"notwif"}, rpc.CodeInvalidParam},
+		{"importprivkey", nil, "", []any{"cN9spWsvaxA8taS7DFMxnk1yJD2gaF2PX1npuTpy3vuZFJdwavaw"}, rpc.CodeInvalidParam}, // already imported
+		{"wallet.backup", []any{"bpw"}, `"backup":"R0dXQkFDS1VQ`, []any{""}, rpc.CodeInvalidParams},
+		{"wallet.import", nil, "", []any{"R0dX", "b", "p"}, rpc.CodeWallet}, // exists
+		{"wallet.rescan", []any{100}, `"from":100`, []any{-5}, rpc.CodeInvalidParams},
+		{"rescanblockchain", nil, "", []any{"x"}, rpc.CodeInvalidParams},
+		{"account.list", nil, `"name":"bob"`, []any{1}, rpc.CodeInvalidParams},
+		{"account.create", []any{"carol"}, `"number":2`, []any{"bob"}, rpc.CodeInvalidParam},
+		{"account.rename", []any{"carol", "dave"}, `"name":"dave"`, []any{"default", "x"}, rpc.CodeInvalidParam},
 		{"wallet.lock", nil, "null", []any{1}, rpc.CodeInvalidParams},
 		{"walletlock", nil, "null", []any{1}, rpc.CodeInvalidParams},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
 		seen[c.method] = true
-		if c.method != "wallet.create" && c.method != "tx.abandon" && c.method != "abandontransaction" {
+		if c.method != "wallet.create" && c.method != "wallet.import" && c.method != "rescanblockchain" && c.method != "importprivkey" &&
+			c.method != "tx.abandon" && c.method != "abandontransaction" {
 			out, re := n.call(t, c.method, c.good...)
 			if re != nil {
 				t.Errorf("%s %v: %v", c.method, c.good, re)

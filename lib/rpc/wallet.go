@@ -3,6 +3,7 @@ package rpc
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
@@ -61,6 +62,29 @@ type WalletInfoJSON struct {
 	SyncedHeight  int32               `json:"synced_height"`
 	TxCount       int                 `json:"txcount"`
 	Accounts      []WalletAccountJSON `json:"accounts"`
+	// Rescan is the last wallet.rescan: running, or how it ended.
+	Rescan *WalletRescanJSON `json:"rescan,omitempty"`
+}
+
+// WalletRescanJSON is the progress of a wallet.rescan.
+type WalletRescanJSON struct {
+	Running bool   `json:"running"`
+	From    int32  `json:"from"`
+	Height  int32  `json:"height"` // last block scanned (from-1 before the first)
+	Tip     int32  `json:"tip"`
+	Error   string `json:"error,omitempty"` // why a finished rescan failed
+}
+
+// WalletBackupJSON is wallet.backup's result (Backup set) and
+// wallet.import's (Backup empty): what the backup holds.
+type WalletBackupJSON struct {
+	Backup   string `json:"backup,omitempty"` // base64 of the encrypted blob
+	Accounts int    `json:"accounts"`
+	Keys     int    `json:"keys"`
+	Watch    int    `json:"watch"`
+	Scripts  int    `json:"scripts"`
+	Labels   int    `json:"labels"`
+	Birthday int32  `json:"birthday"`
 }
 
 // WalletAccountJSON describes an account in wallet.info.
@@ -167,11 +191,27 @@ type WalletBackend interface {
 	Abandon(id chainhash.Hash) error
 	// PrivateKey returns the WIF key of a wallet address's script.
 	PrivateKey(pkScript []byte) (string, error)
+	// ImportPrivateKey adds a WIF key to account and returns its P2WPKH
+	// (compressed) or P2PKH address.
+	ImportPrivateKey(wif, account string) (string, error)
 	ExportMnemonic(passphrase []byte) (string, error)
 	// Fund adds inputs and change to tx in place.
 	Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate amount.Amount) (fee amount.Amount, changePos int, err error)
 	// Sign signs what it can of tx in place.
 	Sign(tx *wire.MsgTx) (complete bool, missing []int, err error)
+	// Backup returns the encrypted backup blob, sealed under backupPass.
+	Backup(backupPass []byte) (*WalletBackupJSON, error)
+	// Import creates the wallet from a backup blob (like Create, with a
+	// rescan from the backup's birthday).
+	Import(ctx context.Context, blob, backupPass, passphrase []byte) (*WalletBackupJSON, error)
+	// Rescan starts a rescan from height (negative: the birthday) in the
+	// background; Info reports its progress.
+	Rescan(from int32) (*WalletRescanJSON, error)
+	// Accounts lists the accounts; CreateAccount and RenameAccount add
+	// and rename one.
+	Accounts() ([]WalletAccountJSON, error)
+	CreateAccount(name string) (*WalletAccountJSON, error)
+	RenameAccount(oldName, newName string) (*WalletAccountJSON, error)
 }
 
 // WalletService implements the wallet methods on the node's RPC server.
@@ -206,8 +246,15 @@ func (s *WalletService) Methods() []Method {
 		{[]string{"tx.abandon", "abandontransaction"}, "txid", "give up an unconfirmed transaction and free its coins", s.abandon},
 		{[]string{"key.export.private", "dumpprivkey"}, "address", "the WIF private key of a wallet address (needs unlock)", s.exportKey},
 		{[]string{"wallet.exportmnemonic"}, "passphrase", "the wallet's BIP39 mnemonic", s.exportMnemonic},
+		{[]string{"key.import.private", "importprivkey"}, "wif [account=imported]", "add a WIF private key to account (created if new; needs unlock); returns its address. Earlier payments to it appear after wallet.rescan", s.importKey},
 		{[]string{"fundrawtransaction"}, "hexstring [options]", "add inputs and change to a transaction: {hex, fee, changepos}; options {account, feeRate}", s.fund},
 		{[]string{"signrawtransactionwithwallet"}, "hexstring", "sign the inputs the wallet can: {hex, complete, errors}", s.sign},
+		{[]string{"wallet.backup"}, "backup_passphrase", "the encrypted backup (seed, accounts, imported keys, watch-only, scripts, labels; needs unlock): {backup (base64), accounts, keys, watch, scripts, labels, birthday}", s.backup},
+		{[]string{"wallet.import"}, "backup backup_passphrase passphrase", "create the wallet from a wallet.backup blob (base64), encrypted with passphrase; it rescans from the backup's birthday", s.importBackup},
+		{[]string{"wallet.rescan", "rescanblockchain"}, "[from=birthday]", "rescan the chain from height in the background; wallet.info shows the progress: {running, from, height, tip}", s.rescan},
+		{[]string{"account.list"}, "", "the accounts: [{name, number, kind, watchonly, receive_addresses, change_addresses}]", s.accountList},
+		{[]string{"account.create"}, "name", "a new BIP44 account (needs unlock)", s.accountCreate},
+		{[]string{"account.rename"}, "old new", "rename an account (not the default one)", s.accountRename},
 	}
 	var out []Method
 	for _, d := range defs {
@@ -218,11 +265,11 @@ func (s *WalletService) Methods() []Method {
 	return out
 }
 
-// guard answers -18 for every method but wallet.create while no wallet
+// guard answers -18 for every method but wallet.create and wallet.import while no wallet
 // is loaded.
 func (s *WalletService) guard(name string, h Handler) Handler {
 	return func(ctx context.Context, p json.RawMessage) (any, error) {
-		if name != "wallet.create" && (s.Backend == nil || !s.Backend.Loaded()) {
+		if name != "wallet.create" && name != "wallet.import" && (s.Backend == nil || !s.Backend.Loaded()) {
 			return nil, ErrNoWallet()
 		}
 		return h(ctx, p)
@@ -587,4 +634,84 @@ func DecodeUnsignedTx(s string) (*wire.MsgTx, error) {
 	}
 	tx2.TxIn = nil
 	return tx2, nil
+}
+
+func (s *WalletService) backup(_ context.Context, p json.RawMessage) (any, error) {
+	var pass string
+	if err := ParseParams(p, []string{"backup_passphrase"}, 1, &pass); err != nil {
+		return nil, err
+	}
+	if pass == "" {
+		return nil, InvalidParams("backup_passphrase must not be empty")
+	}
+	return s.Backend.Backup([]byte(pass))
+}
+
+func (s *WalletService) importBackup(ctx context.Context, p json.RawMessage) (any, error) {
+	var blob, bpass, pass string
+	if err := ParseParams(p, []string{"backup", "backup_passphrase", "passphrase"}, 3, &blob, &bpass, &pass); err != nil {
+		return nil, err
+	}
+	if bpass == "" || pass == "" {
+		return nil, InvalidParams("backup_passphrase and passphrase must not be empty")
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(blob))
+	if err != nil {
+		return nil, InvalidParams("backup: not base64: %v", err)
+	}
+	if s.Backend == nil {
+		return nil, Errorf(CodeWallet, "the wallet is disabled on this node")
+	}
+	if s.Backend.Loaded() {
+		return nil, Errorf(CodeWallet, "wallet already exists")
+	}
+	return s.Backend.Import(ctx, raw, []byte(bpass), []byte(pass))
+}
+
+func (s *WalletService) rescan(_ context.Context, p json.RawMessage) (any, error) {
+	from := int64(-1)
+	if err := ParseParams(p, []string{"from"}, 0, &from); err != nil {
+		return nil, err
+	}
+	if from < -1 || from > 1<<31-1 {
+		return nil, InvalidParams("from must be a height >= 0")
+	}
+	return s.Backend.Rescan(int32(from))
+}
+
+func (s *WalletService) accountList(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	return s.Backend.Accounts()
+}
+
+func (s *WalletService) accountCreate(_ context.Context, p json.RawMessage) (any, error) {
+	var name string
+	if err := ParseParams(p, []string{"name"}, 1, &name); err != nil {
+		return nil, err
+	}
+	return s.Backend.CreateAccount(name)
+}
+
+func (s *WalletService) accountRename(_ context.Context, p json.RawMessage) (any, error) {
+	var oldName, newName string
+	if err := ParseParams(p, []string{"old", "new"}, 2, &oldName, &newName); err != nil {
+		return nil, err
+	}
+	return s.Backend.RenameAccount(oldName, newName)
+}
+
+func (s *WalletService) importKey(_ context.Context, p json.RawMessage) (any, error) {
+	var wif, acct string
+	if err := ParseParams(p, []string{"wif", "account"}, 1, &wif, &acct); err != nil {
+		return nil, err
+	}
+	if acct == "" {
+		acct = "imported"
+	}
+	if acct == walletAllAccounts {
+		return nil, Errorf(CodeInvalidParam, "account name %q is reserved", acct)
+	}
+	return s.Backend.ImportPrivateKey(strings.TrimSpace(wif), acct)
 }

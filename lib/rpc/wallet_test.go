@@ -39,7 +39,7 @@ func TestWalletServiceNoWallet(t *testing.T) {
 		_, err := m.Handler(t.Context(), nil)
 		re, ok := err.(*Error)
 		want := CodeWalletNotFound
-		if m.Name == "wallet.create" {
+		if m.Name == "wallet.create" || m.Name == "wallet.import" {
 			want = CodeInvalidParams
 		}
 		if !ok || re.Code != want {

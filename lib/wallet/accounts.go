@@ -320,3 +320,46 @@ func (w *Wallet) WatchedScripts() ([][]byte, error) {
 	})
 	return out, err
 }
+
+// RenameAccount gives account oldName the name newName (BIP44 accounts
+// that discovery created are called "account-<n>"; users rename them).
+// The default account keeps its name (DefaultAccount stands for it
+// everywhere): renaming it, or to it, is ErrInvalidArgument. An unknown
+// oldName is ErrAccountNotFound, a newName in use ErrAccountExists.
+// Renaming needs no keys, so it works while locked.
+func (w *Wallet) RenameAccount(oldName, newName string) (AccountInfo, error) {
+	if err := checkAccountName(newName); err != nil {
+		return AccountInfo{}, fmt.Errorf("wallet: rename account: %w", err)
+	}
+	var info AccountInfo
+	err := w.update(func(tx *store.Tx) error {
+		a, err := accountByName(tx, oldName)
+		if err != nil {
+			return err
+		}
+		if a.Number == 0 || newName == DefaultAccount {
+			return fmt.Errorf("%w: the default account cannot be renamed, nor another account renamed to %q", ErrInvalidArgument, DefaultAccount)
+		}
+		if a.Name == newName {
+			info = accountInfo(a)
+			return nil
+		}
+		if tx.Bucket(bktAccountNames).Get([]byte(newName)) != nil {
+			return fmt.Errorf("%w: %q", ErrAccountExists, newName)
+		}
+		if err := tx.Bucket(bktAccountNames).Delete([]byte(a.Name)); err != nil {
+			return err
+		}
+		a.Name = newName
+		if err := putAccount(tx, a); err != nil {
+			return err
+		}
+		info = accountInfo(a)
+		return nil
+	})
+	if err != nil {
+		return AccountInfo{}, fmt.Errorf("wallet: rename account: %w", err)
+	}
+	w.log.Info("account renamed", "from", oldName, "to", newName)
+	return info, nil
+}

@@ -183,6 +183,22 @@
 // rate or the client's estimate, never below 1000 dust/kvB, over
 // estimated P2WPKH sizes.
 //
+// # Backup
+//
+// Backup seals, under a backup passphrase (argon2id with its parameters
+// and salt in the blob's header, XChaCha20-Poly1305 with the header as
+// associated data), a JSON document of everything the chain cannot give
+// back: the mnemonic and seed passphrase, birthday and gap limit, the
+// accounts with their names, kinds, xpubs and the number of addresses
+// handed out on each chain, imported keys as WIF, watch-only scripts,
+// imported and time-locked witness scripts, and labels (backup.go).
+// RestoreBackup creates a wallet from it: the seed, then the accounts in
+// number order (BIP44 ones must get the same numbers), the issued
+// counts, keys, watch-only entries, scripts and labels; the first sync
+// then rescans from the birthday. The decoder checks the header and
+// every field (ErrBadBackup) before using any; FuzzBackupDecode covers
+// it. RenameAccount renames any account but the default one.
+//
 // Slices that bbolt returns are copied before a transaction ends.
 //
 // # Concurrency and logging

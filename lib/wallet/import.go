@@ -155,8 +155,14 @@ func (w *Wallet) ImportScript(s []byte, account string) (AddrInfo, error) {
 func sha256Sum(b []byte) []byte { h := sha256.Sum256(b); return h[:] }
 
 func (w *Wallet) importWatch(pkScript, redeem []byte, account string, flags uint8, what string) (AddrInfo, error) {
+	return w.importWatchMode(pkScript, redeem, account, flags, redeem != nil, what)
+}
+
+// importWatchMode is importWatch; p2sh says whether a redeem script's
+// P2SH form is recognised too.
+func (w *Wallet) importWatchMode(pkScript, redeem []byte, account string, flags uint8, p2sh bool, what string) (AddrInfo, error) {
 	pks := [][]byte{pkScript}
-	if redeem != nil {
+	if redeem != nil && p2sh {
 		pks = append(pks, script.PayToScriptHash(keys.Hash160(redeem)))
 	}
 	var info AddrInfo

@@ -39,18 +39,31 @@ func createCommand() *ucli.Command {
 
 func restoreCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:      "restore",
-		Usage:     "recreate the node's wallet from a mnemonic read on stdin or from --mnemonic-file",
-		UsageText: "gg-wallet restore [--passphrase-file FILE] [--mnemonic-file FILE] [--birthday HEIGHT] < mnemonic.txt",
+		Name:  "restore",
+		Usage: "recreate the node's wallet from a mnemonic (stdin or --mnemonic-file) or a backup file",
+		UsageText: "gg-wallet restore [--passphrase-file FILE] [--mnemonic-file FILE] [--birthday HEIGHT] < mnemonic.txt\n" +
+			"   gg-wallet restore --backup FILE [--backup-passphrase-file FILE] [--passphrase-file FILE]",
 		Description: "The wallet rescans the chain from --birthday (default 0) for its coins.\n" +
-			"The mnemonic is never taken from an argument (it would show in the process list).",
+			"The mnemonic is never taken from an argument (it would show in the process list).\n" +
+			"With --backup the wallet comes from a 'gg-wallet backup' file: accounts with their\n" +
+			"names, imported keys, watch-only entries, scripts and labels too, and the rescan\n" +
+			"starts at the backup's birthday. The new wallet is encrypted with --passphrase-file\n" +
+			"(or GG_PASSPHRASE, or a prompt); the backup opens with its own passphrase.",
 		Flags: []ucli.Flag{passphraseFlag(),
 			&ucli.StringFlag{Name: "mnemonic-file", Usage: "read the mnemonic from `FILE` (else stdin)"},
 			&ucli.Uint64Flag{Name: "birthday", Usage: "block `HEIGHT` before which the wallet had no transactions"},
+			&ucli.StringFlag{Name: "backup", Usage: "restore from the backup `FILE` written by gg-wallet backup"},
+			backupPassphraseFlag(),
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 0 {
 				return cli.Usagef("unexpected argument: give the mnemonic on stdin or with --mnemonic-file")
+			}
+			if path := c.String("backup"); path != "" {
+				if c.IsSet("mnemonic-file") || c.IsSet("birthday") {
+					return cli.Usagef("--backup holds the seed and birthday: drop --mnemonic-file and --birthday")
+				}
+				return runRestoreBackup(c, path)
 			}
 			var m string
 			if path := c.String("mnemonic-file"); path != "" {

@@ -2,7 +2,8 @@
 // the wallet gg-node hosts (<datadir>/wallet.db): create or restore it,
 // lock and unlock it, hand out addresses, show balances, coins and
 // history, send, and fund and sign raw transactions in a pipeline
-// (gg-tx create ... | gg-wallet fund | gg-wallet sign | gg-tx send).
+// (gg-tx create ... | gg-wallet fund | gg-wallet sign | gg-tx send),
+// accounts, encrypted backups, and rescans with a progress bar.
 // Every command is one JSON-RPC call through cli.NodeClient.
 package ggwallet
 
@@ -50,8 +51,8 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"Exit status: 0 ok, 1 error (locked, wrong passphrase, insufficient funds, ...),\n" +
 		"2 usage, 3 node unreachable, 10 sign left inputs unsigned."
 	app.Commands = []*ucli.Command{createCommand(), restoreCommand(), infoCommand(), unlockCommand(), lockCommand(),
-		addressCommand(), balanceCommand(), coinsCommand(), sendCommand(), historyCommand(), fundCommand(), signCommand(),
-		mnemonicCommand()}
+		accountCommand(), addressCommand(), balanceCommand(), coinsCommand(), sendCommand(), historyCommand(), fundCommand(), signCommand(),
+		keyCommand(), mnemonicCommand(), backupCommand(), rescanCommand()}
 	return app
 }
 
