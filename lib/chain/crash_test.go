@@ -14,6 +14,7 @@ import (
 
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wire"
@@ -21,23 +22,67 @@ import (
 
 const crashDirEnv = "GG_CHAIN_CRASH_DIR"
 
+// crashProducer is a producer of the crash sequence and its carrier.
+type crashProducer struct {
+	id      game.ID
+	carrier spendOut
+}
+
+// crashRegister registers name with a P2WSH(OP_TRUE) carrier (output 0)
+// funded by in; fee 1000.
+func crashRegister(in spendOut, name string) (*wire.MsgTx, crashProducer) {
+	tx := spend([]spendOut{in}, nil, game.ProducerFee, in.amount-game.ProducerFee-1000)
+	tx.TxOut[0].PkScript = opTrueP2WSH
+	rec, err := game.RecordOutput(&game.ProducerRegister{Out: 0, ProducerInfo: game.ProducerInfo{Name: name}})
+	if err != nil {
+		panic(err)
+	}
+	tx.TxOut = append(tx.TxOut, rec)
+	return tx, crashProducer{game.ProducerID(tx.TxHash(), 0), outOf(tx, 0)}
+}
+
+// crashRename renames p (no fee).
+func crashRename(p crashProducer, name string) (*wire.MsgTx, crashProducer) {
+	tx := spend([]spendOut{p.carrier}, nil, p.carrier.amount)
+	tx.TxOut[0].PkScript = opTrueP2WSH
+	rec, err := game.RecordOutput(&game.ProducerChange{Producer: p.id, Out: 0, ProducerInfo: game.ProducerInfo{Name: name}})
+	if err != nil {
+		panic(err)
+	}
+	tx.TxOut = append(tx.TxOut, rec)
+	return tx, crashProducer{p.id, outOf(tx, 0)}
+}
+
 // crashSequence returns a deterministic submission order of n blocks with
-// transactions on every block past maturity and a short reorganisation
-// every 37 heights (an empty block, then two blocks on its parent).
+// transactions on every block past maturity — payments, producer
+// registrations every third height and renames every fifth — and a short
+// reorganisation every 37 heights (a block registering a name, then two
+// blocks on its parent, the first registering the same name for another
+// producer).
 func crashSequence(n int) []*wire.MsgBlock {
 	g := newBlockGen()
 	path := []*wire.MsgBlock{g.params.GenesisBlock}
 	var pool []spendOut
+	var producers []crashProducer
 	var seq []*wire.MsgBlock
 	for len(seq) < n {
 		tip := path[len(path)-1]
 		h := len(path)
-		if h > 101 && h%37 == 0 {
-			e := g.next(tip, nil, 0)
-			f1 := g.next(tip, nil, 0)
+		if h > 101 && h%37 == 0 && len(pool) > 0 && pool[0].amount > 2*game.ProducerFee {
+			in := pool[0]
+			pool = pool[1:]
+			name := fmt.Sprintf("reorg-%d", h)
+			te, _ := crashRegister(in, name)
+			e := g.next(tip, []*wire.MsgTx{te}, 1000)
+			tf := spend([]spendOut{in}, nil, game.ProducerFee+1, in.amount-game.ProducerFee-1001)
+			tf.TxOut[0].PkScript = opTrueP2WSH
+			rec, _ := game.RecordOutput(&game.ProducerRegister{Out: 0, ProducerInfo: game.ProducerInfo{Name: name}})
+			tf.TxOut = append(tf.TxOut, rec)
+			f1 := g.next(tip, []*wire.MsgTx{tf}, 1000)
 			f2 := g.next(f1, nil, 0)
 			seq = append(seq, e, f1, f2)
 			path = append(path, f1, f2)
+			pool = append(pool, outOf(tf, 1))
 			continue
 		}
 		var txs []*wire.MsgTx
@@ -58,6 +103,20 @@ func crashSequence(n int) []*wire.MsgBlock {
 				pool = append(pool, outOf(tx2, 0))
 			}
 			pool = append(pool, outOf(tx, 0), outOf(tx, 1))
+			if h%3 == 0 && len(pool) > 2 && pool[0].amount > 2*game.ProducerFee {
+				in := pool[0]
+				pool = pool[1:]
+				reg, p := crashRegister(in, fmt.Sprintf("crash-%d", h))
+				fees += 1000
+				txs = append(txs, reg)
+				producers = append(producers, p)
+				pool = append(pool, outOf(reg, 1))
+			}
+			if h%5 == 0 && len(producers) > 1 {
+				ch, p := crashRename(producers[0], fmt.Sprintf("renamed-%d", h))
+				producers = append(producers[1:], p)
+				txs = append(txs, ch)
+			}
 		}
 		b := g.next(tip, txs, fees)
 		seq = append(seq, b)
@@ -215,6 +274,10 @@ func TestCrashConsistency(t *testing.T) {
 			t.Fatalf("run %d: %v", run, err)
 		}
 		got, gotN := tc.utxoHash(t)
+		gotReg, err := tc.RegistryHash()
+		if err != nil {
+			t.Fatal(err)
+		}
 		tc.close()
 		for replay.Best().Hash != best.Hash {
 			if next >= len(seq) {
@@ -227,6 +290,9 @@ func TestCrashConsistency(t *testing.T) {
 		if got != want || gotN != wantN {
 			t.Fatalf("run %d: UTXO set at height %d after kill (%d entries) differs from clean replay (%d entries)",
 				run, best.Height, gotN, wantN)
+		}
+		if wantReg, _ := replay.RegistryHash(); gotReg != wantReg {
+			t.Fatalf("run %d: game registries at height %d after kill differ from clean replay", run, best.Height)
 		}
 		if killed {
 			kills = append(kills, best.Height)
