@@ -25,12 +25,16 @@ type Balance struct {
 	Immature amount.Amount
 	// Locked: time-locked outputs whose lock has not expired.
 	Locked amount.Amount
-	// Reserved: committed to live bids or contracts (filled in by the
-	// game code; 0 today).
+	// Reserved: coins spent by the account's live bids (their outputs
+	// count nowhere until the bid settles); they return when the bid is
+	// outbid, loses or lapses (game.go).
 	Reserved amount.Amount
+	// Game: the value carried by the producers and props the account
+	// owns (locked fees and gold). It is not money, so not in Total.
+	Game amount.Amount
 }
 
-// Total is the sum of every state.
+// Total is the sum of every state of money (Game excluded).
 func (b Balance) Total() amount.Amount {
 	return b.Confirmed + b.Unconfirmed + b.Immature + b.Locked + b.Reserved
 }
@@ -162,8 +166,15 @@ const lockTimeThreshold = 500_000_000
 func (w *Wallet) Balance(account string) (Balance, error) {
 	var b Balance
 	err := w.view(func(tx *store.Tx) error {
+		bids, err := liveBids(tx)
+		if err != nil {
+			return err
+		}
 		return w.scanCoins(tx, account, func(cv *coinView) error {
 			i := &cv.info
+			if gameBalance(tx, cv, &b, bids) {
+				return nil
+			}
 			switch {
 			case i.SpentPending:
 			case i.Reserved:

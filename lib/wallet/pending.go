@@ -395,6 +395,7 @@ const (
 	TxPending    TxStatus = "pending"
 	TxConflicted TxStatus = "conflicted"
 	TxAbandoned  TxStatus = "abandoned"
+	TxExpired    TxStatus = "expired" // a sale listing or bid whose auction lapsed
 )
 
 // TxSummary is a line of history, from one account's point of view.
@@ -511,6 +512,8 @@ func (w *Wallet) summarise(tx *store.Tx, id chainhash.Hash, r *txRecord, acctNum
 		if tip >= s.Height {
 			s.Confirmations = tip - s.Height + 1
 		}
+	case r.Flags&txFlagExpired != 0:
+		s.Status = TxExpired
 	case r.Flags&txFlagConflicted != 0:
 		s.Status = TxConflicted
 	case r.Flags&txFlagAbandoned != 0:

@@ -19,7 +19,8 @@ const (
 	txFlagConflicted = 1 << 1 // an input was spent by another transaction
 	txFlagAbandoned  = 1 << 2 // given up by the user
 	txFlagCoinbase   = 1 << 3
-	knownTxFlags     = txFlagPending | txFlagConflicted | txFlagAbandoned | txFlagCoinbase
+	txFlagExpired    = 1 << 4 // a sale listing or bid whose auction lapsed (game.go)
+	knownTxFlags     = txFlagPending | txFlagConflicted | txFlagAbandoned | txFlagCoinbase | txFlagExpired
 )
 
 // Coin record flags (doc.go).

@@ -195,6 +195,9 @@ func (w *Wallet) connectBlockTx(tx *store.Tx, b *Block, rescan bool) error {
 			return err
 		}
 	}
+	if err := w.expireSales(tx, b); err != nil {
+		return err
+	}
 	if b.Height >= tip.Height || tip.Height < 0 {
 		return writeSynced(tx, SyncTip{Hash: b.Hash, Height: b.Height})
 	}
@@ -292,6 +295,8 @@ func (w *Wallet) unconfirmTx(tx *store.Tx, id chainhash.Hash, r *txRecord) error
 		if err != nil {
 			return err
 		}
+		objs, _ := gameOutputs(prev.Tx, op.Hash)
+		setGameFlags(c, objs, int(op.Index), false, false)
 		if err := putCoin(tx, op, c); err != nil {
 			return err
 		}
@@ -416,6 +421,7 @@ func (w *Wallet) addTxMode(tx *store.Tx, t *wire.MsgTx, b *Block, rescan bool) (
 		return true, nil // replay of the same block
 	}
 	coinbase := t.IsCoinBase()
+	objs, bid := gameOutputs(t, id)
 	type mineOut struct {
 		idx int
 		ar  *addrRecord
@@ -504,6 +510,7 @@ func (w *Wallet) addTxMode(tx *store.Tx, t *wire.MsgTx, b *Block, rescan bool) (
 			c.Flags |= old.Flags & (coinFlagGame | coinFlagReserved)
 			c.GameID = old.GameID
 		}
+		setGameFlags(c, objs, o.idx, bid, b == nil)
 		if err := putCoin(tx, op, c); err != nil {
 			return false, err
 		}
