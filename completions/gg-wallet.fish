@@ -2,7 +2,7 @@
 
 function __fish_gg-wallet_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i create restore info unlock lock account list create rename address new list balance coins send history fund sign key import mnemonic backup rescan
+        if contains -- $i create restore info unlock lock account list create rename address new list balance coins send history fund sign key import mnemonic backup rescan serve
             return 1
         end
     end
@@ -89,3 +89,10 @@ complete -c gg-wallet -n '__fish_seen_subcommand_from backup' -f -l backup-passp
 complete -c gg-wallet -n '__fish_seen_subcommand_from rescan' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'rescan' -d 'rescan the chain for the wallet\'s transactions, with a progress bar'
 complete -c gg-wallet -n '__fish_seen_subcommand_from rescan' -f -l from -r -d 'first block `HEIGHT` to scan (default: the birthday)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l help -s h -d 'show help'
+complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'serve' -d 'run the wallet service on its own against a remote gg-node'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l node -r -d 'the node\'s RPC `URL` (user:pass@host:port works too)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l node-cookie -r -d 'authenticate to the node with its cookie `FILE` (<node datadir>/.cookie)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l wallet-dir -r -d '`DIR` of the wallet file, cookie and rpc.addr'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l rpc-listen -r -d 'wallet RPC `ADDR` (loopback only)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l poll -r -d 'how often to poll the node'

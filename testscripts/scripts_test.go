@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"stdout2env": cmdStdoutToEnv,
 			"jsonenv":    cmdJSONEnv,
 			"hexreplace": cmdHexReplace,
+			"waitstdout": cmdWaitStdout,
 		},
 	})
 }
@@ -70,6 +72,29 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("waitfile: %s did not appear within %s", path, fmt.Sprint(limit))
+}
+
+// waitstdout REGEXP PROG [ARGS...]: run PROG until its stdout matches
+// REGEXP (a service that catches up by polling), failing after 30 s.
+func cmdWaitStdout(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: waitstdout REGEXP PROG [ARGS...]")
+	}
+	re, err := regexp.Compile(args[0])
+	if err != nil {
+		ts.Fatalf("waitstdout: %v", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := ts.Exec(args[1], args[2:]...)
+		if err == nil && re.MatchString(ts.ReadFile("stdout")) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitstdout: %s never printed %q (last error %v)", args[1], args[0], err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // stdout2env VAR: set VAR to the previous command's stdout, trimmed.

@@ -26,16 +26,20 @@ import (
 // Rescan walks the main chain's stored blocks from the given height and
 // delivers them whole.
 //
-// The remote adapter (gg-wallet serve --node URL) speaks JSON-RPC for the
-// calls and a WebSocket subscription for the notifications. It loads the
-// wallet's watch list into the node's connection filter (WatchScripts,
-// WatchOutPoints), so Block.Txs then carries only the relevant
-// transactions and RelevantTx only matching mempool ones; the wallet
-// treats both forms alike. After a reconnect it calls BestBlock, and the
-// wallet catches up with Rescan from its last synced height, rewinding
-// with BlockDisconnected first when its tip is no longer on the chain
-// (found through BlockHash). An SPV node satisfies it the same way,
-// using BIP158 filters for Rescan.
+// The remote adapter (lib/node RemoteChain, for gg-wallet serve --node
+// URL) speaks JSON-RPC only, for now: it polls the node's tip, finds
+// reorgs by comparing block hashes and delivers whole blocks (getblock),
+// lists the mempool for RelevantTx and reports transactions that left it
+// for a conflicting one to TxReplaced. A WebSocket subscription can later
+// replace the polling and load the wallet's watch list into the node's
+// connection filter (WatchScripts, WatchOutPoints), so Block.Txs then
+// carries only the relevant transactions and RelevantTx only matching
+// mempool ones; the wallet treats both forms alike. After a reconnect
+// (or a restart) the wallet's Resync calls BestBlock and catches up with
+// Rescan from its last synced height, rewinding with BlockDisconnected
+// first when its tip is no longer on the chain (found through
+// BlockHash). An SPV node satisfies it the same way, using BIP158
+// filters for Rescan.
 //
 // Every method takes a context and is safe for concurrent use. Errors
 // from a remote adapter that lost its connection wrap

@@ -38,7 +38,8 @@ func Run(args []string, stdio cli.IO) int { return cli.Run(NewApp(stdio), args) 
 func NewApp(stdio cli.IO) *ucli.App {
 	app := cli.NewApp("gg-wallet", "use the wallet hosted by gg-node", stdio)
 	app.UsageText = "gg-wallet [global flags] COMMAND [flags] [args]"
-	app.Description = "Talks to gg-node (found through --rpc-url, or the datadir's rpc.addr and .cookie).\n" +
+	app.Description = "Talks to gg-node, or to a wallet run apart with gg-wallet serve (found through\n" +
+		"--rpc-url, or the datadir's rpc.addr and .cookie).\n" +
 		"Passphrases come from --passphrase-file, GG_PASSPHRASE or a terminal prompt, never\n" +
 		"from arguments. Lists print a table on a terminal and JSON when piped or with --json.\n" +
 		"Flags go before positional arguments.\n\n" +
@@ -52,7 +53,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"2 usage, 3 node unreachable, 10 sign left inputs unsigned."
 	app.Commands = []*ucli.Command{createCommand(), restoreCommand(), infoCommand(), unlockCommand(), lockCommand(),
 		accountCommand(), addressCommand(), balanceCommand(), coinsCommand(), sendCommand(), historyCommand(), fundCommand(), signCommand(),
-		keyCommand(), mnemonicCommand(), backupCommand(), rescanCommand()}
+		keyCommand(), mnemonicCommand(), backupCommand(), rescanCommand(), serveCommand()}
 	return app
 }
 

@@ -1,0 +1,73 @@
+package ggwallet
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/node"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wallet"
+)
+
+type serveOptions struct {
+	nodeURL, nodeCookie, dir, listen string
+	poll                             time.Duration
+	kdf                              wallet.KDFParams
+}
+
+func serveCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "serve",
+		Usage: "run the wallet service on its own against a remote gg-node",
+		UsageText: "gg-wallet serve --node URL [--node-cookie FILE] --wallet-dir DIR [--rpc-listen 127.0.0.1:PORT]\n\n" +
+			"Keeps DIR/wallet.db in step with the node by polling its JSON-RPC (tip every\n" +
+			"--poll, blocks fetched whole, mempool transactions, reorgs found by block hash)\n" +
+			"and serves the wallet RPC methods on --rpc-listen with a cookie in DIR, writing\n" +
+			"DIR/rpc.addr like gg-node. The other commands then work with --datadir DIR (or\n" +
+			"--rpc-url with the cookie's user:password). Run gg-node with --no-wallet so only\n" +
+			"one wallet follows the chain. Stops on SIGINT or SIGTERM.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "node", Usage: "the node's RPC `URL` (user:pass@host:port works too)", Required: true},
+			&ucli.StringFlag{Name: "node-cookie", Usage: "authenticate to the node with its cookie `FILE` (<node datadir>/.cookie)"},
+			&ucli.StringFlag{Name: "wallet-dir", Usage: "`DIR` of the wallet file, cookie and rpc.addr", Required: true},
+			&ucli.StringFlag{Name: "rpc-listen", Value: "127.0.0.1:0", Usage: "wallet RPC `ADDR` (loopback only)"},
+			&ucli.DurationFlag{Name: "poll", Value: 500 * time.Millisecond, Usage: "how often to poll the node"},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+			}
+			if c.Duration("poll") < 10*time.Millisecond {
+				return cli.Usagef("--poll must be at least 10ms")
+			}
+			return runServe(c, serveOptions{nodeURL: c.String("node"), nodeCookie: c.String("node-cookie"), dir: c.String("wallet-dir"),
+				listen: c.String("rpc-listen"), poll: c.Duration("poll")})
+		},
+	}
+}
+
+func runServe(c *ucli.Context, o serveOptions) error {
+	p, err := cli.Network(c)
+	if err != nil {
+		return err
+	}
+	log, err := cli.Logger(c, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	s, err := node.ServeWallet(c.Context, node.WalletServerConfig{Params: p, Dir: o.dir, NodeURL: o.nodeURL, NodeCookie: o.nodeCookie,
+		Listen: o.listen, PollInterval: o.poll, KDF: o.kdf, NoSync: os.Getenv(store.NoSyncEnv) == "1", Logger: log})
+	if err != nil {
+		return cli.Unavailable(fmt.Errorf("serve: %w", err), "check --node and --node-cookie, and that gg-node runs")
+	}
+	<-c.Context.Done()
+	log.Info("shutting down")
+	if err := s.Close(); err != nil {
+		return cli.Failf("close wallet: %v", err)
+	}
+	return nil
+}

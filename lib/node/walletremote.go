@@ -1,0 +1,440 @@
+package node
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/wallet"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// RemoteChain is the wallet's ChainClient over a node's JSON-RPC (for
+// gg-wallet serve). Without a notification stream it polls: every
+// PollInterval it compares the node's tip with the blocks it delivered,
+// disconnects what left the chain (a reorg, found by comparing block
+// hashes height by height) and connects the new blocks, fetched whole
+// (getblock verbosity 0). It then lists the mempool (getrawmempool),
+// fetches the new transactions (getrawtransaction) for RelevantTx, and
+// reports a transaction that left the mempool because another one spent
+// the same outputs (or its parent was replaced that way) to TxReplaced.
+// Broadcast is sendrawtransaction, EstimateFee the mempool's minimum fee
+// rate (getmempoolinfo) with the relay floor, and Rescan walks
+// getblockhash/getblock. Everything is delivered unfiltered, so
+// WatchScripts and WatchOutPoints do nothing.
+//
+// A call that does not reach the node (transport error) is returned
+// wrapping context.DeadlineExceeded as well, so the wallet keeps a
+// payment pending instead of treating it as rejected.
+type RemoteChain struct {
+	client       *rpc.Client
+	PollInterval time.Duration
+	log          *slog.Logger
+
+	mu  sync.Mutex
+	tip int32 // last tip seen, for BestHeight
+}
+
+var _ wallet.ChainClient = (*RemoteChain)(nil)
+
+// NewRemoteChain returns the adapter over client, polling every 500 ms.
+func NewRemoteChain(client *rpc.Client, log *slog.Logger) *RemoteChain {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &RemoteChain{client: client, PollInterval: 500 * time.Millisecond, log: log, tip: -1}
+}
+
+// errUnreachable marks transport failures as "try again later".
+func (rc *RemoteChain) call(ctx context.Context, method string, out any, params ...any) error {
+	err := rc.client.Call(ctx, method, out, params...)
+	var re *rpc.Error
+	if err != nil && !errors.As(err, &re) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("node unreachable: %w (%w)", err, context.DeadlineExceeded)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	return nil
+}
+
+// TipHeight is the last tip height the adapter saw (-1 before any).
+func (rc *RemoteChain) TipHeight() int32 {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.tip
+}
+
+// BestBlock implements wallet.ChainClient.
+func (rc *RemoteChain) BestBlock(ctx context.Context) (chainhash.Hash, int32, error) {
+	var info struct {
+		Blocks        int32  `json:"blocks"`
+		BestBlockHash string `json:"bestblockhash"`
+	}
+	if err := rc.call(ctx, "getblockchaininfo", &info); err != nil {
+		return chainhash.Hash{}, 0, err
+	}
+	h, err := chainhash.NewHashFromStr(info.BestBlockHash)
+	if err != nil {
+		return chainhash.Hash{}, 0, fmt.Errorf("getblockchaininfo: bestblockhash: %w", err)
+	}
+	rc.mu.Lock()
+	rc.tip = info.Blocks
+	rc.mu.Unlock()
+	return h, info.Blocks, nil
+}
+
+// BlockHash implements wallet.ChainClient.
+func (rc *RemoteChain) BlockHash(ctx context.Context, height int32) (chainhash.Hash, error) {
+	var s string
+	if err := rc.call(ctx, "getblockhash", &s, height); err != nil {
+		return chainhash.Hash{}, err
+	}
+	h, err := chainhash.NewHashFromStr(s)
+	if err != nil {
+		return chainhash.Hash{}, fmt.Errorf("getblockhash: %w", err)
+	}
+	return h, nil
+}
+
+// block fetches the block at hash, whole, as the wallet sees it.
+func (rc *RemoteChain) block(ctx context.Context, hash chainhash.Hash, height int32) (*wallet.Block, error) {
+	var s string
+	if err := rc.call(ctx, "getblock", &s, hash.String(), 0); err != nil {
+		return nil, err
+	}
+	blk, err := wire.DecodeBlockHex(s)
+	if err != nil {
+		return nil, fmt.Errorf("getblock %s: %w", hash, err)
+	}
+	if got := blk.Header.BlockHash(); got != hash {
+		return nil, fmt.Errorf("getblock %s: the node sent block %s", hash, got)
+	}
+	return &wallet.Block{Header: blk.Header, Hash: hash, Height: height, Txs: blk.Transactions}, nil
+}
+
+// WatchScripts implements wallet.ChainClient (everything is delivered).
+func (rc *RemoteChain) WatchScripts(context.Context, [][]byte) error { return nil }
+
+// WatchOutPoints implements wallet.ChainClient (everything is delivered).
+func (rc *RemoteChain) WatchOutPoints(context.Context, []wire.OutPoint) error { return nil }
+
+// Broadcast implements wallet.ChainClient with sendrawtransaction; the
+// node's rejection comes back as its *rpc.Error.
+func (rc *RemoteChain) Broadcast(ctx context.Context, tx *wire.MsgTx) error {
+	return rc.call(ctx, "sendrawtransaction", nil, hex.EncodeToString(tx.Bytes()))
+}
+
+// EstimateFee implements wallet.ChainClient: the node's mempool minimum
+// fee rate, never below the relay floor.
+func (rc *RemoteChain) EstimateFee(ctx context.Context, target int) (amount.Amount, error) {
+	if target < 1 {
+		return 0, fmt.Errorf("remote chain: estimate fee: target %d blocks, want 1 or more", target)
+	}
+	var info struct {
+		MinFee json.Number `json:"mempoolminfee"`
+	}
+	if err := rc.call(ctx, "getmempoolinfo", &info); err != nil {
+		return 0, err
+	}
+	rate, err := amount.Parse(info.MinFee.String())
+	if err != nil {
+		return 0, fmt.Errorf("getmempoolinfo: mempoolminfee %q: %w", info.MinFee, err)
+	}
+	return max(rate, wallet.MinRelayFeeRate), nil
+}
+
+// Rescan implements wallet.ChainClient by fetching every block from
+// fromHeight to the tip (re-read at the end, so blocks mined meanwhile
+// are included).
+func (rc *RemoteChain) Rescan(ctx context.Context, fromHeight int32, _ [][]byte, _ []wire.OutPoint, fn func(wallet.RescanBlock) error) error {
+	h := max(fromHeight, 0)
+	for {
+		_, tip, err := rc.BestBlock(ctx)
+		if err != nil {
+			return err
+		}
+		if h > tip {
+			return nil
+		}
+		for ; h <= tip; h++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			hash, err := rc.BlockHash(ctx, h)
+			if err != nil {
+				return err
+			}
+			b, err := rc.block(ctx, hash, h)
+			if err != nil {
+				return err
+			}
+			if err := fn(wallet.RescanBlock{Block: *b, Tip: tip}); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// maxRemoteReorg is how many delivered blocks the adapter keeps to
+// disconnect in a reorg; a deeper one is left to the wallet's Resync.
+const maxRemoteReorg = 144
+
+// Subscribe implements wallet.ChainClient: it polls the node until ctx
+// ends or cancel is called, delivering to h from its goroutine.
+func (rc *RemoteChain) Subscribe(ctx context.Context, h wallet.ChainHandler) (func(), error) {
+	hash, height, err := rc.BestBlock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	p := &poller{rc: rc, h: h, tipHash: hash, tipHeight: height, mempool: map[chainhash.Hash][]wire.OutPoint{}}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.mempoolStep(ctx, nil) // what is in the mempool now
+		t := time.NewTicker(rc.PollInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if err := p.step(ctx); err != nil && ctx.Err() == nil {
+				rc.log.Warn("poll node", "err", err)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }, nil
+}
+
+// poller is one subscription's view of the node.
+type poller struct {
+	rc        *RemoteChain
+	h         wallet.ChainHandler
+	tipHash   chainhash.Hash
+	tipHeight int32
+	recent    []*wallet.Block // delivered blocks, oldest first, at most maxRemoteReorg
+	// mempool: txids seen in the node's mempool and the outpoints they
+	// spend (to tell a replacement from a confirmation).
+	mempool map[chainhash.Hash][]wire.OutPoint
+}
+
+func (p *poller) step(ctx context.Context) error {
+	hash, height, err := p.rc.BestBlock(ctx)
+	if err != nil {
+		return err
+	}
+	var connected []*wallet.Block
+	if hash != p.tipHash {
+		if connected, err = p.syncBlocks(ctx, hash, height); err != nil {
+			return err
+		}
+	}
+	return p.mempoolStep(ctx, connected)
+}
+
+// syncBlocks moves the delivered chain to the node's tip: it
+// disconnects delivered blocks no longer on the node's chain (tip
+// first), then connects the node's blocks above the fork.
+func (p *poller) syncBlocks(ctx context.Context, hash chainhash.Hash, height int32) ([]*wallet.Block, error) {
+	onChain := func(h chainhash.Hash, hgt int32) (bool, error) {
+		if hgt > height {
+			return false, nil
+		}
+		got, err := p.rc.BlockHash(ctx, hgt)
+		return got == h, err
+	}
+	for len(p.recent) > 0 {
+		top := p.recent[len(p.recent)-1]
+		ok, err := onChain(top.Hash, top.Height)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			break
+		}
+		p.recent = p.recent[:len(p.recent)-1]
+		p.h.BlockDisconnected(top)
+		p.tipHash, p.tipHeight = top.Header.PrevBlock, top.Height-1
+	}
+	if len(p.recent) == 0 && p.tipHeight >= 0 {
+		ok, err := onChain(p.tipHash, p.tipHeight)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			// The reorg reaches below what this subscription delivered:
+			// connect the new branch from the node's chain; the wallet's
+			// Resync (at its next start) rewinds what it cannot see here.
+			p.rc.log.Warn("reorg below the blocks this subscription delivered", "height", p.tipHeight)
+			p.tipHeight = min(p.tipHeight, height) - 1
+		}
+	}
+	var connected []*wallet.Block
+	for hgt := p.tipHeight + 1; hgt <= height; hgt++ {
+		bh, err := p.rc.BlockHash(ctx, hgt)
+		if err != nil {
+			return connected, err
+		}
+		b, err := p.rc.block(ctx, bh, hgt)
+		if err != nil {
+			return connected, err
+		}
+		p.h.BlockConnected(b)
+		connected = append(connected, b)
+		p.recent = append(p.recent, b)
+		if len(p.recent) > maxRemoteReorg {
+			p.recent = p.recent[1:]
+		}
+		p.tipHash, p.tipHeight = bh, hgt
+	}
+	_ = hash
+	return connected, nil
+}
+
+// mempoolStep lists the node's mempool: transactions gone without
+// confirming whose inputs another transaction (new in the mempool or in
+// the blocks just connected) spends were replaced, with their
+// descendants; new ones go to RelevantTx.
+func (p *poller) mempoolStep(ctx context.Context, connected []*wallet.Block) error {
+	var ids []string
+	if err := p.rc.call(ctx, "getrawmempool", &ids); err != nil {
+		return err
+	}
+	now := make(map[chainhash.Hash]bool, len(ids))
+	for _, s := range ids {
+		h, err := chainhash.NewHashFromStr(s)
+		if err != nil {
+			return fmt.Errorf("getrawmempool: %w", err)
+		}
+		now[h] = true
+	}
+	// New transactions first, so their inputs are known.
+	var fresh []*wire.MsgTx
+	for id := range now {
+		if _, ok := p.mempool[id]; ok {
+			continue
+		}
+		var s string
+		if err := p.rc.call(ctx, "getrawtransaction", &s, id.String()); err != nil {
+			var re *rpc.Error
+			if errors.As(err, &re) {
+				continue // left the mempool meanwhile
+			}
+			return err
+		}
+		tx, err := wire.DecodeTxHex(s)
+		if err != nil {
+			return fmt.Errorf("getrawtransaction %s: %w", id, err)
+		}
+		fresh = append(fresh, tx)
+	}
+	// Gone: confirmed (in a connected block) or evicted.
+	confirmed := map[chainhash.Hash]bool{}
+	spentBy := map[wire.OutPoint]chainhash.Hash{}
+	for _, b := range connected {
+		for _, tx := range b.Txs {
+			id := tx.TxHash()
+			confirmed[id] = true
+			for _, in := range tx.TxIn {
+				spentBy[in.PreviousOutPoint] = id
+			}
+		}
+	}
+	for _, tx := range fresh {
+		id := tx.TxHash()
+		for _, in := range tx.TxIn {
+			spentBy[in.PreviousOutPoint] = id
+		}
+	}
+	replaced := map[chainhash.Hash]bool{}
+	var gone []chainhash.Hash
+	for id, ins := range p.mempool {
+		if now[id] || confirmed[id] {
+			continue
+		}
+		gone = append(gone, id)
+		for _, op := range ins {
+			if sp, ok := spentBy[op]; ok && sp != id {
+				replaced[id] = true
+			}
+		}
+	}
+	// Descendants of a replaced transaction went with it.
+	for changed := true; changed; {
+		changed = false
+		for _, id := range gone {
+			if replaced[id] {
+				continue
+			}
+			for _, op := range p.mempool[id] {
+				if replaced[op.Hash] {
+					replaced[id], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	if rh, ok := p.h.(wallet.ReplacementHandler); ok {
+		for _, id := range gone {
+			if replaced[id] {
+				rh.TxReplaced(id)
+			}
+		}
+	}
+	for _, id := range gone {
+		delete(p.mempool, id)
+	}
+	for id := range p.mempool {
+		if confirmed[id] {
+			delete(p.mempool, id)
+		}
+	}
+	for _, tx := range parentsFirst(fresh) {
+		ins := make([]wire.OutPoint, len(tx.TxIn))
+		for i, in := range tx.TxIn {
+			ins[i] = in.PreviousOutPoint
+		}
+		p.mempool[tx.TxHash()] = ins
+		p.h.RelevantTx(tx)
+	}
+	return nil
+}
+
+// parentsFirst orders txs so that a transaction comes after those of
+// txs it spends.
+func parentsFirst(txs []*wire.MsgTx) []*wire.MsgTx {
+	left := map[chainhash.Hash]*wire.MsgTx{}
+	for _, tx := range txs {
+		left[tx.TxHash()] = tx
+	}
+	out := make([]*wire.MsgTx, 0, len(txs))
+	var visit func(tx *wire.MsgTx)
+	visit = func(tx *wire.MsgTx) {
+		id := tx.TxHash()
+		if left[id] == nil {
+			return
+		}
+		delete(left, id)
+		for _, in := range tx.TxIn {
+			if parent := left[in.PreviousOutPoint.Hash]; parent != nil {
+				visit(parent)
+			}
+		}
+		out = append(out, tx)
+	}
+	for _, tx := range txs {
+		visit(tx)
+	}
+	return out
+}
