@@ -45,6 +45,8 @@ func (n *Node) startRPC() error {
 		ws.Backend = n.Wallet
 	}
 	n.rpc.Register(ws.Methods()...)
+	gs := &rpc.GameService{Params: n.cfg.Params, Backend: NewGameHost(n.cfg.Params, n.Chain, n.Mempool, n.Wallet)}
+	n.rpc.Register(gs.Methods()...)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)

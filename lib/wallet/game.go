@@ -331,8 +331,12 @@ type gameBuild struct {
 	// foreignValue is the value of the foreign inputs.
 	foreignValue int64
 	noFund       bool // a sale listing: no fee inputs, no change
-	objects      []game.Object
-	vouts        []uint32
+	// replaces is the account's own live bid a new bid replaces: the
+	// coins it spends may be spent again, and the new bid is broadcast
+	// before it is recorded (a rejection leaves the old one in place).
+	replaces chainhash.Hash
+	objects  []game.Object
+	vouts    []uint32
 }
 
 // newAddr returns a fresh receive script of acct inside tx.
@@ -393,6 +397,10 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 		}
 	}
 	res := &GameTx{Tx: g.tx, TxID: g.tx.TxHash(), Fee: amount.Amount(fee), Objects: g.objects, Vouts: g.vouts}
+	if err == nil && !o.DryRun && !g.replaces.IsZero() {
+		defer w.sendMu.Unlock()
+		return w.broadcastThenRecord(ctx, what, res)
+	}
 	if err == nil && !o.DryRun {
 		err = w.update(func(tx *store.Tx) error {
 			_, err := w.addTx(tx, g.tx, nil)
@@ -429,6 +437,27 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 	return res, nil
 }
 
+// broadcastThenRecord sends a bid that replaces the account's own
+// earlier bid, and records it once the node accepted it (the
+// replacement then conflicts the earlier one). Requires w.sendMu.
+func (w *Wallet) broadcastThenRecord(ctx context.Context, what string, res *GameTx) (*GameTx, error) {
+	c := w.chainClient()
+	if c == nil {
+		return nil, fmt.Errorf("wallet: %s: %w: no chain client (call Start first)", what, ErrInvalidArgument)
+	}
+	if err := c.Broadcast(ctx, res.Tx); err != nil {
+		return nil, fmt.Errorf("wallet: %s: broadcast %s: %w", what, res.TxID, err)
+	}
+	res.Sent = true
+	if err := w.update(func(tx *store.Tx) error {
+		_, err := w.addTx(tx, res.Tx, nil)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("wallet: %s: %w", what, err)
+	}
+	return res, nil
+}
+
 // fundGame adds plain coins of acct and change so g's inputs pay its
 // outputs and the fee at rate; it returns the fee.
 func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate int64) (int64, error) {
@@ -447,6 +476,11 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 	var confirmed, unconf []selCoin
 	err := w.scanCoins(tx, acct.Name, func(cv *coinView) error {
 		i := &cv.info
+		if i.SpentPending && !g.replaces.IsZero() {
+			if sp, ok := spender(tx, cv.op); ok && sp == g.replaces {
+				i.SpentPending = false
+			}
+		}
 		if i.SpentPending || i.Game || i.Reserved || i.Immature || i.WatchOnly || i.Locked ||
 			!isP2WPKH(i.PkScript) || len(cv.ar.PubKey) == 0 {
 			return nil
@@ -775,6 +809,9 @@ func (w *Wallet) Bid(ctx context.Context, o GameOptions, r BidRequest) (*GameTx,
 			Witness: slices.Clone(in0.Witness), Sequence: in0.Sequence})
 		g.prevOuts = append(g.prevOuts, nil)
 		g.foreignValue = r.Gold
+		if prev := r.Sale.TxHash(); tx.Bucket(bktPending).Get(prev[:]) != nil && len(r.Sale.TxOut) >= 3 {
+			g.replaces = prev // our own bid (of any account)
+		}
 		g.foreignVSize = foreignInputVSize(in0) - p2wpkhInputVSize
 		pk, err := w.newAddr(tx, acct)
 		if err != nil {
