@@ -23,9 +23,12 @@ func (p *Pool) HandleNotification(n *chain.Notification) {
 }
 
 // BlockConnected removes the block's transactions from the pool, evicts
-// pool transactions (and their descendants) that spend the same outputs,
-// drops orphans that are mined or conflict with the block, and then
-// accepts orphans the block's transactions unlock.
+// pool transactions (and their descendants) that spend the same outputs
+// or claim a producer name the block's records name and no longer pass
+// the game rules (RemoveConflict), removes sales that lapsed (end +
+// AuctionGrace below the next height, RemoveLapsed), drops orphans that
+// are mined or conflict with the block, and then accepts orphans the
+// block's transactions unlock.
 func (p *Pool) BlockConnected(blk *wire.MsgBlock) {
 	p.mu.Lock()
 	mined, conflicts := 0, 0
@@ -49,11 +52,13 @@ func (p *Pool) BlockConnected(blk *wire.MsgBlock) {
 			p.orphans.removeSpending(in.PreviousOutPoint)
 		}
 	}
+	lapsed, gameConflicts := p.gameAfterBlock(blk)
+	conflicts += gameConflicts
 	p.orphans.expire(p.now())
 	p.mu.Unlock()
 	p.flush()
-	if mined+conflicts > 0 {
-		p.log.Debug("block connected", "block", blk.BlockHash(), "mined", mined, "conflicts", conflicts)
+	if mined+conflicts+lapsed > 0 {
+		p.log.Debug("block connected", "block", blk.BlockHash(), "mined", mined, "conflicts", conflicts, "lapsed", lapsed)
 	}
 	p.processBlockOrphans(blk)
 }
@@ -63,7 +68,8 @@ func (p *Pool) BlockConnected(blk *wire.MsgBlock) {
 // the fee floors), then drops pool transactions that the new tip makes
 // invalid: spends of outputs that no longer exist (the disconnected
 // coinbase), coinbase spends now immature, and transactions no longer
-// final or sequence-locked.
+// final or sequence-locked, and game transactions the registries at the
+// new tip no longer accept.
 func (p *Pool) BlockDisconnected(blk *wire.MsgBlock) {
 	now := p.now()
 	blockTx := make(map[chainhash.Hash]bool, len(blk.Transactions))
@@ -116,6 +122,8 @@ func (p *Pool) removeForReorg(blockTx map[chainhash.Hash]bool) int {
 			dropped += len(gone)
 		}
 	}
+	// The registries went back: check every game transaction again.
+	dropped += p.recheckGame(p.gameEntries(), RemoveReorg)
 	return dropped
 }
 
@@ -139,7 +147,8 @@ func (p *Pool) revalidate(e *entry, best chain.BestState, next int32) error {
 			return ruleError(ErrMissingInputs, "input "+op.String()+" no longer exists")
 		}
 		out := par.desc.Tx.TxOut[op.Index]
-		view.AddEntry(op, &chain.UtxoEntry{Amount: out.Value, PkScript: out.PkScript, Height: UnconfirmedHeight})
+		view.AddEntry(op, &chain.UtxoEntry{Amount: out.Value, PkScript: out.PkScript, Height: UnconfirmedHeight,
+			Game: par.annotation(op.Index)})
 	}
 	e.spendsCoinbase = spendsCoinbase
 	if _, err := chain.CheckTransactionInputs(tx, next, view, p.cfg.Params); err != nil {

@@ -1,8 +1,10 @@
 // Package mempool holds the node's unconfirmed transactions: it validates
 // them against the chain tip plus the pool, applies the relay policy,
-// resolves orphans, replaces conflicts by fee, caps its size by evicting
-// the cheapest packages, follows the chain through connects and reorgs,
-// and saves itself across restarts.
+// enforces the game rules against the chain's registries and the pool's
+// own game transactions, runs auctions, resolves orphans, replaces
+// conflicts by fee, caps its size by evicting the cheapest packages,
+// follows the chain through connects and reorgs, and saves itself across
+// restarts.
 //
 // # Acceptance
 //
@@ -16,8 +18,8 @@
 // coinbase maturity, value ranges, fee >= 0); standard inputs and
 // witnesses; sigop cost <= 16,000 (MaxBlockSigOpsCost/5); minimum relay
 // fee and the rolling minimum fee; conflicts and replacement; ancestor and
-// descendant limits; finality at tip+1 with the tip's median time past
-// (BIP113); BIP68 sequence locks; scripts.
+// descendant limits; the game rules (below); finality at tip+1 with the
+// tip's median time past (BIP113); BIP68 sequence locks; scripts.
 //
 // Scripts are verified with script.StandardFlags without holding the
 // pool's lock, so concurrent callers verify in parallel; a script that
@@ -55,6 +57,7 @@
 //	too-long-mempool-chain          ErrTooLongChain
 //	mempool full                    ErrPoolFull
 //	bad-mempool-file                ErrBadFile (Load)
+//	game-...                        ErrGameRule: the game code (below)
 //
 // # Standardness (Policy.AcceptNonStd turns it off)
 //
@@ -62,6 +65,9 @@
 //   - signature scripts <= 1,650 bytes and push-only;
 //   - outputs P2PK, P2PKH, P2SH, P2WPKH, P2WSH, bare multisig with at most
 //     3 keys, or one OP_RETURN data carrier whose script is <= 83 bytes;
+//     a game record output (OP_RETURN "gg"...) is standard up to
+//     game.MaxRecordSize bytes of payload and does not count as the data
+//     carrier;
 //     witness programs of unknown versions are not standard;
 //   - dust: an output (other than OP_RETURN) is dust when its value is
 //     below (output size + spend size) × DustRelayFeeRate / 1000, where the
@@ -97,10 +103,47 @@
 // FeeReplacement) must accept it: a fee rate above each directly
 // conflicting transaction's, a total fee above the sum of all evicted, and
 // the difference at least its own vsize at MinRelayFeeRate ("insufficient
-// fee"). Evicted transactions leave with all their descendants. The game
-// layer can install a ReplacementPolicy for auction bids. With
+// fee"). Evicted transactions leave with all their descendants. The
+// default policy, AuctionReplacement, judges auction bids first (see Game
+// rules) and applies FeeReplacement to every other conflict. With
 // Policy.NoReplacement set, every conflict is refused with
 // "txn-mempool-conflict".
+//
+// # Game rules
+//
+// Every transaction is checked with game.CheckTx in ModePool at height
+// tip+1, with the coins it spends and their game annotations (pool
+// outputs are annotated with game.Annotate like the chain's), over a
+// view made of the chain's registries at the tip (chain.GameView)
+// overlaid with the effects of the pool's transactions: producers and
+// props they create or change, names they claim. A name freed only by a
+// pool transaction (a rename) stays taken until the rename is mined. The
+// overlay is an index of each pool entry's game.Effect, updated whenever
+// an entry enters or leaves, so it stays exact through mining,
+// replacement, eviction, expiry, lapse and reorgs. A violation is a
+// *RuleError of kind ErrGameRule whose Cause is the *game.RuleError:
+// errors.Is(err, game.ErrRule) holds, Error() is "<code>: <message>" and
+// Reason() is the code. Policy-only codes: CodePropOnSale,
+// CodeAuctionClosed, CodeSaleEnd, CodeSaleSigHash.
+//
+// Auctions. A listing (Sale record, one input, one output) must end
+// within tip+1 … tip+1+2·AuctionPeriod and sign input 0
+// SIGHASH_SINGLE|ANYONECANPAY; its fee is the prop's gold, and no fee
+// check refuses that. A bid (the settlement form) spends the same prop
+// carrier as input 0, so it conflicts with the listing or the current best
+// bid: AuctionReplacement accepts it only with the same record, a bid
+// above the current best (the listing counts as 0), at least the gold and
+// the reserve, and while the current best is below buy-now
+// ("game-auction-closed"); the previous one leaves with its descendants
+// (RemoveReplaced), without BIP125's fee rules. Any other conflict with a
+// listing or bid ("game-prop-on-sale") is refused: the seller cannot send
+// or destroy a prop on sale, a bidder cannot withdraw a bid. Listings and
+// bids not final at a template's height never go into templates (mining
+// filters them with Auction.Final). When a block connects, sales with
+// end + AuctionGrace below the next height leave with their descendants
+// (RemoveLapsed), and pool transactions claiming a name the block's
+// records name are checked again (RemoveConflict when they fail). After
+// a disconnect every game transaction is checked again (RemoveReorg).
 //
 // # Orphans
 //
@@ -142,7 +185,7 @@
 // hear of every transaction entering the pool (submitted, unlocked
 // orphans, re-added after a disconnect, loaded) and leaving it, with a
 // RemoveReason (mined, replaced, conflict, sizelimit, expired, reorg,
-// removed). Events are queued in the order the pool changed and delivered
+// removed, lapsed). Events are queued in the order the pool changed and delivered
 // one at a time after the pool's lock is released; a callback may call
 // back into the pool. See Listener.
 //

@@ -1,6 +1,10 @@
 package mempool
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/gamegold/gg/lib/game"
+)
 
 // ErrorKind classifies why the pool refused a transaction. Kinds are
 // errors themselves, so callers test with errors.Is(err, mempool.ErrDust).
@@ -40,6 +44,30 @@ const (
 	ErrTooLongChain       = ErrorKind("ancestor or descendant limit exceeded")
 	ErrPoolFull           = ErrorKind("pool full and fee rate too low to stay")
 	ErrBadFile            = ErrorKind("mempool file corrupt or of an unknown version")
+	// ErrGameRule: the transaction breaks a game rule, of consensus (the
+	// game package's CheckTx) or of the pool's game policy (auctions,
+	// names). The RuleError's Cause is the *game.RuleError, so
+	// errors.Is(err, game.ErrRule) holds too, Error is "<code>: <message>"
+	// and Reason is the game code.
+	ErrGameRule = ErrorKind("game rule violated")
+)
+
+// Codes of the pool's game policy (not consensus), reported like the
+// game package's codes: as the Reason of an ErrGameRule rejection.
+const (
+	// CodePropOnSale: the transaction conflicts with a live sale listing
+	// or bid without being a better bid (the seller sending or
+	// destroying a prop on sale, or a bidder withdrawing a bid).
+	CodePropOnSale = "game-prop-on-sale"
+	// CodeAuctionClosed: the current best bid already reached the
+	// buy-now price.
+	CodeAuctionClosed = "game-auction-closed"
+	// CodeSaleEnd: a listing's end height is not within tip+1 …
+	// tip+1+2·AuctionPeriod (a bid's end beyond that).
+	CodeSaleEnd = "game-sale-end"
+	// CodeSaleSigHash: a listing's input 0 is not signed
+	// SIGHASH_SINGLE|ANYONECANPAY, so bids could not reuse it.
+	CodeSaleSigHash = "game-sale-sighash"
 )
 
 // reasons maps each kind to the short reject string of BIP22/BIP61 style
@@ -73,6 +101,7 @@ var reasons = map[ErrorKind]string{
 	ErrTooLongChain:       "too-long-mempool-chain",
 	ErrPoolFull:           "mempool full",
 	ErrBadFile:            "bad-mempool-file",
+	ErrGameRule:           "game-rule",
 }
 
 // Reason returns the reject string of the kind.
@@ -84,10 +113,12 @@ func (k ErrorKind) Reason() string {
 }
 
 // RuleError is a policy rejection: a kind and a human description. The
-// pool returns it as *RuleError; errors.Is matches the kind.
+// pool returns it as *RuleError; errors.Is matches the kind, and the
+// cause when there is one (a *game.RuleError for ErrGameRule).
 type RuleError struct {
 	Kind        ErrorKind
 	Description string
+	Cause       error // may be nil
 }
 
 // Error implements error.
@@ -98,14 +129,36 @@ func (e RuleError) Error() string {
 	return e.Description
 }
 
-// Unwrap exposes the kind to errors.Is.
-func (e RuleError) Unwrap() error { return e.Kind }
+// Unwrap exposes the kind and the cause to errors.Is and errors.As.
+func (e RuleError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Cause}
+}
 
-// Reason is the short reject string ("dust", "insufficient fee", ...).
-func (e RuleError) Reason() string { return e.Kind.Reason() }
+// Reason is the short reject string ("dust", "insufficient fee", ...);
+// for a game rule, its code ("game-name-taken", ...).
+func (e RuleError) Reason() string {
+	if c := game.Code(e.Cause); c != "" {
+		return c
+	}
+	return e.Kind.Reason()
+}
 
 func ruleError(kind ErrorKind, desc string) error {
 	return &RuleError{Kind: kind, Description: desc}
+}
+
+// gameError wraps a game rule violation (a *game.RuleError in err's
+// chain) as an ErrGameRule rejection whose text is "<code>: <message>".
+func gameError(err error) error {
+	return &RuleError{Kind: ErrGameRule, Description: err.Error(), Cause: err}
+}
+
+// gameRuleError builds a rejection of the pool's game policy.
+func gameRuleError(code, msg string) error {
+	return gameError(&game.RuleError{Code: code, Message: msg})
 }
 
 // Reason extracts the reject string from any error the pool returns: a

@@ -25,6 +25,10 @@ const (
 	RemoveReorg
 	// RemoveExplicit: Pool.Remove was called.
 	RemoveExplicit
+	// RemoveLapsed: a sale listing or bid whose end + AuctionGrace is
+	// below the next block's height (or a descendant of one); the prop
+	// is usable again and a bidder's coins are free.
+	RemoveLapsed
 )
 
 func (r RemoveReason) String() string {
@@ -43,6 +47,8 @@ func (r RemoveReason) String() string {
 		return "reorg"
 	case RemoveExplicit:
 		return "removed"
+	case RemoveLapsed:
+		return "lapsed"
 	}
 	return "unknown"
 }

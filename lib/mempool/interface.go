@@ -6,7 +6,8 @@ import (
 )
 
 // Chain is what the pool needs from the block chain: the tip, confirmed
-// outputs and BIP68 lock computation. *chain.Chain satisfies it.
+// outputs, BIP68 lock computation and a view of the game registries.
+// *chain.Chain satisfies it.
 //
 // The pool calls these methods while holding its own lock, so an
 // implementation must never call back into the pool synchronously from
@@ -15,13 +16,16 @@ type Chain interface {
 	Best() chain.BestState
 	FetchUtxoView(tx *wire.MsgTx) (*chain.UtxoViewpoint, error)
 	CalcSequenceLock(tx *wire.MsgTx, view chain.UtxoView, mempool bool) (*chain.SequenceLock, error)
+	// GameView returns the game registries at the current tip; its
+	// lookups fail with chain.ErrStaleGameView once the tip moves.
+	GameView() *chain.GameView
 }
 
 // ReplacementPolicy decides whether a transaction may evict the pool
 // transactions it conflicts with. The pool enforces the structural rules
 // itself first (at most Policy.MaxReplacementEvictions evicted, no
 // spending of an evicted transaction's outputs); the policy judges the
-// economics. The game layer will install one that treats auction bids
+// economics. The default, AuctionReplacement, treats auction bids
 // specially and defers to FeeReplacement otherwise.
 type ReplacementPolicy interface {
 	CheckReplacement(r *Replacement) error

@@ -2,6 +2,7 @@ package mempool
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,7 +35,8 @@ type Config struct {
 	// and drives expiry and the rolling minimum fee's decay.
 	TimeSource func() time.Time
 	Logger     *slog.Logger // nil = discard
-	// Replacement judges conflicting transactions; nil = FeeReplacement.
+	// Replacement judges conflicting transactions; nil =
+	// AuctionReplacement over FeeReplacement.
 	Replacement ReplacementPolicy
 	// OnAccept and OnRemove, if set, report transactions entering and
 	// leaving the pool. They are called after the pool's lock is
@@ -70,7 +72,7 @@ func New(cfg Config) *Pool {
 		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if p.rbf == nil {
-		p.rbf = FeeReplacement{}
+		p.rbf = AuctionReplacement{Fallback: FeeReplacement{}}
 	}
 	if p.cfg.Params == nil {
 		p.cfg.Params = chaincfg.MainNetParams
@@ -185,6 +187,8 @@ type candidate struct {
 	parents  map[chainhash.Hash]bool // in-pool parents the view relies on
 	view     *chain.UtxoViewpoint
 	best     chain.BestState
+	gv       *chain.GameView // the game registries at best
+	gi       *gameInfo       // the game check's result
 	sigops   int
 	coinbase bool // spends a confirmed coinbase output
 }
@@ -228,6 +232,10 @@ func (p *Pool) tryAccept(c *candidate, o acceptOpts) (desc *TxDesc, missing, ret
 
 	// Confirmed state at the tip, read without the pool lock.
 	c.best = p.cfg.Chain.Best()
+	c.gv = p.cfg.Chain.GameView()
+	if tip, _ := c.gv.Tip(); tip != c.best.Hash {
+		return nil, false, true, nil
+	}
 	view, err := p.cfg.Chain.FetchUtxoView(c.tx)
 	if err != nil {
 		return nil, false, false, fmt.Errorf("mempool: fetch inputs of %s: %w", c.id, err)
@@ -245,11 +253,18 @@ func (p *Pool) tryAccept(c *candidate, o acceptOpts) (desc *TxDesc, missing, ret
 	missing = p.fillPoolInputs(c)
 	if !missing {
 		err = p.checkInputs(c, nextHeight)
+		var evict []*entry
 		if err == nil {
-			_, err = p.checkPoolPolicy(c, o, p.now())
+			evict, err = p.checkPoolPolicy(c, o, p.now())
+		}
+		if err == nil {
+			c.gi, err = p.candidateGame(c, evict, o)
 		}
 	}
 	p.mu.RUnlock()
+	if errors.Is(err, errStale) {
+		return nil, false, true, nil
+	}
 	if missing || err != nil {
 		return nil, missing, false, err
 	}
@@ -288,6 +303,12 @@ func (p *Pool) tryAccept(c *candidate, o acceptOpts) (desc *TxDesc, missing, ret
 	now := p.now()
 	evict, err := p.checkPoolPolicy(c, o, now)
 	if err != nil {
+		return nil, false, false, err
+	}
+	if c.gi, err = p.candidateGame(c, evict, o); err != nil {
+		if errors.Is(err, errStale) {
+			return nil, false, true, nil
+		}
 		return nil, false, false, err
 	}
 	for _, e := range evict {
@@ -333,7 +354,8 @@ func (p *Pool) fillPoolInputs(c *candidate) (missing bool) {
 			continue
 		}
 		out := par.desc.Tx.TxOut[op.Index]
-		c.view.AddEntry(op, &chain.UtxoEntry{Amount: out.Value, PkScript: out.PkScript, Height: UnconfirmedHeight})
+		c.view.AddEntry(op, &chain.UtxoEntry{Amount: out.Value, PkScript: out.PkScript, Height: UnconfirmedHeight,
+			Game: par.annotation(op.Index)})
 		c.parents[op.Hash] = true
 	}
 	return missing
@@ -507,7 +529,8 @@ func (p *Pool) newEntry(c *candidate, added time.Time) *entry {
 			}
 		}
 	}
-	return &entry{desc: desc, modFee: c.modFee, spendsCoinbase: c.coinbase, timeLocked: timeLocked, usage: estimateUsage(c.tx)}
+	return &entry{desc: desc, modFee: c.modFee, spendsCoinbase: c.coinbase, timeLocked: timeLocked, usage: estimateUsage(c.tx),
+		game: c.gi}
 }
 
 // trimToSize evicts the lowest fee-rate packages until the pool fits its
@@ -592,7 +615,8 @@ func (p *Pool) MiningDescs() []*TxDesc {
 
 // LookupEntry makes the pool's unspent outputs a chain.UtxoView: outputs
 // of pool transactions not spent by another pool transaction, at
-// UnconfirmedHeight. Confirmed outputs are not included.
+// UnconfirmedHeight, with their game annotation. Confirmed outputs are
+// not included.
 func (p *Pool) LookupEntry(op wire.OutPoint) *chain.UtxoEntry {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
@@ -601,7 +625,8 @@ func (p *Pool) LookupEntry(op wire.OutPoint) *chain.UtxoEntry {
 		return nil
 	}
 	out := e.desc.Tx.TxOut[op.Index]
-	return &chain.UtxoEntry{Amount: out.Value, PkScript: append([]byte(nil), out.PkScript...), Height: UnconfirmedHeight}
+	return &chain.UtxoEntry{Amount: out.Value, PkScript: append([]byte(nil), out.PkScript...), Height: UnconfirmedHeight,
+		Game: e.annotation(op.Index)}
 }
 
 // Spender returns the pool transaction spending op, confirmed or not.

@@ -5,12 +5,20 @@ import (
 	"fmt"
 
 	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/wire"
 )
 
+// maxRecordScriptSize is the largest game record output script:
+// OP_RETURN, OP_PUSHDATA2 and its length, and a payload of
+// game.MaxRecordSize bytes.
+const maxRecordScriptSize = 1 + 3 + game.MaxRecordSize
+
 // checkTxStandard applies the policy rules that need only the transaction:
-// version, weight, signature scripts, output types, data carriers, dust.
+// version, weight, signature scripts, output types, data carriers (at
+// most one plain one of MaxDataCarrierSize bytes; a game record output,
+// which carries up to game.MaxRecordSize bytes, does not count), dust.
 func checkTxStandard(tx *wire.MsgTx, weight int64, pol *Policy) error {
 	if tx.Version < 1 || tx.Version > pol.MaxTxVersion {
 		return ruleError(ErrVersion, fmt.Sprintf("transaction version %d is not in 1..%d", tx.Version, pol.MaxTxVersion))
@@ -37,6 +45,14 @@ func checkTxStandard(tx *wire.MsgTx, weight int64, pol *Policy) error {
 				return ruleError(ErrScriptPubKey, fmt.Sprintf("output %d: bare multisig must be m-of-n with 1<=m<=n<=%d", i, MaxStandardMultiSigKeys))
 			}
 		case script.NullDataTy:
+			if game.IsRecordScript(out.PkScript) {
+				// A game record: standard up to the consensus limit, which
+				// the game check enforces (one record per transaction).
+				if len(out.PkScript) > maxRecordScriptSize {
+					return ruleError(ErrScriptPubKey, fmt.Sprintf("output %d: game record script is %d bytes, limit %d", i, len(out.PkScript), maxRecordScriptSize))
+				}
+				continue
+			}
 			if len(out.PkScript) > script.MaxDataCarrierSize {
 				return ruleError(ErrScriptPubKey, fmt.Sprintf("output %d: data carrier script is %d bytes, limit %d", i, len(out.PkScript), script.MaxDataCarrierSize))
 			}

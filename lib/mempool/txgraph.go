@@ -43,6 +43,7 @@ type entry struct {
 	spendsCoinbase bool
 	timeLocked     bool
 	usage          int64
+	game           *gameInfo // nil without a game record
 	seq            uint64
 	ver            uint64 // bumped on each aggregate change (eviction index)
 }
@@ -59,12 +60,14 @@ type txGraph struct {
 	usage    int64 // approximate memory
 	seq      uint64
 	evict    evictHeap
+	game     gameIndex // the pool's game effects (the overlay on the chain's registries)
 }
 
 func newTxGraph() *txGraph {
 	return &txGraph{
 		entries:  make(map[chainhash.Hash]*entry),
 		spenders: make(map[wire.OutPoint]*entry),
+		game:     newGameIndex(),
 	}
 }
 
@@ -98,6 +101,7 @@ func (g *txGraph) add(e *entry) {
 		}
 	}
 	g.entries[id] = e
+	g.game.add(e)
 	g.bytes += e.desc.VSize
 	g.fees += e.desc.Fee
 	g.usage += e.usage
@@ -140,6 +144,7 @@ func (g *txGraph) remove(e *entry) {
 		}
 	}
 	delete(g.entries, id)
+	g.game.remove(e)
 	g.bytes -= e.desc.VSize
 	g.fees -= e.desc.Fee
 	g.usage -= e.usage

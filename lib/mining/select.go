@@ -151,8 +151,10 @@ func (g *Generator) selectTxs(height int32, mtp int64) []*candidate {
 }
 
 // excludeUnusable drops transactions that are not final for the new
-// block or whose confirmed inputs the chain no longer has, with all their
-// in-pool descendants.
+// block, sale listings and auction bids not final at height (bid below
+// buy-now before the end, or past end + grace), and transactions whose
+// confirmed inputs the chain no longer has, with all their in-pool
+// descendants.
 func (g *Generator) excludeUnusable(all []*candidate, height int32, mtp int64) {
 	for _, c := range all {
 		if c.state != pending {
@@ -161,6 +163,11 @@ func (g *Generator) excludeUnusable(all []*candidate, height int32, mtp int64) {
 		tx := c.desc.Tx
 		if !chain.IsFinalizedTransaction(tx, height, mtp) {
 			g.logger().Debug("skipping non-final transaction", "txid", c.id, "height", height)
+			excludeWithDescendants(c)
+			continue
+		}
+		if a, ok := mempool.AuctionOf(tx); ok && !a.Final(height, g.params) {
+			g.logger().Debug("skipping sale not final", "txid", c.id, "height", height, "listing", a.Listing)
 			excludeWithDescendants(c)
 			continue
 		}

@@ -1,0 +1,154 @@
+package mempool
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// Auction describes a transaction carrying a Sale record: the listing
+// (one input, one output: the record) or a bid (the settlement form:
+// output 1 pays the seller the bid, output 2 carries the prop to the
+// buyer).
+type Auction struct {
+	Sale    *game.Sale
+	Listing bool
+	Bid     int64 // output 1's value; 0 for a listing
+}
+
+// AuctionOf reports whether tx carries a well-formed Sale record and
+// describes it. It decodes the record only; the game rules are checked
+// when the transaction enters the pool.
+func AuctionOf(tx *wire.MsgTx) (Auction, bool) {
+	r, idx, err := game.FindRecord(tx)
+	if err != nil || idx != 0 {
+		return Auction{}, false
+	}
+	s, ok := r.(*game.Sale)
+	if !ok {
+		return Auction{}, false
+	}
+	a := Auction{Sale: s, Listing: game.IsListing(tx)}
+	if !a.Listing && len(tx.TxOut) >= 3 {
+		a.Bid = tx.TxOut[1].Value
+	}
+	return a, true
+}
+
+// Final reports whether the transaction may go into a block at height: a
+// bid that is final there (bid ≥ buy-now or height ≥ end, and height ≤
+// end + grace). A listing never is.
+func (a Auction) Final(height int32, params *chaincfg.Params) bool {
+	return !a.Listing && a.Bid > 0 && game.IsFinal(a.Sale, a.Bid, height, params)
+}
+
+// lapsed reports whether the sale can no longer settle at height.
+func (a Auction) lapsed(height int32, params *chaincfg.Params) bool {
+	return int64(height) > int64(a.Sale.End)+int64(params.AuctionGrace)
+}
+
+// AuctionReplacement is the default ReplacementPolicy. A transaction that
+// conflicts with a live sale listing or bid may replace it only as a
+// better bid: a bid (Sale record, settlement form) spending the same prop
+// carrier as input 0 with the same record, whose bid is above the current
+// best (a listing counts as 0), at least the prop's gold and the reserve,
+// while the current best is still below the buy-now price
+// ("game-auction-closed" otherwise). The replaced listing or bid leaves
+// with its descendants; BIP125's fee rules do not apply to it. Any other
+// conflict with a listing or bid is refused ("game-prop-on-sale").
+// Conflicts with other transactions go to Fallback (FeeReplacement when
+// nil), judged without the auction transactions and their descendants.
+type AuctionReplacement struct {
+	Fallback ReplacementPolicy
+}
+
+// CheckReplacement implements ReplacementPolicy.
+func (a AuctionReplacement) CheckReplacement(r *Replacement) error {
+	var sale *TxDesc
+	var cur Auction
+	var rest []*TxDesc
+	for _, c := range r.Conflicts {
+		if ca, ok := AuctionOf(c.Tx); ok {
+			if sale != nil {
+				return gameRuleError(CodePropOnSale, fmt.Sprintf("transaction %s conflicts with sales %s and %s", r.Tx.TxID, sale.TxID, c.TxID))
+			}
+			sale, cur = c, ca
+			continue
+		}
+		rest = append(rest, c)
+	}
+	fallback := a.Fallback
+	if fallback == nil {
+		fallback = FeeReplacement{}
+	}
+	if sale == nil {
+		return fallback.CheckReplacement(r)
+	}
+	if err := checkOutbid(r.Tx, sale, cur); err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	// Judge the other conflicts alone.
+	tree := map[chainhash.Hash]bool{sale.TxID: true}
+	for grew := true; grew; {
+		grew = false
+		for _, d := range r.Evicted {
+			if tree[d.TxID] {
+				continue
+			}
+			for _, in := range d.Tx.TxIn {
+				if tree[in.PreviousOutPoint.Hash] {
+					tree[d.TxID], grew = true, true
+					break
+				}
+			}
+		}
+	}
+	sub := *r
+	sub.Conflicts, sub.Evicted, sub.EvictedModFees = rest, nil, 0
+	for _, d := range r.Evicted {
+		if !tree[d.TxID] {
+			sub.Evicted = append(sub.Evicted, d)
+			sub.EvictedModFees += d.Fee + d.FeeDelta
+		}
+	}
+	return fallback.CheckReplacement(&sub)
+}
+
+// checkOutbid applies the auction rules to tx, which conflicts with the
+// listing or bid sale (described by cur).
+func checkOutbid(tx, sale *TxDesc, cur Auction) error {
+	onSale := func(why string) error {
+		return gameRuleError(CodePropOnSale, fmt.Sprintf("transaction %s conflicts with sale %s of prop %v: %s", tx.TxID, sale.TxID, cur.Sale.Prop, why))
+	}
+	bid, ok := AuctionOf(tx.Tx)
+	switch {
+	case !ok:
+		return onSale("the prop is on sale")
+	case bid.Listing || bid.Bid == 0:
+		return onSale("only a bid may replace a sale")
+	case tx.Tx.TxIn[0].PreviousOutPoint != sale.Tx.TxIn[0].PreviousOutPoint:
+		return onSale("a bid must spend the prop on sale as input 0")
+	case !bytes.Equal(tx.Tx.TxOut[0].PkScript, sale.Tx.TxOut[0].PkScript):
+		return onSale("a bid must keep the sale's record")
+	}
+	if uint64(cur.Bid) >= cur.Sale.BuyNow {
+		return gameRuleError(CodeAuctionClosed, fmt.Sprintf("prop %v: the best bid %d reached the buy-now price %d", cur.Sale.Prop, cur.Bid, cur.Sale.BuyNow))
+	}
+	if bid.Bid <= cur.Bid {
+		return gameRuleError(game.CodeBidTooLow, fmt.Sprintf("bid %d for prop %v is not above the best bid %d", bid.Bid, cur.Sale.Prop, cur.Bid))
+	}
+	if gold := tx.Tx.TxOut[2].Value; bid.Bid < gold {
+		return gameRuleError(game.CodeBidTooLow, fmt.Sprintf("bid %d below the prop's gold %d", bid.Bid, gold))
+	}
+	if uint64(bid.Bid) < bid.Sale.Reserve {
+		return gameRuleError(game.CodeBidTooLow, fmt.Sprintf("bid %d below the reserve %d", bid.Bid, bid.Sale.Reserve))
+	}
+	return nil
+}
