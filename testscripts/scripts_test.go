@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gamegold/gg/lib/cli/ggnode"
+	"github.com/gamegold/gg/lib/cli/ggprop"
 	"github.com/gamegold/gg/lib/cli/ggtx"
 	"github.com/gamegold/gg/lib/cli/ggwallet"
 )
@@ -22,6 +23,7 @@ import (
 var binaries = map[string]func(){
 	"gg-tx":     ggtx.Main,
 	"gg-node":   ggnode.Main,
+	"gg-prop":   ggprop.Main,
 	"gg-wallet": ggwallet.Main,
 }
 

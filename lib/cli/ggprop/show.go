@@ -1,0 +1,67 @@
+package ggprop
+
+import (
+	"encoding/json"
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+func showCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "show",
+		Usage:     "show a prop: producer, oid, gold, owner, status and its live auction",
+		UsageText: "gg-prop [--json] show PROP",
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 1, "PROP"); err != nil {
+				return err
+			}
+			if err := checkID(c.Args().First(), "prop"); err != nil {
+				return err
+			}
+			var raw json.RawMessage
+			if err := call(c, "prop.byid", &raw, c.Args().First()); err != nil {
+				return err
+			}
+			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+				var p propJSON
+				if err := json.Unmarshal(raw, &p); err != nil {
+					return nil, nil, err
+				}
+				return propTable([]propJSON{p})
+			})
+		},
+	}
+}
+
+type propJSON struct {
+	ID        string  `json:"id"`
+	Producer  string  `json:"producer"`
+	OID       string  `json:"oid"`
+	Gold      jsonAmt `json:"gold"`
+	Owner     string  `json:"owner"`
+	Status    string  `json:"status"`
+	Height    int32   `json:"height"`
+	Confirmed bool    `json:"confirmed"`
+	Auction   *struct {
+		BuyNow jsonAmt `json:"buynow"`
+		Bid    jsonAmt `json:"bid"`
+		End    uint32  `json:"end"`
+	} `json:"auction"`
+}
+
+func propTable(ps []propJSON) ([]string, [][]string, error) {
+	rows := [][]string{}
+	for _, p := range ps {
+		status := p.Status
+		if !p.Confirmed {
+			status = "pending"
+		}
+		sale := ""
+		if a := p.Auction; a != nil {
+			sale = fmt.Sprintf("bid %s / buy-now %s, end %d", ggText(a.Bid), ggText(a.BuyNow), a.End)
+		}
+		rows = append(rows, []string{p.ID, p.OID, ggText(p.Gold), status, p.Owner, sale})
+	}
+	return []string{"PROP", "OID", "GOLD GG", "STATUS", "OWNER", "AUCTION"}, rows, nil
+}
