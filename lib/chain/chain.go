@@ -153,8 +153,33 @@ type Chain struct {
 }
 
 // New loads the chain state from cfg.DB, initialising it with the genesis
-// block on first use.
+// block on first use. It fails with ErrReindexPending while an
+// interrupted Reindex has left the UTXO set and registries half built.
 func New(cfg Config) (*Chain, error) {
+	c, err := open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.refuseHalfBuilt(); err != nil {
+		return nil, err
+	}
+	// A crash between storing a side-chain block and reorganising onto
+	// it leaves a better chain waiting: finish the job.
+	c.mu.Lock()
+	var notes []*Notification
+	err = c.activateBestChain(&notes)
+	c.mu.Unlock()
+	if err != nil && !isRuleError(err) {
+		return nil, err
+	}
+	best := c.Best()
+	c.log.Info("chain loaded", "height", best.Height, "tip", best.Hash, "headers", len(c.index.nodes))
+	return c, nil
+}
+
+// open applies the Config defaults, creates the buckets (and the genesis
+// state) if needed and loads the block index and the best record.
+func open(cfg Config) (*Chain, error) {
 	if cfg.DB == nil || cfg.Params == nil {
 		return nil, errors.New("chain: Config.DB and Config.Params are required")
 	}
@@ -181,17 +206,6 @@ func New(cfg Config) (*Chain, error) {
 	if err := c.load(); err != nil {
 		return nil, err
 	}
-	// A crash between storing a side-chain block and reorganising onto
-	// it leaves a better chain waiting: finish the job.
-	c.mu.Lock()
-	var notes []*Notification
-	err := c.activateBestChain(&notes)
-	c.mu.Unlock()
-	if err != nil && !isRuleError(err) {
-		return nil, err
-	}
-	best := c.Best()
-	c.log.Info("chain loaded", "height", best.Height, "tip", best.Hash, "headers", len(c.index.nodes))
 	return c, nil
 }
 

@@ -39,7 +39,9 @@
 //	chainstate  "best" -> tip hash (32, internal order) || tip height
 //	            (uint32 BE) || total transactions up to the tip (uint64 BE)
 //	            || tip block weight (uint32 BE) || tip transaction count
-//	            (uint32 BE)
+//	            (uint32 BE); "reindex" -> target tip hash (32) ||
+//	            height rebuilt (uint32 BE), only while a Reindex is
+//	            unfinished
 //	blockindex  height (uint32 BE) || block hash (32) -> header (80) ||
 //	            status (1 byte: 0x01 data stored, 0x02 fully validated,
 //	            0x04 failed validation, 0x08 descends from a failed block) ||
@@ -106,6 +108,15 @@
 // in its own transaction before the reorganisation onto it; if a crash
 // falls in between, New finishes the reorganisation on the next start.
 // The UTXO cache is a read cache only, updated after each commit.
+//
+// # Reindex
+//
+// Reindex rebuilds the utxo, undo and game registry buckets from the
+// active chain's stored blocks, validating each again; the block index,
+// blocks, height index and best record stay. It commits in batches under
+// a durable "reindex" record: while the record exists New fails with
+// ErrReindexPending and the next Reindex resumes at the recorded height.
+// TestReindexCrash kills a reindexing process repeatedly to check it.
 //
 // # Concurrency and notifications
 //
