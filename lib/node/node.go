@@ -55,6 +55,13 @@ type Config struct {
 	// WalletKDF are the argon2id parameters of a new wallet (zero: the
 	// wallet's default; tests use small ones).
 	WalletKDF wallet.KDFParams
+	// Reindex rebuilds the UTXO set, undo data and game registries from
+	// the stored blocks before the chain loads (chain.Reindex). An
+	// interrupted reindex is resumed whether or not it is set.
+	Reindex bool
+	// Context, if not nil, stops a reindex early (it resumes on the next
+	// start).
+	Context context.Context
 }
 
 // Node owns the running subsystems.
@@ -95,8 +102,12 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, db: db, SigCache: script.NewSigCache(cfg.SigCacheEntries),
 		stopReq: make(chan struct{})}
-	n.Chain, err = chain.New(chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache,
-		Logger: cfg.Logger.With("sub", "chain")})
+	ccfg := chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache, Logger: cfg.Logger.With("sub", "chain")}
+	if err := n.reindex(ccfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	n.Chain, err = chain.New(ccfg)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load chain: %w", err)

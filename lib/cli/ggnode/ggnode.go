@@ -3,6 +3,7 @@
 package ggnode
 
 import (
+	"context"
 	"errors"
 	"os"
 
@@ -29,8 +30,14 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
 		"SIGTERM or the RPC stop method. Settings may also come from <datadir>/gg.toml.\n\n" +
+		"--reindex rebuilds the chain state from the blocks already on disk (the block index\n" +
+		"and the blocks are kept) before the node starts, logging its progress. It commits in\n" +
+		"batches: if it is stopped or killed, the next start resumes it, with or without\n" +
+		"--reindex, and the node never runs on a half-built state. A stored block that fails\n" +
+		"validation stops it with an error naming the block.\n\n" +
 		"Examples:\n" +
 		"   gg-node --network=regtest --datadir=./.regtest\n" +
+		"   gg-node --network=regtest --datadir=./.regtest --reindex\n" +
 		"   gg-node --network=regtest --datadir=./.regtest rpc generatetoaddress 101 rg1q...\n" +
 		"   gg-tx create ... | gg-node --network=regtest rpc sendrawtransaction -"
 	app.Flags = append(app.Flags,
@@ -39,6 +46,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.Int64Flag{Name: "rpc-max-request", Value: 32 << 20, Usage: "largest RPC request body in `BYTES`", EnvVars: []string{"GG_RPC_MAX_REQUEST"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
+		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Action = runNode
 	app.Commands = []*ucli.Command{rpcCommand(), configCommand()}
@@ -73,9 +81,12 @@ func runNode(c *ucli.Context) error {
 	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
-		MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet")})
+		MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
+		Reindex: c.Bool("reindex"), Context: c.Context})
 	if err != nil {
 		switch {
+		case errors.Is(err, context.Canceled):
+			return cli.WithHint(err, "the reindex resumes where it stopped on the next start")
 		case errors.Is(err, node.ErrDataDirInUse):
 			return cli.Unavailable(err, "is another gg-node running on this datadir?")
 		case errors.Is(err, node.ErrPublicWithoutAuth):
