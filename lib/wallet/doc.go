@@ -88,7 +88,8 @@
 // Transactions and coins (buckets created by the first migration):
 //
 //	txs           txid 32 (internal byte order) -> tx record: 1 ‖ flags u8
-//	              (1 pending, 2 conflicted, 4 abandoned, 8 coinbase) ‖
+//	              (1 pending, 2 conflicted, 4 abandoned, 8 coinbase,
+//	              16 expired: a sale listing or bid whose auction lapsed) ‖
 //	              height u32 (0xffffffff unconfirmed) ‖ block hash 32 ‖
 //	              first-seen u64 unix seconds ‖ serialized tx (with witness)
 //	txheight      height u32 ‖ txid 32 -> empty (confirmed txs only:
@@ -102,7 +103,9 @@
 //	              object, 32 relative lock: with 4, the lock u32 is a
 //	              number of blocks after confirmation, CSV) ‖ lock
 //	              height/time u32 ‖ pkScript bytes16 ‖
-//	              game object id bytes16
+//	              game object id bytes16 (game.Object.Bytes of the object
+//	              the output carries, from game.Annotate; 8 reserved
+//	              marks the outputs of a pending bid)
 //	spends        txid 32 ‖ vout u32 (the coin) -> spending txid 32 of
 //	              an unconfirmed wallet tx (conflict detection; the coin
 //	              stays in coins until the spend confirms)
@@ -149,9 +152,23 @@
 //
 // Balances count coins by state: confirmed (mature, unlocked), unconfirmed,
 // immature (coinbase with at most CoinbaseMaturity confirmations),
-// locked (time lock not reached) and reserved (later issues). A coin
-// spent by a pending tx counts nowhere; that tx's change counts as
-// unconfirmed.
+// locked (time lock not reached) and reserved (coins spent by a live bid
+// of the account, whose own outputs count nowhere until it settles). A
+// coin spent by another pending tx counts nowhere; that tx's change
+// counts as unconfirmed. Coins carrying game objects are Game value, not
+// money (game.go).
+//
+// # Game objects
+//
+// game.go: coins are annotated with the producer or prop their output
+// carries (game.Annotate, as the chain and the mempool do), so GameCoins
+// lists what each account owns, idempotently (a coin is keyed by its
+// outpoint). RegisterProducer, ChangeProducer, CreateProps, SendProps,
+// DestroyProps, Sale and Bid build, sign and broadcast the game
+// transactions (GameOptions.DryRun only builds and signs). A live bid's
+// coins return when it is replaced (TxReplaced), when a block spends the
+// prop it bids on otherwise (conflicted), or when its auction lapses at
+// end + grace (expired).
 //
 // # Time locks
 //

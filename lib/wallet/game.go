@@ -279,44 +279,83 @@ type ownedCoin struct {
 
 // findObjects returns the coins of acct carrying objs, refusing objects the
 // account does not own and coins already spent by a pending transaction.
-func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, objs []game.Object) ([]ownedCoin, error) {
-	want := make(map[string]int, len(objs))
-	for i, o := range objs {
-		if _, dup := want[string(o.Bytes())]; dup {
-			return nil, fmt.Errorf("%w: %s named twice", ErrInvalidArgument, o)
-		}
-		want[string(o.Bytes())] = i
-	}
-	found := make([]ownedCoin, len(objs))
-	busy := make([]chainhash.Hash, len(objs))
-	err := w.scanCoins(tx, acct.Name, func(cv *coinView) error {
-		if !cv.info.Game {
-			return nil
-		}
-		i, ok := want[string(cv.c.GameID)]
-		if !ok {
-			return nil
-		}
-		if cv.info.SpentPending {
-			busy[i], _ = spender(tx, cv.op)
-			return nil
-		}
-		found[i] = ownedCoin{op: cv.op, c: cv.c}
-		return nil
-	})
-	if err != nil {
+func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, g *gameBuild, objs []game.Object) ([]ownedCoin, error) {
+	if err := w.scanAccount(tx, acct, g); err != nil {
 		return nil, err
 	}
-	for i, f := range found {
-		if f.c != nil {
-			continue
+	seen := make(map[string]bool, len(objs))
+	found := make([]ownedCoin, len(objs))
+	for i, o := range objs {
+		k := string(o.Bytes())
+		if seen[k] {
+			return nil, fmt.Errorf("%w: %s named twice", ErrInvalidArgument, o)
 		}
-		if !busy[i].IsZero() {
-			return nil, fmt.Errorf("%s %s: %w %s", objs[i].Kind, objs[i].ID, ErrObjectBusy, busy[i])
+		seen[k] = true
+		ref, ok := g.scan.game[k]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("%s %s: %w %q", o.Kind, o.ID, ErrNotOwned, acct.Name)
+		case ref.c.c == nil:
+			return nil, fmt.Errorf("%s %s: %w %s", o.Kind, o.ID, ErrObjectBusy, ref.busy)
 		}
-		return nil, fmt.Errorf("%s %s: %w %q", objs[i].Kind, objs[i].ID, ErrNotOwned, acct.Name)
+		found[i] = ref.c
 	}
 	return found, nil
+}
+
+// accountScan is one pass over an account's coins: its game coins by
+// annotation, and the plain coins fee funding may use.
+type accountScan struct {
+	done              bool
+	game              map[string]gameRef
+	confirmed, unconf []selCoin
+}
+
+type gameRef struct {
+	c    ownedCoin      // c.c nil when busy
+	busy chainhash.Hash // the pending transaction spending it
+}
+
+// scanAccount fills g.scan once (the coins of an account are read in a
+// single pass however many objects an action names).
+func (w *Wallet) scanAccount(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
+	if g.scan.done {
+		return nil
+	}
+	sc := &g.scan
+	sc.done, sc.game = true, map[string]gameRef{}
+	return w.scanCoins(tx, acct.Name, func(cv *coinView) error {
+		i := &cv.info
+		if i.Game {
+			ref := sc.game[string(cv.c.GameID)]
+			if i.SpentPending {
+				if ref.c.c == nil {
+					ref.busy, _ = spender(tx, cv.op)
+				}
+			} else {
+				ref = gameRef{c: ownedCoin{op: cv.op, c: cv.c}}
+			}
+			sc.game[string(cv.c.GameID)] = ref
+			return nil
+		}
+		if i.SpentPending && !g.replaces.IsZero() {
+			if sp, ok := spender(tx, cv.op); ok && sp == g.replaces {
+				i.SpentPending = false
+			}
+		}
+		if i.SpentPending || i.Reserved || i.Immature || i.WatchOnly || i.Locked ||
+			!isP2WPKH(i.PkScript) || len(cv.ar.PubKey) == 0 {
+			return nil
+		}
+		c := selCoin{op: cv.op, value: int64(i.Value), pkScript: i.PkScript}
+		switch {
+		case i.Height >= 0:
+			sc.confirmed = append(sc.confirmed, c)
+		case i.Change:
+			sc.unconf = append(sc.unconf, c)
+		}
+		return nil
+	})
 }
 
 // gameBuild is a game transaction under construction: its record and
@@ -331,10 +370,14 @@ type gameBuild struct {
 	// foreignValue is the value of the foreign inputs.
 	foreignValue int64
 	noFund       bool // a sale listing: no fee inputs, no change
-	// replaces is the account's own live bid a new bid replaces: the
-	// coins it spends may be spent again, and the new bid is broadcast
-	// before it is recorded (a rejection leaves the old one in place).
+	// replaces is the wallet's own live bid a new bid replaces: the coins
+	// it spends may be spent again.
 	replaces chainhash.Hash
+	// broadcastFirst: a bid is recorded only once the node accepted it,
+	// so a refused bid leaves the listing or the bid it would have
+	// replaced in place in the wallet.
+	broadcastFirst bool
+	scan     accountScan
 	objects  []game.Object
 	vouts    []uint32
 }
@@ -397,7 +440,7 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 		}
 	}
 	res := &GameTx{Tx: g.tx, TxID: g.tx.TxHash(), Fee: amount.Amount(fee), Objects: g.objects, Vouts: g.vouts}
-	if err == nil && !o.DryRun && !g.replaces.IsZero() {
+	if err == nil && !o.DryRun && g.broadcastFirst {
 		defer w.sendMu.Unlock()
 		return w.broadcastThenRecord(ctx, what, res)
 	}
@@ -437,9 +480,9 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 	return res, nil
 }
 
-// broadcastThenRecord sends a bid that replaces the account's own
-// earlier bid, and records it once the node accepted it (the
-// replacement then conflicts the earlier one). Requires w.sendMu.
+// broadcastThenRecord sends a bid and records it once the node accepted
+// it (it then conflicts the listing or bid it replaced). Requires
+// w.sendMu.
 func (w *Wallet) broadcastThenRecord(ctx context.Context, what string, res *GameTx) (*GameTx, error) {
 	c := w.chainClient()
 	if c == nil {
@@ -473,30 +516,10 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 			preset += po.Value
 		}
 	}
-	var confirmed, unconf []selCoin
-	err := w.scanCoins(tx, acct.Name, func(cv *coinView) error {
-		i := &cv.info
-		if i.SpentPending && !g.replaces.IsZero() {
-			if sp, ok := spender(tx, cv.op); ok && sp == g.replaces {
-				i.SpentPending = false
-			}
-		}
-		if i.SpentPending || i.Game || i.Reserved || i.Immature || i.WatchOnly || i.Locked ||
-			!isP2WPKH(i.PkScript) || len(cv.ar.PubKey) == 0 {
-			return nil
-		}
-		sc := selCoin{op: cv.op, value: int64(i.Value), pkScript: i.PkScript}
-		switch {
-		case i.Height >= 0:
-			confirmed = append(confirmed, sc)
-		case i.Change:
-			unconf = append(unconf, sc)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := w.scanAccount(tx, acct, g); err != nil {
 		return 0, err
 	}
+	confirmed, unconf := g.scan.confirmed, g.scan.unconf
 	req := selectRequest{target: target, baseVSize: base, nPreset: len(g.tx.TxIn), nOutputs: len(g.tx.TxOut),
 		preset: preset, rate: rate}
 	sel, err := selectCoins(confirmed, req)
@@ -620,7 +643,7 @@ func (w *Wallet) ChangeProducer(ctx context.Context, o GameOptions, id game.ID, 
 	}
 	obj := game.Object{Kind: game.KindProducer, ID: id}
 	return w.runGame(ctx, "change producer", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, []game.Object{obj})
+		cs, err := w.findObjects(tx, acct, g, []game.Object{obj})
 		if err != nil {
 			return err
 		}
@@ -661,7 +684,7 @@ func (w *Wallet) CreateProps(ctx context.Context, o GameOptions, producer game.I
 	}
 	pobj := game.Object{Kind: game.KindProducer, ID: producer}
 	res, err := w.runGame(ctx, "create props", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, []game.Object{pobj})
+		cs, err := w.findObjects(tx, acct, g, []game.Object{pobj})
 		if err != nil {
 			return err
 		}
@@ -707,7 +730,7 @@ func (w *Wallet) SendProps(ctx context.Context, o GameOptions, moves []PropMoveS
 		objs[i] = game.Object{Kind: game.KindProp, ID: m.Prop}
 	}
 	return w.runGame(ctx, "send props", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, objs)
+		cs, err := w.findObjects(tx, acct, g, objs)
 		if err != nil {
 			return err
 		}
@@ -734,7 +757,7 @@ func (w *Wallet) DestroyProps(ctx context.Context, o GameOptions, ids []game.ID)
 		objs[i] = game.Object{Kind: game.KindProp, ID: id}
 	}
 	return w.runGame(ctx, "destroy props", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, objs)
+		cs, err := w.findObjects(tx, acct, g, objs)
 		if err != nil {
 			return err
 		}
@@ -762,7 +785,7 @@ func (w *Wallet) Sale(ctx context.Context, o GameOptions, prop game.ID, buyNow, 
 	}
 	obj := game.Object{Kind: game.KindProp, ID: prop}
 	return w.runGame(ctx, "sale", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, []game.Object{obj})
+		cs, err := w.findObjects(tx, acct, g, []game.Object{obj})
 		if err != nil {
 			return err
 		}
@@ -809,6 +832,7 @@ func (w *Wallet) Bid(ctx context.Context, o GameOptions, r BidRequest) (*GameTx,
 			Witness: slices.Clone(in0.Witness), Sequence: in0.Sequence})
 		g.prevOuts = append(g.prevOuts, nil)
 		g.foreignValue = r.Gold
+		g.broadcastFirst = true
 		if prev := r.Sale.TxHash(); tx.Bucket(bktPending).Get(prev[:]) != nil && len(r.Sale.TxOut) >= 3 {
 			g.replaces = prev // our own bid (of any account)
 		}
