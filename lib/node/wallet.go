@@ -354,7 +354,7 @@ func (h *WalletHost) Balance(account string) (*rpc.WalletBalanceJSON, error) {
 		return nil, walletErr(err)
 	}
 	return &rpc.WalletBalanceJSON{Account: account, Confirmed: rpc.GG(b.Confirmed), Unconfirmed: rpc.GG(b.Unconfirmed),
-		Immature: rpc.GG(b.Immature), Locked: rpc.GG(b.Locked), Reserved: rpc.GG(b.Reserved), Total: rpc.GG(b.Total())}, nil
+		Immature: rpc.GG(b.Immature), Locked: rpc.GG(b.Locked), Reserved: rpc.GG(b.Reserved), Total: rpc.GG(b.Total()), Game: rpc.GG(b.Game)}, nil
 }
 
 // Coins implements rpc.WalletBackend.

@@ -125,6 +125,9 @@ type WalletBalanceJSON struct {
 	Locked      GG     `json:"locked"`
 	Reserved    GG     `json:"reserved"`
 	Total       GG     `json:"total"`
+	// Game is the value locked in the producers and props the account
+	// owns (not money: not in total).
+	Game GG `json:"game"`
 }
 
 // WalletCoinJSON is a coin.list / listunspent entry.

@@ -33,7 +33,7 @@ func balanceTable(raw json.RawMessage) ([]string, [][]string, error) {
 		return nil, nil, err
 	}
 	var rows [][]string
-	for _, k := range []string{"confirmed", "unconfirmed", "immature", "locked", "reserved", "total"} {
+	for _, k := range []string{"confirmed", "unconfirmed", "immature", "locked", "reserved", "total", "game"} {
 		rows = append(rows, []string{k, string(b[k])})
 	}
 	return []string{"STATE", "GG"}, rows, nil
