@@ -23,12 +23,14 @@ const (
 	regOwner             // sha256(owner pkScript) || prop id -> empty (live props)
 	regByProducer        // producer id || prop id -> empty (every prop ever created)
 	regHistory           // object id || height u32 BE || tx index u32 BE -> event
+	regContracts         // contract id -> contract record (contract.go)
 	numRegBuckets
 )
 
 var regBucketNames = [numRegBuckets][]byte{
 	[]byte("game-producers"), []byte("game-names"), []byte("game-props"),
 	[]byte("game-props-by-owner"), []byte("game-props-by-producer"), []byte("game-history"),
+	[]byte("game-contracts"),
 }
 
 var empty = []byte{}
@@ -286,7 +288,7 @@ func (r *registry) apply(e *game.Effect, txIndex int) error {
 		ev := &e.Events[i]
 		r.put(regHistory, historyKey(ev.Object.ID, ev.Height, txIndex), encodeEvent(ev))
 	}
-	return nil
+	return r.applyContracts(e)
 }
 
 // Record formats.
@@ -327,7 +329,11 @@ func encodeProp(p *game.Prop) []byte {
 	b = append(b, byte(p.Status))
 	b = binary.BigEndian.AppendUint32(b, uint32(p.Height))
 	b = binary.BigEndian.AppendUint32(b, uint32(p.Updated))
-	return binary.AppendUvarint(b, uint64(p.LastPrice))
+	b = binary.AppendUvarint(b, uint64(p.LastPrice))
+	if p.Status == game.PropEscrow {
+		b = append(b, p.Contract[:]...) // escrowed props only: older records stay as they were
+	}
+	return b
 }
 
 func encodeEvent(e *game.Event) []byte {
@@ -416,6 +422,9 @@ func decodeProp(id game.ID, v []byte) (*game.Prop, error) {
 	p.Status = game.PropStatus(r.fixed(1)[0])
 	p.Height, p.Updated = int32(r.u32()), int32(r.u32())
 	p.LastPrice = int64(r.uvarint())
+	if p.Status == game.PropEscrow {
+		copy(p.Contract[:], r.fixed(32))
+	}
 	return p, r.done()
 }
 

@@ -52,6 +52,20 @@ func AnnotateTxid(tx *wire.MsgTx, txid chainhash.Hash) []Object {
 		if len(tx.TxOut) >= 3 {
 			set(2, Object{KindProp, r.Prop})
 		}
+	case *ContractFulfil:
+		if id, err := ContractID(&r.Terms); err == nil {
+			if slots, err := fulfilSlots(r, id); err == nil {
+				for i, sl := range slots {
+					if !sl.obj.IsZero() {
+						set(uint32(1+i), sl.obj)
+					}
+				}
+			}
+		}
+	case *ContractExecute:
+		for _, m := range r.Moves {
+			set(m.Out, Object{KindProp, m.Prop})
+		}
 	}
 	if !any {
 		return nil

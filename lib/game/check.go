@@ -244,6 +244,14 @@ func CheckRecord(tx *wire.MsgTx, params *chaincfg.Params) (Record, int, error) {
 				return nil, -1, err
 			}
 		}
+	case *ContractFulfil:
+		if err := checkFulfil(tx, idx, r); err != nil {
+			return nil, -1, err
+		}
+	case *ContractExecute:
+		if err := checkExecute(tx, idx, r); err != nil {
+			return nil, -1, err
+		}
 	}
 	return r, idx, nil
 }

@@ -56,6 +56,10 @@ func Decode(payload []byte) (Record, error) {
 		r = new(PropDestroy)
 	case TypeSale:
 		r = new(Sale)
+	case TypeContractFulfil:
+		r = new(ContractFulfil)
+	case TypeContractExecute:
+		r = new(ContractExecute)
 	default:
 		return nil, ruleErr(CodeBadRecord, "unknown record type %d", payload[3])
 	}

@@ -17,6 +17,15 @@
 //     returns an Effect, the new full records the transaction produces, which
 //     the chain writes into its registries.
 //
+// Contracts (contract.go) are deterministic hash/time-locked escrows
+// between two parties: canonical Terms (EncodeTerms, ContractID), the
+// P2WSH escrow script the consensus recomputes (EscrowScript), the
+// witness of each settlement path (ClaimWitness, RefundWitness,
+// CoopWitness, EscrowPath), and two records: ContractFulfil funds the
+// escrow (or settles a plain swap at once) and ContractExecute settles
+// it. Props in an escrow have status PropEscrow and cannot be sent, sold
+// or destroyed.
+//
 // Every rule violation is a *RuleError with a stable short code;
 // errors.Is(err, ErrRule) holds for all of them. The package is pure: no
 // I/O, no database, no logging. docs/protocol.md ("Game records")

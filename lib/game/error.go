@@ -35,6 +35,18 @@ const (
 	CodeAuctionNotFinal  = "game-auction-not-final"  // bid below buy-now before the end height
 	CodeAuctionExpired   = "game-auction-expired"    // settlement after end + grace
 	CodeSaleListing      = "game-sale-listing"       // the listing form of a sale in a block
+
+	CodeBadTerms           = "game-bad-terms"            // contract terms break a rule (keys, amounts, expiry)
+	CodeBadFulfil          = "game-bad-fulfil"           // a fulfil's outputs or scripts do not match its terms
+	CodeContractExists     = "game-contract-exists"      // a second fulfil of the same contract
+	CodeContractExpired    = "game-contract-expired"     // fulfil or claim at or after the expiry height
+	CodeContractNotExpired = "game-contract-not-expired" // refund below the expiry height
+	CodeContractState      = "game-contract-state"       // execute of a contract not fulfilled, already settled or a swap
+	CodeEscrowNotSpent     = "game-escrow-not-spent"     // an execute leaves an escrow output unspent
+	CodeEscrowWitness      = "game-escrow-witness"       // an escrow input's witness is no known path layout
+	CodeEscrowPath         = "game-escrow-path"          // an escrow input's path differs from the record's
+	CodeBadPath            = "game-bad-path"             // a claim of a contract without a hash lock
+	CodePropInEscrow       = "game-prop-in-escrow"       // send, destroy or sale of a prop held by an escrow
 )
 
 // RuleError is a violated game rule: a stable short Code and a human

@@ -13,6 +13,10 @@ func FuzzDecodeRecord(f *testing.F) {
 		b, _ := hex.DecodeString(v.hex)
 		f.Add(b)
 	}
+	for _, v := range contractVectors {
+		b, _ := hex.DecodeString(v.hex)
+		f.Add(b)
+	}
 	f.Add([]byte{0x67, 0x67, 0x01, 0x05, 0xfd, 0x01, 0x00})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := Decode(b)
@@ -58,5 +62,39 @@ func FuzzDecodeObject(f *testing.F) {
 		if !bytes.Equal(o.Bytes(), b) && !(len(b) == 0 && o.Bytes() == nil) {
 			t.Fatalf("object %x re-encodes as %x", b, o.Bytes())
 		}
+	})
+}
+
+// FuzzDecodeTerms checks the terms decoder: it never panics and is
+// canonical (accepted bytes re-encode identically, and the contract id
+// and escrow script of accepted terms are computable).
+func FuzzDecodeTerms(f *testing.F) {
+	for _, h := range []string{termsVectorHex, swapTermsVectorHex} {
+		b, _ := hex.DecodeString(h)
+		f.Add(b)
+	}
+	f.Add(make([]byte, 66+8+1+8+1+1+1+4+8))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tm, err := DecodeTerms(b)
+		if err != nil {
+			if Code(err) != CodeBadRecord {
+				t.Fatalf("decode error without the bad-record code: %v", err)
+			}
+			return
+		}
+		enc, err := EncodeTerms(tm)
+		if err != nil {
+			t.Fatalf("decoded terms do not encode: %v", err)
+		}
+		if !bytes.Equal(enc, b) {
+			t.Fatalf("not canonical:\n in  %x\n out %x", b, enc)
+		}
+		if _, err := ContractID(tm); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := EscrowScript(tm); err != nil {
+			t.Fatal(err)
+		}
+		_ = CheckTerms(tm)
 	})
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // Canonicalize sorts the batches of r into the order Encode requires:
-// PropCreate and PropSend entries by output index, PropDestroy ids
-// bytewise. It does not remove duplicates (Encode still refuses them).
+// PropCreate, PropSend and ContractExecute entries by output index,
+// PropDestroy ids and ContractFulfil's prop lists bytewise. It does not
+// remove duplicates (Encode still refuses them).
 func Canonicalize(r Record) {
 	switch r := r.(type) {
 	case *PropCreate:
@@ -17,8 +18,22 @@ func Canonicalize(r Record) {
 	case *PropSend:
 		slices.SortStableFunc(r.Moves, func(a, b PropMove) int { return cmpU32(a.Out, b.Out) })
 	case *PropDestroy:
-		slices.SortFunc(r.Props, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
+		slices.SortFunc(r.Props, cmpID)
+	case *ContractFulfil:
+		slices.SortFunc(r.Terms.AProps, cmpID)
+		slices.SortFunc(r.Terms.BProps, cmpID)
+	case *ContractExecute:
+		slices.SortStableFunc(r.Moves, func(a, b PropMove) int { return cmpU32(a.Out, b.Out) })
 	}
+}
+
+func cmpID(a, b ID) int { return bytes.Compare(a[:], b[:]) }
+
+// CanonicalizeTerms sorts the prop lists of t bytewise, as EncodeTerms
+// requires.
+func CanonicalizeTerms(t *Terms) {
+	slices.SortFunc(t.AProps, cmpID)
+	slices.SortFunc(t.BProps, cmpID)
 }
 
 func cmpU32(a, b uint32) int {

@@ -53,10 +53,19 @@ type memView struct {
 	names     map[string]ID
 	producers map[ID]*Producer
 	props     map[ID]*Prop
+	contracts map[ID]*Contract
 }
 
 func newMemView() *memView {
-	return &memView{names: map[string]ID{}, producers: map[ID]*Producer{}, props: map[ID]*Prop{}}
+	return &memView{names: map[string]ID{}, producers: map[ID]*Producer{}, props: map[ID]*Prop{}, contracts: map[ID]*Contract{}}
+}
+
+func (v *memView) Contract(id ID) (*Contract, error) {
+	if c := v.contracts[id]; c != nil {
+		cp := *c
+		return &cp, nil
+	}
+	return nil, nil
 }
 
 func (v *memView) ProducerIDByName(f string) (ID, bool, error) {
@@ -98,6 +107,10 @@ func (v *memView) apply(e *Effect) {
 	for _, p := range e.Props {
 		c := p
 		v.props[p.ID] = &c
+	}
+	for _, c := range e.Contracts {
+		cp := c
+		v.contracts[c.ID] = &cp
 	}
 }
 

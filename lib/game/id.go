@@ -75,15 +75,18 @@ type Kind uint8
 const (
 	KindProducer Kind = 0x01
 	KindProp     Kind = 0x02
+	KindContract Kind = 0x03 // a contract's GG escrow output
 )
 
-// String returns "producer", "prop" or "kind(n)".
+// String returns "producer", "prop", "contract" or "kind(n)".
 func (k Kind) String() string {
 	switch k {
 	case KindProducer:
 		return "producer"
 	case KindProp:
 		return "prop"
+	case KindContract:
+		return "contract"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -100,7 +103,7 @@ type Object struct {
 // IsZero reports whether o is the zero Object (no object).
 func (o Object) IsZero() bool { return o == Object{} }
 
-// String returns "producer:<id>" or "prop:<id>".
+// String returns "producer:<id>", "prop:<id>" or "contract:<id>".
 func (o Object) String() string { return o.Kind.String() + ":" + o.ID.String() }
 
 // Bytes returns the annotation stored with a UTXO entry: kind || id, or
@@ -126,7 +129,7 @@ func DecodeObject(b []byte) (Object, error) {
 		return Object{}, fmt.Errorf("game: object annotation of %d bytes, want %d", len(b), ObjectSize)
 	}
 	k := Kind(b[0])
-	if k != KindProducer && k != KindProp {
+	if k != KindProducer && k != KindProp && k != KindContract {
 		return Object{}, fmt.Errorf("game: object annotation of unknown kind %d", b[0])
 	}
 	var o Object

@@ -41,6 +41,8 @@ const (
 	TypePropSend         RecordType = 0x04
 	TypePropDestroy      RecordType = 0x05
 	TypeSale             RecordType = 0x06
+	TypeContractFulfil   RecordType = 0x07
+	TypeContractExecute  RecordType = 0x08
 )
 
 var typeNames = map[RecordType]string{
@@ -50,6 +52,8 @@ var typeNames = map[RecordType]string{
 	TypePropSend:         "prop-send",
 	TypePropDestroy:      "prop-destroy",
 	TypeSale:             "sale",
+	TypeContractFulfil:   "contract-fulfil",
+	TypeContractExecute:  "contract-execute",
 }
 
 // String returns the type's name ("prop-send") or "type(n)".
@@ -61,7 +65,8 @@ func (t RecordType) String() string {
 }
 
 // Record is one decoded game record: *ProducerRegister, *ProducerChange,
-// *PropCreate, *PropSend, *PropDestroy or *Sale.
+// *PropCreate, *PropSend, *PropDestroy, *Sale, *ContractFulfil or
+// *ContractExecute.
 type Record interface {
 	Type() RecordType
 	appendBody(b []byte) ([]byte, error)

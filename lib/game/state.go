@@ -28,15 +28,18 @@ type PropStatus uint8
 const (
 	PropLive      PropStatus = 1
 	PropDestroyed PropStatus = 2
+	PropEscrow    PropStatus = 3 // held by the escrow of contract Prop.Contract
 )
 
-// String returns "live", "destroyed" or "status(n)".
+// String returns "live", "destroyed", "escrow" or "status(n)".
 func (s PropStatus) String() string {
 	switch s {
 	case PropLive:
 		return "live"
 	case PropDestroyed:
 		return "destroyed"
+	case PropEscrow:
+		return "escrow"
 	}
 	return fmt.Sprintf("status(%d)", uint8(s))
 }
@@ -54,6 +57,9 @@ type Prop struct {
 	Updated  int32 // last moved, sold or destroyed
 	// LastPrice is the bid of the last settled auction, 0 for none.
 	LastPrice int64
+	// Contract is the contract whose escrow holds the prop while Status
+	// is PropEscrow, else zero.
+	Contract ID
 }
 
 // DestroyedVout is the Event.Vout of a destruction.
@@ -77,6 +83,7 @@ type Effect struct {
 	Props      []Prop
 	FreeNames  []string // folded names released (rename)
 	ClaimNames []string // folded names taken (register, rename)
+	Contracts  []Contract
 	Events     []Event
 }
 
@@ -88,8 +95,11 @@ type View interface {
 	ProducerIDByName(folded string) (ID, bool, error)
 	// Producer returns a producer, nil, nil when unknown.
 	Producer(id ID) (*Producer, error)
-	// Prop returns a prop (live or destroyed), nil, nil when unknown.
+	// Prop returns a prop (live, in escrow or destroyed), nil, nil when
+	// unknown.
 	Prop(id ID) (*Prop, error)
+	// Contract returns a fulfilled contract, nil, nil when unknown.
+	Contract(id ID) (*Contract, error)
 }
 
 // Coin is what CheckTx needs of a spent output.
@@ -161,6 +171,10 @@ func CheckTx(tx *wire.MsgTx, txid chainhash.Hash, spent []Coin, height int32, vi
 		return s.destroy(r)
 	case *Sale:
 		return s.sale(r)
+	case *ContractFulfil:
+		return s.fulfil(r)
+	case *ContractExecute:
+		return s.execute(r)
 	}
 	return nil, ruleErr(CodeBadRecord, "unhandled record type %v", r.Type())
 }
@@ -248,6 +262,9 @@ func (s *state) liveProp(id ID) (*Prop, error) {
 	}
 	if p == nil {
 		return nil, ruleErr(CodeUnknownObject, "prop %v does not exist", id)
+	}
+	if p.Status == PropEscrow {
+		return nil, ruleErr(CodePropInEscrow, "prop %v is held by the escrow of contract %v", id, p.Contract)
 	}
 	if p.Status != PropLive {
 		return nil, ruleErr(CodeUnknownObject, "prop %v is %v", id, p.Status)

@@ -277,7 +277,7 @@ func TestObjectEncoding(t *testing.T) {
 	if z, err := DecodeObject(nil); err != nil || !z.IsZero() || (Object{}).Bytes() != nil {
 		t.Fatal("zero object")
 	}
-	for _, bad := range [][]byte{{1}, append([]byte{3}, make([]byte, 32)...), append([]byte{0}, make([]byte, 32)...), make([]byte, 34)} {
+	for _, bad := range [][]byte{{1}, append([]byte{4}, make([]byte, 32)...), append([]byte{0}, make([]byte, 32)...), make([]byte, 34)} {
 		if _, err := DecodeObject(bad); err == nil {
 			t.Errorf("%x decoded", bad)
 		}

@@ -187,6 +187,11 @@ func (v *poolView) Prop(id game.ID) (*game.Prop, error) {
 	return v.chain.Prop(id)
 }
 
+// Contract implements game.View. Contracts are not overlaid yet: the
+// pool sees the chain's contracts only, so an execute waits for its
+// fulfil to be mined.
+func (v *poolView) Contract(id game.ID) (*game.Contract, error) { return v.chain.Contract(id) }
+
 // errStale reports that the chain's tip moved during a game check.
 var errStale = errors.New("mempool: chain tip moved during the game check")
 
