@@ -31,6 +31,10 @@ func (w *Wallet) lockLocked() {
 		k.Zero()
 		delete(w.privCache, n)
 	}
+	for n, k := range w.branchCache {
+		k.Zero()
+		delete(w.branchCache, n)
+	}
 	if w.encrypted && w.master != nil {
 		zero(w.master)
 		w.master = nil

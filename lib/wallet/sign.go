@@ -109,7 +109,14 @@ func (w *Wallet) privKey(hash []byte) (*btcec.PrivateKey, bool, error) {
 			if err != nil {
 				return err
 			}
-			child, err := DerivePath(ak, []uint32{uint32(r.Branch), r.Index})
+			bk, ok := w.branchCache[[2]uint32{a.Number, uint32(r.Branch)}]
+			if !ok {
+				if bk, err = ak.Derive(uint32(r.Branch)); err != nil {
+					return err
+				}
+				w.branchCache[[2]uint32{a.Number, uint32(r.Branch)}] = bk
+			}
+			child, err := bk.Derive(r.Index)
 			if err != nil {
 				return err
 			}
@@ -118,9 +125,10 @@ func (w *Wallet) privKey(hash []byte) (*btcec.PrivateKey, bool, error) {
 			}
 			compressed = true
 		}
-		pub := priv.PubKey().SerializeUncompressed()
+		pk := priv.PubKey()
+		pub := pk.SerializeUncompressed()
 		if compressed {
-			pub = priv.PubKey().SerializeCompressed()
+			pub = pk.SerializeCompressed()
 		}
 		if !bytes.Equal(keys.Hash160(pub), hash) || !bytes.Equal(pub, r.PubKey) {
 			return fmt.Errorf("%w: key for %x does not match its address", ErrCorrupt, hash)
