@@ -41,6 +41,7 @@ func (l *gameLedger) ProducerIDByName(f string) (game.ID, bool, error) {
 }
 func (l *gameLedger) Producer(id game.ID) (*game.Producer, error) { return l.producers[id], nil }
 func (l *gameLedger) Prop(id game.ID) (*game.Prop, error)         { return l.props[id], nil }
+func (l *gameLedger) Contract(game.ID) (*game.Contract, error)    { return nil, nil }
 
 func (l *gameLedger) addOutputs(tx *wire.MsgTx) {
 	id := tx.TxHash()
