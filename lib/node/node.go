@@ -59,6 +59,10 @@ type Config struct {
 	// the stored blocks before the chain loads (chain.Reindex). An
 	// interrupted reindex is resumed whether or not it is set.
 	Reindex bool
+	// ReindexProgress, if not nil, is called after each reindex batch
+	// with the height reached and the tip height (a progress bar) instead
+	// of the periodic progress log lines.
+	ReindexProgress func(height, tip int32)
 	// Context, if not nil, stops a reindex early (it resumes on the next
 	// start).
 	Context context.Context

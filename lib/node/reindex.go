@@ -33,6 +33,10 @@ func (n *Node) reindex(ccfg chain.Config) error {
 	start := time.Now()
 	var last time.Time
 	err = chain.Reindex(ctx, ccfg, func(height, tip int32) {
+		if n.cfg.ReindexProgress != nil {
+			n.cfg.ReindexProgress(height, tip)
+			return
+		}
 		if now := time.Now(); now.Sub(last) >= reindexLogEvery || height == tip {
 			last = now
 			pct := 100.0

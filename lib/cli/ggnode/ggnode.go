@@ -31,10 +31,11 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
 		"SIGTERM or the RPC stop method. Settings may also come from <datadir>/gg.toml.\n\n" +
 		"--reindex rebuilds the chain state from the blocks already on disk (the block index\n" +
-		"and the blocks are kept) before the node starts, logging its progress. It commits in\n" +
-		"batches: if it is stopped or killed, the next start resumes it, with or without\n" +
-		"--reindex, and the node never runs on a half-built state. A stored block that fails\n" +
-		"validation stops it with an error naming the block.\n\n" +
+		"and the blocks are kept) before the node starts, logging its progress (a progress\n" +
+		"bar when stderr is a terminal). It commits in batches: if it is stopped or killed,\n" +
+		"the next start resumes it, with or without --reindex, and the node never runs on a\n" +
+		"half-built state. A stored block that fails validation stops it with an error\n" +
+		"naming the block.\n\n" +
 		"Examples:\n" +
 		"   gg-node --network=regtest --datadir=./.regtest\n" +
 		"   gg-node --network=regtest --datadir=./.regtest --reindex\n" +
@@ -82,7 +83,7 @@ func runNode(c *ucli.Context) error {
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
-		Reindex: c.Bool("reindex"), Context: c.Context})
+		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context})
 	if err != nil {
 		switch {
 		case errors.Is(err, context.Canceled):

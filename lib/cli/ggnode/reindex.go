@@ -1,0 +1,37 @@
+package ggnode
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// reindexBar returns a progress callback drawing a bar on w, or nil when
+// w is not a terminal (the node then logs progress lines instead).
+func reindexBar(w io.Writer) func(height, tip int32) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(height, tip int32) {
+		if bar == nil {
+			bar = progressbar.NewOptions64(int64(max(tip, 1)),
+				progressbar.OptionSetWriter(w),
+				progressbar.OptionSetVisibility(true),
+				progressbar.OptionSetDescription("reindex"),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetItsString("blocks"),
+				progressbar.OptionShowIts(),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish())
+		}
+		bar.Set64(int64(height))
+		if height >= tip {
+			bar.Finish()
+		}
+	}
+}
