@@ -170,10 +170,10 @@ func setGameFlags(c *coinRecord, objs []game.Object, idx int, bid, pending bool)
 	}
 }
 
-// liveBids returns the pending wallet transactions that are sale
-// settlements (bid form) with their input 0 (the prop they bid on).
-func liveBids(tx *store.Tx) (map[chainhash.Hash]wire.OutPoint, error) {
-	bids := map[chainhash.Hash]wire.OutPoint{}
+// liveBids returns the pending wallet transactions carrying a sale: true
+// for a settlement (bid form), false for a listing.
+func liveBids(tx *store.Tx) (map[chainhash.Hash]bool, error) {
+	sales := map[chainhash.Hash]bool{}
 	err := tx.Bucket(bktPending).ForEach(func(k, _ []byte) error {
 		var id chainhash.Hash
 		copy(id[:], k)
@@ -181,28 +181,32 @@ func liveBids(tx *store.Tx) (map[chainhash.Hash]wire.OutPoint, error) {
 		if err != nil || r == nil {
 			return err
 		}
-		if _, bid := gameOutputs(r.Tx, id); bid && len(r.Tx.TxIn) > 0 {
-			bids[id] = r.Tx.TxIn[0].PreviousOutPoint
+		if rec, _, err := game.FindRecord(r.Tx); err == nil && rec != nil && rec.Type() == game.TypeSale {
+			sales[id] = len(r.Tx.TxOut) >= 3
 		}
 		return nil
 	})
-	return bids, err
+	return sales, err
 }
 
 // gameBalance accounts for cv the game way, reporting whether it did:
 // coins a live bid spends are reserved, the bid's own outputs count
 // nowhere until it settles, and coins carrying game objects are Game
-// value, not money.
-func gameBalance(tx *store.Tx, cv *coinView, b *Balance, bids map[chainhash.Hash]wire.OutPoint) bool {
+// value, not money (a prop on sale still counts for its seller).
+func gameBalance(tx *store.Tx, cv *coinView, b *Balance, sales map[chainhash.Hash]bool) bool {
 	i := &cv.info
-	if len(bids) > 0 {
-		if _, ok := bids[cv.op.Hash]; ok {
+	if len(sales) > 0 {
+		if sales[cv.op.Hash] {
 			return true
 		}
-		if i.SpentPending && !i.Game {
+		if i.SpentPending {
 			if sp, ok := spender(tx, cv.op); ok {
-				if _, ok := bids[sp]; ok {
-					b.Reserved += i.Value
+				if bid, sale := sales[sp]; sale && (i.Game || bid) {
+					if i.Game {
+						b.Game += i.Value
+					} else {
+						b.Reserved += i.Value
+					}
 					return true
 				}
 			}

@@ -360,7 +360,7 @@ func TestGameAuction(t *testing.T) {
 		t.Error("seller still owns the prop")
 	}
 	sa := mustBalance(t, w, "")
-	if sa.Confirmed != sellerBefore.Confirmed+gg(3) || sa.Game != sellerBefore.Game {
+	if sa.Confirmed != sellerBefore.Confirmed+gg(3) || sa.Game != sellerBefore.Game-50_000 {
 		t.Errorf("seller after settlement: %+v (before %+v)", sa, sellerBefore)
 	}
 	if l.props[gem].LastPrice != int64(gg(3)) {
