@@ -52,7 +52,7 @@ complete -c gg-prop -n '__fish_seen_subcommand_from list' -f -l skip -r -d 'skip
 complete -c gg-prop -n '__fish_seen_subcommand_from list' -f -l count -r -d 'show at most `N` (up to 1000)'
 complete -c gg-prop -n '__fish_seen_subcommand_from create' -f -l help -s h -d 'show help'
 complete -r -c gg-prop -n '__fish_gg-prop_no_subcommand' -a 'create' -d 'create props for a producer the wallet owns (needs unlock)'
-complete -c gg-prop -n '__fish_seen_subcommand_from create' -f -l producer -r -d '`PRODUCER` id or name'
+complete -c gg-prop -n '__fish_seen_subcommand_from create' -f -l producer -r -d '`PRODUCER` id or name (required)'
 complete -c gg-prop -n '__fish_seen_subcommand_from create' -f -l oid -r -d 'the producer\'s item code `OID` (0-64 bytes)'
 complete -c gg-prop -n '__fish_seen_subcommand_from create' -f -l gold -r -d 'gold content in `GG` (at least 0.0001)'
 complete -c gg-prop -n '__fish_seen_subcommand_from create' -f -l to -r -d 'owner `ADDRESS` (default: a new address of the account)'

@@ -26,7 +26,7 @@ func createCommand() *ucli.Command {
 			"lines {\"oid\": ..., \"gold\": \"0.0001\", \"address\": ...}. Gold is GG, at least\n" +
 			"0.0001; props without an address go to new addresses of the account.",
 		Flags: actionFlags(
-			&ucli.StringFlag{Name: "producer", Usage: "`PRODUCER` id or name", Required: true},
+			&ucli.StringFlag{Name: "producer", Usage: "`PRODUCER` id or name (required)"},
 			&ucli.StringFlag{Name: "oid", Usage: "the producer's item code `OID` (0-64 bytes)"},
 			&ucli.StringFlag{Name: "gold", Usage: "gold content in `GG` (at least 0.0001)"},
 			&ucli.StringFlag{Name: "to", Usage: "owner `ADDRESS` (default: a new address of the account)"},
@@ -37,6 +37,9 @@ func createCommand() *ucli.Command {
 				return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
 			}
 			producer := c.String("producer")
+			if producer == "" {
+				return cli.Usagef("give --producer (an id or a name)")
+			}
 			if err := checkProducerRef(producer); err != nil {
 				return err
 			}
