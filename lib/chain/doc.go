@@ -61,7 +61,7 @@
 //	            game annotation (game.Object: kind || id, or empty)
 //
 // The game registries (lib/game; docs/protocol.md "Game records") live in
-// six more buckets, written in the same transaction as the UTXO set:
+// seven more buckets, written in the same transaction as the UTXO set:
 //
 //	game-producers          producer id -> str name || str url || str ip
 //	                        || str class || share (1) || outpoint (32 +
@@ -72,9 +72,10 @@
 //	game-names              folded name -> producer id
 //	game-props              prop id -> producer id (32) || str oid ||
 //	                        uvarint(gold) || outpoint || uvarint(len)
-//	                        owner script || status (1: live, 2: destroyed)
-//	                        || height || updated (uint32 BE each) ||
-//	                        uvarint(last settled price)
+//	                        owner script || status (1: live, 2: destroyed,
+//	                        3: escrow) || height || updated (uint32 BE
+//	                        each) || uvarint(last settled price), then,
+//	                        for status 3 only, the contract id (32)
 //	game-props-by-owner     sha256(owner script) || prop id -> empty; live
 //	                        props only
 //	game-props-by-producer  producer id || prop id -> empty; every prop
@@ -84,11 +85,17 @@
 //	                        op (record type, 1) || kind (1) || txid (32) ||
 //	                        vout (uint32 BE; 0xffffffff: destroyed) ||
 //	                        uvarint(price)
+//	game-contracts          contract id -> uvarint(len) terms
+//	                        (game.EncodeTerms) || state (1) || fulfil txid
+//	                        (32) || fulfil height (uint32 BE) || uvarint(n)
+//	                        || n escrow outpoints || settle txid (32) ||
+//	                        settle height (uint32 BE) || path (1) ||
+//	                        uvarint(len) preimage
 //
 // Connecting a block collects its registry writes in memory (so each
 // transaction sees the earlier ones), then writes them and returns the
 // journal stored in the undo record: uvarint(n) then n entries of bucket
-// number (0-5 in the order above, 1 byte) || uvarint(len) key || 0x00 (key
+// number (0-6 in the order above, 1 byte) || uvarint(len) key || 0x00 (key
 // was absent) or 0x01 || uvarint(len) previous value, one per key the
 // block changed, sorted by bucket and key. Disconnecting replays the
 // journal backwards, which restores every bucket byte for byte

@@ -52,11 +52,17 @@ func (g *Generator) p2wpkhSpend(spend *SpendableOut, owner, signer *Key, outs []
 
 // SignedIn is one input of CreateSignedTx: the output it spends and, for
 // a P2WPKH output, the key that signs it (nil for the anyone-can-spend
-// scripts). HashType 0 means SIGHASH_ALL.
+// scripts). HashType 0 means SIGHASH_ALL. Witness, when set, builds the
+// input's witness instead (a P2WSH input such as a contract escrow); it
+// runs once the transaction is complete, after the P2WPKH inputs are
+// signed. NonFinal gives the input sequence 0xfffffffe, as
+// CHECKLOCKTIMEVERIFY requires.
 type SignedIn struct {
 	Out      SpendableOut
 	Key      *Key
 	HashType script.SigHashType
+	Witness  func(tx *wire.MsgTx, idx int, hashes *script.SigHashes) wire.TxWitness
+	NonFinal bool
 }
 
 // CreateSignedTx returns a version-2 transaction spending ins to outs,
@@ -64,10 +70,18 @@ type SignedIn struct {
 // every anyone-can-spend input unlocked. Game transactions in consensus
 // tests are built with it: the record output is just one of outs.
 func (g *Generator) CreateSignedTx(ins []SignedIn, outs []*wire.TxOut) *wire.MsgTx {
-	tx := &wire.MsgTx{Version: 2}
+	return g.CreateSignedTxLocked(0, ins, outs)
+}
+
+// CreateSignedTxLocked is CreateSignedTx with nLockTime lockTime.
+func (g *Generator) CreateSignedTxLocked(lockTime uint32, ins []SignedIn, outs []*wire.TxOut) *wire.MsgTx {
+	tx := &wire.MsgTx{Version: 2, LockTime: lockTime}
 	for _, in := range ins {
 		ti := &wire.TxIn{PreviousOutPoint: in.Out.PrevOut, Sequence: wire.MaxTxInSequenceNum}
-		if in.Key == nil {
+		if in.NonFinal {
+			ti.Sequence = wire.MaxTxInSequenceNum - 1
+		}
+		if in.Key == nil && in.Witness == nil {
 			unlock(ti, in.Out.PkScript)
 		}
 		tx.TxIn = append(tx.TxIn, ti)
@@ -77,11 +91,35 @@ func (g *Generator) CreateSignedTx(ins []SignedIn, outs []*wire.TxOut) *wire.Msg
 	}
 	hashes := script.NewSigHashes(tx)
 	for i, in := range ins {
-		if in.Key != nil {
+		if in.Key != nil && in.Witness == nil {
 			in.Key.SignP2WPKHInput(tx, i, in.Out, in.HashType, hashes)
 		}
 	}
+	for i, in := range ins {
+		if in.Witness != nil {
+			tx.TxIn[i].Witness = in.Witness(tx, i, hashes)
+		}
+	}
 	return tx
+}
+
+// WitnessScriptSignature returns k's BIP143 signature (DER plus the
+// hash-type byte) over input idx of tx, which spends a P2WSH output of
+// witnessScript worth amount. hashType 0 means SIGHASH_ALL; hashes may
+// be nil.
+func (k *Key) WitnessScriptSignature(tx *wire.MsgTx, idx int, witnessScript []byte, amount int64,
+	hashType script.SigHashType, hashes *script.SigHashes) []byte {
+	if hashType == 0 {
+		hashType = script.SigHashAll
+	}
+	if hashes == nil {
+		hashes = script.NewSigHashes(tx)
+	}
+	h, err := script.CalcWitnessSignatureHash(witnessScript, hashes, hashType, tx, idx, amount)
+	if err != nil {
+		panic(fmt.Sprintf("chaingen: witness sighash: %v", err))
+	}
+	return append(ecdsa.Sign(k.Priv, h).Serialize(), byte(hashType))
 }
 
 // SignP2WPKHInput sets the witness of input idx of tx, which spends out
