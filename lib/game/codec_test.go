@@ -109,7 +109,7 @@ func TestRecordDecodeErrors(t *testing.T) {
 		{"no type", "676701"},
 		{"unknown version", "67670201"},
 		{"unknown type 0", "67670100"},
-		{"unknown type 7", "67670107"},
+		{"unknown type 9", "67670109"},
 		{"trailing byte", good("sale") + "00"},
 		{"truncated", good("sale")[:len(good("sale"))-2]},
 		{"non-minimal varint fd", "67670101" + "fd0100" + "0461626364000000" + "00"},

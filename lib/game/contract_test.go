@@ -50,7 +50,9 @@ var (
 )
 
 const (
-	contractIDVector = "2013e43a620b335cb6d59ebb8cb82a0957f4cf9d506c1369fac27835ad007b9f"
+	contractIDVector     = "2013e43a620b335cb6d59ebb8cb82a0957f4cf9d506c1369fac27835ad007b9f"
+	swapContractIDVector = "77de9192d60a2260a1bd10f9c9812300b4101d2614553151f6cbb70ca12d982b"
+	escrowPkScriptVector = "0020d692e1bffadaee92d1581f002dd768279db36bcd653f01cc93429f1e47110558"
 	// OP_IF OP_SHA256 <hash> OP_EQUALVERIFY <b_key> OP_CHECKSIG OP_ELSE OP_IF <100> OP_CLTV OP_DROP
 	// <a_key> OP_CHECKSIG OP_ELSE OP_2 <a_key> <b_key> OP_2 OP_CHECKMULTISIG OP_ENDIF OP_ENDIF
 	escrowScriptVector = "63a8206600f7da70ea89bab5d5f07f15e31dbc74711c00d78a9614619814fe1e76458b88" +
@@ -99,6 +101,12 @@ func TestTermsVectors(t *testing.T) {
 	id, _ := ContractID(escrowTerms(idOf("prop-a")))
 	if id.String() != contractIDVector {
 		t.Errorf("contract id %v, want %s", id, contractIDVector)
+	}
+	if id, _ := ContractID(swapTerms(idOf("prop-a"))); id.String() != swapContractIDVector {
+		t.Errorf("swap contract id %v", id)
+	}
+	if pk, _ := EscrowPkScript(escrowTerms(idOf("prop-a"))); hex.EncodeToString(pk) != escrowPkScriptVector {
+		t.Errorf("escrow pkScript %x", pk)
 	}
 	s, _ := EscrowScript(escrowTerms(idOf("prop-a")))
 	if hex.EncodeToString(s) != escrowScriptVector {
