@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -284,20 +285,22 @@ type ownedCoin struct {
 // findObjects returns the coins of acct carrying objs, refusing objects the
 // account does not own and coins already spent by a pending transaction.
 func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, g *gameBuild, objs []game.Object) ([]ownedCoin, error) {
-	if err := w.scanAccount(tx, acct, g); err != nil {
-		return nil, err
-	}
-	seen := make(map[string]bool, len(objs))
-	found := make([]ownedCoin, len(objs))
-	for i, o := range objs {
+	want := make(map[string]*gameRef, len(objs))
+	for _, o := range objs {
 		k := string(o.Bytes())
-		if seen[k] {
+		if want[k] != nil {
 			return nil, fmt.Errorf("%w: %s named twice", ErrInvalidArgument, o)
 		}
-		seen[k] = true
-		ref, ok := g.scan.game[k]
+		want[k] = &gameRef{}
+	}
+	if err := w.scanAccountFor(tx, acct, g, want); err != nil {
+		return nil, err
+	}
+	found := make([]ownedCoin, len(objs))
+	for i, o := range objs {
+		ref := want[string(o.Bytes())]
 		switch {
-		case !ok:
+		case ref.c.c == nil && ref.busy.IsZero():
 			return nil, fmt.Errorf("%s %s: %w %q", o.Kind, o.ID, ErrNotOwned, acct.Name)
 		case ref.c.c == nil:
 			return nil, fmt.Errorf("%s %s: %w %s", o.Kind, o.ID, ErrObjectBusy, ref.busy)
@@ -307,59 +310,103 @@ func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, g *gameBuild, ob
 	return found, nil
 }
 
-// accountScan is one pass over an account's coins: its game coins by
-// annotation, and the plain coins fee funding may use.
+// accountScan is one pass over an account's coins: the plain coins fee
+// funding may use.
 type accountScan struct {
 	done              bool
-	game              map[string]gameRef
 	confirmed, unconf []selCoin
 }
 
 type gameRef struct {
-	c    ownedCoin      // c.c nil when busy
+	c    ownedCoin      // c.c nil when busy or not found
 	busy chainhash.Hash // the pending transaction spending it
 }
 
-// scanAccount fills g.scan once (the coins of an account are read in a
-// single pass however many objects an action names).
+// scanAccount fills g.scan, the plain coins of the account that may pay
+// a game transaction's fee, once per action.
 func (w *Wallet) scanAccount(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-	if g.scan.done {
+	return w.scanAccountFor(tx, acct, g, nil)
+}
+
+// scanAccountFor reads the account's coins in one pass: it fills want
+// (game coins by annotation) and, the first time, g.scan (plain coins
+// for the fee). It reads the coin records in place (their layout is in
+// txrecords.go) and keeps only what it needs, because a game wallet holds
+// many coins and every action scans them. Time-locked coins are left
+// out entirely.
+func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild, want map[string]*gameRef) error {
+	if g.scan.done && len(want) == 0 {
 		return nil
 	}
-	sc := &g.scan
-	sc.done, sc.game = true, map[string]gameRef{}
-	return w.scanCoins(tx, acct.Name, func(cv *coinView) error {
-		i := &cv.info
-		if i.Game {
-			ref := sc.game[string(cv.c.GameID)]
-			if i.SpentPending {
+	collect := !g.scan.done
+	g.scan.done = true
+	tip := readSynced(tx).Height
+	spends := tx.Bucket(bktSpends)
+	cur := tx.Bucket(bktCoins).Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		// 1 version ‖ value u64 ‖ height u32 ‖ flags u8 ‖ lock u32 ‖
+		// pkScript bytes16 ‖ game id bytes16
+		if len(k) != 36 || len(v) < 20 || v[0] != recordV1 {
+			return fmt.Errorf("%w: coin record %x", ErrCorrupt, k)
+		}
+		n := int(binary.BigEndian.Uint16(v[18:20]))
+		if len(v) < 22+n {
+			return fmt.Errorf("%w: coin record %x", ErrCorrupt, k)
+		}
+		pk := v[20 : 20+n]
+		gid := v[22+n:]
+		flags := v[13]
+		if flags&coinFlagGame != 0 && len(want) == 0 {
+			continue
+		}
+		if flags&coinFlagGame == 0 && !collect {
+			continue
+		}
+		ar, err := w.cachedAddr(tx, pk)
+		if err != nil {
+			return err
+		}
+		if ar == nil || ar.Account != acct.Number {
+			continue
+		}
+		sp := spends.Get(k)
+		if flags&coinFlagGame != 0 {
+			ref := want[string(gid)]
+			if ref == nil {
+				continue
+			}
+			if len(sp) == 32 {
 				if ref.c.c == nil {
-					ref.busy, _ = spender(tx, cv.op)
+					copy(ref.busy[:], sp)
 				}
-			} else {
-				ref = gameRef{c: ownedCoin{op: cv.op, c: cv.c}}
+				continue
 			}
-			sc.game[string(cv.c.GameID)] = ref
-			return nil
-		}
-		if i.SpentPending && !g.replaces.IsZero() {
-			if sp, ok := spender(tx, cv.op); ok && sp == g.replaces {
-				i.SpentPending = false
+			c, err := decodeCoin(v)
+			if err != nil {
+				return err
 			}
+			ref.c = ownedCoin{op: opFromKey(k), c: c}
+			continue
 		}
-		if i.SpentPending || i.Reserved || i.Immature || i.WatchOnly || i.Locked ||
-			!isP2WPKH(i.PkScript) || len(cv.ar.PubKey) == 0 {
-			return nil
+		if len(sp) == 32 && (g.replaces.IsZero() || !bytes.Equal(sp, g.replaces[:])) {
+			continue
 		}
-		c := selCoin{op: cv.op, value: int64(i.Value), pkScript: i.PkScript}
+		if flags&(coinFlagReserved|coinFlagLocked) != 0 || !isP2WPKH(pk) || len(ar.PubKey) == 0 || ar.Flags&flagWatchOnly != 0 {
+			continue
+		}
+		height := binary.BigEndian.Uint32(v[9:13])
+		if flags&coinFlagCoinbase != 0 && (height == unconfirmed || int64(tip)-int64(height)+1 <= int64(w.params.CoinbaseMaturity)) {
+			continue
+		}
+		c := selCoin{op: opFromKey(k), value: int64(binary.BigEndian.Uint64(v[1:9])), pkScript: bytes.Clone(pk)}
 		switch {
-		case i.Height >= 0:
-			sc.confirmed = append(sc.confirmed, c)
-		case i.Change:
-			sc.unconf = append(sc.unconf, c)
+		case height != unconfirmed:
+			g.scan.confirmed = append(g.scan.confirmed, c)
+		case flags&coinFlagChange != 0:
+			g.scan.unconf = append(g.scan.unconf, c)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // gameBuild is a game transaction under construction: its record and
@@ -381,9 +428,9 @@ type gameBuild struct {
 	// so a refused bid leaves the listing or the bid it would have
 	// replaced in place in the wallet.
 	broadcastFirst bool
-	scan     accountScan
-	objects  []game.Object
-	vouts    []uint32
+	scan           accountScan
+	objects        []game.Object
+	vouts          []uint32
 }
 
 // newAddr returns a fresh receive script of acct inside tx.
