@@ -300,6 +300,8 @@ func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, g *gameBuild, ob
 	for i, o := range objs {
 		ref := want[string(o.Bytes())]
 		switch {
+		case ref.c.c == nil && ref.reserved:
+			return nil, fmt.Errorf("%s %s: %w: reserved by a contract offer or a pending bid", o.Kind, o.ID, ErrObjectBusy)
 		case ref.c.c == nil && ref.busy.IsZero():
 			return nil, fmt.Errorf("%s %s: %w %q", o.Kind, o.ID, ErrNotOwned, acct.Name)
 		case ref.c.c == nil:
@@ -320,6 +322,8 @@ type accountScan struct {
 type gameRef struct {
 	c    ownedCoin      // c.c nil when busy or not found
 	busy chainhash.Hash // the pending transaction spending it
+	// reserved: committed to a contract offer (contract.go).
+	reserved bool
 }
 
 // scanAccount fills g.scan, the plain coins of the account that may pay
@@ -379,6 +383,10 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 				if ref.c.c == nil {
 					copy(ref.busy[:], sp)
 				}
+				continue
+			}
+			if flags&coinFlagReserved != 0 {
+				ref.reserved = true
 				continue
 			}
 			c, err := decodeCoin(v)
@@ -573,10 +581,21 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 	confirmed, unconf := g.scan.confirmed, g.scan.unconf
 	req := selectRequest{target: target, baseVSize: base, nPreset: len(g.tx.TxIn), nOutputs: len(g.tx.TxOut),
 		preset: preset, rate: rate}
-	sel, err := selectCoins(confirmed, req)
+	// A game action mostly needs only a fee (and some gold) from the
+	// plain coins: the smallest confirmed coin covering it with change is
+	// found in one pass, sparing coin selection a sort of every coin.
+	var sel selection
+	err := errNoShortcut
+	need := target - preset + feeFor(base+p2wpkhInputVSize+p2wpkhOutputVSize+countsExtraVSize(len(g.tx.TxIn)+1, len(g.tx.TxOut)+1), rate) + changeDust
+	if i := smallestCovering(confirmed, need); i >= 0 {
+		sel, err = selectCoins(confirmed[i:i+1], req)
+	}
+	if err != nil {
+		sel, err = selectCoins(confirmed, req)
+	}
 	var short *InsufficientFundsError
 	if errors.As(err, &short) && len(unconf) > 0 {
-		sel, err = selectCoins(append(confirmed, unconf...), req)
+		sel, err = selectCoins(append(slices.Clone(confirmed), unconf...), req)
 	}
 	if err != nil {
 		return 0, err
@@ -593,6 +612,20 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 		g.tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: addr.PkScript()})
 	}
 	return sel.fee, nil
+}
+
+var errNoShortcut = errors.New("no single coin")
+
+// smallestCovering returns the index of the smallest coin worth at least
+// need (ties: the first), or -1.
+func smallestCovering(cs []selCoin, need int64) int {
+	best := -1
+	for i, c := range cs {
+		if c.value >= need && (best < 0 || c.value < cs[best].value) {
+			best = i
+		}
+	}
+	return best
 }
 
 // signGame signs every input of g spending a wallet coin: SIGHASH_ALL,
