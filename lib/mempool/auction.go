@@ -24,19 +24,11 @@ type Auction struct {
 // describes it. It decodes the record only; the game rules are checked
 // when the transaction enters the pool.
 func AuctionOf(tx *wire.MsgTx) (Auction, bool) {
-	r, idx, err := game.FindRecord(tx)
-	if err != nil || idx != 0 {
-		return Auction{}, false
-	}
-	s, ok := r.(*game.Sale)
+	s, bid, ok := game.SaleOf(tx)
 	if !ok {
 		return Auction{}, false
 	}
-	a := Auction{Sale: s, Listing: game.IsListing(tx)}
-	if !a.Listing && len(tx.TxOut) >= 3 {
-		a.Bid = tx.TxOut[1].Value
-	}
-	return a, true
+	return Auction{Sale: s, Listing: game.IsListing(tx), Bid: bid}, true
 }
 
 // Final reports whether the transaction may go into a block at height: a

@@ -454,8 +454,20 @@ func (p *Pool) gameEntries() []*entry {
 }
 
 // candidateGame runs the game check of a candidate that would evict
-// evict (with their descendants). Requires p.mu (read).
+// evict (with their descendants). A transaction without a record output
+// that spends no game object skips it: nothing in the registries or the
+// pool can make it invalid. Requires p.mu (read).
 func (p *Pool) candidateGame(c *candidate, evict []*entry, o acceptOpts) (*gameInfo, error) {
+	if !gameRelevant(c.tx, c.view) {
+		return nil, nil
+	}
+	if c.gv == nil {
+		gv := p.cfg.Chain.GameView()
+		if tip, _ := gv.Tip(); tip != c.best.Hash {
+			return nil, errStale
+		}
+		c.gv = gv
+	}
 	skip := p.poolDescendants(c.id, len(c.tx.TxOut))
 	if len(evict) > 0 && skip == nil {
 		skip = make(map[*entry]bool)
@@ -467,4 +479,20 @@ func (p *Pool) candidateGame(c *candidate, evict []*entry, o acceptOpts) (*gameI
 		}
 	}
 	return p.checkGame(c.tx, c.id, c.view, c.gv, c.best.Height+1, skip, !o.bypassLimits)
+}
+
+// gameRelevant reports whether tx has a game record output (well formed
+// or not) or spends a coin carrying a game object.
+func gameRelevant(tx *wire.MsgTx, view chain.UtxoView) bool {
+	for _, out := range tx.TxOut {
+		if game.IsRecordScript(out.PkScript) {
+			return true
+		}
+	}
+	for _, in := range tx.TxIn {
+		if u := view.LookupEntry(in.PreviousOutPoint); u != nil && len(u.Game) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -228,6 +228,11 @@ func TestGameRules(t *testing.T) {
 		{"name taken in the chain", func() *wire.MsgTx { tx, _ := h.register("ALPHA", h.carol); return tx }, game.CodeNameTaken},
 		{"name taken in the pool", func() *wire.MsgTx { tx, _ := h.register("Beta", h.carol); return tx }, game.CodeNameTaken},
 		{"bad name", func() *wire.MsgTx { tx, _ := h.register("-bad", h.carol); return tx }, game.CodeBadName},
+		{"malformed record", func() *wire.MsgTx {
+			c := h.coin()
+			return h.gen.CreateSignedTx([]chaingen.SignedIn{{Out: c}}, []*wire.TxOut{
+				{PkScript: []byte{script.OP_RETURN, 4, 0x67, 0x67, 0x02, 0x01}}, gchange(c.Amount - 1000)})
+		}, game.CodeBadRecord},
 		{"prop create by a non-owner", func() *wire.MsgTx { return h.create(nil, h.bob, prodID, h.bob, 20_000) }, game.CodeObjectNotCarried},
 		{"gold below 10,000", func() *wire.MsgTx { return h.create(&prodOut, h.alice, prodID, h.alice, 9_999) }, game.CodeGoldTooLow},
 		{"prop spent without carrying", func() *wire.MsgTx {
@@ -286,6 +291,23 @@ func TestGameNames(t *testing.T) {
 	h.checkPool()
 	h.accept(gamma) // freed by a mined rename
 
+	// A fee bump of a register keeps its name: the replaced claim does
+	// not count against the replacement.
+	c := h.coin()
+	regFee := func(fee int64) *wire.MsgTx {
+		return h.gen.CreateSignedTx([]chaingen.SignedIn{{Out: c}}, []*wire.TxOut{
+			h.recOut(&game.ProducerRegister{Out: 1, ProducerInfo: game.ProducerInfo{Name: "zeta"}}),
+			{Value: game.ProducerFee, PkScript: h.bob.P2WPKH()},
+			gchange(c.Amount - game.ProducerFee - fee),
+		})
+	}
+	low, high := regFee(1000), regFee(5000)
+	h.accept(low)
+	h.accept(high)
+	h.wantRemoved(RemoveReplaced, low)
+	h.checkPool(gamma, high)
+	h.mine(gamma, high)
+
 	// A block claiming a name the pool holds evicts the pool's claim
 	// and its descendants.
 	delta, did := h.register("delta", h.bob)
@@ -295,7 +317,7 @@ func TestGameNames(t *testing.T) {
 	rival, _ := h.register("DELTA", h.carol)
 	h.mine(rival)
 	h.wantRemoved(RemoveConflict, delta, child)
-	h.checkPool(gamma)
+	h.checkPool()
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -187,7 +187,7 @@ type candidate struct {
 	parents  map[chainhash.Hash]bool // in-pool parents the view relies on
 	view     *chain.UtxoViewpoint
 	best     chain.BestState
-	gv       *chain.GameView // the game registries at best
+	gv       *chain.GameView // the game registries at best, once needed
 	gi       *gameInfo       // the game check's result
 	sigops   int
 	coinbase bool // spends a confirmed coinbase output
@@ -232,10 +232,7 @@ func (p *Pool) tryAccept(c *candidate, o acceptOpts) (desc *TxDesc, missing, ret
 
 	// Confirmed state at the tip, read without the pool lock.
 	c.best = p.cfg.Chain.Best()
-	c.gv = p.cfg.Chain.GameView()
-	if tip, _ := c.gv.Tip(); tip != c.best.Hash {
-		return nil, false, true, nil
-	}
+	c.gv = nil // taken when a game check needs it
 	view, err := p.cfg.Chain.FetchUtxoView(c.tx)
 	if err != nil {
 		return nil, false, false, fmt.Errorf("mempool: fetch inputs of %s: %w", c.id, err)
