@@ -13,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gamegold/gg/lib/cli/ggcontract"
 	"github.com/gamegold/gg/lib/cli/ggnode"
 	"github.com/gamegold/gg/lib/cli/ggprop"
 	"github.com/gamegold/gg/lib/cli/ggtx"
@@ -21,10 +22,11 @@ import (
 
 // binaries maps each command name to its in-process main.
 var binaries = map[string]func(){
-	"gg-tx":     ggtx.Main,
-	"gg-node":   ggnode.Main,
-	"gg-prop":   ggprop.Main,
-	"gg-wallet": ggwallet.Main,
+	"gg-tx":       ggtx.Main,
+	"gg-node":     ggnode.Main,
+	"gg-prop":     ggprop.Main,
+	"gg-wallet":   ggwallet.Main,
+	"gg-contract": ggcontract.Main,
 }
 
 func TestMain(m *testing.M) { testscript.Main(m, binaries) }

@@ -80,6 +80,8 @@ type Node struct {
 	Miner    *mining.CPUMiner
 	// Wallet hosts <datadir>/wallet.db (nil with Config.NoWallet).
 	Wallet *WalletHost
+	// Book is the contract book (<datadir>/contracts.dat).
+	Book *mempool.Book
 
 	rpc     *rpc.Server
 	httpSrv *http.Server
@@ -130,6 +132,7 @@ func New(cfg Config) (*Node, error) {
 	default:
 		n.log.Info("mempool restored", "accepted", accepted, "dropped", failed)
 	}
+	n.newBook()
 	best := n.Chain.Best()
 	n.log.Info("chain loaded", "network", cfg.Params.Name, "height", best.Height, "tip", best.Hash)
 	if !cfg.NoWallet {
@@ -141,6 +144,7 @@ func New(cfg Config) (*Node, error) {
 			return nil, err
 		}
 	}
+	n.watchBook()
 	if err := n.startRPC(); err != nil {
 		n.Close()
 		return nil, err

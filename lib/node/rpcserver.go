@@ -47,6 +47,8 @@ func (n *Node) startRPC() error {
 	n.rpc.Register(ws.Methods()...)
 	gs := &rpc.GameService{Params: n.cfg.Params, Backend: NewGameHost(n.cfg.Params, n.Chain, n.Mempool, n.Wallet)}
 	n.rpc.Register(gs.Methods()...)
+	cs := &rpc.ContractService{Params: n.cfg.Params, Backend: NewContractHost(n.cfg.Params, n.Chain, n.Book, n.Wallet)}
+	n.rpc.Register(cs.Methods()...)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)

@@ -198,6 +198,9 @@ func (w *Wallet) connectBlockTx(tx *store.Tx, b *Block, rescan bool) error {
 	if err := w.expireSales(tx, b); err != nil {
 		return err
 	}
+	if err := w.contractsBlock(tx, b); err != nil {
+		return err
+	}
 	if b.Height >= tip.Height || tip.Height < 0 {
 		return writeSynced(tx, SyncTip{Hash: b.Hash, Height: b.Height})
 	}

@@ -1,0 +1,652 @@
+// Package ggcontract is the command tree of gg-contract, the thin client
+// of contracts (docs/rpc.md "Contracts"): party A publishes an offer into
+// the node's contract book and can withdraw it; party B signs and fulfils
+// it; either settles it (execute claim, refund or coop). The node's
+// hosted wallet builds and signs; every command is one or two JSON-RPC
+// calls through cli.NodeClient. Keys, ids, amounts, heights and secrets
+// are checked here before anything reaches the node.
+package ggcontract
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/game"
+	"github.com/gamegold/gg/lib/rpc"
+)
+
+// Main runs gg-contract with the process's arguments and exits.
+func Main() { os.Exit(Run(os.Args, cli.StdIO())) }
+
+// Run runs gg-contract and returns the exit code.
+func Run(args []string, stdio cli.IO) int { return cli.Run(NewApp(stdio), args) }
+
+// NewApp builds gg-contract's command tree.
+func NewApp(stdio cli.IO) *ucli.App {
+	app := cli.NewApp("gg-contract", "contracts: publish, sign, fulfil, execute, withdraw", stdio)
+	app.UsageText = "gg-contract [global flags] COMMAND [flags] [args]"
+	app.Description = "Talks to gg-node (found through --rpc-url, or the datadir's rpc.addr and .cookie);\n" +
+		"its hosted wallet signs (unlock it first: gg-wallet unlock). Party A publishes an offer\n" +
+		"naming B's contract key (B runs: gg-contract key); B signs, then fulfils it on chain;\n" +
+		"B claims with the secret before the expiry height, A refunds from it, or both settle\n" +
+		"together (coop). Amounts are GG; ids are 64 hex digits. Lists print a table on a\n" +
+		"terminal and JSON when piped or with --json; --dry-run prints only hex.\n" +
+		"Flags go before positional arguments.\n\n" +
+		"Examples:\n" +
+		"   gg-contract --network=regtest key --account bob\n" +
+		"   gg-contract --network=regtest publish --stake 1 --new-secret secret.txt --expires-in 20 BKEY\n" +
+		"   gg-contract --network=regtest sign --account bob ID\n" +
+		"   gg-contract --network=regtest fulfil --account bob ID\n" +
+		"   gg-contract --network=regtest execute --account bob --secret-file secret.txt claim ID\n" +
+		"   gg-contract --network=regtest execute refund ID\n\n" +
+		"Exit status: 0 ok, 1 error (rejected, unknown contract, locked, insufficient funds, ...),\n" +
+		"2 usage (bad keys, ids, amounts, heights, secrets), 3 node unreachable."
+	app.Commands = []*ucli.Command{keyCommand(), publishCommand(), signCommand(), fulfilCommand(), executeCommand(),
+		withdrawCommand(), showCommand(), listCommand(), mineCommand()}
+	return app
+}
+
+// call makes one RPC call and turns its errors into the house voice.
+func call(c *ucli.Context, method string, out any, params ...any) error {
+	client, err := cli.NodeClient(c)
+	if err != nil {
+		return err
+	}
+	err = client.Call(c.Context, method, out, params...)
+	if err == nil {
+		return nil
+	}
+	var re *rpc.Error
+	if !errors.As(err, &re) {
+		return cli.CallError(err, "", false)
+	}
+	e := cli.Failf("%s", strings.TrimSuffix(re.Message, " (gg-wallet unlock)"))
+	switch re.Code {
+	case rpc.CodeWalletLocked:
+		e = cli.WithHint(cli.Failf("wallet is locked"), "unlock it first: gg-wallet unlock")
+	case rpc.CodeWalletNotFound:
+		e = cli.WithHint(cli.Failf("no wallet loaded"), "create one: gg-wallet create (or gg-wallet restore)")
+	case rpc.CodeVerifyRejected:
+		e = cli.Failf("rejected: %s", rejection(re.Message))
+	case rpc.CodeInvalidAddress:
+		e = cli.WithHint(e, "check the id (and --network)")
+	case rpc.CodeInvalidParams:
+		e.Code = cli.ExitUsage
+	}
+	return e
+}
+
+// rejection keeps "<code>: <message>" of a mempool rejection, without the
+// wallet's context.
+func rejection(msg string) string {
+	code, rest, ok := strings.Cut(msg, ": ")
+	if !ok {
+		return msg
+	}
+	if i := strings.LastIndex(rest, code+": "); i >= 0 {
+		return rest[i:]
+	}
+	return msg
+}
+
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func wantJSON(c *ucli.Context) bool { return c.Bool(cli.FlagJSON) || !isTTY(c.App.Writer) }
+
+func printTable(w io.Writer, header []string, rows [][]string) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+	)
+	t.Header(header)
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	return t.Render()
+}
+
+func printResult(c *ucli.Context, raw json.RawMessage, table func(json.RawMessage) ([]string, [][]string, error)) error {
+	if wantJSON(c) || table == nil {
+		return cli.PrintJSON(c.App.Writer, raw)
+	}
+	h, rows, err := table(raw)
+	if err != nil {
+		return err
+	}
+	return printTable(c.App.Writer, h, rows)
+}
+
+func accountFlag(def string) *ucli.StringFlag {
+	return &ucli.StringFlag{Name: "account", Value: def, Usage: "wallet `ACCOUNT` (the party's)"}
+}
+
+func dryRunFlag() *ucli.BoolFlag {
+	return &ucli.BoolFlag{Name: "dry-run", Usage: "print the signed transaction's hex instead of broadcasting it"}
+}
+
+func wantArgs(c *ucli.Context, n int, what string) error {
+	if c.NArg() != n {
+		return cli.Usagef("want %s, got %d arguments (flags go before arguments)", what, c.NArg())
+	}
+	return nil
+}
+
+func checkID(s, what string) error {
+	if _, err := game.ParseID(s); err != nil {
+		return cli.Usagef("bad %s %q: want an id of 64 hex digits", what, s)
+	}
+	return nil
+}
+
+func checkKey(s string) error {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != game.PubKeySize || (b[0] != 2 && b[0] != 3) {
+		return cli.Usagef("bad key %q: want a compressed public key of 66 hex digits (gg-contract key)", s)
+	}
+	return nil
+}
+
+func parseGG(s, what string) (amount.Amount, error) {
+	a, err := amount.Parse(s)
+	if err != nil || a < 0 {
+		return 0, cli.Usagef("bad %s %q: want GG such as 1.5", what, s)
+	}
+	if a != 0 && a < game.MinContractGold {
+		return 0, cli.Usagef("%s %s GG: 0 or at least %s GG", what, a, amount.Amount(game.MinContractGold))
+	}
+	return a, nil
+}
+
+// readSecret reads a secret file: the secret in hex (what --new-secret
+// writes).
+func readSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, cli.Usagef("secret file: %v", err)
+	}
+	s, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(s) == 0 || len(s) > 520 {
+		return nil, cli.Usagef("secret file %s: want the secret in hex (1 to 520 bytes)", path)
+	}
+	return s, nil
+}
+
+// newSecret writes 32 random bytes in hex into a new file (0600).
+func newSecret(path string) ([]byte, error) {
+	s := make([]byte, 32)
+	if _, err := rand.Read(s); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, cli.Usagef("new secret file: %v", err)
+	}
+	if _, err := fmt.Fprintln(f, hex.EncodeToString(s)); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, f.Close()
+}
+
+type termsJSON struct {
+	AGold  json.Number `json:"a_gold"`
+	AProps []string    `json:"a_props"`
+	BGold  json.Number `json:"b_gold"`
+	BProps []string    `json:"b_props"`
+	Memo   string      `json:"memo"`
+	Hash   string      `json:"hash"`
+	Expiry uint32      `json:"expiry"`
+	Mode   string      `json:"mode"`
+}
+
+type contractJSON struct {
+	ID      string    `json:"id"`
+	State   string    `json:"state"`
+	Role    string    `json:"role"`
+	Account string    `json:"account"`
+	Terms   termsJSON `json:"terms"`
+}
+
+func give(gold json.Number, props []string) string {
+	parts := []string{}
+	if gold != "" && gold != "0" && gold != "0.00000000" {
+		parts = append(parts, string(gold)+" GG")
+	}
+	if len(props) > 0 {
+		parts = append(parts, fmt.Sprintf("%d props", len(props)))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " + ")
+}
+
+func contractTable(cs []contractJSON, mine bool) ([]string, [][]string, error) {
+	rows := [][]string{}
+	for _, k := range cs {
+		row := []string{k.ID, k.State, k.Terms.Mode, give(k.Terms.AGold, k.Terms.AProps), give(k.Terms.BGold, k.Terms.BProps),
+			fmt.Sprint(k.Terms.Expiry), k.Terms.Memo}
+		if mine {
+			row = append(row, k.Role, k.Account)
+		}
+		rows = append(rows, row)
+	}
+	h := []string{"CONTRACT", "STATE", "MODE", "A GIVES", "B GIVES", "EXPIRY", "MEMO"}
+	if mine {
+		h = append(h, "ROLE", "ACCOUNT")
+	}
+	return h, rows, nil
+}
+
+func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
+	var r map[string]any
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, nil, err
+	}
+	rows := [][]string{}
+	for _, k := range []string{"id", "state", "txid", "pre_txid", "fee", "sent", "complete", "hash"} {
+		if v, ok := r[k]; ok {
+			rows = append(rows, []string{k, fmt.Sprint(v)})
+		}
+	}
+	return []string{"FIELD", "VALUE"}, rows, nil
+}
+
+func keyCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "key",
+		Usage:     "print the account's contract public key, to hand to the other party",
+		UsageText: "gg-contract key [--account NAME]",
+		Flags:     []ucli.Flag{accountFlag("default")},
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 0, "no arguments"); err != nil {
+				return err
+			}
+			var r struct {
+				Key string `json:"key"`
+			}
+			if err := call(c, "contract.key", &r, c.String("account")); err != nil {
+				return err
+			}
+			if c.Bool(cli.FlagJSON) {
+				return cli.PrintJSON(c.App.Writer, r)
+			}
+			_, err := fmt.Fprintln(c.App.Writer, r.Key)
+			return err
+		},
+	}
+}
+
+func publishCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "publish",
+		Usage: "publish an offer as party A (into the node's contract book; A's coins are reserved)",
+		UsageText: "gg-contract publish [--stake GG] [--prop ID]... [--pay GG] [--want-prop ID]... [--memo TEXT]\n" +
+			"   [--hash HEX | --secret-file FILE | --new-secret FILE] (--expiry HEIGHT | --expires-in BLOCKS) BKEY",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "stake", Value: "0", Usage: "`GG` A stakes"},
+			&ucli.StringSliceFlag{Name: "prop", Usage: "a prop `ID` A gives (repeat)"},
+			&ucli.StringFlag{Name: "pay", Value: "0", Usage: "`GG` B pays A on chain at fulfil (with no hash lock: a swap)"},
+			&ucli.StringSliceFlag{Name: "want-prop", Usage: "a prop `ID` B gives A on chain at fulfil (repeat)"},
+			&ucli.StringFlag{Name: "memo", Usage: "off-chain counter-performance, free `TEXT`"},
+			&ucli.StringFlag{Name: "hash", Usage: "hash lock: sha256 of the secret, 64 `HEX` digits"},
+			&ucli.StringFlag{Name: "secret-file", Usage: "hash lock from the secret in `FILE` (hex)"},
+			&ucli.StringFlag{Name: "new-secret", Usage: "generate a secret into a new `FILE` (0600) and lock with its hash"},
+			&ucli.Int64Flag{Name: "expiry", Usage: "expiry `HEIGHT`: fulfil and claim below it, refund from it"},
+			&ucli.Int64Flag{Name: "expires-in", Usage: "expiry as `BLOCKS` above the tip"},
+			&ucli.Uint64Flag{Name: "nonce", Usage: "freshness `N` (default random)"},
+			accountFlag("default"), dryRunFlag(),
+		},
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 1, "BKEY"); err != nil {
+				return err
+			}
+			bkey := c.Args().First()
+			if err := checkKey(bkey); err != nil {
+				return err
+			}
+			stake, err := parseGG(c.String("stake"), "--stake")
+			if err != nil {
+				return err
+			}
+			pay, err := parseGG(c.String("pay"), "--pay")
+			if err != nil {
+				return err
+			}
+			aprops, bprops := c.StringSlice("prop"), c.StringSlice("want-prop")
+			for _, p := range append(append([]string{}, aprops...), bprops...) {
+				if err := checkID(p, "prop"); err != nil {
+					return err
+				}
+			}
+			if stake == 0 && len(aprops) == 0 {
+				return cli.Usagef("party A gives nothing: set --stake or --prop")
+			}
+			if len(c.String("memo")) > game.MaxMemoLen {
+				return cli.Usagef("--memo of %d bytes: at most %d", len(c.String("memo")), game.MaxMemoLen)
+			}
+			n := 0
+			for _, f := range []string{"hash", "secret-file", "new-secret"} {
+				if c.IsSet(f) {
+					n++
+				}
+			}
+			if n > 1 {
+				return cli.Usagef("--hash, --secret-file and --new-secret exclude each other")
+			}
+			hash := c.String("hash")
+			if hash != "" {
+				if b, err := hex.DecodeString(hash); err != nil || len(b) != 32 {
+					return cli.Usagef("bad --hash %q: want 64 hex digits", hash)
+				}
+			}
+			if c.IsSet("expiry") == c.IsSet("expires-in") {
+				return cli.Usagef("give one of --expiry HEIGHT and --expires-in BLOCKS")
+			}
+			expiry := c.Int64("expiry")
+			if c.IsSet("expires-in") {
+				if c.Int64("expires-in") < 2 {
+					return cli.Usagef("--expires-in %d: at least 2 blocks", c.Int64("expires-in"))
+				}
+				var tip int64
+				if err := call(c, "getblockcount", &tip); err != nil {
+					return err
+				}
+				expiry = tip + c.Int64("expires-in")
+			}
+			if expiry < 1 || expiry > game.MaxExpiry {
+				return cli.Usagef("bad expiry %d: want a height from 1 to %d", expiry, game.MaxExpiry)
+			}
+			var secret []byte
+			switch {
+			case c.IsSet("secret-file"):
+				if secret, err = readSecret(c.String("secret-file")); err != nil {
+					return err
+				}
+			case c.IsSet("new-secret") && !c.Bool("dry-run"):
+				if secret, err = newSecret(c.String("new-secret")); err != nil {
+					return err
+				}
+			case c.IsSet("new-secret"):
+				return cli.Usagef("--new-secret with --dry-run would lose the secret: use --secret-file")
+			}
+			if secret != nil {
+				h := sha256.Sum256(secret)
+				hash = hex.EncodeToString(h[:])
+			}
+			if aprops == nil {
+				aprops = []string{}
+			}
+			if bprops == nil {
+				bprops = []string{}
+			}
+			var raw json.RawMessage
+			if err := call(c, "contract.publish", &raw, bkey, expiry, stake.String(), aprops, pay.String(), bprops,
+				c.String("memo"), hash, c.Uint64("nonce"), c.String("account"), c.Bool("dry-run")); err != nil {
+				return err
+			}
+			if c.Bool("dry-run") {
+				return printHex(c, raw, "hex")
+			}
+			if hash != "" {
+				var m map[string]any
+				if err := json.Unmarshal(raw, &m); err == nil {
+					m["hash"] = hash
+					raw, _ = json.Marshal(m)
+				}
+			}
+			return printResult(c, raw, actionTable)
+		},
+	}
+}
+
+// printHex prints the named hex fields of a dry run, one a line.
+func printHex(c *ucli.Context, raw json.RawMessage, fields ...string) error {
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	n := 0
+	for _, f := range fields {
+		if s, ok := m[f].(string); ok && s != "" {
+			fmt.Fprintln(c.App.Writer, s)
+			n++
+		}
+	}
+	if n == 0 {
+		return cli.Failf("the node returned no transaction hex")
+	}
+	return nil
+}
+
+func idCommand(name, usage, method string) *ucli.Command {
+	return &ucli.Command{
+		Name:      name,
+		Usage:     usage,
+		UsageText: "gg-contract " + name + " [--account NAME] ID",
+		Flags:     []ucli.Flag{accountFlag("default")},
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 1, "ID"); err != nil {
+				return err
+			}
+			if err := checkID(c.Args().First(), "contract id"); err != nil {
+				return err
+			}
+			var raw json.RawMessage
+			if err := call(c, method, &raw, c.Args().First(), c.String("account")); err != nil {
+				return err
+			}
+			return printResult(c, raw, actionTable)
+		},
+	}
+}
+
+func signCommand() *ucli.Command {
+	return idCommand("sign", "accept an offer as party B (its b_key must be the account's contract key)", "contract.sign")
+}
+
+func withdrawCommand() *ucli.Command {
+	return idCommand("withdraw", "withdraw an offer as party A before it is fulfilled; its coins are released", "contract.withdraw")
+}
+
+func fulfilCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "fulfil",
+		Usage:     "fulfil a signed offer as party B: add B's inputs and broadcast (the contract goes on chain)",
+		UsageText: "gg-contract fulfil [--account NAME] [--dry-run] ID",
+		Flags:     []ucli.Flag{accountFlag("default"), dryRunFlag()},
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 1, "ID"); err != nil {
+				return err
+			}
+			if err := checkID(c.Args().First(), "contract id"); err != nil {
+				return err
+			}
+			var raw json.RawMessage
+			if err := call(c, "contract.fulfil", &raw, c.Args().First(), c.String("account"), c.Bool("dry-run")); err != nil {
+				return err
+			}
+			if c.Bool("dry-run") {
+				return printHex(c, raw, "pre_hex", "hex")
+			}
+			return printResult(c, raw, actionTable)
+		},
+	}
+}
+
+func executeCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "execute",
+		Usage: "settle a fulfilled escrow: claim (B, with the secret), refund (A, from expiry) or coop (both)",
+		UsageText: "gg-contract execute [--account NAME] [--secret-file FILE] [--hex HEX|-] [--address ADDR] [--dry-run] claim|refund|coop ID\n\n" +
+			"coop without --hex builds and half-signs the settlement and prints its hex for the\n" +
+			"other party, who runs execute coop --hex HEX (or - to read it from stdin) to co-sign and broadcast.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "secret-file", Usage: "the secret (hex) in `FILE` (claim)"},
+			&ucli.StringFlag{Name: "hex", Usage: "the other party's half-signed coop settlement `HEX` (- reads stdin)"},
+			&ucli.StringFlag{Name: "address", Usage: "`ADDR` receiving the escrow (default a new address of the account)"},
+			accountFlag("default"), dryRunFlag(),
+		},
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 2, "PATH ID"); err != nil {
+				return err
+			}
+			path, id := c.Args().Get(0), c.Args().Get(1)
+			p, ok := rpc.ParsePath(path)
+			if !ok {
+				return cli.Usagef("bad path %q: want claim, refund or coop", path)
+			}
+			if err := checkID(id, "contract id"); err != nil {
+				return err
+			}
+			var secret string
+			if p == game.PathClaim {
+				if !c.IsSet("secret-file") {
+					return cli.Usagef("a claim needs --secret-file")
+				}
+				s, err := readSecret(c.String("secret-file"))
+				if err != nil {
+					return err
+				}
+				secret = hex.EncodeToString(s)
+			} else if c.IsSet("secret-file") {
+				return cli.Usagef("--secret-file is only for claim")
+			}
+			hx := c.String("hex")
+			if hx != "" && p != game.PathCoop {
+				return cli.Usagef("--hex is only for coop")
+			}
+			if hx == "-" {
+				b, err := io.ReadAll(c.App.Reader)
+				if err != nil {
+					return err
+				}
+				hx = strings.TrimSpace(string(b))
+			}
+			var raw json.RawMessage
+			if err := call(c, "contract.execute", &raw, id, path, secret, hx, c.String("address"), c.String("account"),
+				c.Bool("dry-run")); err != nil {
+				return err
+			}
+			var r struct {
+				Complete *bool `json:"complete"`
+			}
+			json.Unmarshal(raw, &r)
+			if c.Bool("dry-run") || (r.Complete != nil && !*r.Complete && !c.Bool(cli.FlagJSON)) {
+				return printHex(c, raw, "hex")
+			}
+			return printResult(c, raw, actionTable)
+		},
+	}
+}
+
+func showCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "show",
+		Usage:     "show a contract: its book offer or its on-chain record",
+		UsageText: "gg-contract [--json] show ID",
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 1, "ID"); err != nil {
+				return err
+			}
+			if err := checkID(c.Args().First(), "contract id"); err != nil {
+				return err
+			}
+			var raw json.RawMessage
+			if err := call(c, "contract.get", &raw, c.Args().First()); err != nil {
+				return err
+			}
+			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+				var k contractJSON
+				if err := json.Unmarshal(raw, &k); err != nil {
+					return nil, nil, err
+				}
+				return contractTable([]contractJSON{k}, false)
+			})
+		},
+	}
+}
+
+func listCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "list",
+		Usage:     "the book's offers (the market), by state and party key",
+		UsageText: "gg-contract [--json] list [--state published|signed] [--key KEY] [--skip N] [--count N]",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "state", Usage: "published or signed"},
+			&ucli.StringFlag{Name: "key", Usage: "a party's contract `KEY`"},
+			&ucli.IntFlag{Name: "skip"},
+			&ucli.IntFlag{Name: "count", Value: 100},
+		},
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 0, "no arguments"); err != nil {
+				return err
+			}
+			if s := c.String("state"); s != "" && s != "published" && s != "signed" {
+				return cli.Usagef("bad --state %q: want published or signed", s)
+			}
+			if k := c.String("key"); k != "" {
+				if err := checkKey(k); err != nil {
+					return err
+				}
+			}
+			var raw json.RawMessage
+			if err := call(c, "contract.list", &raw, c.String("state"), c.String("key"), c.Int("skip"), c.Int("count")); err != nil {
+				return err
+			}
+			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+				var r struct {
+					Contracts []contractJSON `json:"contracts"`
+				}
+				if err := json.Unmarshal(raw, &r); err != nil {
+					return nil, nil, err
+				}
+				return contractTable(r.Contracts, false)
+			})
+		},
+	}
+}
+
+func mineCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "mine",
+		Usage:     "the contracts the wallet is party to, with their states",
+		UsageText: "gg-contract [--json] mine [--account NAME]",
+		Flags:     []ucli.Flag{accountFlag("*")},
+		Action: func(c *ucli.Context) error {
+			if err := wantArgs(c, 0, "no arguments"); err != nil {
+				return err
+			}
+			var raw json.RawMessage
+			if err := call(c, "contract.mine", &raw, c.String("account")); err != nil {
+				return err
+			}
+			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+				var cs []contractJSON
+				if err := json.Unmarshal(raw, &cs); err != nil {
+					return nil, nil, err
+				}
+				return contractTable(cs, true)
+			})
+		},
+	}
+}
