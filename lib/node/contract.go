@@ -1,15 +1,20 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"time"
+
+	"github.com/gamegold/gg/lib/amount"
 
 	"github.com/gamegold/gg/lib/chain"
-	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/rpc"
@@ -74,34 +79,88 @@ func (n *Node) watchBook() {
 	})
 }
 
-// ContractHost serves the contract methods (rpc.ContractBackend).
-type ContractHost struct {
-	params *chaincfg.Params
-	chain  *chain.Chain
-	book   *mempool.Book
-	wallet *WalletHost
+// contractSource is where a ContractHost finds offers and on-chain
+// contracts and sends book changes: the node's own book and chain
+// (localSource), or a node over RPC for a wallet served on its own
+// (remoteSource).
+type contractSource interface {
+	Tip() int32
+	// Lookup returns the book's offer of id, or the chain's contract with
+	// the values of its unspent escrow outputs (0 when spent), or neither.
+	Lookup(id game.ID) (*mempool.Offer, *game.Contract, []int64, error)
+	PropGold(id game.ID) (int64, bool, error)
+	Submit(o *mempool.Offer) error
+	Accept(id game.ID, sig []byte) error
+	Cancel(id game.ID, sig []byte) error
+	Get(id game.ID) (*rpc.ContractJSON, error)
+	List(q rpc.ContractListQuery) ([]rpc.ContractJSON, int, error)
 }
 
-var _ rpc.ContractBackend = (*ContractHost)(nil)
-
-// NewContractHost returns the contract backend of a node.
-func NewContractHost(params *chaincfg.Params, c *chain.Chain, b *mempool.Book, w *WalletHost) *ContractHost {
-	return &ContractHost{params: params, chain: c, book: b, wallet: w}
+// localSource is the node's own book and chain.
+type localSource struct {
+	chain *chain.Chain
+	book  *mempool.Book
 }
 
-// WalletLoaded implements rpc.ContractBackend.
-func (h *ContractHost) WalletLoaded() bool { return h.wallet != nil && h.wallet.Loaded() }
+func (l *localSource) Tip() int32 { return l.chain.Best().Height }
 
-func (h *ContractHost) offerJSON(o *mempool.Offer) *rpc.ContractJSON {
+func (l *localSource) Lookup(id game.ID) (*mempool.Offer, *game.Contract, []int64, error) {
+	if o := l.book.Get(id); o != nil {
+		return o, nil, nil, nil
+	}
+	c, err := l.chain.Contract(id)
+	if err != nil || c == nil {
+		return nil, nil, nil, err
+	}
+	vals := make([]int64, len(c.Escrow))
+	for i, op := range c.Escrow {
+		e, err := l.chain.FetchUtxoEntry(op)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if e != nil {
+			vals[i] = e.Amount
+		}
+	}
+	return nil, c, vals, nil
+}
+
+func (l *localSource) PropGold(id game.ID) (int64, bool, error) {
+	p, err := l.chain.Prop(id)
+	if err != nil || p == nil || p.Status != game.PropLive {
+		return 0, false, err
+	}
+	return p.Gold, true, nil
+}
+
+func (l *localSource) Submit(o *mempool.Offer) error { return l.book.Submit(o) }
+
+func (l *localSource) Accept(id game.ID, sig []byte) error {
+	_, err := l.book.Sign(id, sig)
+	return err
+}
+
+func (l *localSource) Cancel(id game.ID, sig []byte) error {
+	_, err := l.book.Withdraw(id, sig)
+	return err
+}
+
+func offerJSON(o *mempool.Offer) *rpc.ContractJSON {
+	th, _ := game.EncodeTerms(&o.Terms)
 	return &rpc.ContractJSON{ID: o.ID.String(), State: o.State.String(), Terms: rpc.ContractTerms(&o.Terms),
-		OfferTxID: o.Tx.TxHash().String(), Hex: hex.EncodeToString(o.Tx.Bytes())}
+		OfferTxID: o.Tx.TxHash().String(), Hex: hex.EncodeToString(o.Tx.Bytes()), TermsHex: hex.EncodeToString(th),
+		ASig: hex.EncodeToString(o.ASig), BSig: hex.EncodeToString(o.BSig)}
 }
 
-func contractJSON(c *game.Contract) *rpc.ContractJSON {
+func contractJSON(c *game.Contract, vals []int64) *rpc.ContractJSON {
+	th, _ := game.EncodeTerms(&c.Terms)
 	j := &rpc.ContractJSON{ID: c.ID.String(), State: c.State.String(), Terms: rpc.ContractTerms(&c.Terms),
-		FulfilTxID: c.FulfilTxid.String(), Height: c.Height}
-	for _, op := range c.Escrow {
+		FulfilTxID: c.FulfilTxid.String(), Height: c.Height, TermsHex: hex.EncodeToString(th)}
+	for i, op := range c.Escrow {
 		j.Escrow = append(j.Escrow, op.String())
+		if i < len(vals) {
+			j.EscrowValues = append(j.EscrowValues, rpc.GG(vals[i]))
+		}
 	}
 	if !c.SettleTxid.IsZero() {
 		j.SettleTxID, j.Path = c.SettleTxid.String(), c.Path.String()
@@ -113,24 +172,20 @@ func contractJSON(c *game.Contract) *rpc.ContractJSON {
 	return j
 }
 
-// Get implements rpc.ContractBackend: the book's offer, else the
-// chain's record.
-func (h *ContractHost) Get(id game.ID) (*rpc.ContractJSON, error) {
-	if o := h.book.Get(id); o != nil {
-		return h.offerJSON(o), nil
-	}
-	c, err := h.chain.Contract(id)
-	if err != nil {
+func (l *localSource) Get(id game.ID) (*rpc.ContractJSON, error) {
+	o, c, vals, err := l.Lookup(id)
+	switch {
+	case err != nil:
 		return nil, err
+	case o != nil:
+		return offerJSON(o), nil
+	case c != nil:
+		return contractJSON(c, vals), nil
 	}
-	if c == nil {
-		return nil, rpc.Errorf(rpc.CodeInvalidAddress, "no contract %s in the book or on chain", id)
-	}
-	return contractJSON(c), nil
+	return nil, rpc.Errorf(rpc.CodeInvalidAddress, "no contract %s in the book or on chain", id)
 }
 
-// List implements rpc.ContractBackend.
-func (h *ContractHost) List(q rpc.ContractListQuery) ([]rpc.ContractJSON, int, error) {
+func (l *localSource) List(q rpc.ContractListQuery) ([]rpc.ContractJSON, int, error) {
 	bq := mempool.BookQuery{Key: q.Key, Offset: q.Offset, Limit: q.Limit}
 	switch q.State {
 	case "published":
@@ -138,14 +193,207 @@ func (h *ContractHost) List(q rpc.ContractListQuery) ([]rpc.ContractJSON, int, e
 	case "signed":
 		bq.State = mempool.OfferSigned
 	}
-	os, total := h.book.List(bq)
+	os, total := l.book.List(bq)
 	out := make([]rpc.ContractJSON, 0, len(os))
 	for _, o := range os {
-		j := h.offerJSON(o)
-		j.Hex = ""
+		j := offerJSON(o)
+		j.Hex, j.TermsHex, j.ASig, j.BSig = "", "", "", ""
 		out = append(out, *j)
 	}
 	return out, total, nil
+}
+
+// bookMethods serves contract.submit, accept and cancel over the book.
+type bookMethods struct{ book *mempool.Book }
+
+func (b bookMethods) Submit(terms, asig, txb []byte) (game.ID, error) {
+	t, err := game.DecodeTerms(terms)
+	if err != nil {
+		return game.ID{}, rpc.Errorf(rpc.CodeDeserialize, "terms: %v", err)
+	}
+	tx, err := wire.DecodeTx(txb)
+	if err != nil {
+		return game.ID{}, rpc.Errorf(rpc.CodeDeserialize, "tx: %v", err)
+	}
+	id, err := game.ContractID(t)
+	if err != nil {
+		return game.ID{}, rpc.Errorf(rpc.CodeInvalidParam, "%v", err)
+	}
+	return id, bookErr(b.book.Submit(&mempool.Offer{ID: id, Terms: *t, ASig: asig, Tx: tx}))
+}
+
+func (b bookMethods) Accept(id game.ID, sig []byte) error {
+	_, err := b.book.Sign(id, sig)
+	return bookErr(err)
+}
+
+func (b bookMethods) Cancel(id game.ID, sig []byte) error {
+	_, err := b.book.Withdraw(id, sig)
+	return bookErr(err)
+}
+
+// remoteSource reaches a node's book and chain over JSON-RPC.
+type remoteSource struct {
+	client *rpc.Client
+	tip    func() int32
+}
+
+func (r *remoteSource) Tip() int32 { return r.tip() }
+
+func (r *remoteSource) call(method string, out any, params ...any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := r.client.Call(ctx, method, out, params...)
+	var re *rpc.Error
+	if errors.As(err, &re) {
+		return re
+	}
+	return err
+}
+
+func (r *remoteSource) Get(id game.ID) (*rpc.ContractJSON, error) {
+	var j rpc.ContractJSON
+	if err := r.call("contract.get", &j, id.String()); err != nil {
+		return nil, err
+	}
+	return &j, nil
+}
+
+func (r *remoteSource) Lookup(id game.ID) (*mempool.Offer, *game.Contract, []int64, error) {
+	var j struct {
+		rpc.ContractJSON
+		EscrowValues []json.Number `json:"escrow_values"`
+	}
+	err := r.call("contract.get", &j, id.String())
+	var re *rpc.Error
+	if errors.As(err, &re) && re.Code == rpc.CodeInvalidAddress {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tb, err := hex.DecodeString(j.TermsHex)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("node: contract %s: terms_hex: %v", id, err)
+	}
+	t, err := game.DecodeTerms(tb)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("node: contract %s: %v", id, err)
+	}
+	switch j.State {
+	case "published", "signed":
+		tx, err := wire.DecodeTxHex(j.Hex)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("node: contract %s: %v", id, err)
+		}
+		o := &mempool.Offer{ID: id, Terms: *t, Tx: tx, State: mempool.OfferPublished}
+		if j.State == "signed" {
+			o.State = mempool.OfferSigned
+		}
+		return o, nil, nil, nil
+	}
+	c := &game.Contract{ID: id, Terms: *t}
+	for _, st := range []game.ContractState{game.ContractFulfilled, game.ContractExchanged, game.ContractRefunded, game.ContractSettled} {
+		if st.String() == j.State {
+			c.State = st
+		}
+	}
+	var vals []int64
+	for i, s := range j.Escrow {
+		op, err := wire.ParseOutPoint(s)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("node: contract %s: escrow %q: %v", id, s, err)
+		}
+		c.Escrow = append(c.Escrow, op)
+		var v amount.Amount
+		if i < len(j.EscrowValues) {
+			v, _ = amount.Parse(j.EscrowValues[i].String())
+		}
+		vals = append(vals, int64(v))
+	}
+	return nil, c, vals, nil
+}
+
+func (r *remoteSource) PropGold(id game.ID) (int64, bool, error) {
+	var p struct {
+		Gold   json.Number `json:"gold"`
+		Status string      `json:"status"`
+	}
+	err := r.call("prop.byid", &p, id.String())
+	var re *rpc.Error
+	if errors.As(err, &re) && re.Code == rpc.CodeInvalidAddress {
+		return 0, false, nil
+	}
+	if err != nil || p.Status != game.PropLive.String() {
+		return 0, false, err
+	}
+	g, err := amount.Parse(p.Gold.String())
+	return int64(g), err == nil, err
+}
+
+func (r *remoteSource) Submit(o *mempool.Offer) error {
+	th, err := game.EncodeTerms(&o.Terms)
+	if err != nil {
+		return err
+	}
+	return r.call("contract.submit", nil, hex.EncodeToString(th), hex.EncodeToString(o.ASig), hex.EncodeToString(o.Tx.Bytes()))
+}
+
+func (r *remoteSource) Accept(id game.ID, sig []byte) error {
+	return r.call("contract.accept", nil, id.String(), hex.EncodeToString(sig))
+}
+
+func (r *remoteSource) Cancel(id game.ID, sig []byte) error {
+	return r.call("contract.cancel", nil, id.String(), hex.EncodeToString(sig))
+}
+
+func (r *remoteSource) List(q rpc.ContractListQuery) ([]rpc.ContractJSON, int, error) {
+	var out struct {
+		Total     int                `json:"total"`
+		Contracts []rpc.ContractJSON `json:"contracts"`
+	}
+	key := ""
+	if q.Key != nil {
+		key = hex.EncodeToString(q.Key)
+	}
+	if err := r.call("contract.list", &out, q.State, key, q.Offset, q.Limit); err != nil {
+		return nil, 0, err
+	}
+	return out.Contracts, out.Total, nil
+}
+
+// ContractHost serves the contract methods (rpc.ContractBackend) with
+// the hosted wallet over a contract source.
+type ContractHost struct {
+	src    contractSource
+	wallet *WalletHost
+	remote bool
+}
+
+var _ rpc.ContractBackend = (*ContractHost)(nil)
+
+// NewContractHost returns the contract backend of a node.
+func NewContractHost(c *chain.Chain, b *mempool.Book, w *WalletHost) *ContractHost {
+	return &ContractHost{src: &localSource{chain: c, book: b}, wallet: w}
+}
+
+// NewRemoteContractHost returns the contract backend of a wallet served
+// on its own (gg-wallet serve): offers and contracts come from the node
+// over RPC (contract.get, contract.submit, ...). Book events do not reach
+// it; contract.mine asks the node about the wallet's open offers.
+func NewRemoteContractHost(client *rpc.Client, tip func() int32, w *WalletHost) *ContractHost {
+	return &ContractHost{src: &remoteSource{client: client, tip: tip}, wallet: w, remote: true}
+}
+
+// WalletLoaded implements rpc.ContractBackend.
+func (h *ContractHost) WalletLoaded() bool { return h.wallet != nil && h.wallet.Loaded() }
+
+// Get implements rpc.ContractBackend.
+func (h *ContractHost) Get(id game.ID) (*rpc.ContractJSON, error) { return h.src.Get(id) }
+
+// List implements rpc.ContractBackend.
+func (h *ContractHost) List(q rpc.ContractListQuery) ([]rpc.ContractJSON, int, error) {
+	return h.src.List(q)
 }
 
 // Key implements rpc.ContractBackend.
@@ -180,7 +428,7 @@ func (h *ContractHost) Publish(ctx context.Context, o rpc.GameOptions, spec rpc.
 	if err := ensureAccount(w, o.Account); err != nil {
 		return nil, err
 	}
-	if next := h.chain.Best().Height + 1; int64(spec.Expiry) <= int64(next) {
+	if next := h.src.Tip() + 1; int64(spec.Expiry) <= int64(next) {
 		return nil, rpc.Errorf(rpc.CodeInvalidParam, "expiry %d is not above the next height %d", spec.Expiry, next)
 	}
 	if spec.Nonce == 0 {
@@ -191,17 +439,17 @@ func (h *ContractHost) Publish(ctx context.Context, o rpc.GameOptions, spec rpc.
 	ws := wallet.ContractSpec{BKey: spec.BKey, AGold: spec.AGold, AProps: spec.AProps, BGold: spec.BGold, BProps: spec.BProps,
 		Memo: spec.Memo, Hash: spec.Hash, Expiry: spec.Expiry, Nonce: spec.Nonce, BPropGold: map[game.ID]int64{}}
 	for _, id := range spec.BProps {
-		p, err := h.chain.Prop(id)
+		g, ok, err := h.src.PropGold(id)
 		if err != nil {
 			return nil, err
 		}
-		if p == nil || p.Status != game.PropLive {
+		if !ok {
 			return nil, rpc.Errorf(rpc.CodeInvalidParam, "bprops: prop %s is not live on chain", id)
 		}
-		ws.BPropGold[id] = p.Gold
+		ws.BPropGold[id] = g
 	}
 	off, err := w.PublishContract(ctx, wallet.GameOptions{Account: o.Account, DryRun: o.DryRun}, ws, func(c *wallet.ContractOffer) error {
-		return h.book.Submit(&mempool.Offer{ID: c.ID, Terms: c.Terms, ASig: c.ASig, Tx: c.Tx})
+		return h.src.Submit(&mempool.Offer{ID: c.ID, Terms: c.Terms, ASig: c.ASig, Tx: c.Tx})
 	})
 	if err != nil {
 		return nil, bookErr(err)
@@ -215,11 +463,13 @@ func (h *ContractHost) Publish(ctx context.Context, o rpc.GameOptions, spec rpc.
 }
 
 func (h *ContractHost) offer(id game.ID) (*mempool.Offer, error) {
-	o := h.book.Get(id)
-	if o == nil {
-		if c, err := h.chain.Contract(id); err == nil && c != nil {
-			return nil, rpc.Errorf(rpc.CodeInvalidParam, "contract %s is %s on chain, no longer in the book", id, c.State)
-		}
+	o, c, _, err := h.src.Lookup(id)
+	switch {
+	case err != nil:
+		return nil, err
+	case c != nil:
+		return nil, rpc.Errorf(rpc.CodeInvalidParam, "contract %s is %s on chain, no longer in the book", id, c.State)
+	case o == nil:
 		return nil, rpc.Errorf(rpc.CodeInvalidAddress, "no contract %s in the book (withdrawn, expired or never published)", id)
 	}
 	return o, nil
@@ -240,7 +490,7 @@ func (h *ContractHost) Sign(_ context.Context, account string, id game.ID) (*rpc
 		return nil, walletErr(err)
 	}
 	if o.State != mempool.OfferSigned {
-		if _, err := h.book.Sign(id, sig); err != nil {
+		if err := h.src.Accept(id, sig); err != nil {
 			return nil, bookErr(err)
 		}
 	}
@@ -284,7 +534,7 @@ func (h *ContractHost) Execute(ctx context.Context, o rpc.GameOptions, spec rpc.
 	if err := ensureAccount(w, o.Account); err != nil {
 		return nil, err
 	}
-	c, err := h.chain.Contract(spec.ID)
+	_, c, vals, err := h.src.Lookup(spec.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -297,14 +547,10 @@ func (h *ContractHost) Execute(ctx context.Context, o rpc.GameOptions, spec rpc.
 	req := wallet.ExecuteRequest{Terms: c.Terms, Path: spec.Path, Preimage: spec.Preimage, PayTo: spec.PayTo}
 	props := c.Terms.AProps
 	for i, op := range c.Escrow {
-		e, err := h.chain.FetchUtxoEntry(op)
-		if err != nil {
-			return nil, err
-		}
-		if e == nil {
+		if i >= len(vals) || vals[i] == 0 {
 			return nil, rpc.Errorf(rpc.CodeInvalidParam, "escrow output %s of contract %s is spent", op, spec.ID)
 		}
-		ec := wallet.EscrowCoin{OutPoint: op, Value: e.Amount}
+		ec := wallet.EscrowCoin{OutPoint: op, Value: vals[i]}
 		k := i
 		if c.Terms.AGold > 0 {
 			k--
@@ -353,21 +599,23 @@ func (h *ContractHost) Withdraw(_ context.Context, account string, id game.ID) (
 	if err != nil {
 		return nil, walletErr(err)
 	}
-	if hex.EncodeToString(key) != hex.EncodeToString(o.Terms.AKey) {
+	if !bytes.Equal(key, o.Terms.AKey) {
 		return nil, rpc.Errorf(rpc.CodeInvalidParam, "only A withdraws: account %q's contract key is not a_key", account)
 	}
 	sig, err := w.WithdrawSig(&o.Terms)
 	if err != nil {
 		return nil, walletErr(err)
 	}
-	if _, err := h.book.Withdraw(id, sig); err != nil {
+	if err := h.src.Cancel(id, sig); err != nil {
 		return nil, bookErr(err)
 	}
 	w.ContractBookEvent(id, "withdrawn")
 	return &rpc.ContractActionJSON{ID: id.String(), State: "withdrawn", Sent: true}, nil
 }
 
-// Mine implements rpc.ContractBackend.
+// Mine implements rpc.ContractBackend. A wallet served on its own gets
+// no book events: it asks the node whether its published offers were
+// signed.
 func (h *ContractHost) Mine(account string) ([]rpc.ContractJSON, error) {
 	w := h.wallet.Wallet()
 	if account != wallet.AllAccounts {
@@ -382,6 +630,12 @@ func (h *ContractHost) Mine(account string) ([]rpc.ContractJSON, error) {
 	out := make([]rpc.ContractJSON, 0, len(cs))
 	for i := range cs {
 		c := &cs[i]
+		if h.remote && c.State == wallet.ContractPublished {
+			if o, _, _, err := h.src.Lookup(c.ID); err == nil && o != nil && o.State == mempool.OfferSigned {
+				w.ContractBookEvent(c.ID, "signed")
+				c.State = wallet.ContractSigned
+			}
+		}
 		j := rpc.ContractJSON{ID: c.ID.String(), State: c.State, Terms: rpc.ContractTerms(&c.Terms), Role: c.Role, Height: c.Height}
 		j.Account = c.AAccount
 		if c.Role == "B" {

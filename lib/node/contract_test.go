@@ -89,6 +89,16 @@ func TestContractMethods(t *testing.T) {
 	if s := contractState(t, n, pub.ID); s != "fulfilled" {
 		t.Fatalf("chain state %q after fulfil %+v", s, ful)
 	}
+	// A reorg takes the fulfilment out of the chain: both parties see the
+	// contract signed again; mined again, fulfilled again.
+	n.must(t, "invalidateblock", unquote(t, n.must(t, "getbestblockhash")))
+	if a, b := mineState(t, n, "default", pub.ID), mineState(t, n, "bob", pub.ID); a != "signed" || b != "signed" {
+		t.Fatalf("after the reorg: A %q, B %q", a, b)
+	}
+	gen(1)
+	if a, b := mineState(t, n, "default", pub.ID), mineState(t, n, "bob", pub.ID); a != "fulfilled" || b != "fulfilled" {
+		t.Fatalf("mined again: A %q, B %q", a, b)
+	}
 	if _, re := n.call(t, "contract.execute", pub.ID, "refund"); re == nil {
 		t.Fatalf("refund before expiry accepted")
 	}

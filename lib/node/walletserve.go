@@ -112,6 +112,7 @@ func ServeWallet(ctx context.Context, cfg WalletServerConfig) (*WalletServer, er
 	}
 	srv := rpc.NewServer(&rpc.Auth{Cookie: cookie}, rpc.Limits{}, cfg.Logger.With("sub", "rpc"))
 	srv.Register((&rpc.WalletService{Params: cfg.Params, Backend: wh}).Methods()...)
+	srv.Register((&rpc.ContractService{Params: cfg.Params, Backend: NewRemoteContractHost(client, rc.TipHeight, wh)}).Methods()...)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		wh.Close()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/game"
 )
@@ -75,11 +76,19 @@ type ContractJSON struct {
 	FulfilTxID string            `json:"fulfil_txid,omitempty"`
 	Height     int32             `json:"height,omitempty"`
 	Escrow     []string          `json:"escrow,omitempty"`
-	SettleTxID string            `json:"settle_txid,omitempty"`
-	Path       string            `json:"path,omitempty"`
-	Preimage   string            `json:"preimage,omitempty"`
-	Reserved   []string          `json:"reserved,omitempty"`
-	Hex        string            `json:"hex,omitempty"` // the offer's skeleton (contract.get)
+	// EscrowValues are the escrow outputs' values while unspent.
+	EscrowValues []GG     `json:"escrow_values,omitempty"`
+	SettleTxID   string   `json:"settle_txid,omitempty"`
+	Path         string   `json:"path,omitempty"`
+	Preimage     string   `json:"preimage,omitempty"`
+	Reserved     []string `json:"reserved,omitempty"`
+	Hex          string   `json:"hex,omitempty"` // the offer's skeleton (contract.get)
+	// TermsHex is the canonical encoding of the terms (contract.get).
+	TermsHex string `json:"terms_hex,omitempty"`
+	// ASig and BSig are the parties' signatures over the id (book
+	// offers, contract.get).
+	ASig string `json:"a_sig,omitempty"`
+	BSig string `json:"b_sig,omitempty"`
 }
 
 // ContractActionJSON is the result of publish, sign, fulfil, execute and
@@ -96,6 +105,15 @@ type ContractActionJSON struct {
 	Complete *bool  `json:"complete,omitempty"`
 	Hex      string `json:"hex,omitempty"`
 	PreHex   string `json:"pre_hex,omitempty"`
+}
+
+// ContractBook is the node's contract book as the node-only methods
+// contract.submit, contract.accept and contract.cancel reach it (a wallet
+// served on its own — gg-wallet serve — and, later, peers).
+type ContractBook interface {
+	Submit(terms []byte, asig []byte, tx []byte) (game.ID, error)
+	Accept(id game.ID, bsig []byte) error
+	Cancel(id game.ID, sig []byte) error
 }
 
 // ContractBackend is what the contract methods need; lib/node
@@ -117,6 +135,9 @@ type ContractBackend interface {
 type ContractService struct {
 	Params  *chaincfg.Params
 	Backend ContractBackend
+	// Book, if set, adds contract.submit, contract.accept and
+	// contract.cancel (a node's service; a wallet service has none).
+	Book ContractBook
 }
 
 // Methods returns the contract methods.
@@ -137,6 +158,12 @@ func (s *ContractService) Methods() []Method {
 		{"contract.withdraw", "id [account=default]", "withdraw an offer as party A (before fulfilment); its coins are released", s.withdraw, true},
 		{"contract.mine", "[account=*]", "the contracts the wallet is party to, with their states", s.mine, true},
 	}
+	if s.Book != nil {
+		defs = append(defs,
+			def{"contract.submit", "terms asig tx", "put an offer into the book: encoded terms, A's signature over the id and A's partially signed fulfil transaction, in hex (wallets served on their own publish through it)", s.submit, false},
+			def{"contract.accept", "id sig", "B's acceptance of an offer: B's signature over the id, hex", s.accept, false},
+			def{"contract.cancel", "id sig", "A's withdrawal of an offer: A's signature over sha256(\"withdraw\" || id), hex", s.cancel, false})
+	}
 	out := make([]Method, 0, len(defs))
 	for _, d := range defs {
 		h := d.h
@@ -146,6 +173,73 @@ func (s *ContractService) Methods() []Method {
 		out = append(out, Method{Name: d.name, Params: d.params, Help: d.help, Handler: s.guard(h)})
 	}
 	return out
+}
+
+func hexParam(v, name string) ([]byte, error) {
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) == 0 {
+		return nil, Errorf(CodeInvalidParam, "%s: want hex", name)
+	}
+	return b, nil
+}
+
+func (s *ContractService) submit(_ context.Context, p json.RawMessage) (any, error) {
+	var th, sh, xh string
+	if err := ParseParams(p, []string{"terms", "asig", "tx"}, 3, &th, &sh, &xh); err != nil {
+		return nil, err
+	}
+	tb, err := hexParam(th, "terms")
+	if err != nil {
+		return nil, err
+	}
+	sb, err := hexParam(sh, "asig")
+	if err != nil {
+		return nil, err
+	}
+	xb, err := hexParam(xh, "tx")
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.Book.Submit(tb, sb, xb)
+	if err != nil {
+		return nil, err
+	}
+	return &ContractActionJSON{ID: id.String(), State: "published", Sent: true}, nil
+}
+
+func (s *ContractService) idSig(p json.RawMessage) (game.ID, []byte, error) {
+	var ids, sh string
+	if err := ParseParams(p, []string{"id", "sig"}, 2, &ids, &sh); err != nil {
+		return game.ID{}, nil, err
+	}
+	id, err := parseGameID(ids, "contract id")
+	if err != nil {
+		return game.ID{}, nil, err
+	}
+	sig, err := hexParam(sh, "sig")
+	return id, sig, err
+}
+
+func (s *ContractService) accept(_ context.Context, p json.RawMessage) (any, error) {
+	id, sig, err := s.idSig(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Book.Accept(id, sig); err != nil {
+		return nil, err
+	}
+	return &ContractActionJSON{ID: id.String(), State: "signed", Sent: true}, nil
+}
+
+func (s *ContractService) cancel(_ context.Context, p json.RawMessage) (any, error) {
+	id, sig, err := s.idSig(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Book.Cancel(id, sig); err != nil {
+		return nil, err
+	}
+	return &ContractActionJSON{ID: id.String(), State: "withdrawn", Sent: true}, nil
 }
 
 func (s *ContractService) guard(h Handler) Handler {
@@ -443,4 +537,15 @@ func isZeroAmount(raw json.RawMessage) bool {
 	}
 	var f float64
 	return json.Unmarshal([]byte(s), &f) == nil && f == 0
+}
+
+// UnmarshalJSON reads an amount of GG (a number or a string) exactly, so
+// a client can decode what the contract methods answer.
+func (g *GG) UnmarshalJSON(b []byte) error {
+	a, err := amount.Parse(strings.Trim(string(b), `"`))
+	if err != nil {
+		return err
+	}
+	*g = GG(a)
+	return nil
 }

@@ -751,6 +751,53 @@ func (w *Wallet) contractsBlock(tx *store.Tx, b *Block) error {
 	return nil
 }
 
+// contractsUndo reverts what contractsBlock derived from block b, which
+// is leaving the chain (a reorg): a contract fulfilled in it is signed
+// again (its fulfil back in the mempool or gone), one settled in it is
+// fulfilled again. Offers that expired with it stay expired (their
+// coins were released; a new offer is needed).
+func (w *Wallet) contractsUndo(tx *store.Tx, b *Block) error {
+	for i := len(b.Txs) - 1; i >= 0; i-- {
+		t := b.Txs[i]
+		rec, _, err := game.FindRecord(t)
+		if err != nil || rec == nil {
+			continue
+		}
+		id := t.TxHash().String()
+		switch r := rec.(type) {
+		case *game.ContractFulfil:
+			cid, err := game.ContractID(&r.Terms)
+			if err != nil {
+				continue
+			}
+			cr, err := getContract(tx, cid)
+			if err != nil || cr == nil || cr.FulfilTxid != id || cr.SettleTxid != "" {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			cr.State, cr.Height = ContractSigned, 0
+			if err := putContract(tx, cid, cr); err != nil {
+				return err
+			}
+		case *game.ContractExecute:
+			cr, err := getContract(tx, r.Contract)
+			if err != nil {
+				return err
+			}
+			if cr == nil || cr.SettleTxid != id {
+				continue
+			}
+			cr.State, cr.SettleTxid, cr.Preimage = ContractFulfilled, "", nil
+			if err := putContract(tx, r.Contract, cr); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // FulfilContract is B's fulfilment of a signed offer: skeleton is A's
 // partially signed fulfil transaction from the book. If B gives GG or
 // props, B first makes an exact-value coin (b_gold plus the fee of B's

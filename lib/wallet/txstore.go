@@ -214,6 +214,9 @@ func (w *Wallet) disconnectBlock(b *Block) error {
 }
 
 func (w *Wallet) disconnectBlockTx(tx *store.Tx, b *Block) error {
+	if err := w.contractsUndo(tx, b); err != nil {
+		return err
+	}
 	for i := len(b.Txs) - 1; i >= 0; i-- {
 		t := b.Txs[i]
 		id := t.TxHash()
