@@ -178,6 +178,29 @@ func TestContractMethods(t *testing.T) {
 		t.Fatalf("bob's props %+v", props)
 	}
 
+	// Props only in escrow: the refund's fee comes from a coin of A's.
+	bow := gameRes(t, n.must(t, "prop.create", reg.Objects[0].ID, "bow", "0.001")).Objects[0].ID
+	gen(1)
+	pub6 := cAct(t, n.must(t, "contract.publish", bkey, tip()+3, 0, []string{bow}))
+	n.must(t, "contract.sign", pub6.ID, "bob")
+	n.must(t, "contract.fulfil", pub6.ID, "bob")
+	gen(1)
+	var esc struct{ Status string }
+	json.Unmarshal(n.must(t, "prop.byid", bow), &esc)
+	if esc.Status != "escrow" {
+		t.Fatalf("bow %+v", esc)
+	}
+	gen(2)
+	n.must(t, "contract.execute", pub6.ID, "refund")
+	gen(1)
+	if s := contractState(t, n, pub6.ID); s != "refunded" {
+		t.Fatalf("props-only refund: %q", s)
+	}
+	json.Unmarshal(n.must(t, "prop.byid", bow), &esc)
+	if esc.Status != "live" {
+		t.Fatalf("bow after refund %+v", esc)
+	}
+
 	var list struct{ Total int }
 	json.Unmarshal(n.must(t, "contract.list"), &list)
 	if list.Total != 0 {

@@ -1001,7 +1001,11 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 			return fail(fmt.Errorf("%w: the secret does not hash to the contract's hash lock", ErrInvalidArgument))
 		}
 	}
-	var ftx *wire.MsgTx
+	var (
+		ftx        *wire.MsgTx
+		funding    *wire.TxOut // the fee coin of a props-only escrow
+		fundingIdx = -1
+	)
 	if req.CoopTx != nil {
 		ftx = req.CoopTx.Copy()
 		rec, _, err := game.FindRecord(ftx)
@@ -1063,10 +1067,28 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 		}
 		rate := w.feeRate(ctx, TxOptions{FeeRate: o.FeeRate})
 		fee := feeFor(vsize, rate)
-		if ggOut < 0 || gg-fee < 1000 {
-			return fail(fmt.Errorf("%w: the escrow holds too little GG to pay the settlement's fee (%s GG)", ErrInvalidArgument, amount.Amount(fee)))
+		if ggOut < 0 {
+			// Props only: a plain coin of the account pays the fee, its
+			// change returns to the account.
+			fee += feeFor(p2wpkhInputVSize+p2wpkhOutputVSize, rate)
+			coin, err := w.feeCoin(o.Account, fee+1000)
+			if err != nil {
+				return fail(err)
+			}
+			change, err := w.NewAddress(o.Account, true)
+			if err != nil {
+				return fail(err)
+			}
+			ftx.AddTxIn(&wire.TxIn{PreviousOutPoint: coin.op, Sequence: ftx.TxIn[0].Sequence})
+			ftx.AddTxOut(&wire.TxOut{Value: coin.value - fee, PkScript: change.PkScript()})
+			funding = &wire.TxOut{Value: coin.value, PkScript: coin.pkScript}
+			fundingIdx = len(ftx.TxIn) - 1
+		} else {
+			if gg-fee < 1000 {
+				return fail(fmt.Errorf("%w: the escrow holds too little GG to pay the settlement's fee (%s GG)", ErrInvalidArgument, amount.Amount(fee)))
+			}
+			ftx.TxOut[ggOut].Value = gg - fee
 		}
-		ftx.TxOut[ggOut].Value = gg - fee
 	}
 	// Sign every escrow input.
 	values := map[wire.OutPoint]int64{}
@@ -1076,6 +1098,19 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 	hashes := script.NewSigHashes(ftx)
 	for i, in := range ftx.TxIn {
 		v, ok := values[in.PreviousOutPoint]
+		if i == fundingIdx {
+			complete, err := w.SignInput(ftx, i, funding.PkScript, funding.Value, script.SigHashAll, hashes)
+			if err == nil && !complete {
+				err = fmt.Errorf("input %d: signature incomplete", i)
+			}
+			if err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		if !ok && req.CoopTx != nil && len(in.Witness) > 0 {
+			continue // the builder's fee coin, signed already
+		}
 		if !ok {
 			return fail(fmt.Errorf("%w: input %d is not an escrow output of contract %s", ErrInvalidArgument, i, id))
 		}
@@ -1142,6 +1177,9 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 	complete := true
 	if req.Path == game.PathCoop {
 		for _, in := range ftx.TxIn {
+			if _, esc := values[in.PreviousOutPoint]; !esc {
+				continue
+			}
 			if len(in.Witness) < 3 || len(in.Witness[1]) == 0 || len(in.Witness[2]) == 0 {
 				complete = false
 			}
@@ -1165,4 +1203,33 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 		return res, fmt.Errorf("wallet: execute contract: %w", err)
 	}
 	return res, nil
+}
+
+// feeCoin picks the smallest confirmed plain coin of account worth at
+// least min.
+func (w *Wallet) feeCoin(account string, min int64) (selCoin, error) {
+	var best selCoin
+	err := w.view(func(tx *store.Tx) error {
+		acct, err := accountByName(tx, account)
+		if err != nil {
+			return err
+		}
+		g := &gameBuild{}
+		if err := w.scanAccount(tx, acct, g); err != nil {
+			return err
+		}
+		for _, c := range g.scan.confirmed {
+			if c.value >= min && (best.value == 0 || c.value < best.value) {
+				best = c
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return selCoin{}, err
+	}
+	if best.value == 0 {
+		return selCoin{}, &InsufficientFundsError{Need: amount.Amount(min)}
+	}
+	return best, nil
 }
