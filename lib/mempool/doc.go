@@ -215,4 +215,19 @@
 // re-accepts the records in order against the current tip, keeping their
 // Added times and deltas, and counts those now confirmed, invalid or
 // expired as failed.
+//
+// # Contract book
+//
+// Book (book.go) holds the offers of contracts that are published or
+// signed but not fulfilled (docs/rpc.md "Contracts"): terms, A's
+// signature over the id and A's fulfil skeleton signed
+// SIGHASH_ALL|ANYONECANPAY, checked on entry against the chain and the
+// pool (BookConfig.PrevOut). Nothing in it is mined. An offer leaves when
+// its fulfil transaction enters the pool or a block (SawTx), when A
+// withdraws it, or when the tip reaches expiry − 1 (Prune). It persists
+// to its own file after every change, the same way Save does, in the
+// layout of bookfile.go ("GGCB", version 1, network, offers in id order,
+// SHA-256); its decoder is as strict (FuzzDecodeBook). Listen reports
+// published, signed, withdrawn, expired and fulfilled; Submit is the
+// entry point for relay.
 package mempool
