@@ -321,7 +321,11 @@ func (b *Book) Sign(id game.ID, sig []byte) (*Offer, error) {
 		b.mu.Unlock()
 		return nil, offerErr(ErrOfferBadSig, "B's signature over the id does not verify with b_key")
 	}
-	o.State, o.BSig = OfferSigned, bytes.Clone(sig)
+	// Offers handed out are never mutated: the signed one replaces it.
+	signed := *o
+	signed.State, signed.BSig = OfferSigned, bytes.Clone(sig)
+	o = &signed
+	b.offers[id] = o
 	b.saveLocked()
 	b.mu.Unlock()
 	b.emit([]BookEvent{{Offer: o, Kind: "signed"}})
@@ -347,7 +351,8 @@ func (b *Book) Withdraw(id game.ID, sig []byte) (*Offer, error) {
 	return o, nil
 }
 
-// Get returns offer id, nil if the book does not hold it.
+// Get returns offer id, nil if the book does not hold it. Offers are
+// shared and read-only.
 func (b *Book) Get(id game.ID) *Offer {
 	b.mu.Lock()
 	defer b.mu.Unlock()
