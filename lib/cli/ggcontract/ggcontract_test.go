@@ -1,0 +1,71 @@
+package ggcontract
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestClientChecks(t *testing.T) {
+	if err := checkKey("02" + strings.Repeat("ab", 32)); err != nil {
+		t.Errorf("good key: %v", err)
+	}
+	for _, k := range []string{"04" + strings.Repeat("ab", 32), "02ab", "zz"} {
+		if checkKey(k) == nil {
+			t.Errorf("key %q accepted", k)
+		}
+	}
+	if _, err := parseGG("0.00001", "--stake"); err == nil || !strings.Contains(err.Error(), "0 or at least 0.0001 GG") {
+		t.Errorf("dust stake: %v", err)
+	}
+	if a, err := parseGG("0", "--pay"); err != nil || a != 0 {
+		t.Errorf("zero pay: %v", err)
+	}
+	if got := rejection("game-contract-expired: wallet: execute contract: broadcast ab: game-contract-expired: claim at 110"); got != "game-contract-expired: claim at 110" {
+		t.Errorf("rejection %q", got)
+	}
+}
+
+func TestSecretFiles(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.txt")
+	s, err := newSecret(p)
+	if err != nil || len(s) != 32 {
+		t.Fatal(s, err)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", fi.Mode(), err)
+	}
+	if _, err := newSecret(p); err == nil {
+		t.Fatal("overwrote a secret file")
+	}
+	got, err := readSecret(p)
+	if err != nil || !bytes.Equal(got, s) {
+		t.Fatalf("read back %x %v", got, err)
+	}
+	os.WriteFile(p, []byte("not hex\n"), 0o600)
+	if _, err := readSecret(p); err == nil {
+		t.Fatal("non-hex secret accepted")
+	}
+}
+
+func TestTables(t *testing.T) {
+	raw := json.RawMessage(`[{"id":"ab","state":"signed","role":"B","account":"bob","terms":{"a_gold":2.00000000,"a_props":["cd"],
+		"b_gold":0.50000000,"b_props":[],"memo":"sword","hash":"","expiry":120,"mode":"escrow"}}]`)
+	var cs []contractJSON
+	if err := json.Unmarshal(raw, &cs); err != nil {
+		t.Fatal(err)
+	}
+	h, rows, _ := contractTable(cs, true)
+	var b bytes.Buffer
+	if err := printTable(&b, h, rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| CONTRACT", "2.00000000 GG + 1 props", "0.50000000 GG", "signed", "bob"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
