@@ -19,8 +19,9 @@ import (
 // notifications come from the chain's subscription; mempool
 // transactions reach RelevantTx from the mempool's acceptance events,
 // however they were submitted (Broadcast, sendrawtransaction, unlocked
-// orphans), and transactions a replacement evicted reach TxReplaced when
-// the handler is a wallet.ReplacementHandler. It delivers every
+// orphans), and transactions the pool dropped for good (replaced, in
+// conflict with a block, invalid after a reorg, lapsed) reach TxDropped
+// when the handler is a wallet.DropHandler. It delivers every
 // transaction (in process, filtering costs more than the wallet's own
 // IsMine check), so WatchScripts and WatchOutPoints do nothing.
 type WalletChain struct {
@@ -58,12 +59,24 @@ func (wc *WalletChain) accepted(d *mempool.TxDesc) {
 	}
 }
 
-// removed reports replaced transactions to the handlers that want them.
-// Other removals need nothing: mined and block-conflicted transactions
-// arrive with their block; size and expiry evictions stay pending in the
-// wallet (see wallet.ReplacementHandler).
+// dropReasons maps the mempool removals the wallet must hear about to
+// the wallet's reasons. The others are left out on purpose: a mined
+// transaction arrives with its block; one evicted for the pool's size
+// cap or its expiry, or removed by Pool.Remove, is still valid, so the
+// wallet keeps it pending and rebroadcasts it on its next Resync.
+var dropReasons = map[mempool.RemoveReason]wallet.DropReason{
+	mempool.RemoveReplaced: wallet.DropReplaced,
+	mempool.RemoveConflict: wallet.DropConflict,
+	mempool.RemoveReorg:    wallet.DropInvalid,
+	mempool.RemoveLapsed:   wallet.DropLapsed,
+}
+
+// removed reports the transactions the pool dropped for good (see
+// dropReasons) to the handlers: TxDropped for a wallet.DropHandler,
+// TxReplaced for a replacement to a wallet.ReplacementHandler.
 func (wc *WalletChain) removed(d *mempool.TxDesc, reason mempool.RemoveReason) {
-	if reason != mempool.RemoveReplaced {
+	why, ok := dropReasons[reason]
+	if !ok {
 		return
 	}
 	hs := wc.handlers()
@@ -73,8 +86,13 @@ func (wc *WalletChain) removed(d *mempool.TxDesc, reason mempool.RemoveReason) {
 	wc.deliver.Lock()
 	defer wc.deliver.Unlock()
 	for _, h := range hs {
-		if rh, ok := h.(wallet.ReplacementHandler); ok {
-			rh.TxReplaced(d.TxID)
+		switch h := h.(type) {
+		case wallet.DropHandler:
+			h.TxDropped(d.TxID, why)
+		case wallet.ReplacementHandler:
+			if why == wallet.DropReplaced {
+				h.TxReplaced(d.TxID)
+			}
 		}
 	}
 }

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
+	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/wallet"
 	"github.com/gamegold/gg/lib/wire"
@@ -25,7 +28,10 @@ import (
 // (getblock verbosity 0). It then lists the mempool (getrawmempool),
 // fetches the new transactions (getrawtransaction) for RelevantTx, and
 // reports a transaction that left the mempool because another one spent
-// the same outputs (or its parent was replaced that way) to TxReplaced.
+// the same outputs (or its parent was replaced that way) to TxDropped
+// (TxReplaced for a handler without it), and a game transaction that
+// left it otherwise and that the node refuses when offered again for a
+// game rule or inputs gone (see probeGames).
 // Broadcast is sendrawtransaction, EstimateFee the mempool's minimum fee
 // rate (getmempoolinfo) with the relay floor, and Rescan walks
 // getblockhash/getblock. Everything is delivered unfiltered, so
@@ -196,7 +202,7 @@ func (rc *RemoteChain) Subscribe(ctx context.Context, h wallet.ChainHandler) (fu
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	p := &poller{rc: rc, h: h, tipHash: hash, tipHeight: height, mempool: map[chainhash.Hash][]wire.OutPoint{}}
+	p := &poller{rc: rc, h: h, tipHash: hash, tipHeight: height, mempool: map[chainhash.Hash][]wire.OutPoint{}, games: map[chainhash.Hash]*wire.MsgTx{}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -227,6 +233,9 @@ type poller struct {
 	// mempool: txids seen in the node's mempool and the outpoints they
 	// spend (to tell a replacement from a confirmation).
 	mempool map[chainhash.Hash][]wire.OutPoint
+	// games: the game transactions among them, offered again when they
+	// vanish to learn whether a game rule now refuses them.
+	games map[chainhash.Hash]*wire.MsgTx
 }
 
 func (p *poller) step(ctx context.Context) error {
@@ -385,19 +394,20 @@ func (p *poller) mempoolStep(ctx context.Context, connected []*wallet.Block) err
 			}
 		}
 	}
-	if rh, ok := p.h.(wallet.ReplacementHandler); ok {
-		for _, id := range gone {
-			if replaced[id] {
-				rh.TxReplaced(id)
-			}
+	for _, id := range gone {
+		if replaced[id] {
+			p.dropped(id, wallet.DropReplaced)
 		}
 	}
+	p.probeGames(ctx, gone, replaced)
 	for _, id := range gone {
 		delete(p.mempool, id)
+		delete(p.games, id)
 	}
 	for id := range p.mempool {
 		if confirmed[id] {
 			delete(p.mempool, id)
+			delete(p.games, id)
 		}
 	}
 	for _, tx := range parentsFirst(fresh) {
@@ -406,9 +416,60 @@ func (p *poller) mempoolStep(ctx context.Context, connected []*wallet.Block) err
 			ins[i] = in.PreviousOutPoint
 		}
 		p.mempool[tx.TxHash()] = ins
+		if r, _, err := game.FindRecord(tx); err == nil && r != nil {
+			p.games[tx.TxHash()] = tx
+		}
 		p.h.RelevantTx(tx)
 	}
 	return nil
+}
+
+// dropped reports id to the handler: TxDropped for a wallet.DropHandler,
+// TxReplaced for a replacement to a wallet.ReplacementHandler.
+func (p *poller) dropped(id chainhash.Hash, why wallet.DropReason) {
+	switch h := p.h.(type) {
+	case wallet.DropHandler:
+		h.TxDropped(id, why)
+	case wallet.ReplacementHandler:
+		if why == wallet.DropReplaced {
+			h.TxReplaced(id)
+		}
+	}
+}
+
+// probeGames finds why game transactions left the mempool unconfirmed
+// and not replaced: a block took a name they claim, a reorg undid what
+// they rely on, or their auction lapsed. The node does not say, so each
+// is offered again (sendrawtransaction, parents first, what the wallet's
+// rebroadcast would do): accepted, it is back in the mempool; refused
+// for a game rule or for inputs gone, it is dropped for good
+// (DropLapsed for the sale end rule, DropConflict otherwise); refused
+// for anything else (fees, pool full) it stays pending in the wallet.
+// Only a handler that implements wallet.DropHandler is concerned.
+func (p *poller) probeGames(ctx context.Context, gone []chainhash.Hash, replaced map[chainhash.Hash]bool) {
+	if _, ok := p.h.(wallet.DropHandler); !ok {
+		return
+	}
+	var txs []*wire.MsgTx
+	for _, id := range gone {
+		if tx := p.games[id]; tx != nil && !replaced[id] {
+			txs = append(txs, tx)
+		}
+	}
+	for _, tx := range parentsFirst(txs) {
+		id := tx.TxHash()
+		err := p.rc.client.Call(ctx, "sendrawtransaction", nil, hex.EncodeToString(tx.Bytes()))
+		var re *rpc.Error
+		if err == nil || !errors.As(err, &re) {
+			continue // back in the mempool, or the node is out of reach
+		}
+		switch {
+		case strings.HasPrefix(re.Message, mempool.CodeSaleEnd+":"):
+			p.dropped(id, wallet.DropLapsed)
+		case strings.HasPrefix(re.Message, "game-") || re.Code == rpc.CodeVerify:
+			p.dropped(id, wallet.DropConflict)
+		}
+	}
 }
 
 // parentsFirst orders txs so that a transaction comes after those of

@@ -124,10 +124,12 @@
 // wallet tx also spends conflicts that tx: it and its descendants are
 // marked conflicted, their coins vanish and their other inputs return.
 // RelevantTx records a mempool transaction as unconfirmed and pending
-// (a mempool tx that double-spends a pending one replaced it); TxReplaced
-// (ReplacementHandler) conflicts a pending tx the mempool evicted for a
+// (a mempool tx that double-spends a pending one replaced it); TxDropped
+// (DropHandler) conflicts a pending tx the mempool dropped for good — a
 // replacement that does not touch the wallet's coins (e.g. a replaced
-// parent of an incoming payment).
+// parent of an incoming payment), a block that took what it claimed on a
+// game rule (a producer name), a reorg after which it no longer passes —
+// and expires a sale listing or bid whose auction lapsed.
 // BlockDisconnected undoes a block exactly: its coinbase txs are removed
 // with their coins; its other txs become unconfirmed and pending again,
 // the coins they spent restored from the stored parent txs. Each update

@@ -19,8 +19,9 @@ import (
 // whole blocks (Block.Txs holds every transaction). It also listens to
 // the mempool's events: every transaction the mempool accepts, however
 // it arrived (Broadcast, sendrawtransaction, an unlocked orphan), goes to
-// RelevantTx, and a transaction evicted by a replacement goes to
-// TxReplaced (ReplacementHandler). Broadcast submits to the mempool;
+// RelevantTx, and a transaction the mempool dropped because it was
+// replaced, conflicted with a block, failed again after a reorg or
+// lapsed goes to TxDropped (DropHandler). Broadcast submits to the mempool;
 // EstimateFee returns the
 // mempool's current minimum with the relay floor (no estimator yet);
 // Rescan walks the main chain's stored blocks from the given height and
@@ -30,7 +31,9 @@ import (
 // URL) speaks JSON-RPC only, for now: it polls the node's tip, finds
 // reorgs by comparing block hashes and delivers whole blocks (getblock),
 // lists the mempool for RelevantTx and reports transactions that left it
-// for a conflicting one to TxReplaced. A WebSocket subscription can later
+// for a conflicting one, and those the node refuses when offered again
+// for a lasting reason (a game rule, an input gone, a lapsed auction), to
+// TxDropped. A WebSocket subscription can later
 // replace the polling and load the wallet's watch list into the node's
 // connection filter (WatchScripts, WatchOutPoints), so Block.Txs then
 // carries only the relevant transactions and RelevantTx only matching
@@ -99,12 +102,66 @@ type ChainHandler interface {
 // serialised with the ChainHandler calls, when a conflicting transaction
 // replaced tx id or one of its ancestors (before RelevantTx for the
 // replacement). The Wallet implements it: a pending wallet transaction is
-// then conflicted and the coins it spent return. Transactions evicted for
-// other reasons (pool size, expiry) are not reported: they stay pending
-// in the wallet and are rebroadcast on the next Resync, or can be
-// abandoned.
+// then conflicted and the coins it spent return. Adapters that know more
+// reasons call DropHandler instead when the handler has it.
 type ReplacementHandler interface {
 	TxReplaced(id chainhash.Hash)
+}
+
+// DropReason says why the node's mempool let go of a transaction for
+// good, as reported to a DropHandler.
+type DropReason int
+
+// Reasons for TxDropped. The mempool's other removals are not reported:
+// a mined transaction arrives with its block (BlockConnected); one
+// evicted to keep the pool under its size cap, after waiting longer than
+// the pool's expiry, or removed by the operator is still valid, so it
+// stays pending in the wallet and is rebroadcast on the next Resync (or
+// can be abandoned).
+const (
+	// DropReplaced: a conflicting transaction replaced it or one of its
+	// ancestors (what TxReplaced reports).
+	DropReplaced DropReason = iota + 1
+	// DropConflict: a connected block spent the same outputs, or took
+	// what a game rule lets only one transaction have (a producer name
+	// a block registered), from it or from an ancestor.
+	DropConflict
+	// DropInvalid: after a block was disconnected it no longer passes
+	// the rules at the new tip (it spent an output that no longer
+	// exists, a coinbase that is immature again, or the registries went
+	// back).
+	DropInvalid
+	// DropLapsed: a sale listing or bid (or a descendant of one) whose
+	// auction lapsed at end + grace.
+	DropLapsed
+)
+
+func (r DropReason) String() string {
+	switch r {
+	case DropReplaced:
+		return "replaced"
+	case DropConflict:
+		return "conflict"
+	case DropInvalid:
+		return "invalid"
+	case DropLapsed:
+		return "lapsed"
+	}
+	return "unknown"
+}
+
+// DropHandler is an optional extension of ChainHandler that supersedes
+// ReplacementHandler: an adapter calls TxDropped, serialised with the
+// other calls, for each transaction the mempool removed for one of the
+// DropReasons (descendants before ancestors, as the pool reports them).
+// A handler may see a transaction it does not know, or the same one
+// twice; it must ignore what is not pending. The Wallet implements it: a
+// pending transaction (with its wallet descendants) is marked expired
+// for DropLapsed, conflicted otherwise; its outputs vanish and the
+// coins it spent are spendable again. A transaction marked so that a
+// block later confirms is confirmed like any other.
+type DropHandler interface {
+	TxDropped(id chainhash.Hash, why DropReason)
 }
 
 // Block is a block as the wallet sees it: its header, height and either

@@ -140,14 +140,20 @@ func mayConcern(tx *store.Tx, t *wire.MsgTx) (bool, error) {
 	return false, nil
 }
 
-var _ ReplacementHandler = (*Wallet)(nil)
+var (
+	_ ReplacementHandler = (*Wallet)(nil)
+	_ DropHandler        = (*Wallet)(nil)
+)
 
-// TxReplaced implements ReplacementHandler: a pending wallet transaction
-// that a conflicting one evicted from the mempool (it or an ancestor was
-// replaced) is marked conflicted with its wallet descendants; its coins
-// vanish and the coins it spent are spendable again. Unknown or
-// confirmed transactions are ignored.
-func (w *Wallet) TxReplaced(id chainhash.Hash) {
+// TxReplaced implements ReplacementHandler: TxDropped(id, DropReplaced).
+func (w *Wallet) TxReplaced(id chainhash.Hash) { w.TxDropped(id, DropReplaced) }
+
+// TxDropped implements DropHandler: a pending wallet transaction that
+// the mempool dropped for good is marked expired (DropLapsed) or
+// conflicted (any other reason) with its wallet descendants; its coins
+// vanish and the coins it spent are spendable again. Unknown, confirmed
+// or already dropped transactions are ignored.
+func (w *Wallet) TxDropped(id chainhash.Hash, why DropReason) {
 	var pending bool
 	_ = w.view(func(tx *store.Tx) error {
 		pending = tx.Bucket(bktPending).Get(id[:]) != nil
@@ -156,9 +162,14 @@ func (w *Wallet) TxReplaced(id chainhash.Hash) {
 	if !pending {
 		return
 	}
-	err := w.update(func(tx *store.Tx) error { return w.dropTx(tx, id, txFlagConflicted) })
+	flag := uint8(txFlagConflicted)
+	if why == DropLapsed {
+		flag = txFlagExpired
+	}
+	w.log.Info("mempool dropped transaction", "txid", id, "reason", why)
+	err := w.update(func(tx *store.Tx) error { return w.dropTx(tx, id, flag) })
 	if err != nil {
-		w.log.Error("replaced tx", "txid", id, "err", err)
+		w.log.Error("dropped tx", "txid", id, "reason", why, "err", err)
 	}
 }
 
