@@ -2,6 +2,7 @@ package mempool
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gamegold/gg/lib/game"
 )
@@ -159,6 +160,34 @@ func gameError(err error) error {
 // gameRuleError builds a rejection of the pool's game policy.
 func gameRuleError(code, msg string) error {
 	return gameError(&game.RuleError{Code: code, Message: msg})
+}
+
+// RejectMessage is the text of a rejection as users see it (RPC error
+// messages, the gg-* tools): "<reason>: <description>", the reason said
+// exactly once and the description that of the rejection itself,
+// without the context callers wrapped it in ("wallet: bid: broadcast
+// <txid>: ..."). A description that already names the reason (a game
+// rule's "<code>: <message>", possibly inside the chain's "transaction
+// <txid>: ...") has it moved to the front rather than repeated. Errors
+// without a Reason are returned as err.Error().
+func RejectMessage(err error) string {
+	var r interface {
+		error
+		Reason() string
+	}
+	if !errors.As(err, &r) {
+		return err.Error()
+	}
+	reason, text := r.Reason(), r.Error()
+	switch i := strings.Index(text, reason+": "); {
+	case text == "" || text == reason:
+		return reason
+	case i >= 0:
+		return reason + ": " + text[:i] + text[i+len(reason)+2:]
+	case strings.HasSuffix(text, ": "+reason):
+		text = strings.TrimSuffix(text, ": "+reason)
+	}
+	return reason + ": " + text
 }
 
 // Reason extracts the reject string from any error the pool returns: a

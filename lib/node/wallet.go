@@ -158,7 +158,7 @@ func walletErr(err error) error {
 		errors.Is(err, wallet.ErrAccountNotFound), errors.Is(err, wallet.ErrTxConfirmed), errors.Is(err, wallet.ErrWrongNetwork):
 		return rpc.Errorf(rpc.CodeInvalidParam, "%v", err)
 	case mempool.Reason(err) != "error":
-		return rpc.Errorf(rpc.CodeVerifyRejected, "%s: %v", mempool.Reason(err), err)
+		return rpc.Errorf(rpc.CodeVerifyRejected, "%s", mempool.RejectMessage(err))
 	}
 	return rpc.Errorf(rpc.CodeWallet, "%v", err)
 }

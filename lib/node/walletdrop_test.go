@@ -3,12 +3,14 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gamegold/gg/lib/chain"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/mining"
+	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/wallet"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -166,4 +168,31 @@ func TestRemoteChainGameDrop(t *testing.T) {
 	rec.waitFor(t, "tx "+reg.TxID[:8])
 	mineWith(t, n.node, rivalTx)
 	rec.waitFor(t, "dropped "+reg.TxID[:8]+" conflict")
+}
+
+// TestGameRejectionText: a game rejection's RPC message names its code
+// once, first (it used to read "game-name-taken: wallet: register
+// producer: broadcast <txid>: game-name-taken: ..."), from a wallet
+// action and from sendrawtransaction alike.
+func TestGameRejectionText(t *testing.T) {
+	n := startGameNode(t)
+	bob := unquote(t, n.must(t, "address.create", "bob"))
+	mine := unquote(t, n.must(t, "getnewaddress"))
+	n.must(t, "tx.send", bob, "5")
+	n.must(t, "generatetoaddress", 1, mine)
+	rival := gameRes(t, n.must(t, "cp.create", "starfall", "", "", "", 0, "bob", true))
+	n.must(t, "cp.create", "starfall", "", "", "", 0, "default")
+	check := func(what string, re *rpc.Error) {
+		t.Helper()
+		if re == nil || re.Code != rpc.CodeVerifyRejected {
+			t.Fatalf("%s: error %v, want code %d", what, re, rpc.CodeVerifyRejected)
+		}
+		if !strings.HasPrefix(re.Message, "game-name-taken: ") || strings.Count(re.Message, "game-name-taken") != 1 || strings.Contains(re.Message, "wallet:") {
+			t.Errorf("%s: message %q", what, re.Message)
+		}
+	}
+	_, re := n.call(t, "cp.create", "StarFall", "", "", "", 0, "default")
+	check("cp.create", re)
+	_, re = n.call(t, "sendrawtransaction", rival.Hex)
+	check("sendrawtransaction", re)
 }

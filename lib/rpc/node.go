@@ -467,16 +467,17 @@ func (s *NodeService) sendRawTransaction(_ context.Context, p json.RawMessage) (
 }
 
 // rejectError maps mempool and chain rejections to bitcoind codes: -27
-// already confirmed, -25 missing inputs, -26 everything else.
+// already confirmed, -25 missing inputs, -26 everything else. The
+// message is mempool.RejectMessage: the reason once, then the
+// description.
 func rejectError(err error) *Error {
-	reason := mempool.Reason(err)
-	switch reason {
+	switch mempool.Reason(err) {
 	case "txn-already-known":
 		return Errorf(CodeAlreadyInChain, "transaction already in block chain")
 	case "bad-txns-inputs-missingorspent", "missing-inputs", "orphan":
-		return Errorf(CodeVerify, "%s: %v", reason, err)
+		return Errorf(CodeVerify, "%s", mempool.RejectMessage(err))
 	}
-	return Errorf(CodeVerifyRejected, "%s: %v", reason, err)
+	return Errorf(CodeVerifyRejected, "%s", mempool.RejectMessage(err))
 }
 
 func (s *NodeService) decodeRawTransaction(_ context.Context, p json.RawMessage) (any, error) {

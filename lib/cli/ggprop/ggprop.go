@@ -78,26 +78,13 @@ func call(c *ucli.Context, method string, out any, params ...any) error {
 	case rpc.CodeWalletNotFound:
 		e = cli.WithHint(cli.Failf("no wallet loaded"), "create one: gg-wallet create (or gg-wallet restore)")
 	case rpc.CodeVerifyRejected:
-		e = cli.Failf("transaction rejected: %s", rejection(re.Message))
+		e = cli.Failf("transaction rejected: %s", re.Message) // "<code>: <message>"
 	case rpc.CodeInvalidAddress:
 		e = cli.WithHint(e, "check the id, name or address (and --network)")
 	case rpc.CodeInvalidParams:
 		e.Code = cli.ExitUsage
 	}
 	return e
-}
-
-// rejection keeps "<code>: <message>" of a mempool rejection, without the
-// wallet's context ("wallet: bid: broadcast <txid>: ...").
-func rejection(msg string) string {
-	code, rest, ok := strings.Cut(msg, ": ")
-	if !ok {
-		return msg
-	}
-	if i := strings.LastIndex(rest, code+": "); i >= 0 {
-		return rest[i:]
-	}
-	return msg
 }
 
 func isTTY(w io.Writer) bool {
