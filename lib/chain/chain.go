@@ -1089,6 +1089,67 @@ func (c *Chain) UtxoSetHash() (chainhash.Hash, uint64, error) {
 	return out, n, err
 }
 
+// UtxoSetInfo summarises the confirmed UTXO set at one tip (the
+// gettxoutsetinfo RPC method).
+type UtxoSetInfo struct {
+	Height    int32
+	BestBlock chainhash.Hash
+	// TxOuts is the number of unspent outputs, Transactions the number
+	// of transactions with at least one, Total their value in dust.
+	TxOuts, Transactions uint64
+	Total                int64
+	// Hash is UtxoSetHash's, RegistryHash RegistryHash's, at this tip.
+	Hash, RegistryHash chainhash.Hash
+}
+
+// UtxoSetInfo reads the UTXO set and the game registries in one
+// database transaction under the chain's read lock, so every figure
+// belongs to the same tip.
+func (c *Chain) UtxoSetInfo() (UtxoSetInfo, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	best := c.Best()
+	info := UtxoSetInfo{Height: best.Height, BestBlock: best.Hash}
+	h := sha256.New()
+	err := c.db.View(func(tx *store.Tx) error {
+		var lb [binary.MaxVarintLen64]byte
+		var lastTx []byte
+		err := tx.Bucket(bucketUtxo).ForEach(func(k, v []byte) error {
+			h.Write(k)
+			h.Write(binary.AppendUvarint(lb[:0], uint64(len(v))))
+			h.Write(v)
+			info.TxOuts++
+			if len(k) < chainhash.HashSize {
+				return fmt.Errorf("utxo key of %d bytes: %w", len(k), errCorrupt)
+			}
+			if lastTx == nil || string(k[:chainhash.HashSize]) != string(lastTx) {
+				info.Transactions++
+				lastTx = append(lastTx[:0], k[:chainhash.HashSize]...)
+			}
+			_, rest, err := readUvarint(v) // height and coinbase flag
+			if err != nil {
+				return fmt.Errorf("utxo %x: %w", k, errCorrupt)
+			}
+			amt, _, err := readUvarint(rest)
+			if err != nil || amt > uint64(MaxMoney) {
+				return fmt.Errorf("utxo %x: %w", k, errCorrupt)
+			}
+			info.Total += int64(amt)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		info.RegistryHash, err = registryHash(tx)
+		return err
+	})
+	h.Sum(info.Hash[:0])
+	if err != nil {
+		return UtxoSetInfo{}, err
+	}
+	return info, nil
+}
+
 // Close stops block processing. The caller closes the database.
 func (c *Chain) Close() error {
 	c.mu.Lock()

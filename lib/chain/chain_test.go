@@ -305,3 +305,62 @@ func TestChainReorgToInvalidBranch(t *testing.T) {
 		t.Fatalf("tips = %v", statuses)
 	}
 }
+
+// TestChainUtxoSetInfo: the summary agrees with UtxoSetHash,
+// RegistryHash and the coinbases paid (block 102 spends one coinbase
+// into three outputs of one transaction, paying a fee back to its own
+// coinbase), and follows a disconnect.
+func TestChainUtxoSetInfo(t *testing.T) {
+	g := newBlockGen()
+	tc := openChain(t)
+	defer tc.close()
+	info := func() UtxoSetInfo {
+		t.Helper()
+		i, err := tc.UtxoSetInfo()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, n := tc.utxoHash(t)
+		reg, err := tc.RegistryHash()
+		if err != nil || i.Hash != h || i.TxOuts != n || i.RegistryHash != reg {
+			t.Fatalf("info %+v, UtxoSetHash %v %d, RegistryHash %v %v", i, h, n, reg, err)
+		}
+		if b := tc.Best(); i.Height != b.Height || i.BestBlock != b.Hash {
+			t.Fatalf("info at %d %v, best %d %v", i.Height, i.BestBlock, b.Height, b.Hash)
+		}
+		return i
+	}
+	if i := info(); i.TxOuts != 0 || i.Transactions != 0 || i.Total != 0 {
+		t.Fatalf("genesis: %+v", i)
+	}
+	blocks := matureBase(g)
+	tc.mustAccept(t, blocks...)
+	var total int64
+	for _, b := range blocks {
+		for _, o := range b.Transactions[0].TxOut {
+			total += o.Value
+		}
+	}
+	before := info()
+	if before.Total != total || before.Height != 101 {
+		t.Fatalf("after 101 blocks: %+v, want total %d", before, total)
+	}
+	cb := cbOut(blocks[0])
+	tx := spend([]spendOut{cb}, nil, 10_000, 20_000, 30_000)
+	b102 := g.next(blocks[len(blocks)-1], []*wire.MsgTx{tx}, cb.amount-60_000)
+	tc.mustAccept(t, b102)
+	after := info()
+	var paid int64
+	for _, o := range b102.Transactions[0].TxOut {
+		paid += o.Value
+	}
+	if after.Total != total-cb.amount+60_000+paid || after.Transactions != before.Transactions+1 {
+		t.Fatalf("after block 102: %+v (before %+v)", after, before)
+	}
+	if err := tc.InvalidateBlock(b102.BlockHash()); err != nil {
+		t.Fatal(err)
+	}
+	if again := info(); again != before {
+		t.Fatalf("after disconnecting 102: %+v, want %+v", again, before)
+	}
+}

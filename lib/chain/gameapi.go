@@ -176,28 +176,35 @@ func (c *Chain) PropHistory(id game.ID) ([]game.Event, error) {
 // order as uvarint(len key) || key || uvarint(len value) || value, then a
 // 0xff separator. Equal hashes mean byte-identical registries.
 func (c *Chain) RegistryHash() (chainhash.Hash, error) {
-	h := sha256.New()
+	var out chainhash.Hash
 	err := c.db.View(func(tx *store.Tx) error {
-		var lb [binary.MaxVarintLen64]byte
-		for _, name := range regBucketNames {
-			h.Write(name)
-			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
-				h.Write(binary.AppendUvarint(lb[:0], uint64(len(k))))
-				h.Write(k)
-				h.Write(binary.AppendUvarint(lb[:0], uint64(len(v))))
-				h.Write(v)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			h.Write([]byte{0xff})
-		}
-		return nil
+		var err error
+		out, err = registryHash(tx)
+		return err
 	})
+	return out, err
+}
+
+func registryHash(tx *store.Tx) (chainhash.Hash, error) {
+	h := sha256.New()
+	var lb [binary.MaxVarintLen64]byte
+	for _, name := range regBucketNames {
+		h.Write(name)
+		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			h.Write(binary.AppendUvarint(lb[:0], uint64(len(k))))
+			h.Write(k)
+			h.Write(binary.AppendUvarint(lb[:0], uint64(len(v))))
+			h.Write(v)
+			return nil
+		})
+		if err != nil {
+			return chainhash.Hash{}, err
+		}
+		h.Write([]byte{0xff})
+	}
 	var out chainhash.Hash
 	h.Sum(out[:0])
-	return out, err
+	return out, nil
 }
 
 // GameView is a read-only game.View of the registries at the tip the

@@ -23,6 +23,7 @@ type ChainBackend interface {
 	InvalidateBlock(h chainhash.Hash) error
 	NextRequiredBits(timestamp uint32) (uint32, error)
 	FetchUtxoEntry(op wire.OutPoint) (*chain.UtxoEntry, error)
+	UtxoSetInfo() (chain.UtxoSetInfo, error)
 }
 
 // MempoolBackend is the mempool access the node methods need.

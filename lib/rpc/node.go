@@ -67,6 +67,7 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"tx.raw.send", "sendrawtransaction"}, "hexstring", "submit a signed transaction to the mempool and relay it; returns its txid", s.sendRawTransaction},
 		{[]string{"tx.raw.decode", "decoderawtransaction"}, "hexstring", "decode a transaction without validating it", s.decodeRawTransaction},
 		{[]string{"utxo.get", "gettxout"}, "txid n [include_mempool=true]", "an unspent output, or null when spent or unknown", s.getTxOut},
+		{[]string{"utxo.info", "gettxoutsetinfo"}, "", "summary of the confirmed UTXO set: {height, bestblock, transactions, txouts, total_amount, hash_serialized, registry_hash}", s.txOutSetInfo},
 		{[]string{"mempool.info", "getmempoolinfo"}, "", "size, bytes, usage and fee floor of the mempool", s.mempoolInfo},
 		{[]string{"mempool.list", "getrawmempool"}, "[verbose=false]", "txids in the mempool, or details keyed by txid", s.rawMempool},
 		{[]string{"miner.generate"}, "nblocks [address]", "(regtest) mine nblocks to address or the configured miner address", s.generate},
@@ -526,6 +527,23 @@ func (s *NodeService) getTxOut(_ context.Context, p json.RawMessage) (any, error
 func txOutJSON(best chainhash.Hash, conf int32, value int64, pk []byte, coinbase bool, p *chaincfg.Params) map[string]any {
 	return map[string]any{"bestblock": best.String(), "confirmations": conf,
 		"value": json.Number(amount.Amount(value).Format()), "scriptPubKey": DecodeScriptPubKey(pk, p), "coinbase": coinbase}
+}
+
+// txOutSetInfo summarises the UTXO set at the tip. hash_serialized is
+// the chain's UtxoSetHash (SHA-256 over the stored records in key
+// order: equal hashes mean identical sets, but it is not bitcoind's
+// serialisation), registry_hash the game registries' RegistryHash.
+func (s *NodeService) txOutSetInfo(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	i, err := s.Chain.UtxoSetInfo()
+	if err != nil {
+		return nil, Errorf(CodeDatabase, "%v", err)
+	}
+	return map[string]any{"height": i.Height, "bestblock": i.BestBlock.String(), "transactions": i.Transactions,
+		"txouts": i.TxOuts, "total_amount": json.Number(amount.Amount(i.Total).Format()),
+		"hash_serialized": i.Hash.String(), "registry_hash": i.RegistryHash.String()}, nil
 }
 
 func (s *NodeService) mempoolInfo(_ context.Context, p json.RawMessage) (any, error) {

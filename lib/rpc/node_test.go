@@ -169,6 +169,8 @@ func TestNodeMethods(t *testing.T) {
 		{"getrawtransaction", []any{cb, true, hs[0]}, `"confirmations":101`, []any{cb}, CodeInvalidAddress},
 		{"utxo.get", []any{cb, 0, false}, `"coinbase":true`, []any{cb}, CodeInvalidParams},
 		{"gettxout", []any{txid, 0}, `"confirmations":0`, []any{cb, "0"}, CodeInvalidParams},
+		{"utxo.info", nil, `"registry_hash":"`, []any{1}, CodeInvalidParams},
+		{"gettxoutsetinfo", nil, `"txouts":`, []any{"x"}, CodeInvalidParams},
 		{"tx.spender", []any{cb, 0}, `"vin":0`, []any{cb}, CodeInvalidParams},
 		{"mempool.info", nil, `"size":1`, []any{1}, CodeInvalidParams},
 		{"getmempoolinfo", nil, `"loaded":true`, []any{1}, CodeInvalidParams},
