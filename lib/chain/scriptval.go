@@ -10,8 +10,12 @@ import (
 )
 
 // parallelInputs is the input count from which one transaction's scripts
-// are checked on several goroutines.
-const parallelInputs = 16
+// are checked on several goroutines. Its caller is the mempool, checking
+// one transaction while an RPC client or a peer waits (blocks have their
+// own parallel check over all their inputs): an ECDSA verification costs
+// far more than starting a goroutine, so two inputs are already worth
+// two cores.
+const parallelInputs = 2
 
 // ValidateTransactionScripts verifies every input script of tx against the
 // outputs it spends, found in view, under flags. Inputs are checked in

@@ -17,6 +17,19 @@ type KeyDB interface {
 	GetKey(pubKeyHash160 []byte) (key *btcec.PrivateKey, compressed bool, found bool)
 }
 
+// KeyPairDB is an optional extension of KeyDB for stores that already
+// hold each key's serialized public key (a wallet checks it against the
+// address anyway): GetKeyPair returns it with the private key, and the
+// signer uses it instead of computing the public key again (a point
+// multiplication per signature). The signer still checks that pub
+// hashes to the HASH160 asked for, and SignInput verifies the finished
+// input, so a pub that does not belong to key makes the input incomplete
+// rather than wrongly signed.
+type KeyPairDB interface {
+	KeyDB
+	GetKeyPair(pubKeyHash160 []byte) (key *btcec.PrivateKey, pub []byte, found bool)
+}
+
 // ScriptDB supplies redeem scripts (by HASH160, for P2SH) and witness
 // scripts (by SHA-256, for P2WSH).
 type ScriptDB interface {
@@ -77,6 +90,13 @@ func (s *signer) sign(script []byte, key *btcec.PrivateKey, sv sigVersion) []byt
 func (s *signer) keyForHash(hash []byte) (*btcec.PrivateKey, []byte, bool) {
 	if s.kdb == nil {
 		return nil, nil, false
+	}
+	if kp, ok := s.kdb.(KeyPairDB); ok {
+		key, pub, found := kp.GetKeyPair(hash)
+		if !found || key == nil || !bytes.Equal(Hash160(pub), hash) {
+			return nil, nil, false
+		}
+		return key, pub, true
 	}
 	key, compressed, found := s.kdb.GetKey(hash)
 	if !found || key == nil {

@@ -336,3 +336,51 @@ func flipS(sig []byte) []byte {
 	out := append([]byte{0x30, byte(len(body))}, body...)
 	return append(out, sig[len(sig)-1])
 }
+
+// pairKeys is a KeyPairDB that hands out a stored public key, right or
+// wrong, with each private key.
+type pairKeys struct {
+	*testKeys
+	pubs map[string][]byte
+}
+
+func (k pairKeys) GetKeyPair(h []byte) (*btcec.PrivateKey, []byte, bool) {
+	key, ok := k.keys[string(h)]
+	return key, k.pubs[string(h)], ok
+}
+
+// TestSignInputKeyPair: a KeyPairDB's stored public key is used as is
+// (no recomputation) and still checked: one that does not hash to the
+// address is not found, and one that hashes right but is not the
+// private key's leaves the input incomplete (SignInput verifies it).
+func TestSignInputKeyPair(t *testing.T) {
+	k := newTestKeys()
+	_, pk := k.key(1, true)
+	h := string(Hash160(pk))
+	pkScript := PayToWitnessPubKeyHash(Hash160(pk))
+
+	good := pairKeys{k, map[string][]byte{h: pk}}
+	tx := spendTx(1)
+	if complete, err := SignInput(tx, 0, pkScript, 5000, SigHashAll, good, nil, nil); !complete || err != nil {
+		t.Fatalf("good pair: complete=%v err=%v", complete, err)
+	}
+	if w := tx.TxIn[0].Witness; len(w) != 2 || string(w[1]) != string(pk) {
+		t.Fatalf("witness %x", w)
+	}
+
+	_, other := k.key(2, true)
+	badHash := pairKeys{k, map[string][]byte{h: other}}
+	tx = spendTx(1)
+	if complete, err := SignInput(tx, 0, pkScript, 5000, SigHashAll, badHash, nil, nil); complete || !errors.Is(err, ErrKeyNotFound) {
+		t.Fatalf("pub of another hash: complete=%v err=%v", complete, err)
+	}
+
+	// The right public key with the wrong private key: signed, but the
+	// check of the finished input fails.
+	wkey, _ := newTestKeys().key(3, true)
+	wrong := pairKeys{&testKeys{keys: map[string]*btcec.PrivateKey{h: wkey}, compressed: map[string]bool{h: true}}, map[string][]byte{h: pk}}
+	tx = spendTx(1)
+	if complete, err := SignInput(tx, 0, pkScript, 5000, SigHashAll, wrong, nil, nil); complete || err != nil {
+		t.Fatalf("wrong private key: complete=%v err=%v, want incomplete", complete, err)
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+
+	"github.com/btcsuite/btcd/btcec/v2"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/chainhash"
@@ -360,8 +363,8 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 		pk := v[20 : 20+n]
 		gid := v[22+n:]
 		flags := v[13]
-		if flags&coinFlagGame != 0 && len(want) == 0 {
-			continue
+		if flags&coinFlagGame != 0 && want[string(gid)] == nil {
+			continue // not wanted: skip before the address lookup (most coins of a game wallet)
 		}
 		if flags&coinFlagGame == 0 && !collect {
 			continue
@@ -463,7 +466,7 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 	w.sendMu.Lock()
 	g := &gameBuild{tx: wire.NewMsgTx(2)}
 	var fee int64
-	err := w.update(func(tx *store.Tx) error {
+	build1 := func(tx *store.Tx) error {
 		acct, err := accountByName(tx, o.Account)
 		if err != nil {
 			return err
@@ -488,14 +491,40 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 		}
 		fee, err = w.fundGame(tx, acct, g, rate)
 		return err
-	})
-	if err == nil {
-		err = w.signGame(g)
 	}
-	if err == nil {
-		// The record's stateless rules, with every output in place.
-		if _, _, err = game.CheckRecord(g.tx, w.params); err != nil {
-			err = fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+	// Build, fund, sign, check and record in one update: one commit (two
+	// fsyncs) per action instead of two. Only an action spending a
+	// time-locked coin is signed and recorded after the update (signed
+	// false).
+	signed, recorded := false, false
+	err := w.update(func(tx *store.Tx) error {
+		if err := build1(tx); err != nil {
+			return err
+		}
+		ok, err := w.signGameTx(tx, g)
+		if err != nil || !ok {
+			return err
+		}
+		signed = true
+		if _, _, err := game.CheckRecord(g.tx, w.params); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+		}
+		if o.DryRun || g.broadcastFirst {
+			return nil
+		}
+		if _, err := w.addTx(tx, g.tx, nil); err != nil {
+			return err
+		}
+		recorded = true
+		return nil
+	})
+	if err == nil && !signed {
+		err = w.signGame(g)
+		if err == nil {
+			// The record's stateless rules, with every output in place.
+			if _, _, err = game.CheckRecord(g.tx, w.params); err != nil {
+				err = fmt.Errorf("%w: %v", ErrInvalidArgument, err)
+			}
 		}
 	}
 	res := &GameTx{Tx: g.tx, TxID: g.tx.TxHash(), Fee: amount.Amount(fee), Objects: g.objects, Vouts: g.vouts}
@@ -503,7 +532,7 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 		defer w.sendMu.Unlock()
 		return w.broadcastThenRecord(ctx, what, res)
 	}
-	if err == nil && !o.DryRun {
+	if err == nil && !o.DryRun && !recorded {
 		err = w.update(func(tx *store.Tx) error {
 			_, err := w.addTx(tx, g.tx, nil)
 			return err
@@ -632,6 +661,126 @@ func smallestCovering(cs []selCoin, need int64) int {
 // except a sale listing's input 0 (SIGHASH_SINGLE|ANYONECANPAY, so bids
 // can add inputs and outputs around it). Foreign inputs keep their
 // witness.
+// keyPairs is a script.KeyPairDB over keys fetched beforehand: safe for
+// concurrent signers (read only).
+type keyPairs map[string]keyPair
+
+type keyPair struct {
+	priv *btcec.PrivateKey
+	pub  []byte
+}
+
+func (k keyPairs) GetKey(hash []byte) (*btcec.PrivateKey, bool, bool) {
+	kp, ok := k[string(hash)]
+	return kp.priv, true, ok
+}
+
+func (k keyPairs) GetKeyPair(hash []byte) (*btcec.PrivateKey, []byte, bool) {
+	kp, ok := k[string(hash)]
+	return kp.priv, kp.pub, ok
+}
+
+// signGameParallel signs the inputs of g on one goroutine each when
+// there are two or more and all are the wallet's P2WPKH coins (the
+// usual game action: an object's coin and a fee coin), and reports true
+// when it did. The keys are looked up first, in order, in tx (neither
+// the database transaction nor the key cache is for concurrent use);
+// then each input's ECDSA signature and the check of the finished input
+// (script.SignInput verifies it) run in parallel: a BIP143 digest reads
+// only the midstate hashes, its own input and the outputs, and each
+// signer writes only its own input's witness. Anything else (a foreign
+// or time-locked input, a key not found, a locked wallet) returns false
+// without signing, for the sequential path and its errors.
+func (w *Wallet) signGameParallel(tx *store.Tx, g *gameBuild, hashes *script.SigHashes) (bool, error) {
+	n := 0
+	keys := keyPairs{}
+	for _, po := range g.prevOuts {
+		if po == nil || !isP2WPKH(po.PkScript) {
+			return false, nil
+		}
+		n++
+		hash := po.PkScript[2:22]
+		if _, ok := keys[string(hash)]; ok {
+			continue
+		}
+		if _, _, isLock := timeLockOf(tx, po.PkScript); isLock {
+			return false, nil
+		}
+		priv, compressed, pub, err := w.privKeyPairTx(tx, hash)
+		if err != nil || !compressed {
+			return false, nil
+		}
+		keys[string(hash)] = keyPair{priv, pub}
+	}
+	if n < 2 {
+		return false, nil
+	}
+	errs := make([]error, len(g.prevOuts))
+	var wg sync.WaitGroup
+	for i, po := range g.prevOuts {
+		ht := script.SigHashAll
+		if g.noFund && i == 0 {
+			ht = script.SigHashSingle | script.SigHashAnyoneCanPay
+		}
+		wg.Go(func() {
+			complete, err := script.SignInput(g.tx, i, po.PkScript, po.Value, ht, keys, nil, hashes)
+			switch {
+			case err != nil:
+				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)
+			case !complete:
+				errs[i] = fmt.Errorf("input %d: signature incomplete", i)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// signGameTx is signGame inside the update that built g (w.mu held). It
+// signs nothing and returns false when an input is time-locked: signGame
+// signs those after the update.
+func (w *Wallet) signGameTx(tx *store.Tx, g *gameBuild) (bool, error) {
+	hashes := script.NewSigHashes(g.tx)
+	for _, po := range g.prevOuts {
+		if po == nil {
+			continue
+		}
+		if tl, _, isLock := timeLockOf(tx, po.PkScript); isLock {
+			if mine, err := ownsKey(tx, tl.PubKey); err != nil || mine {
+				return false, err
+			}
+		}
+	}
+	if ok, err := w.signGameParallel(tx, g, hashes); ok || err != nil {
+		return ok, err
+	}
+	for i, po := range g.prevOuts {
+		if po == nil {
+			continue
+		}
+		ht := script.SigHashAll
+		if g.noFund && i == 0 {
+			ht = script.SigHashSingle | script.SigHashAnyoneCanPay
+		}
+		complete, lock, err := w.signInputTx(tx, g.tx, i, po.PkScript, po.Value, ht, hashes)
+		if err != nil {
+			return false, err
+		}
+		if lock {
+			return false, nil // not reached: checked above
+		}
+		if !complete {
+			return false, fmt.Errorf("input %d: signature incomplete", i)
+		}
+	}
+	return true, nil
+}
+
 func (w *Wallet) signGame(g *gameBuild) error {
 	hashes := script.NewSigHashes(g.tx)
 	for i, po := range g.prevOuts {

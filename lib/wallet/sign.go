@@ -45,6 +45,71 @@ func (k keyDB) GetKey(hash []byte) (*btcec.PrivateKey, bool, bool) {
 	return priv, compressed, true
 }
 
+var _ script.KeyPairDB = keyDB{}
+
+// GetKeyPair implements script.KeyPairDB: privKey has checked the key
+// against the address's public key already, so the signer need not
+// compute it again.
+func (k keyDB) GetKeyPair(hash []byte) (*btcec.PrivateKey, []byte, bool) {
+	priv, _, pub, err := k.w.privKeyPair(hash)
+	if err != nil {
+		k.w.log.Debug("key lookup", "hash160", hex.EncodeToString(hash), "err", err)
+		return nil, nil, false
+	}
+	return priv, pub, true
+}
+
+// txKeyDB is keyDB inside a database transaction the caller holds
+// (w.mu held): signing inside a wallet update, so building, signing and
+// recording a transaction take one commit.
+type txKeyDB struct {
+	w  *Wallet
+	tx *store.Tx
+}
+
+var _ script.KeyPairDB = txKeyDB{}
+
+// GetKey implements script.KeyDB.
+func (k txKeyDB) GetKey(hash []byte) (*btcec.PrivateKey, bool, bool) {
+	priv, compressed, _, err := k.w.privKeyPairTx(k.tx, hash)
+	return priv, compressed, err == nil
+}
+
+// GetKeyPair implements script.KeyPairDB.
+func (k txKeyDB) GetKeyPair(hash []byte) (*btcec.PrivateKey, []byte, bool) {
+	priv, _, pub, err := k.w.privKeyPairTx(k.tx, hash)
+	return priv, pub, err == nil
+}
+
+// GetScript implements script.ScriptDB.
+func (k txKeyDB) GetScript(hash []byte) ([]byte, bool) {
+	if v := k.tx.Bucket(bktScripts).Get(hash); v != nil {
+		return append([]byte(nil), v...), true
+	}
+	return nil, false
+}
+
+// signInputTx is SignInput inside a database transaction (w.mu held),
+// for inputs that are not time-locked: it reports lock true, and signs
+// nothing, for a time-locked one (SignInput handles those).
+func (w *Wallet) signInputTx(dbtx *store.Tx, tx *wire.MsgTx, idx int, pkScript []byte, amount int64, hashType script.SigHashType, hashes *script.SigHashes) (complete, lock bool, err error) {
+	tl, _, isLock := timeLockOf(dbtx, pkScript)
+	if isLock {
+		if isLock, err = ownsKey(dbtx, tl.PubKey); err != nil || isLock {
+			return false, isLock, err
+		}
+	}
+	if _, err := w.masterKeyLocked(); err != nil {
+		return false, false, fmt.Errorf("wallet: sign input %d: %w", idx, ErrLocked)
+	}
+	k := txKeyDB{w, dbtx}
+	complete, err = script.SignInput(tx, idx, pkScript, amount, hashType, k, k, hashes)
+	if err != nil {
+		return false, false, fmt.Errorf("wallet: sign input %d: %w", idx, err)
+	}
+	return complete, false, nil
+}
+
 // GetScript implements script.ScriptDB.
 func (s scriptDB) GetScript(hash []byte) ([]byte, bool) {
 	var out []byte
@@ -60,14 +125,39 @@ func (s scriptDB) GetScript(hash []byte) ([]byte, bool) {
 // privKey finds the private key whose public key hashes to hash: an HD
 // key of one of the wallet's chains or an imported one.
 func (w *Wallet) privKey(hash []byte) (*btcec.PrivateKey, bool, error) {
+	priv, compressed, _, err := w.privKeyPair(hash)
+	return priv, compressed, err
+}
+
+// privKeyPair is privKey that also returns the key's serialized public
+// key (the address's, checked against the private key).
+func (w *Wallet) privKeyPair(hash []byte) (*btcec.PrivateKey, bool, []byte, error) {
 	if len(hash) != 20 {
-		return nil, false, fmt.Errorf("%w: key hash of %d bytes", ErrInvalidArgument, len(hash))
+		return nil, false, nil, fmt.Errorf("%w: key hash of %d bytes", ErrInvalidArgument, len(hash))
 	}
 	var (
 		priv       *btcec.PrivateKey
 		compressed bool
+		pub        []byte
 	)
 	err := w.view(func(tx *store.Tx) error {
+		var err error
+		priv, compressed, pub, err = w.privKeyPairTx(tx, hash)
+		return err
+	})
+	if err != nil {
+		return nil, false, nil, err
+	}
+	return priv, compressed, pub, nil
+}
+
+// privKeyPairTx is privKeyPair inside a database transaction (w.mu
+// held).
+func (w *Wallet) privKeyPairTx(tx *store.Tx, hash []byte) (priv *btcec.PrivateKey, compressed bool, pub []byte, err error) {
+	if len(hash) != 20 {
+		return nil, false, nil, fmt.Errorf("%w: key hash of %d bytes", ErrInvalidArgument, len(hash))
+	}
+	err = func() error {
 		mkey, err := w.masterKeyLocked()
 		if err != nil {
 			return err
@@ -126,7 +216,7 @@ func (w *Wallet) privKey(hash []byte) (*btcec.PrivateKey, bool, error) {
 			compressed = true
 		}
 		pk := priv.PubKey()
-		pub := pk.SerializeUncompressed()
+		pub = pk.SerializeUncompressed()
 		if compressed {
 			pub = pk.SerializeCompressed()
 		}
@@ -134,11 +224,11 @@ func (w *Wallet) privKey(hash []byte) (*btcec.PrivateKey, bool, error) {
 			return fmt.Errorf("%w: key for %x does not match its address", ErrCorrupt, hash)
 		}
 		return nil
-	})
+	}()
 	if err != nil {
-		return nil, false, err
+		return nil, false, nil, err
 	}
-	return priv, compressed, nil
+	return priv, compressed, pub, nil
 }
 
 // SignInput signs input idx of tx, which spends amount locked by pkScript,
