@@ -35,12 +35,13 @@ import (
 // the hex), A refunds after expiry.
 //
 // The wallet tracks every contract it is party to in the "contracts"
-// bucket (created on first use): published and signed from its own
+// bucket (schema version 3): published and signed from its own
 // actions and the node's book (ContractBookEvent), withdrawn and
 // expired from the book or the tip, and fulfilled, exchanged, refunded
 // and settled from the blocks it processes — a block's fulfil record
-// naming one of the wallet's contract keys creates the record, so a
-// rescan rebuilds the chain-derived states.
+// naming one of the wallet's keys creates the record, so a rescan (a
+// restore from the mnemonic included) rebuilds the chain-derived states
+// (doc.go, Contracts).
 
 // Wallet contract states.
 const (
@@ -58,8 +59,6 @@ const (
 // node does not know it.
 const ErrContractUnknown = ErrorKind("contract unknown")
 
-var bktContracts = []byte("contracts")
-
 // contractRecord is a tracked contract (JSON in the contracts bucket).
 type contractRecord struct {
 	Terms      []byte   `json:"terms"`
@@ -69,6 +68,7 @@ type contractRecord struct {
 	Reserved   []string `json:"reserved,omitempty"` // outpoints A committed
 	Offer      []byte   `json:"offer,omitempty"`    // A's skeleton (A only)
 	FulfilTxid string   `json:"fulfil_txid,omitempty"`
+	Escrow     []string `json:"escrow,omitempty"` // the fulfil's escrow outpoints
 	SettleTxid string   `json:"settle_txid,omitempty"`
 	Height     int32    `json:"height"` // of the last chain-derived change
 	Preimage   []byte   `json:"preimage,omitempty"`
@@ -84,6 +84,10 @@ type ContractInfo struct {
 	State      string
 	Reserved   []wire.OutPoint
 	FulfilTxid chainhash.Hash
+	// Escrow lists the escrow outputs of the fulfil (the gold escrow,
+	// then one carrier per a_prop; none for a swap): what the execute
+	// spends.
+	Escrow     []wire.OutPoint
 	SettleTxid chainhash.Hash
 	Height     int32
 	Preimage   []byte
@@ -185,18 +189,71 @@ func (w *Wallet) contractKeyTx(tx *store.Tx, acct *accountRecord) ([]byte, error
 	return bytes.Clone(ar.PubKey), nil
 }
 
-// ownKey reports the account owning the compressed key pub (any key of
-// the wallet), "" if none.
+// ownKeyAccount reports the account owning the compressed key pub (any
+// key of the wallet: derived, within the lookahead, or imported), ""
+// if none.
 func ownKeyAccount(tx *store.Tx, pub []byte) (string, error) {
-	ar, err := getAddr(tx, game.P2WPKHOf(pub))
-	if err != nil || ar == nil || !bytes.Equal(ar.PubKey, pub) {
-		return "", err
-	}
-	a, err := getAccount(tx, ar.Account)
-	if err != nil {
+	_, a, err := ownKey(tx, pub)
+	if err != nil || a == nil {
 		return "", err
 	}
 	return a.Name, nil
+}
+
+func ownKey(tx *store.Tx, pub []byte) (*addrRecord, *accountRecord, error) {
+	ar, err := getAddr(tx, game.P2WPKHOf(pub))
+	if err != nil || ar == nil || !bytes.Equal(ar.PubKey, pub) {
+		return nil, nil, err
+	}
+	a, err := getAccount(tx, ar.Account)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ar, a, nil
+}
+
+// contractParty is ownKeyAccount for a key a fulfil record names: when
+// the wallet owns it, its address is marked used (which extends the
+// lookahead and lets account discovery go past an account whose only
+// use is a contract) and, if the account has no contract key yet (a
+// wallet restored from its mnemonic), it becomes the account's contract
+// key, so the restored wallet signs and executes as that party again.
+func (w *Wallet) contractParty(tx *store.Tx, pub []byte) (string, error) {
+	ar, a, err := ownKey(tx, pub)
+	if err != nil || a == nil {
+		return "", err
+	}
+	if err := w.markUsedTx(tx, game.P2WPKHOf(pub), ar); err != nil {
+		return "", err
+	}
+	meta := tx.Bucket(bktMeta)
+	if ar.Branch != BranchImported && meta.Get(contractKeyMeta(a.Number)) == nil {
+		if err := meta.Put(contractKeyMeta(a.Number), bytes.Clone(pub)); err != nil {
+			return "", err
+		}
+	}
+	return a.Name, nil
+}
+
+// ownsKey reports whether account (not watch-only) owns pub, a key a
+// contract names for the party it acts as: its contract key, or an
+// earlier one (a restored wallet that handed out a new contract key
+// before its rescan found the contract).
+func (w *Wallet) ownsKey(account string, pub []byte) (bool, error) {
+	var ok bool
+	err := w.view(func(tx *store.Tx) error {
+		acct, err := accountByName(tx, account)
+		if err != nil {
+			return err
+		}
+		if acct.Kind == kindXpub {
+			return fmt.Errorf("%w: %q", ErrWatchOnly, acct.Name)
+		}
+		owner, err := ownKeyAccount(tx, pub)
+		ok = owner == acct.Name
+		return err
+	})
+	return ok, err
 }
 
 // signHash signs hash (32 bytes) with the wallet's key for pub: a DER
@@ -221,11 +278,7 @@ func (w *Wallet) keyFor(pub []byte) (*btcec.PrivateKey, error) {
 }
 
 func getContract(tx *store.Tx, id game.ID) (*contractRecord, error) {
-	b := tx.Bucket(bktContracts)
-	if b == nil {
-		return nil, nil
-	}
-	v := b.Get(id[:])
+	v := tx.Bucket(bktContracts).Get(id[:])
 	if v == nil {
 		return nil, nil
 	}
@@ -237,15 +290,11 @@ func getContract(tx *store.Tx, id game.ID) (*contractRecord, error) {
 }
 
 func putContract(tx *store.Tx, id game.ID, r *contractRecord) error {
-	b, err := tx.CreateBucketIfNotExists(bktContracts)
-	if err != nil {
-		return err
-	}
 	v, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return b.Put(id[:], v)
+	return tx.Bucket(bktContracts).Put(id[:], v)
 }
 
 // setReserved sets or clears the reserved flag of the coins ops.
@@ -306,6 +355,11 @@ func toInfo(id game.ID, r *contractRecord) ContractInfo {
 			ci.Reserved = append(ci.Reserved, op)
 		}
 	}
+	for _, s := range r.Escrow {
+		if op, err := wire.ParseOutPoint(s); err == nil {
+			ci.Escrow = append(ci.Escrow, op)
+		}
+	}
 	if h, err := chainhash.NewHashFromStr(r.FulfilTxid); err == nil && r.FulfilTxid != "" {
 		ci.FulfilTxid = h
 	}
@@ -320,11 +374,7 @@ func toInfo(id game.ID, r *contractRecord) ContractInfo {
 func (w *Wallet) Contracts(account string) ([]ContractInfo, error) {
 	var out []ContractInfo
 	err := w.view(func(tx *store.Tx) error {
-		b := tx.Bucket(bktContracts)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
+		return tx.Bucket(bktContracts).ForEach(func(k, v []byte) error {
 			r := &contractRecord{}
 			if err := json.Unmarshal(v, r); err != nil {
 				return fmt.Errorf("%w: contract %x: %v", ErrCorrupt, k, err)
@@ -567,14 +617,14 @@ func (w *Wallet) SignContract(account string, t *game.Terms) ([]byte, error) {
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrInvalidArgument, err))
 	}
-	key, err := w.ContractKey(account)
+	isB, err := w.ownsKey(account, t.BKey)
 	if err != nil {
 		return fail(err)
 	}
-	if !bytes.Equal(key, t.BKey) {
-		return fail(fmt.Errorf("%w: the contract names another b_key than account %q's contract key", ErrInvalidArgument, account))
+	if !isB {
+		return fail(fmt.Errorf("%w: the contract's b_key is not a key of account %q (give A its contract key)", ErrInvalidArgument, account))
 	}
-	sig, err := w.signHash(key, id[:])
+	sig, err := w.signHash(t.BKey, id[:])
 	if err != nil {
 		return fail(err)
 	}
@@ -660,20 +710,29 @@ func (w *Wallet) contractsBlock(tx *store.Tx, b *Block) error {
 			if err != nil {
 				return err
 			}
+			// The parties' accounts, from the keys the record names:
+			// a record the wallet lost (a restore from the mnemonic, or
+			// an account discovered since) is rebuilt here.
+			aAcct, err := w.contractParty(tx, r.Terms.AKey)
+			if err != nil {
+				return err
+			}
+			bAcct, err := w.contractParty(tx, r.Terms.BKey)
+			if err != nil {
+				return err
+			}
 			if cr == nil {
-				aAcct, err := ownKeyAccount(tx, r.Terms.AKey)
-				if err != nil {
-					return err
-				}
-				bAcct, err := ownKeyAccount(tx, r.Terms.BKey)
-				if err != nil {
-					return err
-				}
 				if aAcct == "" && bAcct == "" {
 					continue
 				}
 				enc, _ := game.EncodeTerms(&r.Terms)
-				cr = &contractRecord{Terms: enc, AAccount: aAcct, BAccount: bAcct}
+				cr = &contractRecord{Terms: enc}
+			}
+			if cr.AAccount == "" {
+				cr.AAccount = aAcct
+			}
+			if cr.BAccount == "" {
+				cr.BAccount = bAcct
 			}
 			if cr.SettleTxid != "" {
 				continue // a rescan of an earlier block
@@ -683,6 +742,7 @@ func (w *Wallet) contractsBlock(tx *store.Tx, b *Block) error {
 				cr.State = ContractExchanged
 			}
 			cr.FulfilTxid, cr.Height = t.TxHash().String(), b.Height
+			cr.Escrow = escrowOutPoints(t, &r.Terms)
 			if err := putContract(tx, id, cr); err != nil {
 				return err
 			}
@@ -718,9 +778,6 @@ func (w *Wallet) contractsBlock(tx *store.Tx, b *Block) error {
 		}
 	}
 	bk := tx.Bucket(bktContracts)
-	if bk == nil {
-		return nil
-	}
 	type exp struct {
 		id game.ID
 		r  *contractRecord
@@ -751,6 +808,26 @@ func (w *Wallet) contractsBlock(tx *store.Tx, b *Block) error {
 	return nil
 }
 
+// escrowOutPoints lists the outputs of fulfil transaction t paying the
+// escrow of terms (none for a swap).
+func escrowOutPoints(t *wire.MsgTx, terms *game.Terms) []string {
+	if terms.IsSwap() {
+		return nil
+	}
+	pk, err := game.EscrowPkScript(terms)
+	if err != nil {
+		return nil
+	}
+	id := t.TxHash()
+	var ops []string
+	for i, out := range t.TxOut {
+		if bytes.Equal(out.PkScript, pk) {
+			ops = append(ops, wire.OutPoint{Hash: id, Index: uint32(i)}.String())
+		}
+	}
+	return ops
+}
+
 // contractsUndo reverts what contractsBlock derived from block b, which
 // is leaving the chain (a reorg): a contract fulfilled in it is signed
 // again (its fulfil back in the mempool or gone), one settled in it is
@@ -777,7 +854,7 @@ func (w *Wallet) contractsUndo(tx *store.Tx, b *Block) error {
 				}
 				continue
 			}
-			cr.State, cr.Height = ContractSigned, 0
+			cr.State, cr.Height, cr.Escrow = ContractSigned, 0, nil
 			if err := putContract(tx, cid, cr); err != nil {
 				return err
 			}
@@ -822,12 +899,12 @@ func (w *Wallet) FulfilContract(ctx context.Context, o GameOptions, skeleton *wi
 	if err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrInvalidArgument, err))
 	}
-	key, err := w.ContractKey(o.Account)
+	isB, err := w.ownsKey(o.Account, t.BKey)
 	if err != nil {
 		return fail(err)
 	}
-	if !bytes.Equal(key, t.BKey) {
-		return fail(fmt.Errorf("%w: the contract names another b_key than account %q's contract key", ErrInvalidArgument, o.Account))
+	if !isB {
+		return fail(fmt.Errorf("%w: the contract's b_key is not a key of account %q (give A its contract key)", ErrInvalidArgument, o.Account))
 	}
 	c := w.chainClient()
 	if c == nil && !o.DryRun {
@@ -982,18 +1059,21 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 	if t.IsSwap() {
 		return fail(fmt.Errorf("%w: a swap settles at fulfil; there is nothing to execute", ErrInvalidArgument))
 	}
-	key, err := w.ContractKey(o.Account)
+	isA, err := w.ownsKey(o.Account, t.AKey)
 	if err != nil {
 		return fail(err)
 	}
-	isA, isB := bytes.Equal(key, t.AKey), bytes.Equal(key, t.BKey)
+	isB, err := w.ownsKey(o.Account, t.BKey)
+	if err != nil {
+		return fail(err)
+	}
 	switch {
 	case req.Path == game.PathClaim && !isB:
-		return fail(fmt.Errorf("%w: only B (b_key) claims; account %q's contract key is not b_key", ErrInvalidArgument, o.Account))
+		return fail(fmt.Errorf("%w: only B (b_key) claims; b_key is not a key of account %q", ErrInvalidArgument, o.Account))
 	case req.Path == game.PathRefund && !isA:
-		return fail(fmt.Errorf("%w: only A (a_key) refunds; account %q's contract key is not a_key", ErrInvalidArgument, o.Account))
+		return fail(fmt.Errorf("%w: only A (a_key) refunds; a_key is not a key of account %q", ErrInvalidArgument, o.Account))
 	case req.Path == game.PathCoop && !isA && !isB:
-		return fail(fmt.Errorf("%w: account %q's contract key is neither a_key nor b_key", ErrInvalidArgument, o.Account))
+		return fail(fmt.Errorf("%w: neither a_key nor b_key is a key of account %q", ErrInvalidArgument, o.Account))
 	case req.Path == game.PathClaim && len(t.Hash) == 0:
 		return fail(fmt.Errorf("%w: the contract has no hash lock: no claim path", ErrInvalidArgument))
 	case req.Path == game.PathClaim:

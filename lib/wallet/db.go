@@ -25,6 +25,8 @@ var (
 	bktPending  = []byte("pending")
 	bktCoins    = []byte("coins")
 	bktSpends   = []byte("spends")
+	// Schema version 3.
+	bktContracts = []byte("contracts")
 )
 
 // Meta keys.
@@ -61,6 +63,12 @@ var migrations = append(append([]store.Migration(nil), store.Migrations...),
 			}
 		}
 		return nil
+	}},
+	// Contracts (contract.go). Wallets written before it may hold the
+	// bucket already (it was created on first use): kept as it is.
+	store.Migration{Name: "wallet v2: contracts bucket", Apply: func(tx *store.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bktContracts)
+		return err
 	}},
 )
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/keys"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/store"
@@ -16,14 +17,17 @@ import (
 // sync of a new wallet (a restore): while the highest BIP44 account of the
 // seed has a used address, the next account's first gap-limit receive and
 // change addresses are derived in memory and the rescanned range is
-// searched for them. If one was paid the account is created, named
-// "account-<n>" (names are not on the chain, so a restored wallet cannot
-// know them; RenameAccount is not offered yet), the range is rescanned to
-// record its transactions, and discovery goes on with the account after
-// it. The first account with no payment in the range stops it and is not
-// kept. Deriving an account key needs the seed: an encrypted wallet must
-// be unlocked, otherwise discovery is skipped with a warning (unlock and
-// Rescan again).
+// searched for them: an output paying one, or a contract fulfil record
+// naming one's key as a_key or b_key (a party to a pure escrow is never
+// paid at fulfil; its contract key is a receive address, marked used
+// once a fulfil naming it is seen). On a hit the account is created,
+// named "account-<n>" (names are not on the chain, so a restored wallet
+// cannot know them; RenameAccount is not offered yet), the range is
+// rescanned to record its transactions and contracts, and discovery goes
+// on with the account after it. The first account with no hit in the
+// range stops it and is not kept. Deriving an account key needs the
+// seed: an encrypted wallet must be unlocked, otherwise discovery is
+// skipped with a warning (unlock and Rescan again).
 
 var errProbeHit = errors.New("wallet: probe hit")
 
@@ -48,6 +52,14 @@ func (w *Wallet) discoverAccounts(ctx context.Context, c ChainClient, from int32
 			for _, t := range rb.Txs {
 				for _, out := range t.TxOut {
 					if probe[string(out.PkScript)] {
+						return errProbeHit
+					}
+				}
+				// A contract naming one of the account's keys uses it
+				// too, though a pure escrow pays it nothing.
+				if rec, _, err := game.FindRecord(t); err == nil {
+					if f, ok := rec.(*game.ContractFulfil); ok &&
+						(probe[string(game.P2WPKHOf(f.Terms.AKey))] || probe[string(game.P2WPKHOf(f.Terms.BKey))]) {
 						return errProbeHit
 					}
 				}

@@ -47,7 +47,12 @@
 //
 // The schema is lib/store's migrations (its "meta" bucket with
 // "schema_version") followed by the wallet's; SchemaVersion is the total
-// (2 today). New layouts append migrations. Integers are big-endian. Records
+// (3 today: store's meta bucket; wallet v1, the buckets below but
+// contracts; wallet v2, the contracts bucket). New layouts append
+// migrations, never edit one; a bucket is created by a migration, never
+// on first use, and TestSchemaMigrationContracts opens a file of the
+// previous version. New flag bits and meta keys need no migration (old
+// records stay valid). Integers are big-endian. Records
 // start with a version byte (1) and hold length-prefixed fields (u16
 // length ‖ bytes, written str16/bytes16 below).
 //
@@ -67,6 +72,10 @@
 //	                 processed (its sync tip)
 //	  "blk/" ‖ height u32   block hash 32: the last 144 blocks processed,
 //	                 to find the fork point of a reorg missed while away
+//	  "contractkey/" ‖ account u32   the account's contract key (33,
+//	                 compressed): a receive-chain key fixed at first use
+//	                 or, in a restored wallet, taken from the first
+//	                 fulfil record naming a key of the account
 //	accounts      account number u32 -> 1 ‖ kind u8 (1 hd, 2 xpub,
 //	              3 imported) ‖ number u32 ‖ name str16 ‖ xpub str16 ‖
 //	              sealed xprv bytes16 ‖ for receive, change: issued u32 ‖
@@ -109,6 +118,20 @@
 //	spends        txid 32 ‖ vout u32 (the coin) -> spending txid 32 of
 //	              an unconfirmed wallet tx (conflict detection; the coin
 //	              stays in coins until the spend confirms)
+//
+// Contracts (schema version 3):
+//
+//	contracts     contract id 32 -> JSON object: terms (game.EncodeTerms,
+//	              base64), a_account and b_account (the parties that are
+//	              accounts of this wallet), state (published, signed,
+//	              fulfilled, exchanged, refunded, settled, expired,
+//	              withdrawn), reserved (outpoints A committed, "txid:n"),
+//	              offer (A's skeleton tx), fulfil_txid, escrow (the
+//	              fulfil's escrow outpoints), settle_txid, height (of the
+//	              last chain-derived change), preimage (a claim's)
+//
+// Game objects live in the coin records (flag 16 and the object id), not
+// in buckets of their own.
 //
 // # Transactions
 //
@@ -171,6 +194,29 @@
 // coins return when it is replaced (TxReplaced), when a block spends the
 // prop it bids on otherwise (conflicted), or when its auction lapses at
 // end + grace (expired).
+//
+// # Contracts
+//
+// contract.go: the wallet's side of lib/game's contracts (publish, sign,
+// fulfil, execute). Every block it processes, connected or rescanned,
+// is searched whole for contract records, whether or not a transaction
+// touches the wallet's coins: a ContractFulfil naming a key of the
+// wallet as a_key or b_key (any key in addrs: a derived key of either
+// chain, handed out or within the gap-limit lookahead, or an imported
+// one) records the contract with that party's account, state fulfilled
+// (exchanged for a swap) and its escrow outpoints; the ContractExecute
+// that spends them (its record names the contract) moves it to
+// exchanged (with the preimage), refunded or settled. A contract key is
+// a receive address, so a wallet restored from its mnemonic finds it
+// like any payment as long as it is within the gap limit; the fulfil
+// marks it used (the lookahead moves on and BIP44 discovery counts an
+// account whose only use is a contract) and makes it the account's
+// contract key again. So a restore and rescan rebuild every on-chain
+// contract of the wallet, B's side of a pure escrow included (B pays
+// nothing at fulfil), and the restored wallet can claim; the off-chain
+// states (published, signed, withdrawn) live only in the node's book and
+// the original wallet. The fulfil and execute transactions enter the
+// wallet's transaction history only when they move its coins.
 //
 // # Time locks
 //

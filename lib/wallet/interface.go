@@ -37,12 +37,21 @@ import (
 // replace the polling and load the wallet's watch list into the node's
 // connection filter (WatchScripts, WatchOutPoints), so Block.Txs then
 // carries only the relevant transactions and RelevantTx only matching
-// mempool ones; the wallet treats both forms alike. After a reconnect
-// (or a restart) the wallet's Resync calls BestBlock and catches up with
-// Rescan from its last synced height, rewinding with BlockDisconnected
-// first when its tip is no longer on the chain (found through
-// BlockHash). An SPV node satisfies it the same way, using BIP158
-// filters for Rescan.
+// mempool ones; the wallet treats both forms alike. Such a filter must
+// also pass contract transactions the wallet's scripts do not match
+// (doc.go, Contracts): a fulfil whose ContractFulfil record names one of
+// the wallet's keys as a_key or b_key (B's side of a pure escrow is paid
+// nothing; the keys are inside the record's data, so a filter on output
+// scripts misses them: it must match record bytes, or pass every
+// contract record) and the execute spending the contract's escrow
+// outpoints (ContractInfo.Escrow, for WatchOutPoints). Today both
+// adapters deliver whole blocks, to BlockConnected and Rescan alike.
+// After a reconnect (or a restart) the wallet's Resync calls BestBlock
+// and catches up with Rescan from its last synced height, rewinding with
+// BlockDisconnected first when its tip is no longer on the chain (found
+// through BlockHash). An SPV node satisfies it the same way, using
+// BIP158 filters for Rescan (which match output scripts and outpoints
+// only: an SPV wallet would miss B's pure escrows, see above).
 //
 // Every method takes a context and is safe for concurrent use. Errors
 // from a remote adapter that lost its connection wrap

@@ -2,13 +2,16 @@ package wallet
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/store"
 )
 
@@ -264,8 +267,114 @@ func TestOpenErrors(t *testing.T) {
 func TestSchemaVersion(t *testing.T) {
 	w, _, _ := newTestWallet(t, nil)
 	v, err := w.db.SchemaVersion()
-	if err != nil || v != SchemaVersion || v != uint32(len(store.Migrations)+1) {
+	if err != nil || v != SchemaVersion || v != uint32(len(store.Migrations)+2) {
 		t.Fatalf("schema version %d, %v; want %d", v, err, SchemaVersion)
+	}
+	// Every bucket doc.go lists exists in a new wallet.
+	err = w.view(func(tx *store.Tx) error {
+		for _, b := range [][]byte{bktMeta, bktAccounts, bktAccountNames, bktAddrs, bktAddrIndex, bktKeys, bktScripts,
+			bktTxs, bktTxHeight, bktPending, bktCoins, bktSpends, bktContracts} {
+			if tx.Bucket(b) == nil {
+				return fmt.Errorf("no bucket %q", b)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// walletAtVersion creates a wallet file at path as a build whose schema
+// ended at version v would (the first v migrations), hands out one
+// receive address, closes it and returns the address's script.
+func walletAtVersion(t *testing.T, v int, path string) []byte {
+	t.Helper()
+	saved := migrations
+	migrations = migrations[:v]
+	defer func() { migrations = saved }()
+	opts := testCreateOptions()
+	w, _, err := Create(path, regtest, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if got, err := w.db.SchemaVersion(); err != nil || got != uint32(v) {
+		t.Fatalf("old wallet at version %d, %v; want %d", got, err, v)
+	}
+	a, err := w.NewAddress("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.PkScript()
+}
+
+// TestSchemaMigrationContracts: a wallet written at schema version 2
+// (before the contracts bucket) opens at the current version with the
+// bucket created and its data intact; one of version 2 that created the
+// bucket on first use (builds before the migration did) keeps its
+// contracts.
+func TestSchemaMigrationContracts(t *testing.T) {
+	old := len(store.Migrations) + 1
+	for _, lazy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lazy=%v", lazy), func(t *testing.T) {
+			path := walletPath(t)
+			pk := walletAtVersion(t, old, path)
+			db, err := store.Open(path, store.Options{NoSync: true, Migrations: migrations[:old]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(func(tx *store.Tx) error {
+				if tx.Bucket(bktContracts) != nil {
+					return errors.New("version 2 has a contracts bucket")
+				}
+				if !lazy {
+					return nil
+				}
+				b, err := tx.CreateBucket(bktContracts)
+				if err != nil {
+					return err
+				}
+				return b.Put(make([]byte, 32), []byte(`{"terms":"","state":"expired","height":0}`))
+			})
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			w, err := Open(path, regtest, testOpenOptions(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if v, err := w.db.SchemaVersion(); err != nil || v != SchemaVersion {
+				t.Fatalf("after open: version %d, %v; want %d", v, err, SchemaVersion)
+			}
+			if _, ok := w.IsMine(pk); !ok {
+				t.Fatal("the old wallet's address is not the wallet's after the migration")
+			}
+			// Blocks (which read the contracts bucket) are processed.
+			mustUnlock(t, w)
+			c := newFakeChain()
+			if err := w.Start(context.Background(), c); err != nil {
+				t.Fatal(err)
+			}
+			defer w.Stop()
+			c.connect(pk)
+			if b := mustBalance(t, w, ""); b.Total() != gg(50) {
+				t.Fatalf("balance after migration %+v", b)
+			}
+			cs, err := w.Contracts(AllAccounts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{false: 0, true: 1}[lazy]; len(cs) != want {
+				t.Fatalf("%d contracts after migration, want %d", len(cs), want)
+			}
+			if _, err := w.Contract(game.ID{}); lazy != (err == nil) {
+				t.Fatalf("Contract(zero) = %v", err)
+			}
+		})
 	}
 }
 
