@@ -43,6 +43,24 @@ func CommonFlags() []ucli.Flag {
 	}
 }
 
+// Names of the flags the wallet's thin clients share.
+const (
+	FlagAccount = "account"
+	FlagDryRun  = "dry-run"
+)
+
+// AccountFlag is --account, the wallet account a command acts for, with
+// default def and usage naming what the account does in this binary.
+func AccountFlag(def, usage string) *ucli.StringFlag {
+	return &ucli.StringFlag{Name: FlagAccount, Value: def, Usage: usage}
+}
+
+// DryRunFlag is --dry-run of the commands that build a transaction: print
+// its signed hex (for gg-tx send) instead of broadcasting it.
+func DryRunFlag() *ucli.BoolFlag {
+	return &ucli.BoolFlag{Name: FlagDryRun, Usage: "print the signed transaction's hex instead of broadcasting it"}
+}
+
 // IO bundles the standard streams so commands can run in-process in tests.
 type IO struct {
 	In       io.Reader
@@ -52,12 +70,14 @@ type IO struct {
 // StdIO returns the process's streams.
 func StdIO() IO { return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }
 
-// NewApp builds an app with the common flags, version and the usage-error
-// handling that keeps stdout clean.
+// NewApp builds an app with the common flags, version, the usage line of
+// a binary of subcommands and the usage-error handling that keeps stdout
+// clean.
 func NewApp(name, usage string, stdio IO) *ucli.App {
 	app := &ucli.App{
 		Name:                 name,
 		Usage:                usage,
+		UsageText:            name + " [global flags] COMMAND [flags] [args]",
 		Version:              version.String(),
 		Flags:                CommonFlags(),
 		EnableBashCompletion: true,
@@ -75,6 +95,10 @@ func NewApp(name, usage string, stdio IO) *ucli.App {
 	}
 	return app
 }
+
+// Main is a binary's whole main: it runs the app newApp builds on the
+// process's streams with its arguments and exits with Run's code.
+func Main(newApp func(IO) *ucli.App) { os.Exit(Run(newApp(StdIO()), os.Args)) }
 
 // Run executes app with args, prints any error in the house voice on
 // stderr and returns the exit code. SIGINT/SIGTERM cancel the context.

@@ -2,5 +2,8 @@
 // the app constructor with the common flags (--network, --datadir,
 // --rpc-url, --json, --log-level) and their GG_* environment variables,
 // one voice for messages ("gg-x: error: ...", "gg-x: hint: ..."), named exit
-// codes, and usage errors that never write to stdout.
+// codes, and usage errors that never write to stdout. The thin clients of
+// the node's wallet share its output (a table on a terminal, JSON when
+// piped or with --json), its wording of the node's errors (WalletCaller)
+// and their --account and --dry-run flags.
 package cli

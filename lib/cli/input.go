@@ -7,6 +7,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/gamegold/gg/lib/game"
 )
 
 // maxStdin bounds what a command reads from stdin (a block is ≤ 4 MB, hex
@@ -47,4 +49,22 @@ func ReadStdin(c *ucli.Context, what string) (string, error) {
 func PrintJSON(w io.Writer, v any) error {
 	enc := newJSONEncoder(w)
 	return enc.Encode(v)
+}
+
+// WantArgs refuses a command line without exactly n positional arguments;
+// what names them in the usage error ("ID", "no arguments").
+func WantArgs(c *ucli.Context, n int, what string) error {
+	if c.NArg() != n {
+		return Usagef("want %s, got %d arguments (flags go before arguments)", what, c.NArg())
+	}
+	return nil
+}
+
+// CheckID refuses s unless it is a game id of 64 hex digits (a producer,
+// prop or contract); what names it in the usage error.
+func CheckID(s, what string) error {
+	if _, err := game.ParseID(s); err != nil {
+		return Usagef("bad %s %q: want an id of 64 hex digits", what, s)
+	}
+	return nil
 }

@@ -12,17 +12,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	ucli "github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/cli"
@@ -31,15 +26,11 @@ import (
 )
 
 // Main runs gg-contract with the process's arguments and exits.
-func Main() { os.Exit(Run(os.Args, cli.StdIO())) }
-
-// Run runs gg-contract and returns the exit code.
-func Run(args []string, stdio cli.IO) int { return cli.Run(NewApp(stdio), args) }
+func Main() { cli.Main(NewApp) }
 
 // NewApp builds gg-contract's command tree.
 func NewApp(stdio cli.IO) *ucli.App {
 	app := cli.NewApp("gg-contract", "contracts: publish, sign, fulfil, execute, withdraw", stdio)
-	app.UsageText = "gg-contract [global flags] COMMAND [flags] [args]"
 	app.Description = "Talks to gg-node (found through --rpc-url, or the datadir's rpc.addr and .cookie);\n" +
 		"its hosted wallet signs (unlock it first: gg-wallet unlock). Party A publishes an offer\n" +
 		"naming B's contract key (B runs: gg-contract key); B signs, then fulfils it on chain;\n" +
@@ -61,34 +52,15 @@ func NewApp(stdio cli.IO) *ucli.App {
 	return app
 }
 
+// caller words the node's errors for gg-contract.
+var caller = cli.WalletCaller{
+	Hints:    map[int]string{rpc.CodeInvalidAddress: "check the id (and --network)"},
+	Rejected: func(msg string) string { return "rejected: " + rejection(msg) },
+}
+
 // call makes one RPC call and turns its errors into the house voice.
 func call(c *ucli.Context, method string, out any, params ...any) error {
-	client, err := cli.NodeClient(c)
-	if err != nil {
-		return err
-	}
-	err = client.Call(c.Context, method, out, params...)
-	if err == nil {
-		return nil
-	}
-	var re *rpc.Error
-	if !errors.As(err, &re) {
-		return cli.CallError(err, "", false)
-	}
-	e := cli.Failf("%s", strings.TrimSuffix(re.Message, " (gg-wallet unlock)"))
-	switch re.Code {
-	case rpc.CodeWalletLocked:
-		e = cli.WithHint(cli.Failf("wallet is locked"), "unlock it first: gg-wallet unlock")
-	case rpc.CodeWalletNotFound:
-		e = cli.WithHint(cli.Failf("no wallet loaded"), "create one: gg-wallet create (or gg-wallet restore)")
-	case rpc.CodeVerifyRejected:
-		e = cli.Failf("rejected: %s", rejection(re.Message))
-	case rpc.CodeInvalidAddress:
-		e = cli.WithHint(e, "check the id (and --network)")
-	case rpc.CodeInvalidParams:
-		e.Code = cli.ExitUsage
-	}
-	return e
+	return caller.Call(c, method, out, params...)
 }
 
 // rejection keeps "<code>: <message>" of a mempool rejection, without the
@@ -104,57 +76,9 @@ func rejection(msg string) string {
 	return msg
 }
 
-func isTTY(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-func wantJSON(c *ucli.Context) bool { return c.Bool(cli.FlagJSON) || !isTTY(c.App.Writer) }
-
-func printTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
-}
-
-func printResult(c *ucli.Context, raw json.RawMessage, table func(json.RawMessage) ([]string, [][]string, error)) error {
-	if wantJSON(c) || table == nil {
-		return cli.PrintJSON(c.App.Writer, raw)
-	}
-	h, rows, err := table(raw)
-	if err != nil {
-		return err
-	}
-	return printTable(c.App.Writer, h, rows)
-}
-
+// accountFlag is --account: the party's account.
 func accountFlag(def string) *ucli.StringFlag {
-	return &ucli.StringFlag{Name: "account", Value: def, Usage: "wallet `ACCOUNT` (the party's)"}
-}
-
-func dryRunFlag() *ucli.BoolFlag {
-	return &ucli.BoolFlag{Name: "dry-run", Usage: "print the signed transaction's hex instead of broadcasting it"}
-}
-
-func wantArgs(c *ucli.Context, n int, what string) error {
-	if c.NArg() != n {
-		return cli.Usagef("want %s, got %d arguments (flags go before arguments)", what, c.NArg())
-	}
-	return nil
-}
-
-func checkID(s, what string) error {
-	if _, err := game.ParseID(s); err != nil {
-		return cli.Usagef("bad %s %q: want an id of 64 hex digits", what, s)
-	}
-	return nil
+	return cli.AccountFlag(def, "wallet `ACCOUNT` (the party's)")
 }
 
 func checkKey(s string) error {
@@ -278,7 +202,7 @@ func keyCommand() *ucli.Command {
 		UsageText: "gg-contract key [--account NAME]",
 		Flags:     []ucli.Flag{accountFlag("default")},
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 0, "no arguments"); err != nil {
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
 				return err
 			}
 			var r struct {
@@ -314,10 +238,10 @@ func publishCommand() *ucli.Command {
 			&ucli.Int64Flag{Name: "expiry", Usage: "expiry `HEIGHT`: fulfil and claim below it, refund from it"},
 			&ucli.Int64Flag{Name: "expires-in", Usage: "expiry as `BLOCKS` above the tip"},
 			&ucli.Uint64Flag{Name: "nonce", Usage: "freshness `N` (default random)"},
-			accountFlag("default"), dryRunFlag(),
+			accountFlag("default"), cli.DryRunFlag(),
 		},
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "BKEY"); err != nil {
+			if err := cli.WantArgs(c, 1, "BKEY"); err != nil {
 				return err
 			}
 			bkey := c.Args().First()
@@ -334,7 +258,7 @@ func publishCommand() *ucli.Command {
 			}
 			aprops, bprops := c.StringSlice("prop"), c.StringSlice("want-prop")
 			for _, p := range append(append([]string{}, aprops...), bprops...) {
-				if err := checkID(p, "prop"); err != nil {
+				if err := cli.CheckID(p, "prop"); err != nil {
 					return err
 				}
 			}
@@ -414,7 +338,7 @@ func publishCommand() *ucli.Command {
 					raw, _ = json.Marshal(m)
 				}
 			}
-			return printResult(c, raw, actionTable)
+			return cli.PrintResult(c, raw, actionTable)
 		},
 	}
 }
@@ -445,17 +369,17 @@ func idCommand(name, usage, method string) *ucli.Command {
 		UsageText: "gg-contract " + name + " [--account NAME] ID",
 		Flags:     []ucli.Flag{accountFlag("default")},
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "ID"); err != nil {
+			if err := cli.WantArgs(c, 1, "ID"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().First(), "contract id"); err != nil {
+			if err := cli.CheckID(c.Args().First(), "contract id"); err != nil {
 				return err
 			}
 			var raw json.RawMessage
 			if err := call(c, method, &raw, c.Args().First(), c.String("account")); err != nil {
 				return err
 			}
-			return printResult(c, raw, actionTable)
+			return cli.PrintResult(c, raw, actionTable)
 		},
 	}
 }
@@ -473,12 +397,12 @@ func fulfilCommand() *ucli.Command {
 		Name:      "fulfil",
 		Usage:     "fulfil a signed offer as party B: add B's inputs and broadcast (the contract goes on chain)",
 		UsageText: "gg-contract fulfil [--account NAME] [--dry-run] ID",
-		Flags:     []ucli.Flag{accountFlag("default"), dryRunFlag()},
+		Flags:     []ucli.Flag{accountFlag("default"), cli.DryRunFlag()},
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "ID"); err != nil {
+			if err := cli.WantArgs(c, 1, "ID"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().First(), "contract id"); err != nil {
+			if err := cli.CheckID(c.Args().First(), "contract id"); err != nil {
 				return err
 			}
 			var raw json.RawMessage
@@ -488,7 +412,7 @@ func fulfilCommand() *ucli.Command {
 			if c.Bool("dry-run") {
 				return printHex(c, raw, "pre_hex", "hex")
 			}
-			return printResult(c, raw, actionTable)
+			return cli.PrintResult(c, raw, actionTable)
 		},
 	}
 }
@@ -504,10 +428,10 @@ func executeCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "secret-file", Usage: "the secret (hex) in `FILE` (claim)"},
 			&ucli.StringFlag{Name: "hex", Usage: "the other party's half-signed coop settlement `HEX` (- reads stdin)"},
 			&ucli.StringFlag{Name: "address", Usage: "`ADDR` receiving the escrow (default a new address of the account)"},
-			accountFlag("default"), dryRunFlag(),
+			accountFlag("default"), cli.DryRunFlag(),
 		},
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 2, "PATH ID"); err != nil {
+			if err := cli.WantArgs(c, 2, "PATH ID"); err != nil {
 				return err
 			}
 			path, id := c.Args().Get(0), c.Args().Get(1)
@@ -515,7 +439,7 @@ func executeCommand() *ucli.Command {
 			if !ok {
 				return cli.Usagef("bad path %q: want claim, refund or coop", path)
 			}
-			if err := checkID(id, "contract id"); err != nil {
+			if err := cli.CheckID(id, "contract id"); err != nil {
 				return err
 			}
 			var secret string
@@ -554,7 +478,7 @@ func executeCommand() *ucli.Command {
 			if c.Bool("dry-run") || (r.Complete != nil && !*r.Complete && !c.Bool(cli.FlagJSON)) {
 				return printHex(c, raw, "hex")
 			}
-			return printResult(c, raw, actionTable)
+			return cli.PrintResult(c, raw, actionTable)
 		},
 	}
 }
@@ -565,17 +489,17 @@ func showCommand() *ucli.Command {
 		Usage:     "show a contract: its book offer or its on-chain record",
 		UsageText: "gg-contract [--json] show ID",
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "ID"); err != nil {
+			if err := cli.WantArgs(c, 1, "ID"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().First(), "contract id"); err != nil {
+			if err := cli.CheckID(c.Args().First(), "contract id"); err != nil {
 				return err
 			}
 			var raw json.RawMessage
 			if err := call(c, "contract.get", &raw, c.Args().First()); err != nil {
 				return err
 			}
-			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 				var k contractJSON
 				if err := json.Unmarshal(raw, &k); err != nil {
 					return nil, nil, err
@@ -598,7 +522,7 @@ func listCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "count", Value: 100},
 		},
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 0, "no arguments"); err != nil {
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
 				return err
 			}
 			if s := c.String("state"); s != "" && s != "published" && s != "signed" {
@@ -613,7 +537,7 @@ func listCommand() *ucli.Command {
 			if err := call(c, "contract.list", &raw, c.String("state"), c.String("key"), c.Int("skip"), c.Int("count")); err != nil {
 				return err
 			}
-			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 				var r struct {
 					Contracts []contractJSON `json:"contracts"`
 				}
@@ -633,14 +557,14 @@ func mineCommand() *ucli.Command {
 		UsageText: "gg-contract [--json] mine [--account NAME]",
 		Flags:     []ucli.Flag{accountFlag("*")},
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 0, "no arguments"); err != nil {
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
 				return err
 			}
 			var raw json.RawMessage
 			if err := call(c, "contract.mine", &raw, c.String("account")); err != nil {
 				return err
 			}
-			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 				var cs []contractJSON
 				if err := json.Unmarshal(raw, &cs); err != nil {
 					return nil, nil, err

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gamegold/gg/lib/cli"
 )
 
 func TestClientChecks(t *testing.T) {
@@ -60,7 +62,7 @@ func TestTables(t *testing.T) {
 	}
 	h, rows, _ := contractTable(cs, true)
 	var b bytes.Buffer
-	if err := printTable(&b, h, rows); err != nil {
+	if err := cli.PrintTable(&b, h, rows); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| CONTRACT", "2.00000000 GG + 1 props", "0.50000000 GG", "signed", "bob"} {

@@ -16,10 +16,7 @@ import (
 )
 
 // Main runs gg-node with the process's arguments and exits.
-func Main() { os.Exit(Run(os.Args, cli.StdIO())) }
-
-// Run runs gg-node and returns the exit code.
-func Run(args []string, stdio cli.IO) int { return cli.Run(NewApp(stdio), args) }
+func Main() { cli.Main(NewApp) }
 
 // NewApp builds gg-node's command tree.
 func NewApp(stdio cli.IO) *ucli.App {

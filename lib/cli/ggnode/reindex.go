@@ -2,18 +2,17 @@ package ggnode
 
 import (
 	"io"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
+
+	"github.com/gamegold/gg/lib/cli"
 )
 
 // reindexBar returns a progress callback drawing a bar on w, or nil when
 // w is not a terminal (the node then logs progress lines instead).
 func reindexBar(w io.Writer) func(height, tip int32) {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !cli.IsTerminal(w) {
 		return nil
 	}
 	var bar *progressbar.ProgressBar

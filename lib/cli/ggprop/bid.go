@@ -2,6 +2,8 @@ package ggprop
 
 import (
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/cli"
 )
 
 func bidCommand() *ucli.Command {
@@ -15,10 +17,10 @@ func bidCommand() *ucli.Command {
 			"auction lapses they return by themselves.",
 		Flags: actionFlags(),
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 2, "PROP PRICE"); err != nil {
+			if err := cli.WantArgs(c, 2, "PROP PRICE"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().Get(0), "prop"); err != nil {
+			if err := cli.CheckID(c.Args().Get(0), "prop"); err != nil {
 				return err
 			}
 			p, err := parsePrice(c.Args().Get(1), "price")

@@ -21,7 +21,7 @@ func destroyCommand() *ucli.Command {
 			}
 			ids := c.Args().Slice()
 			for _, id := range ids {
-				if err := checkID(id, "prop"); err != nil {
+				if err := cli.CheckID(id, "prop"); err != nil {
 					return err
 				}
 			}

@@ -11,15 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	ucli "github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/cli"
@@ -28,15 +22,11 @@ import (
 )
 
 // Main runs gg-prop with the process's arguments and exits.
-func Main() { os.Exit(Run(os.Args, cli.StdIO())) }
-
-// Run runs gg-prop and returns the exit code.
-func Run(args []string, stdio cli.IO) int { return cli.Run(NewApp(stdio), args) }
+func Main() { cli.Main(NewApp) }
 
 // NewApp builds gg-prop's command tree.
 func NewApp(stdio cli.IO) *ucli.App {
 	app := cli.NewApp("gg-prop", "producers and props: register, create, send, auction, bid, destroy", stdio)
-	app.UsageText = "gg-prop [global flags] COMMAND [flags] [args]"
 	app.Description = "Talks to gg-node (found through --rpc-url, or the datadir's rpc.addr and .cookie);\n" +
 		"its hosted wallet signs (unlock it first: gg-wallet unlock). Gold and prices are GG\n" +
 		"(0.0001 = 10,000 dust, the least gold of a prop). A PRODUCER is an id or a name.\n" +
@@ -57,89 +47,27 @@ func NewApp(stdio cli.IO) *ucli.App {
 	return app
 }
 
+// caller words the node's errors for gg-prop.
+var caller = cli.WalletCaller{
+	Hints:    map[int]string{rpc.CodeInvalidAddress: "check the id, name or address (and --network)"},
+	Rejected: func(msg string) string { return "transaction rejected: " + msg }, // "<code>: <message>"
+}
+
 // call makes one RPC call and turns its errors into the house voice.
 func call(c *ucli.Context, method string, out any, params ...any) error {
-	client, err := cli.NodeClient(c)
-	if err != nil {
-		return err
-	}
-	err = client.Call(c.Context, method, out, params...)
-	if err == nil {
-		return nil
-	}
-	var re *rpc.Error
-	if !errors.As(err, &re) {
-		return cli.CallError(err, "", false)
-	}
-	e := cli.Failf("%s", strings.TrimSuffix(re.Message, " (gg-wallet unlock)"))
-	switch re.Code {
-	case rpc.CodeWalletLocked:
-		e = cli.WithHint(cli.Failf("wallet is locked"), "unlock it first: gg-wallet unlock")
-	case rpc.CodeWalletNotFound:
-		e = cli.WithHint(cli.Failf("no wallet loaded"), "create one: gg-wallet create (or gg-wallet restore)")
-	case rpc.CodeVerifyRejected:
-		e = cli.Failf("transaction rejected: %s", re.Message) // "<code>: <message>"
-	case rpc.CodeInvalidAddress:
-		e = cli.WithHint(e, "check the id, name or address (and --network)")
-	case rpc.CodeInvalidParams:
-		e.Code = cli.ExitUsage
-	}
-	return e
+	return caller.Call(c, method, out, params...)
 }
 
-func isTTY(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// wantJSON: --json, or stdout is not a terminal.
-func wantJSON(c *ucli.Context) bool { return c.Bool(cli.FlagJSON) || !isTTY(c.App.Writer) }
-
-// printTable renders rows in the one table style of the toolkit.
-func printTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
-}
-
-// printResult writes raw JSON (--json or piped) or, on a terminal, the
-// table built from it.
-func printResult(c *ucli.Context, raw json.RawMessage, table func(json.RawMessage) ([]string, [][]string, error)) error {
-	if wantJSON(c) || table == nil {
-		return cli.PrintJSON(c.App.Writer, raw)
-	}
-	h, rows, err := table(raw)
-	if err != nil {
-		return err
-	}
-	return printTable(c.App.Writer, h, rows)
-}
-
-// Flags shared by the actions.
-func accountFlag(def string) *ucli.StringFlag {
-	return &ucli.StringFlag{Name: "account", Value: def, Usage: "wallet `ACCOUNT` that pays and receives"}
-}
-
-func dryRunFlag() *ucli.BoolFlag {
-	return &ucli.BoolFlag{Name: "dry-run", Usage: "print the signed transaction's hex instead of broadcasting it"}
-}
-
+// actionFlags are an action's flags: extra, then --account and --dry-run.
 func actionFlags(extra ...ucli.Flag) []ucli.Flag {
-	return append(extra, accountFlag("default"), dryRunFlag())
+	return append(extra, cli.AccountFlag("default", "wallet `ACCOUNT` that pays and receives"), cli.DryRunFlag())
 }
 
 // runAction calls an action method with params + (account, dryrun) and
 // prints its result: the hex with --dry-run, else the result.
 func runAction(c *ucli.Context, method string, params ...any) error {
-	dry := c.Bool("dry-run")
-	params = append(params, c.String("account"), dry)
+	dry := c.Bool(cli.FlagDryRun)
+	params = append(params, c.String(cli.FlagAccount), dry)
 	var raw json.RawMessage
 	if err := call(c, method, &raw, params...); err != nil {
 		return err
@@ -154,7 +82,7 @@ func runAction(c *ucli.Context, method string, params ...any) error {
 		_, err := fmt.Fprintln(c.App.Writer, r.Hex)
 		return err
 	}
-	return printResult(c, raw, actionTable)
+	return cli.PrintResult(c, raw, actionTable)
 }
 
 func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
@@ -241,13 +169,6 @@ func parsePrice(s, what string) (amount.Amount, error) {
 	return a, nil
 }
 
-func checkID(s, what string) error {
-	if _, err := game.ParseID(s); err != nil {
-		return cli.Usagef("bad %s %q: want an id of 64 hex digits", what, s)
-	}
-	return nil
-}
-
 // checkProducerRef accepts an id or a well-formed name.
 func checkProducerRef(s string) error {
 	if _, err := game.ParseID(s); err == nil {
@@ -255,13 +176,6 @@ func checkProducerRef(s string) error {
 	}
 	if err := game.CheckName(s); err != nil {
 		return cli.Usagef("bad producer %q: want an id or a name (%s)", s, ruleMsg(err))
-	}
-	return nil
-}
-
-func wantArgs(c *ucli.Context, n int, what string) error {
-	if c.NArg() != n {
-		return cli.Usagef("want %s, got %d arguments (flags go before arguments)", what, c.NArg())
 	}
 	return nil
 }

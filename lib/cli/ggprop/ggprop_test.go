@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/gamegold/gg/lib/cli"
 )
 
 func TestParsePropList(t *testing.T) {
@@ -62,7 +64,7 @@ func TestTables(t *testing.T) {
 	}
 	h, rows, _ := propTable(ps)
 	var b bytes.Buffer
-	if err := printTable(&b, h, rows); err != nil {
+	if err := cli.PrintTable(&b, h, rows); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| PROP", "0.001", "bid 1.5 / buy-now 2.0, end 120"} {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/cli"
 )
 
 func historyCommand() *ucli.Command {
@@ -13,17 +15,17 @@ func historyCommand() *ucli.Command {
 		Usage:     "what each mined transaction did to a prop or producer, oldest first",
 		UsageText: "gg-prop [--json] history ID",
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "ID (a prop or producer id)"); err != nil {
+			if err := cli.WantArgs(c, 1, "ID (a prop or producer id)"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().First(), "id"); err != nil {
+			if err := cli.CheckID(c.Args().First(), "id"); err != nil {
 				return err
 			}
 			var raw json.RawMessage
 			if err := call(c, "prop.history", &raw, c.Args().First()); err != nil {
 				return err
 			}
-			return printResult(c, raw, historyTable)
+			return cli.PrintResult(c, raw, historyTable)
 		},
 	}
 }

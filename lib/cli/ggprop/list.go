@@ -35,7 +35,7 @@ func listCommand() *ucli.Command {
 				if err := call(c, "prop.mine", &raw, c.String("account")); err != nil {
 					return err
 				}
-				return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+				return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 					var ps []propJSON
 					if err := json.Unmarshal(raw, &ps); err != nil {
 						return nil, nil, err
@@ -51,7 +51,7 @@ func listCommand() *ucli.Command {
 			if err := call(c, "prop.list", &raw, c.String("producer"), c.String("owner"), c.Bool("onsale"), c.Int("skip"), c.Int("count")); err != nil {
 				return err
 			}
-			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 				var r struct {
 					Props []propJSON `json:"props"`
 				}

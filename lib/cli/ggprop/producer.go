@@ -37,7 +37,7 @@ func producerRegisterCommand() *ucli.Command {
 			"case-insensitively. The producer shows in 'producer show' once mined.",
 		Flags: actionFlags(infoFlags()...),
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "NAME"); err != nil {
+			if err := cli.WantArgs(c, 1, "NAME"); err != nil {
 				return err
 			}
 			info := game.ProducerInfo{Name: c.Args().First(), URL: c.String("url"), IP: c.String("ip"), Class: c.String("class")}
@@ -89,7 +89,7 @@ func producerChangeCommand() *ucli.Command {
 		UsageText: "gg-prop producer change [--name NAME] [--url URL] [--ip IP] [--class CLASS] [--share N] [--account NAME] [--dry-run] PRODUCER",
 		Flags:     actionFlags(flags...),
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "PRODUCER"); err != nil {
+			if err := cli.WantArgs(c, 1, "PRODUCER"); err != nil {
 				return err
 			}
 			if err := checkProducerRef(c.Args().First()); err != nil {
@@ -113,7 +113,7 @@ func producerTransferCommand() *ucli.Command {
 			"no longer can.",
 		Flags: actionFlags(),
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 2, "PRODUCER ADDRESS"); err != nil {
+			if err := cli.WantArgs(c, 2, "PRODUCER ADDRESS"); err != nil {
 				return err
 			}
 			if err := checkProducerRef(c.Args().First()); err != nil {
@@ -130,7 +130,7 @@ func producerShowCommand() *ucli.Command {
 		Usage:     "show a registered producer by id or name",
 		UsageText: "gg-prop [--json] producer show PRODUCER",
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "PRODUCER"); err != nil {
+			if err := cli.WantArgs(c, 1, "PRODUCER"); err != nil {
 				return err
 			}
 			ref := c.Args().First()
@@ -145,7 +145,7 @@ func producerShowCommand() *ucli.Command {
 			if err := call(c, method, &raw, ref); err != nil {
 				return err
 			}
-			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 				var p producerJSON
 				if err := json.Unmarshal(raw, &p); err != nil {
 					return nil, nil, err
@@ -204,7 +204,7 @@ func producerListCommand() *ucli.Command {
 				if err := call(c, "cp.mine", &raw, c.String("account")); err != nil {
 					return err
 				}
-				return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+				return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 					var ps []producerJSON
 					if err := json.Unmarshal(raw, &ps); err != nil {
 						return nil, nil, err
@@ -218,7 +218,7 @@ func producerListCommand() *ucli.Command {
 			if err := call(c, "cp.list", &raw, c.String("prefix"), c.String("class"), c.String("owner"), c.Int("skip"), c.Int("count")); err != nil {
 				return err
 			}
-			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 				var r struct {
 					Producers []producerJSON `json:"producers"`
 				}

@@ -22,10 +22,10 @@ func saleCommand() *ucli.Command {
 			&ucli.Int64Flag{Name: "end", Usage: "end `HEIGHT` (default: tip + auction period)"},
 		),
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 2, "PROP BUYNOW"); err != nil {
+			if err := cli.WantArgs(c, 2, "PROP BUYNOW"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().Get(0), "prop"); err != nil {
+			if err := cli.CheckID(c.Args().Get(0), "prop"); err != nil {
 				return err
 			}
 			bn, err := parsePrice(c.Args().Get(1), "buy-now price")

@@ -33,10 +33,10 @@ func sendCommand() *ucli.Command {
 				}
 				return runAction(c, "prop.sendlist", moves)
 			}
-			if err := wantArgs(c, 2, "PROP ADDRESS"); err != nil {
+			if err := cli.WantArgs(c, 2, "PROP ADDRESS"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().Get(0), "prop"); err != nil {
+			if err := cli.CheckID(c.Args().Get(0), "prop"); err != nil {
 				return err
 			}
 			return runAction(c, "prop.send", c.Args().Get(1), c.Args().Get(0))
@@ -70,7 +70,7 @@ func readMoves(c *ucli.Context, name string) ([]map[string]string, error) {
 		if !ok || addr == "" {
 			return nil, cli.Usagef("%s: line %d: want PROP,ADDRESS", name, n)
 		}
-		if err := checkID(prop, fmt.Sprintf("prop on line %d", n)); err != nil {
+		if err := cli.CheckID(prop, fmt.Sprintf("prop on line %d", n)); err != nil {
 			return nil, err
 		}
 		moves = append(moves, map[string]string{"prop": prop, "address": addr})

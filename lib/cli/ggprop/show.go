@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/gamegold/gg/lib/cli"
 )
 
 func showCommand() *ucli.Command {
@@ -13,17 +15,17 @@ func showCommand() *ucli.Command {
 		Usage:     "show a prop: producer, oid, gold, owner, status and its live auction",
 		UsageText: "gg-prop [--json] show PROP",
 		Action: func(c *ucli.Context) error {
-			if err := wantArgs(c, 1, "PROP"); err != nil {
+			if err := cli.WantArgs(c, 1, "PROP"); err != nil {
 				return err
 			}
-			if err := checkID(c.Args().First(), "prop"); err != nil {
+			if err := cli.CheckID(c.Args().First(), "prop"); err != nil {
 				return err
 			}
 			var raw json.RawMessage
 			if err := call(c, "prop.byid", &raw, c.Args().First()); err != nil {
 				return err
 			}
-			return printResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
+			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
 				var p propJSON
 				if err := json.Unmarshal(raw, &p); err != nil {
 					return nil, nil, err

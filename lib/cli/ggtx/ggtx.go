@@ -5,8 +5,6 @@
 package ggtx
 
 import (
-	"os"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
@@ -15,15 +13,11 @@ import (
 )
 
 // Main runs gg-tx with the process's arguments and exits.
-func Main() { os.Exit(Run(os.Args, cli.StdIO())) }
-
-// Run runs gg-tx and returns the exit code.
-func Run(args []string, stdio cli.IO) int { return cli.Run(NewApp(stdio), args) }
+func Main() { cli.Main(NewApp) }
 
 // NewApp builds gg-tx's command tree.
 func NewApp(stdio cli.IO) *ucli.App {
 	app := cli.NewApp("gg-tx", "create, inspect, sign and send raw transactions", stdio)
-	app.UsageText = "gg-tx [global flags] COMMAND [flags] [args]"
 	app.Description = "Works offline except 'send'. Flags go before positional arguments.\n\n" +
 		"Examples:\n" +
 		"   gg-tx --network=regtest create --in TXID:0 --out rg1q...=1.5 --out data=cafe\n" +

@@ -29,7 +29,7 @@ func accountCommand() *ucli.Command {
 					if err := call(c, "account.list", &raw); err != nil {
 						return err
 					}
-					return printResult(c, raw, accountTable)
+					return cli.PrintResult(c, raw, accountTable)
 				},
 			},
 			{

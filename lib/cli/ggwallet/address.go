@@ -71,7 +71,7 @@ func addressCommand() *ucli.Command {
 					if err := call(c, "address.list", &raw, c.String("account")); err != nil {
 						return err
 					}
-					return printResult(c, raw, addressTable)
+					return cli.PrintResult(c, raw, addressTable)
 				},
 			},
 		},

@@ -22,7 +22,7 @@ func balanceCommand() *ucli.Command {
 			if err := call(c, "balance.all", &raw, c.String("account")); err != nil {
 				return err
 			}
-			return printResult(c, raw, balanceTable)
+			return cli.PrintResult(c, raw, balanceTable)
 		},
 	}
 }

@@ -26,7 +26,7 @@ func coinsCommand() *ucli.Command {
 			if err := call(c, "coin.list", &raw, c.String("account")); err != nil {
 				return err
 			}
-			return printResult(c, raw, coinsTable)
+			return cli.PrintResult(c, raw, coinsTable)
 		},
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/gamegold/gg/lib/cli"
 )
 
 // TestHistoryTable renders history in the one ASCII table style, with
@@ -17,7 +19,7 @@ func TestHistoryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := printTable(&b, h, rows); err != nil {
+	if err := cli.PrintTable(&b, h, rows); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

@@ -31,7 +31,7 @@ func historyCommand() *ucli.Command {
 			if err := call(c, "tx.list", &raw, c.String("account"), c.Int("count"), c.Int("skip")); err != nil {
 				return err
 			}
-			return printResult(c, raw, historyTable)
+			return cli.PrintResult(c, raw, historyTable)
 		},
 	}
 }

@@ -24,7 +24,7 @@ func infoCommand() *ucli.Command {
 			if err := call(c, "wallet.info", &raw); err != nil {
 				return err
 			}
-			return printResult(c, raw, infoTable)
+			return cli.PrintResult(c, raw, infoTable)
 		},
 	}
 }

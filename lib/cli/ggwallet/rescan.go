@@ -50,7 +50,7 @@ func runRescan(c *ucli.Context, o rescanOptions) error {
 	if err := call(c, "wallet.rescan", &st, params...); err != nil {
 		return err
 	}
-	tty := isTTY(c.App.ErrWriter)
+	tty := cli.IsTerminal(c.App.ErrWriter)
 	var bar *progressbar.ProgressBar
 	if tty {
 		bar = progressbar.NewOptions64(int64(max(st.Tip-st.From+1, 1)),
