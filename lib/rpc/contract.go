@@ -142,12 +142,7 @@ type ContractService struct {
 
 // Methods returns the contract methods.
 func (s *ContractService) Methods() []Method {
-	type def struct {
-		name, params, help string
-		h                  Handler
-		wallet             bool
-	}
-	defs := []def{
+	defs := []backendMethod{
 		{"contract.get", "id", "a contract: its book offer (published, signed) or its on-chain record (fulfilled, exchanged, refunded, settled)", s.get, false},
 		{"contract.list", "[state] [key] [skip=0] [count=100]", "the book's offers (the market), filtered by state (published, signed) and a party's key: {total, contracts}", s.list, false},
 		{"contract.key", "[account=default]", "the account's contract public key, to hand to the other party", s.key, true},
@@ -160,19 +155,11 @@ func (s *ContractService) Methods() []Method {
 	}
 	if s.Book != nil {
 		defs = append(defs,
-			def{"contract.submit", "terms asig tx", "put an offer into the book: encoded terms, A's signature over the id and A's partially signed fulfil transaction, in hex (wallets served on their own publish through it)", s.submit, false},
-			def{"contract.accept", "id sig", "B's acceptance of an offer: B's signature over the id, hex", s.accept, false},
-			def{"contract.cancel", "id sig", "A's withdrawal of an offer: A's signature over sha256(\"withdraw\" || id), hex", s.cancel, false})
+			backendMethod{"contract.submit", "terms asig tx", "put an offer into the book: encoded terms, A's signature over the id and A's partially signed fulfil transaction, in hex (wallets served on their own publish through it)", s.submit, false},
+			backendMethod{"contract.accept", "id sig", "B's acceptance of an offer: B's signature over the id, hex", s.accept, false},
+			backendMethod{"contract.cancel", "id sig", "A's withdrawal of an offer: A's signature over sha256(\"withdraw\" || id), hex", s.cancel, false})
 	}
-	out := make([]Method, 0, len(defs))
-	for _, d := range defs {
-		h := d.h
-		if d.wallet {
-			h = s.walletGuard(h)
-		}
-		out = append(out, Method{Name: d.name, Params: d.params, Help: d.help, Handler: s.guard(h)})
-	}
-	return out
+	return backendMethods("contract", func() backendState { return s.Backend }, defs)
 }
 
 func hexParam(v, name string) ([]byte, error) {
@@ -242,24 +229,6 @@ func (s *ContractService) cancel(_ context.Context, p json.RawMessage) (any, err
 	return &ContractActionJSON{ID: id.String(), State: "withdrawn", Sent: true}, nil
 }
 
-func (s *ContractService) guard(h Handler) Handler {
-	return func(ctx context.Context, p json.RawMessage) (any, error) {
-		if s.Backend == nil {
-			return nil, Errorf(CodeMisc, "contract methods are not available on this node")
-		}
-		return h(ctx, p)
-	}
-}
-
-func (s *ContractService) walletGuard(h Handler) Handler {
-	return func(ctx context.Context, p json.RawMessage) (any, error) {
-		if !s.Backend.WalletLoaded() {
-			return nil, ErrNoWallet()
-		}
-		return h(ctx, p)
-	}
-}
-
 // ContractTerms shapes terms for JSON.
 func ContractTerms(t *game.Terms) ContractTermsJSON {
 	j := ContractTermsJSON{AKey: hex.EncodeToString(t.AKey), BKey: hex.EncodeToString(t.BKey), AGold: GG(int64(t.AGold)),
@@ -301,11 +270,7 @@ func parseIDList(ids []string, name string) ([]game.ID, error) {
 }
 
 func (s *ContractService) get(_ context.Context, p json.RawMessage) (any, error) {
-	var ids string
-	if err := ParseParams(p, []string{"id"}, 1, &ids); err != nil {
-		return nil, err
-	}
-	id, err := parseGameID(ids, "contract id")
+	id, err := idParam(p, "contract id")
 	if err != nil {
 		return nil, err
 	}
@@ -347,12 +312,9 @@ func (s *ContractService) list(_ context.Context, p json.RawMessage) (any, error
 }
 
 func (s *ContractService) key(_ context.Context, p json.RawMessage) (any, error) {
-	var acct string
-	if err := ParseParams(p, []string{"account"}, 0, &acct); err != nil {
+	acct, err := gameAccountParam(p, "default")
+	if err != nil {
 		return nil, err
-	}
-	if acct == "" {
-		acct = "default"
 	}
 	k, err := s.Backend.Key(acct)
 	if err != nil {

@@ -199,13 +199,8 @@ type GameObjectJSON struct {
 
 // Methods returns the game methods.
 func (s *GameService) Methods() []Method {
-	type def struct {
-		name, params, help string
-		h                  Handler
-		wallet             bool
-	}
 	const acct = " [account=default] [dryrun=false]"
-	defs := []def{
+	return backendMethods("game", func() backendState { return s.Backend }, []backendMethod{
 		{"cp.byId", "id", "a registered producer by id", s.cpByID, false},
 		{"cp.byName", "name", "a registered producer by name (case-insensitive); registrations show once mined", s.cpByName, false},
 		{"cp.list", "[prefix] [class] [owner] [skip=0] [count=100]", "registered producers by name, filtered by name prefix, class and owner address: {total, producers}", s.cpList, false},
@@ -225,34 +220,47 @@ func (s *GameService) Methods() []Method {
 		{"prop.found", "prop" + acct, "destroy props (an id or a list): their gold returns to the wallet as plain coins", s.propFound, true},
 		{"prop.sale", "prop buynow [reserve=0] [end=tip+auction period]" + acct, "offer a prop at auction (a listing that lives in the mempool; bids replace it)", s.propSale, true},
 		{"prop.buy", "prop price" + acct, "bid price GG on a prop's live auction; at buy-now it settles in the next block", s.propBuy, true},
-	}
+	})
+}
+
+// backendState is what backendMethods asks of a service's backend.
+type backendState interface{ WalletLoaded() bool }
+
+// backendMethod is one method of a service over a backend (the game and
+// contract methods); wallet methods also need a loaded wallet.
+type backendMethod struct {
+	name, params, help string
+	h                  Handler
+	wallet             bool
+}
+
+// backendMethods makes the methods of defs. Each looks its backend up
+// when called: without one it answers CodeMisc "<what> methods are not
+// available on this node", and a wallet method without a loaded wallet
+// ErrNoWallet.
+func backendMethods(what string, backend func() backendState, defs []backendMethod) []Method {
 	out := make([]Method, 0, len(defs))
 	for _, d := range defs {
 		h := d.h
 		if d.wallet {
-			h = s.walletGuard(h)
+			next := h
+			h = func(ctx context.Context, p json.RawMessage) (any, error) {
+				if !backend().WalletLoaded() {
+					return nil, ErrNoWallet()
+				}
+				return next(ctx, p)
+			}
 		}
-		out = append(out, Method{Name: d.name, Params: d.params, Help: d.help, Handler: s.guard(h)})
+		guarded := h
+		h = func(ctx context.Context, p json.RawMessage) (any, error) {
+			if backend() == nil {
+				return nil, Errorf(CodeMisc, "%s methods are not available on this node", what)
+			}
+			return guarded(ctx, p)
+		}
+		out = append(out, Method{Name: d.name, Params: d.params, Help: d.help, Handler: h})
 	}
 	return out
-}
-
-func (s *GameService) guard(h Handler) Handler {
-	return func(ctx context.Context, p json.RawMessage) (any, error) {
-		if s.Backend == nil {
-			return nil, Errorf(CodeMisc, "game methods are not available on this node")
-		}
-		return h(ctx, p)
-	}
-}
-
-func (s *GameService) walletGuard(h Handler) Handler {
-	return func(ctx context.Context, p json.RawMessage) (any, error) {
-		if !s.Backend.WalletLoaded() {
-			return nil, ErrNoWallet()
-		}
-		return h(ctx, p)
-	}
 }
 
 // parseGameID parses an id param.
@@ -262,6 +270,16 @@ func parseGameID(s, name string) (game.ID, error) {
 		return game.ID{}, Errorf(CodeInvalidParam, "%s %q: want 64 hex digits", name, s)
 	}
 	return id, nil
+}
+
+// idParam parses the one param, "id", of a method asking for an id;
+// name says whose id it is in the error.
+func idParam(p json.RawMessage, name string) (game.ID, error) {
+	var ids string
+	if err := ParseParams(p, []string{"id"}, 1, &ids); err != nil {
+		return game.ID{}, err
+	}
+	return parseGameID(ids, name)
 }
 
 // producerRef resolves a producer param: an id, or a registered name.
@@ -333,11 +351,7 @@ func (s *GameService) withAuction(j *PropJSON, id game.ID) error {
 }
 
 func (s *GameService) cpByID(_ context.Context, p json.RawMessage) (any, error) {
-	var ids string
-	if err := ParseParams(p, []string{"id"}, 1, &ids); err != nil {
-		return nil, err
-	}
-	id, err := parseGameID(ids, "producer id")
+	id, err := idParam(p, "producer id")
 	if err != nil {
 		return nil, err
 	}
@@ -429,7 +443,9 @@ func gameAccountParam(raw json.RawMessage, def string) (string, error) {
 	return acct, nil
 }
 
-func (s *GameService) cpMine(_ context.Context, p json.RawMessage) (any, error) {
+// mine is what the wallet owns of kind, in the account the *.mine
+// method's param names (default every account).
+func (s *GameService) mine(p json.RawMessage, kind game.Kind) ([]GameOwned, error) {
 	acct, err := gameAccountParam(p, walletAllAccounts)
 	if err != nil {
 		return nil, err
@@ -438,11 +454,22 @@ func (s *GameService) cpMine(_ context.Context, p json.RawMessage) (any, error) 
 	if err != nil {
 		return nil, err
 	}
+	var out []GameOwned
+	for _, o := range owned {
+		if o.Object.Kind == kind {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func (s *GameService) cpMine(_ context.Context, p json.RawMessage) (any, error) {
+	owned, err := s.mine(p, game.KindProducer)
+	if err != nil {
+		return nil, err
+	}
 	out := []*ProducerJSON{}
 	for _, o := range owned {
-		if o.Object.Kind != game.KindProducer {
-			continue
-		}
 		var j *ProducerJSON
 		if o.Producer != nil {
 			j = s.producerJSON(o.Producer)
@@ -460,19 +487,12 @@ func (s *GameService) cpMine(_ context.Context, p json.RawMessage) (any, error) 
 }
 
 func (s *GameService) propMine(_ context.Context, p json.RawMessage) (any, error) {
-	acct, err := gameAccountParam(p, walletAllAccounts)
-	if err != nil {
-		return nil, err
-	}
-	owned, err := s.Backend.Owned(acct)
+	owned, err := s.mine(p, game.KindProp)
 	if err != nil {
 		return nil, err
 	}
 	out := []*PropJSON{}
 	for _, o := range owned {
-		if o.Object.Kind != game.KindProp {
-			continue
-		}
 		var j *PropJSON
 		if o.Prop != nil {
 			j = s.propJSON(o.Prop)
@@ -490,11 +510,7 @@ func (s *GameService) propMine(_ context.Context, p json.RawMessage) (any, error
 }
 
 func (s *GameService) propByID(_ context.Context, p json.RawMessage) (any, error) {
-	var ids string
-	if err := ParseParams(p, []string{"id"}, 1, &ids); err != nil {
-		return nil, err
-	}
-	id, err := parseGameID(ids, "prop id")
+	id, err := idParam(p, "prop id")
 	if err != nil {
 		return nil, err
 	}
@@ -658,11 +674,7 @@ func (s *GameService) propBidList(_ context.Context, p json.RawMessage) (any, er
 }
 
 func (s *GameService) propHistory(_ context.Context, p json.RawMessage) (any, error) {
-	var ids string
-	if err := ParseParams(p, []string{"id"}, 1, &ids); err != nil {
-		return nil, err
-	}
-	id, err := parseGameID(ids, "id")
+	id, err := idParam(p, "id")
 	if err != nil {
 		return nil, err
 	}
