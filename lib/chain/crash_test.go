@@ -136,19 +136,10 @@ func TestCrashHelperProcess(t *testing.T) {
 		t.Skip("helper process of TestCrashConsistency")
 	}
 	seq := crashSequence(crashSeqLen)
-	db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
-	if err != nil {
-		fmt.Println("ERROR", err)
-		os.Exit(3)
-	}
-	if db.NoSync() {
-		fmt.Println("ERROR fsync is off")
-		os.Exit(3)
-	}
+	db := openChildDB(dir)
 	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000)})
 	if err != nil {
-		fmt.Println("ERROR", err)
-		os.Exit(3)
+		childFatal(err)
 	}
 	fmt.Println("READY")
 	for i, b := range seq {
@@ -156,8 +147,7 @@ func TestCrashHelperProcess(t *testing.T) {
 			continue
 		}
 		if _, _, err := c.ProcessBlock(b, BFNone); err != nil {
-			fmt.Println("ERROR block", i, err)
-			os.Exit(3)
+			childFatal("block", i, err)
 		}
 		fmt.Println("BLOCK", i)
 	}
@@ -194,30 +184,7 @@ func TestCrashConsistency(t *testing.T) {
 		if len(kills) >= minKills+5 {
 			break
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperProcess$")
-		env := []string{crashDirEnv + "=" + dir}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, store.NoSyncEnv+"=") && !strings.HasPrefix(kv, crashDirEnv+"=") {
-				env = append(env, kv)
-			}
-		}
-		cmd.Env = env
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 4096)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		child := startCrashChild(t, "TestCrashHelperProcess", crashDirEnv, dir)
 		// Every fourth run dies at a random time from process start (often
 		// while opening); the others after a random number of blocks plus
 		// a random few milliseconds, usually inside a commit.
@@ -228,41 +195,9 @@ func TestCrashConsistency(t *testing.T) {
 		} else {
 			blocksLeft = 1 + rng.IntN(40)
 		}
-		killed := false
-	wait:
-		for {
-			select {
-			case <-timer:
-				break wait
-			case l, ok := <-lines:
-				if !ok {
-					break wait
-				}
-				switch {
-				case strings.HasPrefix(l, "ERROR"):
-					cmd.Process.Kill()
-					cmd.Wait()
-					t.Fatalf("child: %s", l)
-				case l == "DONE":
-					done = true
-				case strings.HasPrefix(l, "BLOCK") && blocksLeft > 0:
-					if blocksLeft--; blocksLeft == 0 {
-						timer = time.After(time.Duration(rng.IntN(3000)) * time.Microsecond)
-					}
-				}
-			}
-		}
-		if !done {
-			if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
-				killed = true
-			}
-		}
-		for range lines {
-		}
-		werr := cmd.Wait()
-		if !killed && !done {
-			t.Fatalf("run %d: child exited by itself: %v", run, werr)
-		}
+		var killed bool
+		done, killed = child.follow(t, run, timer, "BLOCK", blocksLeft,
+			func() time.Duration { return time.Duration(rng.IntN(3000)) * time.Microsecond })
 
 		// Reopen in this process and check.
 		tc := openChainAtSync(t, dir)
@@ -317,4 +252,107 @@ func openChainAtSync(t testing.TB, dir string) *testChain {
 		t.Fatal(err)
 	}
 	return &testChain{Chain: c, db: db, dir: dir}
+}
+
+// childFatal ends a crash test's child process: an ERROR line for the
+// parent, then exit 3.
+func childFatal(args ...any) {
+	fmt.Println(append([]any{"ERROR"}, args...)...)
+	os.Exit(3)
+}
+
+// openChildDB opens dir's chain.db in a crash test's child, with fsync on
+// as the node runs it.
+func openChildDB(dir string) *store.DB {
+	db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		childFatal(err)
+	}
+	if db.NoSync() {
+		childFatal("fsync is off")
+	}
+	return db
+}
+
+// crashChild is a crash test's child process: this test binary running
+// one TestXxxHelperProcess on a chain directory with fsync on, printing
+// a line per step of its work, until it is killed or done.
+type crashChild struct {
+	cmd   *exec.Cmd
+	lines chan string // its stdout, a line at a time; closed at EOF
+}
+
+// startCrashChild starts helper with dirEnv=dir in its environment and
+// without store.NoSyncEnv.
+func startCrashChild(t *testing.T, helper, dirEnv, dir string) *crashChild {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
+	cmd.Env = []string{dirEnv + "=" + dir}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, store.NoSyncEnv+"=") && !strings.HasPrefix(kv, dirEnv+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
+		t.Fatalf("start %s: %v", helper, err)
+	}
+	lines := make(chan string, 4096)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return &crashChild{cmd: cmd, lines: lines}
+}
+
+// follow reads the child's lines until timer fires or its output ends;
+// once left lines starting with progress have come (left > 0), it arms
+// timer to fire after jitter(). An "ERROR" line fails the test; "DONE"
+// means the child finished. Unless done, the child is then SIGKILLed;
+// follow waits for it and fails the test if it exited by itself.
+func (c *crashChild) follow(t *testing.T, run int, timer <-chan time.Time, progress string, left int,
+	jitter func() time.Duration) (done, killed bool) {
+	t.Helper()
+wait:
+	for {
+		select {
+		case <-timer:
+			break wait
+		case l, ok := <-c.lines:
+			if !ok {
+				break wait
+			}
+			switch {
+			case strings.HasPrefix(l, "ERROR"):
+				c.cmd.Process.Kill()
+				c.cmd.Wait()
+				t.Fatalf("child: %s", l)
+			case l == "DONE":
+				done = true
+			case strings.HasPrefix(l, progress) && left > 0:
+				if left--; left == 0 {
+					timer = time.After(jitter())
+				}
+			}
+		}
+	}
+	if !done {
+		if err := c.cmd.Process.Signal(syscall.SIGKILL); err == nil {
+			killed = true
+		}
+	}
+	for range c.lines {
+	}
+	werr := c.cmd.Wait()
+	if !killed && !done {
+		t.Fatalf("run %d: child exited by itself: %v", run, werr)
+	}
+	return done, killed
 }

@@ -1,16 +1,12 @@
 package chain
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -30,21 +26,12 @@ func TestReindexCrashHelperProcess(t *testing.T) {
 		t.Skip("helper process of TestReindexCrash")
 	}
 	reindexBatchBlocks = 3
-	db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
-	if err != nil {
-		fmt.Println("ERROR", err)
-		os.Exit(3)
-	}
-	if db.NoSync() {
-		fmt.Println("ERROR fsync is off")
-		os.Exit(3)
-	}
+	db := openChildDB(dir)
 	fmt.Println("READY")
-	err = Reindex(context.Background(), Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000)},
+	err := Reindex(context.Background(), Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000)},
 		func(h, tip int32) { fmt.Println("HEIGHT", h, tip) })
 	if err != nil {
-		fmt.Println("ERROR", err)
-		os.Exit(3)
+		childFatal(err)
 	}
 	fmt.Println("DONE")
 	db.Close()
@@ -91,30 +78,7 @@ func TestReindexCrash(t *testing.T) {
 	reached := int32(-1)
 	finished := false
 	for run := 0; !finished && run < 100; run++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestReindexCrashHelperProcess$")
-		env := []string{reindexCrashDirEnv + "=" + dir}
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, store.NoSyncEnv+"=") && !strings.HasPrefix(kv, reindexCrashDirEnv+"=") {
-				env = append(env, kv)
-			}
-		}
-		cmd.Env = env
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 4096)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		child := startCrashChild(t, "TestReindexCrashHelperProcess", reindexCrashDirEnv, dir)
 		// Once enough kills are in, let the run finish. Otherwise every
 		// fourth run dies at a random time from process start (sometimes
 		// while opening or clearing), the others after a random number of
@@ -128,41 +92,8 @@ func TestReindexCrash(t *testing.T) {
 		default:
 			batchesLeft = 1 + rng.IntN(4)
 		}
-		done, killed := false, false
-	wait:
-		for {
-			select {
-			case <-timer:
-				break wait
-			case l, ok := <-lines:
-				if !ok {
-					break wait
-				}
-				switch {
-				case strings.HasPrefix(l, "ERROR"):
-					cmd.Process.Kill()
-					cmd.Wait()
-					t.Fatalf("child: %s", l)
-				case l == "DONE":
-					done = true
-				case strings.HasPrefix(l, "HEIGHT") && batchesLeft > 0:
-					if batchesLeft--; batchesLeft == 0 {
-						timer = time.After(time.Duration(rng.IntN(500)) * time.Microsecond)
-					}
-				}
-			}
-		}
-		if !done {
-			if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
-				killed = true
-			}
-		}
-		for range lines {
-		}
-		werr := cmd.Wait()
-		if !killed && !done {
-			t.Fatalf("run %d: child exited by itself: %v", run, werr)
-		}
+		done, killed := child.follow(t, run, timer, "HEIGHT", batchesLeft,
+			func() time.Duration { return time.Duration(rng.IntN(500)) * time.Microsecond })
 
 		// Reopen in this process and check.
 		db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
