@@ -661,59 +661,50 @@ func smallestCovering(cs []selCoin, need int64) int {
 // except a sale listing's input 0 (SIGHASH_SINGLE|ANYONECANPAY, so bids
 // can add inputs and outputs around it). Foreign inputs keep their
 // witness.
-// keyPairs is a script.KeyPairDB over keys fetched beforehand: safe for
-// concurrent signers (read only).
-type keyPairs map[string]keyPair
-
+// keyPair is a script.KeyPairDB of one key, for one signer.
 type keyPair struct {
+	hash []byte
 	priv *btcec.PrivateKey
 	pub  []byte
 }
 
-func (k keyPairs) GetKey(hash []byte) (*btcec.PrivateKey, bool, bool) {
-	kp, ok := k[string(hash)]
-	return kp.priv, true, ok
+func (k keyPair) GetKey(hash []byte) (*btcec.PrivateKey, bool, bool) {
+	return k.priv, true, bytes.Equal(hash, k.hash)
 }
 
-func (k keyPairs) GetKeyPair(hash []byte) (*btcec.PrivateKey, []byte, bool) {
-	kp, ok := k[string(hash)]
-	return kp.priv, kp.pub, ok
+func (k keyPair) GetKeyPair(hash []byte) (*btcec.PrivateKey, []byte, bool) {
+	return k.priv, k.pub, bytes.Equal(hash, k.hash)
 }
 
 // signGameParallel signs the inputs of g on one goroutine each when
 // there are two or more and all are the wallet's P2WPKH coins (the
 // usual game action: an object's coin and a fee coin), and reports true
-// when it did. The keys are looked up first, in order, in tx (neither
-// the database transaction nor the key cache is for concurrent use);
-// then each input's ECDSA signature and the check of the finished input
+// when it did. The key material is looked up first, in order, in tx
+// (neither the database transaction nor the key cache is for concurrent
+// use); then each input's private key (and its check against the
+// address), ECDSA signature and the check of the finished input
 // (script.SignInput verifies it) run in parallel: a BIP143 digest reads
 // only the midstate hashes, its own input and the outputs, and each
 // signer writes only its own input's witness. Anything else (a foreign
 // or time-locked input, a key not found, a locked wallet) returns false
 // without signing, for the sequential path and its errors.
 func (w *Wallet) signGameParallel(tx *store.Tx, g *gameBuild, hashes *script.SigHashes) (bool, error) {
-	n := 0
-	keys := keyPairs{}
-	for _, po := range g.prevOuts {
+	if len(g.prevOuts) < 2 {
+		return false, nil
+	}
+	mats := make([]*keyMaterial, len(g.prevOuts))
+	for i, po := range g.prevOuts {
 		if po == nil || !isP2WPKH(po.PkScript) {
 			return false, nil
-		}
-		n++
-		hash := po.PkScript[2:22]
-		if _, ok := keys[string(hash)]; ok {
-			continue
 		}
 		if _, _, isLock := timeLockOf(tx, po.PkScript); isLock {
 			return false, nil
 		}
-		priv, compressed, pub, err := w.privKeyPairTx(tx, hash)
-		if err != nil || !compressed {
+		m, err := w.keyMaterialTx(tx, po.PkScript[2:22])
+		if err != nil || !m.compressed {
 			return false, nil
 		}
-		keys[string(hash)] = keyPair{priv, pub}
-	}
-	if n < 2 {
-		return false, nil
+		mats[i] = m
 	}
 	errs := make([]error, len(g.prevOuts))
 	var wg sync.WaitGroup
@@ -723,7 +714,12 @@ func (w *Wallet) signGameParallel(tx *store.Tx, g *gameBuild, hashes *script.Sig
 			ht = script.SigHashSingle | script.SigHashAnyoneCanPay
 		}
 		wg.Go(func() {
-			complete, err := script.SignInput(g.tx, i, po.PkScript, po.Value, ht, keys, nil, hashes)
+			priv, pub, err := mats[i].finish()
+			if err != nil {
+				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)
+				return
+			}
+			complete, err := script.SignInput(g.tx, i, po.PkScript, po.Value, ht, keyPair{mats[i].hash, priv, pub}, nil, hashes)
 			switch {
 			case err != nil:
 				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 
 	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/keys"
@@ -153,11 +154,57 @@ func (w *Wallet) privKeyPair(hash []byte) (*btcec.PrivateKey, bool, []byte, erro
 
 // privKeyPairTx is privKeyPair inside a database transaction (w.mu
 // held).
-func (w *Wallet) privKeyPairTx(tx *store.Tx, hash []byte) (priv *btcec.PrivateKey, compressed bool, pub []byte, err error) {
-	if len(hash) != 20 {
-		return nil, false, nil, fmt.Errorf("%w: key hash of %d bytes", ErrInvalidArgument, len(hash))
+func (w *Wallet) privKeyPairTx(tx *store.Tx, hash []byte) (*btcec.PrivateKey, bool, []byte, error) {
+	m, err := w.keyMaterialTx(tx, hash)
+	if err != nil {
+		return nil, false, nil, err
 	}
-	err = func() error {
+	priv, pub, err := m.finish()
+	if err != nil {
+		return nil, false, nil, err
+	}
+	return priv, m.compressed, pub, nil
+}
+
+// keyMaterial is what the database gives for a key: the HD child key
+// or the imported private key, and the address's public key. finish
+// turns it into the private key and checks it against the address; it
+// needs neither the database nor the wallet's lock, so signers can run
+// it in parallel.
+type keyMaterial struct {
+	hash       []byte
+	child      *hdkeychain.ExtendedKey // an HD key, or
+	priv       *btcec.PrivateKey       // an imported one
+	compressed bool
+	want       []byte // the address's public key
+}
+
+func (m *keyMaterial) finish() (*btcec.PrivateKey, []byte, error) {
+	priv := m.priv
+	if m.child != nil {
+		var err error
+		if priv, err = m.child.ECPrivKey(); err != nil {
+			return nil, nil, err
+		}
+	}
+	pk := priv.PubKey()
+	pub := pk.SerializeUncompressed()
+	if m.compressed {
+		pub = pk.SerializeCompressed()
+	}
+	if !bytes.Equal(keys.Hash160(pub), m.hash) || !bytes.Equal(pub, m.want) {
+		return nil, nil, fmt.Errorf("%w: key for %x does not match its address", ErrCorrupt, m.hash)
+	}
+	return priv, pub, nil
+}
+
+// keyMaterialTx looks up the key of hash in tx (w.mu held).
+func (w *Wallet) keyMaterialTx(tx *store.Tx, hash []byte) (*keyMaterial, error) {
+	if len(hash) != 20 {
+		return nil, fmt.Errorf("%w: key hash of %d bytes", ErrInvalidArgument, len(hash))
+	}
+	m := &keyMaterial{hash: bytes.Clone(hash)}
+	err := func() error {
 		mkey, err := w.masterKeyLocked()
 		if err != nil {
 			return err
@@ -188,8 +235,8 @@ func (w *Wallet) privKeyPairTx(tx *store.Tx, hash []byte) (priv *btcec.PrivateKe
 			if err != nil {
 				return err
 			}
-			priv, _ = btcec.PrivKeyFromBytes(b)
-			compressed = c
+			m.priv, _ = btcec.PrivKeyFromBytes(b)
+			m.compressed = c
 		} else {
 			a, err := getAccount(tx, r.Account)
 			if err != nil {
@@ -206,29 +253,18 @@ func (w *Wallet) privKeyPairTx(tx *store.Tx, hash []byte) (priv *btcec.PrivateKe
 				}
 				w.branchCache[[2]uint32{a.Number, uint32(r.Branch)}] = bk
 			}
-			child, err := bk.Derive(r.Index)
-			if err != nil {
+			if m.child, err = bk.Derive(r.Index); err != nil {
 				return err
 			}
-			if priv, err = child.ECPrivKey(); err != nil {
-				return err
-			}
-			compressed = true
+			m.compressed = true
 		}
-		pk := priv.PubKey()
-		pub = pk.SerializeUncompressed()
-		if compressed {
-			pub = pk.SerializeCompressed()
-		}
-		if !bytes.Equal(keys.Hash160(pub), hash) || !bytes.Equal(pub, r.PubKey) {
-			return fmt.Errorf("%w: key for %x does not match its address", ErrCorrupt, hash)
-		}
+		m.want = bytes.Clone(r.PubKey)
 		return nil
 	}()
 	if err != nil {
-		return nil, false, nil, err
+		return nil, err
 	}
-	return priv, compressed, pub, nil
+	return m, nil
 }
 
 // SignInput signs input idx of tx, which spends amount locked by pkScript,
