@@ -52,3 +52,15 @@ func PrintResult(c *ucli.Context, raw json.RawMessage, table TableFunc) error {
 	}
 	return PrintTable(c.App.Writer, h, rows)
 }
+
+// TableOf is the TableFunc that decodes the result into a T and builds
+// the table from it with table.
+func TableOf[T any](table func(T) ([]string, [][]string, error)) TableFunc {
+	return func(raw json.RawMessage) ([]string, [][]string, error) {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, nil, err
+		}
+		return table(v)
+	}
+}

@@ -62,3 +62,18 @@ func TestCheckID(t *testing.T) {
 		}
 	}
 }
+
+func TestTableOf(t *testing.T) {
+	table := TableOf(func(r struct {
+		N []int `json:"n"`
+	}) ([]string, [][]string, error) {
+		return []string{"N"}, [][]string{{strings.Repeat("x", len(r.N))}}, nil
+	})
+	h, rows, err := table(json.RawMessage(`{"n":[1,2,3]}`))
+	if err != nil || len(h) != 1 || len(rows) != 1 || rows[0][0] != "xxx" {
+		t.Errorf("table %v %v %v", h, rows, err)
+	}
+	if _, _, err := table(json.RawMessage(`"not an object"`)); err == nil {
+		t.Error("a string decoded into a struct")
+	}
+}

@@ -142,6 +142,11 @@ type termsJSON struct {
 	Mode   string      `json:"mode"`
 }
 
+// contractList is contract.list's result.
+type contractList struct {
+	Contracts []contractJSON `json:"contracts"`
+}
+
 type contractJSON struct {
 	ID      string    `json:"id"`
 	State   string    `json:"state"`
@@ -499,13 +504,9 @@ func showCommand() *ucli.Command {
 			if err := call(c, "contract.get", &raw, c.Args().First()); err != nil {
 				return err
 			}
-			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-				var k contractJSON
-				if err := json.Unmarshal(raw, &k); err != nil {
-					return nil, nil, err
-				}
+			return cli.PrintResult(c, raw, cli.TableOf(func(k contractJSON) ([]string, [][]string, error) {
 				return contractTable([]contractJSON{k}, false)
-			})
+			}))
 		},
 	}
 }
@@ -537,15 +538,9 @@ func listCommand() *ucli.Command {
 			if err := call(c, "contract.list", &raw, c.String("state"), c.String("key"), c.Int("skip"), c.Int("count")); err != nil {
 				return err
 			}
-			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-				var r struct {
-					Contracts []contractJSON `json:"contracts"`
-				}
-				if err := json.Unmarshal(raw, &r); err != nil {
-					return nil, nil, err
-				}
+			return cli.PrintResult(c, raw, cli.TableOf(func(r contractList) ([]string, [][]string, error) {
 				return contractTable(r.Contracts, false)
-			})
+			}))
 		},
 	}
 }
@@ -564,13 +559,9 @@ func mineCommand() *ucli.Command {
 			if err := call(c, "contract.mine", &raw, c.String("account")); err != nil {
 				return err
 			}
-			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-				var cs []contractJSON
-				if err := json.Unmarshal(raw, &cs); err != nil {
-					return nil, nil, err
-				}
+			return cli.PrintResult(c, raw, cli.TableOf(func(cs []contractJSON) ([]string, [][]string, error) {
 				return contractTable(cs, true)
-			})
+			}))
 		},
 	}
 }

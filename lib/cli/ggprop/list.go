@@ -35,13 +35,7 @@ func listCommand() *ucli.Command {
 				if err := call(c, "prop.mine", &raw, c.String("account")); err != nil {
 					return err
 				}
-				return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-					var ps []propJSON
-					if err := json.Unmarshal(raw, &ps); err != nil {
-						return nil, nil, err
-					}
-					return propTable(ps)
-				})
+				return cli.PrintResult(c, raw, cli.TableOf(propTable))
 			}
 			if p := c.String("producer"); p != "" {
 				if err := checkProducerRef(p); err != nil {
@@ -51,15 +45,9 @@ func listCommand() *ucli.Command {
 			if err := call(c, "prop.list", &raw, c.String("producer"), c.String("owner"), c.Bool("onsale"), c.Int("skip"), c.Int("count")); err != nil {
 				return err
 			}
-			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-				var r struct {
-					Props []propJSON `json:"props"`
-				}
-				if err := json.Unmarshal(raw, &r); err != nil {
-					return nil, nil, err
-				}
+			return cli.PrintResult(c, raw, cli.TableOf(func(r propList) ([]string, [][]string, error) {
 				return propTable(r.Props)
-			})
+			}))
 		},
 	}
 }

@@ -145,15 +145,16 @@ func producerShowCommand() *ucli.Command {
 			if err := call(c, method, &raw, ref); err != nil {
 				return err
 			}
-			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-				var p producerJSON
-				if err := json.Unmarshal(raw, &p); err != nil {
-					return nil, nil, err
-				}
+			return cli.PrintResult(c, raw, cli.TableOf(func(p producerJSON) ([]string, [][]string, error) {
 				return producerTable([]producerJSON{p})
-			})
+			}))
 		},
 	}
+}
+
+// producerList is cp.list's result.
+type producerList struct {
+	Producers []producerJSON `json:"producers"`
 }
 
 type producerJSON struct {
@@ -204,13 +205,7 @@ func producerListCommand() *ucli.Command {
 				if err := call(c, "cp.mine", &raw, c.String("account")); err != nil {
 					return err
 				}
-				return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-					var ps []producerJSON
-					if err := json.Unmarshal(raw, &ps); err != nil {
-						return nil, nil, err
-					}
-					return producerTable(ps)
-				})
+				return cli.PrintResult(c, raw, cli.TableOf(producerTable))
 			}
 			if c.Int("skip") < 0 || c.Int("count") < 0 || c.Int("count") > 1000 {
 				return cli.Usagef("--skip must not be negative and --count must be 0 to 1000")
@@ -218,15 +213,9 @@ func producerListCommand() *ucli.Command {
 			if err := call(c, "cp.list", &raw, c.String("prefix"), c.String("class"), c.String("owner"), c.Int("skip"), c.Int("count")); err != nil {
 				return err
 			}
-			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-				var r struct {
-					Producers []producerJSON `json:"producers"`
-				}
-				if err := json.Unmarshal(raw, &r); err != nil {
-					return nil, nil, err
-				}
+			return cli.PrintResult(c, raw, cli.TableOf(func(r producerList) ([]string, [][]string, error) {
 				return producerTable(r.Producers)
-			})
+			}))
 		},
 	}
 }

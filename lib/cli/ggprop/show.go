@@ -25,15 +25,16 @@ func showCommand() *ucli.Command {
 			if err := call(c, "prop.byid", &raw, c.Args().First()); err != nil {
 				return err
 			}
-			return cli.PrintResult(c, raw, func(raw json.RawMessage) ([]string, [][]string, error) {
-				var p propJSON
-				if err := json.Unmarshal(raw, &p); err != nil {
-					return nil, nil, err
-				}
+			return cli.PrintResult(c, raw, cli.TableOf(func(p propJSON) ([]string, [][]string, error) {
 				return propTable([]propJSON{p})
-			})
+			}))
 		},
 	}
+}
+
+// propList is prop.list's result.
+type propList struct {
+	Props []propJSON `json:"props"`
 }
 
 type propJSON struct {
