@@ -138,7 +138,7 @@ func New(cfg Config) (*Node, error) {
 	if !cfg.NoWallet {
 		n.Wallet, err = NewWalletHost(context.Background(), WalletHostConfig{Path: filepath.Join(cfg.DataDir, WalletDBFile),
 			Params: cfg.Params, Chain: NewWalletChain(n.Chain, n.Mempool), BestHeight: func() int32 { return n.Chain.Best().Height },
-			NoSync: cfg.NoSync, KDF: cfg.WalletKDF, Logger: cfg.Logger.With("sub", "wallet")})
+			NoSync: cfg.NoSync, KDF: cfg.WalletKDF, Logger: cfg.Logger.With("sub", "wallet"), SigCache: n.SigCache})
 		if err != nil {
 			n.Close()
 			return nil, err

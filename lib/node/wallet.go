@@ -19,6 +19,7 @@ import (
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/wallet"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -65,6 +66,9 @@ type WalletHostConfig struct {
 	// wallet's default).
 	KDF    wallet.KDFParams
 	Logger *slog.Logger
+	// SigCache is the node's signature cache, shared with a wallet hosted
+	// in process (nil for gg-wallet serve).
+	SigCache *script.SigCache
 }
 
 // NewWalletHost returns the host and opens the wallet file if it exists.
@@ -73,7 +77,7 @@ func NewWalletHost(ctx context.Context, cfg WalletHostConfig) (*WalletHost, erro
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &WalletHost{path: cfg.Path, params: cfg.Params, chain: cfg.Chain, best: cfg.BestHeight, kdf: cfg.KDF, log: cfg.Logger,
-		opts: wallet.OpenOptions{NoSync: cfg.NoSync, Timeout: time.Second, Logger: cfg.Logger}}
+		opts: wallet.OpenOptions{NoSync: cfg.NoSync, Timeout: time.Second, Logger: cfg.Logger, SigCache: cfg.SigCache}}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	if _, err := os.Stat(cfg.Path); errors.Is(err, fs.ErrNotExist) {
 		return h, nil

@@ -247,6 +247,15 @@ func pushScript(items ...[]byte) ([]byte, error) {
 // missing ones are left as empty placeholders. complete reports whether
 // the input now verifies under StandardFlags. hashes may be nil.
 func SignInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int64, hashType SigHashType, kdb KeyDB, sdb ScriptDB, hashes *SigHashes) (complete bool, err error) {
+	return SignInputCache(tx, idx, pkScript, amount, hashType, kdb, sdb, hashes, nil)
+}
+
+// SignInputCache is SignInput whose closing verification runs through sc
+// (nil: none). A process that verifies the same transaction again later,
+// as a node's mempool does with a hosted wallet's transactions, then
+// finds the checks that really ran here in the cache instead of repeating
+// them; nothing is added to sc that did not verify.
+func SignInputCache(tx *wire.MsgTx, idx int, pkScript []byte, amount int64, hashType SigHashType, kdb KeyDB, sdb ScriptDB, hashes *SigHashes, sc *SigCache) (complete bool, err error) {
 	if tx == nil || idx < 0 || idx >= len(tx.TxIn) {
 		return false, scriptErrorf(ErrInvalidIndex, "input index %d out of range", idx)
 	}
@@ -331,5 +340,5 @@ func SignInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int64, hashType 
 	}
 	in.SignatureScript = sigScript
 	in.Witness = witness
-	return VerifyInput(tx, idx, pkScript, amount, StandardFlags, nil, s.hashes) == nil, nil
+	return VerifyInput(tx, idx, pkScript, amount, StandardFlags, sc, s.hashes) == nil, nil
 }

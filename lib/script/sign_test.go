@@ -384,3 +384,29 @@ func TestSignInputKeyPair(t *testing.T) {
 		t.Fatalf("wrong private key: complete=%v err=%v, want incomplete", complete, err)
 	}
 }
+
+// SignInputCache leaves the verification it ran in the cache, keyed so
+// that verifying the same input again (as a mempool does) finds it.
+func TestSignInputCache(t *testing.T) {
+	k := newTestKeys()
+	_, pk := k.key(1, true)
+	sc := NewSigCache(100)
+
+	tx := spendTx(1)
+	p2wpkh := PayToWitnessPubKeyHash(Hash160(pk))
+	complete, err := SignInputCache(tx, 0, p2wpkh, 5000, SigHashAll, k, k, nil, sc)
+	if err != nil || !complete {
+		t.Fatalf("p2wpkh: complete=%v err=%v", complete, err)
+	}
+	if sc.Len() != 1 {
+		t.Fatalf("cache holds %d entries after a good signature, want 1", sc.Len())
+	}
+	// The same check again (RFC 6979 signatures are deterministic) adds
+	// nothing: it is a hit.
+	if err := VerifyInput(tx, 0, p2wpkh, 5000, StandardFlags, sc, nil); err != nil {
+		t.Fatal(err)
+	}
+	if sc.Len() != 1 {
+		t.Fatalf("cache holds %d entries after re-verifying, want 1", sc.Len())
+	}
+}

@@ -719,7 +719,7 @@ func (w *Wallet) signGameParallel(tx *store.Tx, g *gameBuild, hashes *script.Sig
 				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)
 				return
 			}
-			complete, err := script.SignInput(g.tx, i, po.PkScript, po.Value, ht, keyPair{mats[i].hash, priv, pub}, nil, hashes)
+			complete, err := script.SignInputCache(g.tx, i, po.PkScript, po.Value, ht, keyPair{mats[i].hash, priv, pub}, nil, hashes, w.sigCache)
 			switch {
 			case err != nil:
 				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)

@@ -104,7 +104,7 @@ func (w *Wallet) signInputTx(dbtx *store.Tx, tx *wire.MsgTx, idx int, pkScript [
 		return false, false, fmt.Errorf("wallet: sign input %d: %w", idx, ErrLocked)
 	}
 	k := txKeyDB{w, dbtx}
-	complete, err = script.SignInput(tx, idx, pkScript, amount, hashType, k, k, hashes)
+	complete, err = script.SignInputCache(tx, idx, pkScript, amount, hashType, k, k, hashes, w.sigCache)
 	if err != nil {
 		return false, false, fmt.Errorf("wallet: sign input %d: %w", idx, err)
 	}
@@ -298,7 +298,7 @@ func (w *Wallet) SignInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int6
 		}
 		return true, nil
 	}
-	complete, err := script.SignInput(tx, idx, pkScript, amount, hashType, kdb, w.ScriptDB(), hashes)
+	complete, err := script.SignInputCache(tx, idx, pkScript, amount, hashType, kdb, w.ScriptDB(), hashes, w.sigCache)
 	if err != nil && w.IsLocked() {
 		return false, fmt.Errorf("wallet: sign input %d: %w", idx, ErrLocked)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/store"
 )
 
@@ -37,6 +38,11 @@ type OpenOptions struct {
 	// Now is the clock used for unlock timeouts; nil means time.Now.
 	// Tests inject a fake one.
 	Now func() time.Time
+	// SigCache, when set, is the signature cache of the node hosting the
+	// wallet in process: the checks the wallet runs on its own fresh
+	// signatures go through it, so the node's mempool does not repeat
+	// them. Only successful verifications enter it.
+	SigCache *script.SigCache
 }
 
 // CreateOptions control Create.
@@ -73,6 +79,8 @@ type Wallet struct {
 	log    *slog.Logger
 	now    func() time.Time
 	gap    uint32
+	// sigCache is OpenOptions.SigCache (nil: none).
+	sigCache *script.SigCache
 
 	mu        sync.Mutex
 	closed    bool
@@ -119,7 +127,7 @@ func newWallet(db *store.DB, p *chaincfg.Params, o OpenOptions, gap uint32) *Wal
 		now = time.Now
 	}
 	return &Wallet{
-		db: db, params: p, log: loggerOr(o.Logger), now: now, gap: gap,
+		db: db, params: p, log: loggerOr(o.Logger), now: now, gap: gap, sigCache: o.SigCache,
 		privCache:   map[uint32]*hdkeychain.ExtendedKey{},
 		branchCache: map[[2]uint32]*hdkeychain.ExtendedKey{},
 		pubCache:    map[[2]uint32]*hdkeychain.ExtendedKey{},
