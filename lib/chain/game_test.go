@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -676,5 +678,31 @@ func TestRegistryRecords(t *testing.T) {
 	j, rest, err := decodeJournal([]byte{2, 0, 1, 'k', 0, 3, 1, 'x', 1, 1, 'v', 'h', 'o', 'o', 'k'})
 	if err != nil || len(j) != 2 || j[0].prev != nil || string(j[1].prev) != "v" || string(rest) != "hook" {
 		t.Fatalf("journal %+v %q %v", j, rest, err)
+	}
+}
+
+// TestPropIndexShortKey: a truncated owner or producer index key (a
+// corrupt database) is reported as corrupt, not a panic.
+func TestPropIndexShortKey(t *testing.T) {
+	e := newGameEnv(t)
+	alice, bob := chaingen.NewKey("alice"), chaingen.NewKey("bob")
+	reg, pid := e.register("Acme", alice)
+	e.mine(reg)
+	h := sha256.Sum256(bob.P2WPKH())
+	if err := e.tc.db.Update(func(tx *store.Tx) error {
+		if err := tx.Bucket(regBucketNames[regOwner]).Put(append(h[:], 1, 2, 3), []byte{}); err != nil {
+			return err
+		}
+		return tx.Bucket(regBucketNames[regByProducer]).Put(append(pid[:], 1, 2, 3), []byte{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.tc.PropsByOwner(bob.P2WPKH()); !errors.Is(err, errCorrupt) {
+		t.Fatalf("PropsByOwner err = %v, want errCorrupt", err)
+	}
+	for _, off := range []int{0, 5} {
+		if _, _, err := e.tc.PropsByProducer(pid, off, 0); !errors.Is(err, errCorrupt) {
+			t.Fatalf("PropsByProducer(offset %d) err = %v, want errCorrupt", off, err)
+		}
 	}
 }

@@ -111,11 +111,14 @@ func (c *Chain) PropsByOwner(pkScript []byte) ([]game.Prop, error) {
 		r := newRegistry(tx)
 		cur := tx.Bucket(regBucketNames[regOwner]).Cursor()
 		for k, _ := cur.Seek(h[:]); k != nil && bytes.HasPrefix(k, h[:]); k, _ = cur.Next() {
+			if len(k) != 64 {
+				return fmt.Errorf("chain: owner index entry %x: %w", k, errCorrupt)
+			}
 			p, err := r.Prop(game.ID(k[32:]))
 			if err != nil {
 				return err
 			}
-			if p == nil || len(k) != 64 {
+			if p == nil {
 				return fmt.Errorf("chain: owner index entry %x: %w", k, errCorrupt)
 			}
 			out = append(out, *p)
@@ -135,6 +138,9 @@ func (c *Chain) PropsByProducer(id game.ID, offset, limit int) ([]game.Prop, int
 		r := newRegistry(tx)
 		cur := tx.Bucket(regBucketNames[regByProducer]).Cursor()
 		for k, _ := cur.Seek(id[:]); k != nil && bytes.HasPrefix(k, id[:]); k, _ = cur.Next() {
+			if len(k) != 64 {
+				return fmt.Errorf("chain: producer index entry %x: %w", k, errCorrupt)
+			}
 			total++
 			if total <= offset || limit > 0 && len(out) >= limit {
 				continue
@@ -143,7 +149,7 @@ func (c *Chain) PropsByProducer(id game.ID, offset, limit int) ([]game.Prop, int
 			if err != nil {
 				return err
 			}
-			if p == nil || len(k) != 64 {
+			if p == nil {
 				return fmt.Errorf("chain: producer index entry %x: %w", k, errCorrupt)
 			}
 			out = append(out, *p)
