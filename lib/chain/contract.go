@@ -51,6 +51,11 @@ func decodeContract(id game.ID, v []byte) (*game.Contract, error) {
 	}
 	c.Terms = *t
 	c.State = game.ContractState(r.fixed(1)[0])
+	switch c.State {
+	case game.ContractFulfilled, game.ContractExchanged, game.ContractRefunded, game.ContractSettled:
+	default:
+		r.fail()
+	}
 	copy(c.FulfilTxid[:], r.fixed(32))
 	c.Height = int32(r.u32())
 	n := r.uvarint()
@@ -63,6 +68,11 @@ func decodeContract(id game.ID, v []byte) (*game.Contract, error) {
 	copy(c.SettleTxid[:], r.fixed(32))
 	c.SettleHeight = int32(r.u32())
 	c.Path = game.ContractPath(r.fixed(1)[0])
+	switch c.Path {
+	case 0, game.PathClaim, game.PathRefund, game.PathCoop:
+	default:
+		r.fail()
+	}
 	if p := r.bytes(); len(p) > 0 {
 		c.Preimage = bytes.Clone(p)
 	}

@@ -541,6 +541,24 @@ func TestContractRecords(t *testing.T) {
 			t.Errorf("contract %x decoded", bad)
 		}
 	}
+	// Unknown states and paths are corrupt records, never a contract the
+	// rules would then judge.
+	for _, mod := range []func(*game.Contract){
+		func(x *game.Contract) { x.State = 0 },
+		func(x *game.Contract) { x.State = game.ContractSettled + 1 },
+		func(x *game.Contract) { x.Path = game.PathCoop + 1 },
+		func(x *game.Contract) { x.Path = 0xff },
+	} {
+		x := *c
+		mod(&x)
+		bad, err := encodeContract(&x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decodeContract(x.ID, bad); !errors.Is(err, errCorrupt) {
+			t.Errorf("contract state %d path %d: err = %v, want errCorrupt", x.State, x.Path, err)
+		}
+	}
 	// An escrowed prop's record carries the contract id; others are
 	// unchanged (existing records stay valid).
 	pr := &game.Prop{ID: game.ID{2}, Producer: game.ID{1}, Gold: 20_000, Owner: []byte{0, 32}, Status: game.PropEscrow, Contract: game.ID{9}}

@@ -667,6 +667,27 @@ func TestRegistryRecords(t *testing.T) {
 			t.Errorf("prop %x decoded", b)
 		}
 	}
+	// Unknown status bytes and gold or prices above MaxInt64 (which would
+	// decode negative) are corrupt records.
+	badStatus, badGold, badPrice := *pr, *pr, *pr
+	badStatus.Status, badGold.Gold, badPrice.LastPrice = 9, -1, -5
+	zeroStatus := *pr
+	zeroStatus.Status = 0
+	for _, q := range []*game.Prop{&badStatus, &zeroStatus, &badGold, &badPrice} {
+		if _, err := decodeProp(q.ID, encodeProp(q)); !errors.Is(err, errCorrupt) {
+			t.Errorf("prop %+v: err = %v, want errCorrupt", q, err)
+		}
+	}
+	badValue := *p
+	badValue.Value = -1
+	if _, err := decodeProducer(p.ID, encodeProducer(&badValue)); !errors.Is(err, errCorrupt) {
+		t.Errorf("producer value -1: err = %v, want errCorrupt", err)
+	}
+	badEv := ev
+	badEv.Price = -1
+	if _, err := decodeEvent(historyKey(ev.Object.ID, 77, 3), encodeEvent(&badEv)); !errors.Is(err, errCorrupt) {
+		t.Errorf("event price -1: err = %v, want errCorrupt", err)
+	}
 	if _, err := decodeEvent(make([]byte, 39), encodeEvent(&ev)); err == nil {
 		t.Error("short history key decoded")
 	}

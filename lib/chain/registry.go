@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gamegold/gg/lib/chainhash"
@@ -383,6 +384,24 @@ func (r *recReader) uvarint() uint64 {
 	return v
 }
 
+// amount reads a uvarint that must fit an int64 (a stored gold value or
+// price).
+func (r *recReader) amount() int64 {
+	v := r.uvarint()
+	if v > math.MaxInt64 {
+		r.fail()
+		return 0
+	}
+	return int64(v)
+}
+
+// fail marks the record corrupt (an unknown enum value, say).
+func (r *recReader) fail() {
+	if r.err == nil {
+		r.err = errCorrupt
+	}
+}
+
 func (r *recReader) u32() uint32 { return binary.BigEndian.Uint32(r.fixed(4)) }
 
 func (r *recReader) outPoint() wire.OutPoint {
@@ -406,7 +425,7 @@ func decodeProducer(id game.ID, v []byte) (*game.Producer, error) {
 	p.Share = r.fixed(1)[0]
 	p.Outpoint = r.outPoint()
 	p.Owner = r.bytes()
-	p.Value = int64(r.uvarint())
+	p.Value = r.amount()
 	p.Height, p.Updated = int32(r.u32()), int32(r.u32())
 	return p, r.done()
 }
@@ -416,12 +435,17 @@ func decodeProp(id game.ID, v []byte) (*game.Prop, error) {
 	p := &game.Prop{ID: id}
 	copy(p.Producer[:], r.fixed(32))
 	p.OID = r.str()
-	p.Gold = int64(r.uvarint())
+	p.Gold = r.amount()
 	p.Outpoint = r.outPoint()
 	p.Owner = r.bytes()
 	p.Status = game.PropStatus(r.fixed(1)[0])
+	switch p.Status {
+	case game.PropLive, game.PropDestroyed, game.PropEscrow:
+	default:
+		r.fail()
+	}
 	p.Height, p.Updated = int32(r.u32()), int32(r.u32())
-	p.LastPrice = int64(r.uvarint())
+	p.LastPrice = r.amount()
 	if p.Status == game.PropEscrow {
 		copy(p.Contract[:], r.fixed(32))
 	}
@@ -440,7 +464,7 @@ func decodeEvent(k, v []byte) (game.Event, error) {
 	e.Height = int32(binary.BigEndian.Uint32(k[32:]))
 	copy(e.Txid[:], r.fixed(32))
 	e.Vout = r.u32()
-	e.Price = int64(r.uvarint())
+	e.Price = r.amount()
 	return e, r.done()
 }
 
