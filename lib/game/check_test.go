@@ -131,7 +131,7 @@ func TestCheckRecordErrors(t *testing.T) {
 		{"create prop not witness", recordTx(&PropCreate{ProducerOut: 1, Props: []NewProp{{Out: 2}}}, fee, out(MinPropGold, []byte{0x51})), CodeBadCarrier},
 		{"create pout fee low", recordTx(&PropCreate{ProducerOut: 1, Props: []NewProp{{Out: 2}}}, out(ProducerFee-1, wpkh("o")), gold), CodeFeeTooLow},
 		{"create gold low", recordTx(&PropCreate{ProducerOut: 1, Props: []NewProp{{Out: 2}, {Out: 3}}}, fee, gold, out(MinPropGold-1, wpkh("o"))), CodeGoldTooLow},
-		{"send out of range", recordTx(&PropSend{Moves: []PropMove{{Out: 1}, {Out: 2}}}, gold), CodeBadCarrier},
+		{"send out of range", recordTx(&PropSend{Moves: []PropMove{{Prop: ID{1}, Out: 1}, {Prop: ID{2}, Out: 2}}}, gold), CodeBadCarrier},
 		{"send to record", recordTx(&PropSend{Moves: []PropMove{{Out: 0}}}, gold), CodeBadCarrier},
 		{"send not witness", recordTx(&PropSend{Moves: []PropMove{{Out: 1}}}, out(MinPropGold, []byte{0x51})), CodeBadCarrier},
 		{"sale not output 0", recAt1, CodeBadSale},

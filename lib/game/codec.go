@@ -31,7 +31,8 @@ func Encode(r Record) ([]byte, error) {
 // Decode parses a record payload, accepting only its canonical form:
 // known version and type, minimal varints, clean strings within their
 // field limits, batches of 1–MaxBatch entries in strictly ascending
-// order, no trailing bytes. Errors are *RuleError with CodeBadRecord.
+// order, no prop named twice in a PropSend or ContractExecute, no
+// trailing bytes. Errors are *RuleError with CodeBadRecord.
 func Decode(payload []byte) (Record, error) {
 	if len(payload) > MaxRecordSize {
 		return nil, ruleErr(CodeBadRecord, "record of %d bytes exceeds %d", len(payload), MaxRecordSize)
@@ -471,7 +472,26 @@ func (r *PropSend) appendBody(b []byte) ([]byte, error) {
 		b = append(b, m.Prop[:]...)
 		b = appendVarint(b, uint64(m.Out))
 	}
+	if i, dup := repeatedProp(r.Moves); dup {
+		return nil, ruleErr(CodeBadRecord, "prop-send names prop %v twice (entry %d)", r.Moves[i].Prop, i)
+	}
 	return b, nil
+}
+
+// repeatedProp reports whether moves names a prop twice, and the index of
+// the first repeat: a canonical PropSend or ContractExecute never does.
+func repeatedProp(moves []PropMove) (int, bool) {
+	if len(moves) < 2 {
+		return 0, false
+	}
+	seen := make(map[ID]struct{}, len(moves))
+	for i, m := range moves {
+		if _, ok := seen[m.Prop]; ok {
+			return i, true
+		}
+		seen[m.Prop] = struct{}{}
+	}
+	return 0, false
 }
 
 func (r *PropSend) decodeBody(d *decoder) error {
@@ -487,6 +507,9 @@ func (r *PropSend) decodeBody(d *decoder) error {
 			d.fail("prop-send entries not in strictly ascending output order at entry %d", i)
 		}
 		r.Moves = append(r.Moves, m)
+	}
+	if i, dup := repeatedProp(r.Moves); d.err == nil && dup {
+		d.fail("prop-send names prop %v twice (entry %d)", r.Moves[i].Prop, i)
 	}
 	return d.err
 }

@@ -132,6 +132,10 @@ func TestRecordDecodeErrors(t *testing.T) {
 		{"send zero entries", "67670104" + "00"},
 		{"send unordered", "67670104" + "02" + id + "02" + id + "01"},
 		{"send duplicate out", "67670104" + "02" + id + "01" + id + "01"},
+		{"send duplicate prop", "67670104" + "02" + id + "01" + id + "02"},
+		{"send duplicate prop apart", "67670104" + "03" + id + "01" + idOf("y").String() + "02" + id + "03"},
+		{"send too many entries", "67670104" + "fde903"},
+		{"destroy too many entries", "67670105" + "fde903"},
 		{"destroy unordered", "67670105" + "02" + "02" + strings.Repeat("00", 31) + "01" + strings.Repeat("00", 31)},
 		{"destroy duplicate", "67670105" + "02" + id + id},
 		{"destroy count beyond data", "67670105" + "fde803" + id},
@@ -177,6 +181,14 @@ func TestRecordEncodeErrors(t *testing.T) {
 		{"unordered create", &PropCreate{Props: []NewProp{{Out: 2}, {Out: 1}}}},
 		{"empty send", &PropSend{}},
 		{"unordered send", &PropSend{Moves: []PropMove{{Out: 2}, {Out: 2}}}},
+		{"send names a prop twice", &PropSend{Moves: []PropMove{{Prop: ID{1}, Out: 1}, {Prop: ID{2}, Out: 2}, {Prop: ID{1}, Out: 3}}}},
+		{"too many sends", func() Record {
+			r := &PropSend{}
+			for i := range MaxBatch + 1 {
+				r.Moves = append(r.Moves, PropMove{Prop: many[i], Out: uint32(i + 1)})
+			}
+			return r
+		}()},
 		{"too many destroys", &PropDestroy{Props: many}},
 		{"unordered destroy", &PropDestroy{Props: []ID{{2}, {1}}}},
 		{"oversized", bigOIDs},
@@ -201,6 +213,13 @@ func TestFindRecordErrors(t *testing.T) {
 	pd4 := append([]byte{0x6a, 0x4e, byte(len(p)), 0, 0, 0}, p...)
 	p2 := append([]byte{0x6a, 0x4d, byte(len(p)), 0}, p...)
 	extra := append(append([]byte(nil), s...), 0x51)
+	// A PUSHDATA2 push (payload over 255 bytes) missing its last byte.
+	long := &PropDestroy{}
+	for i := range 10 {
+		long.Props = append(long.Props, ID{byte(i + 1)})
+	}
+	lp, _ := Encode(long)
+	p2trunc := append([]byte{0x6a, 0x4d, byte(len(lp)), byte(len(lp) >> 8)}, lp[:len(lp)-1]...)
 	trunc := s[:len(s)-1]
 	bigP := append([]byte{0x67, 0x67, 1, 5}, make([]byte, MaxRecordSize-3)...)
 	big := append([]byte{0x6a, 0x4d, byte(len(bigP)), byte(len(bigP) >> 8)}, bigP...)
@@ -216,6 +235,7 @@ func TestFindRecordErrors(t *testing.T) {
 		{"pushdata4", []*wire.TxOut{out(0, pd4)}, CodeBadRecord},
 		{"second push", []*wire.TxOut{out(0, extra)}, CodeBadRecord},
 		{"truncated push", []*wire.TxOut{out(0, trunc)}, CodeBadRecord},
+		{"truncated pushdata2", []*wire.TxOut{out(0, p2trunc)}, CodeBadRecord},
 		{"oversized", []*wire.TxOut{out(0, big)}, CodeBadRecord},
 		{"bad payload", []*wire.TxOut{out(0, []byte{0x6a, 0x04, 0x67, 0x67, 0x01, 0x09})}, CodeBadRecord},
 	}

@@ -512,6 +512,9 @@ func (r *ContractExecute) appendBody(b []byte) ([]byte, error) {
 		b = append(b, m.Prop[:]...)
 		b = appendVarint(b, uint64(m.Out))
 	}
+	if i, dup := repeatedProp(r.Moves); dup {
+		return nil, ruleErr(CodeBadRecord, "contract-execute names prop %v twice (entry %d)", r.Moves[i].Prop, i)
+	}
 	return b, nil
 }
 
@@ -536,6 +539,9 @@ func (r *ContractExecute) decodeBody(d *decoder) error {
 			d.fail("contract-execute moves not in strictly ascending output order at entry %d", i)
 		}
 		r.Moves = append(r.Moves, m)
+	}
+	if i, dup := repeatedProp(r.Moves); d.err == nil && dup {
+		d.fail("contract-execute names prop %v twice (entry %d)", r.Moves[i].Prop, i)
 	}
 	return d.err
 }

@@ -160,6 +160,9 @@ func TestTermsDecodeErrors(t *testing.T) {
 		"props duplicate":   keys + "50c3000000000000" + ids(ID{1}, ID{1}) + tail,
 		"props too many":    keys + "50c3000000000000" + many + tail,
 		"props non-minimal": keys + "50c3000000000000" + "fd0100" + ID{1}.String() + tail,
+		"b_props unsorted":  keys + "50c3000000000000" + "00" + "0000000000000000" + ids(ID{2}, ID{1}) + "00" + "00" + "64000000" + "0100000000000000",
+		"b_props duplicate": keys + "50c3000000000000" + "00" + "0000000000000000" + ids(ID{1}, ID{1}) + "00" + "00" + "64000000" + "0100000000000000",
+		"hash non-minimal":  keys + "50c3000000000000" + "00" + "0000000000000000" + "00" + "00" + "fd2000" + strings.Repeat("05", 32) + "64000000" + "0100000000000000",
 		"hash of 31":        keys + "50c3000000000000" + "00" + "0000000000000000" + "00" + "00" + "1f" + strings.Repeat("00", 31) + "64000000" + "0100000000000000",
 		"memo control char": keys + "50c3000000000000" + "00" + "0000000000000000" + "00" + "0109" + "00" + "64000000" + "0100000000000000",
 		"memo bad utf8":     keys + "50c3000000000000" + "00" + "0000000000000000" + "00" + "01ff" + "00" + "64000000" + "0100000000000000",
@@ -669,6 +672,10 @@ func TestContractRecordCodecErrors(t *testing.T) {
 		"execute path 0":        withPath(0),
 		"execute path 4":        withPath(4),
 		"execute truncated":     exec[:len(exec)-1],
+		"execute duplicate prop": func() []byte {
+			b, _ := hex.DecodeString("67670108" + idOf("c").String() + "03" + "02" + idOf("p").String() + "01" + idOf("p").String() + "02")
+			return b
+		}(),
 		"execute unsorted": func() []byte {
 			b, _ := hex.DecodeString("67670108" + idOf("c").String() + "03" + "02" + idOf("p").String() + "02" + idOf("q").String() + "01")
 			return b
@@ -690,6 +697,7 @@ func TestContractRecordCodecErrors(t *testing.T) {
 	for name, r := range map[string]Record{
 		"path 0":           &ContractExecute{},
 		"unsorted moves":   &ContractExecute{Path: 1, Moves: []PropMove{{Out: 2}, {Out: 1}}},
+		"prop named twice": &ContractExecute{Path: 1, Moves: []PropMove{{Prop: ID{1}, Out: 1}, {Prop: ID{1}, Out: 2}}},
 		"change script 35": &ContractFulfil{Terms: *escrowTerms(ID{}), AChangeScript: make([]byte, 35)},
 		"bad terms":        &ContractFulfil{Terms: Terms{AKey: pubA}},
 	} {
@@ -701,7 +709,7 @@ func TestContractRecordCodecErrors(t *testing.T) {
 	r := &ContractFulfil{Terms: *escrowTerms(ID{})}
 	r.Terms.AProps = []ID{{3}, {1}}
 	r.Terms.BProps = []ID{{9}, {4}}
-	x := &ContractExecute{Path: PathCoop, Moves: []PropMove{{Out: 5}, {Out: 2}}}
+	x := &ContractExecute{Path: PathCoop, Moves: []PropMove{{Prop: ID{1}, Out: 5}, {Prop: ID{2}, Out: 2}}}
 	Canonicalize(r)
 	Canonicalize(x)
 	if _, err := Encode(r); err != nil {
