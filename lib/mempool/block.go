@@ -24,9 +24,11 @@ func (p *Pool) HandleNotification(n *chain.Notification) {
 
 // BlockConnected removes the block's transactions from the pool, evicts
 // pool transactions (and their descendants) that spend the same outputs
-// or claim a producer name the block's records name and no longer pass
-// the game rules (RemoveConflict), removes sales that lapsed (end +
-// AuctionGrace below the next height, RemoveLapsed), drops orphans that
+// or claim a producer name or fulfil or settle a contract the block's
+// records name and no longer pass the game rules (RemoveConflict),
+// removes sales that lapsed (end + AuctionGrace below the next height)
+// and fulfils and claims whose contract expires at the next height
+// (RemoveLapsed), drops orphans that
 // are mined or conflict with the block, and then accepts orphans the
 // block's transactions unlock.
 func (p *Pool) BlockConnected(blk *wire.MsgBlock) {

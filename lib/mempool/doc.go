@@ -141,8 +141,12 @@
 // bids not final at a template's height never go into templates (mining
 // filters them with Auction.Final). When a block connects, sales with
 // end + AuctionGrace below the next height leave with their descendants
-// (RemoveLapsed), and pool transactions claiming a name the block's
-// records name are checked again (RemoveConflict when they fail). After
+// (RemoveLapsed), fulfils and escrow claims whose contract expiry is at
+// or below the next height are checked again (RemoveLapsed when they
+// fail), and pool transactions claiming a name, or fulfilling or settling
+// a contract, the block's records name are checked again (RemoveConflict
+// when they fail). A second fulfil of a contract a pool transaction
+// fulfils is refused ("game-contract-exists"). After
 // a disconnect every game transaction is checked again (RemoveReorg).
 //
 // # Orphans

@@ -26,8 +26,9 @@ const (
 	// RemoveExplicit: Pool.Remove was called.
 	RemoveExplicit
 	// RemoveLapsed: a sale listing or bid whose end + AuctionGrace is
-	// below the next block's height (or a descendant of one); the prop
-	// is usable again and a bidder's coins are free.
+	// below the next block's height, or a contract fulfil or escrow claim
+	// whose expiry the next block's height reaches (or a descendant of
+	// one); the prop is usable again and a bidder's coins are free.
 	RemoveLapsed
 )
 

@@ -16,7 +16,7 @@ import (
 // game.CheckTx (ModePool) at the next block's height, over a view made of
 // the chain's registries at the tip overlaid with the effects of the pool
 // transactions: producers and props they create or change, names they
-// claim. Each pool entry keeps its Effect; the overlay is an index of
+// claim, contracts they fulfil or settle. Each pool entry keeps its Effect; the overlay is an index of
 // those effects maintained by txGraph.add and txGraph.remove, so it is
 // exact whatever way a transaction leaves (mined, replaced, evicted,
 // expired, lapsed, dropped after a reorg).
@@ -30,13 +30,15 @@ type gameInfo struct {
 
 // gameIndex indexes the effects of the pool's transactions.
 type gameIndex struct {
-	objs  map[game.ID][]*entry // entries whose effect has a new record of the object
-	names map[string][]*entry  // entries whose effect claims the folded name
-	sales map[*entry]bool      // entries carrying a Sale record
+	objs      map[game.ID][]*entry // entries whose effect has a new record of the object
+	names     map[string][]*entry  // entries whose effect claims the folded name
+	contracts map[game.ID][]*entry // entries whose effect fulfils or settles the contract
+	sales     map[*entry]bool      // entries carrying a Sale record
 }
 
 func newGameIndex() gameIndex {
-	return gameIndex{objs: make(map[game.ID][]*entry), names: make(map[string][]*entry), sales: make(map[*entry]bool)}
+	return gameIndex{objs: make(map[game.ID][]*entry), names: make(map[string][]*entry),
+		contracts: make(map[game.ID][]*entry), sales: make(map[*entry]bool)}
 }
 
 func (x *gameIndex) add(e *entry) {
@@ -58,6 +60,9 @@ func (x *gameIndex) add(e *entry) {
 	}
 	for _, n := range gi.eff.ClaimNames {
 		x.names[n] = append(x.names[n], e)
+	}
+	for _, c := range gi.eff.Contracts {
+		x.contracts[c.ID] = append(x.contracts[c.ID], e)
 	}
 }
 
@@ -91,6 +96,11 @@ func (x *gameIndex) remove(e *entry) {
 	for _, n := range gi.eff.ClaimNames {
 		if x.names[n] = drop(x.names[n]); len(x.names[n]) == 0 {
 			delete(x.names, n)
+		}
+	}
+	for _, c := range gi.eff.Contracts {
+		if x.contracts[c.ID] = drop(x.contracts[c.ID]); len(x.contracts[c.ID]) == 0 {
+			delete(x.contracts, c.ID)
 		}
 	}
 }
@@ -187,10 +197,20 @@ func (v *poolView) Prop(id game.ID) (*game.Prop, error) {
 	return v.chain.Prop(id)
 }
 
-// Contract implements game.View. Contracts are not overlaid yet: the
-// pool sees the chain's contracts only, so an execute waits for its
-// fulfil to be mined.
-func (v *poolView) Contract(id game.ID) (*game.Contract, error) { return v.chain.Contract(id) }
+// Contract implements game.View: a contract a pool transaction fulfils
+// (or settles) is the one of its latest pool effect, so a second fulfil
+// of the same contract is refused ("game-contract-exists").
+func (v *poolView) Contract(id game.ID) (*game.Contract, error) {
+	if e := v.latest(v.g.game.contracts[id]); e != nil {
+		for i := range e.game.eff.Contracts {
+			if c := &e.game.eff.Contracts[i]; c.ID == id {
+				cp := *c
+				return &cp, nil
+			}
+		}
+	}
+	return v.chain.Contract(id)
+}
 
 // errStale reports that the chain's tip moved during a game check.
 var errStale = errors.New("mempool: chain tip moved during the game check")
@@ -397,8 +417,11 @@ func (p *Pool) recheckOne(e *entry) (*gameInfo, error) {
 
 // gameAfterBlock runs after blk's transactions left the pool: it removes
 // sales that lapsed (end + grace below the next height) with their
-// descendants, and re-checks the pool transactions claiming a producer
-// name that one of blk's records names. Requires p.mu.
+// descendants, re-checks the fulfils and claims whose contract expires
+// at or below the next height (RemoveLapsed when they fail), and
+// re-checks the pool transactions claiming a producer name or fulfilling
+// or settling a contract that one of blk's records names
+// (RemoveConflict). Requires p.mu.
 func (p *Pool) gameAfterBlock(blk *wire.MsgBlock) (lapsed, conflicts int) {
 	next := p.cfg.Chain.Best().Height + 1
 	var old []*entry
@@ -415,30 +438,59 @@ func (p *Pool) gameAfterBlock(blk *wire.MsgBlock) (lapsed, conflicts int) {
 			lapsed += len(gone)
 		}
 	}
+	var expired []*entry
+	for _, es := range p.g.game.contracts {
+		for _, e := range es {
+			if contractExpires(e, next) {
+				expired = append(expired, e)
+			}
+		}
+	}
+	lapsed += p.recheckGame(expired, RemoveLapsed)
 	var claim []*entry
 	seen := make(map[*entry]bool)
-	for _, tx := range blk.Transactions {
-		r, _, err := game.FindRecord(tx)
-		if err != nil || r == nil {
-			continue
-		}
-		var name string
-		switch r := r.(type) {
-		case *game.ProducerRegister:
-			name = r.Name
-		case *game.ProducerChange:
-			name = r.Name
-		default:
-			continue
-		}
-		for _, e := range p.g.game.names[game.FoldName(name)] {
+	add := func(es []*entry) {
+		for _, e := range es {
 			if !seen[e] {
 				seen[e] = true
 				claim = append(claim, e)
 			}
 		}
 	}
+	for _, tx := range blk.Transactions {
+		r, _, err := game.FindRecord(tx)
+		if err != nil || r == nil {
+			continue
+		}
+		switch r := r.(type) {
+		case *game.ProducerRegister:
+			add(p.g.game.names[game.FoldName(r.Name)])
+		case *game.ProducerChange:
+			add(p.g.game.names[game.FoldName(r.Name)])
+		case *game.ContractFulfil:
+			if id, err := game.ContractID(&r.Terms); err == nil {
+				add(p.g.game.contracts[id])
+			}
+		case *game.ContractExecute:
+			add(p.g.game.contracts[r.Contract])
+		}
+	}
 	return lapsed, p.recheckGame(claim, RemoveConflict)
+}
+
+// contractExpires reports whether pool entry e fulfils a contract, or
+// claims an escrow, whose expiry is at or below height: the rules refuse
+// both from the expiry ("game-contract-expired").
+func contractExpires(e *entry, height int32) bool {
+	for _, c := range e.game.eff.Contracts {
+		if int64(height) < int64(c.Terms.Expiry) {
+			continue
+		}
+		if c.FulfilTxid == e.id() || (c.SettleTxid == e.id() && c.Path == game.PathClaim) {
+			return true
+		}
+	}
+	return false
 }
 
 // gameEntries lists the pool entries with a game record or game inputs.

@@ -2,12 +2,15 @@ package mining_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"testing"
+	"time"
 
 	"github.com/gamegold/gg/lib/chaingen"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/mempool"
+	"github.com/gamegold/gg/lib/mining"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -167,6 +170,82 @@ func TestAuctionFinal(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.a.Final(tt.height, params); got != tt.want {
 			t.Errorf("%s: Final(%d) = %v, want %v", tt.name, tt.height, got, tt.want)
+		}
+	}
+}
+
+// TestTemplateContractExpiry: a fulfil or an escrow claim still in a pool
+// when the template height reaches the contract's expiry (the pool has not
+// caught up with the last block) stays out of the template, and the rest
+// of the pool goes in (not the coinbase-only fallback).
+func TestTemplateContractExpiry(t *testing.T) {
+	e := newEnv(t, 130, mempool.Policy{})
+	alice, bob := chaingen.NewKey("alice"), chaingen.NewKey("bob")
+	secret := []byte("open sesame")
+	hash := sha256.Sum256(secret)
+	terms := func(expiry int32, nonce uint64) *game.Terms {
+		tm := &game.Terms{AKey: alice.PubKey, BKey: bob.PubKey, AGold: 30_000, Memo: "test", Expiry: uint32(expiry), Nonce: nonce, Hash: hash[:]}
+		game.CanonicalizeTerms(tm)
+		return tm
+	}
+	fulfil := func(tm *game.Terms) *wire.MsgTx {
+		outs, err := game.FulfilOutputs(&game.ContractFulfil{Terms: *tm}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := e.coin()
+		outs = append(outs, &wire.TxOut{Value: c.Amount - int64(tm.AGold) - 1000, PkScript: chaingen.OpTrueP2WSH})
+		return e.txgen.CreateSignedTx([]chaingen.SignedIn{{Out: *c}}, outs)
+	}
+	claim := func(tm *game.Terms, f *wire.MsgTx) *wire.MsgTx {
+		id, _ := game.ContractID(tm)
+		s, _ := game.EscrowScript(tm)
+		esc := *outOf(f, 1)
+		sign := func(tx *wire.MsgTx, idx int, hs *script.SigHashes) wire.TxWitness {
+			w, err := game.ClaimWitness(tm, bob.WitnessScriptSignature(tx, idx, s, esc.Amount, 0, hs), secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w
+		}
+		return e.txgen.CreateSignedTx([]chaingen.SignedIn{{Out: esc, Witness: sign}}, []*wire.TxOut{
+			recOut(t, &game.ContractExecute{Contract: id, Path: game.PathClaim}),
+			{Value: esc.Amount - 1000, PkScript: bob.P2WPKH()},
+		})
+	}
+	// A mined escrow to claim.
+	next := e.chain.Best().Height + 1
+	ctm := terms(next+2, 2)
+	cf := fulfil(ctm)
+	e.accept(cf)
+	mineAll(t, e, cf)
+
+	// A second pool on the chain that misses the next block.
+	stale := *e
+	stale.pool = mempool.New(mempool.Config{Params: params, Chain: e.chain, TimeSource: func() time.Time { return testNow }})
+	stale.gen = mining.NewGenerator(params, e.chain, stale.pool, func() time.Time { return testNow })
+	half := len(e.coins) / 2 // distinct coins for each
+	stale.coins, e.coins = e.coins[:half], e.coins[half:]
+	ftm := terms(e.chain.Best().Height+2, 1)
+	f := fulfil(ftm)
+	stale.accept(f)
+	kid := stale.spend(outOf(f, 2), 1000)
+	stale.accept(kid)
+	cl := claim(ctm, cf)
+	stale.accept(cl)
+	if !inTemplate(t, &stale, f) || !inTemplate(t, &stale, cl) {
+		t.Fatal("fulfil or claim missing from the template below the expiry")
+	}
+	mineAll(t, e)
+	if h := e.chain.Best().Height + 1; h != int32(ftm.Expiry) || h != int32(ctm.Expiry) {
+		t.Fatalf("template height %d, expiries %d %d", h, ftm.Expiry, ctm.Expiry)
+	}
+	for _, tx := range []*wire.MsgTx{f, kid, cl} {
+		if !stale.pool.Have(tx.TxHash()) {
+			t.Fatalf("tx %s left the stale pool", tx.TxHash())
+		}
+		if inTemplate(t, &stale, tx) {
+			t.Fatalf("tx %s in a template at the expiry", tx.TxHash())
 		}
 	}
 }

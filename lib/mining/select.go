@@ -8,6 +8,7 @@ import (
 
 	"github.com/gamegold/gg/lib/chain"
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/mempool"
 )
 
@@ -152,7 +153,8 @@ func (g *Generator) selectTxs(height int32, mtp int64) []*candidate {
 
 // excludeUnusable drops transactions that are not final for the new
 // block, sale listings and auction bids not final at height (bid below
-// buy-now before the end, or past end + grace), and transactions whose
+// buy-now before the end, or past end + grace), contract fulfils and
+// escrow claims at or past the contract's expiry, and transactions whose
 // confirmed inputs the chain no longer has, with all their in-pool
 // descendants.
 func (g *Generator) excludeUnusable(all []*candidate, height int32, mtp int64) {
@@ -171,11 +173,65 @@ func (g *Generator) excludeUnusable(all []*candidate, height int32, mtp int64) {
 			excludeWithDescendants(c)
 			continue
 		}
+		if g.contractExpired(c, height) {
+			g.logger().Debug("skipping contract transaction past its expiry", "txid", c.id, "height", height)
+			excludeWithDescendants(c)
+			continue
+		}
 		if !g.confirmedInputsExist(c) {
 			g.logger().Debug("skipping transaction with missing inputs", "txid", c.id)
 			excludeWithDescendants(c)
 		}
 	}
+}
+
+// contractSource is the optional part of Chain that lists contracts;
+// *chain.Chain has it.
+type contractSource interface {
+	Contract(id game.ID) (*game.Contract, error)
+}
+
+// contractExpired reports whether c fulfils a contract, or claims an
+// escrow, whose expiry is at or below height: the game rules refuse both
+// from the expiry ("game-contract-expired").
+func (g *Generator) contractExpired(c *candidate, height int32) bool {
+	r, _, err := game.FindRecord(c.desc.Tx)
+	if err != nil || r == nil {
+		return false
+	}
+	switch r := r.(type) {
+	case *game.ContractFulfil:
+		return int64(height) >= int64(r.Terms.Expiry)
+	case *game.ContractExecute:
+		if r.Path != game.PathClaim {
+			return false
+		}
+		t := g.contractTerms(c, r.Contract)
+		return t != nil && int64(height) >= int64(t.Expiry)
+	}
+	return false
+}
+
+// contractTerms returns the terms of contract id, fulfilled by a pool
+// parent of c or on chain; nil when unknown.
+func (g *Generator) contractTerms(c *candidate, id game.ID) *game.Terms {
+	for _, p := range c.parents {
+		r, _, err := game.FindRecord(p.desc.Tx)
+		if err != nil {
+			continue
+		}
+		if f, ok := r.(*game.ContractFulfil); ok {
+			if fid, err := game.ContractID(&f.Terms); err == nil && fid == id {
+				return &f.Terms
+			}
+		}
+	}
+	if cs, ok := g.chain.(contractSource); ok {
+		if ct, err := cs.Contract(id); err == nil && ct != nil {
+			return &ct.Terms
+		}
+	}
+	return nil
 }
 
 // confirmedInputsExist reports whether every input not spending a pool
