@@ -129,19 +129,17 @@ func (w *Wallet) extend(tx *store.Tx, a *accountRecord, branch uint8) error {
 	if err != nil {
 		return err
 	}
+	defer func() { w.ahead.refill(bk, b.Derived) }()
 	for ; b.Derived < target; b.Derived++ {
-		child, err := bk.Derive(b.Derived)
-		if isInvalidChild(err) {
-			continue
+		pk, ok := w.ahead.take(bk, b.Derived)
+		if !ok {
+			if pk, err = childPub(bk, b.Derived); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return err
+		if pk == nil {
+			continue // an invalid child: no address at this index
 		}
-		pub, err := child.ECPubKey()
-		if err != nil {
-			return err
-		}
-		pk := pub.SerializeCompressed()
 		pkScript := script.PayToWitnessPubKeyHash(keys.Hash160(pk))
 		if tx.Bucket(bktAddrs).Get(pkScript) != nil {
 			continue // already the wallet's (imported before): keep that entry

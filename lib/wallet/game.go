@@ -6,8 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
@@ -347,8 +349,37 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 	}
 	collect := !g.scan.done
 	g.scan.done = true
+	if collect {
+		// Sized after the last scan, and the scripts copied into shared
+		// blocks: a game wallet holds many plain coins, and growing the
+		// list and copying each script alone cost as much as the scan.
+		g.scan.confirmed = make([]selCoin, 0, w.scanCap)
+		defer func() { w.scanCap = max(w.scanCap, len(g.scan.confirmed)+len(g.scan.confirmed)/8) }()
+	}
+	var block []byte
+	clone := func(b []byte) []byte {
+		if len(block)+len(b) > cap(block) {
+			block = make([]byte, 0, max(4096, len(b)))
+		}
+		n := len(block)
+		block = append(block, b...)
+		return block[n:len(block):len(block)]
+	}
 	tip := readSynced(tx).Height
-	spends := tx.Bucket(bktSpends)
+	// The spends bucket (pending spends only, few) has the coins' keys:
+	// one cursor walks it alongside the coins instead of a lookup per
+	// coin.
+	sc := tx.Bucket(bktSpends).Cursor()
+	sk, sv := sc.First()
+	spentBy := func(k []byte) []byte {
+		for sk != nil && bytes.Compare(sk, k) < 0 {
+			sk, sv = sc.Next()
+		}
+		if sk != nil && bytes.Equal(sk, k) {
+			return sv
+		}
+		return nil
+	}
 	cur := tx.Bucket(bktCoins).Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		// 1 version ‖ value u64 ‖ height u32 ‖ flags u8 ‖ lock u32 ‖
@@ -376,7 +407,7 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 		if ar == nil || ar.Account != acct.Number {
 			continue
 		}
-		sp := spends.Get(k)
+		sp := spentBy(k)
 		if flags&coinFlagGame != 0 {
 			ref := want[string(gid)]
 			if ref == nil {
@@ -409,7 +440,7 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 		if flags&coinFlagCoinbase != 0 && (height == unconfirmed || int64(tip)-int64(height)+1 <= int64(w.params.CoinbaseMaturity)) {
 			continue
 		}
-		c := selCoin{op: opFromKey(k), value: int64(binary.BigEndian.Uint64(v[1:9])), pkScript: bytes.Clone(pk)}
+		c := selCoin{op: opFromKey(k), value: int64(binary.BigEndian.Uint64(v[1:9])), pkScript: clone(pk)}
 		switch {
 		case height != unconfirmed:
 			g.scan.confirmed = append(g.scan.confirmed, c)
@@ -676,14 +707,15 @@ func (k keyPair) GetKeyPair(hash []byte) (*btcec.PrivateKey, []byte, bool) {
 	return k.priv, k.pub, bytes.Equal(hash, k.hash)
 }
 
-// signGameParallel signs the inputs of g on one goroutine each when
-// there are two or more and all are the wallet's P2WPKH coins (the
+// signGameParallel signs the inputs of g on up to GOMAXPROCS goroutines
+// when there are two or more and all are the wallet's P2WPKH coins (the
 // usual game action: an object's coin and a fee coin), and reports true
 // when it did. The key material is looked up first, in order, in tx
 // (neither the database transaction nor the key cache is for concurrent
-// use); then each input's private key (and its check against the
-// address), ECDSA signature and the check of the finished input
-// (script.SignInput verifies it) run in parallel: a BIP143 digest reads
+// use); then each input's private key, ECDSA signature and the check of
+// the finished input (script.SignInput verifies it, against the
+// address's public key) run in parallel, an input per goroutine at a
+// time: a BIP143 digest reads
 // only the midstate hashes, its own input and the outputs, and each
 // signer writes only its own input's witness. Anything else (a foreign
 // or time-locked input, a key not found, a locked wallet) returns false
@@ -707,27 +739,50 @@ func (w *Wallet) signGameParallel(tx *store.Tx, g *gameBuild, hashes *script.Sig
 		mats[i] = m
 	}
 	errs := make([]error, len(g.prevOuts))
-	var wg sync.WaitGroup
-	for i, po := range g.prevOuts {
+	signOne := func(i int) {
+		po := g.prevOuts[i]
 		ht := script.SigHashAll
 		if g.noFund && i == 0 {
 			ht = script.SigHashSingle | script.SigHashAnyoneCanPay
 		}
-		wg.Go(func() {
-			priv, pub, err := mats[i].finish()
-			if err != nil {
-				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)
+		m := mats[i]
+		priv, err := m.privKey()
+		if err != nil {
+			errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)
+			return
+		}
+		// The closing verification checks the signature against the
+		// address's public key, whose hash the script checks: it fails
+		// for a key that does not match, and only then does finish's
+		// check run, to say so.
+		complete, err := script.SignInputCache(g.tx, i, po.PkScript, po.Value, ht, keyPair{m.hash, priv, m.want}, nil, hashes, w.sigCache)
+		switch {
+		case err != nil:
+			errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)
+		case !complete:
+			if _, _, kerr := m.finish(); kerr != nil {
+				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, kerr)
 				return
 			}
-			complete, err := script.SignInputCache(g.tx, i, po.PkScript, po.Value, ht, keyPair{mats[i].hash, priv, pub}, nil, hashes, w.sigCache)
-			switch {
-			case err != nil:
-				errs[i] = fmt.Errorf("wallet: sign input %d: %w", i, err)
-			case !complete:
-				errs[i] = fmt.Errorf("input %d: signature incomplete", i)
-			}
-		})
+			errs[i] = fmt.Errorf("input %d: signature incomplete", i)
+		}
 	}
+	// The calling goroutine signs too, taking inputs from the same
+	// counter as the helpers: when waking a helper takes longer than
+	// signing (an idle core of a virtual machine can take a quarter of
+	// a millisecond), the caller has signed everything by the time the
+	// helper starts, and the helper finds nothing left.
+	var next atomic.Int32
+	work := func() {
+		for i := int(next.Add(1)) - 1; i < len(errs); i = int(next.Add(1)) - 1 {
+			signOne(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(len(errs), runtime.GOMAXPROCS(0)) - 1 {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {

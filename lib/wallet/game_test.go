@@ -3,6 +3,7 @@ package wallet
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gamegold/gg/lib/chainhash"
@@ -408,4 +409,46 @@ func mustSale(t *testing.T, tx *wire.MsgTx) *game.Sale {
 		t.Fatalf("no sale record: %v", err)
 	}
 	return rec.(*game.Sale)
+}
+
+// TestGameSignKeyMismatch damages the address record of a producer's
+// coin so its private key no longer matches the address: the parallel
+// signer's closing verification fails and the action reports
+// ErrCorrupt, with nothing broadcast or recorded.
+func TestGameSignKeyMismatch(t *testing.T) {
+	w, c, _ := startedWallet(t, 3)
+	l := newGameLedger(t, c)
+	ctx := context.Background()
+	reg, err := w.RegisterProducer(ctx, GameOptions{}, game.ProducerInfo{Name: "keycheck"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.mine(c, reg.Tx)
+	pk := reg.Tx.TxOut[1].PkScript
+	if err := w.update(func(tx *storeTx) error {
+		r, err := getAddr(tx, pk)
+		if err != nil || r == nil {
+			t.Fatalf("producer address: %v %v", r, err)
+		}
+		r.Index++ // the key of the next index: not this address's
+		return w.putAddr(tx, pk, r)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	sent := len(c.broadcast)
+	c.mu.Unlock()
+	before := mustBalance(t, w, "")
+	_, err = w.CreateProps(ctx, GameOptions{}, reg.Objects[0].ID, []PropSpec{{OID: "x", Gold: 10_000}})
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "does not match its address") {
+		t.Fatalf("create with a mismatched key = %v, want ErrCorrupt", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.broadcast) != sent {
+		t.Error("a transaction was broadcast")
+	}
+	if after := mustBalance(t, w, ""); after != before {
+		t.Errorf("balance moved: %+v, was %+v", after, before)
+	}
 }

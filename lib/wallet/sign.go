@@ -180,12 +180,9 @@ type keyMaterial struct {
 }
 
 func (m *keyMaterial) finish() (*btcec.PrivateKey, []byte, error) {
-	priv := m.priv
-	if m.child != nil {
-		var err error
-		if priv, err = m.child.ECPrivKey(); err != nil {
-			return nil, nil, err
-		}
+	priv, err := m.privKey()
+	if err != nil {
+		return nil, nil, err
 	}
 	pk := priv.PubKey()
 	pub := pk.SerializeUncompressed()
@@ -196,6 +193,16 @@ func (m *keyMaterial) finish() (*btcec.PrivateKey, []byte, error) {
 		return nil, nil, fmt.Errorf("%w: key for %x does not match its address", ErrCorrupt, m.hash)
 	}
 	return priv, pub, nil
+}
+
+// privKey is the private key alone, unchecked: for a signer whose
+// closing verification against the address's public key (m.want) stands
+// in for finish's check, sparing a scalar multiplication per input.
+func (m *keyMaterial) privKey() (*btcec.PrivateKey, error) {
+	if m.child != nil {
+		return m.child.ECPrivKey()
+	}
+	return m.priv, nil
 }
 
 // keyMaterialTx looks up the key of hash in tx (w.mu held).

@@ -79,7 +79,9 @@ type Wallet struct {
 	log    *slog.Logger
 	now    func() time.Time
 	gap    uint32
-	// sigCache is OpenOptions.SigCache (nil: none).
+	// sigCache is OpenOptions.SigCache, or the wallet's own: signing
+	// checks each new signature with its private key (half the cost of
+	// a verification) and the closing verification finds it there.
 	sigCache *script.SigCache
 
 	mu        sync.Mutex
@@ -96,6 +98,8 @@ type Wallet struct {
 	pubCache    map[[2]uint32]*hdkeychain.ExtendedKey // account/branch public keys
 
 	addrCache map[string]*addrRecord // pkScript -> record; under mu
+	scanCap   int                    // capacity for the next coin scan's list; under mu
+	ahead     aheadCache             // lookahead keys derived in the background
 
 	sendMu  sync.Mutex // one coin selection at a time
 	clMu    sync.Mutex
@@ -121,13 +125,22 @@ func openDB(path string, o OpenOptions) (*store.DB, error) {
 	return db, nil
 }
 
+// ownSigCacheSize bounds the signature cache of a wallet not given one:
+// it only needs to hold a transaction's signatures between signing and
+// the closing verification.
+const ownSigCacheSize = 4096
+
 func newWallet(db *store.DB, p *chaincfg.Params, o OpenOptions, gap uint32) *Wallet {
 	now := o.Now
 	if now == nil {
 		now = time.Now
 	}
+	sc := o.SigCache
+	if sc == nil {
+		sc = script.NewSigCache(ownSigCacheSize)
+	}
 	return &Wallet{
-		db: db, params: p, log: loggerOr(o.Logger), now: now, gap: gap, sigCache: o.SigCache,
+		db: db, params: p, log: loggerOr(o.Logger), now: now, gap: gap, sigCache: sc,
 		privCache:   map[uint32]*hdkeychain.ExtendedKey{},
 		branchCache: map[[2]uint32]*hdkeychain.ExtendedKey{},
 		pubCache:    map[[2]uint32]*hdkeychain.ExtendedKey{},
@@ -300,6 +313,7 @@ func Open(path string, p *chaincfg.Params, opts OpenOptions) (*Wallet, error) {
 // Close locks the wallet and closes the file.
 func (w *Wallet) Close() error {
 	w.Stop()
+	w.ahead.close()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
