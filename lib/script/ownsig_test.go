@@ -174,3 +174,42 @@ func TestSignInputCacheOwnCheck(t *testing.T) {
 		t.Fatalf("mismatched key: %d entries cached", c2.Len())
 	}
 }
+
+// FuzzOwnSigValid: for any key, message, signature scalars and public
+// key form, the private-key check never accepts what an ECDSA
+// verification rejects, and accepts every signature the key makes.
+func FuzzOwnSigValid(f *testing.F) {
+	f.Add([]byte{1}, []byte("message"), []byte{2}, []byte{3}, uint8(0), true)
+	f.Add(bytes.Repeat([]byte{0xff}, 32), bytes.Repeat([]byte{0xee}, 32), []byte{}, []byte{}, uint8(1), false)
+	f.Fuzz(func(t *testing.T, keyb, msg, rb, sb []byte, form uint8, own bool) {
+		if len(keyb) > 32 || len(rb) > 32 || len(sb) > 32 {
+			return
+		}
+		key, pubKey := btcec.PrivKeyFromBytes(keyb)
+		if key.Key.IsZero() {
+			return
+		}
+		hash := sha256.Sum256(msg)
+		var sig *ecdsa.Signature
+		if own {
+			sig = ecdsa.Sign(key, hash[:])
+		} else {
+			var r, s btcec.ModNScalar
+			r.SetByteSlice(rb)
+			s.SetByteSlice(sb)
+			sig = ecdsa.NewSignature(&r, &s)
+		}
+		pub := pubKey.SerializeCompressed()
+		if form%2 == 1 {
+			pub = pubKey.SerializeUncompressed()
+		}
+		want := sig.Verify(hash[:], pubKey)
+		got := ownSigValid(key, pub, hash[:], sig)
+		if got != want {
+			t.Fatalf("ownSigValid = %v, Verify = %v", got, want)
+		}
+		if own && !got {
+			t.Fatal("a fresh signature was refused")
+		}
+	})
+}
