@@ -51,6 +51,25 @@ func (r *recorder) waitFor(t *testing.T, want ...string) {
 	}
 }
 
+// waitSeen waits until want is among the events, wherever: for an event
+// whose order against another (a block landing mid-poll) is not fixed.
+func (r *recorder) waitSeen(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.mu.Lock()
+		ev := slices.Clone(r.events)
+		r.mu.Unlock()
+		if slices.Contains(ev, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events %q, want %q among them", ev, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (r *recorder) count() int { r.mu.Lock(); defer r.mu.Unlock(); return len(r.events) }
 
 // TestRemoteChain runs the RPC adapter against a real node: tip, block
