@@ -181,12 +181,27 @@ func TestSignInputCacheOwnCheck(t *testing.T) {
 func FuzzOwnSigValid(f *testing.F) {
 	f.Add([]byte{1}, []byte("message"), []byte{2}, []byte{3}, uint8(0), true)
 	f.Add(bytes.Repeat([]byte{0xff}, 32), bytes.Repeat([]byte{0xee}, 32), []byte{}, []byte{}, uint8(1), false)
+	f.Add([]byte{1}, []byte("m"), []byte{}, []byte{}, uint8(2), true)
 	f.Fuzz(func(t *testing.T, keyb, msg, rb, sb []byte, form uint8, own bool) {
 		if len(keyb) > 32 || len(rb) > 32 || len(sb) > 32 {
 			return
 		}
 		key, pubKey := btcec.PrivKeyFromBytes(keyb)
 		if key.Key.IsZero() {
+			return
+		}
+		if form&2 != 0 {
+			// A public key that is not the private key's: refused, even
+			// for a signature valid under it.
+			other, otherPub := btcec.PrivKeyFromBytes(append(bytes.Clone(keyb), 1))
+			if other.Key.IsZero() || otherPub.IsEqual(pubKey) {
+				return
+			}
+			hash := sha256.Sum256(msg)
+			sig := ecdsa.Sign(other, hash[:])
+			if ownSigValid(key, otherPub.SerializeCompressed(), hash[:], sig) {
+				t.Fatal("accepted a public key that is not the private key's")
+			}
 			return
 		}
 		hash := sha256.Sum256(msg)

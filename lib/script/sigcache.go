@@ -38,6 +38,9 @@ func (c *SigCache) Len() int {
 	return len(c.entries)
 }
 
+// stores reports whether the cache keeps entries (not nil, not sized 0).
+func (c *SigCache) stores() bool { return c != nil && c.maxEntries > 0 }
+
 func sigCacheKey(sigHash, sig, pubKey []byte) [32]byte {
 	var buf [200]byte
 	if n := len(sigHash) + 2 + len(sig) + len(pubKey); n <= len(buf) {

@@ -90,7 +90,7 @@ func (s *signer) sign(script []byte, key *btcec.PrivateKey, pk []byte, sv sigVer
 	h := s.sigHash(script, s.hashType, sv)
 	sig := ecdsa.Sign(key, h)
 	der := sig.Serialize()
-	if s.sc != nil && ownSigValid(key, pk, h, sig) {
+	if s.sc.stores() && ownSigValid(key, pk, h, sig) {
 		k := sigCacheKey(h, der, pk)
 		s.sc.add(&k)
 	}

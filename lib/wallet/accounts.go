@@ -89,7 +89,10 @@ func (w *Wallet) extendAll(tx *store.Tx, a *accountRecord) error {
 
 // branchKey returns the (cached) public key of account a's chain branch.
 func (w *Wallet) branchKey(a *accountRecord, branch uint8) (*hdkeychain.ExtendedKey, error) {
-	ck := [2]uint32{a.Number, uint32(branch)}
+	// Keyed by the account's key itself, not its number: an account
+	// created in an update that rolled back may leave its number to
+	// another key.
+	ck := branchKeyID{a.Xpub, branch}
 	if k, ok := w.pubCache[ck]; ok {
 		return k, nil
 	}

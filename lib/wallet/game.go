@@ -354,7 +354,7 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 		// blocks: a game wallet holds many plain coins, and growing the
 		// list and copying each script alone cost as much as the scan.
 		g.scan.confirmed = make([]selCoin, 0, w.scanCap)
-		defer func() { w.scanCap = max(w.scanCap, len(g.scan.confirmed)+len(g.scan.confirmed)/8) }()
+		defer func() { w.scanCap = len(g.scan.confirmed) + len(g.scan.confirmed)/8 }()
 	}
 	var block []byte
 	clone := func(b []byte) []byte {

@@ -32,7 +32,7 @@ func (w *Wallet) lockLocked() {
 		delete(w.privCache, n)
 	}
 	for n, k := range w.branchCache {
-		k.Zero()
+		k.zero()
 		delete(w.branchCache, n)
 	}
 	if w.encrypted && w.master != nil {
@@ -261,7 +261,7 @@ func (w *Wallet) hdMaster(tx *store.Tx, mkey []byte) (*hdkeychain.ExtendedKey, e
 // accountPrivKey returns account a's private extended key, cached while
 // the wallet stays unlocked. The caller holds w.mu.
 func (w *Wallet) accountPrivKey(a *accountRecord, mkey []byte) (*hdkeychain.ExtendedKey, error) {
-	if k, ok := w.privCache[a.Number]; ok {
+	if k, ok := w.privCache[a.Xpub]; ok {
 		return k, nil
 	}
 	if a.Kind != kindHD || len(a.SealedXprv) == 0 {
@@ -276,6 +276,6 @@ func (w *Wallet) accountPrivKey(a *accountRecord, mkey []byte) (*hdkeychain.Exte
 	if err != nil || !k.IsPrivate() {
 		return nil, fmt.Errorf("%w: account %d key", ErrCorrupt, a.Number)
 	}
-	w.privCache[a.Number] = k
+	w.privCache[a.Xpub] = k
 	return k, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 
 	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/keys"
@@ -166,15 +165,14 @@ func (w *Wallet) privKeyPairTx(tx *store.Tx, hash []byte) (*btcec.PrivateKey, bo
 	return priv, m.compressed, pub, nil
 }
 
-// keyMaterial is what the database gives for a key: the HD child key
-// or the imported private key, and the address's public key. finish
-// turns it into the private key and checks it against the address; it
-// needs neither the database nor the wallet's lock, so signers can run
-// it in parallel.
+// keyMaterial is what the database gives for a key: the HD child's or
+// the imported private key, and the address's public key. finish checks
+// the one against the other (a point multiplication); it needs neither
+// the database nor the wallet's lock, so signers can run it in
+// parallel.
 type keyMaterial struct {
 	hash       []byte
-	child      *hdkeychain.ExtendedKey // an HD key, or
-	priv       *btcec.PrivateKey       // an imported one
+	priv       *btcec.PrivateKey // the HD child's or the imported key
 	compressed bool
 	want       []byte // the address's public key
 }
@@ -199,8 +197,8 @@ func (m *keyMaterial) finish() (*btcec.PrivateKey, []byte, error) {
 // closing verification against the address's public key (m.want) stands
 // in for finish's check, sparing a scalar multiplication per input.
 func (m *keyMaterial) privKey() (*btcec.PrivateKey, error) {
-	if m.child != nil {
-		return m.child.ECPrivKey()
+	if m.priv == nil {
+		return nil, fmt.Errorf("%w: no key for %x", ErrCorrupt, m.hash)
 	}
 	return m.priv, nil
 }
@@ -253,14 +251,20 @@ func (w *Wallet) keyMaterialTx(tx *store.Tx, hash []byte) (*keyMaterial, error) 
 			if err != nil {
 				return err
 			}
-			bk, ok := w.branchCache[[2]uint32{a.Number, uint32(r.Branch)}]
+			bs, ok := w.branchCache[branchKeyID{a.Xpub, r.Branch}]
 			if !ok {
-				if bk, err = ak.Derive(uint32(r.Branch)); err != nil {
+				bk, err := ak.Derive(uint32(r.Branch))
+				if err != nil {
 					return err
 				}
-				w.branchCache[[2]uint32{a.Number, uint32(r.Branch)}] = bk
+				bs, err = newBranchSecret(bk)
+				bk.Zero()
+				if err != nil {
+					return err
+				}
+				w.branchCache[branchKeyID{a.Xpub, r.Branch}] = bs
 			}
-			if m.child, err = bk.Derive(r.Index); err != nil {
+			if m.priv, err = bs.child(r.Index); err != nil {
 				return err
 			}
 			m.compressed = true

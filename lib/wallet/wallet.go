@@ -90,12 +90,11 @@ type Wallet struct {
 	master    []byte    // nil while locked
 	until     time.Time // auto-relock time; zero: none
 	timer     *time.Timer
-	privCache map[uint32]*hdkeychain.ExtendedKey // account private keys while unlocked
-	// branchCache holds account/branch private keys while unlocked: a
-	// branch key memoizes its public key, which every child derivation
-	// needs (one point multiplication less per signature).
-	branchCache map[[2]uint32]*hdkeychain.ExtendedKey
-	pubCache    map[[2]uint32]*hdkeychain.ExtendedKey // account/branch public keys
+	privCache map[string]*hdkeychain.ExtendedKey // account private keys (by xpub) while unlocked
+	// branchCache holds account/branch private key material while
+	// unlocked: a child's private key is then an HMAC and an addition.
+	branchCache map[branchKeyID]*branchSecret
+	pubCache    map[branchKeyID]*hdkeychain.ExtendedKey // account/branch public keys
 
 	addrCache map[string]*addrRecord // pkScript -> record; under mu
 	scanCap   int                    // capacity for the next coin scan's list; under mu
@@ -125,6 +124,13 @@ func openDB(path string, o OpenOptions) (*store.DB, error) {
 	return db, nil
 }
 
+// branchKeyID names a branch public key: the account's extended public
+// key and the branch.
+type branchKeyID struct {
+	xpub   string
+	branch uint8
+}
+
 // ownSigCacheSize bounds the signature cache of a wallet not given one:
 // it only needs to hold a transaction's signatures between signing and
 // the closing verification.
@@ -141,9 +147,9 @@ func newWallet(db *store.DB, p *chaincfg.Params, o OpenOptions, gap uint32) *Wal
 	}
 	return &Wallet{
 		db: db, params: p, log: loggerOr(o.Logger), now: now, gap: gap, sigCache: sc,
-		privCache:   map[uint32]*hdkeychain.ExtendedKey{},
-		branchCache: map[[2]uint32]*hdkeychain.ExtendedKey{},
-		pubCache:    map[[2]uint32]*hdkeychain.ExtendedKey{},
+		privCache:   map[string]*hdkeychain.ExtendedKey{},
+		branchCache: map[branchKeyID]*branchSecret{},
+		pubCache:    map[branchKeyID]*hdkeychain.ExtendedKey{},
 		addrCache:   map[string]*addrRecord{},
 	}
 }
