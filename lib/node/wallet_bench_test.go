@@ -17,9 +17,15 @@ import (
 // created from walletMnemonic, unlocked, and 101 blocks mined to it (one
 // mature coinbase).
 func benchWalletNode(b *testing.B) (*Node, *wallet.Wallet, *rpc.Client) {
+	return benchWalletNodeSync(b, false)
+}
+
+// benchWalletNodeSync is benchWalletNode; with sync, the databases fsync
+// every commit, as a node does outside tests.
+func benchWalletNodeSync(b *testing.B, sync bool) (*Node, *wallet.Wallet, *rpc.Client) {
 	b.Helper()
 	dir := b.TempDir()
-	n, err := New(Config{Params: chaincfg.RegTestParams, DataDir: dir, RPCListen: "127.0.0.1:0", NoSync: true,
+	n, err := New(Config{Params: chaincfg.RegTestParams, DataDir: dir, RPCListen: "127.0.0.1:0", NoSync: !sync,
 		WalletKDF: wallet.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
 	if err != nil {
 		b.Fatal(err)
