@@ -118,43 +118,55 @@ func benchRPCGame(b *testing.B, sync bool) {
 			return c.Call(ctx, "prop.create", &r, pid, fmt.Sprintf("item-%d", i), "0.0001")
 		})
 	})
-	b.Run("prop.send", func(b *testing.B) {
-		n, _, c := benchGameNode(b, sync)
-		var reg benchAction
-		if err := c.Call(ctx, "cp.create", &reg, "benchsend"); err != nil {
+	b.Run("prop.send", func(b *testing.B) { benchPropSend(b, sync, 1) })
+}
+
+// BenchmarkRPCGamePropSendLargeWallet is prop.send from a wallet holding
+// 20,000 props: an action finds its object through the wallet's object
+// index, so the latency does not grow with the inventory.
+func BenchmarkRPCGamePropSendLargeWallet(b *testing.B) { benchPropSend(b, false, 20) }
+
+// benchPropSend times prop.send of props created batches×1,000 at a time
+// (more when those run out).
+func benchPropSend(b *testing.B, sync bool, batches int) {
+	ctx := context.Background()
+	n, _, c := benchGameNode(b, sync)
+	var reg benchAction
+	if err := c.Call(ctx, "cp.create", &reg, "benchsend"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := n.Miner.Generate(ctx, 1, externalScript); err != nil {
+		b.Fatal(err)
+	}
+	pid := reg.Objects[0].ID
+	to, _ := address.FromPkScript(externalScript, chaincfg.RegTestParams)
+	var props []string
+	refill := func() {
+		items := make([]map[string]any, 1000)
+		for i := range items {
+			items[i] = map[string]any{"oid": fmt.Sprint(i), "gold": "0.0001"}
+		}
+		var r benchAction
+		if err := c.Call(ctx, "prop.createlist", &r, pid, items); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := n.Miner.Generate(ctx, 1, externalScript); err != nil {
 			b.Fatal(err)
 		}
-		pid := reg.Objects[0].ID
-		to, _ := address.FromPkScript(externalScript, chaincfg.RegTestParams)
-		var props []string
-		refill := func() {
-			items := make([]map[string]any, 1000)
-			for i := range items {
-				items[i] = map[string]any{"oid": fmt.Sprint(i), "gold": "0.0001"}
-			}
-			var r benchAction
-			if err := c.Call(ctx, "prop.createlist", &r, pid, items); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := n.Miner.Generate(ctx, 1, externalScript); err != nil {
-				b.Fatal(err)
-			}
-			for _, o := range r.Objects {
-				props = append(props, o.ID)
-			}
+		for _, o := range r.Objects {
+			props = append(props, o.ID)
 		}
+	}
+	for range batches {
 		refill()
-		runGameBench(b, n, func(int) error {
-			if len(props) == 0 {
-				refill()
-			}
-			p := props[0]
-			props = props[1:]
-			var r json.RawMessage
-			return c.Call(ctx, "prop.send", &r, to.String(), p)
-		})
+	}
+	runGameBench(b, n, func(int) error {
+		if len(props) == 0 {
+			refill()
+		}
+		p := props[0]
+		props = props[1:]
+		var r json.RawMessage
+		return c.Call(ctx, "prop.send", &r, to.String(), p)
 	})
 }

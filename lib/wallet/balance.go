@@ -66,9 +66,9 @@ type coinView struct {
 	info CoinInfo
 }
 
-// scanCoins calls fn for each coin of account (AllAccounts: every one),
-// with its state computed against the sync tip.
-func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) error) error {
+// scanCoins calls fn for each coin of the kinds asked of account
+// (AllAccounts: every one), with its state computed against the sync tip.
+func (w *Wallet) scanCoins(tx *store.Tx, account string, kinds coinKinds, fn func(*coinView) error) error {
 	acctNum := int64(-1)
 	names := map[uint32]string{}
 	if account != AllAccounts {
@@ -85,8 +85,7 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 	if err := tx.Bucket(bktSpends).ForEach(func(k, _ []byte) error { spent[string(k)] = true; return nil }); err != nil {
 		return err
 	}
-	c := tx.Bucket(bktCoins).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+	return eachCoin(tx, kinds, func(k, v []byte) error {
 		if len(k) != 36 {
 			return fmt.Errorf("%w: coin key of %d bytes", ErrCorrupt, len(k))
 		}
@@ -99,7 +98,7 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 			return err
 		}
 		if ar == nil || (acctNum >= 0 && int64(ar.Account) != acctNum) {
-			continue
+			return nil
 		}
 		name, ok := names[ar.Account]
 		if !ok {
@@ -130,11 +129,8 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, fn func(*coinView) erro
 		i.Game = rec.Flags&coinFlagGame != 0
 		i.SpentPending = spent[string(k)]
 		i.WatchOnly = ar.Flags&flagWatchOnly != 0
-		if err := fn(cv); err != nil {
-			return err
-		}
-	}
-	return nil
+		return fn(cv)
+	})
 }
 
 // lockState returns when a time-locked coin becomes spendable and
@@ -170,7 +166,7 @@ func (w *Wallet) Balance(account string) (Balance, error) {
 		if err != nil {
 			return err
 		}
-		return w.scanCoins(tx, account, func(cv *coinView) error {
+		return w.scanCoins(tx, account, allCoins, func(cv *coinView) error {
 			i := &cv.info
 			if gameBalance(tx, cv, &b, bids) {
 				return nil
@@ -202,7 +198,7 @@ func (w *Wallet) Balance(account string) (Balance, error) {
 func (w *Wallet) Coins(account string) ([]CoinInfo, error) {
 	var out []CoinInfo
 	err := w.view(func(tx *store.Tx) error {
-		return w.scanCoins(tx, account, func(cv *coinView) error {
+		return w.scanCoins(tx, account, allCoins, func(cv *coinView) error {
 			out = append(out, cv.info)
 			return nil
 		})

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
 )
 
 // Bucket names; doc.go describes keys and values.
@@ -27,6 +28,10 @@ var (
 	bktSpends   = []byte("spends")
 	// Schema version 3.
 	bktContracts = []byte("contracts")
+	// Schema version 4: coins carrying a game object, apart from the
+	// plain ones, and indexed by object.
+	bktGameCoins = []byte("gamecoins")
+	bktObjCoins  = []byte("objcoins")
 )
 
 // Meta keys.
@@ -70,7 +75,48 @@ var migrations = append(append([]store.Migration(nil), store.Migrations...),
 		_, err := tx.CreateBucketIfNotExists(bktContracts)
 		return err
 	}},
+	// Game coins move out of coins, so fee and payment coin selection
+	// walk only plain coins, and an action finds an object's coin by
+	// its index instead of a walk of every coin.
+	store.Migration{Name: "wallet v3: game coins in their own bucket, indexed by object", Apply: migrateGameCoins},
 )
+
+// migrateGameCoins creates gamecoins and objcoins and moves every coin
+// flagged as carrying a game object into them.
+func migrateGameCoins(tx *store.Tx) error {
+	for _, b := range [][]byte{bktGameCoins, bktObjCoins} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	type move struct {
+		op wire.OutPoint
+		c  *coinRecord
+	}
+	var moves []move
+	err := tx.Bucket(bktCoins).ForEach(func(k, v []byte) error {
+		if len(k) != 36 {
+			return fmt.Errorf("%w: coin key of %d bytes", ErrCorrupt, len(k))
+		}
+		c, err := decodeCoin(v)
+		if err != nil {
+			return err
+		}
+		if c.Flags&coinFlagGame != 0 {
+			moves = append(moves, move{opFromKey(k), c})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range moves {
+		if err := putCoin(tx, m.op, m.c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // SchemaVersion is the schema version this build writes.
 var SchemaVersion = uint32(len(migrations))

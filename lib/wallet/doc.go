@@ -119,6 +119,15 @@
 //	              an unconfirmed wallet tx (conflict detection; the coin
 //	              stays in coins until the spend confirms)
 //
+// Since schema version 4 the coins carrying a game object (flag 16) are
+// kept apart, so coin selection walks only plain coins and an action finds
+// an object's coin through its index (the version 4 migration moved them):
+//
+//	gamecoins     txid 32 ‖ vout u32 -> coin record (as in coins)
+//	objcoins      game object id ‖ txid 32 ‖ vout u32 -> empty: the coins
+//	              of each object (the current one, and one a pending
+//	              transaction spends)
+//
 // Contracts (schema version 3):
 //
 //	contracts     contract id 32 -> JSON object: terms (game.EncodeTerms,
@@ -130,8 +139,8 @@
 //	              fulfil's escrow outpoints), settle_txid, height (of the
 //	              last chain-derived change), preimage (a claim's)
 //
-// Game objects live in the coin records (flag 16 and the object id), not
-// in buckets of their own.
+// Game objects live in the coin records of gamecoins (flag 16 and the
+// object id), found by object through objcoins.
 //
 // # Transactions
 //

@@ -120,7 +120,7 @@ type GameCoin struct {
 func (w *Wallet) GameCoins(account string) ([]GameCoin, error) {
 	var out []GameCoin
 	err := w.view(func(tx *store.Tx) error {
-		return w.scanCoins(tx, account, func(cv *coinView) error {
+		return w.scanCoins(tx, account, gameCoins, func(cv *coinView) error {
 			if !cv.info.Game {
 				return nil
 			}
@@ -337,25 +337,26 @@ func (w *Wallet) scanAccount(tx *store.Tx, acct *accountRecord, g *gameBuild) er
 	return w.scanAccountFor(tx, acct, g, nil)
 }
 
-// scanAccountFor reads the account's coins in one pass: it fills want
-// (game coins by annotation) and, the first time, g.scan (plain coins
-// for the fee). It reads the coin records in place (their layout is in
-// txrecords.go) and keeps only what it needs, because a game wallet holds
-// many coins and every action scans them. Time-locked coins are left
+// scanAccountFor finds the coins of want (game coins by object, through
+// the objcoins index) and, the first time, fills g.scan (the plain coins
+// that may pay the fee, one walk of the coins bucket, which holds no game
+// coins). It reads the coin records in place (their layout is in
+// txrecords.go) and keeps only what it needs, because a wallet may hold
+// many coins and every action reads them. Time-locked coins are left
 // out entirely.
 func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild, want map[string]*gameRef) error {
-	if g.scan.done && len(want) == 0 {
+	if err := w.findGameCoins(tx, acct, want); err != nil {
+		return err
+	}
+	if g.scan.done {
 		return nil
 	}
-	collect := !g.scan.done
 	g.scan.done = true
-	if collect {
-		// Sized after the last scan, and the scripts copied into shared
-		// blocks: a game wallet holds many plain coins, and growing the
-		// list and copying each script alone cost as much as the scan.
-		g.scan.confirmed = make([]selCoin, 0, w.scanCap)
-		defer func() { w.scanCap = len(g.scan.confirmed) + len(g.scan.confirmed)/8 }()
-	}
+	// Sized after the last scan, and the scripts copied into shared
+	// blocks: growing the list and copying each script alone cost as much
+	// as the walk.
+	g.scan.confirmed = make([]selCoin, 0, w.scanCap)
+	defer func() { w.scanCap = len(g.scan.confirmed) + len(g.scan.confirmed)/8 }()
 	var block []byte
 	clone := func(b []byte) []byte {
 		if len(block)+len(b) > cap(block) {
@@ -382,38 +383,83 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 	}
 	cur := tx.Bucket(bktCoins).Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
-		// 1 version ‖ value u64 ‖ height u32 ‖ flags u8 ‖ lock u32 ‖
-		// pkScript bytes16 ‖ game id bytes16
-		if len(k) != 36 || len(v) < 20 || v[0] != recordV1 {
-			return fmt.Errorf("%w: coin record %x", ErrCorrupt, k)
+		pk, flags, err := coinFields(k, v)
+		if err != nil {
+			return err
 		}
-		n := int(binary.BigEndian.Uint16(v[18:20]))
-		if len(v) < 22+n {
-			return fmt.Errorf("%w: coin record %x", ErrCorrupt, k)
-		}
-		pk := v[20 : 20+n]
-		gid := v[22+n:]
-		flags := v[13]
-		if flags&coinFlagGame != 0 && want[string(gid)] == nil {
-			continue // not wanted: skip before the address lookup (most coins of a game wallet)
-		}
-		if flags&coinFlagGame == 0 && !collect {
+		if flags&(coinFlagGame|coinFlagReserved|coinFlagLocked) != 0 || !isP2WPKH(pk) {
 			continue
 		}
 		ar, err := w.cachedAddr(tx, pk)
 		if err != nil {
 			return err
 		}
-		if ar == nil || ar.Account != acct.Number {
+		if ar == nil || ar.Account != acct.Number || len(ar.PubKey) == 0 || ar.Flags&flagWatchOnly != 0 {
 			continue
 		}
-		sp := spentBy(k)
-		if flags&coinFlagGame != 0 {
-			ref := want[string(gid)]
-			if ref == nil {
+		if sp := spentBy(k); len(sp) == 32 && (g.replaces.IsZero() || !bytes.Equal(sp, g.replaces[:])) {
+			continue
+		}
+		height := binary.BigEndian.Uint32(v[9:13])
+		if flags&coinFlagCoinbase != 0 && (height == unconfirmed || int64(tip)-int64(height)+1 <= int64(w.params.CoinbaseMaturity)) {
+			continue
+		}
+		c := selCoin{op: opFromKey(k), value: int64(binary.BigEndian.Uint64(v[1:9])), pkScript: clone(pk)}
+		switch {
+		case height != unconfirmed:
+			g.scan.confirmed = append(g.scan.confirmed, c)
+		case flags&coinFlagChange != 0:
+			g.scan.unconf = append(g.scan.unconf, c)
+		}
+	}
+	return nil
+}
+
+// coinFields reads a stored coin record's script and flags in place:
+// 1 version ‖ value u64 ‖ height u32 ‖ flags u8 ‖ lock u32 ‖ pkScript
+// bytes16 ‖ game id bytes16.
+func coinFields(k, v []byte) (pk []byte, flags uint8, err error) {
+	if len(k) != 36 || len(v) < 20 || v[0] != recordV1 {
+		return nil, 0, fmt.Errorf("%w: coin record %x", ErrCorrupt, k)
+	}
+	n := int(binary.BigEndian.Uint16(v[18:20]))
+	if len(v) < 22+n {
+		return nil, 0, fmt.Errorf("%w: coin record %x", ErrCorrupt, k)
+	}
+	return v[20 : 20+n], v[13], nil
+}
+
+// findGameCoins fills want with the account's coins carrying each
+// object: the unspent one, or else whether a pending transaction spends
+// it (busy) or a contract offer or bid reserves it.
+func (w *Wallet) findGameCoins(tx *store.Tx, acct *accountRecord, want map[string]*gameRef) error {
+	if len(want) == 0 {
+		return nil
+	}
+	idx := tx.Bucket(bktObjCoins).Cursor()
+	coins, spends := tx.Bucket(bktGameCoins), tx.Bucket(bktSpends)
+	for gid, ref := range want {
+		for k, _ := idx.Seek([]byte(gid)); k != nil && bytes.HasPrefix(k, []byte(gid)); k, _ = idx.Next() {
+			if len(k) != len(gid)+36 {
+				continue // another object's id that starts with this one
+			}
+			ck := k[len(gid):]
+			v := coins.Get(ck)
+			if v == nil {
+				return fmt.Errorf("%w: object index entry %x without its coin", ErrCorrupt, k)
+			}
+			pk, flags, err := coinFields(ck, v)
+			if err != nil {
+				return err
+			}
+			ar, err := w.cachedAddr(tx, pk)
+			if err != nil {
+				return err
+			}
+			if ar == nil || ar.Account != acct.Number {
 				continue
 			}
-			if len(sp) == 32 {
+			if sp := spends.Get(ck); len(sp) == 32 {
 				if ref.c.c == nil {
 					copy(ref.busy[:], sp)
 				}
@@ -427,25 +473,7 @@ func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild,
 			if err != nil {
 				return err
 			}
-			ref.c = ownedCoin{op: opFromKey(k), c: c}
-			continue
-		}
-		if len(sp) == 32 && (g.replaces.IsZero() || !bytes.Equal(sp, g.replaces[:])) {
-			continue
-		}
-		if flags&(coinFlagReserved|coinFlagLocked) != 0 || !isP2WPKH(pk) || len(ar.PubKey) == 0 || ar.Flags&flagWatchOnly != 0 {
-			continue
-		}
-		height := binary.BigEndian.Uint32(v[9:13])
-		if flags&coinFlagCoinbase != 0 && (height == unconfirmed || int64(tip)-int64(height)+1 <= int64(w.params.CoinbaseMaturity)) {
-			continue
-		}
-		c := selCoin{op: opFromKey(k), value: int64(binary.BigEndian.Uint64(v[1:9])), pkScript: clone(pk)}
-		switch {
-		case height != unconfirmed:
-			g.scan.confirmed = append(g.scan.confirmed, c)
-		case flags&coinFlagChange != 0:
-			g.scan.unconf = append(g.scan.unconf, c)
+			ref.c = ownedCoin{op: opFromKey(ck), c: c}
 		}
 	}
 	return nil

@@ -178,7 +178,7 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		}
 		var confirmed, unconf []selCoin
 		var locked lockedFunds
-		err = w.scanCoins(dbtx, acct.Name, func(cv *coinView) error {
+		err = w.scanCoins(dbtx, acct.Name, plainCoins, func(cv *coinView) error {
 			i := &cv.info
 			if inTx[cv.op] || i.SpentPending || i.Game || i.Reserved || i.Immature || i.WatchOnly {
 				return nil

@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -142,8 +143,17 @@ func putTx(tx *store.Tx, id chainhash.Hash, r *txRecord) error {
 	return tx.Bucket(bktTxs).Put(id[:], encodeTxRecord(r))
 }
 
+// Coins live in two buckets: coins for plain ones, gamecoins for those
+// carrying a game object (coinFlagGame), each of the latter with an entry
+// object id ‖ outpoint key in objcoins. getCoin, hasCoin, putCoin and
+// deleteCoin keep the three in step; nothing else writes them.
+
 func getCoin(tx *store.Tx, op wire.OutPoint) (*coinRecord, error) {
-	v := tx.Bucket(bktCoins).Get(opKey(op))
+	k := opKey(op)
+	v := tx.Bucket(bktCoins).Get(k)
+	if v == nil {
+		v = tx.Bucket(bktGameCoins).Get(k)
+	}
 	if v == nil {
 		return nil, nil
 	}
@@ -154,8 +164,108 @@ func getCoin(tx *store.Tx, op wire.OutPoint) (*coinRecord, error) {
 	return c, nil
 }
 
+// hasCoin reports whether op is a coin of the wallet.
+func hasCoin(tx *store.Tx, op wire.OutPoint) bool {
+	k := opKey(op)
+	return tx.Bucket(bktCoins).Get(k) != nil || tx.Bucket(bktGameCoins).Get(k) != nil
+}
+
+// putCoin stores c as op's coin, in the bucket its flags say, replacing
+// any earlier record of op (in either bucket, with its index entry).
 func putCoin(tx *store.Tx, op wire.OutPoint, c *coinRecord) error {
-	return tx.Bucket(bktCoins).Put(opKey(op), encodeCoin(c))
+	k := opKey(op)
+	if err := deleteCoinKey(tx, k); err != nil {
+		return err
+	}
+	if c.Flags&coinFlagGame == 0 {
+		return tx.Bucket(bktCoins).Put(k, encodeCoin(c))
+	}
+	if err := tx.Bucket(bktGameCoins).Put(k, encodeCoin(c)); err != nil {
+		return err
+	}
+	if len(c.GameID) == 0 {
+		return nil // an explicit MarkGameCoin tag without an object
+	}
+	return tx.Bucket(bktObjCoins).Put(objCoinKey(c.GameID, k), nil)
+}
+
+// deleteCoin removes op's coin, wherever it is.
+func deleteCoin(tx *store.Tx, op wire.OutPoint) error { return deleteCoinKey(tx, opKey(op)) }
+
+func deleteCoinKey(tx *store.Tx, k []byte) error {
+	if err := tx.Bucket(bktCoins).Delete(k); err != nil {
+		return err
+	}
+	gc := tx.Bucket(bktGameCoins)
+	v := gc.Get(k)
+	if v == nil {
+		return nil
+	}
+	old, err := decodeCoin(v)
+	if err != nil {
+		return fmt.Errorf("coin %s: %w", opFromKey(k), err)
+	}
+	if len(old.GameID) > 0 {
+		if err := tx.Bucket(bktObjCoins).Delete(objCoinKey(old.GameID, k)); err != nil {
+			return err
+		}
+	}
+	return gc.Delete(k)
+}
+
+// objCoinKey is an objcoins key: the object id, then the coin's key.
+func objCoinKey(gameID, coinKey []byte) []byte {
+	return append(append(make([]byte, 0, len(gameID)+len(coinKey)), gameID...), coinKey...)
+}
+
+// coinKinds selects the coin buckets a walk reads.
+type coinKinds uint8
+
+const (
+	plainCoins coinKinds = 1 << iota
+	gameCoins
+	allCoins = plainCoins | gameCoins
+)
+
+// eachCoin calls fn with the key and record of every coin of the kinds
+// asked, in outpoint order (the two buckets merged).
+func eachCoin(tx *store.Tx, kinds coinKinds, fn func(k, v []byte) error) error {
+	a, b := tx.Bucket(bktCoins).Cursor(), tx.Bucket(bktGameCoins).Cursor()
+	var ka, va, kb, vb []byte
+	if kinds&plainCoins != 0 {
+		ka, va = a.First()
+	}
+	if kinds&gameCoins != 0 {
+		kb, vb = b.First()
+	}
+	for ka != nil || kb != nil {
+		switch c := compareKeys(ka, kb); {
+		case c == 0:
+			return fmt.Errorf("%w: coin %s in both coin buckets", ErrCorrupt, opFromKey(ka))
+		case c < 0:
+			if err := fn(ka, va); err != nil {
+				return err
+			}
+			ka, va = a.Next()
+		default:
+			if err := fn(kb, vb); err != nil {
+				return err
+			}
+			kb, vb = b.Next()
+		}
+	}
+	return nil
+}
+
+// compareKeys orders two cursor keys, nil (an exhausted cursor) last.
+func compareKeys(a, b []byte) int {
+	switch {
+	case b == nil:
+		return -1
+	case a == nil:
+		return 1
+	}
+	return bytes.Compare(a, b)
 }
 
 // spender returns the txid recorded as spending op, if any.

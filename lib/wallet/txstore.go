@@ -133,7 +133,7 @@ func mayConcern(tx *store.Tx, t *wire.MsgTx) (bool, error) {
 		}
 	}
 	for _, in := range t.TxIn {
-		if tx.Bucket(bktCoins).Get(opKey(in.PreviousOutPoint)) != nil {
+		if hasCoin(tx, in.PreviousOutPoint) {
 			return true, nil
 		}
 	}
@@ -335,7 +335,7 @@ func (w *Wallet) removeCoin(tx *store.Tx, op wire.OutPoint, flag uint8) error {
 	if err := tx.Bucket(bktSpends).Delete(opKey(op)); err != nil {
 		return err
 	}
-	return tx.Bucket(bktCoins).Delete(opKey(op))
+	return deleteCoin(tx, op)
 }
 
 // dropTx marks an unconfirmed transaction conflicted or abandoned, with
@@ -456,7 +456,7 @@ func (w *Wallet) addTxMode(tx *store.Tx, t *wire.MsgTx, b *Block, rescan bool) (
 	var spends []wire.OutPoint
 	if !coinbase {
 		for _, in := range t.TxIn {
-			if tx.Bucket(bktCoins).Get(opKey(in.PreviousOutPoint)) != nil {
+			if hasCoin(tx, in.PreviousOutPoint) {
 				spends = append(spends, in.PreviousOutPoint)
 			}
 		}
@@ -508,7 +508,7 @@ func (w *Wallet) addTxMode(tx *store.Tx, t *wire.MsgTx, b *Block, rescan bool) (
 			if err := tx.Bucket(bktSpends).Delete(opKey(op)); err != nil {
 				return false, err
 			}
-			if err := tx.Bucket(bktCoins).Delete(opKey(op)); err != nil {
+			if err := deleteCoin(tx, op); err != nil {
 				return false, err
 			}
 		} else if err := tx.Bucket(bktSpends).Put(opKey(op), id[:]); err != nil {

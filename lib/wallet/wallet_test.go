@@ -267,13 +267,13 @@ func TestOpenErrors(t *testing.T) {
 func TestSchemaVersion(t *testing.T) {
 	w, _, _ := newTestWallet(t, nil)
 	v, err := w.db.SchemaVersion()
-	if err != nil || v != SchemaVersion || v != uint32(len(store.Migrations)+2) {
+	if err != nil || v != SchemaVersion || v != uint32(len(store.Migrations)+3) {
 		t.Fatalf("schema version %d, %v; want %d", v, err, SchemaVersion)
 	}
 	// Every bucket doc.go lists exists in a new wallet.
 	err = w.view(func(tx *store.Tx) error {
 		for _, b := range [][]byte{bktMeta, bktAccounts, bktAccountNames, bktAddrs, bktAddrIndex, bktKeys, bktScripts,
-			bktTxs, bktTxHeight, bktPending, bktCoins, bktSpends, bktContracts} {
+			bktTxs, bktTxHeight, bktPending, bktCoins, bktSpends, bktContracts, bktGameCoins, bktObjCoins} {
 			if tx.Bucket(b) == nil {
 				return fmt.Errorf("no bucket %q", b)
 			}
