@@ -466,7 +466,7 @@ func (w *Wallet) PublishContract(ctx context.Context, o GameOptions, spec Contra
 		for i, p := range t.AProps {
 			objs[i] = game.Object{Kind: game.KindProp, ID: p}
 		}
-		cs, err := w.findObjects(tx, acct, g, objs)
+		cs, err := w.findObjects(tx, acct, objs)
 		if err != nil {
 			return err
 		}
@@ -932,7 +932,7 @@ func (w *Wallet) FulfilContract(ctx context.Context, o GameOptions, skeleton *wi
 				if err != nil {
 					return err
 				}
-				cs, err = w.findObjects(tx, acct, &gameBuild{}, objs)
+				cs, err = w.findObjects(tx, acct, objs)
 				return err
 			})
 			if err != nil {

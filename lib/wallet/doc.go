@@ -106,7 +106,8 @@
 //	pending       txid 32 -> insertion sequence u64 (the bucket's
 //	              NextSequence): unconfirmed wallet txs to rebroadcast,
 //	              in dependency order, ties by sequence
-//	coins         txid 32 ‖ vout u32 -> coin record: 1 ‖ value u64 ‖
+//	coins         txid 32 ‖ vout u32 -> coin record (plain coins; those
+//	              with flag 16 are in gamecoins): 1 ‖ value u64 ‖
 //	              height u32 (0xffffffff unconfirmed) ‖ flags u8 (1
 //	              coinbase, 2 change, 4 time-locked, 8 reserved, 16 game
 //	              object, 32 relative lock: with 4, the lock u32 is a
@@ -117,7 +118,7 @@
 //	              marks the outputs of a pending bid)
 //	spends        txid 32 ‖ vout u32 (the coin) -> spending txid 32 of
 //	              an unconfirmed wallet tx (conflict detection; the coin
-//	              stays in coins until the spend confirms)
+//	              stays in coins or gamecoins until the spend confirms)
 //
 // Since schema version 4 the coins carrying a game object (flag 16) are
 // kept apart, so coin selection walks only plain coins and an action finds
@@ -126,7 +127,9 @@
 //	gamecoins     txid 32 ‖ vout u32 -> coin record (as in coins)
 //	objcoins      game object id ‖ txid 32 ‖ vout u32 -> empty: the coins
 //	              of each object (the current one, and one a pending
-//	              transaction spends)
+//	              transaction spends); a coin tagged by MarkGameCoin is
+//	              indexed under its tag, whatever its length, and one with
+//	              an empty id not at all
 //
 // Contracts (schema version 3):
 //

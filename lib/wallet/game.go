@@ -289,7 +289,7 @@ type ownedCoin struct {
 
 // findObjects returns the coins of acct carrying objs, refusing objects the
 // account does not own and coins already spent by a pending transaction.
-func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, g *gameBuild, objs []game.Object) ([]ownedCoin, error) {
+func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, objs []game.Object) ([]ownedCoin, error) {
 	want := make(map[string]*gameRef, len(objs))
 	for _, o := range objs {
 		k := string(o.Bytes())
@@ -298,7 +298,7 @@ func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, g *gameBuild, ob
 		}
 		want[k] = &gameRef{}
 	}
-	if err := w.scanAccountFor(tx, acct, g, want); err != nil {
+	if err := w.findGameCoins(tx, acct, want); err != nil {
 		return nil, err
 	}
 	found := make([]ownedCoin, len(objs))
@@ -331,23 +331,13 @@ type gameRef struct {
 	reserved bool
 }
 
-// scanAccount fills g.scan, the plain coins of the account that may pay
-// a game transaction's fee, once per action.
+// scanAccount fills g.scan, once per action: the plain coins of the
+// account that may pay a game transaction's fee, in one walk of the coins
+// bucket (which holds no game coins). It reads the coin records in place
+// (their layout is in txrecords.go) and keeps only what it needs, because
+// a wallet may hold many coins and every action reads them. Time-locked
+// coins are left out entirely.
 func (w *Wallet) scanAccount(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-	return w.scanAccountFor(tx, acct, g, nil)
-}
-
-// scanAccountFor finds the coins of want (game coins by object, through
-// the objcoins index) and, the first time, fills g.scan (the plain coins
-// that may pay the fee, one walk of the coins bucket, which holds no game
-// coins). It reads the coin records in place (their layout is in
-// txrecords.go) and keeps only what it needs, because a wallet may hold
-// many coins and every action reads them. Time-locked coins are left
-// out entirely.
-func (w *Wallet) scanAccountFor(tx *store.Tx, acct *accountRecord, g *gameBuild, want map[string]*gameRef) error {
-	if err := w.findGameCoins(tx, acct, want); err != nil {
-		return err
-	}
 	if g.scan.done {
 		return nil
 	}
@@ -955,7 +945,7 @@ func (w *Wallet) ChangeProducer(ctx context.Context, o GameOptions, id game.ID, 
 	}
 	obj := game.Object{Kind: game.KindProducer, ID: id}
 	return w.runGame(ctx, "change producer", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, g, []game.Object{obj})
+		cs, err := w.findObjects(tx, acct, []game.Object{obj})
 		if err != nil {
 			return err
 		}
@@ -996,7 +986,7 @@ func (w *Wallet) CreateProps(ctx context.Context, o GameOptions, producer game.I
 	}
 	pobj := game.Object{Kind: game.KindProducer, ID: producer}
 	res, err := w.runGame(ctx, "create props", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, g, []game.Object{pobj})
+		cs, err := w.findObjects(tx, acct, []game.Object{pobj})
 		if err != nil {
 			return err
 		}
@@ -1042,7 +1032,7 @@ func (w *Wallet) SendProps(ctx context.Context, o GameOptions, moves []PropMoveS
 		objs[i] = game.Object{Kind: game.KindProp, ID: m.Prop}
 	}
 	return w.runGame(ctx, "send props", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, g, objs)
+		cs, err := w.findObjects(tx, acct, objs)
 		if err != nil {
 			return err
 		}
@@ -1069,7 +1059,7 @@ func (w *Wallet) DestroyProps(ctx context.Context, o GameOptions, ids []game.ID)
 		objs[i] = game.Object{Kind: game.KindProp, ID: id}
 	}
 	return w.runGame(ctx, "destroy props", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, g, objs)
+		cs, err := w.findObjects(tx, acct, objs)
 		if err != nil {
 			return err
 		}
@@ -1097,7 +1087,7 @@ func (w *Wallet) Sale(ctx context.Context, o GameOptions, prop game.ID, buyNow, 
 	}
 	obj := game.Object{Kind: game.KindProp, ID: prop}
 	return w.runGame(ctx, "sale", o, func(tx *store.Tx, acct *accountRecord, g *gameBuild) error {
-		cs, err := w.findObjects(tx, acct, g, []game.Object{obj})
+		cs, err := w.findObjects(tx, acct, []game.Object{obj})
 		if err != nil {
 			return err
 		}

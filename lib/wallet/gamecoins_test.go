@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
 
@@ -150,4 +151,81 @@ func TestSchemaMigrationGameCoins(t *testing.T) {
 	if b.Game != 1e8+1e4 {
 		t.Errorf("game balance %s", b.Game)
 	}
+}
+
+// objectCoins returns the game coins of the default account carrying obj.
+func objectCoins(t *testing.T, w *Wallet, obj game.Object) []GameCoin {
+	t.Helper()
+	all, err := w.GameCoins("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []GameCoin
+	for _, gc := range all {
+		if gc.Object == obj {
+			out = append(out, gc)
+		}
+	}
+	return out
+}
+
+// TestGameCoinsReorg moves a prop through a reorg, an abandon, a second
+// send and the first send confirming after all: at each step the prop's
+// coins are the ones the chain says, found through the object index (the
+// coin buckets are checked at the end of the test).
+func TestGameCoinsReorg(t *testing.T) {
+	w, c, _ := startedWallet(t, 3)
+	l := newGameLedger(t, c)
+	ctx := context.Background()
+	reg, err := w.RegisterProducer(ctx, GameOptions{}, game.ProducerInfo{Name: "reorgs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.mine(c, reg.Tx)
+	cr, err := w.CreateProps(ctx, GameOptions{}, reg.Objects[0].ID, []PropSpec{{OID: "sword", Gold: 100_000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.mine(c, cr.Tx)
+	sword := cr.Objects[0]
+	created := wire.OutPoint{Hash: cr.TxID, Index: cr.Vouts[0]}
+	addr, err := w.NewAddress("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snd, err := w.SendProps(ctx, GameOptions{}, []PropMoveSpec{{Prop: sword.ID, PkScript: addr.PkScript()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.mine(c, snd.Tx)
+	moved := wire.OutPoint{Hash: snd.TxID, Index: snd.Vouts[0]}
+	at := func(step string, want wire.OutPoint, confirmed bool) {
+		t.Helper()
+		var free []GameCoin
+		for _, gc := range objectCoins(t, w, sword) {
+			if gc.Spender.IsZero() {
+				free = append(free, gc)
+			}
+		}
+		if len(free) != 1 || free[0].OutPoint != want || (free[0].Height >= 0) != confirmed {
+			t.Fatalf("%s: free coins of the sword %+v, want %s (confirmed %v)", step, free, want, confirmed)
+		}
+	}
+	at("after the send", moved, true)
+
+	c.disconnect()
+	at("send's block disconnected", moved, false)
+	if err := w.Abandon(snd.TxID); err != nil {
+		t.Fatal(err)
+	}
+	at("send abandoned", created, true)
+	snd2, err := w.SendProps(ctx, GameOptions{}, []PropMoveSpec{{Prop: sword.ID, PkScript: extScript}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := objectCoins(t, w, sword); len(cs) != 1 || cs[0].Spender != snd2.TxID {
+		t.Fatalf("second send pending: %+v", cs)
+	}
+	c.connect(nil, snd.Tx) // the abandoned send confirms after all
+	at("first send confirmed", moved, true)
 }

@@ -68,7 +68,13 @@ func newTestWallet(t *testing.T, mod func(*CreateOptions)) (*Wallet, string, str
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { w.Close() })
+	t.Cleanup(func() {
+		// Whatever the test did, the coin buckets agree at its end.
+		if !t.Failed() && w.view(func(*store.Tx) error { return nil }) == nil {
+			checkCoinBuckets(t, w)
+		}
+		w.Close()
+	})
 	return w, m, path
 }
 
