@@ -129,19 +129,7 @@ func BenchmarkConnectBlock(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				blk := f.nextBlock(b)
-				sc := script.NewSigCache(2 * benchTxsPerBlock)
-				f.tc.cfg.SigCache = sc
-				if warm {
-					view, err := f.tc.fetchBlockInputs(blk)
-					if err != nil {
-						b.Fatal(err)
-					}
-					for _, tx := range blk.Transactions[1:] {
-						if err := ValidateTransactionScripts(tx, view, script.ConsensusFlags, sc); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
+				f.tc.freshSigCache(b, blk, 2*benchTxsPerBlock, warm)
 				b.StartTimer()
 				f.connect(b, blk)
 			}
@@ -151,6 +139,27 @@ func BenchmarkConnectBlock(b *testing.B) {
 }
 
 // fetchBlockInputs loads the confirmed outputs blk's transactions spend.
+// freshSigCache gives the chain an empty signature cache of size
+// entries; warm fills it with blk's signatures first, as the mempool
+// would have (the "warm" connect benchmarks).
+func (tc *testChain) freshSigCache(b *testing.B, blk *wire.MsgBlock, size int, warm bool) {
+	b.Helper()
+	sc := script.NewSigCache(size)
+	tc.cfg.SigCache = sc
+	if !warm {
+		return
+	}
+	view, err := tc.fetchBlockInputs(blk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tx := range blk.Transactions[1:] {
+		if err := ValidateTransactionScripts(tx, view, script.ConsensusFlags, sc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func (tc *testChain) fetchBlockInputs(blk *wire.MsgBlock) (*UtxoViewpoint, error) {
 	view := NewUtxoViewpoint()
 	for _, tx := range blk.Transactions[1:] {
@@ -219,19 +228,7 @@ func BenchmarkConnectBlockPropTransfers(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				e.tc.disconnectTip(b)
-				sc := script.NewSigCache(2 * n)
-				e.tc.cfg.SigCache = sc
-				if warm {
-					view, err := e.tc.fetchBlockInputs(blk)
-					if err != nil {
-						b.Fatal(err)
-					}
-					for _, tx := range blk.Transactions[1:] {
-						if err := ValidateTransactionScripts(tx, view, script.ConsensusFlags, sc); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
+				e.tc.freshSigCache(b, blk, 2*n, warm)
 				b.StartTimer()
 				e.tc.reconnect(b, blk.BlockHash())
 			}
