@@ -11,7 +11,7 @@ FUZZTIME   ?= 30s
 BENCHTIME  ?= 1s
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/...
 
-.PHONY: help build run test test-race bench fuzz lint fmt install clean
+.PHONY: help build run test test-race test-32bit bench fuzz lint fmt install clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -56,3 +56,10 @@ install: ## install the binaries into GOBIN
 
 clean: ## remove build output and the local regtest datadir
 	rm -rf $(BIN) $(DATADIR)
+
+PKGS_32BIT := ./lib/chainhash/... ./lib/amount/... ./lib/wire/... ./lib/chaincfg/... ./lib/script/... ./lib/game/... ./lib/chain/... ./lib/mempool/... ./lib/address/... ./lib/keys/...
+QEMU_ARM   ?= qemu-arm
+
+test-32bit: ## the consensus packages' tests built for 32-bit ARM and run under qemu-user (Debian: qemu-user)
+	@command -v $(QEMU_ARM) >/dev/null || { echo "test-32bit: $(QEMU_ARM) not found (apt-get install qemu-user)"; exit 1; }
+	GOARCH=arm GOARM=7 GG_TEST_EXEC=$(QEMU_ARM) $(GO) test -short -count=1 -timeout 20m -exec $(QEMU_ARM) $(PKGS_32BIT)

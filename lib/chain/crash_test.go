@@ -274,6 +274,10 @@ func openChildDB(dir string) *store.DB {
 	return db
 }
 
+// TestExecEnv names the emulator (qemu-arm) that runs a cross-built test
+// binary, so crash tests start their children through it too.
+const TestExecEnv = "GG_TEST_EXEC"
+
 // crashChild is a crash test's child process: this test binary running
 // one TestXxxHelperProcess on a chain directory with fsync on, printing
 // a line per step of its work, until it is killed or done.
@@ -287,6 +291,11 @@ type crashChild struct {
 func startCrashChild(t *testing.T, helper, dirEnv, dir string) *crashChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
+	if emu := os.Getenv(TestExecEnv); emu != "" {
+		// A cross-built test binary (make test-32bit) runs its child
+		// through the same emulator as itself.
+		cmd = exec.Command(emu, os.Args[0], "-test.run=^"+helper+"$")
+	}
 	cmd.Env = []string{dirEnv + "=" + dir}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, store.NoSyncEnv+"=") && !strings.HasPrefix(kv, dirEnv+"=") {

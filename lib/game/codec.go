@@ -114,29 +114,32 @@ func IsRecordScript(pkScript []byte) bool {
 		return false
 	}
 	op := pkScript[1]
-	var n, hdr int
+	// Lengths are read as unsigned 64-bit values on every build: an int
+	// would turn a PUSHDATA4 length of 2³¹ or more negative on 32-bit
+	// targets and split the network over what counts as a record.
+	var n, hdr uint64
 	switch {
 	case op >= 0x01 && op <= 0x4b:
-		n, hdr = int(op), 2
+		n, hdr = uint64(op), 2
 	case op == script.OP_PUSHDATA1:
 		if len(pkScript) < 3 {
 			return false
 		}
-		n, hdr = int(pkScript[2]), 3
+		n, hdr = uint64(pkScript[2]), 3
 	case op == script.OP_PUSHDATA2:
 		if len(pkScript) < 4 {
 			return false
 		}
-		n, hdr = int(binary.LittleEndian.Uint16(pkScript[2:])), 4
+		n, hdr = uint64(binary.LittleEndian.Uint16(pkScript[2:])), 4
 	case op == script.OP_PUSHDATA4:
 		if len(pkScript) < 6 {
 			return false
 		}
-		n, hdr = int(binary.LittleEndian.Uint32(pkScript[2:])), 6
+		n, hdr = uint64(binary.LittleEndian.Uint32(pkScript[2:])), 6
 	default:
 		return false
 	}
-	return n >= 2 && len(pkScript) >= hdr+2 && pkScript[hdr] == Magic[0] && pkScript[hdr+1] == Magic[1]
+	return n >= 2 && uint64(len(pkScript)) >= hdr+2 && pkScript[hdr] == Magic[0] && pkScript[hdr+1] == Magic[1]
 }
 
 // recordPayload returns the payload of a record script, enforcing the

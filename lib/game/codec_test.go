@@ -256,3 +256,20 @@ func TestFindRecordErrors(t *testing.T) {
 		t.Error("direct push layout")
 	}
 }
+
+// TestRecordScriptLengthWidth pins the verdict on declared push lengths
+// at and above 2³¹: a 32-bit build once read a PUSHDATA4 length as a
+// negative int and called these plain data carriers, a consensus split.
+// Every width reads lengths as unsigned 64-bit values.
+func TestRecordScriptLengthWidth(t *testing.T) {
+	for _, n := range []uint32{0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff} {
+		s := []byte{0x6a, 0x4e, byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24), 0x67, 0x67}
+		if !IsRecordScript(s) {
+			t.Errorf("PUSHDATA4(%#x) \"gg\": not a record script", n)
+		}
+		_, _, err := FindRecord(mkTx(1, out(0, s)))
+		if Code(err) != CodeBadRecord {
+			t.Errorf("PUSHDATA4(%#x) \"gg\": FindRecord %v, want %s", n, err, CodeBadRecord)
+		}
+	}
+}

@@ -162,30 +162,30 @@ func lastPush(s []byte) ([]byte, bool) {
 	for pc := 0; pc < len(s); {
 		op := s[pc]
 		pc++
-		var n int
+		var n uint64 // unsigned 64-bit on every build: a PUSHDATA4 length is never negative
 		switch {
 		case op == 0x00:
 			last, found = []byte{}, true
 			continue
 		case op <= 0x4b:
-			n = int(op)
+			n = uint64(op)
 		case op == 0x4c:
 			if pc+1 > len(s) {
 				return nil, false
 			}
-			n = int(s[pc])
+			n = uint64(s[pc])
 			pc++
 		case op == 0x4d:
 			if pc+2 > len(s) {
 				return nil, false
 			}
-			n = int(binary.LittleEndian.Uint16(s[pc:]))
+			n = uint64(binary.LittleEndian.Uint16(s[pc:]))
 			pc += 2
 		case op == 0x4e:
 			if pc+4 > len(s) {
 				return nil, false
 			}
-			n = int(binary.LittleEndian.Uint32(s[pc:]))
+			n = uint64(binary.LittleEndian.Uint32(s[pc:]))
 			pc += 4
 		case op == 0x4f || (op >= 0x51 && op <= 0x60):
 			// OP_1NEGATE, OP_1..OP_16: small numbers
@@ -199,11 +199,11 @@ func lastPush(s []byte) ([]byte, bool) {
 		default:
 			return nil, false
 		}
-		if n < 0 || pc+n > len(s) {
+		if n > uint64(len(s)-pc) {
 			return nil, false
 		}
-		last, found = s[pc:pc+n], true
-		pc += n
+		last, found = s[pc:pc+int(n)], true
+		pc += int(n)
 	}
 	return last, found
 }

@@ -84,6 +84,11 @@ func TestLastPush(t *testing.T) {
 		{[]byte{0x03, 0xaa}, nil, false},                // truncated push
 		{[]byte{0x4d, 0x01}, nil, false},                // truncated length
 		{[]byte{0x01, 0xaa, script.OP_DUP}, nil, false}, // not push-only
+		// PUSHDATA4 lengths at and above 2³¹ (negative as a 32-bit int)
+		// and just below: truncated pushes on every build, never a panic.
+		{[]byte{0x4e, 0x00, 0x00, 0x00, 0x80, 0xee}, nil, false},
+		{[]byte{0x4e, 0xff, 0xff, 0xff, 0xff, 0xee}, nil, false},
+		{[]byte{0x4e, 0xfb, 0xff, 0xff, 0x7f, 0xee}, nil, false},
 	}
 	for _, tt := range tests {
 		got, ok := lastPush(tt.s)
