@@ -30,7 +30,7 @@ type contractEnv struct {
 
 func newContractEnv(t *testing.T) *contractEnv {
 	e := &contractEnv{gameEnv: newGameEnv(t), a: chaingen.NewKey("party A"), b: chaingen.NewKey("party B"),
-		secret: []byte("open sesame")}
+		secret: []byte("open sesame, thirty-two bytes...")}
 	e.hash = sha256.Sum256(e.secret)
 	owner := chaingen.NewKey("producer owner")
 	reg, pid := e.register("Acme", owner)

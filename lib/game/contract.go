@@ -226,17 +226,24 @@ func ContractID(t *Terms) (ID, error) {
 	return id, nil
 }
 
+// PreimageSize is the size of a hash lock's secret: a claim with a
+// preimage of any other size fails the escrow script.
+const PreimageSize = 32
+
 // EscrowScript returns the witness script of the escrow of t. With a
 // hash lock:
 //
-//	OP_IF OP_SHA256 <hash> OP_EQUALVERIFY <b_key> OP_CHECKSIG
+//	OP_IF OP_SIZE 32 OP_EQUALVERIFY OP_SHA256 <hash> OP_EQUALVERIFY <b_key> OP_CHECKSIG
 //	OP_ELSE
 //	  OP_IF <expiry> OP_CHECKLOCKTIMEVERIFY OP_DROP <a_key> OP_CHECKSIG
 //	  OP_ELSE OP_2 <a_key> <b_key> OP_2 OP_CHECKMULTISIG OP_ENDIF
 //	OP_ENDIF
 //
 // without one, the inner OP_IF ... OP_ENDIF alone. expiry is a minimal
-// script number. Consensus recomputes it and compares bytes.
+// script number. A claim's preimage must be exactly PreimageSize bytes
+// (the size check comes before the hash), the rule of the other chains a
+// hash lock is shared with in an atomic swap. Consensus recomputes the
+// script and compares bytes.
 func EscrowScript(t *Terms) ([]byte, error) {
 	if len(t.AKey) != PubKeySize || len(t.BKey) != PubKeySize {
 		return nil, ruleErr(CodeBadTerms, "terms keys of %d and %d bytes, want %d", len(t.AKey), len(t.BKey), PubKeySize)
@@ -246,7 +253,8 @@ func EscrowScript(t *Terms) ([]byte, error) {
 	}
 	b := script.NewBuilder()
 	if len(t.Hash) != 0 {
-		b.AddOps(script.OP_IF, script.OP_SHA256).AddData(t.Hash).AddOp(script.OP_EQUALVERIFY).
+		b.AddOps(script.OP_IF, script.OP_SIZE).AddInt64(PreimageSize).AddOps(script.OP_EQUALVERIFY, script.OP_SHA256).
+			AddData(t.Hash).AddOp(script.OP_EQUALVERIFY).
 			AddData(t.BKey).AddOps(script.OP_CHECKSIG, script.OP_ELSE)
 	}
 	b.AddOp(script.OP_IF).AddInt64(int64(t.Expiry)).AddOps(script.OP_CHECKLOCKTIMEVERIFY, script.OP_DROP).

@@ -24,7 +24,8 @@ func privOf(s string) *btcec.PrivateKey {
 var (
 	privA, privB = privOf("contract party A"), privOf("contract party B")
 	pubA, pubB   = privA.PubKey().SerializeCompressed(), privB.PubKey().SerializeCompressed()
-	secret       = []byte("the secret of the contract vectors")
+	secretText   = "the secret of the contract vectors"
+	secret       = func() []byte { h := sha256.Sum256([]byte(secretText)); return h[:] }() // 32 bytes
 	secretHash   = sha256.Sum256(secret)
 )
 
@@ -50,12 +51,13 @@ var (
 )
 
 const (
-	contractIDVector     = "2013e43a620b335cb6d59ebb8cb82a0957f4cf9d506c1369fac27835ad007b9f"
+	contractIDVector     = "12c54714055a9f69973d7b9995ad6cb607655634563f321a0fa144bcd94e30a6"
 	swapContractIDVector = "77de9192d60a2260a1bd10f9c9812300b4101d2614553151f6cbb70ca12d982b"
-	escrowPkScriptVector = "0020d692e1bffadaee92d1581f002dd768279db36bcd653f01cc93429f1e47110558"
-	// OP_IF OP_SHA256 <hash> OP_EQUALVERIFY <b_key> OP_CHECKSIG OP_ELSE OP_IF <100> OP_CLTV OP_DROP
-	// <a_key> OP_CHECKSIG OP_ELSE OP_2 <a_key> <b_key> OP_2 OP_CHECKMULTISIG OP_ENDIF OP_ENDIF
-	escrowScriptVector = "63a8206600f7da70ea89bab5d5f07f15e31dbc74711c00d78a9614619814fe1e76458b88" +
+	escrowPkScriptVector = "0020a3477edd440c9554ac2d567899b9a0eb72f923fc12b661c2f38d3a7fdadf0f9a"
+	// OP_IF OP_SIZE 32 OP_EQUALVERIFY OP_SHA256 <hash> OP_EQUALVERIFY <b_key> OP_CHECKSIG OP_ELSE
+	// OP_IF <100> OP_CLTV OP_DROP <a_key> OP_CHECKSIG OP_ELSE OP_2 <a_key> <b_key> OP_2 OP_CHECKMULTISIG
+	// OP_ENDIF OP_ENDIF
+	escrowScriptVector = "6382012088a820ce0d4571d51d8b93dbc157ee64e7df18df7b36a963aac627b3473f8c99d4dbcd88" +
 		"2103f0528e85bf0fef972f496ef8a3b5383a93f6d434b2b3c7ab6800c2bd05b7437fac67" +
 		"630164b175210361430c5696f08de8340e0141e1ac3a66458a79a2b523707765da93c5141c157dac67" +
 		"52210361430c5696f08de8340e0141e1ac3a66458a79a2b523707765da93c5141c157d" +
@@ -733,5 +735,36 @@ func TestContractStrings(t *testing.T) {
 	o, err := DecodeObject(Object{KindContract, ID{1}}.Bytes())
 	if err != nil || o.Kind != KindContract {
 		t.Errorf("contract annotation: %v %v", o, err)
+	}
+}
+
+// TestEscrowPreimageSize: a claim needs a preimage of exactly 32 bytes,
+// whatever the hash lock: the escrow script checks the size before the
+// hash, so a cross-chain swap whose other side demands 32 bytes cannot be
+// claimed here with a preimage the other chain refuses.
+func TestEscrowPreimageSize(t *testing.T) {
+	const value = 50_000
+	for _, size := range []int{0, 1, 31, 32, 33, 64, 520} {
+		pre := bytes.Repeat([]byte{0x5a}, size)
+		h := sha256.Sum256(pre)
+		tm := escrowTerms(idOf("a"))
+		tm.Hash = h[:]
+		s, err := EscrowScript(tm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, _ := EscrowPkScript(tm)
+		tx := escrowSpend(0, 0xffffffff)
+		w, err := ClaimWitness(tm, sign(t, tx, s, value, privB), pre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.TxIn[0].Witness = w
+		valid := size == PreimageSize
+		for _, flags := range []script.Flags{script.ConsensusFlags, script.StandardFlags} {
+			if err := script.VerifyInput(tx, 0, pk, value, flags, nil, nil); (err == nil) != valid {
+				t.Errorf("preimage of %d bytes (hash matches): %v, want valid %v", size, err, valid)
+			}
+		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/gamegold/gg/lib/wire"
 )
 
-var contractSecret = []byte("open sesame")
+var contractSecret = []byte("open sesame, thirty-two bytes...")
 
 // goldTerms are hash-locked terms where alice stakes 30,000 dust and bob
 // gives nothing on chain.

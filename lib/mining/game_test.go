@@ -181,7 +181,7 @@ func TestAuctionFinal(t *testing.T) {
 func TestTemplateContractExpiry(t *testing.T) {
 	e := newEnv(t, 130, mempool.Policy{})
 	alice, bob := chaingen.NewKey("alice"), chaingen.NewKey("bob")
-	secret := []byte("open sesame")
+	secret := []byte("open sesame, thirty-two bytes...")
 	hash := sha256.Sum256(secret)
 	terms := func(expiry int32, nonce uint64) *game.Terms {
 		tm := &game.Terms{AKey: alice.PubKey, BKey: bob.PubKey, AGold: 30_000, Memo: "test", Expiry: uint32(expiry), Nonce: nonce, Hash: hash[:]}

@@ -459,8 +459,11 @@ func (s *ContractService) execute(ctx context.Context, p json.RawMessage) (any, 
 		if secret == "" {
 			return nil, Errorf(CodeInvalidParam, "a claim needs the secret (hex)")
 		}
-		if spec.Preimage, err = hex.DecodeString(secret); err != nil || len(spec.Preimage) == 0 || len(spec.Preimage) > 520 {
-			return nil, Errorf(CodeInvalidParam, "secret: want 1 to 520 bytes in hex")
+		if len(secret) != 2*game.PreimageSize {
+			return nil, Errorf(CodeInvalidParam, "secret: want %d bytes (%d hex digits)", game.PreimageSize, 2*game.PreimageSize)
+		}
+		if spec.Preimage, err = hex.DecodeString(secret); err != nil {
+			return nil, Errorf(CodeInvalidParam, "secret: want %d bytes in hex", game.PreimageSize)
 		}
 	} else if secret != "" {
 		return nil, Errorf(CodeInvalidParam, "a secret is only for the claim path")

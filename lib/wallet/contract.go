@@ -1077,6 +1077,9 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 	case req.Path == game.PathClaim && len(t.Hash) == 0:
 		return fail(fmt.Errorf("%w: the contract has no hash lock: no claim path", ErrInvalidArgument))
 	case req.Path == game.PathClaim:
+		if len(req.Preimage) != game.PreimageSize {
+			return fail(fmt.Errorf("%w: the secret is %d bytes; a claim needs exactly %d", ErrInvalidArgument, len(req.Preimage), game.PreimageSize))
+		}
 		if h := sha256.Sum256(req.Preimage); !bytes.Equal(h[:], t.Hash) {
 			return fail(fmt.Errorf("%w: the secret does not hash to the contract's hash lock", ErrInvalidArgument))
 		}

@@ -36,7 +36,7 @@ func TestContractLifecycle(t *testing.T) {
 	if again, _ := w.ContractKey("bob"); string(again) != string(bkey) {
 		t.Fatal("contract key changed")
 	}
-	secret := []byte("the secret")
+	secret := []byte("the secret, thirty-two bytes lon")
 	h := sha256.Sum256(secret)
 	var submitted *ContractOffer
 	off, err := w.PublishContract(ctx, GameOptions{}, ContractSpec{BKey: bkey, AGold: int64(gg(1)), Hash: h[:], Expiry: 150, Nonce: 1},
@@ -184,7 +184,7 @@ func TestContractRestoreB(t *testing.T) {
 	if _, err := b.NewAddress("", false); err != nil {
 		t.Fatal(err)
 	}
-	secret := []byte("B's secret")
+	secret := []byte("B's secret, thirty-two bytes....")
 	h := sha256.Sum256(secret)
 	expiry := uint32(c.tip().Height + 10)
 	var ids [2]game.ID

@@ -107,9 +107,12 @@ func readSecret(path string) ([]byte, error) {
 	if err != nil {
 		return nil, cli.Usagef("secret file: %v", err)
 	}
+	if len(b) > 4*game.PreimageSize {
+		return nil, cli.Usagef("secret file %s: want the secret in hex (%d bytes, %d hex digits)", path, game.PreimageSize, 2*game.PreimageSize)
+	}
 	s, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(s) == 0 || len(s) > 520 {
-		return nil, cli.Usagef("secret file %s: want the secret in hex (1 to 520 bytes)", path)
+	if err != nil || len(s) != game.PreimageSize {
+		return nil, cli.Usagef("secret file %s: want the secret in hex (%d bytes, %d hex digits)", path, game.PreimageSize, 2*game.PreimageSize)
 	}
 	return s, nil
 }

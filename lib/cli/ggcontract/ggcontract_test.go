@@ -51,6 +51,13 @@ func TestSecretFiles(t *testing.T) {
 	if _, err := readSecret(p); err == nil {
 		t.Fatal("non-hex secret accepted")
 	}
+	// A hash lock's secret is exactly 32 bytes (the escrow script's rule).
+	for _, n := range []int{1, 31, 33, 520} {
+		os.WriteFile(p, []byte(strings.Repeat("ab", n)+"\n"), 0o600)
+		if _, err := readSecret(p); err == nil {
+			t.Errorf("secret of %d bytes accepted", n)
+		}
+	}
 }
 
 func TestTables(t *testing.T) {
