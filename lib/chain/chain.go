@@ -48,6 +48,11 @@ type BestState struct {
 	Bits        uint32
 	MedianTime  int64
 	Timestamp   int64
+	// MinNextTime is the earliest timestamp a block on this tip may
+	// carry: one second after the median time past and, on a BIP94
+	// network where the next block opens a retarget window, not more than
+	// MaxTimewarp before this block.
+	MinNextTime int64
 	Work        *big.Int // cumulative work; do not modify
 	TotalTxns   uint64
 	BlockWeight int
@@ -305,6 +310,7 @@ func (c *Chain) setBest(tip *blockNode, weight int) {
 	c.best.Store(&BestState{
 		Hash: tip.hash, Height: tip.height, Bits: tip.header.Bits,
 		MedianTime: medianTimePast(tip), Timestamp: int64(tip.header.Timestamp),
+		MinNextTime: c.minNextTime(tip),
 		Work: new(big.Int).Set(tip.workSum), TotalTxns: c.totalTxns,
 		BlockWeight: weight, NumTxns: int(tip.numTxns),
 	})

@@ -61,7 +61,15 @@ func (c *Chain) nextRequiredBits(prev *blockNode, ts uint32) uint32 {
 	actual := int64(prev.header.Timestamp) - int64(first.header.Timestamp)
 	actual = max(actual, span/p.RetargetFactor)
 	actual = min(actual, span*p.RetargetFactor)
-	target := chaincfg.CompactToBig(prev.header.Bits)
+	// BIP94: the new target scales the first block's bits of the window,
+	// not the last block's, which on testnet may be a minimum-difficulty
+	// exception (Bitcoin's rule would then reset the difficulty). On main,
+	// where a window's bits never vary, both are the same.
+	base := prev.header.Bits
+	if p.EnforceBIP94 {
+		base = first.header.Bits
+	}
+	target := chaincfg.CompactToBig(base)
 	target.Mul(target, big.NewInt(actual))
 	target.Div(target, big.NewInt(span))
 	if target.Cmp(p.PowLimit) > 0 {

@@ -24,6 +24,7 @@ const (
 	ErrBadBits              = ErrorKind("unexpected difficulty bits")
 	ErrTimeTooOld           = ErrorKind("timestamp not after median time past")
 	ErrTimeTooNew           = ErrorKind("timestamp too far in the future")
+	ErrTimewarp             = ErrorKind("retarget window opened too far before its parent (BIP94)")
 	ErrBadVersion           = ErrorKind("obsolete block version")
 	ErrBadCoinbaseHeight    = ErrorKind("coinbase does not start with the block height")
 	ErrBadCoinbaseValue     = ErrorKind("coinbase pays more than subsidy plus fees")
@@ -67,6 +68,7 @@ var reasons = map[ErrorKind]string{
 	ErrBadBits:              "bad-diffbits",
 	ErrTimeTooOld:           "time-too-old",
 	ErrTimeTooNew:           "time-too-new",
+	ErrTimewarp:             "time-timewarp-attack",
 	ErrBadVersion:           "bad-version",
 	ErrBadCoinbaseHeight:    "bad-cb-height",
 	ErrBadCoinbaseValue:     "bad-cb-amount",

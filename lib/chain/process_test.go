@@ -506,6 +506,78 @@ func TestNextRequiredBits(t *testing.T) {
 
 func bigN(n int64) *bigInt { return newBig(n) }
 
+// TestTimewarpBIP94: on main and testnet the first block of a retarget
+// window may not be dated more than 600 s before its parent, and a
+// retarget scales the window's first bits; regtest (no retargeting) and
+// blocks inside a window keep Bitcoin's rules.
+func TestTimewarpBIP94(t *testing.T) {
+	mk := func(p *chaincfg.Params, n int, bits uint32) (*Chain, *blockNode) {
+		c := &Chain{params: p, index: newBlockIndex()}
+		var prev *blockNode
+		ts := uint32(1_700_000_000)
+		for i := 0; i < n; i++ {
+			h := wire.BlockHeader{Version: 4, Timestamp: ts, Bits: bits, Nonce: uint32(i)}
+			if prev != nil {
+				h.PrevBlock = prev.hash
+			}
+			node := newBlockNode(&h, prev)
+			c.index.add(node)
+			c.index.main = append(c.index.main, node)
+			prev, ts = node, ts+600
+		}
+		return c, prev
+	}
+	interval := int(chaincfg.MainNetParams.BlocksPerRetarget())
+	for _, tt := range []struct {
+		name   string
+		params *chaincfg.Params
+		blocks int // the next block is at this height
+		offset int64
+		bits   uint32
+		err    ErrorKind
+	}{
+		{"main window opens 601 s early", chaincfg.MainNetParams, interval, -601, 0x1d00ffff, ErrTimewarp},
+		{"main window opens 600 s early", chaincfg.MainNetParams, interval, -600, 0x1d00ffff, ""},
+		{"main window opens 2 h before a future-dated parent", chaincfg.MainNetParams, 2 * interval, -7200, 0x1d00ffff, ErrTimewarp},
+		{"testnet window opens 601 s early", chaincfg.TestNetParams, interval, -601, 0x1d00ffff, ErrTimewarp},
+		{"main mid-window 601 s early", chaincfg.MainNetParams, interval - 1, -601, 0x1d00ffff, ""},
+		{"regtest boundary 601 s early", chaincfg.RegTestParams, interval, -601, chaincfg.RegTestParams.PowLimitBits, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, last := mk(tt.params, tt.blocks, tt.bits)
+			if tt.offset == -7200 {
+				last.header.Timestamp += 7200 // the attack: the window's last block dated ahead
+			}
+			ts := uint32(int64(last.header.Timestamp) + tt.offset)
+			h := wire.BlockHeader{Version: 4, PrevBlock: last.hash, Timestamp: ts, Bits: c.nextRequiredBits(last, ts)}
+			err := c.checkHeaderContext(&h, last)
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			checkRule(t, err, tt.err, "time-timewarp-attack")
+			// The earliest acceptable time is what templates use.
+			if min := c.minNextTime(last); min != int64(last.header.Timestamp)-MaxTimewarp {
+				t.Errorf("minNextTime %d, want parent - %d", min, MaxTimewarp)
+			}
+		})
+	}
+	// Testnet: a window whose last block is a minimum-difficulty exception
+	// retargets from the window's first bits, not from the exception's.
+	tn := chaincfg.TestNetParams
+	c, last := mk(tn, interval, 0x1d00ffff)
+	last.header.Bits = tn.PowLimitBits
+	got := c.nextRequiredBits(last, last.header.Timestamp+600)
+	want := chaincfg.CompactToBig(0x1d00ffff)
+	want.Mul(want, bigN(int64(600*(interval-1))))
+	want.Div(want, bigN(int64(tn.TargetTimespan.Seconds())))
+	if got != chaincfg.BigToCompact(want) {
+		t.Errorf("testnet retarget after an exception: bits %08x, want %08x", got, chaincfg.BigToCompact(want))
+	}
+}
+
 func TestBlockSanityHelpers(t *testing.T) {
 	// CheckBlockSanity is usable on its own.
 	g := newBlockGen()

@@ -153,10 +153,36 @@ func (c *Chain) checkHeaderContext(h *wire.BlockHeader, prev *blockNode) error {
 	if mtp := medianTimePast(prev); int64(h.Timestamp) <= mtp {
 		return ruleError(ErrTimeTooOld, "block timestamp %d not after median time past %d", h.Timestamp, mtp)
 	}
+	if c.opensWindowBIP94(prev) && int64(h.Timestamp) < int64(prev.header.Timestamp)-MaxTimewarp {
+		return ruleError(ErrTimewarp, "block timestamp %d opens a retarget window more than %d s before its parent's %d",
+			h.Timestamp, MaxTimewarp, prev.header.Timestamp)
+	}
 	if h.Version < MinBlockVersion {
 		return ruleErrorReason(ErrBadVersion, "bad-version", "block version %d below %d", h.Version, MinBlockVersion)
 	}
 	return nil
+}
+
+// MaxTimewarp is BIP94's bound: on networks that enforce it, the first
+// block of a retarget window may be at most this many seconds older than
+// its parent, which takes the time-warp attack (dating the last block of
+// each window far in the future and the next one far in the past) away.
+const MaxTimewarp = 600
+
+// opensWindowBIP94 reports whether a block on prev opens a retarget window
+// on a network that enforces BIP94.
+func (c *Chain) opensWindowBIP94(prev *blockNode) bool {
+	p := c.params
+	return p.EnforceBIP94 && !p.NoRetargeting && (prev.height+1)%p.BlocksPerRetarget() == 0
+}
+
+// minNextTime is the earliest timestamp a block on tip may carry.
+func (c *Chain) minNextTime(tip *blockNode) int64 {
+	t := medianTimePast(tip) + 1
+	if c.opensWindowBIP94(tip) {
+		t = max(t, int64(tip.header.Timestamp)-MaxTimewarp)
+	}
+	return t
 }
 
 func (c *Chain) checkHeaderTime(h *wire.BlockHeader) error {

@@ -37,6 +37,11 @@ type Params struct {
 	// is more than MinDiffReductionTime after its parent (testnet rule).
 	ReduceMinDifficulty  bool
 	MinDiffReductionTime time.Duration
+	// EnforceBIP94 applies BIP94 (testnet4's rules) from genesis: the
+	// first block of a retarget window is at most 600 s older than its
+	// parent (no time warp), and a retarget scales the window's first
+	// block's bits.
+	EnforceBIP94 bool
 
 	// Subsidy: BaseSubsidy dust, halved every SubsidyHalvingInterval blocks.
 	BaseSubsidy            int64
@@ -122,6 +127,7 @@ var MainNetParams = newParams(Params{
 	Name: "main", Net: 0xe1c6a7f3, NetworkID: 0,
 	PowLimitBits:       mainPowLimitBits,
 	TargetTimePerBlock: 10 * time.Minute, TargetTimespan: 14 * 24 * time.Hour, RetargetFactor: 4,
+	EnforceBIP94: true,
 	BaseSubsidy: 50 * 100_000_000, SubsidyHalvingInterval: 210_000, CoinbaseMaturity: 100,
 	AuctionPeriod: 144, AuctionGrace: 144,
 	Bech32HRP: "gg", PubKeyHashAddrID: 38, ScriptHashAddrID: 23, PrivateKeyID: 0xa6,
@@ -134,7 +140,7 @@ var TestNetParams = newParams(Params{
 	Name: "testnet", Net: 0x7b1c0d05, NetworkID: 1,
 	PowLimitBits:       testnetPowLimitBits,
 	TargetTimePerBlock: 10 * time.Minute, TargetTimespan: 14 * 24 * time.Hour, RetargetFactor: 4,
-	ReduceMinDifficulty: true, MinDiffReductionTime: 20 * time.Minute,
+	ReduceMinDifficulty: true, MinDiffReductionTime: 20 * time.Minute, EnforceBIP94: true,
 	BaseSubsidy: 50 * 100_000_000, SubsidyHalvingInterval: 210_000, CoinbaseMaturity: 100,
 	AuctionPeriod: 144, AuctionGrace: 144,
 	Bech32HRP: "tg", PubKeyHashAddrID: 111, ScriptHashAddrID: 196, PrivateKeyID: 0xef,

@@ -135,10 +135,7 @@ func (g *Generator) newBlockTemplate(payTo []byte, extraNonce uint64) (*BlockTem
 	best := g.chain.Best()
 	height := best.Height + 1
 	mtp := g.chain.MedianTimePast()
-	ts := g.now().Unix()
-	if ts <= mtp {
-		ts = mtp + 1
-	}
+	ts := max(g.now().Unix(), mtp+1, best.MinNextTime)
 	bits, err := g.chain.NextRequiredBits(uint32(ts))
 	if err != nil {
 		return nil, best.Hash, newError(ErrChain, err, "required bits at height %d", height)
