@@ -43,11 +43,11 @@ type Config struct {
 
 // BestState describes the tip of the active chain.
 type BestState struct {
-	Hash        chainhash.Hash
-	Height      int32
-	Bits        uint32
-	MedianTime  int64
-	Timestamp   int64
+	Hash       chainhash.Hash
+	Height     int32
+	Bits       uint32
+	MedianTime int64
+	Timestamp  int64
 	// MinNextTime is the earliest timestamp a block on this tip may
 	// carry: one second after the median time past and, on a BIP94
 	// network where the next block opens a retarget window, not more than
@@ -311,7 +311,7 @@ func (c *Chain) setBest(tip *blockNode, weight int) {
 		Hash: tip.hash, Height: tip.height, Bits: tip.header.Bits,
 		MedianTime: medianTimePast(tip), Timestamp: int64(tip.header.Timestamp),
 		MinNextTime: c.minNextTime(tip),
-		Work: new(big.Int).Set(tip.workSum), TotalTxns: c.totalTxns,
+		Work:        new(big.Int).Set(tip.workSum), TotalTxns: c.totalTxns,
 		BlockWeight: weight, NumTxns: int(tip.numTxns),
 	})
 }

@@ -128,7 +128,7 @@ var MainNetParams = newParams(Params{
 	PowLimitBits:       mainPowLimitBits,
 	TargetTimePerBlock: 10 * time.Minute, TargetTimespan: 14 * 24 * time.Hour, RetargetFactor: 4,
 	EnforceBIP94: true,
-	BaseSubsidy: 50 * 100_000_000, SubsidyHalvingInterval: 210_000, CoinbaseMaturity: 100,
+	BaseSubsidy:  50 * 100_000_000, SubsidyHalvingInterval: 210_000, CoinbaseMaturity: 100,
 	AuctionPeriod: 144, AuctionGrace: 144,
 	Bech32HRP: "gg", PubKeyHashAddrID: 38, ScriptHashAddrID: 23, PrivateKeyID: 0xa6,
 	HDPrivateKeyID: [4]byte{0x04, 0x88, 0xad, 0xe4}, HDPublicKeyID: [4]byte{0x04, 0x88, 0xb2, 0x1e},
