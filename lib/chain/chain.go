@@ -23,7 +23,9 @@ import (
 // Defaults for Config fields left zero.
 const (
 	DefaultMaxOrphanBlocks  = 100
+	DefaultMaxOrphanBytes   = 32 << 20
 	DefaultUtxoCacheEntries = 250_000
+	DefaultMaxSideHeaders   = 10_000
 )
 
 // ErrClosed is returned by ProcessBlock after Close.
@@ -37,6 +39,8 @@ type Config struct {
 	GameHook         GameHook         // optional extra hook after the built-in game rules; may be nil
 	TimeSource       func() time.Time // nil means time.Now; judges "too far in the future"
 	MaxOrphanBlocks  int              // default DefaultMaxOrphanBlocks
+	MaxOrphanBytes   int              // bound of the orphans' serialized sizes; default DefaultMaxOrphanBytes
+	MaxSideHeaders   int              // bound of the headers kept in memory without their blocks; default DefaultMaxSideHeaders
 	UtxoCacheEntries int              // bound of the in-memory UTXO read cache; default DefaultUtxoCacheEntries, <0 disables
 	Logger           *slog.Logger     // nil means silent
 }
@@ -107,8 +111,10 @@ type Notification struct {
 }
 
 type orphanBlock struct {
-	blk  *wire.MsgBlock
-	hash chainhash.Hash
+	blk   *wire.MsgBlock
+	hash  chainhash.Hash
+	flags BehaviorFlags
+	size  int // serialized size
 }
 
 // pendingBlock is a block not yet stored, connected in the same database
@@ -142,7 +148,15 @@ type Chain struct {
 	orphans       map[chainhash.Hash]*orphanBlock
 	orphansByPrev map[chainhash.Hash][]*orphanBlock
 	orphanOrder   []*orphanBlock // oldest first
-	closed        bool
+	orphanBytes   int            // serialized sizes of the orphans
+	// headersOnly holds the index nodes kept in memory only, without
+	// their blocks: side-chain blocks too light to store (their data was
+	// dropped). Bounded by MaxSideHeaders; never written to disk.
+	headersOnly map[*blockNode]struct{}
+	// bestHeader is the valid header with the most work, whether its
+	// block (and its ancestors') are stored or not.
+	bestHeader *blockNode
+	closed     bool
 
 	best atomic.Pointer[BestState]
 
@@ -194,6 +208,12 @@ func open(cfg Config) (*Chain, error) {
 	if cfg.MaxOrphanBlocks <= 0 {
 		cfg.MaxOrphanBlocks = DefaultMaxOrphanBlocks
 	}
+	if cfg.MaxOrphanBytes <= 0 {
+		cfg.MaxOrphanBytes = DefaultMaxOrphanBytes
+	}
+	if cfg.MaxSideHeaders <= 0 {
+		cfg.MaxSideHeaders = DefaultMaxSideHeaders
+	}
 	if cfg.UtxoCacheEntries == 0 {
 		cfg.UtxoCacheEntries = DefaultUtxoCacheEntries
 	}
@@ -203,6 +223,7 @@ func open(cfg Config) (*Chain, error) {
 		cache:         newUtxoCache(cfg.UtxoCacheEntries),
 		orphans:       make(map[chainhash.Hash]*orphanBlock),
 		orphansByPrev: make(map[chainhash.Hash][]*orphanBlock),
+		headersOnly:   make(map[*blockNode]struct{}),
 	}
 	c.deliverCond = sync.NewCond(&c.deliverMu)
 	if err := c.initDB(); err != nil {
@@ -302,6 +323,7 @@ func (c *Chain) load() error {
 		}
 		c.totalTxns = binary.BigEndian.Uint64(v[36:])
 		c.setBest(tip, int(binary.BigEndian.Uint32(v[44:])))
+		c.recomputeBestHeader()
 		return nil
 	})
 }
@@ -364,6 +386,16 @@ func (c *Chain) unlockAndNotify(notes []*Notification) {
 // whether blk ended up on the active chain; orphan that its parent is
 // unknown (the block is kept and processed when the parent arrives).
 // A rule violation comes back as a RuleError.
+//
+// A block is stored only when its chain could become the best one: its
+// own chain's work, or that of the best known header it leads to, reaches
+// the tip's and the network's MinimumChainWork. A lighter side-chain block
+// costs its sender only the proof of work of its own bits (little, on a
+// fork from an early height); its header is kept in memory (bounded by
+// MaxSideHeaders) and its data dropped, with no error: the block can be
+// sent again once its chain has the work. flags with BFRequested (the
+// node asked for the block, or its operator submitted it) store it
+// whatever its work.
 func (c *Chain) ProcessBlock(blk *wire.MsgBlock, flags BehaviorFlags) (mainChain bool, orphan bool, err error) {
 	c.mu.Lock()
 	var notes []*Notification
@@ -391,10 +423,10 @@ func (c *Chain) ProcessBlock(blk *wire.MsgBlock, flags BehaviorFlags) (mainChain
 		if err := c.checkHeaderTime(&blk.Header); err != nil {
 			return false, false, err
 		}
-		c.addOrphan(&orphanBlock{blk: blk, hash: hash})
+		c.addOrphan(&orphanBlock{blk: blk, hash: hash, flags: flags, size: blk.SerializeSize()})
 		return false, true, nil
 	}
-	mainChain, err = c.acceptBlock(blk, hash, txids, &notes)
+	mainChain, err = c.acceptBlock(blk, hash, txids, flags, &notes)
 	if err != nil {
 		return false, false, err
 	}
@@ -404,31 +436,69 @@ func (c *Chain) ProcessBlock(blk *wire.MsgBlock, flags BehaviorFlags) (mainChain
 
 // acceptBlock runs the contextual checks on a sane block whose parent is
 // known, stores it and connects it (or reorganises onto it) when it makes
-// the best chain.
-func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []chainhash.Hash, notes *[]*Notification) (bool, error) {
+// the best chain. A block whose header is already known (kept without its
+// data) reuses that index node.
+func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []chainhash.Hash, flags BehaviorFlags, notes *[]*Notification) (bool, error) {
 	prev := c.index.nodes[blk.Header.PrevBlock]
-	if err := c.checkHeaderTime(&blk.Header); err != nil {
-		return false, err
+	node := c.index.nodes[hash]
+	fresh := node == nil
+	if fresh {
+		if err := c.checkHeaderTime(&blk.Header); err != nil {
+			return false, err
+		}
+		// Failures that cost the sender nothing beyond the proof of work
+		// for the block's own bits (an invalid parent, wrong bits, a bad
+		// time or version, a fork below a checkpoint) are refused without
+		// indexing or storing the header, as Core's AcceptBlockHeader
+		// does: remembering them would let anyone grow the index and
+		// force an fsync per junk header. They are cheap to re-check.
+		if prev.status.knownInvalid() {
+			return false, ruleError(ErrInvalidAncestor, "block %v builds on invalid block %v", hash, prev.hash)
+		}
+		if err := c.checkHeaderContext(&blk.Header, prev); err != nil {
+			return false, err
+		}
+		if err := c.checkCheckpoints(hash, prev); err != nil {
+			return false, err
+		}
+		node = newBlockNode(&blk.Header, prev)
 	}
-	// Failures that cost the sender nothing beyond the proof of work for
-	// the block's own bits (an invalid parent, wrong bits, a bad time or
-	// version) are refused without indexing or storing the header, as Core's
-	// AcceptBlockHeader does: remembering them would let anyone grow the
-	// index and force an fsync per junk header. They are cheap to re-check.
-	if prev.status.knownInvalid() {
-		return false, ruleError(ErrInvalidAncestor, "block %v builds on invalid block %v", hash, prev.hash)
+	if !c.worthStoring(node, flags) {
+		if fresh {
+			c.addHeaderOnly(node)
+		}
+		c.log.Debug("block on a chain too light to store; header kept", "hash", hash, "height", node.height,
+			"work", node.workSum, "tipWork", c.index.tip().workSum)
+		return false, nil
 	}
-	if err := c.checkHeaderContext(&blk.Header, prev); err != nil {
-		return false, err
-	}
-	node := newBlockNode(&blk.Header, prev)
 	node.numTxns = uint32(len(blk.Transactions))
 	if err := checkBlockContext(blk, prev); err != nil {
-		node.status = statusValidateFailed
-		c.addInvalidNode(node)
+		if fresh {
+			node.status = statusValidateFailed
+			c.addInvalidNode(node)
+		} else {
+			c.markInvalid(node)
+		}
 		return false, err
 	}
-	c.index.add(node)
+	if fresh {
+		c.index.add(node)
+		c.noteHeader(node)
+	} else {
+		delete(c.headersOnly, node)
+	}
+	// undo forgets node again after a failure that is not a rule
+	// violation (the block may be offered again).
+	undo := func() {
+		if fresh {
+			c.index.remove(node)
+			if c.bestHeader == node {
+				c.recomputeBestHeader()
+			}
+		} else {
+			c.headersOnly[node] = struct{}{}
+		}
+	}
 	tip := c.index.tip()
 	if prev == tip {
 		err := c.connectBranch(nil, []*blockNode{node}, map[*blockNode]*pendingBlock{node: {blk, txids}}, notes)
@@ -438,31 +508,54 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 				c.markInvalid(ce.node)
 				return false, ce.err
 			}
-			c.index.remove(node)
+			undo()
 			return false, err
 		}
 		*notes = append(*notes, &Notification{Type: NTBlockAccepted, Block: blk, Hash: hash, Height: node.height})
+		if len(node.children) != 0 {
+			// Stored descendants (that waited for this block) may make a
+			// heavier chain now.
+			if err := c.activateBestChain(notes); err != nil && !isRuleError(err) {
+				return true, err
+			}
+		}
 		return true, nil
 	}
-	// A side chain: store the block, reorganise only if it has more work.
+	// A side chain: store the block, reorganise when that completes a
+	// branch with more work than the tip.
+	// Ancestors known only as headers in memory are written too (without
+	// data), so the stored index always reaches the genesis block.
+	var memAncestors []*blockNode
+	for a := node.parent; a != nil; a = a.parent {
+		if _, ok := c.headersOnly[a]; !ok {
+			break
+		}
+		memAncestors = append(memAncestors, a)
+	}
 	err := c.db.Update(func(tx *store.Tx) error {
 		if err := tx.Bucket(bucketBlocks).Put(hash[:], blk.Bytes()); err != nil {
 			return err
 		}
+		idxB := tx.Bucket(bucketBlockIndex)
+		for _, a := range memAncestors {
+			if err := idxB.Put(indexKey(a), indexValue(a)); err != nil {
+				return err
+			}
+		}
 		rec := *node
 		rec.status |= statusDataStored
-		return tx.Bucket(bucketBlockIndex).Put(indexKey(&rec), indexValue(&rec))
+		return idxB.Put(indexKey(&rec), indexValue(&rec))
 	})
 	if err != nil {
-		c.index.remove(node)
+		undo()
 		return false, fmt.Errorf("chain: store block %v: %w", hash, err)
+	}
+	for _, a := range memAncestors {
+		delete(c.headersOnly, a)
 	}
 	node.status |= statusDataStored
 	c.log.Debug("side-chain block stored", "hash", hash, "height", node.height)
-	var reorgErr error
-	if node.workSum.Cmp(tip.workSum) > 0 {
-		reorgErr = c.activateBestChain(notes)
-	}
+	reorgErr := c.activateBestChain(notes)
 	if node.status.knownInvalid() {
 		return false, reorgErr
 	}
@@ -493,9 +586,15 @@ func (c *Chain) markInvalid(n *blockNode) {
 		d.status |= statusInvalidAncestor
 	}
 	c.log.Info("block marked invalid", "hash", n.hash, "height", n.height, "descendants", len(all)-1)
+	if c.bestHeader != nil && c.bestHeader.status.knownInvalid() {
+		c.recomputeBestHeader()
+	}
 	if err := c.db.Update(func(tx *store.Tx) error {
 		b := tx.Bucket(bucketBlockIndex)
 		for _, d := range all {
+			if _, memOnly := c.headersOnly[d]; memOnly {
+				continue
+			}
 			if err := b.Put(indexKey(d), indexValue(d)); err != nil {
 				return err
 			}
@@ -506,8 +605,9 @@ func (c *Chain) markInvalid(n *blockNode) {
 	}
 }
 
-// bestCandidate returns the block with the most work whose data is stored
-// and which is not known to be invalid; the tip wins ties.
+// bestCandidate returns the block with the most work whose data, and
+// that of every ancestor, is stored and which is not known to be invalid;
+// the tip wins ties.
 func (c *Chain) bestCandidate() *blockNode {
 	var best *blockNode
 	if tip := c.index.tip(); !tip.status.knownInvalid() {
@@ -518,7 +618,9 @@ func (c *Chain) bestCandidate() *blockNode {
 			continue
 		}
 		if best == nil || n.workSum.Cmp(best.workSum) > 0 {
-			best = n
+			if c.haveChainData(n) {
+				best = n
+			}
 		}
 	}
 	return best
@@ -784,9 +886,14 @@ func loadBlock(tx *store.Tx, h chainhash.Hash) (*wire.MsgBlock, error) {
 // Orphans.
 
 func (c *Chain) addOrphan(o *orphanBlock) {
-	for len(c.orphanOrder) >= c.cfg.MaxOrphanBlocks {
+	for len(c.orphanOrder) > 0 && (len(c.orphanOrder) >= c.cfg.MaxOrphanBlocks || c.orphanBytes+o.size > c.cfg.MaxOrphanBytes) {
 		c.removeOrphan(c.orphanOrder[0])
 	}
+	if o.size > c.cfg.MaxOrphanBytes {
+		c.log.Debug("orphan block larger than the orphan budget dropped", "hash", o.hash, "size", o.size)
+		return
+	}
+	c.orphanBytes += o.size
 	c.orphans[o.hash] = o
 	prev := o.blk.Header.PrevBlock
 	c.orphansByPrev[prev] = append(c.orphansByPrev[prev], o)
@@ -796,6 +903,7 @@ func (c *Chain) addOrphan(o *orphanBlock) {
 
 func (c *Chain) removeOrphan(o *orphanBlock) {
 	delete(c.orphans, o.hash)
+	c.orphanBytes -= o.size
 	prev := o.blk.Header.PrevBlock
 	list := c.orphansByPrev[prev]
 	for i, x := range list {
@@ -831,7 +939,7 @@ func (c *Chain) processOrphans(hash chainhash.Hash, notes *[]*Notification) {
 			for i, t := range o.blk.Transactions {
 				txids[i] = t.TxHash()
 			}
-			if _, err := c.acceptBlock(o.blk, o.hash, txids, notes); err != nil {
+			if _, err := c.acceptBlock(o.blk, o.hash, txids, o.flags, notes); err != nil {
 				c.log.Debug("orphan rejected", "hash", o.hash, "err", err)
 				continue
 			}

@@ -51,7 +51,7 @@ func (tc *testChain) close() {
 func (tc *testChain) mustAccept(t testing.TB, blks ...*wire.MsgBlock) {
 	t.Helper()
 	for _, b := range blks {
-		if _, orphan, err := tc.ProcessBlock(b, BFNone); err != nil || orphan {
+		if _, orphan, err := tc.ProcessBlock(b, BFRequested); err != nil || orphan {
 			t.Fatalf("block %v: orphan=%v err=%v", b.BlockHash(), orphan, err)
 		}
 	}

@@ -52,6 +52,8 @@ const (
 	ErrNotExtendingTip      = ErrorKind("block template does not extend the tip")
 	ErrGameRule             = ErrorKind("game rule violated")
 	ErrBlockNotFound        = ErrorKind("block not found")
+	ErrCheckpointMismatch   = ErrorKind("block at a checkpoint height is not the checkpoint")
+	ErrForkBeforeCheckpoint = ErrorKind("fork below the last checkpoint")
 )
 
 // reasons are the BIP22 reject strings Bitcoin Core gives for each kind.
@@ -96,6 +98,8 @@ var reasons = map[ErrorKind]string{
 	ErrNotExtendingTip:      "inconclusive-not-best-prevblk",
 	ErrGameRule:             "bad-game-rule",
 	ErrBlockNotFound:        "block-not-found",
+	ErrCheckpointMismatch:   "checkpoint-mismatch",
+	ErrForkBeforeCheckpoint: "bad-fork-prior-to-checkpoint",
 }
 
 // RuleError is a consensus rule violation: a Kind for errors.Is and a

@@ -86,9 +86,11 @@ func openChain(t *testing.T) *chain.Chain {
 	return c
 }
 
-// submit hands the chain a private copy of blk.
+// submit hands the chain a private copy of blk, as blocks the node asked
+// for (the side chains are stored whatever their work, as a syncing node
+// fetches them).
 func submit(c *chain.Chain, blk *wire.MsgBlock) (bool, bool, error) {
-	return c.ProcessBlock(chaingen.CopyBlock(blk), chain.BFNone)
+	return c.ProcessBlock(chaingen.CopyBlock(blk), chain.BFRequested)
 }
 
 // replayUtxoHash feeds the path to the named block into a fresh chain and

@@ -524,7 +524,7 @@ func TestGameReorg(t *testing.T) {
 		side = append(side, e.block())
 	}
 	for _, b := range side {
-		if _, _, err := e.tc.ProcessBlock(b, BFNone); err != nil {
+		if _, _, err := e.tc.ProcessBlock(b, BFRequested); err != nil {
 			t.Fatal(err)
 		}
 	}

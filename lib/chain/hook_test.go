@@ -190,7 +190,7 @@ func TestChainConcurrentReads(t *testing.T) {
 		go func() {
 			defer sub.Done()
 			for _, b := range list {
-				if _, _, err := tc.ProcessBlock(b, BFNone); err != nil {
+				if _, _, err := tc.ProcessBlock(b, BFRequested); err != nil {
 					t.Error(err)
 				}
 			}

@@ -145,7 +145,7 @@ func gameHistory(t *testing.T) *gameEnv {
 		side = append(side, e.block())
 	}
 	for _, b := range side {
-		if _, _, err := e.tc.ProcessBlock(b, BFNone); err != nil {
+		if _, _, err := e.tc.ProcessBlock(b, BFRequested); err != nil {
 			t.Fatal(err)
 		}
 	}

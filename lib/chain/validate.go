@@ -22,6 +22,11 @@ const (
 	// BFNoPoWCheck skips the check that the block hash meets its target
 	// (the target must still be in range and as required).
 	BFNoPoWCheck BehaviorFlags = 1 << iota
+	// BFRequested marks a block this node asked for or its operator
+	// submitted (submitblock, the node's own miner): it is stored whatever
+	// its chain's work. Without it a block is unsolicited and stored only
+	// when its chain could become the best one (see ProcessBlock).
+	BFRequested
 )
 
 // MinBlockVersion is the lowest header version accepted: BIP34, BIP66 and

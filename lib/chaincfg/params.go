@@ -43,6 +43,16 @@ type Params struct {
 	// block's bits.
 	EnforceBIP94 bool
 
+	// Anti-DoS guards for blocks and headers from peers. Checkpoints pin
+	// the active chain's hash at given heights (ascending): a header at a
+	// checkpoint's height with another hash, or a fork below the last
+	// checkpoint the chain has passed, is refused. MinimumChainWork (nil:
+	// none) is the work a chain must have, or lead to, before this node
+	// stores unsolicited blocks of it; releases raise both as the network
+	// grows, as Bitcoin's do.
+	Checkpoints      []Checkpoint
+	MinimumChainWork *big.Int
+
 	// Subsidy: BaseSubsidy dust, halved every SubsidyHalvingInterval blocks.
 	BaseSubsidy            int64
 	SubsidyHalvingInterval int32
@@ -60,6 +70,33 @@ type Params struct {
 	HDPrivateKeyID   [4]byte
 	HDPublicKeyID    [4]byte
 	HDCoinType       uint32
+}
+
+// Checkpoint is a block of the active chain known at release time.
+type Checkpoint struct {
+	Height int32
+	Hash   chainhash.Hash
+}
+
+// LastCheckpointBelow returns the highest checkpoint at or below height,
+// or nil.
+func (p *Params) LastCheckpointBelow(height int32) *Checkpoint {
+	for i := len(p.Checkpoints) - 1; i >= 0; i-- {
+		if p.Checkpoints[i].Height <= height {
+			return &p.Checkpoints[i]
+		}
+	}
+	return nil
+}
+
+// CheckpointAt returns the checkpoint at height, or nil.
+func (p *Params) CheckpointAt(height int32) *Checkpoint {
+	for i := range p.Checkpoints {
+		if p.Checkpoints[i].Height == height {
+			return &p.Checkpoints[i]
+		}
+	}
+	return nil
 }
 
 // BlocksPerRetarget is TargetTimespan / TargetTimePerBlock.

@@ -75,7 +75,7 @@ func TestBlockDisconnected(t *testing.T) {
 	rival := h.spendOne(c2, 5000)
 	for i, txs := range [][]*wire.MsgTx{{rival}, nil} {
 		blk := h.gen.NextBlock(fmt.Sprintf("fork%d", i), nil, chaingen.AddTxs(txs...))
-		if _, _, err := h.chain.ProcessBlock(blk, chain.BFNone); err != nil {
+		if _, _, err := h.chain.ProcessBlock(blk, chain.BFRequested); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -109,7 +109,7 @@ func TestReorgInvalidatesCoinbaseSpend(t *testing.T) {
 	h.gen.SetTip("genesis")
 	for i := 1; i <= 101; i++ {
 		blk := h.gen.NextBlock(fmt.Sprintf("alt%d", i), nil)
-		if _, _, err := h.chain.ProcessBlock(blk, chain.BFNone); err != nil {
+		if _, _, err := h.chain.ProcessBlock(blk, chain.BFRequested); err != nil {
 			t.Fatalf("alt block %d: %v", i, err)
 		}
 	}

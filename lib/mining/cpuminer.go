@@ -61,7 +61,7 @@ func (m *CPUMiner) mineOne(ctx context.Context, payTo []byte) (chainhash.Hash, e
 		blk.Header.Nonce = 0
 	}
 	hash := blk.BlockHash()
-	main, orphan, err := m.chain.ProcessBlock(blk, chain.BFNone)
+	main, orphan, err := m.chain.ProcessBlock(blk, chain.BFRequested)
 	if err != nil {
 		return chainhash.Hash{}, newError(ErrBlockRejected, err, "block %s at height %d rejected", hash, tmpl.Height)
 	}

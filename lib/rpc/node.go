@@ -641,7 +641,7 @@ func (s *NodeService) submitBlock(_ context.Context, p json.RawMessage) (any, er
 	if err != nil {
 		return nil, Errorf(CodeDeserialize, "Block decode failed: %v", err)
 	}
-	_, orphan, err := s.Chain.ProcessBlock(blk, chain.BFNone)
+	_, orphan, err := s.Chain.ProcessBlock(blk, chain.BFRequested)
 	if err != nil {
 		var re chain.RuleError
 		if errors.As(err, &re) {

@@ -1,0 +1,158 @@
+package chain
+
+import (
+	"bytes"
+	"math/big"
+
+	"github.com/gamegold/gg/lib/chainhash"
+)
+
+// Which blocks are worth storing, and the headers kept without them.
+//
+// Storing a block costs disk and an fsync; a side-chain block forking
+// from an early height costs its sender only the proof of work of its own
+// bits. So an unsolicited block is stored only when its chain could win:
+// the work of its own chain, or of the best known header it leads to,
+// reaches the tip's (and the network's MinimumChainWork). Other blocks
+// leave their header in memory (headersOnly, bounded, never written):
+// enough to recognise their descendants, to report them in getchaintips
+// as headers-only and to store them once a heavier chain needs them.
+
+// worthStoring reports whether n's block should be stored.
+func (c *Chain) worthStoring(n *blockNode, flags BehaviorFlags) bool {
+	if flags&BFRequested != 0 {
+		return true
+	}
+	work := n.workSum
+	if bh := c.bestHeader; bh != nil && bh != n && bh.workSum.Cmp(work) > 0 && c.index.ancestor(bh, n.height) == n {
+		work = bh.workSum
+	}
+	if min := c.params.MinimumChainWork; min != nil && work.Cmp(min) < 0 {
+		return false
+	}
+	return work.Cmp(c.index.tip().workSum) >= 0
+}
+
+// haveChainData reports whether n's block and those of all its ancestors
+// off the active chain are stored, so that n can be connected.
+func (c *Chain) haveChainData(n *blockNode) bool {
+	for ; n != nil && !c.index.inMain(n); n = n.parent {
+		if n.status&statusDataStored == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// noteHeader makes n the best header if it has more work than the current
+// one.
+func (c *Chain) noteHeader(n *blockNode) {
+	if n.status.knownInvalid() {
+		return
+	}
+	if c.bestHeader == nil || n.workSum.Cmp(c.bestHeader.workSum) > 0 {
+		c.bestHeader = n
+	}
+}
+
+// recomputeBestHeader finds the valid header with the most work (the
+// active tip wins ties).
+func (c *Chain) recomputeBestHeader() {
+	best := c.index.tip()
+	if best.status.knownInvalid() {
+		best = nil
+	}
+	for _, n := range c.index.nodes {
+		if n.status.knownInvalid() {
+			continue
+		}
+		if best == nil || n.workSum.Cmp(best.workSum) > 0 {
+			best = n
+		}
+	}
+	c.bestHeader = best
+}
+
+// addHeaderOnly indexes n without its block, in memory only, and evicts
+// the lightest such headers beyond MaxSideHeaders.
+func (c *Chain) addHeaderOnly(n *blockNode) {
+	c.index.add(n)
+	c.headersOnly[n] = struct{}{}
+	c.noteHeader(n)
+	for len(c.headersOnly) > c.cfg.MaxSideHeaders {
+		if !c.evictHeaderOnly() {
+			break
+		}
+	}
+}
+
+// evictHeaderOnly forgets the header-only leaf with the least work (ties:
+// the lowest hash, so the choice does not depend on map order), never the
+// best header. It reports whether one was found.
+func (c *Chain) evictHeaderOnly() bool {
+	var victim *blockNode
+	for n := range c.headersOnly {
+		if len(n.children) != 0 || n == c.bestHeader {
+			continue
+		}
+		if victim == nil || lighter(n, victim) {
+			victim = n
+		}
+	}
+	if victim == nil {
+		return false
+	}
+	c.index.remove(victim)
+	delete(c.headersOnly, victim)
+	return true
+}
+
+func lighter(a, b *blockNode) bool {
+	if d := a.workSum.Cmp(b.workSum); d != 0 {
+		return d < 0
+	}
+	return bytes.Compare(a.hash[:], b.hash[:]) < 0
+}
+
+// checkCheckpoints refuses a header at a checkpoint's height with another
+// hash, and one forking below the last checkpoint the index knows (every
+// active-chain block below it is known, so a new header there is a fork).
+func (c *Chain) checkCheckpoints(hash chainhash.Hash, prev *blockNode) error {
+	height := prev.height + 1
+	if cp := c.params.CheckpointAt(height); cp != nil && cp.Hash != hash {
+		return ruleError(ErrCheckpointMismatch, "block %v at height %d is not the checkpoint %v", hash, height, cp.Hash)
+	}
+	cps := c.params.Checkpoints
+	for i := len(cps) - 1; i >= 0; i-- {
+		if c.index.nodes[cps[i].Hash] == nil {
+			continue
+		}
+		if height < cps[i].Height {
+			return ruleError(ErrForkBeforeCheckpoint, "block %v at height %d forks below the checkpoint at height %d",
+				hash, height, cps[i].Height)
+		}
+		break
+	}
+	return nil
+}
+
+// BestHeader returns the hash, height and chain work of the valid header
+// with the most work, whether its blocks are stored or not (during
+// headers-first sync it leads the tip).
+func (c *Chain) BestHeader() (chainhash.Hash, int32, *big.Int) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	bh := c.bestHeader
+	if bh == nil {
+		bh = c.index.tip()
+	}
+	return bh.hash, bh.height, new(big.Int).Set(bh.workSum)
+}
+
+// SideHeaders returns how many headers are kept in memory without their
+// blocks.
+func (c *Chain) SideHeaders() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.headersOnly)
+}

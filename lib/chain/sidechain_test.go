@@ -1,0 +1,225 @@
+package chain
+
+import (
+	"math/big"
+	"testing"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// storedBlocks counts the blocks bucket.
+func (tc *testChain) storedBlocks(t *testing.T) int {
+	t.Helper()
+	n := 0
+	if err := tc.db.View(func(tx *store.Tx) error {
+		return tx.Bucket(bucketBlocks).ForEach(func(k, v []byte) error { n++; return nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (tc *testChain) process(t *testing.T, flags BehaviorFlags, blks ...*wire.MsgBlock) {
+	t.Helper()
+	for _, b := range blks {
+		if _, orphan, err := tc.ProcessBlock(b, flags); err != nil || orphan {
+			t.Fatalf("block %v: orphan=%v err=%v", b.BlockHash(), orphan, err)
+		}
+	}
+}
+
+// TestSideChainStorage: an unsolicited side-chain block is stored only
+// when its chain reaches the tip's work (or leads to a header that does);
+// a lighter one leaves its header in memory, bounded, and no data on disk.
+func TestSideChainStorage(t *testing.T) {
+	g := newBlockGen()
+	dir := t.TempDir()
+	tc := openChainAt(t, dir, func(c *Config) { c.MaxSideHeaders = 6 })
+	main := g.chainOf(g.params.GenesisBlock, 20)
+	tc.process(t, BFNone, main...)
+	stored := tc.storedBlocks(t)
+
+	// A fork from height 2: six blocks, all lighter than the tip.
+	low := g.chainOf(main[1], 8)
+	tc.process(t, BFNone, low[:6]...)
+	if n := tc.storedBlocks(t); n != stored {
+		t.Fatalf("%d light side-chain blocks stored", n-stored)
+	}
+	for _, b := range low[:6] {
+		if tc.HaveBlock(b.BlockHash()) {
+			t.Fatalf("light block at height %d reported as held", g.height(b))
+		}
+		if _, h, err := tc.HeaderByHash(b.BlockHash()); err != nil || h != g.height(b) {
+			t.Fatalf("side header at height %d: %d %v", g.height(b), h, err)
+		}
+	}
+	if n := tc.SideHeaders(); n != 6 {
+		t.Fatalf("%d side headers kept, want 6", n)
+	}
+	if tips := tc.Tips(); len(tips) != 2 || tips[1].Status != "headers-only" || tips[1].Hash != low[5].BlockHash() {
+		t.Errorf("tips %+v", tips)
+	}
+	// The bound: a seventh header evicts the lightest leaf, here itself;
+	// its child is then an orphan.
+	tc.process(t, BFNone, low[6])
+	if _, _, err := tc.HeaderByHash(low[6].BlockHash()); err == nil || tc.SideHeaders() != 6 {
+		t.Fatal("header kept beyond the bound")
+	}
+	if _, orphan, err := tc.ProcessBlock(low[7], BFNone); err != nil || !orphan {
+		t.Fatalf("child of an evicted header: orphan %v %v", orphan, err)
+	}
+	// A heavier light fork (from height 15) pushes the lightest leaf out.
+	mid := g.next(main[14], nil, 0)
+	tc.process(t, BFNone, mid)
+	if _, _, err := tc.HeaderByHash(mid.BlockHash()); err != nil || tc.SideHeaders() != 6 {
+		t.Fatal("heavier side header not kept")
+	}
+	if _, _, err := tc.HeaderByHash(low[5].BlockHash()); err == nil {
+		t.Fatal("the lightest leaf was not evicted")
+	}
+	low = low[:5]
+	// The same block again is not a duplicate (it was never stored).
+	if _, _, err := tc.ProcessBlock(low[4], BFNone); err != nil {
+		t.Errorf("light block offered again: %v", err)
+	}
+	// An operator (submitblock) stores one whatever its work.
+	extra := g.next(low[4], nil, 0)
+	tc.process(t, BFRequested, extra)
+	if !tc.HaveBlock(extra.BlockHash()) || tc.storedBlocks(t) != stored+1 {
+		t.Error("a requested light block was not stored")
+	}
+
+	// A fork from height 18: its block 19 is lighter than the tip (header
+	// only), 20 equals the tip (stored), 21 beats it (stored) but cannot
+	// be connected without 19.
+	f := g.chainOf(main[17], 3)
+	tc.process(t, BFNone, f...)
+	if tc.HaveBlock(f[0].BlockHash()) || !tc.HaveBlock(f[1].BlockHash()) || !tc.HaveBlock(f[2].BlockHash()) {
+		t.Fatal("fork at 18: wrong blocks stored")
+	}
+	if tc.Best().Hash != main[19].BlockHash() {
+		t.Fatal("reorganised onto a branch with a missing block")
+	}
+	if h, height, _ := tc.BestHeader(); h != f[2].BlockHash() || height != 21 {
+		t.Fatalf("best header %v at %d", h, height)
+	}
+	// The missing block, offered again, leads to the best header: stored,
+	// and the heavier branch becomes the chain.
+	tc.process(t, BFNone, f[0])
+	if b := tc.Best(); b.Hash != f[2].BlockHash() || b.Height != 21 {
+		t.Fatalf("tip %d %v after the missing block arrived", b.Height, b.Hash)
+	}
+	if err := tc.checkConsistency(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Headers without blocks are memory only: gone after a restart.
+	tc.close()
+	tc2 := openChainAt(t, dir)
+	if _, _, err := tc2.HeaderByHash(mid.BlockHash()); err == nil {
+		t.Error("a side header without its block was persisted")
+	}
+	// ...except those a stored block descends from, written with it so
+	// the stored index reaches genesis.
+	if _, h, err := tc2.HeaderByHash(low[4].BlockHash()); err != nil || h != 7 || tc2.HaveBlock(low[4].BlockHash()) {
+		t.Errorf("ancestor of a stored side block: %d %v", h, err)
+	}
+	if tc2.Best().Height != 21 || !tc2.HaveBlock(extra.BlockHash()) {
+		t.Error("state after restart")
+	}
+}
+
+// TestMinimumChainWork: below the network's minimum chain work an
+// unsolicited chain is not stored, even one extending the tip; a block the
+// node asked for is.
+func TestMinimumChainWork(t *testing.T) {
+	g := newBlockGen()
+	p := *chaincfg.RegTestParams
+	p.MinimumChainWork = new(big.Int).Mul(chaincfg.CalcWork(p.PowLimitBits), big.NewInt(11)) // genesis + 10 blocks
+	tc := openChain(t, func(c *Config) { c.Params = &p })
+	blks := g.chainOf(g.params.GenesisBlock, 12)
+	tc.process(t, BFNone, blks[:9]...)
+	if tc.Best().Height != 0 || tc.storedBlocks(t) != 1 {
+		t.Fatalf("unsolicited blocks below the minimum chain work connected: tip %d", tc.Best().Height)
+	}
+	// Block 10 reaches the minimum: it leads nowhere yet (1..9 missing).
+	tc.process(t, BFNone, blks[9])
+	if !tc.HaveBlock(blks[9].BlockHash()) || tc.Best().Height != 0 {
+		t.Fatal("block 10 at the minimum work")
+	}
+	// The missing blocks now lead to the best header: stored, connected.
+	tc.process(t, BFNone, blks[:9]...)
+	if tc.Best().Height != 10 {
+		t.Fatalf("tip %d after the missing blocks", tc.Best().Height)
+	}
+	tc.process(t, BFNone, blks[10:]...)
+	if tc.Best().Height != 12 {
+		t.Fatalf("tip %d", tc.Best().Height)
+	}
+	// Requested blocks are stored below the minimum.
+	tc2 := openChain(t, func(c *Config) { c.Params = &p })
+	tc2.process(t, BFRequested, blks[:3]...)
+	if tc2.Best().Height != 3 {
+		t.Fatalf("requested blocks: tip %d", tc2.Best().Height)
+	}
+}
+
+// TestCheckpoints: a block at a checkpoint's height must be the
+// checkpoint, and nothing may fork below the last checkpoint the index
+// knows; both are refused without indexing the header.
+func TestCheckpoints(t *testing.T) {
+	g := newBlockGen()
+	blks := g.chainOf(g.params.GenesisBlock, 8)
+	p := *chaincfg.RegTestParams
+	p.Checkpoints = []chaincfg.Checkpoint{{Height: 5, Hash: blks[4].BlockHash()}}
+	tc := openChain(t, func(c *Config) { c.Params = &p })
+	tc.process(t, BFNone, blks[:4]...)
+	// Before the checkpoint is known, forks below it are fine...
+	tc.process(t, BFRequested, g.next(blks[0], nil, 0))
+	// ...but a block at its height must be it.
+	other := g.chainOf(blks[3], 1)[0]
+	_, _, err := tc.ProcessBlock(other, BFRequested)
+	checkRule(t, err, ErrCheckpointMismatch, "checkpoint-mismatch")
+	tc.process(t, BFNone, blks[4:]...)
+	// Past the checkpoint: a fork below it is refused, requested or not.
+	for _, parent := range []*wire.MsgBlock{blks[1], blks[2]} {
+		fork := g.next(parent, nil, 0)
+		_, _, err := tc.ProcessBlock(fork, BFRequested)
+		checkRule(t, err, ErrForkBeforeCheckpoint, "bad-fork-prior-to-checkpoint")
+		if _, _, err := tc.HeaderByHash(fork.BlockHash()); err == nil {
+			t.Error("a refused fork's header was indexed")
+		}
+	}
+	// At and above the checkpoint forks are ordinary.
+	tc.process(t, BFRequested, g.next(blks[4], nil, 0))
+	if tc.Best().Hash != blks[7].BlockHash() {
+		t.Fatal("tip moved")
+	}
+}
+
+// TestOrphanBytes: the orphan pool is bounded in bytes as well as count.
+func TestOrphanBytes(t *testing.T) {
+	g := newBlockGen()
+	blks := g.chainOf(g.params.GenesisBlock, 5)
+	size := blks[1].SerializeSize()
+	tc := openChain(t, func(c *Config) { c.MaxOrphanBytes = 2*size + size/2 })
+	for _, b := range blks[1:] {
+		if _, orphan, err := tc.ProcessBlock(b, BFNone); err != nil || !orphan {
+			t.Fatalf("orphan %v %v", orphan, err)
+		}
+	}
+	if tc.IsKnownOrphan(blks[1].BlockHash()) || tc.IsKnownOrphan(blks[2].BlockHash()) ||
+		!tc.IsKnownOrphan(blks[3].BlockHash()) || !tc.IsKnownOrphan(blks[4].BlockHash()) {
+		t.Fatal("the orphan byte budget did not evict the oldest")
+	}
+	big := g.next(blks[4], nil, 0)
+	tc3 := openChain(t, func(c *Config) { c.MaxOrphanBytes = big.SerializeSize() - 1 })
+	if _, orphan, err := tc3.ProcessBlock(g.next(big, nil, 0), BFNone); err != nil || !orphan {
+		t.Fatal(orphan, err)
+	}
+	if tc3.orphanBytes != 0 || len(tc3.orphans) != 0 {
+		t.Fatal("an orphan above the whole budget was kept")
+	}
+}
