@@ -38,6 +38,16 @@ func (a Auction) Final(height int32, params *chaincfg.Params) bool {
 	return !a.Listing && a.Bid > 0 && game.IsFinal(a.Sale, a.Bid, height, params)
 }
 
+// unminableBid reports whether e is a bid that no block at height may
+// include (below buy-now before the end height, or past end + grace).
+func (e *entry) unminableBid(height int32, params *chaincfg.Params) bool {
+	if e.game == nil || e.game.auction == nil {
+		return false
+	}
+	a := e.game.auction
+	return !a.Listing && !a.Final(height, params)
+}
+
 // lapsed reports whether the sale can no longer settle at height.
 func (a Auction) lapsed(height int32, params *chaincfg.Params) bool {
 	return int64(height) > int64(a.Sale.End)+int64(params.AuctionGrace)
@@ -46,12 +56,16 @@ func (a Auction) lapsed(height int32, params *chaincfg.Params) bool {
 // AuctionReplacement is the default ReplacementPolicy. A transaction that
 // conflicts with a live sale listing or bid may replace it only as a
 // better bid: a bid (Sale record, settlement form) spending the same prop
-// carrier as input 0 with the same record, whose bid is above the current
-// best (a listing counts as 0), at least the prop's gold and the reserve,
+// carrier as input 0 with the same record, whose bid beats the current
+// best — above it, or equal to it with a txid that sorts first as
+// displayed, so every pool that sees both equal bids keeps the same one
+// (a listing counts as 0) — at least the prop's gold and the reserve,
 // while the current best is still below the buy-now price
-// ("game-auction-closed" otherwise). The replaced listing or bid leaves
-// with its descendants; BIP125's fee rules do not apply to it. Any other
-// conflict with a listing or bid is refused ("game-prop-on-sale").
+// ("game-auction-closed" otherwise), and that pays BIP125's rules 3 and
+// 4: at least the fees of everything it evicts (a listing's are 0) plus
+// its own vsize at the minimum relay rate (ErrInsufficientFee). The
+// replaced listing or bid leaves with its descendants. Any other conflict
+// with a listing or bid is refused ("game-prop-on-sale").
 // Conflicts with other transactions go to Fallback (FeeReplacement when
 // nil), judged without the auction transactions and their descendants.
 type AuctionReplacement struct {
@@ -83,6 +97,15 @@ func (a AuctionReplacement) CheckReplacement(r *Replacement) error {
 	if err := checkOutbid(r.Tx, sale, cur); err != nil {
 		return err
 	}
+	// BIP125's rules 3 and 4: the new bid pays at least what it evicts
+	// (the listing counts 0, the replaced bid and its descendants their
+	// fees) plus its own relay at the incremental rate, so bidding up is
+	// never free relay.
+	if need := r.EvictedModFees + feeForVSize(r.MinRelayFeeRate, r.Tx.VSize); r.ModFee < need {
+		return ruleError(ErrInsufficientFee, fmt.Sprintf(
+			"bid %s pays %d dust in fees; replacing %s and what spends it (%d dust) needs at least %d",
+			r.Tx.TxID, r.ModFee, sale.TxID, r.EvictedModFees, need))
+	}
 	if len(rest) == 0 {
 		return nil
 	}
@@ -113,6 +136,17 @@ func (a AuctionReplacement) CheckReplacement(r *Replacement) error {
 	return fallback.CheckReplacement(&sub)
 }
 
+// txidFirst reports whether a sorts before b as displayed (hex, most
+// significant byte first): the tie rule between equal bids.
+func txidFirst(a, b chainhash.Hash) bool {
+	for i := len(a) - 1; i >= 0; i-- {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
 // checkOutbid applies the auction rules to tx, which conflicts with the
 // listing or bid sale (described by cur).
 func checkOutbid(tx, sale *TxDesc, cur Auction) error {
@@ -133,8 +167,8 @@ func checkOutbid(tx, sale *TxDesc, cur Auction) error {
 	if uint64(cur.Bid) >= cur.Sale.BuyNow {
 		return gameRuleError(CodeAuctionClosed, fmt.Sprintf("prop %v: the best bid %d reached the buy-now price %d", cur.Sale.Prop, cur.Bid, cur.Sale.BuyNow))
 	}
-	if bid.Bid <= cur.Bid {
-		return gameRuleError(game.CodeBidTooLow, fmt.Sprintf("bid %d for prop %v is not above the best bid %d", bid.Bid, cur.Sale.Prop, cur.Bid))
+	if bid.Bid < cur.Bid || (bid.Bid == cur.Bid && !txidFirst(tx.TxID, sale.TxID)) {
+		return gameRuleError(game.CodeBidTooLow, fmt.Sprintf("bid %d for prop %v does not beat the best bid %d (%s)", bid.Bid, cur.Sale.Prop, cur.Bid, sale.TxID))
 	}
 	if gold := tx.Tx.TxOut[2].Value; bid.Bid < gold {
 		return gameRuleError(game.CodeBidTooLow, fmt.Sprintf("bid %d below the prop's gold %d", bid.Bid, gold))

@@ -126,6 +126,24 @@ func (p *Pool) removeForReorg(blockTx map[chainhash.Hash]bool) int {
 	}
 	// The registries went back: check every game transaction again.
 	dropped += p.recheckGame(p.gameEntries(), RemoveReorg)
+	// A bid final at the old height may not be at the new one: what spends
+	// it could not be mined either.
+	var bids []*entry
+	for e := range p.g.game.sales {
+		if e.unminableBid(next, p.cfg.Params) && len(e.children) > 0 {
+			bids = append(bids, e)
+		}
+	}
+	sort.Slice(bids, func(i, j int) bool { return bids[i].seq < bids[j].seq })
+	for _, e := range bids {
+		for _, c := range sortedEntries(e.children) {
+			if p.g.entries[c.id()] == c {
+				gone := p.g.removeTree(c)
+				p.emitRemoved(gone, RemoveReorg)
+				dropped += len(gone)
+			}
+		}
+	}
 	return dropped
 }
 

@@ -124,18 +124,29 @@
 // *RuleError of kind ErrGameRule whose Cause is the *game.RuleError:
 // errors.Is(err, game.ErrRule) holds, Error() is "<code>: <message>" and
 // Reason() is the code. Policy-only codes: CodePropOnSale,
-// CodeAuctionClosed, CodeSaleEnd, CodeSaleSigHash.
+// CodeAuctionClosed, CodeSaleEnd, CodeSaleSigHash, CodeUnfinalParent,
+// CodeListingsFull.
 //
 // Auctions. A listing (Sale record, one input, one output) must end
 // within tip+1 … tip+1+2·AuctionPeriod and sign input 0
-// SIGHASH_SINGLE|ANYONECANPAY; its fee is the prop's gold, and no fee
-// check refuses that. A bid (the settlement form) spends the same prop
-// carrier as input 0, so it conflicts with the listing or the current best
-// bid: AuctionReplacement accepts it only with the same record, a bid
-// above the current best (the listing counts as 0), at least the gold and
-// the reserve, and while the current best is below buy-now
-// ("game-auction-closed"); the previous one leaves with its descendants
-// (RemoveReplaced), without BIP125's fee rules. Any other conflict with a
+// SIGHASH_SINGLE|ANYONECANPAY; its fee is 0 (the prop's gold goes on to
+// the buyer with every bid), it pays no fee floor, is outside the size cap
+// and eviction, and the pool holds at most MaxListings of them and
+// MaxListingsPerProducer per producer of the listed props
+// ("game-listings-full"). A bid (the settlement form) spends the same
+// prop carrier as input 0, so it conflicts with the listing or the
+// current best bid: AuctionReplacement accepts it only with the same
+// record, a bid that beats the current best (above it, or equal with a
+// txid sorting first as displayed; the listing counts as 0), at least the
+// gold and the reserve, while the current best is below buy-now
+// ("game-auction-closed"), and paying at least the fees of what it evicts
+// plus its own relay (BIP125 rules 3 and 4, ErrInsufficientFee); the
+// previous one leaves with its descendants (RemoveReplaced). Nothing may
+// spend an output of a bid that is not final at the next height
+// ("game-spends-unfinal-bid"): such a child could close another auction
+// or hold a name in every pool while no block can include it; after a
+// reorg that makes a bid non-final again, its children leave
+// (RemoveReorg). Any other conflict with a
 // listing or bid ("game-prop-on-sale") is refused: the seller cannot send
 // or destroy a prop on sale, a bidder cannot withdraw a bid. Listings and
 // bids not final at a template's height never go into templates (mining

@@ -69,6 +69,14 @@ const (
 	// CodeSaleSigHash: a listing's input 0 is not signed
 	// SIGHASH_SINGLE|ANYONECANPAY, so bids could not reuse it.
 	CodeSaleSigHash = "game-sale-sighash"
+	// CodeUnfinalParent: the transaction spends an output of a bid that
+	// cannot be mined yet (below buy-now before the end height). Such a
+	// child could close another auction or hold a producer name in every
+	// pool while no block can include it.
+	CodeUnfinalParent = "game-spends-unfinal-bid"
+	// CodeListingsFull: the pool holds Policy.MaxListings listings, or
+	// Policy.MaxListingsPerProducer of the listed prop's producer.
+	CodeListingsFull = "game-listings-full"
 )
 
 // reasons maps each kind to the short reject string of BIP22/BIP61 style

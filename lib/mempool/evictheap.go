@@ -41,6 +41,9 @@ func packageRate(e *entry) float64 { return float64(e.descFees) / float64(e.desc
 // touch records that e's aggregates changed.
 func (g *txGraph) touch(e *entry) {
 	e.ver++
+	if e.listing {
+		return // never evicted for size (it has no descendants to carry)
+	}
 	heap.Push(&g.evict, evictRecord{e: e, ver: e.ver, rate: packageRate(e), seq: e.seq})
 	if len(g.evict) > 2*len(g.entries)+1024 {
 		g.rebuildEvict()
@@ -50,6 +53,9 @@ func (g *txGraph) touch(e *entry) {
 func (g *txGraph) rebuildEvict() {
 	h := make(evictHeap, 0, len(g.entries))
 	for _, e := range g.entries {
+		if e.listing {
+			continue
+		}
 		h = append(h, evictRecord{e: e, ver: e.ver, rate: packageRate(e), seq: e.seq})
 	}
 	heap.Init(&h)

@@ -26,6 +26,9 @@ type gameInfo struct {
 	objs    []game.Object // per output, the object it carries
 	eff     *game.Effect  // what the transaction does to the registries
 	auction *Auction      // a Sale record
+	// producer is the producer of a listing's prop (the per-producer
+	// listing cap counts by it).
+	producer game.ID
 }
 
 // gameIndex indexes the effects of the pool's transactions.
@@ -34,11 +37,13 @@ type gameIndex struct {
 	names     map[string][]*entry  // entries whose effect claims the folded name
 	contracts map[game.ID][]*entry // entries whose effect fulfils or settles the contract
 	sales     map[*entry]bool      // entries carrying a Sale record
+	// listingsBy counts the listings per producer of the listed prop.
+	listingsBy map[game.ID]int
 }
 
 func newGameIndex() gameIndex {
 	return gameIndex{objs: make(map[game.ID][]*entry), names: make(map[string][]*entry),
-		contracts: make(map[game.ID][]*entry), sales: make(map[*entry]bool)}
+		contracts: make(map[game.ID][]*entry), sales: make(map[*entry]bool), listingsBy: make(map[game.ID]int)}
 }
 
 func (x *gameIndex) add(e *entry) {
@@ -48,6 +53,9 @@ func (x *gameIndex) add(e *entry) {
 	}
 	if gi.auction != nil {
 		x.sales[e] = true
+		if gi.auction.Listing {
+			x.listingsBy[gi.producer]++
+		}
 	}
 	if gi.eff == nil {
 		return
@@ -70,6 +78,11 @@ func (x *gameIndex) remove(e *entry) {
 	gi := e.game
 	if gi == nil {
 		return
+	}
+	if x.sales[e] && gi.auction.Listing {
+		if x.listingsBy[gi.producer]--; x.listingsBy[gi.producer] <= 0 {
+			delete(x.listingsBy, gi.producer)
+		}
 	}
 	delete(x.sales, e)
 	if gi.eff == nil {
@@ -266,7 +279,8 @@ func (p *Pool) checkGame(tx *wire.MsgTx, id chainhash.Hash, view chain.UtxoView,
 		}
 		spent[i] = game.Coin{Value: u.Amount, PkScript: u.PkScript, Object: o}
 	}
-	eff, err := game.CheckTx(tx, id, spent, height, &poolView{chain: gv, g: p.g, skip: skip}, p.cfg.Params, game.ModePool)
+	pv := &poolView{chain: gv, g: p.g, skip: skip}
+	eff, err := game.CheckTx(tx, id, spent, height, pv, p.cfg.Params, game.ModePool)
 	switch {
 	case errors.Is(err, chain.ErrStaleGameView):
 		return nil, errStale
@@ -281,13 +295,51 @@ func (p *Pool) checkGame(tx *wire.MsgTx, id chainhash.Hash, view chain.UtxoView,
 	gi := &gameInfo{objs: objs, eff: eff}
 	if a, ok := AuctionOf(tx); ok {
 		gi.auction = &a
+		if a.Listing {
+			prop, err := pv.Prop(a.Sale.Prop)
+			switch {
+			case errors.Is(err, chain.ErrStaleGameView):
+				return nil, errStale
+			case err != nil:
+				return nil, fmt.Errorf("mempool: prop of listing %s: %w", id, err)
+			case prop != nil:
+				gi.producer = prop.Producer
+			}
+		}
 		if policy {
 			if err := p.checkSalePolicy(tx, id, a, spent[0].PkScript, height); err != nil {
 				return nil, err
 			}
+			if a.Listing {
+				if err := p.checkListingCaps(id, gi.producer, skip); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	return gi, nil
+}
+
+// checkListingCaps refuses a listing beyond Policy.MaxListings, or
+// MaxListingsPerProducer for producer (listings in skip, which the new
+// transaction replaces, do not count). Requires p.mu (read).
+func (p *Pool) checkListingCaps(id chainhash.Hash, producer game.ID, skip map[*entry]bool) error {
+	total, mine := p.g.listings, p.g.game.listingsBy[producer]
+	for e := range skip {
+		if e.listing && p.g.entries[e.id()] == e {
+			total--
+			if e.game != nil && e.game.producer == producer {
+				mine--
+			}
+		}
+	}
+	if total >= p.policy.MaxListings {
+		return gameRuleError(CodeListingsFull, fmt.Sprintf("listing %s: the pool holds %d listings, its limit", id, total))
+	}
+	if mine >= p.policy.MaxListingsPerProducer {
+		return gameRuleError(CodeListingsFull, fmt.Sprintf("listing %s: the pool holds %d listings of producer %v's props, the limit per producer", id, mine, producer))
+	}
+	return nil
 }
 
 // checkSalePolicy applies the pool's rules for listings and bids at

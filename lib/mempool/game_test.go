@@ -148,12 +148,18 @@ func (h *gameHarness) listing(prop chaingen.SpendableOut, seller *chaingen.Key, 
 }
 
 // bid completes list: output 1 pays bid to payTo, output 2 carries the
-// prop (gold) to buyer, output 3 is change of a coinbase coin (input 1).
+// prop (gold) to buyer, output 3 is change of a coinbase coin (input 1);
+// the fee is 1,000 dust.
 func (h *gameHarness) bid(list *wire.MsgTx, bid int64, payTo []byte, gold int64, buyer *chaingen.Key) *wire.MsgTx {
+	return h.bidFee(list, bid, payTo, gold, buyer, 1000)
+}
+
+// bidFee is bid with the given fee.
+func (h *gameHarness) bidFee(list *wire.MsgTx, bid int64, payTo []byte, gold int64, buyer *chaingen.Key, fee int64) *wire.MsgTx {
 	c := h.coin()
 	tx := list.Copy()
 	tx.TxOut = append(tx.TxOut, &wire.TxOut{Value: bid, PkScript: payTo},
-		&wire.TxOut{Value: gold, PkScript: buyer.P2WPKH()}, gchange(c.Amount-bid-1000))
+		&wire.TxOut{Value: gold, PkScript: buyer.P2WPKH()}, gchange(c.Amount-bid-fee))
 	tx.TxIn = append(tx.TxIn, &wire.TxIn{PreviousOutPoint: c.PrevOut, Sequence: wire.MaxTxInSequenceNum,
 		SignatureScript: []byte{0x01, script.OP_TRUE}})
 	return tx
@@ -360,8 +366,8 @@ func TestGameAuction(t *testing.T) {
 	s := &game.Sale{Prop: propID, BuyNow: 100_000, Reserve: 30_000, End: uint32(h.next() + 5)}
 	list := h.listing(propOut, h.alice, s)
 	h.accept(list)
-	if d, _ := h.pool.Fetch(list.TxHash()); d.Fee != propOut.Amount {
-		t.Fatalf("listing fee %d, want the prop's gold %d", d.Fee, propOut.Amount)
+	if d, _ := h.pool.Fetch(list.TxHash()); d.Fee != 0 || d.FeeRate != 0 {
+		t.Fatalf("listing fee %d (rate %d), want 0: the prop's gold %d goes to the buyer", d.Fee, d.FeeRate, propOut.Amount)
 	}
 
 	h.rejectGame(h.send(propOut, h.alice, h.bob, propID), CodePropOnSale)
@@ -374,34 +380,43 @@ func TestGameAuction(t *testing.T) {
 	b1 := h.bid(list, 40_000, seller, 20_000, h.bob)
 	h.accept(b1)
 	h.wantRemoved(RemoveReplaced, list)
-	// Descendants of the bid: the bidder's change and the won prop moved on.
-	kid := h.spendOne(gout(b1, 3), 1000)
-	h.accept(kid)
-	moved := h.send(gout(b1, 2), h.bob, h.carol, propID)
-	h.accept(moved)
-	if p, _ := h.view().Prop(propID); p == nil || string(p.Owner) != string(h.carol.P2WPKH()) {
-		t.Fatalf("pool view after the bid and the move: %+v", p)
+	// A bid below buy-now cannot be mined before the end: nothing may
+	// spend its outputs (the bidder's change, the prop it wins).
+	h.rejectGame(h.spendOne(gout(b1, 3), 1000), CodeUnfinalParent)
+	h.rejectGame(h.send(gout(b1, 2), h.bob, h.carol, propID), CodeUnfinalParent)
+	if p, _ := h.view().Prop(propID); p == nil || string(p.Owner) != string(h.bob.P2WPKH()) {
+		t.Fatalf("pool view after the bid: %+v", p)
 	}
 	// The bidder cannot withdraw by spending the bid's coin elsewhere.
 	fund := chaingen.SpendableOut{PrevOut: b1.TxIn[1].PreviousOutPoint, PkScript: chaingen.OpTrueP2SH,
 		Amount: b1.TxOut[1].Value + b1.TxOut[3].Value + 1000}
 	h.rejectGame(h.spendOne(fund, 1000), CodePropOnSale)
 
-	h.rejectGame(h.bid(list, 40_000, seller, 20_000, h.carol), game.CodeBidTooLow) // equal
 	h.rejectGame(h.bid(list, 39_000, seller, 20_000, h.carol), game.CodeBidTooLow) // lower
-	b2 := h.bid(list, 50_000, seller, 20_000, h.carol)
+	// A higher bid paying no more fee than the one it replaces: refused
+	// (BIP125 rules 3 and 4), or bidding up would relay for free.
+	h.reject(h.bid(list, 50_000, seller, 20_000, h.carol), ErrInsufficientFee, "insufficient fee")
+	b2 := h.bidFee(list, 50_000, seller, 20_000, h.carol, 2000)
 	h.accept(b2)
-	h.wantRemoved(RemoveReplaced, b1, kid, moved)
+	h.wantRemoved(RemoveReplaced, b1)
 	h.checkPool(b2)
 	if p, _ := h.view().Prop(propID); p == nil || string(p.Owner) != string(h.carol.P2WPKH()) || p.Outpoint.Hash != b2.TxHash() {
 		t.Fatalf("pool view after the outbid: %+v", p)
 	}
 
-	b3 := h.bid(list, 100_000, seller, 20_000, h.bob) // buy-now
+	b3 := h.bidFee(list, 100_000, seller, 20_000, h.bob, 3000) // buy-now
 	h.accept(b3)
 	h.wantRemoved(RemoveReplaced, b2)
-	h.rejectGame(h.bid(list, 120_000, seller, 20_000, h.carol), CodeAuctionClosed)
-	h.checkPool(b3)
+	h.rejectGame(h.bidFee(list, 120_000, seller, 20_000, h.carol, 9000), CodeAuctionClosed)
+	// A buy-now bid can be mined at once: its outputs may be spent.
+	kid := h.spendOne(gout(b3, 3), 1000)
+	h.accept(kid)
+	moved := h.send(gout(b3, 2), h.bob, h.carol, propID)
+	h.accept(moved)
+	if p, _ := h.view().Prop(propID); p == nil || string(p.Owner) != string(h.carol.P2WPKH()) {
+		t.Fatalf("pool view after the buy-now bid and the move: %+v", p)
+	}
+	h.checkPool(b3, kid, moved)
 }
 
 // TestGameLapse: a sale leaves the pool (RemoveLapsed, with descendants)
@@ -414,13 +429,14 @@ func TestGameLapse(t *testing.T) {
 	h.accept(list)
 	b := h.bid(list, 30_000, h.alice.P2WPKH(), 20_000, h.bob)
 	h.accept(b)
-	kid := h.spendOne(gout(b, 3), 1000)
-	h.accept(kid)
 	// Mine (without the sale) until the next height is end + grace: the
-	// bid could still settle there.
+	// bid could still settle there (and, final from the end height, its
+	// outputs may be spent).
 	for h.next() < end+h.params.AuctionGrace {
 		h.mine()
 	}
+	kid := h.spendOne(gout(b, 3), 1000)
+	h.accept(kid)
 	h.checkPool(b, kid)
 	h.mine()
 	h.wantRemoved(RemoveLapsed, kid, b)

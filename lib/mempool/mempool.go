@@ -191,6 +191,7 @@ type candidate struct {
 	gi       *gameInfo       // the game check's result
 	sigops   int
 	coinbase bool // spends a confirmed coinbase output
+	listing  bool // a sale listing: its fee is 0 (see checkInputs)
 }
 
 // maybeAccept runs the full validation of tx and inserts it. missing
@@ -203,6 +204,9 @@ func (p *Pool) maybeAccept(tx *wire.MsgTx, o acceptOpts) (*TxDesc, bool, error) 
 		return nil, false, err
 	}
 	c := &candidate{tx: tx, id: tx.TxHash(), weight: int64(tx.Weight())}
+	if a, ok := AuctionOf(tx); ok && a.Listing {
+		c.listing = true
+	}
 	c.vsize = (c.weight + wire.WitnessScaleFactor - 1) / wire.WitnessScaleFactor
 	if !p.policy.AcceptNonStd {
 		if err := checkTxStandard(tx, c.weight, &p.policy); err != nil {
@@ -365,6 +369,13 @@ func (p *Pool) checkInputs(c *candidate, nextHeight int32) error {
 	if err != nil {
 		return err
 	}
+	if c.listing {
+		// The prop's gold that a listing spends is not a fee: every bid
+		// carries it on to the buyer with the prop, and the listing itself
+		// is never mined. Counting it would rank listings above paying
+		// transactions in eviction and replacement.
+		fee = 0
+	}
 	c.fee = fee
 	c.modFee = fee + c.delta
 	if !p.policy.AcceptNonStd {
@@ -408,7 +419,19 @@ func (p *Pool) checkScripts(c *candidate) error {
 // conflicts and replacement, package limits. It returns the direct
 // conflicts to evict (with their descendants). Requires p.mu (read).
 func (p *Pool) checkPoolPolicy(c *candidate, o acceptOpts, now time.Time) ([]*entry, error) {
-	if !o.bypassLimits {
+	// A bid below buy-now cannot be mined before its sale's end height;
+	// a child of it could close another auction or hold a producer name
+	// in every pool while no block can include it (auction pinning).
+	next := c.best.Height + 1
+	for id := range c.parents {
+		if par := p.g.entries[id]; par != nil && par.unminableBid(next, p.cfg.Params) {
+			a := par.game.auction
+			return nil, gameRuleError(CodeUnfinalParent, fmt.Sprintf(
+				"transaction %s spends an output of bid %s, which cannot be mined before height %d (bid %d below buy-now %d)",
+				c.id, id, a.Sale.End, a.Bid, a.Sale.BuyNow))
+		}
+	}
+	if !o.bypassLimits && !c.listing {
 		if need := feeForVSize(p.policy.MinRelayFeeRate, c.vsize); c.modFee < need {
 			return nil, ruleError(ErrMinRelayFee, fmt.Sprintf("transaction %s pays %d dust, relay needs %d", c.id, c.modFee, need))
 		}
@@ -527,7 +550,7 @@ func (p *Pool) newEntry(c *candidate, added time.Time) *entry {
 		}
 	}
 	return &entry{desc: desc, modFee: c.modFee, spendsCoinbase: c.coinbase, timeLocked: timeLocked, usage: estimateUsage(c.tx),
-		game: c.gi}
+		listing: c.listing, game: c.gi}
 }
 
 // trimToSize evicts the lowest fee-rate packages until the pool fits its
@@ -535,8 +558,11 @@ func (p *Pool) newEntry(c *candidate, added time.Time) *entry {
 // Requires p.mu.
 func (p *Pool) trimToSize(now time.Time) []*entry {
 	var out []*entry
-	for p.g.bytes > p.policy.MaxPoolBytes && len(p.g.entries) > 0 {
+	for p.g.bytes-p.g.listingBytes > p.policy.MaxPoolBytes && len(p.g.entries) > p.g.listings {
 		w := p.g.worstPackage()
+		if w == nil {
+			break
+		}
 		rate := feeRate(w.descFees, w.descSize)
 		p.rolling.bump(rate+p.policy.MinRelayFeeRate, now, p.policy.MinRelayFeeRate)
 		for _, e := range p.g.removeTree(w) {
@@ -576,6 +602,18 @@ func (p *Pool) Fetch(h chainhash.Hash) (*TxDesc, bool) {
 		return e.desc, true
 	}
 	return nil, false
+}
+
+// PackageFees returns the fees (with operator deltas) of pool transaction
+// h and all its in-pool descendants: what a replacement of h must pay
+// beyond its own relay (BIP125 rule 3).
+func (p *Pool) PackageFees(h chainhash.Hash) (int64, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if e := p.g.entries[h]; e != nil {
+		return e.descFees, true
+	}
+	return 0, false
 }
 
 // Count is the number of pool transactions.

@@ -49,6 +49,14 @@ type Policy struct {
 	// MaxSigOpCost is the standard per-transaction sigop cost limit.
 	// Default MaxBlockSigOpsCost/5 = 16,000.
 	MaxSigOpCost int
+	// MaxListings bounds the sale listings the pool holds, and
+	// MaxListingsPerProducer those of props of one producer. A listing
+	// pays no fee (the prop's gold it spends goes to the buyer with the
+	// prop) and is never mined, so it neither ranks against paying
+	// transactions nor counts toward MaxPoolBytes: these caps bound it.
+	// Defaults 10,000 and 1,000.
+	MaxListings            int
+	MaxListingsPerProducer int
 }
 
 // Policy defaults.
@@ -67,6 +75,8 @@ const (
 	DefaultExpiry                  = 14 * 24 * time.Hour
 	DefaultMaxReplacementEvictions = 100
 	DefaultMaxSigOpCost            = 80_000 / 5
+	DefaultMaxListings             = 10_000
+	DefaultMaxListingsPerProducer  = 1_000
 
 	// MaxStandardTxWeight is the heaviest standard transaction.
 	MaxStandardTxWeight = 400_000
@@ -118,6 +128,8 @@ func (p Policy) withDefaults() Policy {
 	setI64(&p.DustRelayFeeRate, DefaultDustRelayFeeRate)
 	setDur(&p.Expiry, DefaultExpiry)
 	setInt(&p.MaxReplacementEvictions, DefaultMaxReplacementEvictions)
+	setInt(&p.MaxListings, DefaultMaxListings)
+	setInt(&p.MaxListingsPerProducer, DefaultMaxListingsPerProducer)
 	setInt(&p.MaxSigOpCost, DefaultMaxSigOpCost)
 	return p
 }

@@ -43,6 +43,7 @@ type entry struct {
 	spendsCoinbase bool
 	timeLocked     bool
 	usage          int64
+	listing        bool      // a sale listing: no fee, never mined, outside the size cap
 	game           *gameInfo // nil without a game record
 	seq            uint64
 	ver            uint64 // bumped on each aggregate change (eviction index)
@@ -58,9 +59,14 @@ type txGraph struct {
 	bytes    int64 // sum of vsize
 	fees     int64 // sum of actual fees
 	usage    int64 // approximate memory
-	seq      uint64
-	evict    evictHeap
-	game     gameIndex // the pool's game effects (the overlay on the chain's registries)
+	// listings and listingUsage count the sale listings, which the size
+	// cap and eviction leave alone (Policy.MaxListings bounds them).
+	listings     int
+	listingUsage int64
+	listingBytes int64
+	seq          uint64
+	evict        evictHeap
+	game         gameIndex // the pool's game effects (the overlay on the chain's registries)
 }
 
 func newTxGraph() *txGraph {
@@ -105,6 +111,11 @@ func (g *txGraph) add(e *entry) {
 	g.bytes += e.desc.VSize
 	g.fees += e.desc.Fee
 	g.usage += e.usage
+	if e.listing {
+		g.listings++
+		g.listingUsage += e.usage
+		g.listingBytes += e.desc.VSize
+	}
 
 	if len(e.children) == 0 {
 		e.descCount, e.descSize, e.descFees = 1, e.desc.VSize, e.modFee
@@ -148,6 +159,11 @@ func (g *txGraph) remove(e *entry) {
 	g.bytes -= e.desc.VSize
 	g.fees -= e.desc.Fee
 	g.usage -= e.usage
+	if e.listing {
+		g.listings--
+		g.listingUsage -= e.usage
+		g.listingBytes -= e.desc.VSize
+	}
 	for _, a := range ancestors {
 		if hadChildren {
 			g.recompute(a)

@@ -300,5 +300,7 @@ func (g *GameHost) Bid(ctx context.Context, o rpc.GameOptions, prop game.ID, pri
 		return nil, rpc.Errorf(rpc.CodeVerifyRejected, "%s: the best bid %s GG already reached the buy-now price",
 			"game-auction-closed", amount.Amount(a.Bid))
 	}
-	return result(g.w().Bid(ctx, walletOpts(o), wallet.BidRequest{Sale: a.Tx, SellerScript: a.Seller, Gold: p.Gold, Price: price}))
+	replaced, _ := g.pool.PackageFees(a.TxID)
+	return result(g.w().Bid(ctx, walletOpts(o), wallet.BidRequest{Sale: a.Tx, SellerScript: a.Seller, Gold: p.Gold, Price: price,
+		ReplacedFees: replaced}))
 }

@@ -123,6 +123,10 @@ type selectRequest struct {
 	preset      int64 // value of preset inputs
 	rate        int64 // dust/kvB
 	subtractFee bool  // the fee comes out of the outputs
+	// extraFee is paid on top of the rate's fee (not with subtractFee):
+	// the fees of the transactions a replacement evicts (BIP125 rule 3;
+	// the rate's fee, at least the minimum relay rate, covers rule 4).
+	extraFee int64
 }
 
 type selection struct {
@@ -138,6 +142,20 @@ type selection struct {
 // coin that covers everything, by least change. It returns
 // *InsufficientFundsError when even every coin is not enough.
 func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
+	extra := int64(0)
+	if !req.subtractFee && req.extraFee > 0 {
+		extra = req.extraFee
+		req.target += extra // funded like an output, paid as fee
+	}
+	sel, err := selectCoinsRate(coins, req)
+	if err == nil {
+		sel.fee += extra
+	}
+	return sel, err
+}
+
+// selectCoinsRate is selectCoins at the request's fee rate alone.
+func selectCoinsRate(coins []selCoin, req selectRequest) (selection, error) {
 	inFee := feeFor(p2wpkhInputVSize, req.rate)
 	changeFee := feeFor(p2wpkhOutputVSize, req.rate)
 	// effective value of a coin: what it adds after paying for itself.

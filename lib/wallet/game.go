@@ -98,6 +98,10 @@ type BidRequest struct {
 	SellerScript []byte
 	Gold         int64
 	Price        int64
+	// ReplacedFees are the fees of Sale and what spends it in the pool
+	// (0 for a listing): the bid pays them on top of its own fee, as a
+	// pool's replacement rules ask (BIP125 rules 3 and 4).
+	ReplacedFees int64
 }
 
 // GameCoin is a coin of the wallet carrying a game object.
@@ -491,6 +495,9 @@ type gameBuild struct {
 	scan           accountScan
 	objects        []game.Object
 	vouts          []uint32
+	// extraFee is paid on top of the fee rate's fee (a bid: the fees of
+	// what it replaces).
+	extraFee int64
 }
 
 // newAddr returns a fresh receive script of acct inside tx.
@@ -658,13 +665,13 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 	}
 	confirmed, unconf := g.scan.confirmed, g.scan.unconf
 	req := selectRequest{target: target, baseVSize: base, nPreset: len(g.tx.TxIn), nOutputs: len(g.tx.TxOut),
-		preset: preset, rate: rate}
+		preset: preset, rate: rate, extraFee: g.extraFee}
 	// A game action mostly needs only a fee (and some gold) from the
 	// plain coins: the smallest confirmed coin covering it with change is
 	// found in one pass, sparing coin selection a sort of every coin.
 	var sel selection
 	err := errNoShortcut
-	need := target - preset + feeFor(base+p2wpkhInputVSize+p2wpkhOutputVSize+countsExtraVSize(len(g.tx.TxIn)+1, len(g.tx.TxOut)+1), rate) + changeDust
+	need := target + g.extraFee - preset + feeFor(base+p2wpkhInputVSize+p2wpkhOutputVSize+countsExtraVSize(len(g.tx.TxIn)+1, len(g.tx.TxOut)+1), rate) + changeDust
 	if i := smallestCovering(confirmed, need); i >= 0 {
 		sel, err = selectCoins(confirmed[i:i+1], req)
 	}
@@ -1135,6 +1142,7 @@ func (w *Wallet) Bid(ctx context.Context, o GameOptions, r BidRequest) (*GameTx,
 		g.prevOuts = append(g.prevOuts, nil)
 		g.foreignValue = r.Gold
 		g.broadcastFirst = true
+		g.extraFee = max(r.ReplacedFees, 0)
 		if prev := r.Sale.TxHash(); tx.Bucket(bktPending).Get(prev[:]) != nil && len(r.Sale.TxOut) >= 3 {
 			g.replaces = prev // our own bid (of any account)
 		}
