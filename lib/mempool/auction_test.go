@@ -183,8 +183,7 @@ func TestListingPolicy(t *testing.T) {
 	other, otherIDs := h.props("second", h.bob, 2)
 	next := h.next()
 	honest := h.spendOne(h.coin(), 1500)
-	vs := int64((honest.Weight() + 3) / 4)
-	h.pool = h.newPool(Policy{MaxPoolBytes: 2 * vs, MaxListings: 41, MaxListingsPerProducer: 40})
+	h.pool = h.newPool(Policy{MaxPoolBytes: 2 * estimateUsage(honest), MaxListings: 41, MaxListingsPerProducer: 40})
 	h.listen()
 	h.accept(honest)
 	for i := range 40 {

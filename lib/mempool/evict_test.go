@@ -12,8 +12,9 @@ import (
 // package goes, the rolling minimum fee, and its decay.
 func TestSizeCapEviction(t *testing.T) {
 	h := newHarness(t, Policy{}, 120)
-	v := int64(h.spendOne(h.coin(), 0).VSize())
-	h.pool = h.newPool(Policy{MaxPoolBytes: 3 * v})
+	tx0 := h.spendOne(h.coin(), 0)
+	v := int64(tx0.VSize())
+	h.pool = h.newPool(Policy{MaxPoolBytes: 3 * estimateUsage(tx0)}) // every tx here has this size
 	// withRate spends in at rate dust/kvB (every tx here has vsize v).
 	withRate := func(in chaingen.SpendableOut, rate int64) *wire.MsgTx {
 		tx := h.spendOne(in, rate*v/1000)

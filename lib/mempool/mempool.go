@@ -549,16 +549,17 @@ func (p *Pool) newEntry(c *candidate, added time.Time) *entry {
 			}
 		}
 	}
-	return &entry{desc: desc, modFee: c.modFee, spendsCoinbase: c.coinbase, timeLocked: timeLocked, usage: estimateUsage(c.tx),
+	return &entry{desc: desc, modFee: c.modFee, spendsCoinbase: c.coinbase, timeLocked: timeLocked, usage: estimateUsage(c.tx) + gameUsage(c.gi),
 		listing: c.listing, game: c.gi}
 }
 
-// trimToSize evicts the lowest fee-rate packages until the pool fits its
-// cap, raising the rolling minimum fee, and returns what it evicted.
+// trimToSize evicts the lowest fee-rate packages until the pool's
+// estimated memory use (listings aside) fits MaxPoolBytes, raising the
+// rolling minimum fee, and returns what it evicted.
 // Requires p.mu.
 func (p *Pool) trimToSize(now time.Time) []*entry {
 	var out []*entry
-	for p.g.bytes-p.g.listingBytes > p.policy.MaxPoolBytes && len(p.g.entries) > p.g.listings {
+	for p.g.usage-p.g.listingUsage > p.policy.MaxPoolBytes && len(p.g.entries) > p.g.listings {
 		w := p.g.worstPackage()
 		if w == nil {
 			break

@@ -10,7 +10,11 @@ type Policy struct {
 	// vbytes. It is also the increment a replacement or a newcomer after an
 	// eviction must add. Default 1000.
 	MinRelayFeeRate int64
-	// MaxPoolBytes caps the sum of virtual sizes in the pool. Default 300 MB.
+	// MaxPoolBytes caps the pool's memory use, estimated per transaction
+	// (the decoded transaction, the pool's indexes of it, its game effect:
+	// estimateUsage, held within 0.8–1.5× of the measured heap by
+	// TestUsageEstimate), listings aside (MaxListings bounds them), as
+	// bitcoind's -maxmempool does. Default 300 MB (gg-node --maxmempool).
 	MaxPoolBytes int64
 	// MinFeeHalfLife is how fast the rolling minimum fee rate raised by
 	// evictions decays. Default 12 hours.

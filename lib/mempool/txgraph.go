@@ -77,6 +77,21 @@ func newTxGraph() *txGraph {
 	}
 }
 
+// gameUsage approximates the heap bytes of a game effect: the records of
+// the objects it touches (ids, names, owner scripts, map slots in the
+// overlay index).
+func gameUsage(gi *gameInfo) int64 {
+	if gi == nil {
+		return 0
+	}
+	n := int64(96 + 48*len(gi.objs))
+	if e := gi.eff; e != nil {
+		n += int64(len(e.Producers))*384 + int64(len(e.Props))*320 + int64(len(e.Contracts))*512 +
+			int64(len(e.ClaimNames)+len(e.FreeNames))*96 + int64(len(e.Events))*160
+	}
+	return n
+}
+
 // estimateUsage approximates the heap bytes held for one transaction.
 func estimateUsage(tx *wire.MsgTx) int64 {
 	n := int64(tx.SerializeSize()) + 400
