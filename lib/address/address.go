@@ -17,7 +17,14 @@ var (
 	ErrChecksum       = errors.New("address: checksum mismatch")
 	ErrWrongNetwork   = errors.New("address: belongs to another network")
 	ErrBadWitnessProg = errors.New("address: invalid witness program")
+	// ErrTooLong: the string is longer than MaxLen; it is refused before
+	// any decoding (base58 decoding costs the square of the length).
+	ErrTooLong = errors.New("address: too long")
 )
+
+// MaxLen is the longest string Decode looks at: BIP173's limit for a
+// bech32 string. A base58 address is at most 35 characters.
+const MaxLen = 90
 
 // Kind names the output type an address pays to.
 type Kind int
@@ -99,8 +106,12 @@ func (a *Address) PkScript() []byte {
 // IsSegwit reports whether the address pays to a witness program.
 func (a *Address) IsSegwit() bool { return a.Kind >= WitnessPubKeyHash }
 
-// Decode parses an address for network p.
+// Decode parses an address for network p. A string longer than MaxLen is
+// ErrTooLong, whatever it holds.
 func Decode(s string, p *chaincfg.Params) (*Address, error) {
+	if len(s) > MaxLen {
+		return nil, fmt.Errorf("%w: %d characters, at most %d", ErrTooLong, len(s), MaxLen)
+	}
 	if hrp, _, ok := strings.Cut(strings.ToLower(s), "1"); ok && isHRP(hrp) {
 		if hrp != p.Bech32HRP {
 			return nil, fmt.Errorf("%w: %q is for prefix %q, this network uses %q", ErrWrongNetwork, s, hrp, p.Bech32HRP)

@@ -22,7 +22,13 @@ var (
 	ErrSyntax   = errors.New("amount: invalid syntax")
 	ErrRange    = errors.New("amount: out of range")
 	ErrPrecison = errors.New("amount: more than 8 decimal places")
+	// ErrTooLong: the string is longer than MaxLen and is not read.
+	ErrTooLong = errors.New("amount: too long")
 )
+
+// MaxLen bounds the strings Parse and ParseDust read: no amount they
+// accept needs more than 18 characters ("000000021.00000000").
+const MaxLen = 32
 
 // Valid reports whether a is within [0, MaxMoney].
 func (a Amount) Valid() bool { return a >= 0 && a <= MaxMoney }
@@ -67,8 +73,12 @@ func (a Amount) ToGG() float64 { return float64(a) / float64(DustPerGG) }
 
 // Parse reads a non-negative decimal GG amount such as "1", "1.5" or
 // "0.00000001". It never uses floating point and rejects more than eight
-// decimals, signs, exponents and values above MaxMoney.
+// decimals, signs, exponents, values above MaxMoney and strings longer
+// than MaxLen.
 func Parse(s string) (Amount, error) {
+	if len(s) > MaxLen {
+		return 0, ErrTooLong
+	}
 	if s == "" {
 		return 0, ErrSyntax
 	}
@@ -105,6 +115,9 @@ func Parse(s string) (Amount, error) {
 
 // ParseDust reads an integer number of dust.
 func ParseDust(s string) (Amount, error) {
+	if len(s) > MaxLen {
+		return 0, ErrTooLong
+	}
 	if !allDigits(s) || s == "" {
 		return 0, ErrSyntax
 	}

@@ -7,16 +7,32 @@ import (
 
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/btcutil/base58"
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // Bitcoin's hash160 needs it
 
 	"github.com/gamegold/gg/lib/chaincfg"
 )
 
-// Errors from DecodeWIF.
+// Errors from DecodeWIF and ParseExtendedKey.
 var (
 	ErrBadWIF        = errors.New("keys: invalid WIF private key")
 	ErrWrongNetwork  = errors.New("keys: WIF key belongs to another network")
 	ErrKeyOutOfRange = errors.New("keys: private key out of range")
+	// ErrTooLong: the string is longer than any key of its kind; it is
+	// refused before base58 decoding, whose cost is the square of the
+	// length.
+	ErrTooLong = errors.New("keys: encoded key too long")
+)
+
+// Longest base58check strings of each kind: the base58 length of an
+// all-0xff payload (version, key, checksum), which no leading zero byte
+// can exceed.
+const (
+	// MaxWIFLen bounds a WIF key: 1 + 33 + 4 bytes, 52 characters.
+	MaxWIFLen = 52
+	// MaxExtendedKeyLen bounds a BIP32 extended key (xpub, tprv, ...):
+	// 78 + 4 bytes, 112 characters.
+	MaxExtendedKeyLen = 112
 )
 
 // Generate returns a new random private key.
@@ -43,8 +59,12 @@ func EncodeWIF(priv *btcec.PrivateKey, compressed bool, p *chaincfg.Params) stri
 	return base58.CheckEncode(payload, p.PrivateKeyID)
 }
 
-// DecodeWIF parses a WIF key for network p.
+// DecodeWIF parses a WIF key for network p. A string longer than
+// MaxWIFLen is ErrTooLong (and ErrBadWIF).
 func DecodeWIF(s string, p *chaincfg.Params) (priv *btcec.PrivateKey, compressed bool, err error) {
+	if len(s) > MaxWIFLen {
+		return nil, false, fmt.Errorf("%w: %w: %d characters, at most %d", ErrBadWIF, ErrTooLong, len(s), MaxWIFLen)
+	}
 	payload, ver, err := base58.CheckDecode(s)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: %v", ErrBadWIF, err)
@@ -65,4 +85,14 @@ func DecodeWIF(s string, p *chaincfg.Params) (priv *btcec.PrivateKey, compressed
 	}
 	priv, _ = btcec.PrivKeyFromBytes(payload[:32])
 	return priv, compressed, nil
+}
+
+// ParseExtendedKey decodes a BIP32 extended key string (any network's,
+// public or private) with hdkeychain, after refusing one longer than
+// MaxExtendedKeyLen as ErrTooLong.
+func ParseExtendedKey(s string) (*hdkeychain.ExtendedKey, error) {
+	if len(s) > MaxExtendedKeyLen {
+		return nil, fmt.Errorf("%w: extended key of %d characters, at most %d", ErrTooLong, len(s), MaxExtendedKeyLen)
+	}
+	return hdkeychain.NewKeyFromString(s)
 }

@@ -2,9 +2,13 @@ package wallet
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
+	"github.com/tyler-smith/go-bip39"
+
 	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/wire"
 )
 
 // FuzzDecodeRecords feeds arbitrary bytes to every stored-record decoder:
@@ -70,6 +74,99 @@ func FuzzImportParse(f *testing.F) {
 		}
 		if k, err := parseXpub(s, w); err == nil && k.IsPrivate() {
 			t.Fatalf("parseXpub(%q) accepted a private key", s)
+		}
+	})
+}
+
+// FuzzParseTimeLockScript: the time-lock script parser (it reads the
+// witness scripts stored with wallet coins, and lockOf reads any
+// pkScript) never panics; what it accepts agrees with cltvLock and
+// lockOf, and a lock TimeLockScript could make re-encodes to the same
+// script, or to a shorter one when the input pushed its number
+// non-minimally.
+func FuzzParseTimeLockScript(f *testing.F) {
+	pub := append([]byte{3}, bytes.Repeat([]byte{0x5a}, 32)...)
+	for _, l := range []TimeLock{{Height: 1}, {Height: 16}, {Height: 17}, {Height: 300_000}, {Height: MaxLockHeight},
+		{Blocks: 1}, {Blocks: 144}, {Blocks: uint32(MaxLockBlocks)}} {
+		s, err := TimeLockScript(l, pub)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(s)
+	}
+	f.Add([]byte{0x02, 0x05, 0x00, 0xb1, 0x75, 33})
+	f.Add([]byte{0x05, 0xff, 0xff, 0xff, 0x7f, 0x00, 0xb2})
+	f.Fuzz(func(t *testing.T, s []byte) {
+		flags, until := lockOf(s)
+		tl, ok := parseTimeLockScript(s)
+		if !ok {
+			return
+		}
+		if len(tl.PubKey) != 33 || tl.N == 0 {
+			t.Fatalf("%x: parsed %+v", s, tl)
+		}
+		if !tl.Relative {
+			if n := cltvLock(s); n != tl.N || flags != coinFlagLocked || until != tl.N {
+				t.Fatalf("%x: CLTV lock %d, but cltvLock %d, lockOf %d/%d", s, tl.N, n, flags, until)
+			}
+		} else if tl.N&(wire.SequenceLockTimeIsSeconds|wire.SequenceLockTimeDisabled) == 0 &&
+			(flags != coinFlagLocked|coinFlagRelative || until != tl.N&wire.SequenceLockTimeMask) {
+			t.Fatalf("%x: CSV lock %d, but lockOf %d/%d", s, tl.N, flags, until)
+		}
+		lock := TimeLock{Height: tl.N}
+		if tl.Relative {
+			lock = TimeLock{Blocks: tl.N}
+		}
+		if lock.validate() != nil {
+			return // a lock this wallet does not make
+		}
+		re, err := TimeLockScript(lock, tl.PubKey)
+		if err != nil {
+			t.Fatalf("%x: %+v does not re-encode: %v", s, lock, err)
+		}
+		if again, ok := parseTimeLockScript(re); !ok || again.N != tl.N || again.Relative != tl.Relative || !bytes.Equal(again.PubKey, tl.PubKey) {
+			t.Fatalf("%x: re-encoding %x parses as %+v", s, re, again)
+		}
+		if !bytes.Equal(re, s) && len(re) >= len(s) {
+			t.Fatalf("%x: re-encodes to %x", s, re)
+		}
+	})
+}
+
+// FuzzMnemonic: ValidateMnemonic never panics; a mnemonic it accepts is
+// one BIP39 phrase in its normal form (entropy back to the same words),
+// the form SeedFromMnemonic derives the seed from. (The seed itself is
+// left out: 2 × 2048 HMAC-SHA512 rounds per accepted input stall the
+// fuzzer's minimizer on long white-space-padded phrases.)
+func FuzzMnemonic(f *testing.F) {
+	for _, m := range []string{
+		testMnemonic,
+		"  LEGAL winner\tthank year wave sausage worth useful legal winner thank yellow\n",
+		"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+		"zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo vote",
+		"legal winner thank year wave sausage worth useful legal winner thank thank",
+		"",
+	} {
+		f.Add(m)
+	}
+	f.Fuzz(func(t *testing.T, m string) {
+		if ValidateMnemonic(m) != nil {
+			return
+		}
+		norm := NormalizeMnemonic(m)
+		if NormalizeMnemonic(norm) != norm || ValidateMnemonic(norm) != nil {
+			t.Fatalf("%q: normal form %q is not stable", m, norm)
+		}
+		ent, err := bip39.EntropyFromMnemonic(norm)
+		if err != nil {
+			t.Fatalf("%q accepted, but bip39 says %v", m, err)
+		}
+		if back, err := bip39.NewMnemonic(ent); err != nil || back != norm {
+			t.Fatalf("%q: entropy %x gives %q, %v", m, ent, back, err)
+		}
+		n := len(strings.Fields(norm))
+		if len(ent)*8 != n*11*32/33 {
+			t.Fatalf("%q: %d words, %d bytes of entropy", m, n, len(ent))
 		}
 	})
 }

@@ -38,9 +38,9 @@ func (w *Wallet) parseWIF(wif string) (priv []byte, pub []byte, compressed bool,
 // a private key, another network's key or a malformed string is an error
 // wrapping ErrInvalidKey (and ErrWrongNetwork for the network case).
 func parseXpub(s string, w *Wallet) (*hdkeychain.ExtendedKey, error) {
-	k, err := hdkeychain.NewKeyFromString(s)
+	k, err := keys.ParseExtendedKey(s) // bounds the length before decoding
 	if err != nil {
-		return nil, fmt.Errorf("%w: extended key: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: extended key: %w", ErrInvalidKey, err)
 	}
 	if k.IsPrivate() {
 		return nil, fmt.Errorf("%w: a private extended key: import the account's xpub for a watch-only account", ErrInvalidKey)

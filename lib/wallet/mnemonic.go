@@ -13,6 +13,11 @@ const (
 	MinEntropyBits     = 128
 	MaxEntropyBits     = 256
 	DefaultEntropyBits = 256
+	// MaxMnemonicLen bounds the text ValidateMnemonic reads, bytes: a
+	// 24-word English phrase is at most 215, so this leaves room for any
+	// white space a person types and refuses megabytes before splitting
+	// them into words.
+	MaxMnemonicLen = 1024
 )
 
 // NewMnemonic returns a fresh English BIP39 mnemonic of bits bits of
@@ -36,8 +41,11 @@ func NormalizeMnemonic(m string) string {
 
 // ValidateMnemonic reports, as an error wrapping ErrInvalidMnemonic, why m
 // is not a valid English BIP39 mnemonic: word count, an unknown word, or
-// a checksum mismatch.
+// a checksum mismatch, or a text longer than MaxMnemonicLen.
 func ValidateMnemonic(m string) error {
+	if len(m) > MaxMnemonicLen {
+		return fmt.Errorf("wallet: %w: too long: %d bytes, at most %d", ErrInvalidMnemonic, len(m), MaxMnemonicLen)
+	}
 	words := strings.Fields(NormalizeMnemonic(m))
 	switch len(words) {
 	case 12, 15, 18, 21, 24:

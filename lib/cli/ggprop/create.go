@@ -1,7 +1,6 @@
 package ggprop
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -12,6 +11,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/cli"
 	"github.com/gamegold/gg/lib/game"
 )
@@ -85,9 +85,10 @@ type propItem struct {
 	OID     string `json:"oid"`
 	Gold    string `json:"gold"`
 	Address string `json:"address,omitempty"`
+	line    int    // where the item starts in its file, from 1
 }
 
-// readPropFile reads a batch of props (CSV or JSON lines) and checks
+// readPropFile reads a batch of props from name ('-': stdin) and checks
 // every line before anything is sent.
 func readPropFile(c *ucli.Context, name string) ([]propItem, error) {
 	var r io.Reader
@@ -104,69 +105,134 @@ func readPropFile(c *ucli.Context, name string) ([]propItem, error) {
 		}
 		r = bytes.NewReader(b)
 	}
-	items, err := parsePropList(r)
+	items, err := parsePropFile(r)
 	if err != nil {
 		return nil, cli.Usagef("%s: %v", name, err)
 	}
-	if len(items) == 0 || len(items) > game.MaxBatch {
-		return nil, cli.Usagef("%s: %d props: want 1 to %d", name, len(items), game.MaxBatch)
+	return items, nil
+}
+
+// parsePropFile parses a batch of props (parsePropList) and checks it as
+// the node would: 1 to game.MaxBatch props, each with a valid oid and
+// gold. Errors name the line.
+func parsePropFile(r io.Reader) ([]propItem, error) {
+	items, err := parsePropList(r)
+	if err != nil {
+		return nil, err
 	}
-	for i, it := range items {
-		if err := checkOID(it.OID, fmt.Sprintf("line %d: oid", i+1)); err != nil {
-			return nil, err
+	if len(items) == 0 {
+		return nil, fmt.Errorf("no props: want 1 to %d", game.MaxBatch)
+	}
+	for _, it := range items {
+		if err := checkOID(it.OID, "oid"); err != nil {
+			return nil, fmt.Errorf("line %d: %w", it.line, err)
 		}
-		if _, err := parseGold(it.Gold, fmt.Sprintf("line %d: gold", i+1)); err != nil {
-			return nil, err
+		if _, err := parseGold(it.Gold, "gold"); err != nil {
+			return nil, fmt.Errorf("line %d: %w", it.line, err)
+		}
+		if err := checkAddressText(it.Address); err != nil {
+			return nil, fmt.Errorf("line %d: %w", it.line, err)
 		}
 	}
 	return items, nil
 }
 
-// parsePropList parses CSV (oid,gold[,address]) or JSON lines.
-func parsePropList(r io.Reader) ([]propItem, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(64)
-	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		var items []propItem
-		dec := json.NewDecoder(br)
-		dec.DisallowUnknownFields()
-		for n := 1; ; n++ {
-			var raw struct {
-				OID     string          `json:"oid"`
-				Gold    json.RawMessage `json:"gold"`
-				Address string          `json:"address"`
-			}
-			if err := dec.Decode(&raw); err == io.EOF {
-				return items, nil
-			} else if err != nil {
-				return nil, fmt.Errorf("JSON line %d: %v", n, err)
-			}
-			if len(raw.Gold) == 0 {
-				return nil, fmt.Errorf("JSON line %d: no gold", n)
-			}
-			items = append(items, propItem{OID: raw.OID, Gold: strings.Trim(string(raw.Gold), `"`), Address: raw.Address})
+// checkAddressText refuses what cannot be an address of any network (more
+// than address.MaxLen characters, or anything but ASCII letters and
+// digits), so a typo is reported with its line; the node checks the rest.
+func checkAddressText(s string) error {
+	if len(s) > address.MaxLen {
+		return cli.Usagef("address of %d characters: at most %d", len(s), address.MaxLen)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
+			return cli.Usagef("address %q: letters and digits only", s)
 		}
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	recs, err := cr.ReadAll()
+	return nil
+}
+
+// errTooManyProps stops a parse at the first prop beyond game.MaxBatch.
+var errTooManyProps = fmt.Errorf("more than %d props (at most %d in one transaction)", game.MaxBatch, game.MaxBatch)
+
+// parsePropList parses CSV (oid,gold[,address], an optional oid,gold
+// header) or JSON lines, after a UTF-8 byte order mark if there is one,
+// and notes each item's line. It stops at the first item beyond
+// game.MaxBatch.
+func parsePropList(r io.Reader) ([]propItem, error) {
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return parsePropJSON(data)
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
 	var items []propItem
-	for i, rec := range recs {
-		if i == 0 && len(rec) >= 2 && strings.EqualFold(rec[0], "oid") && strings.EqualFold(rec[1], "gold") {
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return items, nil
+		} else if err != nil {
+			return nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		if first && len(rec) >= 2 && strings.EqualFold(rec[0], "oid") && strings.EqualFold(rec[1], "gold") {
 			continue
 		}
 		if len(rec) < 2 || len(rec) > 3 {
-			return nil, fmt.Errorf("line %d: want oid,gold[,address]", i+1)
+			return nil, fmt.Errorf("line %d: want oid,gold[,address]", line)
 		}
-		it := propItem{OID: rec[0], Gold: strings.TrimSpace(rec[1])}
+		if len(items) == game.MaxBatch {
+			return nil, errTooManyProps
+		}
+		it := propItem{OID: rec[0], Gold: strings.TrimSpace(rec[1]), line: line}
 		if len(rec) == 3 {
 			it.Address = strings.TrimSpace(rec[2])
 		}
 		items = append(items, it)
 	}
-	return items, nil
+}
+
+// parsePropJSON parses JSON lines (a stream of objects, each on one line
+// or more); gold is a JSON string or number.
+func parsePropJSON(data []byte) ([]propItem, error) {
+	var items []propItem
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	off, line := 0, 1 // line is the line of data[off]
+	for {
+		// The next object starts after the white space at the offset.
+		start := int(dec.InputOffset())
+		rest := data[start:]
+		start += len(rest) - len(bytes.TrimLeft(rest, " \t\r\n"))
+		line += bytes.Count(data[off:start], []byte{'\n'})
+		off = start
+		var raw struct {
+			OID     string          `json:"oid"`
+			Gold    json.RawMessage `json:"gold"`
+			Address string          `json:"address"`
+		}
+		if err := dec.Decode(&raw); err == io.EOF {
+			return items, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("line %d: %v", line, err)
+		}
+		if len(raw.Gold) == 0 {
+			return nil, fmt.Errorf("line %d: no gold", line)
+		}
+		gold := string(raw.Gold) // a number as written
+		var s string
+		if json.Unmarshal(raw.Gold, &s) == nil && raw.Gold[0] == '"' {
+			gold = s
+		}
+		if len(items) == game.MaxBatch {
+			return nil, errTooManyProps
+		}
+		items = append(items, propItem{OID: raw.OID, Gold: gold, Address: strings.TrimSpace(raw.Address), line: line})
+	}
 }

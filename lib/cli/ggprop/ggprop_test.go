@@ -20,6 +20,9 @@ func TestParsePropList(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		want := []propItem{{OID: "sword", Gold: "0.001"}, {OID: "shield", Gold: "0.0002", Address: "rg1qxyz"}}
+		for i := range items {
+			items[i].line = 0 // TestCreateFromFileLines checks them
+		}
 		if len(items) != 2 || items[0] != want[0] || items[1] != want[1] {
 			t.Errorf("%s: %+v", name, items)
 		}
