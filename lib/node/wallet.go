@@ -28,7 +28,8 @@ import (
 const WalletDBFile = "wallet.db"
 
 // WalletHost hosts the node's wallet: it opens <datadir>/wallet.db at
-// start if present (wallet.create makes it), connects it to the chain
+// start if present and holding a wallet (wallet.create makes it, or
+// replaces a file without a wallet), connects it to the chain
 // through the in-process WalletChain, and serves it to the RPC server as
 // an rpc.WalletBackend, mapping the wallet's error kinds to RPC codes.
 type WalletHost struct {
@@ -83,6 +84,12 @@ func NewWalletHost(ctx context.Context, cfg WalletHostConfig) (*WalletHost, erro
 		return h, nil
 	}
 	w, err := wallet.Open(cfg.Path, cfg.Params, h.opts)
+	if errors.Is(err, wallet.ErrNoWallet) {
+		// A file without a wallet (a touch, or a creation killed by an
+		// older build): no wallet; wallet.create replaces the file.
+		h.log.Warn("the wallet file holds no wallet: starting without one", "path", cfg.Path)
+		return h, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open wallet: %w", err)
 	}
@@ -542,9 +549,8 @@ func (h *WalletHost) Import(ctx context.Context, blob, backupPass, pass []byte) 
 	}
 	w, sum, err := wallet.RestoreBackup(h.path, h.params, blob, backupPass, wallet.CreateOptions{Passphrase: pass, KDF: h.kdf, Open: h.opts})
 	if err != nil {
-		if _, serr := os.Stat(h.path); serr == nil && !errors.Is(err, wallet.ErrWalletExists) {
-			os.Remove(h.path) // a half-restored file would block the next attempt
-		}
+		// RestoreBackup writes the whole wallet or none: nothing to
+		// clean up.
 		if errors.Is(err, wallet.ErrWrongPassphrase) {
 			return nil, rpc.Errorf(rpc.CodeWalletPass, "wrong backup passphrase")
 		}

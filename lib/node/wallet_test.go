@@ -1,14 +1,19 @@
 package node
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wallet"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -234,5 +239,81 @@ func TestWalletDisabled(t *testing.T) {
 	}
 	if err := c.Call(t.Context(), "wallet.info", nil); !errors.As(err, &re) || re.Code != rpc.CodeWalletNotFound {
 		t.Errorf("wallet.info with no wallet: %v", err)
+	}
+}
+
+// TestWalletEmptyFileNodeStarts: a wallet.db with no wallet in it (what a
+// kill during wallet creation left before creation was atomic, or a
+// touch) does not stop the node: it starts without a wallet,
+// wallet.create replaces the file, and the wallet opens after a restart.
+// A file that holds wallet records without wallet metadata is damaged:
+// the node refuses it and keeps its records.
+func TestWalletEmptyFileNodeStarts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, WalletDBFile)
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := startWalletNode(t, dir)
+	if n.node.Wallet.Loaded() {
+		t.Fatal("an empty wallet file loaded as a wallet")
+	}
+	if _, re := n.call(t, "getbalance"); re == nil || re.Code != rpc.CodeWalletNotFound {
+		t.Fatalf("getbalance with an empty wallet file: %v", re)
+	}
+	n.must(t, "wallet.create", "pw", walletMnemonic)
+	n.must(t, "wallet.unlock", "pw", 0)
+	addr := unquote(t, n.must(t, "getnewaddress"))
+	n.node.Close()
+	n = startWalletNode(t, dir)
+	if !n.node.Wallet.Loaded() {
+		t.Fatal("wallet created over an empty file did not open after a restart")
+	}
+	if out := n.must(t, "address.list", "default"); !strings.Contains(string(out), addr) {
+		t.Fatalf("address %s missing after restart: %s", addr, out)
+	}
+	n.node.Close()
+
+	// Records without metadata: refused, untouched.
+	dir2 := t.TempDir()
+	path2 := filepath.Join(dir2, WalletDBFile)
+	db, err := store.Open(path2, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *store.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("accounts"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte{0, 0, 0, 7}, []byte("an account"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n2, err := New(Config{Params: chaincfg.RegTestParams, DataDir: dir2, RPCListen: "127.0.0.1:0", NoSync: true})
+	if err == nil {
+		n2.Close()
+		t.Fatal("node started on a wallet file with records but no wallet")
+	}
+	if !errors.Is(err, wallet.ErrCorrupt) {
+		t.Fatalf("node on a damaged wallet file: %v, want ErrCorrupt", err)
+	}
+	// Read-only, with as many (unused) migrations as the wallet's schema
+	// has, so nothing is applied.
+	db, err = store.Open(path2, store.Options{ReadOnly: true, Timeout: time.Second, Migrations: make([]store.Migration, wallet.SchemaVersion)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *store.Tx) error {
+		if b := tx.Bucket([]byte("accounts")); b == nil || !bytes.Equal(b.Get([]byte{0, 0, 0, 7}), []byte("an account")) {
+			return errors.New("the damaged wallet file lost its record")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -401,7 +401,8 @@ func xpubIfWatch(a *accountRecord) string {
 // Birthday and GapLimit come from the backup). The wallet's coins are
 // found by the first sync, which rescans from the backup's birthday.
 // The returned wallet is locked if encrypted. A blob for another network
-// is ErrWrongNetwork, a wrong backup passphrase ErrWrongPassphrase.
+// is ErrWrongNetwork, a wrong backup passphrase ErrWrongPassphrase. Like
+// Create, it writes the whole wallet or none.
 func RestoreBackup(path string, p *chaincfg.Params, blob, backupPass []byte, opts CreateOptions) (*Wallet, BackupSummary, error) {
 	c, err := openBackup(blob, backupPass)
 	if err != nil {
@@ -412,19 +413,10 @@ func RestoreBackup(path string, p *chaincfg.Params, blob, backupPass []byte, opt
 	}
 	opts.Mnemonic, opts.SeedPassphrase, opts.Birthday, opts.GapLimit = c.Mnemonic, c.SeedPassphrase, c.Birthday, c.GapLimit
 	opts.EntropyBits = 0
-	w, _, err := Create(path, p, opts)
+	// The backup's contents go into the new wallet before it is
+	// published: a restore that fails half-way leaves no wallet file.
+	w, _, err := create(path, p, opts, func(w *Wallet) error { return w.applyBackup(c) })
 	if err != nil {
-		return nil, BackupSummary{}, err
-	}
-	if w.Encrypted() {
-		if err := w.Unlock(opts.Passphrase, 0); err != nil {
-			w.Close()
-			return nil, BackupSummary{}, fmt.Errorf("wallet: restore backup: %w", err)
-		}
-		defer w.Lock()
-	}
-	if err := w.applyBackup(c); err != nil {
-		w.Close()
 		return nil, BackupSummary{}, fmt.Errorf("wallet: restore backup: %w", err)
 	}
 	return w, c.summary(), nil

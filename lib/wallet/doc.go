@@ -45,6 +45,15 @@
 //
 // # File layout
 //
+// A wallet file appears whole or not at all (file.go): Create and
+// RestoreBackup build it in a temporary file beside its path, committed
+// with fsync, publish it with a hard link (never replacing a file) or a
+// rename over a file without a wallet, and fsync the directory; the next
+// Create removes a temporary file a kill left. Open reports a file
+// without a wallet (zero length, or a database without wallet records)
+// as ErrNoWallet, which Create may replace, and a database holding
+// wallet records but no wallet metadata as ErrCorrupt, never replaced.
+//
 // The schema is lib/store's migrations (its "meta" bucket with
 // "schema_version") followed by the wallet's; SchemaVersion is the total
 // (3 today: store's meta bucket; wallet v1, the buckets below but

@@ -34,7 +34,9 @@ const (
 	ErrInUse = ErrorKind("wallet file in use")
 	// ErrWalletExists: Create found a wallet already in the file.
 	ErrWalletExists = ErrorKind("wallet already exists")
-	// ErrNoWallet: Open found a database without a wallet in it.
+	// ErrNoWallet: Open found a file without a wallet in it (zero
+	// length, or a database without wallet records); Create replaces
+	// such a file.
 	ErrNoWallet = ErrorKind("no wallet in the database")
 	// ErrWrongNetwork: the wallet, key or address belongs to another
 	// network.
