@@ -140,9 +140,18 @@ func (h *WalletHost) Close() error {
 // Loaded implements rpc.WalletBackend.
 func (h *WalletHost) Loaded() bool { return h.Wallet() != nil }
 
+// walletFeeCeiling maps an RPC fee rate ceiling to the wallet's.
+func walletFeeCeiling(r amount.Amount) amount.Amount {
+	if r == rpc.NoFeeCeiling {
+		return wallet.NoMaxFeeRate
+	}
+	return r
+}
+
 // walletErr maps the wallet's error kinds to RPC errors.
 func walletErr(err error) error {
 	var fe *wallet.InsufficientFundsError
+	var fre *wallet.FeeRateError
 	var tle *wallet.TimeLockedError
 	var re *rpc.Error
 	switch {
@@ -152,6 +161,8 @@ func walletErr(err error) error {
 		return re
 	case errors.As(err, &fe):
 		return rpc.Errorf(rpc.CodeInsufficient, "%s", fe.Error())
+	case errors.As(err, &fre):
+		return rpc.FeeCeilingError(fre.Rate, fre.Max, fre.Estimated)
 	case errors.As(err, &tle):
 		return rpc.Errorf(rpc.CodeWallet, "%s", tle.Error())
 	case errors.Is(err, wallet.ErrLocked):
@@ -394,9 +405,9 @@ func (h *WalletHost) Coins(account string) ([]rpc.WalletCoinJSON, error) {
 }
 
 // CreateTx implements rpc.WalletBackend.
-func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool) (*wire.MsgTx, amount.Amount, error) {
+func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error) {
 	w := h.Wallet()
-	var opts wallet.TxOptions
+	opts := wallet.TxOptions{MaxFeeRate: walletFeeCeiling(maxFeeRate)}
 	if subtractFee {
 		for i := range outs {
 			opts.SubtractFeeFrom = append(opts.SubtractFeeFrom, i)
@@ -501,8 +512,8 @@ func (h *WalletHost) ExportMnemonic(pass []byte) (string, error) {
 }
 
 // Fund implements rpc.WalletBackend.
-func (h *WalletHost) Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate amount.Amount) (amount.Amount, int, error) {
-	f, err := h.Wallet().Fund(ctx, account, tx, wallet.TxOptions{FeeRate: feeRate})
+func (h *WalletHost) Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate, maxFeeRate amount.Amount) (amount.Amount, int, error) {
+	f, err := h.Wallet().Fund(ctx, account, tx, wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: walletFeeCeiling(maxFeeRate)})
 	if err != nil {
 		return 0, 0, walletErr(err)
 	}

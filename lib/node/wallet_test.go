@@ -317,3 +317,68 @@ func TestWalletEmptyFileNodeStarts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWalletFeeCeiling: the wallet refuses a fee rate above its ceiling
+// (0.10 GG/kvB unless maxfeerate says otherwise) in fundrawtransaction
+// and tx.send / tx.create, with a message naming the rate, the ceiling
+// and the option; maxfeerate raises or (0) lifts it. The report's case:
+// feeRate 500 set a 90.6 GG fee on a 2 GG payment.
+func TestWalletFeeCeiling(t *testing.T) {
+	n := startWalletNode(t, t.TempDir())
+	defer n.node.Close()
+	n.must(t, "wallet.create", "pw", walletMnemonic)
+	n.must(t, "wallet.unlock", "pw", 0)
+	mine := unquote(t, n.must(t, "getnewaddress"))
+	n.must(t, "generatetoaddress", 103, mine)
+	bob := unquote(t, n.must(t, "getnewaddress", "bob"))
+	tx := wire.NewMsgTx(2)
+	pk, _ := hex.DecodeString(coinScript(t, n, bob))
+	tx.AddTxOut(&wire.TxOut{Value: 2_0000_0000, PkScript: pk})
+	unfunded := hex.EncodeToString(tx.Bytes())
+
+	refused := func(what string, re *rpc.Error, rate, ceiling string) {
+		t.Helper()
+		if re == nil {
+			t.Fatalf("%s: accepted", what)
+		}
+		want := "fee rate " + rate + " GG/kvB is " + rpc.MsgFeeCeiling + " of " + ceiling + " GG/kvB"
+		if re.Code != rpc.CodeWallet || !strings.Contains(re.Message, want) || !strings.Contains(re.Message, "maxfeerate") {
+			t.Fatalf("%s: %v, want code %d and %q naming maxfeerate", what, re, rpc.CodeWallet, want)
+		}
+	}
+	_, re := n.call(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": 500})
+	refused("feeRate 500", re, "500.0", "0.1")
+	_, re = n.call(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": "0.2", "maxfeerate": "0.15"})
+	refused("feeRate 0.2 under maxfeerate 0.15", re, "0.2", "0.15")
+	// The node's estimate (the relay floor here) above a tiny ceiling.
+	_, re = n.call(t, "tx.send", bob, "1", false, "default", "0.000001")
+	refused("tx.send under maxfeerate 0.000001", re, "0.00001", "0.000001")
+	_, re = n.call(t, "tx.create", bob, "1", false, "default", "0.000001")
+	refused("tx.create under maxfeerate 0.000001", re, "0.00001", "0.000001")
+	if out := n.must(t, "tx.pending"); string(out) != "[]" {
+		t.Fatalf("a refused send left pending transactions: %s", out)
+	}
+
+	// Raised or lifted: paid as asked.
+	var f struct{ Fee json.Number }
+	json.Unmarshal(n.must(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": "0.2", "maxfeerate": "1"}), &f)
+	if fee, _ := f.Fee.Float64(); fee < 0.02 || fee > 0.1 {
+		t.Fatalf("fee at 0.2 GG/kvB = %s", f.Fee)
+	}
+	json.Unmarshal(n.must(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": 500, "maxfeerate": 0}), &f)
+	if fee, _ := f.Fee.Float64(); fee < 50 {
+		t.Fatalf("fee at 500 GG/kvB with no ceiling = %s", f.Fee)
+	}
+	n.must(t, "tx.send", bob, "1", false, "default", "0.5")
+	n.must(t, "sendtoaddress", bob, "1")
+
+	// Bad ceilings are parameter errors.
+	for _, bad := range []any{"-1", "x", map[string]any{}} {
+		if _, re := n.call(t, "fundrawtransaction", unfunded, map[string]any{"maxfeerate": bad}); re == nil || re.Code != rpc.CodeInvalidParams {
+			t.Errorf("maxfeerate %v: %v, want %d", bad, re, rpc.CodeInvalidParams)
+		}
+		if _, re := n.call(t, "tx.send", bob, "1", false, "default", bad); re == nil || re.Code != rpc.CodeInvalidParams {
+			t.Errorf("tx.send maxfeerate %v: %v, want %d", bad, re, rpc.CodeInvalidParams)
+		}
+	}
+}

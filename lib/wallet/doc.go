@@ -267,7 +267,10 @@
 // output, then the better of largest-first and the smallest sufficient
 // coin; change below the dust limit goes to the fee. Fees use the given
 // rate or the client's estimate, never below 1000 dust/kvB, over
-// estimated P2WPKH sizes.
+// estimated P2WPKH sizes. A rate above the ceiling (TxOptions.MaxFeeRate,
+// GameOptions.MaxFeeRate; DefaultMaxFeeRate, 0.10 GG/kvB, unless raised,
+// or lifted with NoMaxFeeRate) is a *FeeRateError (ErrFeeTooHigh) before
+// anything is built: payments, funding, game actions and contracts.
 //
 // # Backup
 //
