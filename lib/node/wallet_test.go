@@ -150,7 +150,7 @@ func TestWalletMethods(t *testing.T) {
 		{"signrawtransactionwithwallet", []any{funded.Hex}, `"complete":true`, []any{"00"}, rpc.CodeDeserialize},
 		{"key.import.private", []any{"cN9spWsvaxA8taS7DFMxnk1yJD2gaF2PX1npuTpy3vuZFJdwavaw"}, `"rg1`, []any{"notwif"}, rpc.CodeInvalidParam},
 		{"importprivkey", nil, "", []any{"cN9spWsvaxA8taS7DFMxnk1yJD2gaF2PX1npuTpy3vuZFJdwavaw"}, rpc.CodeInvalidParam}, // already imported
-		{"wallet.backup", []any{"bpw"}, `"backup":"R0dXQkFDS1VQ`, []any{""}, rpc.CodeInvalidParams},
+		{"wallet.backup", []any{"backup pw"}, `"backup":"R0dXQkFDS1VQ`, []any{""}, rpc.CodeInvalidParams},
 		{"wallet.import", nil, "", []any{"R0dX", "b", "p"}, rpc.CodeWallet}, // exists
 		{"wallet.rescan", []any{100}, `"from":100`, []any{-5}, rpc.CodeInvalidParams},
 		{"rescanblockchain", nil, "", []any{"x"}, rpc.CodeInvalidParams},

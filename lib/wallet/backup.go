@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
@@ -98,12 +99,20 @@ func (c *backupContents) summary() BackupSummary {
 		Labels: len(c.Labels), Birthday: c.Birthday}
 }
 
+// MinBackupPassphraseLen is the fewest characters (Unicode code points)
+// a new backup's passphrase may have: a backup leaves the machine, and
+// its passphrase is all that guards the seed. Restoring does not check
+// it (backups written before the rule still open).
+const MinBackupPassphraseLen = 8
+
 // Backup returns the wallet's encrypted backup blob, sealed under
-// backupPass with argon2id(kdf) (zero: DefaultKDF). The wallet must be
-// unlocked (ErrLocked): the blob holds the mnemonic and imported keys.
+// backupPass (at least MinBackupPassphraseLen characters) with
+// argon2id(kdf) (zero: DefaultKDF). The wallet must be unlocked
+// (ErrLocked): the blob holds the mnemonic and imported keys.
 func (w *Wallet) Backup(backupPass []byte, kdf KDFParams) ([]byte, BackupSummary, error) {
-	if len(backupPass) == 0 {
-		return nil, BackupSummary{}, fmt.Errorf("wallet: backup: %w: empty backup passphrase", ErrInvalidArgument)
+	if n := utf8.RuneCount(backupPass); n < MinBackupPassphraseLen {
+		return nil, BackupSummary{}, fmt.Errorf("wallet: backup: %w: backup passphrase too short: use at least %d characters (this one has %d)",
+			ErrInvalidArgument, MinBackupPassphraseLen, n)
 	}
 	if kdf == (KDFParams{}) {
 		kdf = DefaultKDF

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gamegold/gg/lib/address"
@@ -266,4 +267,37 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestBackupPassphraseLength: a backup passphrase shorter than
+// MinBackupPassphraseLen characters (not bytes) is refused with the
+// minimum named; a backup sealed under a short passphrase by an older
+// build still restores.
+func TestBackupPassphraseLength(t *testing.T) {
+	w, _, _ := newTestWallet(t, nil)
+	mustUnlock(t, w)
+	for _, p := range []string{"p", "1234567", "ééééééé"} {
+		_, _, err := w.Backup([]byte(p), testKDF)
+		if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "at least 8 characters") {
+			t.Errorf("Backup with %q = %v, want ErrInvalidArgument naming the minimum", p, err)
+		}
+	}
+	for _, p := range []string{"12345678", "éééééééé"} {
+		if _, _, err := w.Backup([]byte(p), testKDF); err != nil {
+			t.Errorf("Backup with %q: %v", p, err)
+		}
+	}
+	c, err := w.backupContents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sealBackup(mustJSON(t, c), []byte("p"), testKDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := RestoreBackup(walletPath(t), regtest, old, []byte("p"), CreateOptions{Passphrase: testPass, KDF: testKDF, Open: testOpenOptions(nil)})
+	if err != nil {
+		t.Fatalf("restore of a backup under a short passphrase: %v", err)
+	}
+	r.Close()
 }

@@ -274,7 +274,8 @@
 //
 // # Backup
 //
-// Backup seals, under a backup passphrase (argon2id with its parameters
+// Backup seals, under a backup passphrase (at least
+// MinBackupPassphraseLen characters; argon2id with its parameters
 // and salt in the blob's header, XChaCha20-Poly1305 with the header as
 // associated data), a JSON document of everything the chain cannot give
 // back: the mnemonic and seed passphrase, birthday and gap limit, the
