@@ -994,15 +994,9 @@ func (s *GameService) propSale(ctx context.Context, p json.RawMessage) (any, err
 		return nil, err
 	}
 	var res amount.Amount
-	if len(reserve) > 0 && string(reserve) != "null" {
-		var txt string
-		if json.Unmarshal(reserve, &txt) != nil {
-			txt = string(reserve)
-		}
-		if a, perr := amount.Parse(txt); perr != nil || a != 0 {
-			if res, err = ParseAmountParam(reserve, "reserve"); err != nil {
-				return nil, err
-			}
+	if !isAbsent(reserve) {
+		if res, err = parseAmountOrZero(reserve, "reserve"); err != nil {
+			return nil, err
 		}
 	}
 	if res > bn {
