@@ -171,6 +171,11 @@ func parseBackupHeader(blob []byte) (*kdfRecord, []byte, error) {
 	}
 	r := &kdfRecord{Params: KDFParams{Time: binary.BigEndian.Uint32(b[1:5]), MemoryKiB: binary.BigEndian.Uint32(b[5:9]), Threads: b[9]},
 		Salt: b[10 : 10+saltSize]}
+	// The header sets the cost of opening the blob: bounded before
+	// anything runs.
+	if err := r.Params.checkCost(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadBackup, err)
+	}
 	if err := r.Params.validate(); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrBadBackup, err)
 	}

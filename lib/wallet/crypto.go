@@ -21,19 +21,33 @@ type KDFParams struct {
 // DefaultKDF costs about half a second and 64 MiB on a small machine.
 var DefaultKDF = KDFParams{Time: 3, MemoryKiB: 64 * 1024, Threads: 4}
 
-// Limits on stored and requested KDF parameters: enough to reject a
-// corrupted record that would ask for terabytes, loose enough for any
-// sensible setting. Tests may use MemoryKiB as small as 8·Threads.
+// Limits on stored and requested KDF parameters. A backup's header
+// carries its own (so does a wallet file's kdf record): the bounds keep
+// a crafted or corrupted one from making an unlock or restore take
+// gigabytes or minutes. They are 16 times DefaultKDF's memory and three
+// times its passes, and the writer keeps to them too, so every file this
+// program writes opens. Tests may use MemoryKiB as small as 8·Threads.
 const (
-	maxKDFTime      = 100
-	maxKDFMemoryKiB = 4 * 1024 * 1024 // 4 GiB
+	maxKDFTime      = 10
+	maxKDFMemoryKiB = 1024 * 1024 // 1 GiB
 	saltSize        = 16
 	masterKeySize   = chacha20poly1305.KeySize
 )
 
+// checkCost refuses parameters above the limits (ErrKDFCost).
+func (k KDFParams) checkCost() error {
+	if k.Time > maxKDFTime || k.MemoryKiB > maxKDFMemoryKiB {
+		return fmt.Errorf("%w: %d passes over %d KiB (at most %d passes over %d KiB)",
+			ErrKDFCost, k.Time, k.MemoryKiB, maxKDFTime, maxKDFMemoryKiB)
+	}
+	return nil
+}
+
 func (k KDFParams) validate() error {
-	if k.Time < 1 || k.Time > maxKDFTime || k.Threads < 1 ||
-		k.MemoryKiB < 8*uint32(k.Threads) || k.MemoryKiB > maxKDFMemoryKiB {
+	if err := k.checkCost(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+	}
+	if k.Time < 1 || k.Threads < 1 || k.MemoryKiB < 8*uint32(k.Threads) {
 		return fmt.Errorf("%w: kdf parameters time=%d memory=%dKiB threads=%d out of range",
 			ErrInvalidArgument, k.Time, k.MemoryKiB, k.Threads)
 	}

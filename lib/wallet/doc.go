@@ -286,8 +286,10 @@
 // number order (BIP44 ones must get the same numbers), the issued
 // counts, keys, watch-only entries, scripts and labels; the first sync
 // then rescans from the birthday. The decoder checks the header and
-// every field (ErrBadBackup) before using any; FuzzBackupDecode covers
-// it. RenameAccount renames any account but the default one.
+// every field (ErrBadBackup) before using any; a header asking for more
+// than 10 argon2id passes or 1 GiB (the limits of every KDF the wallet
+// writes or reads) is ErrKDFCost too, refused before the KDF runs.
+// FuzzBackupDecode covers it. RenameAccount renames any account but the default one.
 //
 // Slices that bbolt returns are copied before a transaction ends.
 //

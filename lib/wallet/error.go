@@ -56,6 +56,10 @@ const (
 	// ErrCorrupt: a stored record does not decode or decrypt; the file is
 	// damaged or was not written by this program.
 	ErrCorrupt = ErrorKind("wallet database corrupt")
+	// ErrKDFCost: argon2id parameters above the limits (10 passes,
+	// 1 GiB): asked for, or read from a backup's header or a wallet
+	// file, which is then refused before the KDF runs.
+	ErrKDFCost = ErrorKind("kdf cost above the limit")
 	// ErrClosed: the Wallet was closed.
 	ErrClosed = ErrorKind("wallet is closed")
 )
