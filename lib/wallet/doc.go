@@ -36,7 +36,10 @@
 // random 32-byte master key, with associated data naming the slot. The
 // master key is sealed under argon2id(passphrase, salt) with the
 // parameters (time, memory KiB, threads) and salt stored beside it, so
-// ChangePassphrase re-seals only the master key. A wrong passphrase is
+// ChangePassphrase re-seals only the master key. A derivation of 8 MiB
+// or more hands its memory back to the OS before returning
+// (debug.FreeOSMemory), so an unlock does not leave the process 64 MiB
+// larger. A wrong passphrase is
 // ErrWrongPassphrase. Unlock keeps the master key in memory until Lock,
 // the unlock timeout (checked against the injectable clock on every use,
 // and by a timer) or Close. A wallet without a passphrase exists only if
