@@ -28,7 +28,8 @@ import (
 const WalletDBFile = "wallet.db"
 
 // WalletHost hosts the node's wallet: it opens <datadir>/wallet.db at
-// start if present (wallet.create makes it), connects it to the chain
+// start if present and holding a wallet (wallet.create makes it, or
+// replaces a file without a wallet), connects it to the chain
 // through the in-process WalletChain, and serves it to the RPC server as
 // an rpc.WalletBackend, mapping the wallet's error kinds to RPC codes.
 type WalletHost struct {
@@ -83,6 +84,12 @@ func NewWalletHost(ctx context.Context, cfg WalletHostConfig) (*WalletHost, erro
 		return h, nil
 	}
 	w, err := wallet.Open(cfg.Path, cfg.Params, h.opts)
+	if errors.Is(err, wallet.ErrNoWallet) {
+		// A file without a wallet (a touch, or a creation killed by an
+		// older build): no wallet; wallet.create replaces the file.
+		h.log.Warn("the wallet file holds no wallet: starting without one", "path", cfg.Path)
+		return h, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open wallet: %w", err)
 	}
@@ -133,9 +140,18 @@ func (h *WalletHost) Close() error {
 // Loaded implements rpc.WalletBackend.
 func (h *WalletHost) Loaded() bool { return h.Wallet() != nil }
 
+// walletFeeCeiling maps an RPC fee rate ceiling to the wallet's.
+func walletFeeCeiling(r amount.Amount) amount.Amount {
+	if r == rpc.NoFeeCeiling {
+		return wallet.NoMaxFeeRate
+	}
+	return r
+}
+
 // walletErr maps the wallet's error kinds to RPC errors.
 func walletErr(err error) error {
 	var fe *wallet.InsufficientFundsError
+	var fre *wallet.FeeRateError
 	var tle *wallet.TimeLockedError
 	var re *rpc.Error
 	switch {
@@ -145,6 +161,8 @@ func walletErr(err error) error {
 		return re
 	case errors.As(err, &fe):
 		return rpc.Errorf(rpc.CodeInsufficient, "%s", fe.Error())
+	case errors.As(err, &fre):
+		return rpc.FeeCeilingError(fre.Rate, fre.Max, fre.Estimated)
 	case errors.As(err, &tle):
 		return rpc.Errorf(rpc.CodeWallet, "%s", tle.Error())
 	case errors.Is(err, wallet.ErrLocked):
@@ -387,9 +405,9 @@ func (h *WalletHost) Coins(account string) ([]rpc.WalletCoinJSON, error) {
 }
 
 // CreateTx implements rpc.WalletBackend.
-func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool) (*wire.MsgTx, amount.Amount, error) {
+func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error) {
 	w := h.Wallet()
-	var opts wallet.TxOptions
+	opts := wallet.TxOptions{MaxFeeRate: walletFeeCeiling(maxFeeRate)}
 	if subtractFee {
 		for i := range outs {
 			opts.SubtractFeeFrom = append(opts.SubtractFeeFrom, i)
@@ -494,8 +512,8 @@ func (h *WalletHost) ExportMnemonic(pass []byte) (string, error) {
 }
 
 // Fund implements rpc.WalletBackend.
-func (h *WalletHost) Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate amount.Amount) (amount.Amount, int, error) {
-	f, err := h.Wallet().Fund(ctx, account, tx, wallet.TxOptions{FeeRate: feeRate})
+func (h *WalletHost) Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate, maxFeeRate amount.Amount) (amount.Amount, int, error) {
+	f, err := h.Wallet().Fund(ctx, account, tx, wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: walletFeeCeiling(maxFeeRate)})
 	if err != nil {
 		return 0, 0, walletErr(err)
 	}
@@ -542,9 +560,8 @@ func (h *WalletHost) Import(ctx context.Context, blob, backupPass, pass []byte) 
 	}
 	w, sum, err := wallet.RestoreBackup(h.path, h.params, blob, backupPass, wallet.CreateOptions{Passphrase: pass, KDF: h.kdf, Open: h.opts})
 	if err != nil {
-		if _, serr := os.Stat(h.path); serr == nil && !errors.Is(err, wallet.ErrWalletExists) {
-			os.Remove(h.path) // a half-restored file would block the next attempt
-		}
+		// RestoreBackup writes the whole wallet or none: nothing to
+		// clean up.
 		if errors.Is(err, wallet.ErrWrongPassphrase) {
 			return nil, rpc.Errorf(rpc.CodeWalletPass, "wrong backup passphrase")
 		}

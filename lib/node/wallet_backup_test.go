@@ -31,6 +31,11 @@ func TestWalletBackupImport(t *testing.T) {
 	n.must(t, "tx.send", locked.Address, 3)
 	n.must(t, "account.rename", "vault", "savings")
 	n.must(t, "generatetoaddress", 1, mine)
+	// A backup passphrase under 8 characters is refused.
+	if _, re := n.call(t, "wallet.backup", "bpw"); re == nil || re.Code != rpc.CodeInvalidParam ||
+		re.Message != "backup passphrase too short: use at least 8 characters (this one has 3)" {
+		t.Fatalf("wallet.backup with a 3-character passphrase: %v", re)
+	}
 	var bk rpc.WalletBackupJSON
 	json.Unmarshal(n.must(t, "wallet.backup", "backup pw"), &bk)
 	if bk.Backup == "" || bk.Accounts != 3 || bk.Scripts != 1 {

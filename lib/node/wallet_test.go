@@ -1,14 +1,19 @@
 package node
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wallet"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -145,7 +150,7 @@ func TestWalletMethods(t *testing.T) {
 		{"signrawtransactionwithwallet", []any{funded.Hex}, `"complete":true`, []any{"00"}, rpc.CodeDeserialize},
 		{"key.import.private", []any{"cN9spWsvaxA8taS7DFMxnk1yJD2gaF2PX1npuTpy3vuZFJdwavaw"}, `"rg1`, []any{"notwif"}, rpc.CodeInvalidParam},
 		{"importprivkey", nil, "", []any{"cN9spWsvaxA8taS7DFMxnk1yJD2gaF2PX1npuTpy3vuZFJdwavaw"}, rpc.CodeInvalidParam}, // already imported
-		{"wallet.backup", []any{"bpw"}, `"backup":"R0dXQkFDS1VQ`, []any{""}, rpc.CodeInvalidParams},
+		{"wallet.backup", []any{"backup pw"}, `"backup":"R0dXQkFDS1VQ`, []any{""}, rpc.CodeInvalidParams},
 		{"wallet.import", nil, "", []any{"R0dX", "b", "p"}, rpc.CodeWallet}, // exists
 		{"wallet.rescan", []any{100}, `"from":100`, []any{-5}, rpc.CodeInvalidParams},
 		{"rescanblockchain", nil, "", []any{"x"}, rpc.CodeInvalidParams},
@@ -234,5 +239,146 @@ func TestWalletDisabled(t *testing.T) {
 	}
 	if err := c.Call(t.Context(), "wallet.info", nil); !errors.As(err, &re) || re.Code != rpc.CodeWalletNotFound {
 		t.Errorf("wallet.info with no wallet: %v", err)
+	}
+}
+
+// TestWalletEmptyFileNodeStarts: a wallet.db with no wallet in it (what a
+// kill during wallet creation left before creation was atomic, or a
+// touch) does not stop the node: it starts without a wallet,
+// wallet.create replaces the file, and the wallet opens after a restart.
+// A file that holds wallet records without wallet metadata is damaged:
+// the node refuses it and keeps its records.
+func TestWalletEmptyFileNodeStarts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, WalletDBFile)
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := startWalletNode(t, dir)
+	if n.node.Wallet.Loaded() {
+		t.Fatal("an empty wallet file loaded as a wallet")
+	}
+	if _, re := n.call(t, "getbalance"); re == nil || re.Code != rpc.CodeWalletNotFound {
+		t.Fatalf("getbalance with an empty wallet file: %v", re)
+	}
+	n.must(t, "wallet.create", "pw", walletMnemonic)
+	n.must(t, "wallet.unlock", "pw", 0)
+	addr := unquote(t, n.must(t, "getnewaddress"))
+	n.node.Close()
+	n = startWalletNode(t, dir)
+	if !n.node.Wallet.Loaded() {
+		t.Fatal("wallet created over an empty file did not open after a restart")
+	}
+	if out := n.must(t, "address.list", "default"); !strings.Contains(string(out), addr) {
+		t.Fatalf("address %s missing after restart: %s", addr, out)
+	}
+	n.node.Close()
+
+	// Records without metadata: refused, untouched.
+	dir2 := t.TempDir()
+	path2 := filepath.Join(dir2, WalletDBFile)
+	db, err := store.Open(path2, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *store.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("accounts"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte{0, 0, 0, 7}, []byte("an account"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n2, err := New(Config{Params: chaincfg.RegTestParams, DataDir: dir2, RPCListen: "127.0.0.1:0", NoSync: true})
+	if err == nil {
+		n2.Close()
+		t.Fatal("node started on a wallet file with records but no wallet")
+	}
+	if !errors.Is(err, wallet.ErrCorrupt) {
+		t.Fatalf("node on a damaged wallet file: %v, want ErrCorrupt", err)
+	}
+	// Read-only, with as many (unused) migrations as the wallet's schema
+	// has, so nothing is applied.
+	db, err = store.Open(path2, store.Options{ReadOnly: true, Timeout: time.Second, Migrations: make([]store.Migration, wallet.SchemaVersion)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *store.Tx) error {
+		if b := tx.Bucket([]byte("accounts")); b == nil || !bytes.Equal(b.Get([]byte{0, 0, 0, 7}), []byte("an account")) {
+			return errors.New("the damaged wallet file lost its record")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWalletFeeCeiling: the wallet refuses a fee rate above its ceiling
+// (0.10 GG/kvB unless maxfeerate says otherwise) in fundrawtransaction
+// and tx.send / tx.create, with a message naming the rate, the ceiling
+// and the option; maxfeerate raises or (0) lifts it. The report's case:
+// feeRate 500 set a 90.6 GG fee on a 2 GG payment.
+func TestWalletFeeCeiling(t *testing.T) {
+	n := startWalletNode(t, t.TempDir())
+	defer n.node.Close()
+	n.must(t, "wallet.create", "pw", walletMnemonic)
+	n.must(t, "wallet.unlock", "pw", 0)
+	mine := unquote(t, n.must(t, "getnewaddress"))
+	n.must(t, "generatetoaddress", 103, mine)
+	bob := unquote(t, n.must(t, "getnewaddress", "bob"))
+	tx := wire.NewMsgTx(2)
+	pk, _ := hex.DecodeString(coinScript(t, n, bob))
+	tx.AddTxOut(&wire.TxOut{Value: 2_0000_0000, PkScript: pk})
+	unfunded := hex.EncodeToString(tx.Bytes())
+
+	refused := func(what string, re *rpc.Error, rate, ceiling string) {
+		t.Helper()
+		if re == nil {
+			t.Fatalf("%s: accepted", what)
+		}
+		want := "fee rate " + rate + " GG/kvB is " + rpc.MsgFeeCeiling + " of " + ceiling + " GG/kvB"
+		if re.Code != rpc.CodeWallet || !strings.Contains(re.Message, want) || !strings.Contains(re.Message, "maxfeerate") {
+			t.Fatalf("%s: %v, want code %d and %q naming maxfeerate", what, re, rpc.CodeWallet, want)
+		}
+	}
+	_, re := n.call(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": 500})
+	refused("feeRate 500", re, "500.0", "0.1")
+	_, re = n.call(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": "0.2", "maxfeerate": "0.15"})
+	refused("feeRate 0.2 under maxfeerate 0.15", re, "0.2", "0.15")
+	// The node's estimate (the relay floor here) above a tiny ceiling.
+	_, re = n.call(t, "tx.send", bob, "1", false, "default", "0.000001")
+	refused("tx.send under maxfeerate 0.000001", re, "0.00001", "0.000001")
+	_, re = n.call(t, "tx.create", bob, "1", false, "default", "0.000001")
+	refused("tx.create under maxfeerate 0.000001", re, "0.00001", "0.000001")
+	if out := n.must(t, "tx.pending"); string(out) != "[]" {
+		t.Fatalf("a refused send left pending transactions: %s", out)
+	}
+
+	// Raised or lifted: paid as asked.
+	var f struct{ Fee json.Number }
+	json.Unmarshal(n.must(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": "0.2", "maxfeerate": "1"}), &f)
+	if fee, _ := f.Fee.Float64(); fee < 0.02 || fee > 0.1 {
+		t.Fatalf("fee at 0.2 GG/kvB = %s", f.Fee)
+	}
+	json.Unmarshal(n.must(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": 500, "maxfeerate": 0}), &f)
+	if fee, _ := f.Fee.Float64(); fee < 50 {
+		t.Fatalf("fee at 500 GG/kvB with no ceiling = %s", f.Fee)
+	}
+	n.must(t, "tx.send", bob, "1", false, "default", "0.5")
+	n.must(t, "sendtoaddress", bob, "1")
+
+	// Bad ceilings are parameter errors.
+	for _, bad := range []any{"-1", "x", map[string]any{}} {
+		if _, re := n.call(t, "fundrawtransaction", unfunded, map[string]any{"maxfeerate": bad}); re == nil || re.Code != rpc.CodeInvalidParams {
+			t.Errorf("maxfeerate %v: %v, want %d", bad, re, rpc.CodeInvalidParams)
+		}
+		if _, re := n.call(t, "tx.send", bob, "1", false, "default", bad); re == nil || re.Code != rpc.CodeInvalidParams {
+			t.Errorf("tx.send maxfeerate %v: %v, want %d", bad, re, rpc.CodeInvalidParams)
+		}
 	}
 }

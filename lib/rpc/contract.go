@@ -351,10 +351,10 @@ func (s *ContractService) publish(ctx context.Context, p json.RawMessage) (any, 
 		dst  *int64
 		name string
 	}{{agold, &spec.AGold, "agold"}, {bgold, &spec.BGold, "bgold"}} {
-		if isZeroAmount(a.raw) {
+		if isAbsent(a.raw) {
 			continue
 		}
-		g, err := ParseAmountParam(a.raw, a.name)
+		g, err := parseAmountOrZero(a.raw, a.name)
 		if err != nil {
 			return nil, err
 		}
@@ -494,14 +494,11 @@ func (s *ContractService) mine(_ context.Context, p json.RawMessage) (any, error
 	return cs, nil
 }
 
-// isZeroAmount reports an absent, null or zero amount param.
-func isZeroAmount(raw json.RawMessage) bool {
-	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	if s == "" || s == "null" {
-		return true
-	}
-	var f float64
-	return json.Unmarshal([]byte(s), &f) == nil && f == 0
+// isAbsent reports a param left out or given as JSON null (its default);
+// anything else, an empty string included, must parse.
+func isAbsent(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s == "" || s == "null"
 }
 
 // UnmarshalJSON reads an amount of GG (a number or a string) exactly, so

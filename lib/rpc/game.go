@@ -598,12 +598,18 @@ func (s *GameService) propList(_ context.Context, p json.RawMessage) (any, error
 		}
 		total = len(props)
 		props = page(props, skip, count)
+	case producer != "" && ownerPK != nil:
+		// The owner's live props of that producer, counted and paged
+		// after the filter.
+		all, err := s.Backend.PropsByOwner(ownerPK)
+		if err != nil {
+			return nil, err
+		}
+		all = filterProducer(all, pid)
+		total, props = len(all), page(all, skip, count)
 	case producer != "":
 		if props, total, err = s.Backend.PropsByProducer(pid, skip, count); err != nil {
 			return nil, err
-		}
-		if ownerPK != nil {
-			props = filterOwner(props, ownerPK)
 		}
 	default:
 		all, err := s.Backend.PropsByOwner(ownerPK)
@@ -633,10 +639,10 @@ func page[T any](xs []T, skip, count int) []T {
 	return xs[skip:min(len(xs), skip+count)]
 }
 
-func filterOwner(ps []game.Prop, pk []byte) []game.Prop {
+func filterProducer(ps []game.Prop, id game.ID) []game.Prop {
 	var out []game.Prop
 	for _, p := range ps {
-		if bytes.Equal(p.Owner, pk) {
+		if p.Producer == id {
 			out = append(out, p)
 		}
 	}
@@ -988,15 +994,9 @@ func (s *GameService) propSale(ctx context.Context, p json.RawMessage) (any, err
 		return nil, err
 	}
 	var res amount.Amount
-	if len(reserve) > 0 && string(reserve) != "null" {
-		var txt string
-		if json.Unmarshal(reserve, &txt) != nil {
-			txt = string(reserve)
-		}
-		if a, perr := amount.Parse(txt); perr != nil || a != 0 {
-			if res, err = ParseAmountParam(reserve, "reserve"); err != nil {
-				return nil, err
-			}
+	if !isAbsent(reserve) {
+		if res, err = parseAmountOrZero(reserve, "reserve"); err != nil {
+			return nil, err
 		}
 	}
 	if res > bn {

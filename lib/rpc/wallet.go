@@ -186,8 +186,10 @@ type WalletBackend interface {
 	Balance(account string) (*WalletBalanceJSON, error)
 	Coins(account string) ([]WalletCoinJSON, error)
 	// CreateTx builds and signs a payment; with broadcast it also
-	// records and sends it.
-	CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool) (*wire.MsgTx, amount.Amount, error)
+	// records and sends it. maxFeeRate is the fee rate ceiling (GG per
+	// 1000 vbytes in dust; zero: the wallet's default, NoFeeCeiling:
+	// none); a rate above it is refused with FeeCeilingError.
+	CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error)
 	Transactions(account string, skip, count int) ([]WalletTxJSON, error)
 	Pending() ([]*wire.MsgTx, error)
 	Rebroadcast(ctx context.Context) (int, error)
@@ -198,8 +200,9 @@ type WalletBackend interface {
 	// (compressed) or P2PKH address.
 	ImportPrivateKey(wif, account string) (string, error)
 	ExportMnemonic(passphrase []byte) (string, error)
-	// Fund adds inputs and change to tx in place.
-	Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate amount.Amount) (fee amount.Amount, changePos int, err error)
+	// Fund adds inputs and change to tx in place, at feeRate (zero: the
+	// estimate) under the ceiling maxFeeRate, as in CreateTx.
+	Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate, maxFeeRate amount.Amount) (fee amount.Amount, changePos int, err error)
 	// Sign signs what it can of tx in place.
 	Sign(tx *wire.MsgTx) (complete bool, missing []int, err error)
 	// Backup returns the encrypted backup blob, sealed under backupPass.
@@ -241,8 +244,8 @@ func (s *WalletService) Methods() []Method {
 		{[]string{"balance.all"}, "[account=*]", "confirmed, unconfirmed, immature, locked and reserved balances", s.balanceAll},
 		{[]string{"getbalance"}, "[account=*]", "confirmed spendable balance in GG", s.getBalance},
 		{[]string{"coin.list", "listunspent"}, "[account=*]", "unspent outputs of the wallet", s.coins},
-		{[]string{"tx.send", "sendtoaddress"}, "address amount [subtractfee=false] [account=default]", "pay amount GG to address and broadcast; returns the txid", s.send},
-		{[]string{"tx.create"}, "address amount [subtractfee=false] [account=default]", "build and sign a payment without sending it: {hex, txid, fee}", s.createTx},
+		{[]string{"tx.send", "sendtoaddress"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10]", "pay amount GG to address and broadcast; returns the txid. A fee rate above maxfeerate (GG per 1000 vbytes; 0: no ceiling) is refused", s.send},
+		{[]string{"tx.create"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10]", "build and sign a payment without sending it: {hex, txid, fee}", s.createTx},
 		{[]string{"tx.list", "listtransactions"}, "[account=*] [count=10] [skip=0]", "history, newest first", s.transactions},
 		{[]string{"tx.pending"}, "", "unconfirmed wallet transactions in rebroadcast order", s.pending},
 		{[]string{"tx.resend"}, "", "rebroadcast pending transactions; returns how many were accepted", s.resend},
@@ -250,7 +253,7 @@ func (s *WalletService) Methods() []Method {
 		{[]string{"key.export.private", "dumpprivkey"}, "address", "the WIF private key of a wallet address (needs unlock)", s.exportKey},
 		{[]string{"wallet.exportmnemonic"}, "passphrase", "the wallet's BIP39 mnemonic", s.exportMnemonic},
 		{[]string{"key.import.private", "importprivkey"}, "wif [account=imported]", "add a WIF private key to account (created if new; needs unlock); returns its address. Earlier payments to it appear after wallet.rescan", s.importKey},
-		{[]string{"fundrawtransaction"}, "hexstring [options]", "add inputs and change to a transaction: {hex, fee, changepos}; options {account, feeRate}", s.fund},
+		{[]string{"fundrawtransaction"}, "hexstring [options]", "add inputs and change to a transaction: {hex, fee, changepos}; options {account, feeRate, maxfeerate} (GG per 1000 vbytes; a rate above maxfeerate, default 0.10, 0: no ceiling, is refused)", s.fund},
 		{[]string{"signrawtransactionwithwallet"}, "hexstring", "sign the inputs the wallet can: {hex, complete, errors}", s.sign},
 		{[]string{"wallet.backup"}, "backup_passphrase", "the encrypted backup (seed, accounts, imported keys, watch-only, scripts, labels; needs unlock): {backup (base64), accounts, keys, watch, scripts, labels, birthday}", s.backup},
 		{[]string{"wallet.import"}, "backup backup_passphrase passphrase", "create the wallet from a wallet.backup blob (base64), encrypted with passphrase; it rescans from the backup's birthday", s.importBackup},
@@ -409,6 +412,18 @@ func (s *WalletService) coins(_ context.Context, p json.RawMessage) (any, error)
 // ParseAmountParam reads a GG amount given as a JSON number or string,
 // exactly (no floating point).
 func ParseAmountParam(raw json.RawMessage, name string) (amount.Amount, error) {
+	a, err := parseAmountOrZero(raw, name)
+	if err != nil {
+		return 0, err
+	}
+	if a <= 0 {
+		return 0, InvalidParams("param %q: amount must be positive", name)
+	}
+	return a, nil
+}
+
+// parseAmountOrZero is ParseAmountParam accepting zero.
+func parseAmountOrZero(raw json.RawMessage, name string) (amount.Amount, error) {
 	raw = bytes.TrimSpace(raw)
 	var txt string
 	if len(raw) > 0 && raw[0] == '"' {
@@ -426,39 +441,85 @@ func ParseAmountParam(raw json.RawMessage, name string) (amount.Amount, error) {
 	if err != nil {
 		return 0, InvalidParams("param %q: bad amount %q: %v", name, txt, err)
 	}
-	if a <= 0 {
-		return 0, InvalidParams("param %q: amount must be positive", name)
+	return a, nil
+}
+
+// NoFeeCeiling as a WalletBackend's maxFeeRate lifts the wallet's fee
+// rate ceiling (maxfeerate 0).
+const NoFeeCeiling = amount.Amount(-1)
+
+// MsgFeeCeiling is the part of the wallet's refusal of a fee rate above
+// its ceiling that clients match to add their own hint.
+const MsgFeeCeiling = "above the wallet's ceiling"
+
+// FeeCeilingError is the wallet's refusal of a fee rate (given, or
+// estimated by the node) above its ceiling, naming both and the option
+// that moves the ceiling.
+func FeeCeilingError(rate, ceiling amount.Amount, estimated bool) *Error {
+	what := "fee rate"
+	if estimated {
+		what = "estimated fee rate"
+	}
+	return Errorf(CodeWallet, "%s %s GG/kvB is %s of %s GG/kvB: set maxfeerate (GG per 1000 vbytes, 0: no ceiling) to pay it",
+		what, rate, MsgFeeCeiling, ceiling)
+}
+
+// parseMaxFeeRate reads a maxfeerate parameter (GG per 1000 vbytes):
+// absent is zero (the wallet's default ceiling), 0 is NoFeeCeiling.
+func parseMaxFeeRate(raw json.RawMessage) (amount.Amount, error) {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return 0, nil
+	}
+	a, err := parseAmountOrZero(raw, "maxfeerate")
+	if err != nil {
+		return 0, err
+	}
+	if a == 0 {
+		return NoFeeCeiling, nil
 	}
 	return a, nil
 }
 
-func (s *WalletService) payment(p json.RawMessage) (string, []*wire.TxOut, bool, error) {
+// paymentParams are tx.send's and tx.create's parameters.
+type paymentParams struct {
+	account    string
+	outs       []*wire.TxOut
+	subtract   bool
+	maxFeeRate amount.Amount
+}
+
+func (s *WalletService) payment(p json.RawMessage) (*paymentParams, error) {
 	var addr, acct string
-	var amt json.RawMessage
+	var amt, maxRate json.RawMessage
 	var subtract bool
-	if err := ParseParams(p, []string{"address", "amount", "subtractfee", "account"}, 2, &addr, &amt, &subtract, &acct); err != nil {
-		return "", nil, false, err
+	if err := ParseParams(p, []string{"address", "amount", "subtractfee", "account", "maxfeerate"}, 2, &addr, &amt, &subtract, &acct, &maxRate); err != nil {
+		return nil, err
 	}
 	a, err := address.Decode(addr, s.Params)
 	if err != nil {
-		return "", nil, false, Errorf(CodeInvalidAddress, "invalid address %q: %v", addr, err)
+		return nil, Errorf(CodeInvalidAddress, "invalid address %q: %v", addr, err)
 	}
 	v, err := ParseAmountParam(amt, "amount")
 	if err != nil {
-		return "", nil, false, err
+		return nil, err
+	}
+	ceiling, err := parseMaxFeeRate(maxRate)
+	if err != nil {
+		return nil, err
 	}
 	if acct == "" {
 		acct = "default"
 	}
-	return acct, []*wire.TxOut{{Value: int64(v), PkScript: a.PkScript()}}, subtract, nil
+	return &paymentParams{account: acct, outs: []*wire.TxOut{{Value: int64(v), PkScript: a.PkScript()}}, subtract: subtract,
+		maxFeeRate: ceiling}, nil
 }
 
 func (s *WalletService) send(ctx context.Context, p json.RawMessage) (any, error) {
-	acct, outs, subtract, err := s.payment(p)
+	pp, err := s.payment(p)
 	if err != nil {
 		return nil, err
 	}
-	tx, _, err := s.Backend.CreateTx(ctx, acct, outs, subtract, true)
+	tx, _, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, true, pp.maxFeeRate)
 	if err != nil {
 		return nil, err
 	}
@@ -466,11 +527,11 @@ func (s *WalletService) send(ctx context.Context, p json.RawMessage) (any, error
 }
 
 func (s *WalletService) createTx(ctx context.Context, p json.RawMessage) (any, error) {
-	acct, outs, subtract, err := s.payment(p)
+	pp, err := s.payment(p)
 	if err != nil {
 		return nil, err
 	}
-	tx, fee, err := s.Backend.CreateTx(ctx, acct, outs, subtract, false)
+	tx, fee, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, false, pp.maxFeeRate)
 	if err != nil {
 		return nil, err
 	}
@@ -553,6 +614,9 @@ func (s *WalletService) exportMnemonic(_ context.Context, p json.RawMessage) (an
 type FundOptions struct {
 	Account string          `json:"account"`
 	FeeRate json.RawMessage `json:"feeRate"` // GG per 1000 vbytes
+	// MaxFeeRate is the fee rate ceiling (GG per 1000 vbytes; absent:
+	// the wallet's default, 0: none).
+	MaxFeeRate json.RawMessage `json:"maxfeerate"`
 }
 
 func (s *WalletService) fund(ctx context.Context, p json.RawMessage) (any, error) {
@@ -574,10 +638,14 @@ func (s *WalletService) fund(ctx context.Context, p json.RawMessage) (any, error
 			return nil, err
 		}
 	}
+	ceiling, err := parseMaxFeeRate(opts.MaxFeeRate)
+	if err != nil {
+		return nil, err
+	}
 	if opts.Account == "" {
 		opts.Account = "default"
 	}
-	fee, pos, err := s.Backend.Fund(ctx, opts.Account, tx, rate)
+	fee, pos, err := s.Backend.Fund(ctx, opts.Account, tx, rate, ceiling)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/btcsuite/btcd/btcec/v2"
 
@@ -98,12 +99,20 @@ func (c *backupContents) summary() BackupSummary {
 		Labels: len(c.Labels), Birthday: c.Birthday}
 }
 
+// MinBackupPassphraseLen is the fewest characters (Unicode code points)
+// a new backup's passphrase may have: a backup leaves the machine, and
+// its passphrase is all that guards the seed. Restoring does not check
+// it (backups written before the rule still open).
+const MinBackupPassphraseLen = 8
+
 // Backup returns the wallet's encrypted backup blob, sealed under
-// backupPass with argon2id(kdf) (zero: DefaultKDF). The wallet must be
-// unlocked (ErrLocked): the blob holds the mnemonic and imported keys.
+// backupPass (at least MinBackupPassphraseLen characters) with
+// argon2id(kdf) (zero: DefaultKDF). The wallet must be unlocked
+// (ErrLocked): the blob holds the mnemonic and imported keys.
 func (w *Wallet) Backup(backupPass []byte, kdf KDFParams) ([]byte, BackupSummary, error) {
-	if len(backupPass) == 0 {
-		return nil, BackupSummary{}, fmt.Errorf("wallet: backup: %w: empty backup passphrase", ErrInvalidArgument)
+	if n := utf8.RuneCount(backupPass); n < MinBackupPassphraseLen {
+		return nil, BackupSummary{}, fmt.Errorf("wallet: backup: %w: backup passphrase too short: use at least %d characters (this one has %d)",
+			ErrInvalidArgument, MinBackupPassphraseLen, n)
 	}
 	if kdf == (KDFParams{}) {
 		kdf = DefaultKDF
@@ -162,6 +171,11 @@ func parseBackupHeader(blob []byte) (*kdfRecord, []byte, error) {
 	}
 	r := &kdfRecord{Params: KDFParams{Time: binary.BigEndian.Uint32(b[1:5]), MemoryKiB: binary.BigEndian.Uint32(b[5:9]), Threads: b[9]},
 		Salt: b[10 : 10+saltSize]}
+	// The header sets the cost of opening the blob: bounded before
+	// anything runs.
+	if err := r.Params.checkCost(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadBackup, err)
+	}
 	if err := r.Params.validate(); err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrBadBackup, err)
 	}
@@ -401,7 +415,8 @@ func xpubIfWatch(a *accountRecord) string {
 // Birthday and GapLimit come from the backup). The wallet's coins are
 // found by the first sync, which rescans from the backup's birthday.
 // The returned wallet is locked if encrypted. A blob for another network
-// is ErrWrongNetwork, a wrong backup passphrase ErrWrongPassphrase.
+// is ErrWrongNetwork, a wrong backup passphrase ErrWrongPassphrase. Like
+// Create, it writes the whole wallet or none.
 func RestoreBackup(path string, p *chaincfg.Params, blob, backupPass []byte, opts CreateOptions) (*Wallet, BackupSummary, error) {
 	c, err := openBackup(blob, backupPass)
 	if err != nil {
@@ -412,19 +427,10 @@ func RestoreBackup(path string, p *chaincfg.Params, blob, backupPass []byte, opt
 	}
 	opts.Mnemonic, opts.SeedPassphrase, opts.Birthday, opts.GapLimit = c.Mnemonic, c.SeedPassphrase, c.Birthday, c.GapLimit
 	opts.EntropyBits = 0
-	w, _, err := Create(path, p, opts)
+	// The backup's contents go into the new wallet before it is
+	// published: a restore that fails half-way leaves no wallet file.
+	w, _, err := create(path, p, opts, func(w *Wallet) error { return w.applyBackup(c) })
 	if err != nil {
-		return nil, BackupSummary{}, err
-	}
-	if w.Encrypted() {
-		if err := w.Unlock(opts.Passphrase, 0); err != nil {
-			w.Close()
-			return nil, BackupSummary{}, fmt.Errorf("wallet: restore backup: %w", err)
-		}
-		defer w.Lock()
-	}
-	if err := w.applyBackup(c); err != nil {
-		w.Close()
 		return nil, BackupSummary{}, fmt.Errorf("wallet: restore backup: %w", err)
 	}
 	return w, c.summary(), nil

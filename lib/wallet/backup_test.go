@@ -2,9 +2,11 @@ package wallet
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gamegold/gg/lib/address"
@@ -266,4 +268,95 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestBackupPassphraseLength: a backup passphrase shorter than
+// MinBackupPassphraseLen characters (not bytes) is refused with the
+// minimum named; a backup sealed under a short passphrase by an older
+// build still restores.
+func TestBackupPassphraseLength(t *testing.T) {
+	w, _, _ := newTestWallet(t, nil)
+	mustUnlock(t, w)
+	for _, p := range []string{"p", "1234567", "ééééééé"} {
+		_, _, err := w.Backup([]byte(p), testKDF)
+		if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "at least 8 characters") {
+			t.Errorf("Backup with %q = %v, want ErrInvalidArgument naming the minimum", p, err)
+		}
+	}
+	for _, p := range []string{"12345678", "éééééééé"} {
+		if _, _, err := w.Backup([]byte(p), testKDF); err != nil {
+			t.Errorf("Backup with %q: %v", p, err)
+		}
+	}
+	c, err := w.backupContents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sealBackup(mustJSON(t, c), []byte("p"), testKDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := RestoreBackup(walletPath(t), regtest, old, []byte("p"), CreateOptions{Passphrase: testPass, KDF: testKDF, Open: testOpenOptions(nil)})
+	if err != nil {
+		t.Fatalf("restore of a backup under a short passphrase: %v", err)
+	}
+	r.Close()
+}
+
+// TestBackupKDFBounds: a backup header sets its own KDF cost; the decoder
+// refuses one above maxKDFTime passes or maxKDFMemoryKiB (1 GiB, 16 times
+// the default) before running anything, with ErrBadBackup and
+// ErrKDFCost, and the writer refuses to produce one. Backups at the
+// limits, and every default one, still open.
+func TestBackupKDFBounds(t *testing.T) {
+	w, _, _ := newTestWallet(t, nil)
+	mustUnlock(t, w)
+	c, err := w.backupContents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := mustJSON(t, c)
+	header := func(p KDFParams) []byte {
+		// Only the header is read: the sealed part is filler.
+		blob, err := sealBackup(plain, backupPass, testKDF)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := blob[len(backupMagic)+1:]
+		binary.BigEndian.PutUint32(b[0:4], p.Time)
+		binary.BigEndian.PutUint32(b[4:8], p.MemoryKiB)
+		b[8] = p.Threads
+		return blob
+	}
+	for _, p := range []KDFParams{
+		{Time: 100, MemoryKiB: 4 << 20, Threads: 4}, // the report's
+		{Time: 11, MemoryKiB: 64 << 10, Threads: 4},
+		{Time: 1, MemoryKiB: 1<<20 + 1, Threads: 4},
+	} {
+		_, _, err := parseBackupHeader(header(p))
+		if !errors.Is(err, ErrBadBackup) || !errors.Is(err, ErrKDFCost) {
+			t.Errorf("header %+v: %v, want ErrBadBackup and ErrKDFCost", p, err)
+		}
+	}
+	for _, p := range []KDFParams{DefaultKDF, {Time: 10, MemoryKiB: 1 << 20, Threads: 255}} {
+		if _, _, err := parseBackupHeader(header(p)); err != nil {
+			t.Errorf("header %+v: %v", p, err)
+		}
+	}
+	// A whole blob sealed over the limit (cheap in memory, 11 passes):
+	// refused without being opened.
+	costly, err := sealBackup(plain, backupPass, KDFParams{Time: 11, MemoryKiB: 8, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := CreateOptions{Passphrase: testPass, KDF: testKDF, Open: testOpenOptions(nil)}
+	if r, _, err := RestoreBackup(walletPath(t), regtest, costly, backupPass, opts); !errors.Is(err, ErrKDFCost) {
+		if err == nil {
+			r.Close()
+		}
+		t.Errorf("restore of a blob with 11 KDF passes: %v, want ErrKDFCost", err)
+	}
+	if _, _, err := w.Backup(backupPass, KDFParams{Time: 11, MemoryKiB: 8, Threads: 1}); !errors.Is(err, ErrKDFCost) {
+		t.Errorf("Backup with 11 passes: %v, want ErrKDFCost", err)
+	}
 }

@@ -432,7 +432,10 @@ func (w *Wallet) PublishContract(ctx context.Context, o GameOptions, spec Contra
 	if spec.AGold < 0 || spec.BGold < 0 {
 		return fail(fmt.Errorf("%w: negative amount", ErrInvalidArgument))
 	}
-	rate := w.feeRate(ctx, TxOptions{FeeRate: o.FeeRate})
+	rate, err := w.feeRate(ctx, o.txOptions())
+	if err != nil {
+		return fail(err)
+	}
 	w.sendMu.Lock()
 	defer w.sendMu.Unlock()
 	var (
@@ -441,7 +444,7 @@ func (w *Wallet) PublishContract(ctx context.Context, o GameOptions, spec Contra
 		aAcct    string
 		prevOuts []*wire.TxOut
 	)
-	err := w.update(func(tx *store.Tx) error {
+	err = w.update(func(tx *store.Tx) error {
 		acct, err := accountByName(tx, o.Account)
 		if err != nil {
 			return err
@@ -915,7 +918,10 @@ func (w *Wallet) FulfilContract(ctx context.Context, o GameOptions, skeleton *wi
 	for range ftx.TxIn {
 		prevOuts = append(prevOuts, nil)
 	}
-	rate := w.feeRate(ctx, TxOptions{FeeRate: o.FeeRate})
+	rate, err := w.feeRate(ctx, o.txOptions())
+	if err != nil {
+		return fail(err)
+	}
 	if t.BGold > 0 || len(t.BProps) > 0 {
 		nIn := 1 + len(t.BProps)
 		feeB := max(feeFor(int64(nIn)*p2wpkhInputVSize, rate), 1000)
@@ -949,13 +955,13 @@ func (w *Wallet) FulfilContract(ctx context.Context, o GameOptions, skeleton *wi
 		}
 		pk := addr.PkScript()
 		if o.DryRun {
-			fd, err := w.CreateTx(ctx, o.Account, []*wire.TxOut{{Value: exact, PkScript: pk}}, TxOptions{FeeRate: o.FeeRate})
+			fd, err := w.CreateTx(ctx, o.Account, []*wire.TxOut{{Value: exact, PkScript: pk}}, o.txOptions())
 			if err != nil {
 				return fail(err)
 			}
 			pre = fd.Tx
 		} else {
-			fd, err := w.Send(ctx, o.Account, []*wire.TxOut{{Value: exact, PkScript: pk}}, TxOptions{FeeRate: o.FeeRate})
+			fd, err := w.Send(ctx, o.Account, []*wire.TxOut{{Value: exact, PkScript: pk}}, o.txOptions())
 			if err != nil {
 				return fail(fmt.Errorf("exact-value coin: %w", err))
 			}
@@ -1148,7 +1154,10 @@ func (w *Wallet) ExecuteContract(ctx context.Context, o GameOptions, req Execute
 		for _, out := range ftx.TxOut {
 			vsize += outputVSize(out.PkScript)
 		}
-		rate := w.feeRate(ctx, TxOptions{FeeRate: o.FeeRate})
+		rate, err := w.feeRate(ctx, o.txOptions())
+		if err != nil {
+			return fail(err)
+		}
 		fee := feeFor(vsize, rate)
 		if ggOut < 0 {
 			// Props only: a plain coin of the account pays the fee, its

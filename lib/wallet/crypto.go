@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
+	"runtime/debug"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -21,19 +22,33 @@ type KDFParams struct {
 // DefaultKDF costs about half a second and 64 MiB on a small machine.
 var DefaultKDF = KDFParams{Time: 3, MemoryKiB: 64 * 1024, Threads: 4}
 
-// Limits on stored and requested KDF parameters: enough to reject a
-// corrupted record that would ask for terabytes, loose enough for any
-// sensible setting. Tests may use MemoryKiB as small as 8·Threads.
+// Limits on stored and requested KDF parameters. A backup's header
+// carries its own (so does a wallet file's kdf record): the bounds keep
+// a crafted or corrupted one from making an unlock or restore take
+// gigabytes or minutes. They are 16 times DefaultKDF's memory and three
+// times its passes, and the writer keeps to them too, so every file this
+// program writes opens. Tests may use MemoryKiB as small as 8·Threads.
 const (
-	maxKDFTime      = 100
-	maxKDFMemoryKiB = 4 * 1024 * 1024 // 4 GiB
+	maxKDFTime      = 10
+	maxKDFMemoryKiB = 1024 * 1024 // 1 GiB
 	saltSize        = 16
 	masterKeySize   = chacha20poly1305.KeySize
 )
 
+// checkCost refuses parameters above the limits (ErrKDFCost).
+func (k KDFParams) checkCost() error {
+	if k.Time > maxKDFTime || k.MemoryKiB > maxKDFMemoryKiB {
+		return fmt.Errorf("%w: %d passes over %d KiB (at most %d passes over %d KiB)",
+			ErrKDFCost, k.Time, k.MemoryKiB, maxKDFTime, maxKDFMemoryKiB)
+	}
+	return nil
+}
+
 func (k KDFParams) validate() error {
-	if k.Time < 1 || k.Time > maxKDFTime || k.Threads < 1 ||
-		k.MemoryKiB < 8*uint32(k.Threads) || k.MemoryKiB > maxKDFMemoryKiB {
+	if err := k.checkCost(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+	}
+	if k.Time < 1 || k.Threads < 1 || k.MemoryKiB < 8*uint32(k.Threads) {
 		return fmt.Errorf("%w: kdf parameters time=%d memory=%dKiB threads=%d out of range",
 			ErrInvalidArgument, k.Time, k.MemoryKiB, k.Threads)
 	}
@@ -51,8 +66,21 @@ type kdfRecord struct {
 // adMasterKey binds the sealed master key to its role.
 const adMasterKey = "gg-wallet/v1/master-key"
 
+// kdfReleaseKiB is the memory parameter from which a derivation hands
+// its memory back to the OS at once.
+const kdfReleaseKiB = 8 * 1024
+
+// passphraseKey runs argon2id. Its memory (64 MiB by default) is garbage
+// when it returns, but the runtime would keep it mapped (a node's RSS
+// went from 43 to 166 MiB after an unlock and stayed there): a collection
+// now returns it to the OS. That costs one GC per unlock, backup or
+// passphrase change, next to the derivation's half second.
 func passphraseKey(pass []byte, r *kdfRecord) []byte {
-	return argon2.IDKey(pass, r.Salt, r.Params.Time, r.Params.MemoryKiB, r.Params.Threads, chacha20poly1305.KeySize)
+	k := argon2.IDKey(pass, r.Salt, r.Params.Time, r.Params.MemoryKiB, r.Params.Threads, chacha20poly1305.KeySize)
+	if r.Params.MemoryKiB >= kdfReleaseKiB {
+		debug.FreeOSMemory()
+	}
+	return k
 }
 
 // newKDFRecord seals master under pass with fresh salt.

@@ -36,7 +36,10 @@
 // random 32-byte master key, with associated data naming the slot. The
 // master key is sealed under argon2id(passphrase, salt) with the
 // parameters (time, memory KiB, threads) and salt stored beside it, so
-// ChangePassphrase re-seals only the master key. A wrong passphrase is
+// ChangePassphrase re-seals only the master key. A derivation of 8 MiB
+// or more hands its memory back to the OS before returning
+// (debug.FreeOSMemory), so an unlock does not leave the process 64 MiB
+// larger. A wrong passphrase is
 // ErrWrongPassphrase. Unlock keeps the master key in memory until Lock,
 // the unlock timeout (checked against the injectable clock on every use,
 // and by a timer) or Close. A wallet without a passphrase exists only if
@@ -44,6 +47,15 @@
 // the clear and cannot be locked.
 //
 // # File layout
+//
+// A wallet file appears whole or not at all (file.go): Create and
+// RestoreBackup build it in a temporary file beside its path, committed
+// with fsync, publish it with a hard link (never replacing a file) or a
+// rename over a file without a wallet, and fsync the directory; the next
+// Create removes a temporary file a kill left. Open reports a file
+// without a wallet (zero length, or a database without wallet records)
+// as ErrNoWallet, which Create may replace, and a database holding
+// wallet records but no wallet metadata as ErrCorrupt, never replaced.
 //
 // The schema is lib/store's migrations (its "meta" bucket with
 // "schema_version") followed by the wallet's; SchemaVersion is the total
@@ -258,11 +270,15 @@
 // output, then the better of largest-first and the smallest sufficient
 // coin; change below the dust limit goes to the fee. Fees use the given
 // rate or the client's estimate, never below 1000 dust/kvB, over
-// estimated P2WPKH sizes.
+// estimated P2WPKH sizes. A rate above the ceiling (TxOptions.MaxFeeRate,
+// GameOptions.MaxFeeRate; DefaultMaxFeeRate, 0.10 GG/kvB, unless raised,
+// or lifted with NoMaxFeeRate) is a *FeeRateError (ErrFeeTooHigh) before
+// anything is built: payments, funding, game actions and contracts.
 //
 // # Backup
 //
-// Backup seals, under a backup passphrase (argon2id with its parameters
+// Backup seals, under a backup passphrase (at least
+// MinBackupPassphraseLen characters; argon2id with its parameters
 // and salt in the blob's header, XChaCha20-Poly1305 with the header as
 // associated data), a JSON document of everything the chain cannot give
 // back: the mnemonic and seed passphrase, birthday and gap limit, the
@@ -273,8 +289,10 @@
 // number order (BIP44 ones must get the same numbers), the issued
 // counts, keys, watch-only entries, scripts and labels; the first sync
 // then rescans from the birthday. The decoder checks the header and
-// every field (ErrBadBackup) before using any; FuzzBackupDecode covers
-// it. RenameAccount renames any account but the default one.
+// every field (ErrBadBackup) before using any; a header asking for more
+// than 10 argon2id passes or 1 GiB (the limits of every KDF the wallet
+// writes or reads) is ErrKDFCost too, refused before the KDF runs.
+// FuzzBackupDecode covers it. RenameAccount renames any account but the default one.
 //
 // Slices that bbolt returns are copied before a transaction ends.
 //

@@ -34,7 +34,9 @@ const (
 	ErrInUse = ErrorKind("wallet file in use")
 	// ErrWalletExists: Create found a wallet already in the file.
 	ErrWalletExists = ErrorKind("wallet already exists")
-	// ErrNoWallet: Open found a database without a wallet in it.
+	// ErrNoWallet: Open found a file without a wallet in it (zero
+	// length, or a database without wallet records); Create replaces
+	// such a file.
 	ErrNoWallet = ErrorKind("no wallet in the database")
 	// ErrWrongNetwork: the wallet, key or address belongs to another
 	// network.
@@ -54,6 +56,10 @@ const (
 	// ErrCorrupt: a stored record does not decode or decrypt; the file is
 	// damaged or was not written by this program.
 	ErrCorrupt = ErrorKind("wallet database corrupt")
+	// ErrKDFCost: argon2id parameters above the limits (10 passes,
+	// 1 GiB): asked for, or read from a backup's header or a wallet
+	// file, which is then refused before the KDF runs.
+	ErrKDFCost = ErrorKind("kdf cost above the limit")
 	// ErrClosed: the Wallet was closed.
 	ErrClosed = ErrorKind("wallet is closed")
 )

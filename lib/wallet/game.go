@@ -55,9 +55,17 @@ type GameOptions struct {
 	// FeeRate in dust per 1000 virtual bytes (zero: the chain client's
 	// estimate, at least MinRelayFeeRate).
 	FeeRate amount.Amount
+	// MaxFeeRate is the fee rate ceiling, as in TxOptions (zero:
+	// DefaultMaxFeeRate; NoMaxFeeRate: none).
+	MaxFeeRate amount.Amount
 	// DryRun builds and signs the transaction but neither records nor
 	// broadcasts it.
 	DryRun bool
+}
+
+// txOptions are the fee options of o.
+func (o GameOptions) txOptions() TxOptions {
+	return TxOptions{FeeRate: o.FeeRate, MaxFeeRate: o.MaxFeeRate}
 }
 
 // GameTx is a game transaction the wallet built.
@@ -518,7 +526,10 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 	if o.Account == AllAccounts {
 		return nil, fmt.Errorf("wallet: %s: %w: name one account", what, ErrInvalidArgument)
 	}
-	rate := w.feeRate(ctx, TxOptions{FeeRate: o.FeeRate})
+	rate, err := w.feeRate(ctx, o.txOptions())
+	if err != nil {
+		return nil, fmt.Errorf("wallet: %s: %w", what, err)
+	}
 	w.sendMu.Lock()
 	g := &gameBuild{tx: wire.NewMsgTx(2)}
 	var fee int64
@@ -553,7 +564,7 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 	// time-locked coin is signed and recorded after the update (signed
 	// false).
 	signed, recorded := false, false
-	err := w.update(func(tx *store.Tx) error {
+	err = w.update(func(tx *store.Tx) error {
 		if err := build1(tx); err != nil {
 			return err
 		}

@@ -18,6 +18,11 @@ type TxOptions struct {
 	// (EstimateFee for 6 blocks), or uses MinRelayFeeRate without one.
 	// Rates below MinRelayFeeRate are raised to it.
 	FeeRate amount.Amount
+	// MaxFeeRate is the ceiling on the fee rate, given or estimated
+	// (dust per 1000 vbytes): above it the wallet refuses to build the
+	// transaction (*FeeRateError). Zero means DefaultMaxFeeRate,
+	// NoMaxFeeRate lifts it.
+	MaxFeeRate amount.Amount
 	// SubtractFeeFrom lists outputs that pay the fee, in equal shares
 	// (the first one pays the remainder), instead of the wallet.
 	SubtractFeeFrom []int
@@ -94,18 +99,62 @@ func (w *Wallet) Fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 	return f, nil
 }
 
-func (w *Wallet) feeRate(ctx context.Context, opts TxOptions) int64 {
-	rate := int64(opts.FeeRate)
+// DefaultMaxFeeRate is the fee rate ceiling of TxOptions and GameOptions
+// left at zero: 0.10 GG per 1000 vbytes (bitcoind's default maxfeerate),
+// far above any fee market the chain has seen and far below a typo (a
+// rate given in dust, or in GG per vbyte) or a runaway estimate.
+const DefaultMaxFeeRate = amount.Amount(10_000_000)
+
+// NoMaxFeeRate as TxOptions.MaxFeeRate or GameOptions.MaxFeeRate lifts
+// the fee rate ceiling: an explicit choice, never a default.
+const NoMaxFeeRate = amount.Amount(-1)
+
+// ErrFeeTooHigh is the kind of a FeeRateError.
+const ErrFeeTooHigh = ErrorKind("fee rate above the ceiling")
+
+// FeeRateError refuses a fee rate (given, or the chain client's estimate)
+// above the wallet's ceiling. Rates are in dust per 1000 vbytes.
+type FeeRateError struct {
+	Rate, Max amount.Amount
+	// Estimated: the rate is the chain client's estimate, not one the
+	// caller gave.
+	Estimated bool
+}
+
+func (e *FeeRateError) Error() string {
+	what := "fee rate"
+	if e.Estimated {
+		what = "estimated fee rate"
+	}
+	return fmt.Sprintf("%s %s GG/kvB is above the ceiling of %s GG/kvB: raise the ceiling to pay it", what, e.Rate, e.Max)
+}
+
+// Is makes errors.Is(err, ErrFeeTooHigh) true.
+func (e *FeeRateError) Is(target error) bool { return target == ErrFeeTooHigh }
+
+// feeRate is the rate a transaction pays: the one given, or the chain
+// client's estimate, at least MinRelayFeeRate; above the ceiling it is a
+// *FeeRateError.
+func (w *Wallet) feeRate(ctx context.Context, opts TxOptions) (int64, error) {
+	rate, estimated := int64(opts.FeeRate), false
 	if rate <= 0 {
 		if c := w.chainClient(); c != nil {
 			if r, err := c.EstimateFee(ctx, 6); err == nil {
-				rate = int64(r)
+				rate, estimated = int64(r), true
 			} else {
 				w.log.Debug("fee estimate failed", "err", err)
 			}
 		}
 	}
-	return max(rate, MinRelayFeeRate)
+	rate = max(rate, MinRelayFeeRate)
+	ceiling := opts.MaxFeeRate
+	if ceiling == 0 {
+		ceiling = DefaultMaxFeeRate
+	}
+	if ceiling > 0 && rate > int64(ceiling) {
+		return 0, &FeeRateError{Rate: amount.Amount(rate), Max: ceiling, Estimated: estimated}
+	}
+	return rate, nil
 }
 
 func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts TxOptions) (*FundedTx, error) {
@@ -136,9 +185,12 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 	if seq == 0 {
 		seq = wire.MaxTxInSequenceNum - 2
 	}
-	rate := w.feeRate(ctx, opts)
+	rate, err := w.feeRate(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
 	var f *FundedTx
-	err := w.update(func(dbtx *store.Tx) error {
+	err = w.update(func(dbtx *store.Tx) error {
 		acct, err := accountByName(dbtx, account)
 		if err != nil {
 			return err

@@ -23,6 +23,7 @@ type fakeChain struct {
 	broadcast []chainhash.Hash
 	reject    map[chainhash.Hash]error
 	rejectAll error
+	estimate  amount.Amount // EstimateFee's answer; zero: 2000
 	salt      byte
 }
 
@@ -104,6 +105,11 @@ func (c *fakeChain) Subscribe(_ context.Context, h ChainHandler) (func(), error)
 func (c *fakeChain) WatchScripts(context.Context, [][]byte) error          { return nil }
 func (c *fakeChain) WatchOutPoints(context.Context, []wire.OutPoint) error { return nil }
 func (c *fakeChain) EstimateFee(context.Context, int) (amount.Amount, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.estimate != 0 {
+		return c.estimate, nil
+	}
 	return 2000, nil
 }
 

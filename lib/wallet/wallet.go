@@ -157,8 +157,18 @@ func newWallet(db *store.DB, p *chaincfg.Params, o OpenOptions, gap uint32) *Wal
 // Create makes a new wallet file at path for network p: it generates (or
 // restores, from opts.Mnemonic) the seed, encrypts it, creates the
 // default account with its lookahead, and returns the wallet, locked if
-// encrypted, together with the mnemonic (to show the user once).
+// encrypted, together with the mnemonic (to show the user once). The
+// file appears whole or not at all (file.go); a file at path that holds
+// no wallet (zero length, or a database without wallet records) is
+// replaced, one that holds a wallet is ErrWalletExists, one with wallet
+// records but no wallet metadata ErrCorrupt.
 func Create(path string, p *chaincfg.Params, opts CreateOptions) (*Wallet, string, error) {
+	return create(path, p, opts, nil)
+}
+
+// create is Create, with fill run on the new wallet (unlocked if it was
+// given a passphrase) before it is published at path.
+func create(path string, p *chaincfg.Params, opts CreateOptions, fill func(*Wallet) error) (*Wallet, string, error) {
 	switch {
 	case opts.Unencrypted && len(opts.Passphrase) != 0:
 		return nil, "", fmt.Errorf("wallet: create: %w: a passphrase and Unencrypted both given", ErrInvalidArgument)
@@ -180,6 +190,12 @@ func Create(path string, p *chaincfg.Params, opts CreateOptions) (*Wallet, strin
 	}
 	if gap > maxGapLimit {
 		return nil, "", fmt.Errorf("wallet: create: %w: gap limit %d above %d", ErrInvalidArgument, gap, maxGapLimit)
+	}
+	if err := checkFree(path, opts.Open); err != nil {
+		if errors.Is(err, ErrInUse) {
+			return nil, "", err
+		}
+		return nil, "", fmt.Errorf("wallet: create %s: %w", path, err)
 	}
 	mnemonic := NormalizeMnemonic(opts.Mnemonic)
 	if mnemonic == "" {
@@ -218,7 +234,13 @@ func Create(path string, p *chaincfg.Params, opts CreateOptions) (*Wallet, strin
 		return nil, "", err
 	}
 
-	db, err := openDB(path, opts.Open)
+	log := loggerOr(opts.Open.Logger)
+	removeStaleTemps(path, log)
+	tmp, err := tempWalletPath(path)
+	if err != nil {
+		return nil, "", err
+	}
+	db, err := openDB(tmp, opts.Open)
 	if err != nil {
 		return nil, "", err
 	}
@@ -248,26 +270,42 @@ func Create(path string, p *chaincfg.Params, opts CreateOptions) (*Wallet, strin
 		_, err := w.createHDAccount(tx, master, mkey, DefaultAccount)
 		return err
 	})
+	if err == nil && fill != nil {
+		w.master, w.encrypted = append([]byte(nil), mkey...), !opts.Unencrypted
+		err = fill(w)
+	}
+	zero(mkey)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = publish(tmp, path, opts.Open)
+	}
 	if err != nil {
-		db.Close()
-		zero(mkey)
+		os.Remove(tmp)
 		return nil, "", fmt.Errorf("wallet: create %s: %w", path, err)
 	}
-	if opts.Unencrypted {
-		w.master = mkey
-	} else {
-		w.encrypted = true
-		zero(mkey)
+	if w, err = Open(path, p, opts.Open); err != nil {
+		return nil, "", fmt.Errorf("wallet: create: %w", err)
 	}
-	w.log.Info("wallet created", "path", path, "network", p.Name, "encrypted", w.encrypted, "restored", opts.Mnemonic != "")
+	log.Info("wallet created", "path", path, "network", p.Name, "encrypted", w.encrypted, "restored", opts.Mnemonic != "")
 	return w, mnemonic, nil
 }
 
 // Open opens the wallet file at path for network p. An encrypted wallet
 // starts locked.
+//
+// A file without a wallet (zero length, or a database without wallet
+// records, which a touch or a creation killed before creation was atomic
+// leaves) is ErrNoWallet, and Create may replace it; a database holding
+// wallet records but no wallet metadata is ErrCorrupt.
 func Open(path string, p *chaincfg.Params, opts OpenOptions) (*Wallet, error) {
-	if _, err := os.Stat(path); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
 		return nil, fmt.Errorf("wallet: open: %w", err)
+	}
+	if fi.Size() == 0 {
+		return nil, fmt.Errorf("wallet: open %s: %w (an empty file)", path, ErrNoWallet)
 	}
 	db, err := openDB(path, opts)
 	if err != nil {
@@ -283,6 +321,9 @@ func Open(path string, p *chaincfg.Params, opts OpenOptions) (*Wallet, error) {
 		meta := tx.Bucket(bktMeta)
 		network = string(meta.Get(keyNetwork))
 		if network == "" {
+			if _, err := classify(tx); err != nil {
+				return err
+			}
 			return ErrNoWallet
 		}
 		if v := meta.Get(keyGapLimit); len(v) == 4 {

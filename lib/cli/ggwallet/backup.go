@@ -26,7 +26,8 @@ func backupCommand() *ucli.Command {
 		Description: "The backup holds the seed and mnemonic, the accounts (names and the addresses\n" +
 			"handed out), imported keys, watch-only addresses and xpubs, imported and\n" +
 			"time-locked scripts, labels and the birthday, sealed with argon2id and\n" +
-			"XChaCha20-Poly1305 under a backup passphrase (asked twice on a terminal).\n" +
+			"XChaCha20-Poly1305 under a backup passphrase of at least 8 characters (asked\n" +
+			"twice on a terminal).\n" +
 			"The file is created with mode 0600; an existing file is kept unless --force.\n" +
 			"stdout gets a JSON summary of what the backup holds.\n" +
 			"Restore it with: gg-wallet restore --backup FILE",

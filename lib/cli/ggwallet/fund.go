@@ -2,22 +2,27 @@ package ggwallet
 
 import (
 	"fmt"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/rpc"
 )
 
 func fundCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "fund",
 		Usage:     "add the wallet's inputs and change to a transaction read on stdin; prints unsigned hex",
-		UsageText: "gg-tx create --out ADDR=AMOUNT | gg-wallet fund [--account NAME] [--fee-rate GG] [HEX|-]",
+		UsageText: "gg-tx create --out ADDR=AMOUNT | gg-wallet fund [--account NAME] [--fee-rate GG] [--max-fee-rate GG] [HEX|-]",
 		Description: "Reads hex or gg-tx decode's JSON. Inputs already present are kept; the wallet\n" +
-			"adds coins of --account and a change output, then 'gg-wallet sign' signs them.",
+			"adds coins of --account and a change output, then 'gg-wallet sign' signs them.\n" +
+			"A fee rate above the wallet's ceiling (0.10 GG per 1000 vbytes unless\n" +
+			"--max-fee-rate says otherwise) is refused.",
 		Flags: []ucli.Flag{accountFlag("default"),
 			&ucli.StringFlag{Name: "fee-rate", Usage: "fee rate in `GG` per 1000 vbytes (default: the node's estimate)"},
+			maxFeeRateFlag(),
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() > 1 {
@@ -31,6 +36,11 @@ func fundCommand() *ucli.Command {
 				}
 				opts["feeRate"] = v.String()
 			}
+			if r, ok, err := maxFeeRateArg(c); err != nil {
+				return err
+			} else if ok {
+				opts["maxfeerate"] = r
+			}
 			hs, err := readTxArg(c)
 			if err != nil {
 				return err
@@ -39,10 +49,38 @@ func fundCommand() *ucli.Command {
 				Hex string `json:"hex"`
 			}
 			if err := call(c, "fundrawtransaction", &res, hs, opts); err != nil {
-				return err
+				return feeCeilingHint(err)
 			}
 			_, err = fmt.Fprintln(c.App.Writer, res.Hex)
 			return err
 		},
 	}
+}
+
+// maxFeeRateFlag is --max-fee-rate, the wallet's fee rate ceiling.
+func maxFeeRateFlag() *ucli.StringFlag {
+	return &ucli.StringFlag{Name: "max-fee-rate", Usage: "refuse a fee rate above `GG` per 1000 vbytes (default 0.10; 0: no ceiling)"}
+}
+
+// maxFeeRateArg returns --max-fee-rate as the node's maxfeerate, and
+// whether it was given.
+func maxFeeRateArg(c *ucli.Context) (string, bool, error) {
+	r := c.String("max-fee-rate")
+	if r == "" {
+		return "", false, nil
+	}
+	v, err := amount.Parse(r)
+	if err != nil {
+		return "", false, cli.Usagef("bad --max-fee-rate %q: want GG per 1000 vbytes such as 0.5 (0: no ceiling)", r)
+	}
+	return v.String(), true, nil
+}
+
+// feeCeilingHint adds the flag that moves the wallet's fee rate ceiling
+// to the node's refusal of a rate above it.
+func feeCeilingHint(err error) error {
+	if err != nil && strings.Contains(err.Error(), rpc.MsgFeeCeiling) {
+		return cli.WithHint(err, "to pay it, raise the ceiling: --max-fee-rate GG (0: no ceiling)")
+	}
+	return err
 }

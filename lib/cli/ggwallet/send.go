@@ -14,17 +14,21 @@ type sendOptions struct {
 	amount      amount.Amount
 	account     string
 	subtractFee bool
+	maxFeeRate  string // the node's maxfeerate; "": its default
 }
 
 func sendCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "send",
 		Usage:     "pay AMOUNT GG to ADDRESS and print the txid (needs unlock)",
-		UsageText: "gg-wallet send [--account NAME] [--subtract-fee] ADDRESS AMOUNT",
+		UsageText: "gg-wallet send [--account NAME] [--subtract-fee] [--max-fee-rate GG] ADDRESS AMOUNT",
 		Description: "The wallet picks the coins, adds change and pays the fee (or takes it from the\n" +
-			"amount with --subtract-fee). AMOUNT is in GG, e.g. 1.5.",
+			"amount with --subtract-fee) at the node's estimate, refused above the wallet's\n" +
+			"ceiling (0.10 GG per 1000 vbytes unless --max-fee-rate says otherwise).\n" +
+			"AMOUNT is in GG, e.g. 1.5.",
 		Flags: []ucli.Flag{accountFlag("default"),
 			&ucli.BoolFlag{Name: "subtract-fee", Usage: "the recipient pays the fee out of AMOUNT"},
+			maxFeeRateFlag(),
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 2 {
@@ -34,15 +38,24 @@ func sendCommand() *ucli.Command {
 			if err != nil || amt == 0 {
 				return cli.Usagef("bad amount %q: want GG such as 1.5", c.Args().Get(1))
 			}
-			return runSend(c, sendOptions{address: c.Args().Get(0), amount: amt, account: c.String("account"), subtractFee: c.Bool("subtract-fee")})
+			maxRate, _, err := maxFeeRateArg(c)
+			if err != nil {
+				return err
+			}
+			return runSend(c, sendOptions{address: c.Args().Get(0), amount: amt, account: c.String("account"), subtractFee: c.Bool("subtract-fee"),
+				maxFeeRate: maxRate})
 		},
 	}
 }
 
 func runSend(c *ucli.Context, o sendOptions) error {
 	var txid string
-	if err := call(c, "tx.send", &txid, o.address, o.amount.String(), o.subtractFee, o.account); err != nil {
-		return err
+	params := []any{o.address, o.amount.String(), o.subtractFee, o.account}
+	if o.maxFeeRate != "" {
+		params = append(params, o.maxFeeRate)
+	}
+	if err := call(c, "tx.send", &txid, params...); err != nil {
+		return feeCeilingHint(err)
 	}
 	_, err := fmt.Fprintln(c.App.Writer, txid)
 	return err
