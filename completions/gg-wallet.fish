@@ -93,7 +93,7 @@ complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'rescan' -d 'res
 complete -c gg-wallet -n '__fish_seen_subcommand_from rescan' -f -l from -r -d 'first block `HEIGHT` to scan (default: the birthday)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_gg-wallet_no_subcommand' -a 'serve' -d 'run the wallet service on its own against a remote gg-node'
-complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l node -r -d 'the node\'s RPC `URL` (user:pass@host:port works too)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l node -r -d 'the node\'s RPC `URL` (user:pass@host:port works, with a warning: prefer --node-cookie)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l node-cookie -r -d 'authenticate to the node with its cookie `FILE` (<node datadir>/.cookie)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l wallet-dir -r -d '`DIR` of the wallet file, cookie and rpc.addr'
 complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l rpc-listen -r -d 'wallet RPC `ADDR` (loopback only)'

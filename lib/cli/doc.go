@@ -5,5 +5,8 @@
 // codes, and usage errors that never write to stdout. The thin clients of
 // the node's wallet share its output (a table on a terminal, JSON when
 // piped or with --json), its wording of the node's errors (WalletCaller)
-// and their --account and --dry-run flags.
+// and their --account and --dry-run flags. Secrets (keys, passphrases,
+// mnemonics) come from files, stdin or a prompt without echo (ReadSecret),
+// never only from arguments, which ps shows to every user; one still taken
+// from the command line warns, once (WarnSecretArg, WarnSecretURL).
 package cli

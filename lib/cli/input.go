@@ -31,6 +31,9 @@ func ReadStdin(c *ucli.Context, what string) (string, error) {
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return "", Usagef("no %s given: pass it as an argument or pipe it on stdin", what)
 	}
+	if err := takeStdin(c, what); err != nil {
+		return "", err
+	}
 	b, err := io.ReadAll(io.LimitReader(in, maxStdin+1))
 	if err != nil {
 		return "", Failf("read %s from stdin: %v", what, err)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -10,13 +11,19 @@ import (
 )
 
 // NodeClient finds the node the way every thin client does: --rpc-url
-// (GG_RPC_URL) if given, else the datadir's rpc.addr and .cookie.
+// (GG_RPC_URL) if given, else the datadir's rpc.addr and .cookie. A
+// password in --rpc-url on the command line warns (GG_RPC_URL keeps it
+// out of ps).
 func NodeClient(c *ucli.Context) (*rpc.Client, error) {
 	_, dir, err := NetworkDir(c)
 	if err != nil {
 		return nil, err
 	}
-	client, err := rpc.Discover(c.String(FlagRPCURL), dir)
+	url := c.String(FlagRPCURL)
+	if url != os.Getenv(envName(FlagRPCURL)) {
+		WarnSecretURL(c, url, envName(FlagRPCURL))
+	}
+	client, err := rpc.Discover(url, dir)
 	if err != nil {
 		return nil, Unavailable(err, "start gg-node, or pass --rpc-url / --datadir")
 	}

@@ -48,14 +48,18 @@ func signCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "sign",
 		Usage: "sign a transaction's inputs with explicit keys",
-		UsageText: "gg-tx sign [--key WIF]... [--key-file FILE]... [--prevout TXID:VOUT:AMOUNT:SCRIPTHEX]...\n" +
+		UsageText: "gg-tx sign [--key-file FILE|-]... [--prevout TXID:VOUT:AMOUNT:SCRIPTHEX]...\n" +
 			"           [--prevouts FILE] [--redeem-script HEX]... [--sighash ALL] [HEX|-]",
 		Description: "Signs P2PKH, P2WPKH, P2SH-P2WPKH and P2SH/P2WSH multisig inputs; multisig may be\n" +
 			"signed partially and completed by another key holder later. Inputs this tool cannot\n" +
-			"sign are left unchanged and reported on stderr (and in --json's \"errors\").",
+			"sign are left unchanged and reported on stderr (and in --json's \"errors\").\n\n" +
+			"The keys come from key files: one WIF key a line, blank lines and '#' comments\n" +
+			"skipped (gg-tx key new --out FILE writes one). --key-file - reads them from stdin,\n" +
+			"the transaction then being an argument. --key WIF still works, with a warning:\n" +
+			"every user of the machine sees a process's arguments.",
 		Flags: []ucli.Flag{
-			&ucli.StringSliceFlag{Name: "key", Usage: "private key in `WIF` (repeatable)"},
-			&ucli.StringSliceFlag{Name: "key-file", Usage: "`FILE` of WIF keys, one per line (repeatable)"},
+			&ucli.StringSliceFlag{Name: "key-file", Usage: "`FILE` of WIF keys, one per line ('-': stdin; repeatable)"},
+			&ucli.StringSliceFlag{Name: "key", Usage: "private key in `WIF` (repeatable; visible to other users in ps: prefer --key-file)"},
 			&ucli.StringSliceFlag{Name: "prevout", Usage: "spent output `TXID:VOUT:AMOUNT:SCRIPTHEX` (repeatable)"},
 			&ucli.StringFlag{Name: "prevouts", Usage: "JSON `FILE`: [{txid,vout,amount,scriptPubKey,redeemScript?,witnessScript?}]"},
 			&ucli.StringSliceFlag{Name: "redeem-script", Usage: "P2SH redeem or P2WSH witness script `HEX` (repeatable)"},
@@ -67,7 +71,7 @@ func signCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			kdb, err := loadKeys(c.StringSlice("key"), c.StringSlice("key-file"), p)
+			kdb, err := loadKeys(c, p)
 			if err != nil {
 				return err
 			}
@@ -148,17 +152,23 @@ func (k keyDB) GetKey(h []byte) (*btcec.PrivateKey, bool, bool) {
 	return e.key, e.compressed, ok
 }
 
-func loadKeys(wifs, files []string, p *chaincfg.Params) (keyDB, error) {
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+// loadKeys reads the keys of --key-file (every line) and --key (with the
+// warning): the keys and a transaction read from stdin cannot share it.
+func loadKeys(c *ucli.Context, p *chaincfg.Params) (keyDB, error) {
+	wifs := c.StringSlice("key")
+	if len(wifs) > 0 {
+		cli.WarnSecretArg(c, "a key", "--key-file")
+	}
+	for _, f := range c.StringSlice("key-file") {
+		if f == "-" && (c.NArg() == 0 || c.Args().First() == "-") {
+			return nil, cli.WithHint(cli.Usagef("the keys and the transaction both come from stdin"),
+				"give the transaction as an argument, or the keys in a file")
+		}
+		list, err := readKeyFile(c, f)
 		if err != nil {
-			return nil, cli.Failf("read key file: %v", err)
+			return nil, err
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				wifs = append(wifs, line)
-			}
-		}
+		wifs = append(wifs, list...)
 	}
 	kdb := keyDB{}
 	for i, w := range wifs {
@@ -176,7 +186,7 @@ func loadKeys(wifs, files []string, p *chaincfg.Params) (keyDB, error) {
 		}{priv, comp}
 	}
 	if len(kdb) == 0 {
-		return nil, cli.Usagef("no keys: pass --key WIF or --key-file FILE")
+		return nil, cli.Usagef("no keys: pass --key-file FILE ('-': stdin)")
 	}
 	return kdb, nil
 }

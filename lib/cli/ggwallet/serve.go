@@ -31,7 +31,7 @@ func serveCommand() *ucli.Command {
 			"--rpc-url with the cookie's user:password). Run gg-node with --no-wallet so only\n" +
 			"one wallet follows the chain. Stops on SIGINT or SIGTERM.",
 		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "node", Usage: "the node's RPC `URL` (user:pass@host:port works too)", Required: true},
+			&ucli.StringFlag{Name: "node", Usage: "the node's RPC `URL` (user:pass@host:port works, with a warning: prefer --node-cookie)", Required: true},
 			&ucli.StringFlag{Name: "node-cookie", Usage: "authenticate to the node with its cookie `FILE` (<node datadir>/.cookie)"},
 			&ucli.StringFlag{Name: "wallet-dir", Usage: "`DIR` of the wallet file, cookie and rpc.addr", Required: true},
 			&ucli.StringFlag{Name: "rpc-listen", Value: "127.0.0.1:0", Usage: "wallet RPC `ADDR` (loopback only)"},
@@ -44,6 +44,7 @@ func serveCommand() *ucli.Command {
 			if c.Duration("poll") < 10*time.Millisecond {
 				return cli.Usagef("--poll must be at least 10ms")
 			}
+			cli.WarnSecretURL(c, c.String("node"), "--node-cookie")
 			return runServe(c, serveOptions{nodeURL: c.String("node"), nodeCookie: c.String("node-cookie"), dir: c.String("wallet-dir"),
 				listen: c.String("rpc-listen"), poll: c.Duration("poll")})
 		},
