@@ -19,6 +19,8 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpcauth -r -d 'RPC u
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-max-request -r -d 'largest RPC request body in `BYTES`'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mine-address -r -d 'default payout `ADDRESS` of miner.generate (regtest)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l no-wallet -d 'do not host the wallet (<datadir>/wallet.db; see gg-wallet)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l maxmempool -r -d 'cap the mempool\'s memory at `MB` megabytes (estimated; sale listings apart)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mempool-save-every -r -d 'write <datadir>/mempool.dat every `DURATION` while it changes (0: only on shutdown and mempool.save)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l reindex -d 'rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l help -s h -d 'show help'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l version -s v -d 'print the version'

@@ -53,6 +53,7 @@ type Pool struct {
 	log    *slog.Logger
 	rbf    ReplacementPolicy
 
+	saveMu  sync.Mutex // serialises Save
 	mu      sync.RWMutex
 	g       *txGraph
 	orphans *orphanPool
@@ -615,6 +616,15 @@ func (p *Pool) PackageFees(h chainhash.Hash) (int64, bool) {
 		return e.descFees, true
 	}
 	return 0, false
+}
+
+// Changes counts the transactions that entered or left the pool since it
+// started: a saver compares it with its last value to skip a save that
+// would write the same file.
+func (p *Pool) Changes() uint64 {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.g.changes
 }
 
 // Count is the number of pool transactions.

@@ -12,6 +12,10 @@ import (
 // directory is written and fsynced, then renamed over path, and the
 // directory is fsynced.
 func (p *Pool) Save(path string) error {
+	// One save at a time, so an older snapshot never renames over a
+	// newer one.
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
 	p.mu.RLock()
 	order := p.g.topoOrder()
 	recs := make([]fileRecord, len(order))

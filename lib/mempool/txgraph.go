@@ -64,6 +64,7 @@ type txGraph struct {
 	listings     int
 	listingUsage int64
 	listingBytes int64
+	changes      uint64 // entries added and removed, ever
 	seq          uint64
 	evict        evictHeap
 	game         gameIndex // the pool's game effects (the overlay on the chain's registries)
@@ -122,6 +123,7 @@ func (g *txGraph) add(e *entry) {
 		}
 	}
 	g.entries[id] = e
+	g.changes++
 	g.game.add(e)
 	g.bytes += e.desc.VSize
 	g.fees += e.desc.Fee
@@ -170,6 +172,7 @@ func (g *txGraph) remove(e *entry) {
 		}
 	}
 	delete(g.entries, id)
+	g.changes++
 	g.game.remove(e)
 	g.bytes -= e.desc.VSize
 	g.fees -= e.desc.Fee

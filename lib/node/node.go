@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gamegold/gg/lib/chain"
@@ -66,7 +67,18 @@ type Config struct {
 	// Context, if not nil, stops a reindex early (it resumes on the next
 	// start).
 	Context context.Context
+	// MaxMempool caps the mempool's estimated memory in bytes (default
+	// mempool.DefaultMaxPoolBytes, 300 MB; gg-node --maxmempool in MB).
+	MaxMempool int64
+	// MempoolSaveInterval is how often the mempool is written to
+	// mempool.dat when it changed (default DefaultMempoolSaveInterval;
+	// negative: only on shutdown and mempool.save), so a kill loses at
+	// most that much of it.
+	MempoolSaveInterval time.Duration
 }
+
+// DefaultMempoolSaveInterval is Config.MempoolSaveInterval's default.
+const DefaultMempoolSaveInterval = time.Minute
 
 // Node owns the running subsystems.
 type Node struct {
@@ -86,6 +98,9 @@ type Node struct {
 	rpc     *rpc.Server
 	httpSrv *http.Server
 	stopReq chan struct{}
+
+	saverQuit chan struct{} // closed by Close: the mempool saver stops
+	saverWG   sync.WaitGroup
 }
 
 // New opens (or creates) the datadir and starts the subsystems.
@@ -119,7 +134,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("load chain: %w", err)
 	}
 	n.Mempool = mempool.New(mempool.Config{Params: cfg.Params, Chain: n.Chain, SigCache: n.SigCache,
-		Logger: cfg.Logger.With("sub", "mempool")})
+		Policy: mempool.Policy{MaxPoolBytes: cfg.MaxMempool}, Logger: cfg.Logger.With("sub", "mempool")})
 	n.Chain.Subscribe(n.Mempool.HandleNotification)
 	n.Template = mining.NewGenerator(cfg.Params, n.Chain, n.Mempool, time.Now)
 	n.Miner = mining.NewCPUMiner(n.Template, n.Chain)
@@ -149,7 +164,53 @@ func New(cfg Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
+	n.startMempoolSaver()
 	return n, nil
+}
+
+// mempoolPath is the mempool file of the datadir.
+func (n *Node) mempoolPath() string { return filepath.Join(n.cfg.DataDir, MempoolFile) }
+
+// saveMempool writes the mempool file and returns the transactions it
+// holds.
+func (n *Node) saveMempool() (int, error) {
+	count := n.Mempool.Count()
+	return count, n.Mempool.Save(n.mempoolPath())
+}
+
+// startMempoolSaver writes the mempool file every MempoolSaveInterval
+// while the pool changes, until Close.
+func (n *Node) startMempoolSaver() {
+	every := n.cfg.MempoolSaveInterval
+	if every == 0 {
+		every = DefaultMempoolSaveInterval
+	}
+	n.saverQuit = make(chan struct{})
+	if every < 0 {
+		return
+	}
+	n.saverWG.Add(1)
+	go func() {
+		defer n.saverWG.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		last := n.Mempool.Changes()
+		for {
+			select {
+			case <-n.saverQuit:
+				return
+			case <-t.C:
+			}
+			if c := n.Mempool.Changes(); c != last {
+				if txs, err := n.saveMempool(); err != nil {
+					n.log.Warn("periodic mempool save failed", "err", err)
+				} else {
+					last = c
+					n.log.Debug("mempool saved", "txs", txs)
+				}
+			}
+		}
+	}()
 }
 
 // StopRequested is closed when a client asks the node to stop (RPC stop).
@@ -166,13 +227,17 @@ func (n *Node) requestStop() {
 // Close persists the mempool and closes the database.
 func (n *Node) Close() error {
 	n.stopRPC()
+	if n.saverQuit != nil {
+		close(n.saverQuit)
+		n.saverWG.Wait()
+	}
 	var errs []error
 	if n.Wallet != nil {
 		if err := n.Wallet.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close wallet: %w", err))
 		}
 	}
-	if err := n.Mempool.Save(filepath.Join(n.cfg.DataDir, MempoolFile)); err != nil {
+	if _, err := n.saveMempool(); err != nil {
 		errs = append(errs, fmt.Errorf("save mempool: %w", err))
 	} else {
 		n.log.Info("mempool saved", "txs", n.Mempool.Count())

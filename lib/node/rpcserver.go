@@ -40,6 +40,11 @@ func (n *Node) startRPC() error {
 		Version: n.cfg.Version, Started: time.Now()}
 	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, rpc.Limits{MaxBodyBytes: n.cfg.RPCMaxRequest}, n.log.With("sub", "rpc"))
 	n.rpc.Register(svc.Methods()...)
+	mf := &rpc.MempoolFileService{Save: func() (string, int, error) {
+		txs, err := n.saveMempool()
+		return n.mempoolPath(), txs, err
+	}}
+	n.rpc.Register(mf.Methods()...)
 	ws := &rpc.WalletService{Params: n.cfg.Params}
 	if n.Wallet != nil {
 		ws.Backend = n.Wallet

@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/node"
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/version"
@@ -44,6 +45,8 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.Int64Flag{Name: "rpc-max-request", Value: 32 << 20, Usage: "largest RPC request body in `BYTES`", EnvVars: []string{"GG_RPC_MAX_REQUEST"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
+		&ucli.Int64Flag{Name: "maxmempool", Value: mempool.DefaultMaxPoolBytes / 1_000_000, Usage: "cap the mempool's memory at `MB` megabytes (estimated; sale listings apart)", EnvVars: []string{"GG_MAXMEMPOOL"}},
+		&ucli.DurationFlag{Name: "mempool-save-every", Value: node.DefaultMempoolSaveInterval, Usage: "write <datadir>/mempool.dat every `DURATION` while it changes (0: only on shutdown and mempool.save)", EnvVars: []string{"GG_MEMPOOL_SAVE_EVERY"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Action = runNode
@@ -77,7 +80,16 @@ func runNode(c *ucli.Context) error {
 		}
 		users = append(users, u)
 	}
+	maxPool := c.Int64("maxmempool")
+	if maxPool < 5 {
+		return cli.Usagef("--maxmempool %d: want at least 5 (MB)", maxPool)
+	}
+	saveEvery := c.Duration("mempool-save-every")
+	if saveEvery <= 0 {
+		saveEvery = -1
+	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
+		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context})
