@@ -64,7 +64,7 @@ func TestClientNoNode(t *testing.T) {
 // connections) come back as ErrRefused with what to do.
 func TestClientRefusals(t *testing.T) {
 	alice, _ := NewUser("alice", "wonder")
-	_, addr := echoServer(t, &Auth{Users: []User{alice}}, Limits{AuthFailures: 1, AuthBackoff: time.Minute, MaxConns: 1}, nil)
+	_, addr := echoServer(t, &Auth{Users: []User{alice}}, Limits{AuthFailures: 1, AuthBackoff: time.Minute}, nil)
 	url := "http://" + addr
 	if err := NewClient(url, "alice", "wrong").Call(context.Background(), "echo", nil, "x"); err == nil || !strings.Contains(err.Error(), "unauthorized") {
 		t.Fatalf("wrong password: %v", err)

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -41,7 +42,7 @@ type Limits struct {
 	// failure; at most AuthSources are tracked (the oldest go first).
 	AuthFailures   int           // default 10
 	AuthBackoff    time.Duration // default 1 s
-	AuthBackoffMax time.Duration // default 5 min
+	AuthBackoffMax time.Duration // default 5 min, raised to AuthBackoff if below
 	AuthForget     time.Duration // default 30 min
 	AuthSources    int           // default 4096
 	// Now is the clock of the login backoff (default time.Now).
@@ -90,6 +91,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.AuthFailures, DefaultAuthFailures)
 	def(&l.AuthBackoff, DefaultAuthBackoff)
 	def(&l.AuthBackoffMax, DefaultAuthBackoffMax)
+	l.AuthBackoffMax = max(l.AuthBackoffMax, l.AuthBackoff)
 	def(&l.AuthForget, DefaultAuthForget)
 	def(&l.AuthSources, DefaultAuthSources)
 	if l.Now == nil {
@@ -235,9 +237,11 @@ const refusal = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; c
 // connection is just closed.
 const maxRefusing = 64
 
-// refuse writes the 503 and closes c, in the background: after the write
-// it half-closes and reads for a moment, so that a client whose request
-// is still unread gets the answer rather than a reset.
+// refuse answers c with the 503 and closes it, in the background. It
+// first waits (a second at most) for the request's headers: an answer
+// written before the request would be unsolicited to an HTTP client.
+// After the answer it half-closes and reads on for a moment, so that a
+// client still sending gets the answer rather than a reset.
 func (ll *limitListener) refuse(c net.Conn) {
 	if ll.l.refusing.Add(1) > maxRefusing {
 		ll.l.refusing.Add(-1)
@@ -248,6 +252,14 @@ func (ll *limitListener) refuse(c net.Conn) {
 		defer ll.l.refusing.Add(-1)
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(time.Second))
+		buf := make([]byte, 0, 4096)
+		for len(buf) < cap(buf) && !bytes.Contains(buf, []byte("\r\n\r\n")) {
+			n, err := c.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if err != nil {
+				break
+			}
+		}
 		if _, err := io.WriteString(c, refusal); err != nil {
 			return
 		}

@@ -325,8 +325,8 @@ func TestServerConnLimits(t *testing.T) {
 		}
 	}
 	refused := func(t *testing.T, from, addr, what string) {
-		_, br := rawConnFrom(t, from, addr)
-		resp, body := readResponse(t, br)
+		c, br := rawConnFrom(t, from, addr)
+		resp, body := roundTrip(t, c, br, call)
 		if resp.StatusCode != http.StatusServiceUnavailable || body != "too many connections" {
 			t.Errorf("%s: %d %q, want 503 too many connections", what, resp.StatusCode, body)
 		}
