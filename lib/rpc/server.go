@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// Handler serves one method. params is the raw JSON params value (array,
-// object or absent). A returned *Error is sent as is; any other error
-// becomes CodeMisc.
+// Handler serves one method. params is the raw JSON params value (an
+// array or an object). A returned *Error keeps its code; any other error
+// becomes CodeMisc; either message is mapped by publicError.
 type Handler func(ctx context.Context, params json.RawMessage) (any, error)
 
 // Method describes a registered method.
@@ -41,6 +41,7 @@ type Server struct {
 
 	httpMu sync.Mutex
 	http   *http.Server
+	shut   bool // Shutdown was called
 }
 
 // Authenticator checks HTTP basic credentials and returns the user's
@@ -73,7 +74,12 @@ func (s *Server) Serve(ln net.Listener) error {
 	// headers and cut a long poll; ServeHTTP sets the write deadline of
 	// each reply instead.
 	s.httpMu.Lock()
-	if s.http != nil {
+	switch {
+	case s.shut:
+		s.httpMu.Unlock()
+		ln.Close()
+		return http.ErrServerClosed
+	case s.http != nil:
 		s.httpMu.Unlock()
 		return errors.New("rpc: server already serving")
 	}
@@ -85,11 +91,12 @@ func (s *Server) Serve(ln net.Listener) error {
 // maxHeaderBytes bounds a request's headers (net/http adds 4 KiB).
 const maxHeaderBytes = 64 << 10
 
-// Shutdown stops Serve: it closes the listener and idle connections and
-// waits for active requests until ctx ends.
+// Shutdown stops Serve, or a Serve not yet called: it closes the listener
+// and idle connections and waits for active requests until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.httpMu.Lock()
 	hs := s.http
+	s.shut = true
 	s.httpMu.Unlock()
 	if hs == nil {
 		return nil

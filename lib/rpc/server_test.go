@@ -533,3 +533,24 @@ func TestServerCallOutlivesTimeouts(t *testing.T) {
 		t.Fatalf("long call: %q %v", out, err)
 	}
 }
+
+// TestServerShutdownBeforeServe: a Shutdown that comes before Serve (a
+// node closing while its server goroutine has not started yet) still
+// stops it: Serve closes the listener and returns at once.
+func TestServerShutdownBeforeServe(t *testing.T) {
+	s := NewServer(allowAll{}, Limits{}, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		t.Fatalf("Serve after Shutdown: %v", err)
+	}
+	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("listener still open")
+	}
+}
