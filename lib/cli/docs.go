@@ -24,7 +24,7 @@ const exitStatusSection = `
 : bad flags or arguments
 
 **3**
-: the node or datadir could not be reached or opened
+: the node or datadir could not be reached or opened, or the node turned the request away for now (busy, or backing off after failed logins)
 
 **130**
 : interrupted

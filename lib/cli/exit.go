@@ -6,6 +6,6 @@ const (
 	ExitOK          = 0 // success
 	ExitError       = 1 // the operation failed (rejected, not found, ...)
 	ExitUsage       = 2 // bad flags or arguments
-	ExitUnavailable = 3 // the node or datadir could not be reached or opened
+	ExitUnavailable = 3 // the node or datadir could not be reached or opened, or the node refused the request for now
 	ExitInterrupted = 130
 )

@@ -31,7 +31,8 @@ func NodeClient(c *ucli.Context) (*rpc.Client, error) {
 }
 
 // CallError turns an RPC call's error into a user error: an unreachable
-// node exits 3 with a hint; a JSON-RPC error keeps its message, prefixed
+// node exits 3 with a hint, a refused request (login backoff, node busy)
+// exits 3; a JSON-RPC error keeps its message, prefixed
 // by what (e.g. "transaction rejected"), with its code when verbose.
 func CallError(err error, what string, withCode bool) error {
 	var re *rpc.Error
@@ -49,6 +50,8 @@ func CallError(err error, what string, withCode bool) error {
 		return Failf("%s", msg)
 	case errors.Is(err, rpc.ErrNoNode):
 		return Unavailable(err, "is gg-node running? (--rpc-url / --datadir)")
+	case errors.Is(err, rpc.ErrRefused):
+		return Unavailable(err, "")
 	}
 	return err
 }

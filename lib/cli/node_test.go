@@ -59,6 +59,9 @@ func TestWalletCallerErrorOthers(t *testing.T) {
 	if err := (WalletCaller{}).Error(fmt.Errorf("%w at x: refused", rpc.ErrNoNode)); !errors.As(err, &e) || e.Code != ExitUnavailable {
 		t.Errorf("unreachable node: %v, want exit %d", err, ExitUnavailable)
 	}
+	if err := (WalletCaller{}).Error(fmt.Errorf("%w at x: node busy", rpc.ErrRefused)); !errors.As(err, &e) || e.Code != ExitUnavailable {
+		t.Errorf("refused request: %v, want exit %d", err, ExitUnavailable)
+	}
 	other := errors.New("rpc: unauthorized")
 	if err := (WalletCaller{}).Error(other); err != other {
 		t.Errorf("other error: %v, want it unchanged", err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -43,8 +42,12 @@ type Config struct {
 	// RPCListen is the RPC address (default 127.0.0.1:<network RPC port>;
 	// use 127.0.0.1:0 for an ephemeral port).
 	RPCListen string
-	// RPCMaxRequest bounds a request body in bytes (default 32 MiB).
+	// RPCMaxRequest bounds a request body in bytes (default 32 MiB); when
+	// set it overrides RPCLimits.MaxBodyBytes.
 	RPCMaxRequest int64
+	// RPCLimits are the RPC server's timeouts, connection caps, in-flight
+	// byte budget and login backoff (zero fields: rpc's defaults).
+	RPCLimits rpc.Limits
 	// RPCUsers are rpcauth users besides the cookie.
 	RPCUsers []rpc.User
 	// MinerAddress is the default payout of miner.generate.
@@ -96,7 +99,6 @@ type Node struct {
 	Book *mempool.Book
 
 	rpc     *rpc.Server
-	httpSrv *http.Server
 	stopReq chan struct{}
 
 	saverQuit chan struct{} // closed by Close: the mempool saver stops

@@ -38,7 +38,11 @@ func (n *Node) startRPC() error {
 	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: &bulkMiner{miner: n.Miner, db: n.db},
 		Template: n.Template, Notifier: n.Chain, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
 		Version: n.cfg.Version, Started: time.Now()}
-	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, rpc.Limits{MaxBodyBytes: n.cfg.RPCMaxRequest}, n.log.With("sub", "rpc"))
+	limits := n.cfg.RPCLimits
+	if n.cfg.RPCMaxRequest != 0 {
+		limits.MaxBodyBytes = n.cfg.RPCMaxRequest
+	}
+	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, limits, n.log.With("sub", "rpc"))
 	n.rpc.Register(svc.Methods()...)
 	mf := &rpc.MempoolFileService{Save: func() (string, int, error) {
 		txs, err := n.saveMempool()
@@ -58,9 +62,8 @@ func (n *Node) startRPC() error {
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)
 	}
-	n.httpSrv = &http.Server{Handler: n.rpc, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
-		if err := n.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := n.rpc.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("rpc server stopped", "err", err)
 		}
 	}()
@@ -76,12 +79,12 @@ func (n *Node) startRPC() error {
 }
 
 func (n *Node) stopRPC() {
-	if n.httpSrv == nil {
+	if n.rpc == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = n.httpSrv.Shutdown(ctx)
+	_ = n.rpc.Shutdown(ctx)
 	os.Remove(filepath.Join(n.cfg.DataDir, rpc.AddrFile))
 	os.Remove(filepath.Join(n.cfg.DataDir, rpc.CookieFile))
 }

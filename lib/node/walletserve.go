@@ -44,9 +44,9 @@ type WalletServer struct {
 	Chain *RemoteChain
 	Addr  string
 
-	dir  string
-	http *http.Server
-	log  *slog.Logger
+	dir string
+	rpc *rpc.Server
+	log *slog.Logger
 }
 
 // ServeWallet checks the node is reachable, opens (or waits for
@@ -118,10 +118,9 @@ func ServeWallet(ctx context.Context, cfg WalletServerConfig) (*WalletServer, er
 		wh.Close()
 		return nil, fmt.Errorf("rpc listen: %w", err)
 	}
-	s := &WalletServer{Host: wh, Chain: rc, Addr: ln.Addr().String(), dir: cfg.Dir, log: cfg.Logger,
-		http: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}}
+	s := &WalletServer{Host: wh, Chain: rc, Addr: ln.Addr().String(), dir: cfg.Dir, log: cfg.Logger, rpc: srv}
 	go func() {
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("rpc server stopped", "err", err)
 		}
 	}()
@@ -142,7 +141,7 @@ func ServeWallet(ctx context.Context, cfg WalletServerConfig) (*WalletServer, er
 func (s *WalletServer) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = s.http.Shutdown(ctx)
+	_ = s.rpc.Shutdown(ctx)
 	os.Remove(filepath.Join(s.dir, rpc.AddrFile))
 	os.Remove(filepath.Join(s.dir, rpc.CookieFile))
 	return s.Host.Close()

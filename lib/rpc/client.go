@@ -21,6 +21,11 @@ const AddrFile = "rpc.addr"
 // ErrNoNode means no node address could be found or reached.
 var ErrNoNode = errors.New("no running node found")
 
+// ErrRefused means the node turned the request away before running it,
+// for a while: the address is backing off after failed logins (HTTP 429),
+// or the node has too many connections or request bytes at once (503).
+var ErrRefused = errors.New("rpc: request refused")
+
 // Client calls a gg-node over JSON-RPC.
 type Client struct {
 	URL        string
@@ -86,12 +91,18 @@ func (c *Client) Call(ctx context.Context, method string, out any, params ...any
 		return fmt.Errorf("%w at %s: %v", ErrNoNode, c.URL, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusUnauthorized {
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
 		return fmt.Errorf("rpc: unauthorized at %s (wrong credentials or stale cookie)", c.URL)
+	case http.StatusTooManyRequests:
+		return fmt.Errorf("%w at %s: too many failed logins from this address, retry in %s s", ErrRefused, c.URL, resp.Header.Get("Retry-After"))
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
 		return fmt.Errorf("rpc: read response: %w", err)
+	}
+	if resp.StatusCode == http.StatusServiceUnavailable && !json.Valid(raw) {
+		return fmt.Errorf("%w at %s: node busy (%s), retry", ErrRefused, c.URL, bytes.TrimSpace(raw))
 	}
 	var r struct {
 		Result json.RawMessage `json:"result"`

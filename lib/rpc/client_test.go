@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestClientDiscover(t *testing.T) {
@@ -55,5 +57,29 @@ func TestClientNoNode(t *testing.T) {
 	cl := NewClient("http://127.0.0.1:1", "", "")
 	if err := cl.Call(context.Background(), "x", nil); !errors.Is(err, ErrNoNode) {
 		t.Fatalf("unreachable: %v", err)
+	}
+}
+
+// TestClientRefusals: a 429 (login backoff) and a 503 (too many
+// connections) come back as ErrRefused with what to do.
+func TestClientRefusals(t *testing.T) {
+	alice, _ := NewUser("alice", "wonder")
+	_, addr := echoServer(t, &Auth{Users: []User{alice}}, Limits{AuthFailures: 1, AuthBackoff: time.Minute}, nil)
+	url := "http://" + addr
+	if err := NewClient(url, "alice", "wrong").Call(context.Background(), "echo", nil, "x"); err == nil || !strings.Contains(err.Error(), "unauthorized") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	err := NewClient(url, "alice", "wonder").Call(context.Background(), "echo", nil, "x")
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "too many failed logins from this address, retry in 60 s") {
+		t.Fatalf("while backing off: %v", err)
+	}
+	_, addr = echoServer(t, allowAll{}, Limits{MaxConns: 1}, nil)
+	c, br := rawConn(t, addr) // holds the one connection
+	if resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 32\r\n\r\n"+padded(32)); resp.StatusCode != 200 {
+		t.Fatalf("first connection: %d", resp.StatusCode)
+	}
+	err = NewClient("http://"+addr, "", "").Call(context.Background(), "echo", nil, "x")
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "node busy (too many connections), retry") {
+		t.Fatalf("beyond the connections: %v", err)
 	}
 }

@@ -216,10 +216,13 @@ func parseTemplateRequest(p json.RawMessage) (*templateRequest, error) {
 	return req, nil
 }
 
-// parseLongPollID splits an id of ours: 64 hex digits of the tip, then
-// the mempool generation in decimal.
+// parseLongPollID splits an id of ours: 64 lowercase hex digits of the
+// tip, then the mempool generation in decimal. Only the canonical form
+// is one of ours (no upper case, no leading zeros, no sign): an id that
+// reads the same but is spelled otherwise would never equal the current
+// one and end a poll at once.
 func parseLongPollID(id string) (chainhash.Hash, uint64, bool) {
-	if len(id) <= 2*chainhash.HashSize {
+	if len(id) <= 2*chainhash.HashSize || len(id) > 2*chainhash.HashSize+20 {
 		return chainhash.Hash{}, 0, false
 	}
 	tip, err := chainhash.NewHashFromStr(id[:2*chainhash.HashSize])
@@ -227,7 +230,7 @@ func parseLongPollID(id string) (chainhash.Hash, uint64, bool) {
 		return chainhash.Hash{}, 0, false
 	}
 	gen, err := strconv.ParseUint(id[2*chainhash.HashSize:], 10, 64)
-	if err != nil {
+	if err != nil || longPollID(tip, gen) != id {
 		return chainhash.Hash{}, 0, false
 	}
 	return tip, gen, true

@@ -45,8 +45,15 @@ type gbtFixture struct {
 
 func newGBTFixture(t *testing.T, opts GBTOptions, notify bool) *gbtFixture {
 	t.Helper()
+	return newGBTFixtureLimits(t, opts, notify, Limits{})
+}
+
+// newGBTFixtureLimits is newGBTFixture with the server's limits.
+func newGBTFixtureLimits(t *testing.T, opts GBTOptions, notify bool, limits Limits) *gbtFixture {
+	t.Helper()
 	f := &gbtFixture{}
 	f.nodeFixture = newConfiguredFixture(t, 0x22, func(nf *nodeFixture) {
+		nf.limits = limits
 		nf.gen.CoinbaseFlags = []byte("/gg/")
 		f.builds = &countingTemplates{TemplateBackend: nf.gen}
 		nf.svc.Template, nf.svc.GBT = f.builds, opts
@@ -491,9 +498,17 @@ func TestGetBlockTemplateLongPoll(t *testing.T) {
 }
 
 // TestGetBlockTemplateLongPollHTTP long-polls through the server while a
-// block is mined over RPC: the wait holds no chain lock.
+// block is mined over RPC: the wait holds no chain lock. With read and
+// write timeouts shorter than the wait, the poll still gets its answer.
 func TestGetBlockTemplateLongPollHTTP(t *testing.T) {
-	f := newGBTFixture(t, GBTOptions{LongPollCheck: time.Hour}, true)
+	t.Run("default limits", func(t *testing.T) { testLongPollHTTP(t, Limits{}) })
+	t.Run("timeouts shorter than the poll", func(t *testing.T) {
+		testLongPollHTTP(t, Limits{ReadTimeout: 20 * time.Millisecond, WriteTimeout: 20 * time.Millisecond})
+	})
+}
+
+func testLongPollHTTP(t *testing.T, limits Limits) {
+	f := newGBTFixtureLimits(t, GBTOptions{LongPollCheck: time.Hour}, true, limits)
 	var first BlockTemplateJSON
 	json.Unmarshal(f.must(t, "getblocktemplate", segwitReq), &first)
 	type result struct {
@@ -605,6 +620,9 @@ func TestGetBlockTemplateErrors(t *testing.T) {
 		{"longpollid without generation", "getblocktemplate", []any{longPollReq(hex64)}, CodeInvalidParam},
 		{"longpollid bad generation", "getblocktemplate", []any{longPollReq(hex64 + "x1")}, CodeInvalidParam},
 		{"longpollid bad hash", "getblocktemplate", []any{longPollReq(strings.Repeat("zz", 32) + "1")}, CodeInvalidParam},
+		{"longpollid in upper case", "getblocktemplate", []any{longPollReq(strings.ToUpper(hex64) + "1")}, CodeInvalidParam},
+		{"longpollid with a leading zero", "getblocktemplate", []any{longPollReq(hex64 + "01")}, CodeInvalidParam},
+		{"longpollid with a sign", "getblocktemplate", []any{longPollReq(hex64 + "+1")}, CodeInvalidParam},
 		{"longpollid not a string", "getblocktemplate", []any{map[string]any{"rules": []string{"segwit"}, "longpollid": 5}}, CodeInvalidParams},
 		{"proposal without data", "getblocktemplate", []any{map[string]any{"mode": "proposal"}}, CodeInvalidParams},
 		{"proposal bad hex", "getblocktemplate", []any{map[string]any{"mode": "proposal", "data": "zz"}}, CodeDeserialize},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/gamegold/gg/lib/chain"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -64,7 +66,7 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"tx.spender"}, "txid n", "the mempool transaction spending an output: {txid, vin}, or null", s.spender},
 		{[]string{"sys.info", "getblockchaininfo"}, "", "network, tip, difficulty and mempool summary", s.chainInfo},
 		{[]string{"tx.get", "getrawtransaction"}, "txid [verbose=false] [blockhash]", "a transaction from the mempool or the chain", s.getRawTransaction},
-		{[]string{"tx.raw.send", "sendrawtransaction"}, "hexstring", "submit a signed transaction to the mempool and relay it; returns its txid", s.sendRawTransaction},
+		{[]string{"tx.raw.send", "sendrawtransaction"}, "hexstring [maxfeerate=0.10]", "submit a signed transaction to the mempool and relay it; returns its txid. A fee rate above maxfeerate (GG/kvB; 0 = no limit) is refused (-25)", s.sendRawTransaction},
 		{[]string{"tx.raw.decode", "decoderawtransaction"}, "hexstring", "decode a transaction without validating it", s.decodeRawTransaction},
 		{[]string{"utxo.get", "gettxout"}, "txid n [include_mempool=true]", "an unspent output, or null when spent or unknown", s.getTxOut},
 		{[]string{"utxo.info", "gettxoutsetinfo"}, "", "summary of the confirmed UTXO set: {height, bestblock, transactions, txouts, total_amount, hash_serialized, registry_hash}", s.txOutSetInfo},
@@ -455,9 +457,28 @@ func decodeTxParam(p json.RawMessage) (*wire.MsgTx, error) {
 	return tx, nil
 }
 
+// DefaultMaxFeeRate is sendrawtransaction's default maxfeerate, in dust
+// per 1000 vbytes: 0.10 GG/kvB, bitcoind's.
+const DefaultMaxFeeRate = amount.DustPerGG / 10
+
 func (s *NodeService) sendRawTransaction(_ context.Context, p json.RawMessage) (any, error) {
-	tx, err := decodeTxParam(p)
+	var hs string
+	var rate json.RawMessage
+	if err := ParseParams(p, []string{"hexstring", "maxfeerate"}, 1, &hs, &rate); err != nil {
+		return nil, err
+	}
+	maxRate := amount.Amount(DefaultMaxFeeRate)
+	if len(rate) > 0 && string(rate) != "null" {
+		var err error
+		if maxRate, err = parseFeeRate(rate, "maxfeerate"); err != nil {
+			return nil, err
+		}
+	}
+	tx, err := wire.DecodeTxHex(hs)
 	if err != nil {
+		return nil, Errorf(CodeDeserialize, "TX decode failed: %v", err)
+	}
+	if err := s.checkMaxFeeRate(tx, maxRate); err != nil {
 		return nil, err
 	}
 	txid := tx.TxHash()
@@ -465,6 +486,82 @@ func (s *NodeService) sendRawTransaction(_ context.Context, p json.RawMessage) (
 		return nil, rejectError(err)
 	}
 	return txid.String(), nil
+}
+
+// parseFeeRate reads a fee rate in GG/kvB, a JSON number or string, >= 0,
+// exactly; the result is in dust per kvB.
+func parseFeeRate(raw json.RawMessage, name string) (amount.Amount, error) {
+	var txt string
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &txt); err != nil {
+			return 0, InvalidParams("param %q: %v", name, err)
+		}
+	} else {
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return 0, InvalidParams("param %q: expected a fee rate in GG/kvB", name)
+		}
+		txt = n.String()
+	}
+	a, err := amount.Parse(txt)
+	if err != nil {
+		return 0, InvalidParams("param %q: bad fee rate %q: %v", name, txt, err)
+	}
+	return a, nil
+}
+
+// checkMaxFeeRate refuses tx when its fee rate is above maxRate (dust per
+// kvB; 0: no limit): fee × 1000 > maxRate × vsize. The fee is what the
+// coins it spends (in the mempool or the chain) hold beyond its outputs.
+// A transaction spending an unknown coin, or paying no fee, is left to
+// the mempool to refuse. A sale listing is exempt: its "fee" is the
+// prop's gold, which its record holds and no miner ever collects (a
+// listing is never mined; a bid passes the gold on to the buyer).
+func (s *NodeService) checkMaxFeeRate(tx *wire.MsgTx, maxRate amount.Amount) error {
+	if maxRate == 0 || len(tx.TxIn) == 0 {
+		return nil
+	}
+	if _, _, sale := game.SaleOf(tx); sale && game.IsListing(tx) {
+		return nil
+	}
+	var in, out int64
+	for _, ti := range tx.TxIn {
+		v, ok := s.spentValue(ti.PreviousOutPoint)
+		if !ok || v < 0 || v > int64(amount.MaxMoney) {
+			return nil
+		}
+		in += v
+	}
+	for _, to := range tx.TxOut {
+		out += to.Value
+	}
+	fee := in - out
+	if fee <= 0 || in > int64(amount.MaxMoney) {
+		return nil
+	}
+	vsize := int64(tx.VSize())
+	hi, lo := bits.Mul64(uint64(maxRate), uint64(vsize))
+	if hi > 0 || lo >= uint64(fee)*1000 {
+		return nil
+	}
+	return Errorf(CodeVerify, "max-fee-exceeded: fee %s GG is %s GG/kvB, above maxfeerate %s GG/kvB (raise maxfeerate, or 0 for no limit)",
+		amount.Amount(fee), amount.Amount(fee*1000/vsize), maxRate)
+}
+
+// spentValue is the value of the coin at op: a mempool output, else an
+// unspent confirmed one.
+func (s *NodeService) spentValue(op wire.OutPoint) (int64, bool) {
+	if d, ok := s.Mempool.Fetch(op.Hash); ok {
+		if int(op.Index) < len(d.Tx.TxOut) {
+			return d.Tx.TxOut[op.Index].Value, true
+		}
+		return 0, false
+	}
+	e, err := s.Chain.FetchUtxoEntry(op)
+	if err != nil || e == nil {
+		return 0, false
+	}
+	return e.Amount, true
 }
 
 // rejectError maps mempool and chain rejections to bitcoind codes: -27

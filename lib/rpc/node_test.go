@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,6 +34,7 @@ type nodeFixture struct {
 	chain           *chain.Chain
 	pool            *mempool.Pool
 	gen             *mining.Generator
+	limits          Limits // of the server; configure may set them
 }
 
 func newNodeFixture(t *testing.T) *nodeFixture { return newConfiguredFixture(t, 0x11, nil) }
@@ -71,11 +71,9 @@ func newConfiguredFixture(t *testing.T, keyByte byte, configure func(*nodeFixtur
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer(&Auth{Cookie: cookie}, Limits{}, nil)
+	srv := NewServer(&Auth{Cookie: cookie}, f.limits, nil)
 	srv.Register(f.svc.Methods()...)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	f.url = ts.URL
+	f.url = "http://" + serveTCP(t, srv)
 	f.user, f.pass, _ = ReadCookie(dir)
 	return f
 }

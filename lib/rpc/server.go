@@ -6,17 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 )
 
-// Handler serves one method. params is the raw JSON params value (array,
-// object or absent). A returned *Error is sent as is; any other error
-// becomes CodeMisc.
+// Handler serves one method. params is the raw JSON params value (an
+// array or an object). A returned *Error keeps its code; any other error
+// becomes CodeMisc; either message is mapped by publicError.
 type Handler func(ctx context.Context, params json.RawMessage) (any, error)
 
 // Method describes a registered method.
@@ -27,13 +28,6 @@ type Method struct {
 	Handler Handler
 }
 
-// Limits bounds requests.
-type Limits struct {
-	MaxBodyBytes int64         // default 32 MiB (submitblock needs room)
-	MaxBatch     int           // default 1000 calls
-	Timeout      time.Duration // per HTTP request, default 60 s
-}
-
 // Server dispatches JSON-RPC calls.
 type Server struct {
 	mu      sync.RWMutex
@@ -41,6 +35,13 @@ type Server struct {
 	auth    Authenticator
 	limits  Limits
 	log     *slog.Logger
+	logins  *authLimiter
+	budget  byteBudget
+	conns   connLimiter
+
+	httpMu sync.Mutex
+	http   *http.Server
+	shut   bool // Shutdown was called
 }
 
 // Authenticator checks HTTP basic credentials and returns the user's
@@ -51,19 +52,68 @@ type Authenticator interface {
 
 // NewServer returns a server using auth (required: use a Cookie or Users).
 func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
-	if limits.MaxBodyBytes == 0 {
-		limits.MaxBodyBytes = 32 << 20
-	}
-	if limits.MaxBatch == 0 {
-		limits.MaxBatch = 1000
-	}
-	if limits.Timeout == 0 {
-		limits.Timeout = 60 * time.Second
-	}
+	limits = limits.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{methods: map[string]*Method{}, auth: auth, limits: limits, log: log}
+	s := &Server{methods: map[string]*Method{}, auth: auth, limits: limits, log: log,
+		logins: newAuthLimiter(limits, log), budget: byteBudget{max: limits.MaxInFlight},
+		conns: connLimiter{max: limits.MaxConns, perIP: limits.MaxConnsPerIP, bySource: map[string]int{}}}
+	return s
+}
+
+// Serve accepts connections on ln and serves them over HTTP with the
+// limits' timeouts and connection caps, until Shutdown (then it returns
+// http.ErrServerClosed).
+func (s *Server) Serve(ln net.Listener) error {
+	l := s.limits
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: positive(l.ReadHeaderTimeout), ReadTimeout: positive(l.ReadTimeout),
+		IdleTimeout: positive(l.IdleTimeout), MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	// No http.Server.WriteTimeout: it would run from the end of the
+	// headers and cut a long poll; ServeHTTP sets the write deadline of
+	// each reply instead.
+	s.httpMu.Lock()
+	switch {
+	case s.shut:
+		s.httpMu.Unlock()
+		ln.Close()
+		return http.ErrServerClosed
+	case s.http != nil:
+		s.httpMu.Unlock()
+		return errors.New("rpc: server already serving")
+	}
+	s.http = hs
+	s.httpMu.Unlock()
+	return hs.Serve(&limitListener{Listener: ln, l: &s.conns})
+}
+
+// maxHeaderBytes bounds a request's headers (net/http adds 4 KiB).
+const maxHeaderBytes = 64 << 10
+
+// Shutdown stops Serve, or a Serve not yet called: it closes the listener
+// and idle connections and waits for active requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.httpMu.Lock()
+	hs := s.http
+	s.shut = true
+	s.httpMu.Unlock()
+	if hs == nil {
+		return nil
+	}
+	return hs.Shutdown(ctx)
+}
+
+// Stats are the server's gauges.
+type Stats struct {
+	Conns         int   // open connections admitted by Serve
+	InFlightBytes int64 // request-body bytes held
+	AuthSources   int   // sources with failed logins on record
+}
+
+// Stats returns the current gauges.
+func (s *Server) Stats() Stats {
+	return Stats{Conns: s.conns.open(), InFlightBytes: s.budget.used.Load(), AuthSources: s.logins.tracked()}
 }
 
 // Register adds methods; a duplicate name panics (a programming error).
@@ -91,71 +141,138 @@ func (s *Server) Methods() []Method {
 	return out
 }
 
-type request struct {
-	JSONRPC string          `json:"jsonrpc"`
-	ID      json.RawMessage `json:"id"`
-	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
-}
-
 type response struct {
 	Result any             `json:"result"`
 	Error  *Error          `json:"error"`
 	ID     json.RawMessage `json:"id"`
 }
 
-// ServeHTTP implements http.Handler for POST requests.
+// ServeHTTP implements http.Handler for POST requests. The order bounds
+// what an unauthenticated client costs: the method, then the source's
+// login backoff, then the credentials (from the headers); only then is
+// the body read, within the in-flight byte budget. Every refusal before
+// the body closes the connection without reading the body.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	s.setWriteDeadline(rc)
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
+		hangUp(w, rc)
 		http.Error(w, "JSON-RPC server handles only POST requests", http.StatusMethodNotAllowed)
+		return
+	}
+	ticket, wait, ok := s.logins.begin(sourceOf(r.RemoteAddr))
+	if !ok {
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		hangUp(w, rc)
+		http.Error(w, fmt.Sprintf("too many failed logins from this address: retry in %d s", secs), http.StatusTooManyRequests)
 		return
 	}
 	user, pass, _ := r.BasicAuth()
 	allowed, ok := s.auth.Authenticate(user, pass)
+	s.logins.end(ticket, ok)
 	if !ok {
-		time.Sleep(250 * time.Millisecond) // slow down guessing
 		w.Header().Set("WWW-Authenticate", `Basic realm="gg-node"`)
+		hangUp(w, rc)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.limits.Timeout)
-	defer cancel()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes))
+	body, held, err := s.readBody(w, r)
+	defer s.budget.give(held)
 	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		switch {
+		case errors.As(err, &mbe):
+			hangUp(w, rc)
 			writeJSON(w, http.StatusRequestEntityTooLarge, response{Error: Errorf(CodeInvalidRequest,
-				"request body exceeds %d bytes", s.limits.MaxBodyBytes), ID: json.RawMessage("null")})
-			return
+				"request body exceeds %d bytes", s.limits.MaxBodyBytes), ID: nullID})
+		case errors.Is(err, errBusy):
+			w.Header().Set("Retry-After", "1")
+			hangUp(w, rc)
+			http.Error(w, "server busy: too many request bytes in flight, retry", http.StatusServiceUnavailable)
 		}
-		return
+		return // else the connection failed (a read timeout): nobody to answer
 	}
-	body = bytes.TrimSpace(body)
-	if len(body) > 0 && body[0] == '[' {
-		var batch []json.RawMessage
-		if err := json.Unmarshal(body, &batch); err != nil {
-			writeJSON(w, http.StatusOK, response{Error: Errorf(CodeParse, "parse error: %v", err), ID: json.RawMessage("null")})
-			return
+	// The body was read to its end: net/http has lifted the read deadline
+	// (ReadTimeout no longer applies) and cancels ctx if the client goes.
+	var (
+		ctx    context.Context
+		cancel context.CancelFunc
+	)
+	if s.limits.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(r.Context(), s.limits.Timeout)
+	} else {
+		ctx, cancel = context.WithCancel(r.Context())
+	}
+	status, reply := s.dispatch(ctx, body, allowed)
+	cancel()
+	s.setWriteDeadline(rc) // the reply's own time, however long the call took
+	writeJSON(w, status, reply)
+}
+
+func (s *Server) setWriteDeadline(rc *http.ResponseController) {
+	if d := s.limits.WriteTimeout; d > 0 {
+		rc.SetWriteDeadline(time.Now().Add(d)) // ErrNotSupported outside net/http's server: no deadline
+	}
+}
+
+// hangUp makes the reply the connection's last and stops reading the
+// request: net/http would otherwise read what is left of the body to
+// reuse the connection, at whatever pace the client sends it.
+func hangUp(w http.ResponseWriter, rc *http.ResponseController) {
+	w.Header().Set("Connection", "close")
+	rc.SetReadDeadline(time.Now())
+}
+
+// readBody reads the body within MaxBodyBytes and the in-flight budget;
+// held is what it reserved, to give back once the reply is written. A
+// declared length is checked and reserved before any byte is read.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, held int64, err error) {
+	maxBody := s.limits.MaxBodyBytes
+	if r.ContentLength > maxBody {
+		return nil, 0, &http.MaxBytesError{Limit: maxBody}
+	}
+	if r.ContentLength > 0 {
+		if !s.budget.take(r.ContentLength) {
+			return nil, 0, errBusy
 		}
-		if len(batch) == 0 || len(batch) > s.limits.MaxBatch {
-			writeJSON(w, http.StatusOK, response{Error: Errorf(CodeInvalidRequest,
-				"batch must hold 1 to %d calls", s.limits.MaxBatch), ID: json.RawMessage("null")})
-			return
-		}
+		held = r.ContentLength
+	}
+	br := &budgetReader{r: http.MaxBytesReader(w, r.Body, maxBody), b: &s.budget, limit: maxBody, held: held}
+	// Read to EOF even with a declared length: net/http then lifts the
+	// read deadline and watches the connection, so a client that goes
+	// away cancels the call and a long call outlives ReadTimeout.
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(br)
+	return buf.Bytes(), br.held, err
+}
+
+// dispatch runs a body's call or batch and returns the HTTP status and
+// the reply.
+func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]bool) (int, any) {
+	single, batch, derr := decodeBody(body, s.limits.MaxBatch)
+	switch {
+	case derr != nil && derr.Code == CodeInvalidRequest: // a bad batch
+		return http.StatusOK, response{Error: publicError(derr), ID: nullID}
+	case derr != nil:
+		return httpStatus(derr.Code), response{Error: publicError(derr), ID: nullID}
+	case batch != nil:
 		out := make([]response, len(batch))
 		for i, raw := range batch {
 			out[i] = s.call(ctx, raw, allowed)
 		}
-		writeJSON(w, http.StatusOK, out)
-		return
+		return http.StatusOK, out
 	}
-	resp := s.call(ctx, body, allowed)
+	resp := s.call(ctx, single, allowed)
 	status := http.StatusOK
 	if resp.Error != nil {
 		status = httpStatus(resp.Error.Code)
 	}
-	writeJSON(w, status, resp)
+	return status, resp
 }
 
 // httpStatus mirrors bitcoind: 404 for unknown methods, 400 for malformed
@@ -171,48 +288,35 @@ func httpStatus(code int) int {
 	}
 }
 
+// call runs one request; every error it answers goes through
+// publicError.
 func (s *Server) call(ctx context.Context, raw []byte, allowed map[string]bool) (resp response) {
-	resp.ID = json.RawMessage("null")
-	var req request
-	if err := json.Unmarshal(raw, &req); err != nil {
-		resp.Error = Errorf(CodeParse, "parse error: %v", err)
-		return resp
-	}
-	if len(req.ID) > 0 {
-		resp.ID = req.ID
-	}
-	if req.Method == "" {
-		resp.Error = Errorf(CodeInvalidRequest, "missing method")
+	req, rerr := decodeRequest(raw)
+	resp.ID = req.ID
+	if rerr != nil {
+		resp.Error = publicError(rerr)
 		return resp
 	}
 	if allowed != nil && !allowed[req.Method] {
-		resp.Error = Errorf(CodeForbidden, "method %q not allowed for this user", req.Method)
+		resp.Error = publicError(Errorf(CodeForbidden, "method %q not allowed for this user", req.Method))
 		return resp
 	}
 	s.mu.RLock()
 	m := s.methods[req.Method]
 	s.mu.RUnlock()
 	if m == nil {
-		resp.Error = Errorf(CodeMethodNotFound, "method not found: %s", req.Method)
+		resp.Error = publicError(Errorf(CodeMethodNotFound, "method not found: %s", req.Method))
 		return resp
-	}
-	params := req.Params
-	if len(params) == 0 || string(params) == "null" {
-		params = json.RawMessage("[]")
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("rpc handler panic", "method", req.Method, "panic", p)
-			resp.Result, resp.Error = nil, Errorf(CodeInternal, "internal error in %s", req.Method)
+			resp.Result, resp.Error = nil, publicError(Errorf(CodeInternal, "internal error in %s", req.Method))
 		}
 	}()
-	result, err := m.Handler(ctx, params)
+	result, err := m.Handler(ctx, req.Params)
 	if err != nil {
-		var re *Error
-		if !errors.As(err, &re) {
-			re = &Error{Code: CodeMisc, Message: err.Error()}
-		}
-		resp.Error = re
+		resp.Error = publicError(err)
 		return resp
 	}
 	resp.Result = result

@@ -43,6 +43,15 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.StringFlag{Name: "rpc-listen", Usage: "RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)", EnvVars: []string{"GG_RPC_LISTEN"}},
 		&ucli.StringSliceFlag{Name: "rpcauth", Usage: "RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)", EnvVars: []string{"GG_RPCAUTH"}},
 		&ucli.Int64Flag{Name: "rpc-max-request", Value: 32 << 20, Usage: "largest RPC request body in `BYTES`", EnvVars: []string{"GG_RPC_MAX_REQUEST"}},
+		&ucli.Int64Flag{Name: "rpc-max-inflight", Value: rpc.DefaultMaxInFlight, Usage: "RPC request-body `BYTES` held at once by all requests (503 beyond; at least --rpc-max-request)", EnvVars: []string{"GG_RPC_MAX_INFLIGHT"}},
+		&ucli.IntFlag{Name: "rpc-max-conns", Value: rpc.DefaultMaxConns, Usage: "open RPC connections at most (`N`; 503 beyond)", EnvVars: []string{"GG_RPC_MAX_CONNS"}},
+		&ucli.IntFlag{Name: "rpc-max-conns-per-ip", Value: rpc.DefaultMaxConnsPerIP, Usage: "open RPC connections from one address at most (`N`)", EnvVars: []string{"GG_RPC_MAX_CONNS_PER_IP"}},
+		&ucli.DurationFlag{Name: "rpc-read-header-timeout", Value: rpc.DefaultReadHeaderTimeout, Usage: "time to read an RPC request's headers (`DURATION`)", EnvVars: []string{"GG_RPC_READ_HEADER_TIMEOUT"}},
+		&ucli.DurationFlag{Name: "rpc-read-timeout", Value: rpc.DefaultReadTimeout, Usage: "time to read a whole RPC request, body included (`DURATION`)", EnvVars: []string{"GG_RPC_READ_TIMEOUT"}},
+		&ucli.DurationFlag{Name: "rpc-write-timeout", Value: rpc.DefaultWriteTimeout, Usage: "time to write an RPC reply once the call is done (`DURATION`)", EnvVars: []string{"GG_RPC_WRITE_TIMEOUT"}},
+		&ucli.DurationFlag{Name: "rpc-idle-timeout", Value: rpc.DefaultIdleTimeout, Usage: "time an idle keep-alive RPC connection stays open (`DURATION`)", EnvVars: []string{"GG_RPC_IDLE_TIMEOUT"}},
+		&ucli.IntFlag{Name: "rpc-auth-failures", Value: rpc.DefaultAuthFailures, Usage: "failed RPC logins from one address before it must wait (`N`; -1: no limit)", EnvVars: []string{"GG_RPC_AUTH_FAILURES"}},
+		&ucli.DurationFlag{Name: "rpc-auth-backoff", Value: rpc.DefaultAuthBackoff, Usage: "first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)", EnvVars: []string{"GG_RPC_AUTH_BACKOFF"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
 		&ucli.Int64Flag{Name: "maxmempool", Value: mempool.DefaultMaxPoolBytes / 1_000_000, Usage: "cap the mempool's memory at `MB` megabytes (estimated; sale listings apart)", EnvVars: []string{"GG_MAXMEMPOOL"}},
@@ -91,7 +100,7 @@ func runNode(c *ucli.Context) error {
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
-		MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
+		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context})
 	if err != nil {
 		switch {
@@ -111,4 +120,13 @@ func runNode(c *ucli.Context) error {
 	}
 	log.Info("shutting down")
 	return n.Close()
+}
+
+// rpcLimits reads the RPC server's limits from the flags.
+func rpcLimits(c *ucli.Context) rpc.Limits {
+	return rpc.Limits{MaxInFlight: c.Int64("rpc-max-inflight"), MaxConns: c.Int("rpc-max-conns"),
+		MaxConnsPerIP: c.Int("rpc-max-conns-per-ip"), ReadHeaderTimeout: c.Duration("rpc-read-header-timeout"),
+		ReadTimeout: c.Duration("rpc-read-timeout"), WriteTimeout: c.Duration("rpc-write-timeout"),
+		IdleTimeout: c.Duration("rpc-idle-timeout"), AuthFailures: c.Int("rpc-auth-failures"),
+		AuthBackoff: c.Duration("rpc-auth-backoff")}
 }

@@ -1,0 +1,283 @@
+package rpc
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Limits bounds requests, connections, the memory they hold and password
+// guessing. A zero field takes its default; a negative one disables that
+// limit (the timeouts, MaxConns, MaxConnsPerIP, MaxInFlight,
+// AuthFailures).
+type Limits struct {
+	MaxBodyBytes int64         // one request body; default 32 MiB (submitblock needs room)
+	MaxBatch     int           // calls in a batch; default 1000
+	Timeout      time.Duration // the methods' time per HTTP request; default 60 s
+
+	// Connection timeouts (Serve). ReadTimeout covers a whole request,
+	// headers and body; WriteTimeout the writing of a reply once its
+	// methods are done, so a long poll waits under Timeout alone.
+	ReadHeaderTimeout time.Duration // default 10 s
+	ReadTimeout       time.Duration // default 60 s
+	WriteTimeout      time.Duration // default 60 s
+	IdleTimeout       time.Duration // a keep-alive connection between requests; default 60 s
+
+	MaxConns      int // open connections (Serve); default 128
+	MaxConnsPerIP int // open connections from one address (Serve); default 32
+	// MaxInFlight bounds the request-body bytes held at once by all
+	// requests together (a body is held until its reply is written); a
+	// request beyond it is refused with 503. Default 64 MiB, raised to
+	// MaxBodyBytes if below.
+	MaxInFlight int64
+
+	// AuthFailures is how many failed logins a source (an IPv4 address,
+	// an IPv6 /64) may make before it must wait: AuthBackoff, doubled at
+	// each further failure up to AuthBackoffMax, answered 429 without a
+	// password check. A source is forgotten after AuthForget without a
+	// failure; at most AuthSources are tracked (the oldest go first).
+	AuthFailures   int           // default 10
+	AuthBackoff    time.Duration // default 1 s
+	AuthBackoffMax time.Duration // default 5 min, raised to AuthBackoff if below
+	AuthForget     time.Duration // default 30 min
+	AuthSources    int           // default 4096
+	// Now is the clock of the login backoff (default time.Now).
+	Now func() time.Time
+}
+
+// Defaults of Limits.
+const (
+	DefaultMaxBodyBytes      = 32 << 20
+	DefaultMaxBatch          = 1000
+	DefaultTimeout           = 60 * time.Second
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 60 * time.Second
+	DefaultMaxConns          = 128
+	DefaultMaxConnsPerIP     = 32
+	DefaultMaxInFlight       = 64 << 20
+	DefaultAuthFailures      = 10
+	DefaultAuthBackoff       = time.Second
+	DefaultAuthBackoffMax    = 5 * time.Minute
+	DefaultAuthForget        = 30 * time.Minute
+	DefaultAuthSources       = 4096
+)
+
+func def[T int | int64 | time.Duration](v *T, d T) {
+	if *v == 0 {
+		*v = d
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	def(&l.MaxBodyBytes, DefaultMaxBodyBytes)
+	def(&l.MaxBatch, DefaultMaxBatch)
+	def(&l.Timeout, DefaultTimeout)
+	def(&l.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	def(&l.ReadTimeout, DefaultReadTimeout)
+	def(&l.WriteTimeout, DefaultWriteTimeout)
+	def(&l.IdleTimeout, DefaultIdleTimeout)
+	def(&l.MaxConns, DefaultMaxConns)
+	def(&l.MaxConnsPerIP, DefaultMaxConnsPerIP)
+	def(&l.MaxInFlight, DefaultMaxInFlight)
+	if l.MaxInFlight > 0 && l.MaxInFlight < l.MaxBodyBytes {
+		l.MaxInFlight = l.MaxBodyBytes
+	}
+	def(&l.AuthFailures, DefaultAuthFailures)
+	def(&l.AuthBackoff, DefaultAuthBackoff)
+	def(&l.AuthBackoffMax, DefaultAuthBackoffMax)
+	l.AuthBackoffMax = max(l.AuthBackoffMax, l.AuthBackoff)
+	def(&l.AuthForget, DefaultAuthForget)
+	def(&l.AuthSources, DefaultAuthSources)
+	if l.Now == nil {
+		l.Now = time.Now
+	}
+	return l
+}
+
+// positive maps a disabled (negative) duration to 0, net/http's "none".
+func positive(d time.Duration) time.Duration { return max(d, 0) }
+
+// sourceOf is the rate-limiting identity of a remote address: the IPv4
+// address, or the /64 of an IPv6 one (one host usually holds a whole
+// /64).
+func sourceOf(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return host
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return v4.String()
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
+// byteBudget is a counting semaphore of request-body bytes.
+type byteBudget struct {
+	max  int64 // <= 0: unlimited
+	used atomic.Int64
+}
+
+// take reserves n bytes, or reports that they would exceed the budget.
+func (b *byteBudget) take(n int64) bool {
+	if n <= 0 {
+		return true
+	}
+	for {
+		u := b.used.Load()
+		if b.max > 0 && u+n > b.max {
+			return false
+		}
+		if b.used.CompareAndSwap(u, u+n) {
+			return true
+		}
+	}
+}
+
+func (b *byteBudget) give(n int64) { b.used.Add(-n) }
+
+// errBusy: the in-flight byte budget is spent.
+var errBusy = errors.New("too many request bytes in flight")
+
+// budgetReader reserves the bytes it reads beyond held, in steps of up
+// to budgetStep, never beyond limit in all.
+type budgetReader struct {
+	r     io.Reader
+	b     *byteBudget
+	limit int64
+	held  int64 // reserved
+	read  int64
+}
+
+const budgetStep = 64 << 10
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	n, err := br.r.Read(p)
+	br.read += int64(n)
+	if need := br.read - br.held; need > 0 {
+		step := max(need, min(budgetStep, br.limit-br.held))
+		if !br.b.take(step) {
+			return n, errBusy
+		}
+		br.held += step
+	}
+	return n, err
+}
+
+// connLimiter caps open connections, in all and per source.
+type connLimiter struct {
+	max, perIP int // <= 0: unlimited
+	mu         sync.Mutex
+	total      int
+	bySource   map[string]int
+	refusing   atomic.Int32 // refusals being written
+}
+
+func (l *connLimiter) admit(src string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if (l.max > 0 && l.total >= l.max) || (l.perIP > 0 && l.bySource[src] >= l.perIP) {
+		return false
+	}
+	l.total++
+	l.bySource[src]++
+	return true
+}
+
+func (l *connLimiter) leave(src string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.total--
+	if l.bySource[src]--; l.bySource[src] <= 0 {
+		delete(l.bySource, src)
+	}
+}
+
+// open returns the number of admitted connections still open.
+func (l *connLimiter) open() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.total
+}
+
+// limitListener admits connections within the connLimiter and answers the
+// others with 503 before hanging up.
+type limitListener struct {
+	net.Listener
+	l *connLimiter
+}
+
+func (ll *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := ll.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		src := sourceOf(c.RemoteAddr().String())
+		if ll.l.admit(src) {
+			return &limitConn{Conn: c, l: ll.l, src: src}, nil
+		}
+		ll.refuse(c)
+	}
+}
+
+const refusal = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+	"Retry-After: 1\r\nConnection: close\r\nContent-Length: 21\r\n\r\ntoo many connections\n"
+
+// maxRefusing bounds the refusals written at once; beyond it a refused
+// connection is just closed.
+const maxRefusing = 64
+
+// refuse answers c with the 503 and closes it, in the background. It
+// first waits (a second at most) for the request's headers: an answer
+// written before the request would be unsolicited to an HTTP client.
+// After the answer it half-closes and reads on for a moment, so that a
+// client still sending gets the answer rather than a reset.
+func (ll *limitListener) refuse(c net.Conn) {
+	if ll.l.refusing.Add(1) > maxRefusing {
+		ll.l.refusing.Add(-1)
+		c.Close()
+		return
+	}
+	go func() {
+		defer ll.l.refusing.Add(-1)
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(time.Second))
+		buf := make([]byte, 0, 4096)
+		for len(buf) < cap(buf) && !bytes.Contains(buf, []byte("\r\n\r\n")) {
+			n, err := c.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if err != nil {
+				break
+			}
+		}
+		if _, err := io.WriteString(c, refusal); err != nil {
+			return
+		}
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		io.CopyN(io.Discard, c, 64<<10)
+	}()
+}
+
+type limitConn struct {
+	net.Conn
+	l    *connLimiter
+	src  string
+	once sync.Once
+}
+
+func (c *limitConn) Close() error {
+	c.once.Do(func() { c.l.leave(c.src) })
+	return c.Conn.Close()
+}
