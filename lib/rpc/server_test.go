@@ -123,7 +123,7 @@ func TestServerErrorMessages(t *testing.T) {
 		{"detail after a kind", fmt.Errorf("wallet: import key: %w", fmt.Errorf("%w: %q", errors.New("invalid key"), "xyz")), `{"method":"fail"}`, `invalid key: "xyz"`},
 		{"long method", nil, `{"method":"` + strings.Repeat("m", 100_000) + `"}`, "method not found: " + strings.Repeat("m", 200) + "…"},
 		{"long method with spaces", nil, `{"method":"` + strings.Repeat("m ", 50_000) + `"}`, ""},
-		{"long param name", nil, `{"method":"echo","params":{"` + strings.Repeat("p", 5000) + `":1}}`, `unknown param "` + strings.Repeat("p", 199) + "…"},
+		{"long param name", nil, `{"method":"echo","params":{"` + strings.Repeat("p", 5000) + `":1}}`, `unknown param "` + strings.Repeat("p", 64) + `..."`},
 	}
 	for _, c := range cases {
 		url := strictServer(t, &stops, c.fail)
