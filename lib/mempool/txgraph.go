@@ -2,6 +2,7 @@ package mempool
 
 import (
 	"bytes"
+	"strconv"
 	"sort"
 	"time"
 
@@ -78,6 +79,10 @@ func newTxGraph() *txGraph {
 	}
 }
 
+// word is the size of a pointer: struct and map overheads scale with it
+// (a 32-bit build holds the same pool in less memory).
+const word = strconv.IntSize / 8
+
 // gameUsage approximates the heap bytes of a game effect: the records of
 // the objects it touches (ids, names, owner scripts, map slots in the
 // overlay index).
@@ -85,19 +90,23 @@ func gameUsage(gi *gameInfo) int64 {
 	if gi == nil {
 		return 0
 	}
-	n := int64(96 + 48*len(gi.objs))
+	// Fixed-size fields (ids, outpoints, amounts) in bytes, pointers,
+	// slice and string headers and map slots in words.
+	n := 96 + 4*word + int64(len(gi.objs))*(40+word)
 	if e := gi.eff; e != nil {
-		n += int64(len(e.Producers))*384 + int64(len(e.Props))*320 + int64(len(e.Contracts))*512 +
-			int64(len(e.ClaimNames)+len(e.FreeNames))*96 + int64(len(e.Events))*160
+		n += int64(len(e.Producers))*(240+18*word) + int64(len(e.Props))*(200+15*word) +
+			int64(len(e.Contracts))*(320+24*word) + int64(len(e.ClaimNames)+len(e.FreeNames))*(48+6*word) +
+			int64(len(e.Events))*(96+8*word)
 	}
 	return n
 }
 
-// estimateUsage approximates the heap bytes held for one transaction.
+// estimateUsage approximates the heap bytes held for one transaction: its
+// bytes, the decoded structures and the pool's index slots, in words.
 func estimateUsage(tx *wire.MsgTx) int64 {
-	n := int64(tx.SerializeSize()) + 400
-	n += int64(len(tx.TxIn)) * (96 + 80) // TxIn struct + spender map slot
-	n += int64(len(tx.TxOut)) * 48
+	n := int64(tx.SerializeSize()) + 50*word
+	n += int64(len(tx.TxIn)) * 22 * word // TxIn struct + spender map slot
+	n += int64(len(tx.TxOut)) * 6 * word
 	return n
 }
 
