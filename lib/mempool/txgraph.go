@@ -2,8 +2,8 @@ package mempool
 
 import (
 	"bytes"
-	"strconv"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/gamegold/gg/lib/chainhash"
