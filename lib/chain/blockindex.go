@@ -35,6 +35,9 @@ type blockNode struct {
 	workSum  *big.Int
 	status   blockStatus
 	numTxns  uint32
+	// haveChain: this block's data and that of every ancestor are stored,
+	// so the block can be connected.
+	haveChain bool
 }
 
 func newBlockNode(h *wire.BlockHeader, parent *blockNode) *blockNode {

@@ -156,7 +156,12 @@ type Chain struct {
 	// bestHeader is the valid header with the most work, whether its
 	// block (and its ancestors') are stored or not.
 	bestHeader *blockNode
+	// candidates are the blocks that could become the tip: haveChain,
+	// not invalid, without a child that is both. bestCandidate picks the
+	// one with the most work.
+	candidates map[*blockNode]struct{}
 	closed     bool
+	ibdDone    atomic.Bool // latched once the node left initial block download
 
 	best atomic.Pointer[BestState]
 
@@ -224,6 +229,7 @@ func open(cfg Config) (*Chain, error) {
 		orphans:       make(map[chainhash.Hash]*orphanBlock),
 		orphansByPrev: make(map[chainhash.Hash][]*orphanBlock),
 		headersOnly:   make(map[*blockNode]struct{}),
+		candidates:    make(map[*blockNode]struct{}),
 	}
 	c.deliverCond = sync.NewCond(&c.deliverMu)
 	if err := c.initDB(); err != nil {
@@ -305,6 +311,7 @@ func (c *Chain) load() error {
 				return fmt.Errorf("chain: block index: height 0 block %v is not this network's genesis", n.hash)
 			}
 			n.status, n.numTxns = status, ntx
+			n.haveChain = status&statusDataStored != 0 && (parent == nil || parent.haveChain)
 			c.index.add(n)
 		}
 		v := tx.Bucket(bucketChainState).Get(keyBest)
@@ -324,6 +331,7 @@ func (c *Chain) load() error {
 		c.totalTxns = binary.BigEndian.Uint64(v[36:])
 		c.setBest(tip, int(binary.BigEndian.Uint32(v[44:])))
 		c.recomputeBestHeader()
+		c.recomputeCandidates()
 		return nil
 	})
 }
@@ -554,6 +562,7 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		delete(c.headersOnly, a)
 	}
 	node.status |= statusDataStored
+	c.linkData(node)
 	c.log.Debug("side-chain block stored", "hash", hash, "height", node.height)
 	reorgErr := c.activateBestChain(notes)
 	if node.status.knownInvalid() {
@@ -589,6 +598,7 @@ func (c *Chain) markInvalid(n *blockNode) {
 	if c.bestHeader != nil && c.bestHeader.status.knownInvalid() {
 		c.recomputeBestHeader()
 	}
+	c.recomputeCandidates()
 	if err := c.db.Update(func(tx *store.Tx) error {
 		b := tx.Bucket(bucketBlockIndex)
 		for _, d := range all {
@@ -613,14 +623,13 @@ func (c *Chain) bestCandidate() *blockNode {
 	if tip := c.index.tip(); !tip.status.knownInvalid() {
 		best = tip
 	}
-	for _, n := range c.index.nodes {
-		if n.status&statusDataStored == 0 || n.status.knownInvalid() {
+	for n := range c.candidates {
+		if n.status.knownInvalid() || !n.haveChain {
 			continue
 		}
-		if best == nil || n.workSum.Cmp(best.workSum) > 0 {
-			if c.haveChainData(n) {
-				best = n
-			}
+		if best == nil || n.workSum.Cmp(best.workSum) > 0 ||
+			(n.workSum.Cmp(best.workSum) == 0 && best != c.index.tip() && lighter(n, best)) {
+			best = n
 		}
 	}
 	return best
@@ -851,7 +860,11 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 	}
 	// Committed: bring memory in line.
 	for _, n := range attach {
+		fresh := n.status&statusDataStored == 0
 		n.status |= statusDataStored | statusValid
+		if fresh {
+			c.linkData(n)
+		}
 	}
 	c.index.main = append(c.index.main[:newTip.height+1-int32(len(attach))], attach...)
 	c.totalTxns = total

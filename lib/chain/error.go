@@ -54,6 +54,7 @@ const (
 	ErrBlockNotFound        = ErrorKind("block not found")
 	ErrCheckpointMismatch   = ErrorKind("block at a checkpoint height is not the checkpoint")
 	ErrForkBeforeCheckpoint = ErrorKind("fork below the last checkpoint")
+	ErrHeadersNotConnected  = ErrorKind("headers do not build on each other")
 )
 
 // reasons are the BIP22 reject strings Bitcoin Core gives for each kind.
@@ -100,6 +101,7 @@ var reasons = map[ErrorKind]string{
 	ErrBlockNotFound:        "block-not-found",
 	ErrCheckpointMismatch:   "checkpoint-mismatch",
 	ErrForkBeforeCheckpoint: "bad-fork-prior-to-checkpoint",
+	ErrHeadersNotConnected:  "non-continuous-headers",
 }
 
 // RuleError is a consensus rule violation: a Kind for errors.Is and a

@@ -33,15 +33,51 @@ func (c *Chain) worthStoring(n *blockNode, flags BehaviorFlags) bool {
 	return work.Cmp(c.index.tip().workSum) >= 0
 }
 
-// haveChainData reports whether n's block and those of all its ancestors
-// off the active chain are stored, so that n can be connected.
-func (c *Chain) haveChainData(n *blockNode) bool {
-	for ; n != nil && !c.index.inMain(n); n = n.parent {
-		if n.status&statusDataStored == 0 {
-			return false
+// linkData records that n's data is now stored: n (and the stored
+// descendants that waited for it) can be connected once every ancestor's
+// data is there; the candidates follow.
+func (c *Chain) linkData(n *blockNode) {
+	if n.haveChain || (n.parent != nil && !n.parent.haveChain) {
+		return
+	}
+	queue := []*blockNode{n}
+	for len(queue) > 0 {
+		q := queue[0]
+		queue = queue[1:]
+		q.haveChain = true
+		if !q.status.knownInvalid() {
+			c.candidates[q] = struct{}{}
+			if q.parent != nil {
+				delete(c.candidates, q.parent)
+			}
+		}
+		for _, ch := range q.children {
+			if ch.status&statusDataStored != 0 && !ch.haveChain {
+				queue = append(queue, ch)
+			}
 		}
 	}
-	return true
+}
+
+// recomputeCandidates rebuilds the candidate set from the index: every
+// connectable, valid block without a connectable, valid child.
+func (c *Chain) recomputeCandidates() {
+	c.candidates = make(map[*blockNode]struct{})
+	for _, n := range c.index.nodes {
+		if !n.haveChain || n.status.knownInvalid() {
+			continue
+		}
+		leaf := true
+		for _, ch := range n.children {
+			if ch.haveChain && !ch.status.knownInvalid() {
+				leaf = false
+				break
+			}
+		}
+		if leaf {
+			c.candidates[n] = struct{}{}
+		}
+	}
 }
 
 // noteHeader makes n the best header if it has more work than the current
