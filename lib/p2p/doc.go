@@ -1,0 +1,29 @@
+// Package p2p is gg-node's peer layer: handshakes, keep-alives,
+// misbehaviour scores and bans, the address book, and the decisions of
+// which peers to keep and whom to dial. Block and transaction sync and
+// relay sit on top of it (lib/netsync) as a Protocol.
+//
+// # Driven, not running
+//
+// The protocol logic is a state machine that never sleeps and starts no
+// goroutine of its own: a Host is driven by four calls — Connected (a
+// link is up), Received (a message arrived), Disconnected and Tick (time
+// passed) — made one at a time, with the time taken from an injected
+// Clock. Messages leave through each peer's Link, a message-level
+// transport; new connections are asked of a Dialer. The socket adapter
+// (NewTCP) turns real connections into those calls from a single event
+// loop; a simulator can make the same calls with virtual time and a
+// modelled network, and a test can drive a Host step by step.
+//
+// # Peers
+//
+// Each side sends version; the other answers verack; wtxidrelay and
+// sendaddrv2 go between them, sendheaders, sendcmpct and feefilter after.
+// A peer that does not complete the handshake within HandshakeTimeout, or
+// does not answer a ping within PingTimeout, is dropped. A connection to
+// ourselves (our own version nonce comes back) is closed.
+//
+// Misbehaviour adds to a peer's score (Misbehaving, with a reason);
+// at BanScore the peer is disconnected and its address banned for
+// BanDuration. Bans persist in the datadir (banlist.json).
+package p2p

@@ -1,0 +1,405 @@
+package p2p
+
+import (
+	"fmt"
+	mrand "math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/p2p/msg"
+)
+
+// manualClock is a Clock a test moves.
+type manualClock struct{ t time.Time }
+
+func (c *manualClock) Now() time.Time { return c.t }
+
+// memNet connects Hosts in memory: messages are queued and delivered by
+// flush, in order, through the same Host calls the TCP adapter makes.
+type memNet struct {
+	t      *testing.T
+	clock  *manualClock
+	hosts  map[netip.AddrPort]*Host
+	queue  []func()
+	dialer map[*Host]*memDialer
+}
+
+type memLink struct {
+	n      *memNet
+	from   *Host
+	to     *Host
+	local  netip.AddrPort // our address as the other side sees it
+	remote netip.AddrPort
+	peer   *Peer // our side's peer
+	other  *memLink
+	closed bool
+	sent   []msg.Message
+}
+
+func (l *memLink) Send(m msg.Message) {
+	if l.closed {
+		return
+	}
+	// Through the wire format, as a real transport.
+	payload := msg.Payload(m)
+	got, err := msg.Decode(m.Command(), payload)
+	if err != nil {
+		l.n.t.Fatalf("%s does not decode: %v", m.Command(), err)
+	}
+	l.sent = append(l.sent, got)
+	o := l.other
+	if o == nil {
+		return
+	}
+	l.n.queue = append(l.n.queue, func() {
+		if !o.closed && o.peer != nil {
+			o.from.Received(o.peer, got)
+		}
+	})
+}
+
+func (l *memLink) Close() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	o := l.other
+	l.n.queue = append(l.n.queue, func() {
+		if l.peer != nil {
+			l.from.Disconnected(l.peer, nil)
+		}
+		if o != nil && !o.closed {
+			o.closed = true
+			if o.peer != nil {
+				o.from.Disconnected(o.peer, nil)
+			}
+		}
+	})
+}
+
+func (l *memLink) RemoteAddr() netip.AddrPort { return l.remote }
+
+type memDialer struct {
+	n    *memNet
+	from *Host
+	addr netip.AddrPort // from's own address
+}
+
+func (d *memDialer) Dial(a netip.AddrPort) {
+	d.n.queue = append(d.n.queue, func() {
+		to := d.n.hosts[a]
+		if to == nil {
+			d.from.DialFailed(a, fmt.Errorf("no host at %v", a))
+			return
+		}
+		d.n.connect(d.from, d.addr, to, a)
+	})
+}
+
+func newMemNet(t *testing.T) *memNet {
+	return &memNet{t: t, clock: &manualClock{time.Unix(1_800_000_000, 0)}, hosts: map[netip.AddrPort]*Host{}, dialer: map[*Host]*memDialer{}}
+}
+
+func (n *memNet) host(addr string, mod ...func(*Config)) *Host {
+	a := netip.MustParseAddrPort(addr)
+	d := &memDialer{n: n, addr: a}
+	cfg := Config{Params: chaincfg.RegTestParams, Clock: n.clock, Dialer: d, Rand: mrand.New(mrand.NewPCG(uint64(len(n.hosts)), 1)),
+		UserAgent: "/test/", ListenPort: a.Port()}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	h := NewHost(cfg)
+	d.from = h
+	n.hosts[a] = h
+	n.dialer[h] = d
+	return h
+}
+
+// connect makes an outbound connection from a (at addr fromAddr, seen by
+// the other side from an ephemeral port) to b at toAddr.
+func (n *memNet) connect(a *Host, fromAddr netip.AddrPort, b *Host, toAddr netip.AddrPort) (*memLink, *memLink) {
+	eph := netip.AddrPortFrom(fromAddr.Addr(), 40000+uint16(len(n.queue)%1000))
+	la := &memLink{n: n, from: a, to: b, remote: toAddr}
+	lb := &memLink{n: n, from: b, to: a, remote: eph}
+	la.other, lb.other = lb, la
+	lb.peer = b.Connected(lb, true)
+	if lb.peer == nil {
+		lb.closed = true
+		la.closed = true
+		a.DialFailed(toAddr, fmt.Errorf("refused"))
+		return la, lb
+	}
+	la.peer = a.Connected(la, false)
+	return la, lb
+}
+
+func (n *memNet) flush() {
+	for i := 0; len(n.queue) > 0; i++ {
+		if i > 100_000 {
+			n.t.Fatal("message storm")
+		}
+		f := n.queue[0]
+		n.queue = n.queue[1:]
+		f()
+	}
+}
+
+func (n *memNet) advance(d time.Duration) {
+	n.clock.t = n.clock.t.Add(d)
+	for _, h := range n.hosts {
+		h.Tick()
+	}
+	n.flush()
+}
+
+// recProto records what the Host hands the protocol.
+type recProto struct {
+	ready, gone []*Peer
+	got         []msg.Message
+}
+
+func (r *recProto) PeerReady(p *Peer)              { r.ready = append(r.ready, p) }
+func (r *recProto) PeerGone(p *Peer)               { r.gone = append(r.gone, p) }
+func (r *recProto) Receive(p *Peer, m msg.Message) { r.got = append(r.got, m) }
+func (r *recProto) Tick(time.Time)                 {}
+
+func TestHandshake(t *testing.T) {
+	n := newMemNet(t)
+	pa, pb := &recProto{}, &recProto{}
+	a := n.host("10.0.0.1:2200", func(c *Config) { c.Protocol = pa; c.Services = msg.SFNodeNetwork })
+	b := n.host("10.0.0.2:2200", func(c *Config) { c.Protocol = pb; c.BestHeight = func() int32 { return 7 } })
+	la, _ := n.connect(a, netip.MustParseAddrPort("10.0.0.1:2200"), b, netip.MustParseAddrPort("10.0.0.2:2200"))
+	n.flush()
+	if len(pa.ready) != 1 || len(pb.ready) != 1 {
+		t.Fatalf("ready: %d %d", len(pa.ready), len(pb.ready))
+	}
+	p := pa.ready[0]
+	if !p.WtxidRelay || !p.AddrV2 || p.StartHeight != 7 || p.UserAgent != "/test/" || p.Inbound {
+		t.Fatalf("peer state %+v", p)
+	}
+	if q := pb.ready[0]; q.Services != msg.SFNodeNetwork || !q.Inbound {
+		t.Fatalf("inbound peer %+v", q)
+	}
+	// The outbound side asked for addresses; the handshake order was
+	// version, wtxidrelay, sendaddrv2, verack.
+	var cmds []string
+	for _, m := range la.sent {
+		cmds = append(cmds, m.Command())
+	}
+	want := []string{"version", "wtxidrelay", "sendaddrv2", "verack", "getaddr"}
+	if fmt.Sprint(cmds[:5]) != fmt.Sprint(want) {
+		t.Fatalf("sent %v, want %v first", cmds, want)
+	}
+	// The tried table has b now.
+	if _, tried := a.Book().Has(netip.MustParseAddrPort("10.0.0.2:2200")); !tried {
+		t.Fatal("a completed outbound handshake did not mark the address tried")
+	}
+	// Ping: after the interval, a ping is answered and timed.
+	n.advance(PingInterval + time.Second)
+	if p.PingRTT != 0 || p.pingNonce != 0 {
+		// The pong came back in the same flush: RTT 0 on a manual
+		// clock, nonce cleared.
+		if p.pingNonce != 0 {
+			t.Fatal("pong not matched")
+		}
+	}
+	// Protocol messages go to the protocol once ready.
+	la.Send(&msg.Inv{Cmd: msg.CmdInv})
+	n.flush()
+	if len(pb.got) != 1 || pb.got[0].Command() != msg.CmdInv {
+		t.Fatalf("protocol got %v", pb.got)
+	}
+}
+
+func TestHandshakeRefusals(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	// A connection to ourselves: our nonce comes back.
+	self := &memLink{n: n, remote: netip.MustParseAddrPort("10.0.0.1:2200")}
+	self.from = a
+	p := a.Connected(self, false)
+	self.peer = p
+	a.Received(p, &msg.Version{Version: msg.ProtocolVersion, Nonce: a.nonce})
+	if !self.closed {
+		t.Fatal("self-connection kept")
+	}
+	// An old protocol version.
+	old := &memLink{n: n, remote: netip.MustParseAddrPort("10.0.0.9:1")}
+	old.from = a
+	old.peer = a.Connected(old, true)
+	a.Received(old.peer, &msg.Version{Version: 70001, Nonce: 5})
+	if !old.closed {
+		t.Fatal("protocol 70001 kept")
+	}
+	// Messages before the handshake count; wtxidrelay after verack bans.
+	m := &memLink{n: n, remote: netip.MustParseAddrPort("10.0.0.8:1")}
+	m.from = a
+	m.peer = a.Connected(m, true)
+	a.Received(m.peer, &msg.Ping{Nonce: 1})
+	if m.peer.Score() != 1 {
+		t.Fatalf("score %d after a ping before version", m.peer.Score())
+	}
+	a.Received(m.peer, &msg.Version{Version: msg.ProtocolVersion, Nonce: 6})
+	a.Received(m.peer, &msg.Empty{Cmd: msg.CmdVerAck})
+	a.Received(m.peer, &msg.Empty{Cmd: msg.CmdWtxidRelay})
+	if !m.closed || !a.Bans().Banned(netip.MustParseAddr("10.0.0.8"), n.clock.t) {
+		t.Fatal("wtxidrelay after verack: not banned")
+	}
+	n.flush()
+	// A banned address is refused at once, until the ban expires.
+	again := &memLink{n: n, remote: netip.MustParseAddrPort("10.0.0.8:2")}
+	if a.Connected(again, true) != nil || !again.closed {
+		t.Fatal("banned address accepted")
+	}
+	n.clock.t = n.clock.t.Add(BanDuration + time.Second)
+	later := &memLink{n: n, remote: netip.MustParseAddrPort("10.0.0.8:3")}
+	if a.Connected(later, true) == nil {
+		t.Fatal("expired ban still refuses")
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	silent := &memLink{n: n, remote: netip.MustParseAddrPort("10.0.0.7:1")}
+	silent.from = a
+	silent.peer = a.Connected(silent, true)
+	n.advance(HandshakeTimeout - time.Second)
+	if silent.closed {
+		t.Fatal("closed before the handshake timeout")
+	}
+	n.advance(2 * time.Second)
+	if !silent.closed {
+		t.Fatal("a peer that never sent version kept past the handshake timeout")
+	}
+	// A ready peer that stops answering pings.
+	b := n.host("10.0.0.2:2200")
+	la, lb := n.connect(a, netip.MustParseAddrPort("10.0.0.1:2200"), b, netip.MustParseAddrPort("10.0.0.2:2200"))
+	n.flush()
+	lb.closed = true // b's side goes deaf (no more messages out or in)
+	n.advance(PingInterval + time.Second)
+	if la.closed {
+		t.Fatal("closed right after the ping")
+	}
+	n.advance(PingTimeout)
+	if !la.closed {
+		t.Fatal("no pong within the timeout: still connected")
+	}
+}
+
+func TestAddrGossip(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	b := n.host("10.0.0.2:2200")
+	now := n.clock.t
+	var list []KnownAddr
+	for i := range 50 {
+		list = append(list, KnownAddr{Addr: netip.AddrPortFrom(netip.AddrFrom4([4]byte{11, byte(i), 0, 1}), 2200), Seen: now})
+	}
+	b.Book().Add(list, netip.MustParseAddr("10.0.0.3"), now)
+	n.connect(a, netip.MustParseAddrPort("10.0.0.1:2200"), b, netip.MustParseAddrPort("10.0.0.2:2200"))
+	n.flush()
+	nw, _ := a.Book().Size()
+	if nw == 0 {
+		t.Fatal("getaddr answer not added")
+	}
+	// Unsolicited addr floods are rate-limited.
+	c := n.host("10.0.0.4:2200")
+	lc, _ := n.connect(c, netip.MustParseAddrPort("10.0.0.4:2200"), a, netip.MustParseAddrPort("10.0.0.1:2200"))
+	n.flush()
+	before, _ := a.Book().Size()
+	flood := &msg.Addr{}
+	for i := range 1000 {
+		flood.List = append(flood.List, msg.TimedAddress{Time: uint32(now.Unix()),
+			NetAddress: msg.NetAddress{Addr: netip.AddrFrom4([4]byte{12, byte(i >> 8), byte(i), 1}), Port: 2200}})
+	}
+	lc.Send(flood)
+	n.flush()
+	after, _ := a.Book().Size()
+	if after-before > 2 {
+		t.Fatalf("an unsolicited flood added %d addresses", after-before)
+	}
+}
+
+func TestOutboundMaintenance(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200", func(c *Config) { c.MaxOutbound = 3 })
+	var addrs []KnownAddr
+	for i := range 6 {
+		ad := netip.AddrPortFrom(netip.AddrFrom4([4]byte{20, byte(i), 0, 1}), 2200)
+		n.host(ad.String())
+		addrs = append(addrs, KnownAddr{Addr: ad, Seen: n.clock.t})
+	}
+	a.Book().Add(addrs, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+	n.advance(time.Second)
+	n.advance(time.Second)
+	out := 0
+	for _, p := range a.Peers() {
+		if !p.Inbound && p.Ready() {
+			out++
+		}
+	}
+	if out != 3 {
+		t.Fatalf("%d outbound peers, target 3", out)
+	}
+	// --connect: only that peer, reconnected with backoff.
+	m := newMemNet(t)
+	target := netip.MustParseAddrPort("10.0.1.2:2200")
+	only := m.host("10.0.1.1:2200", func(c *Config) { c.Connect = []netip.AddrPort{target} })
+	m.host(target.String())
+	only.Book().Add(addrs, netip.MustParseAddr("30.0.0.1"), m.clock.t)
+	m.advance(time.Second)
+	if ps := only.Peers(); len(ps) != 1 || ps[0].Addr != target || !ps[0].Persistent {
+		t.Fatalf("peers with --connect: %+v", ps)
+	}
+	only.Disconnect(only.Peers()[0], "test")
+	m.flush()
+	m.advance(500 * time.Millisecond)
+	if len(only.Peers()) != 0 {
+		t.Fatal("reconnected before the backoff")
+	}
+	m.advance(2 * time.Second)
+	if len(only.Peers()) != 1 {
+		t.Fatal("not reconnected after the backoff")
+	}
+}
+
+func TestInboundEviction(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200", func(c *Config) { c.MaxPeers = 12; c.MaxOutbound = 2 }) // 10 inbound slots
+	var links []*memLink
+	for i := range 10 {
+		g := byte(0) // peers 4–9 share a group, 0–3 have one each
+		if i < 4 {
+			g = byte(i + 1)
+		}
+		l := &memLink{n: n, remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{40, g, 0, byte(i)}), 5000)}
+		l.from = a
+		l.peer = a.Connected(l, true)
+		if l.peer == nil {
+			t.Fatalf("inbound %d refused", i)
+		}
+		l.peer.Connected = n.clock.t.Add(time.Duration(i) * time.Second)
+		links = append(links, l)
+		n.clock.t = n.clock.t.Add(time.Second)
+	}
+	links[9].peer.NoteBlock(n.clock.t) // the youngest gave us a block: protected
+	extra := &memLink{n: n, remote: netip.MustParseAddrPort("50.0.0.1:5000")}
+	extra.from = a
+	if a.Connected(extra, true) == nil {
+		t.Fatal("no room made")
+	}
+	closed := -1
+	for i, l := range links {
+		if l.closed {
+			closed = i
+		}
+	}
+	// 9 gave a block, 0–3 are the oldest half: of 4–8 (one group), the
+	// youngest goes.
+	if closed != 8 {
+		t.Fatalf("evicted %d, want 8", closed)
+	}
+}

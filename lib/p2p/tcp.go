@@ -1,0 +1,327 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gamegold/gg/lib/p2p/msg"
+)
+
+// TCP is the socket adapter: it listens, dials, frames messages on real
+// connections and turns everything into calls on a Host from one event
+// loop goroutine (Run). Other goroutines run code on the loop with Do.
+type TCP struct {
+	magic  uint32
+	host   *Host
+	log    *slog.Logger
+	events chan func()
+	// DialTimeout bounds a connection attempt (default 10 s).
+	DialTimeout time.Duration
+	// DialContext opens outbound connections (nil: net.Dialer; a SOCKS5
+	// proxy's dialer goes here).
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// MaxSendQueue bounds the bytes queued for one peer before its
+	// connection is closed (default 16 MiB: four full blocks).
+	MaxSendQueue int64
+
+	ctx       context.Context // ends when Run returns
+	cancel    context.CancelFunc
+	running   atomic.Bool
+	listeners []net.Listener
+	wg        sync.WaitGroup
+	conns     sync.Map // *tcpConn
+	BytesSent atomic.Uint64
+	BytesRecv atomic.Uint64
+}
+
+// NewTCP returns an adapter for the network magic; set its Host with
+// SetHost before Run.
+func NewTCP(magic uint32, log *slog.Logger) *TCP {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	t := &TCP{magic: magic, log: log, events: make(chan func(), 1024), DialTimeout: 10 * time.Second, MaxSendQueue: 16 << 20}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	return t
+}
+
+// SetHost sets the Host the adapter drives.
+func (t *TCP) SetHost(h *Host) { t.host = h }
+
+// Listen accepts connections on addr (host:port) once Run starts; it
+// returns the bound address.
+func (t *TCP) Listen(addr string) (net.Addr, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("p2p: listen %s: %w", addr, err)
+	}
+	t.listeners = append(t.listeners, l)
+	return l.Addr(), nil
+}
+
+// Do runs f on the event loop and waits for it (or for the loop's end).
+func (t *TCP) Do(f func()) {
+	done := make(chan struct{})
+	select {
+	case t.events <- func() { f(); close(done) }:
+	case <-t.ctx.Done():
+		return
+	}
+	select {
+	case <-done:
+	case <-t.ctx.Done():
+	}
+}
+
+// post queues f for the loop without waiting (dropped once the loop has
+// ended).
+func (t *TCP) post(f func()) {
+	select {
+	case t.events <- f:
+	case <-t.ctx.Done():
+	}
+}
+
+// Run runs the event loop until ctx ends, then closes every connection
+// and listener and waits for their goroutines.
+func (t *TCP) Run(ctx context.Context, tick time.Duration) {
+	t.running.Store(true)
+	defer t.cancel()
+	for _, l := range t.listeners {
+		t.wg.Add(1)
+		go t.accept(l)
+	}
+	tk := time.NewTicker(tick)
+	defer tk.Stop()
+	t.host.Tick()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case f := <-t.events:
+			f()
+		case <-tk.C:
+			t.host.Tick()
+		}
+	}
+	t.cancel()
+	for _, l := range t.listeners {
+		l.Close()
+	}
+	t.conns.Range(func(k, _ any) bool {
+		k.(*tcpConn).Close()
+		return true
+	})
+	t.wg.Wait()
+}
+
+// Started reports whether Run has begun (Do may be used).
+func (t *TCP) Started() bool { return t.running.Load() }
+
+func (t *TCP) accept(l net.Listener) {
+	defer t.wg.Done()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if t.ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
+				t.log.Warn("accept", "err", err)
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			return
+		}
+		t.start(c, true)
+	}
+}
+
+// Dial implements Dialer.
+func (t *TCP) Dial(addr netip.AddrPort) {
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		ctx, cancel := context.WithTimeout(t.ctx, t.DialTimeout)
+		defer cancel()
+		dial := t.DialContext
+		if dial == nil {
+			dial = (&net.Dialer{}).DialContext
+		}
+		c, err := dial(ctx, "tcp", addr.String())
+		if err != nil {
+			t.post(func() { t.host.DialFailed(addr, err) })
+			return
+		}
+		t.start(c, false)
+	}()
+}
+
+// tcpConn is one connection: a Link whose reader and writer goroutines
+// feed the loop.
+type tcpConn struct {
+	t       *TCP
+	c       net.Conn
+	addr    netip.AddrPort
+	mu      sync.Mutex
+	queue   [][]byte
+	queued  int64
+	wake    chan struct{}
+	closed  chan struct{}
+	once    sync.Once
+	peer    *Peer
+	Sent    atomic.Uint64
+	Recv    atomic.Uint64
+	inbound bool
+}
+
+func (t *TCP) start(c net.Conn, inbound bool) {
+	ap, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+	ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	tc := &tcpConn{t: t, c: c, addr: ap, wake: make(chan struct{}, 1), closed: make(chan struct{}), inbound: inbound}
+	t.conns.Store(tc, true)
+	t.wg.Add(2)
+	go tc.writer()
+	ready := make(chan struct{})
+	t.post(func() {
+		tc.peer = t.host.Connected(tc, inbound)
+		close(ready)
+		if tc.peer == nil {
+			tc.Close()
+		}
+	})
+	go func() {
+		select {
+		case <-ready:
+		case <-t.ctx.Done():
+			tc.Close()
+		}
+		tc.reader()
+	}()
+}
+
+// Send implements Link.
+func (c *tcpConn) Send(m msg.Message) {
+	frame := msg.Encode(c.t.magic, m)
+	c.mu.Lock()
+	if c.queued+int64(len(frame)) > c.t.MaxSendQueue {
+		c.mu.Unlock()
+		c.t.log.Debug("send queue full; closing", "addr", c.addr)
+		c.Close()
+		return
+	}
+	c.queue = append(c.queue, frame)
+	c.queued += int64(len(frame))
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close implements Link.
+func (c *tcpConn) Close() {
+	c.once.Do(func() {
+		close(c.closed)
+		c.c.Close()
+	})
+}
+
+// RemoteAddr implements Link.
+func (c *tcpConn) RemoteAddr() netip.AddrPort { return c.addr }
+
+func (c *tcpConn) writer() {
+	defer c.t.wg.Done()
+	for {
+		select {
+		case <-c.closed:
+			return
+		case <-c.wake:
+		}
+		for {
+			c.mu.Lock()
+			if len(c.queue) == 0 {
+				c.mu.Unlock()
+				break
+			}
+			frame := c.queue[0]
+			c.queue[0] = nil
+			c.queue = c.queue[1:]
+			c.queued -= int64(len(frame))
+			c.mu.Unlock()
+			c.c.SetWriteDeadline(time.Now().Add(2 * time.Minute))
+			if _, err := c.c.Write(frame); err != nil {
+				c.Close()
+				return
+			}
+			c.Sent.Add(uint64(len(frame)))
+			c.t.BytesSent.Add(uint64(len(frame)))
+		}
+	}
+}
+
+// countingReader counts bytes read.
+type countingReader struct {
+	r io.Reader
+	c *tcpConn
+}
+
+func (r countingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.c.Recv.Add(uint64(n))
+	r.c.t.BytesRecv.Add(uint64(n))
+	return n, err
+}
+
+func (c *tcpConn) reader() {
+	defer c.t.wg.Done()
+	defer func() {
+		c.Close()
+		c.t.conns.Delete(c)
+		if p := c.peer; p != nil {
+			c.t.post(func() { c.t.host.Disconnected(p, nil) })
+		}
+	}()
+	if c.peer == nil {
+		return
+	}
+	r := countingReader{c.c, c}
+	for {
+		c.c.SetReadDeadline(time.Now().Add(InactivityTimeout + time.Minute))
+		m, _, err := msg.ReadMessage(r, c.t.magic)
+		if err != nil {
+			var me *msg.Error
+			switch {
+			case errors.As(err, &me) && me.Kind == msg.ErrUnknownCommand:
+				continue
+			case errors.As(err, &me) && me.Kind == msg.ErrMalformed:
+				// A payload no honest peer sends.
+				p := c.peer
+				c.t.post(func() { c.t.host.Misbehaving(p, BanScore, err.Error()) })
+			case errors.As(err, &me):
+				// The stream is out of step (magic, command, size,
+				// checksum): close, and count it.
+				p := c.peer
+				c.t.post(func() { c.t.host.Misbehaving(p, 20, err.Error()) })
+			}
+			return
+		}
+		p := c.peer
+		c.t.post(func() { c.t.host.Received(p, m) })
+	}
+}
+
+// ConnStats returns the bytes sent to and received from the peer, when
+// it is a TCP connection of this adapter.
+func ConnStats(p *Peer) (sent, recv uint64, ok bool) {
+	if c, isTCP := p.link.(*tcpConn); isTCP {
+		return c.Sent.Load(), c.Recv.Load(), true
+	}
+	return 0, 0, false
+}
