@@ -538,7 +538,7 @@ func sortedSet(s map[*entry]bool) []*entry {
 
 func (p *Pool) newEntry(c *candidate, added time.Time) *entry {
 	desc := &TxDesc{
-		Tx: c.tx, TxID: c.id, Added: added, Height: c.best.Height,
+		Tx: c.tx, TxID: c.id, WTxID: c.tx.WitnessHash(), Added: added, Height: c.best.Height,
 		Fee: c.fee, FeeDelta: c.delta, VSize: c.vsize, Weight: c.weight,
 		SigOpCost: c.sigops, FeeRate: feeRate(c.fee, c.vsize),
 	}
@@ -601,6 +601,17 @@ func (p *Pool) Fetch(h chainhash.Hash) (*TxDesc, bool) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if e := p.g.entries[h]; e != nil {
+		return e.desc, true
+	}
+	return nil, false
+}
+
+// FetchByWtxid returns the descriptor of the pool transaction whose
+// witness hash is w.
+func (p *Pool) FetchByWtxid(w chainhash.Hash) (*TxDesc, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if e := p.g.byWtxid[w]; e != nil {
 		return e.desc, true
 	}
 	return nil, false

@@ -15,6 +15,7 @@ import (
 type TxDesc struct {
 	Tx        *wire.MsgTx
 	TxID      chainhash.Hash
+	WTxID     chainhash.Hash // the witness hash (BIP339 relay, BIP152 short ids)
 	Added     time.Time
 	Height    int32 // tip height when the transaction was added
 	Fee       int64 // actual fee in dust
@@ -56,6 +57,7 @@ func (e *entry) id() chainhash.Hash { return e.desc.TxID }
 // It is not safe for concurrent use; the Pool's lock guards it.
 type txGraph struct {
 	entries  map[chainhash.Hash]*entry
+	byWtxid  map[chainhash.Hash]*entry
 	spenders map[wire.OutPoint]*entry
 	bytes    int64 // sum of vsize
 	fees     int64 // sum of actual fees
@@ -74,6 +76,7 @@ type txGraph struct {
 func newTxGraph() *txGraph {
 	return &txGraph{
 		entries:  make(map[chainhash.Hash]*entry),
+		byWtxid:  make(map[chainhash.Hash]*entry),
 		spenders: make(map[wire.OutPoint]*entry),
 		game:     newGameIndex(),
 	}
@@ -132,6 +135,7 @@ func (g *txGraph) add(e *entry) {
 		}
 	}
 	g.entries[id] = e
+	g.byWtxid[e.desc.WTxID] = e
 	g.changes++
 	g.game.add(e)
 	g.bytes += e.desc.VSize
@@ -181,6 +185,9 @@ func (g *txGraph) remove(e *entry) {
 		}
 	}
 	delete(g.entries, id)
+	if g.byWtxid[e.desc.WTxID] == e {
+		delete(g.byWtxid, e.desc.WTxID)
+	}
 	g.changes++
 	g.game.remove(e)
 	g.bytes -= e.desc.VSize

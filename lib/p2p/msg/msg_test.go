@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -27,6 +28,12 @@ func sampleWitnessTx() *wire.MsgTx {
 	tx.TxIn[0].SignatureScript = nil
 	tx.TxIn[0].Witness = wire.TxWitness{{1, 2, 3}, {}}
 	return tx
+}
+
+func sampleTerms() game.Terms {
+	a := append([]byte{2}, bytes.Repeat([]byte{1}, 32)...)
+	b := append([]byte{3}, bytes.Repeat([]byte{2}, 32)...)
+	return game.Terms{AKey: a, BKey: b, AGold: 50_000, Memo: "castle", Expiry: 100, Nonce: 1}
 }
 
 func samples() []Message {
@@ -55,6 +62,9 @@ func samples() []Message {
 			Prefilled: []PrefilledTx{{Index: 0, Tx: sampleTx(1)}, {Index: 2, Tx: sampleWitnessTx()}}},
 		&GetBlockTxn{Block: chainhash.Hash{5}, Indexes: []uint16{1, 2, 700, 0xffff}},
 		&BlockTxn{Block: chainhash.Hash{5}, Txs: []*wire.MsgTx{sampleTx(2)}},
+		&Offer{Terms: sampleTerms(), ASig: []byte{0x30, 1, 2}, Tx: sampleTx(3)},
+		&Offer{Signed: true, Terms: sampleTerms(), ASig: []byte{0x30, 1, 2}, BSig: []byte{0x30, 3}, Tx: sampleWitnessTx()},
+		&Withdraw{ID: chainhash.Hash{8}, Sig: []byte{0x30, 9}},
 	}
 }
 
@@ -74,7 +84,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("%s: payload changed", m.Command())
 		}
 		switch m.(type) {
-		case *Block, *Tx, *CmpctBlock, *BlockTxn:
+		case *Block, *Tx, *CmpctBlock, *BlockTxn, *Offer:
 			continue // transactions: compared by their bytes above
 		}
 		if !reflect.DeepEqual(normalize(got), normalize(m)) {
@@ -207,6 +217,10 @@ func TestDecodeErrors(t *testing.T) {
 		{CmdGetBlockTxn, append(make([]byte, 32), h("02 ffff03 01")...)},
 		{CmdCmpctBlock, append(append(hdr.Bytes(), make([]byte, 8)...), h("00 01 01")...)}, // prefilled index 1 of 1
 		{CmdTx, append(Payload(&Tx{sampleTx(1)}), 0)},
+		{CmdOffer, append([]byte{3}, Payload(&Offer{Terms: sampleTerms(), ASig: []byte{1}, Tx: sampleTx(1)})[1:]...)}, // state 3
+		{CmdOffer, Payload(&Offer{Terms: sampleTerms(), ASig: []byte{1}, BSig: []byte{2}, Tx: sampleTx(1)})},          // published with b_sig
+		{CmdOffer, Payload(&Offer{Signed: true, Terms: sampleTerms(), ASig: []byte{1}, Tx: sampleTx(1)})},             // signed without b_sig
+		{CmdWithdraw, append(make([]byte, 32), 0)},                                                                    // empty signature
 	}
 	for i, c := range cases {
 		if _, err := Decode(c.cmd, c.payload); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrOversized) {
