@@ -98,6 +98,9 @@ type BookEvent struct {
 	// Kind is "published", "signed", "withdrawn", "expired" or
 	// "fulfilled" (its fulfil transaction entered the pool or a block).
 	Kind string
+	// WithdrawSig is A's signature of a withdrawal (kind "withdrawn" by
+	// Withdraw), which peers need to apply it too.
+	WithdrawSig []byte
 }
 
 // WithdrawHash is what A signs to withdraw offer id:
@@ -347,7 +350,7 @@ func (b *Book) Withdraw(id game.ID, sig []byte) (*Offer, error) {
 	delete(b.offers, id)
 	b.saveLocked()
 	b.mu.Unlock()
-	b.emit([]BookEvent{{Offer: o, Kind: "withdrawn"}})
+	b.emit([]BookEvent{{Offer: o, Kind: "withdrawn", WithdrawSig: bytes.Clone(sig)}})
 	return o, nil
 }
 

@@ -1,6 +1,8 @@
 package p2p
 
 import (
+	crand "crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"log/slog"
@@ -127,7 +129,13 @@ func NewHost(cfg Config) *Host {
 	}
 	h.nonce = cfg.Nonce
 	for h.nonce == 0 {
-		h.nonce = h.rng.Uint64()
+		if cfg.Rand != nil {
+			h.nonce = h.rng.Uint64() // a simulation: reproducible
+			continue
+		}
+		var b [8]byte
+		crand.Read(b[:])
+		h.nonce = binary.LittleEndian.Uint64(b[:])
 	}
 	if h.book == nil {
 		h.book = NewAddrBook("", cfg.Params != nil && cfg.Params.Name == "regtest")

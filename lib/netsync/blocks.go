@@ -1,0 +1,436 @@
+package netsync
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/p2p"
+	"github.com/gamegold/gg/lib/p2p/msg"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// onHeaders indexes a peer's headers and asks for more when the batch was
+// full; an invalid header costs the peer its connection, headers that do
+// not connect (an announcement of a fork we have not heard of) lead to a
+// getheaders and cost a little once they keep coming.
+func (m *Manager) onHeaders(p *p2p.Peer, x *msg.Headers, now time.Time) {
+	s := state(p)
+	s.syncing = false
+	if len(x.List) == 0 {
+		return
+	}
+	res, err := m.cfg.Chain.ProcessHeaders(x.List)
+	if res.Added+res.Skipped > 0 {
+		m.peerHas(p, res.Last, res.Height)
+	}
+	switch {
+	case err == nil:
+		s.unconnecting = 0
+	case errors.Is(err, chain.ErrPrevBlockNotFound):
+		s.unconnecting++
+		if s.unconnecting%maxUnconnecting == 0 {
+			m.penalize(p, 20, "headers that do not connect")
+		}
+		m.getHeaders(p, now)
+		return
+	case errors.Is(err, chain.ErrTimeTooNew):
+		// Its clock or ours: not proof of dishonesty.
+		return
+	case errors.As(err, new(chain.RuleError)):
+		m.penalize(p, p2p.BanScore, "invalid header: "+err.Error())
+		return
+	default:
+		m.log.Warn("cannot index headers", "peer", p.ID, "err", err)
+		return
+	}
+	if len(x.List) == msg.MaxHeaders {
+		m.getHeaders(p, now)
+	}
+	m.fetchBlocks(now)
+}
+
+// peerHas records that p has the block hash at height (from its headers
+// or announcements).
+func (m *Manager) peerHas(p *p2p.Peer, hash chainhash.Hash, height int32) {
+	s := state(p)
+	if height >= s.bestHeight {
+		s.bestHash, s.bestHeight = hash, height
+	}
+	s.know(hash)
+}
+
+func (m *Manager) onGetHeaders(p *p2p.Peer, x *msg.GetHeaders) {
+	if x.Cmd == msg.CmdGetBlocks {
+		hs := m.cfg.Chain.LocateHeaders(x.Locator, x.Stop, 500)
+		inv := &msg.Inv{Cmd: msg.CmdInv}
+		for i := range hs {
+			inv.List = append(inv.List, msg.InvVect{Type: msg.InvBlock, Hash: hs[i].BlockHash()})
+		}
+		if len(inv.List) > 0 {
+			p.Send(inv)
+		}
+		return
+	}
+	hs := m.cfg.Chain.LocateHeaders(x.Locator, x.Stop, msg.MaxHeaders)
+	p.Send(&msg.Headers{List: hs})
+	if len(hs) > 0 {
+		last := hs[len(hs)-1].BlockHash()
+		state(p).know(last)
+	}
+}
+
+// fetchBlocks hands out the next blocks of the best header chain to
+// peers with free slots that have them, lowest first.
+func (m *Manager) fetchBlocks(now time.Time) {
+	peers := m.readyPeers()
+	if len(peers) == 0 {
+		return
+	}
+	tip := m.cfg.Chain.Best().Height
+	refs := m.cfg.Chain.BlocksToFetch(DownloadWindow, func(h chainhash.Hash) bool { return m.requested[h] != nil })
+	if len(refs) == 0 {
+		return
+	}
+	batches := map[*p2p.Peer]*msg.Inv{}
+	var order []*p2p.Peer
+	for _, ref := range refs {
+		if ref.Height > tip+DownloadWindow {
+			break
+		}
+		sortPeers(peers)
+		var chosen *p2p.Peer
+		for _, q := range peers {
+			s := state(q)
+			if len(s.inFlight) >= MaxBlocksInFlight || s.avoid[ref.Hash] || s.bestHeight < ref.Height {
+				continue
+			}
+			if q.Services&msg.SFNodeNetwork == 0 {
+				continue
+			}
+			chosen = q
+			break
+		}
+		if chosen == nil {
+			continue
+		}
+		r := &blockRequest{hash: ref.Hash, height: ref.Height, peer: chosen, sent: now}
+		m.requested[ref.Hash] = r
+		state(chosen).inFlight[ref.Hash] = r
+		if batches[chosen] == nil {
+			batches[chosen] = &msg.Inv{Cmd: msg.CmdGetData}
+			order = append(order, chosen)
+		}
+		batches[chosen].List = append(batches[chosen].List, msg.InvVect{Type: msg.InvWitnessBlock, Hash: ref.Hash})
+	}
+	for _, q := range order {
+		q.Send(batches[q])
+	}
+}
+
+// checkStalls takes the window's first block from a peer that holds it
+// too long when another peer could fetch it; a second stall disconnects.
+// Any request older than BlockRequestTimeout is dropped.
+func (m *Manager) checkStalls(now time.Time) {
+	var first *blockRequest
+	for _, r := range m.requested {
+		if now.Sub(r.sent) > BlockRequestTimeout {
+			m.cancelRequest(r)
+			continue
+		}
+		if first == nil || r.height < first.height {
+			first = r
+		}
+	}
+	if first == nil || now.Sub(first.sent) <= m.stallTimeout {
+		return
+	}
+	if first.height != m.cfg.Chain.Best().Height+1 {
+		return // not holding up the window: others' blocks wait for theirs
+	}
+	// Could anyone else take it?
+	other := false
+	for _, q := range m.readyPeers() {
+		s := state(q)
+		if q != first.peer && len(s.inFlight) < MaxBlocksInFlight && s.bestHeight >= first.height {
+			other = true
+			break
+		}
+	}
+	if !other {
+		return
+	}
+	p := first.peer
+	s := state(p)
+	s.stalls++
+	s.avoid[first.hash] = true
+	m.cancelRequest(first)
+	m.log.Info("peer stalled the block download", "peer", p.ID, "addr", p.Addr, "height", first.height, "stalls", s.stalls)
+	m.stallTimeout = min(m.stallTimeout*2, MaxStallTimeout)
+	if s.stalls >= 2 {
+		m.host.Disconnect(p, "stalled the block download twice")
+	}
+	m.fetchBlocks(now)
+}
+
+func (m *Manager) cancelRequest(r *blockRequest) {
+	delete(m.requested, r.hash)
+	if s, ok := r.peer.Data.(*peerState); ok {
+		delete(s.inFlight, r.hash)
+	}
+}
+
+// onBlock processes a block: a requested one is stored whatever its
+// work; an invalid one costs the peer its connection.
+func (m *Manager) onBlock(p *p2p.Peer, blk *wire.MsgBlock, now time.Time) {
+	hash := blk.BlockHash()
+	s := state(p)
+	s.know(hash)
+	flags := chain.BFNone
+	if r := m.requested[hash]; r != nil {
+		if r.peer == p {
+			flags = chain.BFRequested
+			// The window moves: the stall timeout eases back.
+			if r.height == m.cfg.Chain.Best().Height+1 && now.Sub(r.sent) < m.stallTimeout/2 {
+				m.stallTimeout = max(m.stallTimeout/2, BaseStallTimeout)
+			}
+		}
+		m.cancelRequest(r)
+	}
+	m.processBlock(p, blk, flags, now)
+	m.fetchBlocks(now)
+}
+
+// processBlock hands blk to the chain and judges the peer by the result.
+func (m *Manager) processBlock(p *p2p.Peer, blk *wire.MsgBlock, flags chain.BehaviorFlags, now time.Time) {
+	hash := blk.BlockHash()
+	mainChain, orphan, err := m.cfg.ProcessBlock(blk, flags)
+	switch {
+	case err == nil && orphan:
+		// We lack its parent: our headers are behind this peer's.
+		m.getHeaders(p, now)
+		return
+	case err == nil:
+		p.NoteBlock(now)
+		if _, h, err := m.cfg.Chain.HeaderByHash(hash); err == nil {
+			m.peerHas(p, hash, h)
+		}
+		if mainChain {
+			m.considerHB(p)
+		}
+		return
+	case errors.Is(err, chain.ErrDuplicateBlock), errors.Is(err, chain.ErrTimeTooNew):
+		return
+	case errors.As(err, new(chain.RuleError)):
+		m.penalize(p, p2p.BanScore, "invalid block "+hash.String()+": "+err.Error())
+	default:
+		m.log.Warn("cannot process block", "hash", hash, "peer", p.ID, "err", err)
+	}
+}
+
+// considerHB makes p, which just gave us a new tip, one of the peers that
+// push compact blocks to us (at most maxHBPeers: the oldest is released).
+func (m *Manager) considerHB(p *p2p.Peer) {
+	if p.CmpctVersion != 2 && !p.Ready() {
+		return
+	}
+	for i, q := range m.hbPeers {
+		if q == p {
+			m.hbPeers = append(append(m.hbPeers[:i:i], m.hbPeers[i+1:]...), p)
+			return
+		}
+	}
+	m.hbPeers = append(m.hbPeers, p)
+	p.Send(&msg.SendCmpct{HighBandwidth: true, Version: 2})
+	if len(m.hbPeers) > maxHBPeers {
+		old := m.hbPeers[0]
+		m.hbPeers = m.hbPeers[1:]
+		old.Send(&msg.SendCmpct{HighBandwidth: false, Version: 2})
+	}
+}
+
+// BlockConnected announces a new tip (the node calls it on the loop for
+// every block that becomes the tip): compact blocks to high-bandwidth
+// peers, headers to those that asked for them, inv to the rest.
+func (m *Manager) BlockConnected(blk *wire.MsgBlock) {
+	hash := blk.BlockHash()
+	m.recent = append(m.recent, blk)
+	if len(m.recent) > recentBlocks {
+		m.recent = m.recent[1:]
+	}
+	m.rejects = make(map[chainhash.Hash]bool) // new block, new chances
+	if m.cfg.Chain.IsInitialBlockDownload() {
+		return
+	}
+	var cmpct *msg.CmpctBlock
+	for _, p := range m.readyPeers() {
+		s := state(p)
+		if s.knows(hash) {
+			continue
+		}
+		s.know(hash)
+		switch {
+		case p.CmpctHB && p.CmpctVersion == 2:
+			if cmpct == nil {
+				cmpct = compactOf(blk, m.host.Rand().Uint64())
+			}
+			p.Send(cmpct)
+		case p.SendHeaders && s.knows(blk.Header.PrevBlock):
+			p.Send(&msg.Headers{List: []wire.BlockHeader{blk.Header}})
+		default:
+			p.Send(&msg.Inv{Cmd: msg.CmdInv, List: []msg.InvVect{{Type: msg.InvBlock, Hash: hash}}})
+		}
+	}
+}
+
+// compactOf is blk as a compact block with the coinbase prefilled.
+func compactOf(blk *wire.MsgBlock, nonce uint64) *msg.CmpctBlock {
+	c := &msg.CmpctBlock{Header: blk.Header, Nonce: nonce}
+	k0, k1 := msg.ShortIDKeys(&blk.Header, nonce)
+	c.Prefilled = []msg.PrefilledTx{{Index: 0, Tx: blk.Transactions[0]}}
+	for _, tx := range blk.Transactions[1:] {
+		c.ShortIDs = append(c.ShortIDs, msg.ShortID(k0, k1, tx.WitnessHash()))
+	}
+	return c
+}
+
+// recentBlock returns a recently connected block.
+func (m *Manager) recentBlock(h chainhash.Hash) *wire.MsgBlock {
+	for i := len(m.recent) - 1; i >= 0; i-- {
+		if m.recent[i].BlockHash() == h {
+			return m.recent[i]
+		}
+	}
+	return nil
+}
+
+// partialBlock is a compact block being completed.
+type partialBlock struct {
+	hash    chainhash.Hash
+	header  wire.BlockHeader
+	txs     []*wire.MsgTx
+	missing []uint16
+}
+
+// onCmpctBlock rebuilds a block from its compact form and the mempool.
+func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
+	hash := c.Header.BlockHash()
+	s := state(p)
+	s.know(hash)
+	if m.cfg.Chain.HaveBlock(hash) {
+		return
+	}
+	res, err := m.cfg.Chain.ProcessHeaders([]wire.BlockHeader{c.Header})
+	switch {
+	case errors.Is(err, chain.ErrPrevBlockNotFound):
+		m.getHeaders(p, now)
+		return
+	case errors.Is(err, chain.ErrTimeTooNew):
+		return
+	case err != nil && errors.As(err, new(chain.RuleError)):
+		m.penalize(p, p2p.BanScore, "invalid compact block header: "+err.Error())
+		return
+	case err != nil:
+		return
+	}
+	m.peerHas(p, hash, res.Height)
+	n := c.TxCount()
+	txs := make([]*wire.MsgTx, n)
+	for _, pf := range c.Prefilled {
+		txs[pf.Index] = pf.Tx
+	}
+	// Short ids in order fill the slots not prefilled.
+	slots := make([]uint16, 0, len(c.ShortIDs))
+	for i := 0; i < n; i++ {
+		if txs[i] == nil {
+			slots = append(slots, uint16(i))
+		}
+	}
+	k0, k1 := msg.ShortIDKeys(&c.Header, c.Nonce)
+	want := make(map[uint64]int, len(c.ShortIDs))
+	for i, id := range c.ShortIDs {
+		if _, dup := want[id]; dup {
+			m.requestFull(p, hash, now) // colliding short ids: ask for the block
+			return
+		}
+		want[id] = i
+	}
+	for _, d := range m.cfg.Mempool.MiningDescs() {
+		if i, ok := want[msg.ShortID(k0, k1, d.WTxID)]; ok {
+			txs[slots[i]] = d.Tx
+		}
+	}
+	pb := &partialBlock{hash: hash, header: c.Header, txs: txs}
+	for i, tx := range txs {
+		if tx == nil {
+			pb.missing = append(pb.missing, uint16(i))
+		}
+	}
+	if len(pb.missing) == 0 {
+		m.finishCompact(p, pb, now)
+		return
+	}
+	s.partial = pb
+	p.Send(&msg.GetBlockTxn{Block: hash, Indexes: pb.missing})
+}
+
+// requestFull asks p for the whole block.
+func (m *Manager) requestFull(p *p2p.Peer, hash chainhash.Hash, now time.Time) {
+	if m.requested[hash] != nil {
+		return
+	}
+	_, h, _ := m.cfg.Chain.HeaderByHash(hash)
+	r := &blockRequest{hash: hash, height: h, peer: p, sent: now}
+	m.requested[hash] = r
+	state(p).inFlight[hash] = r
+	p.Send(&msg.Inv{Cmd: msg.CmdGetData, List: []msg.InvVect{{Type: msg.InvWitnessBlock, Hash: hash}}})
+}
+
+// finishCompact assembles and processes a complete partial block; a
+// merkle mismatch (a short-id collision with a wrong transaction of
+// ours) asks for the full block instead of blaming the peer.
+func (m *Manager) finishCompact(p *p2p.Peer, pb *partialBlock, now time.Time) {
+	blk := &wire.MsgBlock{Header: pb.header, Transactions: pb.txs}
+	if root, _ := wire.BlockMerkleRoot(blk.Transactions); root != blk.Header.MerkleRoot {
+		m.requestFull(p, pb.hash, now)
+		return
+	}
+	m.processBlock(p, blk, chain.BFRequested, now)
+}
+
+func (m *Manager) onBlockTxn(p *p2p.Peer, x *msg.BlockTxn, now time.Time) {
+	s := state(p)
+	pb := s.partial
+	if pb == nil || pb.hash != x.Block {
+		return // unasked, or late: ignore
+	}
+	s.partial = nil
+	if len(x.Txs) != len(pb.missing) {
+		m.penalize(p, p2p.BanScore, "blocktxn does not answer getblocktxn")
+		return
+	}
+	for i, idx := range pb.missing {
+		pb.txs[idx] = x.Txs[i]
+	}
+	m.finishCompact(p, pb, now)
+}
+
+func (m *Manager) onGetBlockTxn(p *p2p.Peer, x *msg.GetBlockTxn) {
+	blk := m.recentBlock(x.Block)
+	if blk == nil {
+		var err error
+		if blk, err = m.cfg.Chain.BlockByHash(x.Block); err != nil {
+			return
+		}
+	}
+	out := &msg.BlockTxn{Block: x.Block}
+	for _, i := range x.Indexes {
+		if int(i) >= len(blk.Transactions) {
+			m.penalize(p, p2p.BanScore, "getblocktxn index out of range")
+			return
+		}
+		out.Txs = append(out.Txs, blk.Transactions[i])
+	}
+	p.Send(out)
+}

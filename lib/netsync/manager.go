@@ -1,0 +1,346 @@
+package netsync
+
+import (
+	"io"
+	"log/slog"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/p2p"
+	"github.com/gamegold/gg/lib/p2p/msg"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// Limits and timings.
+const (
+	MaxBlocksInFlight = 16
+	DownloadWindow    = 1024
+	// Stall timeouts of the window's first block.
+	BaseStallTimeout = 2 * time.Second
+	MaxStallTimeout  = 64 * time.Second
+	// BlockRequestTimeout drops any block request this old.
+	BlockRequestTimeout = 10 * time.Minute
+	// MaxTxInFlight bounds the transactions asked of one peer at once.
+	MaxTxInFlight = 100
+	// TxRequestTimeout is when an unanswered transaction request may go to
+	// another peer.
+	TxRequestTimeout = time.Minute
+	// Poisson announcement delays.
+	InboundInvDelay  = 5 * time.Second
+	OutboundInvDelay = 2 * time.Second
+	// MaxInvPerPeer bounds the inventory queued for one peer.
+	MaxInvPerPeer = 50_000
+	// maxHBPeers is how many peers push us compact blocks.
+	maxHBPeers = 3
+	// unrequested transactions: a burst, then a rate per second.
+	unrequestedBurst = 100
+	unrequestedRate  = 10
+	// maxUnconnecting headers messages before a penalty.
+	maxUnconnecting = 10
+	// recentBlocks are kept for getblocktxn and compact announcements.
+	recentBlocks = 10
+	// knownCap bounds the per-peer sets of known inventory.
+	knownCap = 20_000
+)
+
+// Config wires a Manager.
+type Config struct {
+	Params  *chaincfg.Params
+	Chain   Chain
+	Mempool Mempool
+	Book    Book // nil: no contract gossip
+	Logger  *slog.Logger
+	// ProcessBlock, when set, replaces Chain.ProcessBlock (a simulator's
+	// modelled validation).
+	ProcessBlock func(blk *wire.MsgBlock, flags chain.BehaviorFlags) (bool, bool, error)
+	// Progress, when set, hears the tip and best header heights during
+	// initial block download (a progress bar).
+	Progress func(tip, headers int32)
+}
+
+// Manager is sync and relay: a p2p.Protocol.
+type Manager struct {
+	cfg  Config
+	host *p2p.Host
+	log  *slog.Logger
+
+	requested    map[chainhash.Hash]*blockRequest
+	stallTimeout time.Duration
+	hbPeers      []*p2p.Peer // peers asked to push compact blocks
+	recent       []*wire.MsgBlock
+	txRequested  map[chainhash.Hash]txRequest // by the hash asked for
+	rejects      map[chainhash.Hash]bool      // rejected wtxids and txids since the last block
+	lastProgress time.Time
+}
+
+type blockRequest struct {
+	hash   chainhash.Hash
+	height int32
+	peer   *p2p.Peer
+	sent   time.Time
+}
+
+type txRequest struct {
+	peer *p2p.Peer
+	sent time.Time
+}
+
+// peerState is a peer's sync state (p2p.Peer.Data).
+type peerState struct {
+	bestHash      chainhash.Hash // best block we know it has
+	bestHeight    int32
+	inFlight      map[chainhash.Hash]*blockRequest
+	stalls        int
+	avoid         map[chainhash.Hash]bool // blocks it stalled
+	unconnecting  int
+	lastGetHeader time.Time
+	syncing       bool // a getheaders is outstanding
+
+	knownInv  map[chainhash.Hash]struct{} // hashes it has or we told it
+	knownList []chainhash.Hash            // insertion order, for the cap
+	queuedInv []msg.InvVect
+	nextInv   time.Time
+	txAsked   map[chainhash.Hash]time.Time
+
+	partial *partialBlock
+
+	unreqTokens float64
+	unreqAt     time.Time
+
+	sentFeeFilter int64
+	nextFeeFilter time.Time
+}
+
+func state(p *p2p.Peer) *peerState { return p.Data.(*peerState) }
+
+func (s *peerState) know(h chainhash.Hash) {
+	if _, ok := s.knownInv[h]; ok {
+		return
+	}
+	s.knownInv[h] = struct{}{}
+	s.knownList = append(s.knownList, h)
+	if len(s.knownList) > knownCap {
+		drop := s.knownList[:len(s.knownList)-knownCap]
+		for _, d := range drop {
+			delete(s.knownInv, d)
+		}
+		s.knownList = append([]chainhash.Hash(nil), s.knownList[len(drop):]...)
+	}
+}
+
+func (s *peerState) knows(h chainhash.Hash) bool {
+	_, ok := s.knownInv[h]
+	return ok
+}
+
+// New returns a Manager; SetHost before use.
+func New(cfg Config) *Manager {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.ProcessBlock == nil {
+		cfg.ProcessBlock = cfg.Chain.ProcessBlock
+	}
+	return &Manager{cfg: cfg, log: cfg.Logger, requested: make(map[chainhash.Hash]*blockRequest),
+		stallTimeout: BaseStallTimeout, txRequested: make(map[chainhash.Hash]txRequest), rejects: make(map[chainhash.Hash]bool)}
+}
+
+// SetHost sets the Host the Manager runs on.
+func (m *Manager) SetHost(h *p2p.Host) { m.host = h }
+
+func (m *Manager) now() time.Time { return m.host.Now() }
+
+// readyPeers returns the ready peers in id order (deterministic).
+func (m *Manager) readyPeers() []*p2p.Peer {
+	var out []*p2p.Peer
+	for _, p := range m.host.Peers() {
+		if p.Ready() && p.Data != nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// PeerReady implements p2p.Protocol.
+func (m *Manager) PeerReady(p *p2p.Peer) {
+	now := m.now()
+	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]bool),
+		knownInv: make(map[chainhash.Hash]struct{}), txAsked: make(map[chainhash.Hash]time.Time),
+		bestHeight: p.StartHeight, unreqTokens: unrequestedBurst, unreqAt: now}
+	s.nextInv = now.Add(m.invDelay(p))
+	p.Data = s
+	p.Send(&msg.Empty{Cmd: msg.CmdSendHeaders})
+	p.Send(&msg.SendCmpct{HighBandwidth: false, Version: 2})
+	m.sendFeeFilter(p, now)
+	m.getHeaders(p, now)
+	m.announceBook(p)
+}
+
+// PeerGone implements p2p.Protocol: its requests go back to the pool of
+// work.
+func (m *Manager) PeerGone(p *p2p.Peer) {
+	s, ok := p.Data.(*peerState)
+	if !ok {
+		return
+	}
+	for h := range s.inFlight {
+		delete(m.requested, h)
+	}
+	for h, r := range m.txRequested {
+		if r.peer == p {
+			delete(m.txRequested, h)
+		}
+	}
+	for i, q := range m.hbPeers {
+		if q == p {
+			m.hbPeers = append(m.hbPeers[:i:i], m.hbPeers[i+1:]...)
+			break
+		}
+	}
+	p.Data = nil
+	m.fetchBlocks(m.now())
+}
+
+// Receive implements p2p.Protocol.
+func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
+	if p.Data == nil {
+		return
+	}
+	now := m.now()
+	switch x := mm.(type) {
+	case *msg.Headers:
+		m.onHeaders(p, x, now)
+	case *msg.GetHeaders:
+		m.onGetHeaders(p, x)
+	case *msg.Inv:
+		switch x.Cmd {
+		case msg.CmdInv:
+			m.onInv(p, x, now)
+		case msg.CmdGetData:
+			m.onGetData(p, x)
+		case msg.CmdNotFound:
+			m.onNotFound(p, x)
+		}
+	case *msg.Block:
+		m.onBlock(p, x.Block, now)
+	case *msg.CmpctBlock:
+		m.onCmpctBlock(p, x, now)
+	case *msg.GetBlockTxn:
+		m.onGetBlockTxn(p, x)
+	case *msg.BlockTxn:
+		m.onBlockTxn(p, x, now)
+	case *msg.Tx:
+		m.onTx(p, x.Tx, now)
+	case *msg.Empty:
+		if x.Cmd == msg.CmdMempool {
+			m.onMempool(p)
+		}
+	case *msg.Offer:
+		m.onOffer(p, x)
+	case *msg.Withdraw:
+		m.onWithdraw(p, x)
+	}
+}
+
+// Tick implements p2p.Protocol: stalls, timeouts, announcements.
+func (m *Manager) Tick(now time.Time) {
+	m.checkStalls(now)
+	m.fetchBlocks(now)
+	for h, r := range m.txRequested {
+		if now.Sub(r.sent) > TxRequestTimeout {
+			delete(m.txRequested, h)
+			if s, ok := r.peer.Data.(*peerState); ok {
+				delete(s.txAsked, h)
+			}
+		}
+	}
+	for _, p := range m.readyPeers() {
+		s := state(p)
+		if !now.Before(s.nextInv) {
+			m.flushInv(p)
+			s.nextInv = now.Add(m.invDelay(p))
+		}
+		if !now.Before(s.nextFeeFilter) || (s.sentFeeFilter == ibdFeeFilter && !m.cfg.Chain.IsInitialBlockDownload()) {
+			m.sendFeeFilter(p, now)
+		}
+		// A peer we never heard headers from since it announced more:
+		// ask again (a lost answer must not stop the sync).
+		if s.syncing && now.Sub(s.lastGetHeader) > 2*time.Minute {
+			s.syncing = false
+		}
+		if !s.syncing && s.bestHeight > m.bestHeaderHeight() && now.Sub(s.lastGetHeader) > 10*time.Second {
+			m.getHeaders(p, now)
+		}
+	}
+	if m.cfg.Progress != nil && now.Sub(m.lastProgress) >= time.Second {
+		m.lastProgress = now
+		if m.cfg.Chain.IsInitialBlockDownload() {
+			m.cfg.Progress(m.cfg.Chain.Best().Height, m.bestHeaderHeight())
+		}
+	}
+}
+
+func (m *Manager) bestHeaderHeight() int32 {
+	_, h, _ := m.cfg.Chain.BestHeader()
+	return h
+}
+
+// invDelay is a Poisson delay: exponential with the peer's mean.
+func (m *Manager) invDelay(p *p2p.Peer) time.Duration {
+	mean := OutboundInvDelay
+	if p.Inbound {
+		mean = InboundInvDelay
+	}
+	u := m.host.Rand().Float64()
+	d := time.Duration(-math.Log(1-u) * float64(mean))
+	return min(d, 10*mean)
+}
+
+// sendFeeFilter tells p the lowest fee rate worth announcing to us: the
+// pool's minimum, or everything's maximum while we download blocks.
+func (m *Manager) sendFeeFilter(p *p2p.Peer, now time.Time) {
+	s := state(p)
+	rate := m.cfg.Mempool.Info().MinFeeRate
+	if m.cfg.Chain.IsInitialBlockDownload() {
+		rate = ibdFeeFilter
+	}
+	if rate != s.sentFeeFilter {
+		p.Send(&msg.FeeFilter{Rate: rate})
+		s.sentFeeFilter = rate
+	}
+	s.nextFeeFilter = now.Add(time.Duration(5+m.host.Rand().IntN(10)) * time.Minute)
+}
+
+// ibdFeeFilter is the feefilter sent during initial block download: no
+// transaction is worth announcing to us then.
+const ibdFeeFilter = 21_000_000 * 100_000_000
+
+// getHeaders asks p for headers after our best header.
+func (m *Manager) getHeaders(p *p2p.Peer, now time.Time) {
+	s := state(p)
+	bh, _, _ := m.cfg.Chain.BestHeader()
+	p.Send(&msg.GetHeaders{Cmd: msg.CmdGetHeaders, Version: msg.ProtocolVersion, Locator: m.cfg.Chain.BlockLocator(&bh)})
+	s.lastGetHeader, s.syncing = now, true
+}
+
+// penalize scores a peer; it is the Host that disconnects and bans.
+func (m *Manager) penalize(p *p2p.Peer, score int, why string) {
+	m.host.Misbehaving(p, score, why)
+}
+
+// sortedRefs orders peers for deterministic assignment: the most free
+// slots first, then id.
+func sortPeers(ps []*p2p.Peer) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		fi := MaxBlocksInFlight - len(state(ps[i]).inFlight)
+		fj := MaxBlocksInFlight - len(state(ps[j]).inFlight)
+		if fi != fj {
+			return fi > fj
+		}
+		return ps[i].ID < ps[j].ID
+	})
+}

@@ -1,0 +1,226 @@
+package netsync
+
+import (
+	"context"
+	"fmt"
+	mrand "math/rand/v2"
+	"net/netip"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chaingen"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/mempool"
+	"github.com/gamegold/gg/lib/mining"
+	"github.com/gamegold/gg/lib/p2p"
+	"github.com/gamegold/gg/lib/p2p/msg"
+	"github.com/gamegold/gg/lib/script"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+var params = chaincfg.RegTestParams
+
+// simNode is a full node on a SimNet: a real chain on bbolt, a mempool,
+// a miner, the peer layer and sync.
+type simNode struct {
+	addr  netip.AddrPort
+	chain *chain.Chain
+	pool  *mempool.Pool
+	miner *mining.CPUMiner
+	host  *p2p.Host
+	sync  *Manager
+	net   *p2p.SimNet
+}
+
+func newSimNode(t *testing.T, net *p2p.SimNet, addr string, mod ...func(*p2p.Config)) *simNode {
+	t.Helper()
+	a := netip.MustParseAddrPort(addr)
+	db, err := store.Open(filepath.Join(t.TempDir(), "chain.db"), store.Options{NoSync: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c, err := chain.New(chain.Config{DB: db, Params: params, SigCache: script.NewSigCache(10_000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := mempool.New(mempool.Config{Params: params, Chain: c, Policy: mempool.Policy{AcceptNonStd: true}})
+	n := &simNode{addr: a, chain: c, pool: pool, net: net}
+	n.miner = mining.NewCPUMiner(mining.NewGenerator(params, c, pool, time.Now), c)
+	n.sync = New(Config{Params: params, Chain: c, Mempool: pool})
+	cfg := p2p.Config{Params: params, Clock: net.Clock(), Dialer: net.Dialer(a), Protocol: n.sync,
+		Services: msg.SFNodeNetwork | msg.SFNodeWitness, BestHeight: func() int32 { return c.Best().Height },
+		Rand: mrand.New(mrand.NewPCG(uint64(a.Addr().As4()[3])<<16|uint64(a.Port()), 7)), ListenPort: a.Port()}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	n.host = p2p.NewHost(cfg)
+	n.sync.SetHost(n.host)
+	net.Add(a, n.host)
+	// Notifications reach sync on the loop, after the call that caused
+	// them (as the TCP adapter posts them).
+	c.Subscribe(func(note *chain.Notification) {
+		if note.Type == chain.NTBlockConnected {
+			blk := note.Block
+			net.After(0, func() {
+				if c.Best().Hash == blk.BlockHash() {
+					n.sync.BlockConnected(blk)
+				}
+			})
+		}
+		pool.HandleNotification(note)
+	})
+	pool.Listen(mempool.Listener{OnAccept: func(d *mempool.TxDesc) { net.After(0, func() { n.sync.TxAccepted(d) }) }})
+	return n
+}
+
+var payTo = chaingen.OpTrueP2WSH
+
+func (n *simNode) mine(t *testing.T, k int) []chainhash.Hash {
+	t.Helper()
+	hs, err := n.miner.Generate(context.Background(), k, payTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs
+}
+
+func (n *simNode) height() int32 { return n.chain.Best().Height }
+
+func newNet() *p2p.SimNet {
+	net := p2p.NewSimNet(time.Now())
+	net.Latency = func(a, b netip.AddrPort) time.Duration { return 20 * time.Millisecond }
+	return net
+}
+
+// TestSyncFromPeers: a new node syncs 300 blocks from three peers at once
+// and fetches from each of them.
+func TestSyncFromPeers(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 300)
+	b := newSimNode(t, net, "10.0.0.2:2200", func(c *p2p.Config) { c.AddNodes = []netip.AddrPort{a.addr} })
+	c := newSimNode(t, net, "10.0.0.3:2200", func(c *p2p.Config) { c.AddNodes = []netip.AddrPort{a.addr} })
+	if !net.RunUntil(func() bool { return b.height() == 300 && c.height() == 300 }, 5*time.Minute) {
+		t.Fatalf("b at %d, c at %d", b.height(), c.height())
+	}
+	d := newSimNode(t, net, "10.0.0.4:2200", func(cfg *p2p.Config) {
+		cfg.Connect = []netip.AddrPort{a.addr, b.addr, c.addr}
+	})
+	start := net.Now()
+	if !net.RunUntil(func() bool { return d.height() == 300 }, 5*time.Minute) {
+		t.Fatalf("d at %d", d.height())
+	}
+	t.Logf("300 blocks from three peers in %v of virtual time", net.Now().Sub(start))
+	served := map[netip.AddrPort]int{}
+	for _, src := range []*simNode{a, b, c} {
+		for _, p := range src.host.Peers() {
+			if p.Inbound && p.Addr.Addr() == d.addr.Addr() {
+				served[src.addr] = blocksSentTo(src, p)
+			}
+		}
+	}
+	for addr, k := range served {
+		if k == 0 {
+			t.Errorf("%v served no block: the download is not spread (%v)", addr, served)
+		}
+	}
+	if d.chain.Best().Hash != a.chain.Best().Hash {
+		t.Fatal("different tips")
+	}
+}
+
+// blocksSentTo counts the blocks src's link to p carried.
+func blocksSentTo(src *simNode, p *p2p.Peer) int {
+	return p2p.SimSent(p)[msg.CmdBlock]
+}
+
+// TestStallingPeer: a peer that announces headers and never serves the
+// blocks does not stop the sync; it is disconnected after stalling twice.
+func TestStallingPeer(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 200)
+	s := newSimNode(t, net, "10.0.0.9:2200", func(c *p2p.Config) { c.AddNodes = []netip.AddrPort{a.addr} })
+	if !net.RunUntil(func() bool { return s.height() == 200 }, 5*time.Minute) {
+		t.Fatal("s did not sync")
+	}
+	// s now withholds blocks.
+	p2p.SimDropFrom(net, s.addr, func(m msg.Message) bool { return m.Command() == msg.CmdBlock || m.Command() == msg.CmdCmpctBlock })
+	var stalled []int32
+	d := newSimNode(t, net, "10.0.0.4:2200", func(cfg *p2p.Config) { cfg.Connect = []netip.AddrPort{s.addr, a.addr} })
+	start := net.Now()
+	if !net.RunUntil(func() bool { return d.height() == 200 }, 10*time.Minute) {
+		t.Fatalf("d stuck at %d behind a stalling peer", d.height())
+	}
+	t.Logf("synced past a staller in %v of virtual time", net.Now().Sub(start))
+	// The staller was asked for blocks, stalled twice and was dropped.
+	if !net.RunUntil(func() bool {
+		for _, p := range d.host.Peers() {
+			if p.Addr == s.addr {
+				return false
+			}
+		}
+		return true
+	}, time.Minute) {
+		t.Fatal("the stalling peer is still connected")
+	}
+	_ = stalled
+}
+
+// TestRelay: a transaction sent to one node reaches the others' pools; a
+// block mined with it reaches them, rebuilt from their pools.
+func TestRelay(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 110)
+	b := newSimNode(t, net, "10.0.0.2:2200", func(c *p2p.Config) { c.AddNodes = []netip.AddrPort{a.addr} })
+	c := newSimNode(t, net, "10.0.0.3:2200", func(cfg *p2p.Config) { cfg.AddNodes = []netip.AddrPort{b.addr} })
+	if !net.RunUntil(func() bool { return b.height() == 110 && c.height() == 110 }, 5*time.Minute) {
+		t.Fatal("not synced")
+	}
+	// A spend of block 1's coinbase, sent to c.
+	blk1, _ := a.chain.BlockByHash(mustHashAt(t, a.chain, 1))
+	cb := blk1.Transactions[0]
+	tx := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: cb.TxHash()}, Sequence: wire.MaxTxInSequenceNum,
+		Witness: wire.TxWitness{chaingen.OpTrueScript}}},
+		TxOut: []*wire.TxOut{{Value: cb.TxOut[0].Value - 10_000, PkScript: payTo}}}
+	net.After(0, func() {
+		if _, err := c.pool.ProcessTransaction(tx, false); err != nil {
+			t.Errorf("c refused the tx: %v", err)
+		}
+	})
+	if !net.RunUntil(func() bool { return a.pool.Have(tx.TxHash()) && b.pool.Have(tx.TxHash()) }, time.Minute) {
+		t.Fatal("the transaction did not reach a and b")
+	}
+	// a mines it: b and c get the block (compact: they have the tx).
+	before := net.Bytes
+	a.mine(t, 1)
+	if !net.RunUntil(func() bool { return b.height() == 111 && c.height() == 111 }, time.Minute) {
+		t.Fatal("the block did not reach b and c")
+	}
+	if b.pool.Have(tx.TxHash()) || c.pool.Have(tx.TxHash()) {
+		t.Fatal("mined tx still in a pool")
+	}
+	t.Logf("one block with one tx relayed to two nodes: %d bytes", net.Bytes-before)
+	for _, p := range a.host.Peers() {
+		if sent := p2p.SimSent(p); sent[msg.CmdCmpctBlock] == 0 || sent[msg.CmdGetBlockTxn] != 0 {
+			t.Errorf("a sent %v: want the block as a compact block, with nothing missing", sent)
+		}
+	}
+}
+
+func mustHashAt(t *testing.T, c *chain.Chain, h int32) chainhash.Hash {
+	t.Helper()
+	hash, err := c.BlockHashByHeight(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hash
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,315 @@
+package netsync
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
+	"github.com/gamegold/gg/lib/mempool"
+	"github.com/gamegold/gg/lib/p2p"
+	"github.com/gamegold/gg/lib/p2p/msg"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// haveTx reports whether a transaction named by h (a wtxid or a txid) is
+// known: in the pool, an orphan, or rejected since the last block.
+func (m *Manager) haveTx(h chainhash.Hash, wtxid bool) bool {
+	if m.rejects[h] {
+		return true
+	}
+	if wtxid {
+		_, ok := m.cfg.Mempool.FetchByWtxid(h)
+		return ok
+	}
+	if _, ok := m.cfg.Mempool.Fetch(h); ok {
+		return true
+	}
+	return m.cfg.Mempool.IsOrphan(h)
+}
+
+// onInv asks for what a peer announces and we lack: blocks through their
+// headers, transactions (by the id form the peer uses) within the
+// per-peer bound, offers the book lacks.
+func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
+	s := state(p)
+	get := &msg.Inv{Cmd: msg.CmdGetData}
+	askHeaders := false
+	for _, v := range x.List {
+		s.know(v.Hash)
+		switch v.Type {
+		case msg.InvBlock, msg.InvWitnessBlock:
+			if !m.cfg.Chain.HaveBlock(v.Hash) {
+				askHeaders = true
+			}
+		case msg.InvTx, msg.InvWTx, msg.InvWitnessTx:
+			if m.cfg.Chain.IsInitialBlockDownload() {
+				continue
+			}
+			isW := v.Type == msg.InvWTx
+			if m.haveTx(v.Hash, isW) {
+				continue
+			}
+			if r, ok := m.txRequested[v.Hash]; ok && now.Sub(r.sent) < TxRequestTimeout {
+				continue // asked of someone else already
+			}
+			if len(s.txAsked) >= MaxTxInFlight {
+				continue
+			}
+			t := msg.InvWitnessTx
+			if isW {
+				t = msg.InvWTx
+			}
+			get.List = append(get.List, msg.InvVect{Type: t, Hash: v.Hash})
+			s.txAsked[v.Hash] = now
+			m.txRequested[v.Hash] = txRequest{peer: p, sent: now}
+		case msg.InvOffer, msg.InvOfferSigned:
+			if m.cfg.Book == nil {
+				continue
+			}
+			if v.Type == msg.InvOfferSigned {
+				s.know(signedKey(v.Hash))
+			}
+			o := m.cfg.Book.Get(game.ID(v.Hash))
+			if o == nil || (v.Type == msg.InvOfferSigned && o.State != mempool.OfferSigned) {
+				get.List = append(get.List, v)
+			}
+		}
+	}
+	if len(get.List) > 0 {
+		p.Send(get)
+	}
+	if askHeaders {
+		m.getHeaders(p, now)
+	}
+}
+
+// onGetData serves blocks, transactions and offers; what we lack is
+// named in one notfound.
+func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv) {
+	nf := &msg.Inv{Cmd: msg.CmdNotFound}
+	tip := m.cfg.Chain.Best().Height
+	for _, v := range x.List {
+		switch v.Type {
+		case msg.InvBlock, msg.InvWitnessBlock, msg.InvCmpctBlock:
+			blk := m.recentBlock(v.Hash)
+			if blk == nil {
+				var err error
+				if blk, err = m.cfg.Chain.BlockByHash(v.Hash); err != nil {
+					nf.List = append(nf.List, v)
+					continue
+				}
+			}
+			if v.Type == msg.InvCmpctBlock {
+				if _, h, err := m.cfg.Chain.HeaderByHash(v.Hash); err == nil && tip-h < recentBlocks {
+					p.Send(compactOf(blk, m.host.Rand().Uint64()))
+					continue
+				}
+			}
+			p.Send(&msg.Block{Block: blk})
+		case msg.InvTx, msg.InvWitnessTx, msg.InvWTx:
+			var d *mempool.TxDesc
+			var ok bool
+			if v.Type == msg.InvWTx {
+				d, ok = m.cfg.Mempool.FetchByWtxid(v.Hash)
+			} else {
+				d, ok = m.cfg.Mempool.Fetch(v.Hash)
+			}
+			if !ok {
+				nf.List = append(nf.List, v)
+				continue
+			}
+			p.Send(&msg.Tx{Tx: d.Tx})
+		case msg.InvOffer, msg.InvOfferSigned:
+			if m.cfg.Book == nil {
+				nf.List = append(nf.List, v)
+				continue
+			}
+			o := m.cfg.Book.Get(game.ID(v.Hash))
+			if o == nil {
+				nf.List = append(nf.List, v)
+				continue
+			}
+			p.Send(offerMsg(o))
+		default:
+			nf.List = append(nf.List, v)
+		}
+	}
+	if len(nf.List) > 0 {
+		p.Send(nf)
+	}
+}
+
+func (m *Manager) onNotFound(p *p2p.Peer, x *msg.Inv) {
+	s := state(p)
+	for _, v := range x.List {
+		if r, ok := m.txRequested[v.Hash]; ok && r.peer == p {
+			delete(m.txRequested, v.Hash)
+		}
+		delete(s.txAsked, v.Hash)
+		if r := m.requested[v.Hash]; r != nil && r.peer == p {
+			s.avoid[v.Hash] = true
+			m.cancelRequest(r)
+		}
+	}
+}
+
+// onTx offers a transaction to the pool; an orphan's parents are asked
+// of its sender; one no honest peer sends costs the connection.
+// Unrequested transactions beyond a rate are dropped.
+func (m *Manager) onTx(p *p2p.Peer, tx *wire.MsgTx, now time.Time) {
+	s := state(p)
+	txid, wtxid := tx.TxHash(), tx.WitnessHash()
+	s.know(txid)
+	s.know(wtxid)
+	requested := false
+	for _, h := range []chainhash.Hash{wtxid, txid} {
+		if _, ok := s.txAsked[h]; ok {
+			requested = true
+			delete(s.txAsked, h)
+		}
+		if r, ok := m.txRequested[h]; ok && r.peer == p {
+			delete(m.txRequested, h)
+		}
+	}
+	if !requested {
+		s.unreqTokens = min(s.unreqTokens+now.Sub(s.unreqAt).Seconds()*unrequestedRate, unrequestedBurst)
+		s.unreqAt = now
+		if s.unreqTokens < 1 {
+			m.penalize(p, 1, "unrequested transactions beyond the rate")
+			return
+		}
+		s.unreqTokens--
+	}
+	if m.rejects[wtxid] || m.rejects[txid] {
+		return
+	}
+	if m.cfg.Chain.IsInitialBlockDownload() {
+		return
+	}
+	descs, err := m.cfg.Mempool.ProcessTransaction(tx, true)
+	switch {
+	case err == nil && len(descs) == 0:
+		// An orphan: ask its sender for the parents we lack.
+		get := &msg.Inv{Cmd: msg.CmdGetData}
+		seen := map[chainhash.Hash]bool{}
+		for _, in := range tx.TxIn {
+			h := in.PreviousOutPoint.Hash
+			if seen[h] || m.haveTx(h, false) {
+				continue
+			}
+			seen[h] = true
+			if len(s.txAsked) >= MaxTxInFlight {
+				break
+			}
+			get.List = append(get.List, msg.InvVect{Type: msg.InvWitnessTx, Hash: h})
+			s.txAsked[h] = now
+			m.txRequested[h] = txRequest{peer: p, sent: now}
+		}
+		if len(get.List) > 0 {
+			p.Send(get)
+		}
+	case err == nil:
+		p.NoteTx(now)
+	default:
+		m.rejects[wtxid] = true
+		if !tx.HasWitness() {
+			m.rejects[txid] = true
+		}
+		if dishonestTx(err) {
+			m.penalize(p, p2p.BanScore, "invalid transaction "+txid.String()+": "+err.Error())
+		}
+	}
+}
+
+// dishonestTx reports whether a rejection proves the sender dishonest:
+// the transaction fails its scripts or checks that depend on nothing but
+// itself. Rejections that depend on the chain or the pool (missing or
+// spent inputs, lock times, fees, conflicts, game state) can happen to
+// honest peers.
+func dishonestTx(err error) bool {
+	var re chain.RuleError
+	if !errors.As(err, &re) {
+		return false
+	}
+	switch re.Kind {
+	case chain.ErrScriptValidation, chain.ErrNoTxInputs, chain.ErrNoTxOutputs, chain.ErrTxTooBig,
+		chain.ErrBadTxOutValue, chain.ErrDuplicateTxInputs, chain.ErrBadTxInput:
+		return true
+	}
+	return false
+}
+
+// TxAccepted queues a new pool transaction's announcement for every peer
+// that relays and whose feefilter it pays (the node calls it on the loop
+// for every acceptance).
+func (m *Manager) TxAccepted(d *mempool.TxDesc) {
+	for _, p := range m.readyPeers() {
+		s := state(p)
+		if !p.Relay || d.FeeRate < p.FeeFilterRate || len(s.queuedInv) >= MaxInvPerPeer {
+			continue
+		}
+		v := msg.InvVect{Type: msg.InvTx, Hash: d.TxID}
+		if p.WtxidRelay {
+			v = msg.InvVect{Type: msg.InvWTx, Hash: d.WTxID}
+		}
+		if s.knows(v.Hash) {
+			continue
+		}
+		s.queuedInv = append(s.queuedInv, v)
+	}
+}
+
+// flushInv sends p the announcements queued for it that are still worth
+// sending.
+func (m *Manager) flushInv(p *p2p.Peer) {
+	s := state(p)
+	if len(s.queuedInv) == 0 {
+		return
+	}
+	inv := &msg.Inv{Cmd: msg.CmdInv}
+	for _, v := range s.queuedInv {
+		if s.knows(v.Hash) {
+			continue
+		}
+		var ok bool
+		if v.Type == msg.InvWTx {
+			_, ok = m.cfg.Mempool.FetchByWtxid(v.Hash)
+		} else {
+			_, ok = m.cfg.Mempool.Fetch(v.Hash)
+		}
+		if !ok {
+			continue // left the pool meanwhile
+		}
+		s.know(v.Hash)
+		inv.List = append(inv.List, v)
+		if len(inv.List) == msg.MaxInv {
+			p.Send(inv)
+			inv = &msg.Inv{Cmd: msg.CmdInv}
+		}
+	}
+	s.queuedInv = nil
+	if len(inv.List) > 0 {
+		p.Send(inv)
+	}
+}
+
+// onMempool (BIP35) announces the pool's transactions that pay p's
+// feefilter.
+func (m *Manager) onMempool(p *p2p.Peer) {
+	s := state(p)
+	for _, d := range m.cfg.Mempool.MiningDescs() {
+		if d.FeeRate < p.FeeFilterRate {
+			continue
+		}
+		v := msg.InvVect{Type: msg.InvTx, Hash: d.TxID}
+		if p.WtxidRelay {
+			v = msg.InvVect{Type: msg.InvWTx, Hash: d.WTxID}
+		}
+		if len(s.queuedInv) < MaxInvPerPeer {
+			s.queuedInv = append(s.queuedInv, v)
+		}
+	}
+	m.flushInv(p)
+}

@@ -1,0 +1,285 @@
+package p2p
+
+import (
+	"container/heap"
+	"errors"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/gamegold/gg/lib/p2p/msg"
+)
+
+// SimNet is an in-process network with virtual time: Hosts connect
+// through it, messages travel through their wire encoding with a
+// latency, and everything happens in one goroutine in time order, the
+// same calls the TCP adapter makes. Tests of several nodes run on it
+// deterministically; the network simulator builds on it.
+type SimNet struct {
+	clock   simClock
+	queue   eventQueue
+	seq     uint64
+	nodes   map[netip.AddrPort]*Host
+	links   int
+	tickDue time.Time
+	// Latency is the one-way delay between two addresses (default 1 ms).
+	Latency func(from, to netip.AddrPort) time.Duration
+	// TickEvery is how often every Host ticks (default 100 ms).
+	TickEvery time.Duration
+	// Bytes counts the payload and header bytes delivered.
+	Bytes uint64
+	// Refuse, when set, makes a dial to the address fail.
+	Refuse func(to netip.AddrPort) bool
+	drops  map[netip.AddrPort]func(msg.Message) bool
+}
+
+type simClock struct{ t time.Time }
+
+func (c *simClock) Now() time.Time { return c.t }
+
+type event struct {
+	at  time.Time
+	seq uint64
+	f   func()
+}
+
+type eventQueue []event
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *eventQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return e
+}
+
+// NewSimNet returns an empty network whose clock starts at start.
+func NewSimNet(start time.Time) *SimNet {
+	return &SimNet{clock: simClock{start}, nodes: make(map[netip.AddrPort]*Host), TickEvery: 100 * time.Millisecond}
+}
+
+// Clock is the network's virtual clock (give it to each Host's Config).
+func (n *SimNet) Clock() Clock { return &n.clock }
+
+// Now is the virtual time.
+func (n *SimNet) Now() time.Time { return n.clock.t }
+
+// At schedules f at virtual time t (or now, if earlier).
+func (n *SimNet) At(t time.Time, f func()) {
+	if t.Before(n.clock.t) {
+		t = n.clock.t
+	}
+	n.seq++
+	heap.Push(&n.queue, event{t, n.seq, f})
+}
+
+// After schedules f after d.
+func (n *SimNet) After(d time.Duration, f func()) { n.At(n.clock.t.Add(d), f) }
+
+// Add registers a Host listening at addr.
+func (n *SimNet) Add(addr netip.AddrPort, h *Host) { n.nodes[addr] = h }
+
+// Remove takes a Host off the network (its address refuses connections;
+// existing links stay until closed).
+func (n *SimNet) Remove(addr netip.AddrPort) { delete(n.nodes, addr) }
+
+// Dialer returns the Dialer of the Host at from.
+func (n *SimNet) Dialer(from netip.AddrPort) Dialer { return &simDialer{n, from} }
+
+type simDialer struct {
+	n    *SimNet
+	from netip.AddrPort
+}
+
+func (d *simDialer) Dial(to netip.AddrPort) {
+	n := d.n
+	lat := n.latency(d.from, to)
+	n.After(lat, func() {
+		src := n.nodes[d.from]
+		dst := n.nodes[to]
+		if src == nil {
+			return
+		}
+		if dst == nil || (n.Refuse != nil && n.Refuse(to)) {
+			n.After(lat, func() { src.DialFailed(to, errors.New("connection refused")) })
+			return
+		}
+		n.Connect(d.from, to)
+	})
+}
+
+func (n *SimNet) latency(a, b netip.AddrPort) time.Duration {
+	if n.Latency != nil {
+		return n.Latency(a, b)
+	}
+	return time.Millisecond
+}
+
+// Connect links the Host at from (outbound) to the Host at to (inbound)
+// at once and returns the two ends.
+func (n *SimNet) Connect(from, to netip.AddrPort) (out, in *SimLink) {
+	n.links++
+	src, dst := n.nodes[from], n.nodes[to]
+	eph := netip.AddrPortFrom(from.Addr(), uint16(10000+n.links%50000))
+	out = &SimLink{n: n, host: src, remote: to, local: from}
+	in = &SimLink{n: n, host: dst, remote: eph, local: to}
+	out.other, in.other = in, out
+	in.peer = dst.Connected(in, true)
+	if in.peer == nil {
+		in.closed, out.closed = true, true
+		n.After(n.latency(from, to), func() { src.DialFailed(to, errors.New("refused by peer")) })
+		return out, in
+	}
+	out.peer = src.Connected(out, false)
+	return out, in
+}
+
+// SimLink is one end of a SimNet connection.
+type SimLink struct {
+	n      *SimNet
+	host   *Host
+	peer   *Peer
+	remote netip.AddrPort
+	local  netip.AddrPort // the listening address of this end's Host
+	other  *SimLink
+	closed bool
+	// Drop, when set, loses matching outgoing messages (a test's faulty
+	// or malicious peer).
+	Drop func(m msg.Message) bool
+	// Sent counts the messages sent by command.
+	Sent map[string]int
+}
+
+// Send implements Link: the message goes through its encoding and
+// arrives after the latency, in order.
+func (l *SimLink) Send(m msg.Message) {
+	if l.closed || (l.Drop != nil && l.Drop(m)) {
+		return
+	}
+	if d := l.n.drops[l.local]; d != nil && d(m) {
+		return
+	}
+	payload := msg.Payload(m)
+	got, err := msg.Decode(m.Command(), payload)
+	if err != nil {
+		panic("p2p: SimNet: " + m.Command() + " does not decode: " + err.Error())
+	}
+	if l.Sent == nil {
+		l.Sent = map[string]int{}
+	}
+	l.Sent[m.Command()]++
+	l.n.Bytes += uint64(msg.HeaderSize + len(payload))
+	o := l.other
+	l.n.After(l.n.latency(l.remote, o.remote), func() {
+		if !o.closed && o.peer != nil {
+			o.host.Received(o.peer, got)
+		}
+	})
+}
+
+// Close implements Link.
+func (l *SimLink) Close() {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	o := l.other
+	l.n.After(0, func() {
+		if l.peer != nil {
+			l.host.Disconnected(l.peer, nil)
+		}
+	})
+	l.n.After(l.n.latency(l.remote, o.remote), func() {
+		if !o.closed {
+			o.closed = true
+			if o.peer != nil {
+				o.host.Disconnected(o.peer, nil)
+			}
+		}
+	})
+}
+
+// RemoteAddr implements Link.
+func (l *SimLink) RemoteAddr() netip.AddrPort { return l.remote }
+
+// Peer is this end's peer.
+func (l *SimLink) Peer() *Peer { return l.peer }
+
+// Step runs the next event (ticking the Hosts when a tick is due first);
+// it reports false when nothing is left to run.
+func (n *SimNet) Step() bool {
+	if n.tickDue.IsZero() {
+		n.tickDue = n.clock.t
+	}
+	if len(n.queue) == 0 || !n.queue[0].at.Before(n.tickDue) {
+		if len(n.nodes) == 0 && len(n.queue) == 0 {
+			return false
+		}
+		n.clock.t = n.tickDue
+		for _, addr := range n.sortedAddrs() {
+			if h := n.nodes[addr]; h != nil {
+				h.Tick()
+			}
+		}
+		n.tickDue = n.tickDue.Add(n.TickEvery)
+		return true
+	}
+	e := heap.Pop(&n.queue).(event)
+	n.clock.t = e.at
+	e.f()
+	return true
+}
+
+func (n *SimNet) sortedAddrs() []netip.AddrPort {
+	out := make([]netip.AddrPort, 0, len(n.nodes))
+	for a := range n.nodes {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b netip.AddrPort) int { return a.Compare(b) })
+	return out
+}
+
+// RunUntil runs events until cond holds (checked after each) or the
+// virtual time passes limit; it reports whether cond held.
+func (n *SimNet) RunUntil(cond func() bool, limit time.Duration) bool {
+	end := n.clock.t.Add(limit)
+	for !cond() {
+		if n.clock.t.After(end) || !n.Step() {
+			return cond()
+		}
+	}
+	return true
+}
+
+// RunFor runs every event of the next d of virtual time.
+func (n *SimNet) RunFor(d time.Duration) {
+	end := n.clock.t.Add(d)
+	for n.clock.t.Before(end) && n.Step() {
+	}
+}
+
+// SimSent returns the messages sent to p's side by command, when p is a
+// SimNet peer (the counts of the link's other end).
+func SimSent(p *Peer) map[string]int {
+	if l, ok := p.link.(*SimLink); ok {
+		return l.Sent
+	}
+	return nil
+}
+
+// SimDropFrom makes every current and future link of the Host at addr
+// drop outgoing messages matching drop.
+func SimDropFrom(n *SimNet, addr netip.AddrPort, drop func(m msg.Message) bool) {
+	if n.drops == nil {
+		n.drops = map[netip.AddrPort]func(msg.Message) bool{}
+	}
+	n.drops[addr] = drop
+}
