@@ -681,3 +681,71 @@ func (h *Host) evictInbound(now time.Time) bool {
 	h.Disconnect(worst[0], "evicted for an inbound slot")
 	return true
 }
+
+// AddPersistent keeps addr connected (addnode add); it reports false when
+// it is already.
+func (h *Host) AddPersistent(addr netip.AddrPort) bool {
+	if h.isPersistent(addr) != nil {
+		return false
+	}
+	h.persist = append(h.persist, &persistent{addr: addr})
+	return true
+}
+
+// RemovePersistent stops keeping addr connected (addnode remove) and
+// disconnects it; it reports false when it was not a persistent peer.
+func (h *Host) RemovePersistent(addr netip.AddrPort) bool {
+	for i, x := range h.persist {
+		if x.addr == addr {
+			h.persist = append(h.persist[:i:i], h.persist[i+1:]...)
+			if x.peer != nil {
+				x.peer.Persistent = false
+				h.Disconnect(x.peer, "addnode remove")
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// Persistent lists the addresses kept connected, with their peers (nil
+// while down).
+func (h *Host) Persistent() map[netip.AddrPort]*Peer {
+	out := make(map[netip.AddrPort]*Peer, len(h.persist))
+	for _, x := range h.persist {
+		out[x.addr] = x.peer
+	}
+	return out
+}
+
+// DialOnce tries addr once (addnode onetry).
+func (h *Host) DialOnce(addr netip.AddrPort) {
+	if h.cfg.Dialer == nil || h.byAddr[addr] != nil || h.dialing[addr] {
+		return
+	}
+	h.dialing[addr] = true
+	h.cfg.Dialer.Dial(addr)
+}
+
+// PingAll sends every ready peer a ping now (the ping RPC).
+func (h *Host) PingAll() {
+	now := h.clock.Now()
+	for _, p := range h.Peers() {
+		if p.ready {
+			p.pingNonce = h.rng.Uint64() | 1
+			p.pingSent = now
+			p.Send(&msg.Ping{Nonce: p.pingNonce})
+		}
+	}
+}
+
+// PingPending reports the age of an unanswered ping, 0 without one.
+func (p *Peer) PingPending(now time.Time) time.Duration {
+	if p.pingNonce == 0 {
+		return 0
+	}
+	return now.Sub(p.pingSent)
+}
+
+// Nonce is the Host's version nonce.
+func (h *Host) Nonce() uint64 { return h.nonce }
