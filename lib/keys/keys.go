@@ -22,6 +22,8 @@ var (
 	// refused before base58 decoding, whose cost is the square of the
 	// length.
 	ErrTooLong = errors.New("keys: encoded key too long")
+	// ErrBadExtendedKey: a well-encoded extended key BIP32 calls invalid.
+	ErrBadExtendedKey = errors.New("keys: invalid extended key")
 )
 
 // Longest base58check strings of each kind: the base58 length of an
@@ -89,10 +91,41 @@ func DecodeWIF(s string, p *chaincfg.Params) (priv *btcec.PrivateKey, compressed
 
 // ParseExtendedKey decodes a BIP32 extended key string (any network's,
 // public or private) with hdkeychain, after refusing one longer than
-// MaxExtendedKeyLen as ErrTooLong.
+// MaxExtendedKeyLen as ErrTooLong. It also refuses, as
+// ErrBadExtendedKey, what BIP32 (test vector 5) calls invalid and
+// hdkeychain lets through: a version no network of chaincfg uses, a
+// private version on a public key or the reverse, and a master key
+// (depth 0) with a parent fingerprint or a child index.
 func ParseExtendedKey(s string) (*hdkeychain.ExtendedKey, error) {
 	if len(s) > MaxExtendedKeyLen {
 		return nil, fmt.Errorf("%w: extended key of %d characters, at most %d", ErrTooLong, len(s), MaxExtendedKeyLen)
 	}
-	return hdkeychain.NewKeyFromString(s)
+	k, err := hdkeychain.NewKeyFromString(s)
+	if err != nil {
+		return nil, err
+	}
+	var ver [4]byte
+	copy(ver[:], k.Version())
+	known := false
+	for _, p := range chaincfg.Networks {
+		switch ver {
+		case p.HDPrivateKeyID:
+			known = true
+			if !k.IsPrivate() {
+				return nil, fmt.Errorf("%w: a private key's version on a public key", ErrBadExtendedKey)
+			}
+		case p.HDPublicKeyID:
+			known = true
+			if k.IsPrivate() {
+				return nil, fmt.Errorf("%w: a public key's version on a private key", ErrBadExtendedKey)
+			}
+		}
+	}
+	if !known {
+		return nil, fmt.Errorf("%w: unknown version %x", ErrBadExtendedKey, ver)
+	}
+	if k.Depth() == 0 && (k.ParentFingerprint() != 0 || k.ChildIndex() != 0) {
+		return nil, fmt.Errorf("%w: a master key (depth 0) with a parent fingerprint or child index", ErrBadExtendedKey)
+	}
+	return k, nil
 }

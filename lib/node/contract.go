@@ -15,6 +15,7 @@ import (
 	"github.com/gamegold/gg/lib/amount"
 
 	"github.com/gamegold/gg/lib/chain"
+	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/rpc"
@@ -94,12 +95,17 @@ type contractSource interface {
 	Cancel(id game.ID, sig []byte) error
 	Get(id game.ID) (*rpc.ContractJSON, error)
 	List(q rpc.ContractListQuery) ([]rpc.ContractJSON, int, error)
+	// PendingFulfil returns the mempool transaction fulfilling contract
+	// id: one the source finds in the pool, or known (the wallet's own
+	// fulfil, if not zero) when the pool holds it; false when neither.
+	PendingFulfil(id game.ID, known chainhash.Hash) (chainhash.Hash, bool, error)
 }
 
-// localSource is the node's own book and chain.
+// localSource is the node's own book, chain and mempool.
 type localSource struct {
 	chain *chain.Chain
 	book  *mempool.Book
+	pool  *mempool.Pool
 }
 
 func (l *localSource) Tip() int32 { return l.chain.Best().Height }
@@ -123,6 +129,24 @@ func (l *localSource) Lookup(id game.ID) (*mempool.Offer, *game.Contract, []int6
 		}
 	}
 	return nil, c, vals, nil
+}
+
+// PendingFulfil looks for the fulfil among the pool's transactions (an
+// error path only: the book forgets an offer once its fulfil enters the
+// pool, so the pool is where it is).
+func (l *localSource) PendingFulfil(id game.ID, _ chainhash.Hash) (chainhash.Hash, bool, error) {
+	if l.pool == nil {
+		return chainhash.Hash{}, false, nil
+	}
+	for _, d := range l.pool.MiningDescs() {
+		rec, _, _ := game.FindRecord(d.Tx)
+		if f, ok := rec.(*game.ContractFulfil); ok {
+			if fid, err := game.ContractID(&f.Terms); err == nil && fid == id {
+				return d.TxID, true, nil
+			}
+		}
+	}
+	return chainhash.Hash{}, false, nil
 }
 
 func (l *localSource) PropGold(id game.ID) (int64, bool, error) {
@@ -314,6 +338,24 @@ func (r *remoteSource) Lookup(id game.ID) (*mempool.Offer, *game.Contract, []int
 	return nil, c, vals, nil
 }
 
+// PendingFulfil can only confirm a fulfil the wallet knows: the node's
+// mempool lists txids, not records.
+func (r *remoteSource) PendingFulfil(_ game.ID, known chainhash.Hash) (chainhash.Hash, bool, error) {
+	if known.IsZero() {
+		return chainhash.Hash{}, false, nil
+	}
+	var ids []string
+	if err := r.call("getrawmempool", &ids); err != nil {
+		return chainhash.Hash{}, false, err
+	}
+	for _, s := range ids {
+		if s == known.String() {
+			return known, true, nil
+		}
+	}
+	return chainhash.Hash{}, false, nil
+}
+
 func (r *remoteSource) PropGold(id game.ID) (int64, bool, error) {
 	var p struct {
 		Gold   json.Number `json:"gold"`
@@ -373,8 +415,8 @@ type ContractHost struct {
 var _ rpc.ContractBackend = (*ContractHost)(nil)
 
 // NewContractHost returns the contract backend of a node.
-func NewContractHost(c *chain.Chain, b *mempool.Book, w *WalletHost) *ContractHost {
-	return &ContractHost{src: &localSource{chain: c, book: b}, wallet: w}
+func NewContractHost(c *chain.Chain, b *mempool.Book, p *mempool.Pool, w *WalletHost) *ContractHost {
+	return &ContractHost{src: &localSource{chain: c, book: b, pool: p}, wallet: w}
 }
 
 // NewRemoteContractHost returns the contract backend of a wallet served
@@ -534,12 +576,12 @@ func (h *ContractHost) Execute(ctx context.Context, o rpc.GameOptions, spec rpc.
 	if err := ensureAccount(w, o.Account); err != nil {
 		return nil, err
 	}
-	_, c, vals, err := h.src.Lookup(spec.ID)
+	off, c, vals, err := h.src.Lookup(spec.ID)
 	if err != nil {
 		return nil, err
 	}
 	if c == nil {
-		return nil, rpc.Errorf(rpc.CodeInvalidAddress, "contract %s is not fulfilled on chain", spec.ID)
+		return nil, h.notOnChain(w, spec.ID, off)
 	}
 	if c.State != game.ContractFulfilled {
 		return nil, rpc.Errorf(rpc.CodeInvalidParam, "contract %s is %s: nothing to execute", spec.ID, c.State)
@@ -583,6 +625,32 @@ func (h *ContractHost) Execute(ctx context.Context, o rpc.GameOptions, spec rpc.
 		j.State, j.Hex = "", hex.EncodeToString(res.Tx.Bytes())
 	}
 	return j, nil
+}
+
+// notOnChain says why a contract to execute is not on chain: still an
+// offer in the book, fulfilled by a transaction waiting in the mempool,
+// or unknown.
+func (h *ContractHost) notOnChain(w *wallet.Wallet, id game.ID, off *mempool.Offer) error {
+	switch {
+	case off != nil && off.State == mempool.OfferSigned:
+		return rpc.Errorf(rpc.CodeInvalidParam, "contract %s is signed, not fulfilled: B fulfils it first (gg-contract fulfil)", id)
+	case off != nil:
+		return rpc.Errorf(rpc.CodeInvalidParam, "contract %s is %s, not fulfilled: B signs and fulfils it first (gg-contract sign, fulfil)", id, off.State)
+	}
+	var known chainhash.Hash
+	if w != nil {
+		if ci, err := w.Contract(id); err == nil {
+			known = ci.FulfilTxid
+		}
+	}
+	txid, ok, err := h.src.PendingFulfil(id, known)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return rpc.Errorf(rpc.CodeInvalidParam, "contract %s: the fulfilment %s is in the mempool: wait for a block", id, txid)
+	}
+	return rpc.Errorf(rpc.CodeInvalidAddress, "contract %s is not fulfilled on chain", id)
 }
 
 // Withdraw implements rpc.ContractBackend.

@@ -56,7 +56,7 @@ func (n *Node) startRPC() error {
 	n.rpc.Register(ws.Methods()...)
 	gs := &rpc.GameService{Params: n.cfg.Params, Backend: NewGameHost(n.cfg.Params, n.Chain, n.Mempool, n.Wallet)}
 	n.rpc.Register(gs.Methods()...)
-	cs := &rpc.ContractService{Params: n.cfg.Params, Backend: NewContractHost(n.Chain, n.Book, n.Wallet), Book: bookMethods{n.Book}}
+	cs := &rpc.ContractService{Params: n.cfg.Params, Backend: NewContractHost(n.Chain, n.Book, n.Mempool, n.Wallet), Book: bookMethods{n.Book}}
 	n.rpc.Register(cs.Methods()...)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {

@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -33,10 +34,18 @@ const bnbMaxTries = 100_000
 // ErrInsufficientFunds is the kind of an InsufficientFundsError.
 const ErrInsufficientFunds = ErrorKind("insufficient funds")
 
-// InsufficientFundsError reports an overdraft: what the transaction needs
-// (amounts plus fee) and what the account can spend.
+// InsufficientFundsError reports an overdraft: what the account's coins
+// must pay (amounts plus fee, less the value of inputs the transaction
+// already has) and what they can.
 type InsufficientFundsError struct {
+	// Need is what the account's coins must supply; Have what its
+	// spendable coins hold (confirmed, plus its own unconfirmed change
+	// when the selection tried it).
 	Need, Have amount.Amount
+	// Unconfirmed is what the account holds on top of Have in coins that
+	// wait for a block (payments received, not yet mined): spendable
+	// once confirmed. With it, Have counts confirmed coins only.
+	Unconfirmed amount.Amount
 	// Locked is what the account holds in time-locked coins on top of
 	// Have; LockedUntil the height the first of them unlocks at (0: a
 	// relative lock whose payment is unconfirmed).
@@ -46,6 +55,12 @@ type InsufficientFundsError struct {
 
 func (e *InsufficientFundsError) Error() string {
 	msg := fmt.Sprintf("insufficient funds: need %s GG, have %s GG", e.Need, e.Have)
+	switch {
+	case e.Unconfirmed > 0 && e.Have+e.Unconfirmed >= e.Need:
+		msg += fmt.Sprintf(" confirmed (%s GG unconfirmed: mine a block or wait for one)", e.Unconfirmed)
+	case e.Unconfirmed > 0:
+		msg += fmt.Sprintf(" confirmed (%s GG more unconfirmed)", e.Unconfirmed)
+	}
 	switch {
 	case e.Locked > 0 && e.LockedUntil > 0:
 		msg += fmt.Sprintf(" (%s GG more is time-locked: coin locked until height %d)", e.Locked, e.LockedUntil)
@@ -154,6 +169,35 @@ func selectCoins(coins []selCoin, req selectRequest) (selection, error) {
 	return sel, err
 }
 
+// selectSpendable is selectCoins over an account's coins: the confirmed
+// ones first, then with its own unconfirmed change (which the wallet may
+// spend). An overdraft reports the confirmed coins as Have and every
+// unconfirmed coin — the change and pending, the payments received and
+// not yet mined, which are not spent before a block confirms them — as
+// Unconfirmed, so the message says when a block is the fix.
+func selectSpendable(confirmed, change []selCoin, pending int64, req selectRequest) (selection, error) {
+	sel, err := selectCoins(confirmed, req)
+	var short *InsufficientFundsError
+	if errors.As(err, &short) && len(change) > 0 {
+		sel, err = selectCoins(append(slices.Clone(confirmed), change...), req)
+	}
+	if !errors.As(err, &short) {
+		return sel, err
+	}
+	unconf := pending
+	for _, c := range change {
+		unconf += c.value
+	}
+	if unconf > 0 {
+		var have int64
+		for _, c := range confirmed {
+			have += c.value
+		}
+		short.Have, short.Unconfirmed = amount.Amount(have), amount.Amount(unconf)
+	}
+	return sel, err
+}
+
 // selectCoinsRate is selectCoins at the request's fee rate alone.
 func selectCoinsRate(coins []selCoin, req selectRequest) (selection, error) {
 	inFee := feeFor(p2wpkhInputVSize, req.rate)
@@ -222,7 +266,7 @@ func selectCoinsRate(coins []selCoin, req selectRequest) (selection, error) {
 		if in-req.target < feeNoChange {
 			// Only possible with hundreds of inputs or outputs, where the
 			// counts' CompactSize grows past what the search budgeted.
-			return selection{}, &InsufficientFundsError{Need: amount.Amount(req.target + feeNoChange), Have: amount.Amount(in)}
+			return selection{}, &InsufficientFundsError{Need: amount.Amount(req.target + feeNoChange - req.preset), Have: amount.Amount(sum)}
 		}
 		return selection{coins: sel, fee: in - req.target}, nil
 	}
@@ -239,7 +283,9 @@ func selectCoinsRate(coins []selCoin, req selectRequest) (selection, error) {
 		if !req.subtractFee {
 			needAll += feeFor(req.baseVSize+max(n, 1)*p2wpkhInputVSize, req.rate)
 		}
-		return selection{}, &InsufficientFundsError{Need: amount.Amount(needAll), Have: amount.Amount(haveAll + req.preset)}
+		// Both sides without the preset inputs: Have is then what the
+		// account's coins hold, a figure its balance shows.
+		return selection{}, &InsufficientFundsError{Need: amount.Amount(needAll - req.preset), Have: amount.Amount(haveAll)}
 	}
 	// Branch and bound: an exact match within costOfChange.
 	costOfChange := changeFee + inFee

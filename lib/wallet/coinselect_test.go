@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"errors"
+	"regexp"
 	"testing"
 
 	"github.com/gamegold/gg/lib/chainhash"
@@ -97,6 +98,50 @@ func TestSelectCoinsErrors(t *testing.T) {
 	e := &InsufficientFundsError{Need: 150_000_000, Have: 120_000_000}
 	if e.Error() != "insufficient funds: need 1.5 GG, have 1.2 GG" {
 		t.Errorf("message %q", e.Error())
+	}
+}
+
+// TestSelectSpendableErrors: an overdraft leaves out the inputs the
+// transaction already has (Have is what the account's coins hold, as
+// its balance shows it) and names the unconfirmed coins, saying a block
+// is the fix only when they would cover the need.
+func TestSelectSpendableErrors(t *testing.T) {
+	base := int64(txOverheadVSize + p2wpkhOutputVSize + p2wpkhInputVSize)
+	const gg = 100_000_000
+	preset := selectRequest{target: 2*gg + 10_000, baseVSize: base, nPreset: 1, nOutputs: 1, preset: 10_000, rate: 1000}
+	for _, tc := range []struct {
+		name              string
+		confirmed, change []selCoin
+		pending           int64
+		req               selectRequest
+		want              string
+		have, unconf      int64
+	}{
+		{"nothing confirmed, payment pending", nil, nil, 5 * gg, preset,
+			`^insufficient funds: need 2\.0000\d+ GG, have 0\.0 GG confirmed \(5\.0 GG unconfirmed: mine a block or wait for one\)$`, 0, 5 * gg},
+		{"pending too small", selCoins(gg / 2), nil, gg / 4, preset,
+			`^insufficient funds: need 2\.0000\d+ GG, have 0\.5 GG confirmed \(0\.25 GG more unconfirmed\)$`, gg / 2, gg / 4},
+		{"change tried, still short", selCoins(gg / 2), selCoins(gg / 2), 0, preset,
+			`^insufficient funds: need 2\.0000\d+ GG, have 0\.5 GG confirmed \(0\.5 GG more unconfirmed\)$`, gg / 2, gg / 2},
+		{"nothing unconfirmed", selCoins(gg), nil, 0, preset,
+			`^insufficient funds: need 2\.0000\d+ GG, have 1\.0 GG$`, gg, 0},
+	} {
+		_, err := selectSpendable(tc.confirmed, tc.change, tc.pending, tc.req)
+		var short *InsufficientFundsError
+		if !errors.As(err, &short) || !errors.Is(err, ErrInsufficientFunds) {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !regexp.MustCompile(tc.want).MatchString(err.Error()) || int64(short.Have) != tc.have || int64(short.Unconfirmed) != tc.unconf {
+			t.Errorf("%s: %q (%+v)", tc.name, err, short)
+		}
+		// the preset input is the transaction's, not the account's
+		if need := int64(short.Need); need < tc.req.target-tc.req.preset || need > tc.req.target {
+			t.Errorf("%s: need %d counts the preset input", tc.name, need)
+		}
+	}
+	// unconfirmed change that covers the need is spent, no error
+	if _, err := selectSpendable(nil, selCoins(3*gg), 0, preset); err != nil {
+		t.Fatalf("change: %v", err)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -520,11 +519,7 @@ func (w *Wallet) PublishContract(ctx context.Context, o GameOptions, spec Contra
 			return err
 		}
 		req := selectRequest{target: target, baseVSize: base, nPreset: len(g.tx.TxIn), nOutputs: len(outs), preset: preset, rate: rate}
-		sel, err := selectCoins(g.scan.confirmed, req)
-		var short *InsufficientFundsError
-		if errors.As(err, &short) && len(g.scan.unconf) > 0 {
-			sel, err = selectCoins(append(slices.Clone(g.scan.confirmed), g.scan.unconf...), req)
-		}
+		sel, err := selectSpendable(g.scan.confirmed, g.scan.unconf, g.scan.pending, req)
 		if err != nil {
 			return err
 		}

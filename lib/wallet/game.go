@@ -333,7 +333,8 @@ func (w *Wallet) findObjects(tx *store.Tx, acct *accountRecord, objs []game.Obje
 // funding may use.
 type accountScan struct {
 	done              bool
-	confirmed, unconf []selCoin
+	confirmed, unconf []selCoin // unconf: the account's unconfirmed change
+	pending           int64     // unconfirmed payments received (not spent before mined)
 }
 
 type gameRef struct {
@@ -412,6 +413,8 @@ func (w *Wallet) scanAccount(tx *store.Tx, acct *accountRecord, g *gameBuild) er
 			g.scan.confirmed = append(g.scan.confirmed, c)
 		case flags&coinFlagChange != 0:
 			g.scan.unconf = append(g.scan.unconf, c)
+		default:
+			g.scan.pending += c.value
 		}
 	}
 	return nil
@@ -687,11 +690,7 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 		sel, err = selectCoins(confirmed[i:i+1], req)
 	}
 	if err != nil {
-		sel, err = selectCoins(confirmed, req)
-	}
-	var short *InsufficientFundsError
-	if errors.As(err, &short) && len(unconf) > 0 {
-		sel, err = selectCoins(append(slices.Clone(confirmed), unconf...), req)
+		sel, err = selectSpendable(confirmed, unconf, g.scan.pending, req)
 	}
 	if err != nil {
 		return 0, err

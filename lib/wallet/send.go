@@ -229,6 +229,7 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 			base += outputVSize(o.PkScript)
 		}
 		var confirmed, unconf []selCoin
+		var pending int64 // unconfirmed payments received
 		var locked lockedFunds
 		err = w.scanCoins(dbtx, acct.Name, plainCoins, func(cv *coinView) error {
 			i := &cv.info
@@ -260,6 +261,8 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 				confirmed = append(confirmed, sc)
 			case i.Change:
 				unconf = append(unconf, sc)
+			default:
+				pending += sc.value
 			}
 			return nil
 		})
@@ -268,11 +271,8 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		}
 		req := selectRequest{target: target, baseVSize: base, nPreset: len(tx.TxIn), nOutputs: len(tx.TxOut),
 			preset: presetVal, rate: rate, subtractFee: len(opts.SubtractFeeFrom) > 0}
-		sel, err := selectCoins(confirmed, req)
+		sel, err := selectSpendable(confirmed, unconf, pending, req)
 		var short *InsufficientFundsError
-		if errors.As(err, &short) && len(unconf) > 0 {
-			sel, err = selectCoins(append(confirmed, unconf...), req)
-		}
 		if errors.As(err, &short) && locked.value > 0 {
 			short.Locked, short.LockedUntil = locked.value, locked.until
 		}

@@ -7,35 +7,26 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
+	btcchaincfg "github.com/btcsuite/btcd/chaincfg"
 	"github.com/tyler-smith/go-bip39"
 
 	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/internal/vectors"
+	"github.com/gamegold/gg/lib/keys"
 )
 
-// vectorsDir finds the shared vectors: $GG_VECTORS or ../../../shared/...
-func vectorsDir(t *testing.T) string {
+// readTestdata decodes a JSON file of testdata/ into v.
+func readTestdata(t *testing.T, name string, v any) {
 	t.Helper()
-	dir := os.Getenv("GG_VECTORS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata", "vectors")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("vectors folder %s absent (set GG_VECTORS): %v", dir, err)
-	}
-	return dir
-}
-
-func readVectors(t *testing.T, name string, v any) {
-	t.Helper()
-	path := filepath.Join(vectorsDir(t), name)
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
-		t.Skipf("vector file %s absent: %v", path, err)
+		t.Fatal(err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", name, err)
@@ -51,15 +42,104 @@ func mustHex(t *testing.T, s string) []byte {
 	return b
 }
 
-// TestHDVectors runs hd.json: the BIP32 test vectors 1 and 2 (every path
-// from the master, private and public serialisations) and the vectors
-// of bcoin's HD test (a mnemonic seed with passphrase "foo", children
-// derived from private and public parents, and a private key with
-// leading zero bytes).
+// bip32Vectors is testdata/bip32-vectors.json: BIP32's test vectors,
+// written from the BIP's text.
+type bip32Vectors struct {
+	Derivation []struct {
+		Vector int
+		Seed   string
+		Chains []struct{ Path, Xpub, Xprv string }
+	}
+	Invalid []struct{ Key, Reason string }
+}
+
+// TestHDVectors runs BIP32's test vectors 1 to 4 (testdata: every chain
+// from the seed's master, its private and public serialisation, and the
+// public derivation of each non-hardened step from the parent's xpub)
+// and, when the shared folder has hd.json, bcoin's extra HD vectors (a
+// mnemonic seed with passphrase "foo", children derived from private and
+// public parents, a private key with leading zero bytes).
 func TestHDVectors(t *testing.T) {
-	var raw map[string]json.RawMessage
-	readVectors(t, "hd.json", &raw)
+	var vecs bip32Vectors
+	readTestdata(t, "bip32-vectors.json", &vecs)
 	net := HDParams(chaincfg.MainNetParams) // main uses xprv/xpub
+	passed, failed := 0, 0
+	check := func(name string, ok bool, format string, args ...any) {
+		t.Helper()
+		if ok {
+			passed++
+			return
+		}
+		failed++
+		t.Errorf(name+": "+format, args...)
+	}
+	for _, v := range vecs.Derivation {
+		master, err := hdkeychain.NewMaster(mustHex(t, v.Seed), net)
+		if err != nil {
+			t.Fatalf("vector %d: %v", v.Vector, err)
+		}
+		var parentPub *hdkeychain.ExtendedKey
+		for _, c := range v.Chains {
+			name := fmt.Sprintf("vector %d %s", v.Vector, c.Path)
+			idx, err := ParsePath(c.Path)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			k, err := DerivePath(master, idx)
+			if err != nil {
+				check(name, false, "derive: %v", err)
+				continue
+			}
+			pub, _ := k.Neuter()
+			check(name, k.String() == c.Xprv && pub.String() == c.Xpub, "got %s / %s, want %s / %s", k, pub, c.Xprv, c.Xpub)
+			// a normal child's xpub also comes from the parent's xpub
+			if n := len(idx); n > 0 && idx[n-1] < HardenedKeyStart && parentPub != nil {
+				cp, err := parentPub.Derive(idx[n-1])
+				check(name+" from the parent xpub", err == nil && cp.String() == c.Xpub, "got %v, %v", cp, err)
+			}
+			parentPub = pub
+		}
+	}
+	t.Logf("BIP32 vectors 1-4 (testdata): %d passed, %d failed", passed, failed)
+	if passed == 0 {
+		t.Fatal("BIP32 vectors: none ran")
+	}
+	if path, ok := vectors.Shared("hd.json"); ok {
+		bcoinHDVectors(t, path, net)
+	} else {
+		t.Log("hd.json (bcoin's extra HD vectors, in ../shared/testdata/vectors or $GG_VECTORS) not found: only BIP32's ran")
+	}
+}
+
+// TestBIP32InvalidKeys: BIP32's test vector 5, extended keys that must
+// be refused (a version that does not match the key, a bad key prefix, a
+// master key with a parent or an index, an unknown version, a private key
+// out of range, a public key off the curve, a bad checksum).
+func TestBIP32InvalidKeys(t *testing.T) {
+	var vecs bip32Vectors
+	readTestdata(t, "bip32-vectors.json", &vecs)
+	if len(vecs.Invalid) == 0 {
+		t.Fatal("no invalid keys in testdata")
+	}
+	for _, v := range vecs.Invalid {
+		if k, err := keys.ParseExtendedKey(v.Key); err == nil {
+			t.Errorf("%s accepted (%s): %s", v.Key, v.Reason, k)
+		}
+	}
+	t.Logf("BIP32 vector 5 (testdata): %d invalid keys", len(vecs.Invalid))
+}
+
+// bcoinHDVectors runs hd.json of the shared folder: BIP32's vectors 1
+// and 2 once more, and bcoin's extra HD vectors.
+func bcoinHDVectors(t *testing.T, path string, net *btcchaincfg.Params) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 	passed, failed := 0, 0
 	check := func(name string, ok bool, format string, args ...any) {
 		t.Helper()
@@ -180,17 +260,25 @@ func TestHDVectors(t *testing.T) {
 		hex.EncodeToString(zcpriv.Serialize()) == "3348069561d2a0fb925e74bf198762acc47dce7db27372257d2d959a9e6f8aeb",
 		"got %x -> %x", zpriv.Serialize(), zcpriv.Serialize())
 
-	t.Logf("hd.json: %d passed, %d failed", passed, failed)
+	t.Logf("%s: %d passed, %d failed", path, passed, failed)
 	if passed == 0 {
-		t.Fatal("hd.json: no vectors ran")
+		t.Fatalf("%s: no vectors ran", path)
 	}
 }
 
-// TestMnemonicVectors runs mnemonic-english.json (Trezor's BIP39 vectors:
-// entropy, mnemonic, passphrase, seed, master xprv).
+// TestMnemonicVectors runs BIP39's English test vectors (testdata: the
+// vectors the BIP points to; entropy, mnemonic, seed and master xprv, the
+// passphrase "TREZOR" for all).
 func TestMnemonicVectors(t *testing.T) {
+	var file struct {
+		Passphrase string
+		Vectors    []struct{ Entropy, Mnemonic, Seed, Xprv string }
+	}
+	readTestdata(t, "bip39-english.json", &file)
 	var vecs [][]string
-	readVectors(t, "mnemonic-english.json", &vecs)
+	for _, v := range file.Vectors {
+		vecs = append(vecs, []string{v.Entropy, v.Mnemonic, file.Passphrase, v.Seed, v.Xprv})
+	}
 	net := HDParams(chaincfg.MainNetParams)
 	passed, failed := 0, 0
 	for i, v := range vecs {
@@ -222,8 +310,8 @@ func TestMnemonicVectors(t *testing.T) {
 		}
 		passed++
 	}
-	t.Logf("mnemonic-english.json: %d passed, %d failed", passed, failed)
+	t.Logf("BIP39 English vectors (testdata): %d passed, %d failed", passed, failed)
 	if passed == 0 {
-		t.Fatal("mnemonic-english.json: no vectors ran")
+		t.Fatal("BIP39 vectors: none ran")
 	}
 }

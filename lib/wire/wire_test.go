@@ -5,23 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/internal/vectors"
 )
-
-func vectorsDir(t testing.TB) string {
-	if d := os.Getenv("GG_VECTORS"); d != "" {
-		return d
-	}
-	d := filepath.Join("..", "..", "..", "shared", "testdata", "vectors")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("test vectors not found at %s (set GG_VECTORS): %v", d, err)
-	}
-	return d
-}
 
 func mustHex(t testing.TB, s string) []byte {
 	b, err := hex.DecodeString(s)
@@ -63,11 +51,7 @@ func TestHeaderDecodeErrors(t *testing.T) {
 // TestTxVectorsRoundTrip decodes every transaction in Bitcoin Core's
 // tx-valid.json and checks that re-encoding gives the same bytes.
 func TestTxVectorsRoundTrip(t *testing.T) {
-	dir := vectorsDir(t)
-	raw, err := os.ReadFile(filepath.Join(dir, "tx-valid.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw, src := vectors.Read(t, vectors.TxValid) // $GG_VECTORS, ../shared or the btcd module's copy
 	var cases [][]json.RawMessage
 	if err := json.Unmarshal(raw, &cases); err != nil {
 		t.Fatal(err)
@@ -103,7 +87,7 @@ func TestTxVectorsRoundTrip(t *testing.T) {
 		}
 		n++
 	}
-	t.Logf("tx-valid.json: %d transactions round-tripped (%d with witness)", n, witness)
+	t.Logf("%s: %d transactions round-tripped (%d with witness)", src, n, witness)
 	if n < 100 {
 		t.Fatalf("only %d transactions found", n)
 	}
