@@ -198,7 +198,7 @@ func TestReadme(t *testing.T) {
 		}
 	}
 	node := shell("exec " + recipe[len(recipe)-1])
-	node.Env = append(node.Env, "GG_RPC_LISTEN=127.0.0.1:0")
+	node.Env = append(node.Env, "GG_RPC_LISTEN=127.0.0.1:0", "GG_LISTEN=127.0.0.1:0")
 	nodeLog := &lockedBuffer{}
 	node.Stdout, node.Stderr = nodeLog, nodeLog
 	if err := node.Start(); err != nil {

@@ -41,6 +41,7 @@ func TestScripts(t *testing.T) {
 			home := filepath.Join(env.WorkDir, "home")
 			env.Setenv("HOME", home)
 			env.Setenv("GG_DB_NOSYNC", "1")
+			env.Setenv("GG_LISTEN", "127.0.0.1:0") // P2P on an ephemeral port, as RPC
 			return os.MkdirAll(home, 0o700)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

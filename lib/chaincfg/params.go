@@ -52,6 +52,10 @@ type Params struct {
 	// grows, as Bitcoin's do.
 	Checkpoints      []Checkpoint
 	MinimumChainWork *big.Int
+	// Seeds are well-known nodes (host:port) a new node learns its first
+	// peers from. None run yet on any network: until they do, a node is
+	// pointed at a peer with --addnode, --connect or --seednode.
+	Seeds []string
 
 	// Subsidy: BaseSubsidy dust, halved every SubsidyHalvingInterval blocks.
 	BaseSubsidy            int64

@@ -289,6 +289,16 @@ func (m *Manager) bestHeaderHeight() int32 {
 	return h
 }
 
+// PeerSync reports, for getpeerinfo, the best header and block height we
+// know p has and its blocks in flight.
+func (m *Manager) PeerSync(p *p2p.Peer) (headers, blocks int32, inFlight int) {
+	s, ok := p.Data.(*peerState)
+	if !ok {
+		return -1, -1, 0
+	}
+	return s.bestHeight, min(s.bestHeight, m.cfg.Chain.Best().Height), len(s.inFlight)
+}
+
 // invDelay is a Poisson delay: exponential with the peer's mean.
 func (m *Manager) invDelay(p *p2p.Peer) time.Duration {
 	mean := OutboundInvDelay

@@ -73,6 +73,8 @@ type Config struct {
 	// MaxMempool caps the mempool's estimated memory in bytes (default
 	// mempool.DefaultMaxPoolBytes, 300 MB; gg-node --maxmempool in MB).
 	MaxMempool int64
+	// P2P configures the peer-to-peer side.
+	P2P P2PConfig
 	// MempoolSaveInterval is how often the mempool is written to
 	// mempool.dat when it changed (default DefaultMempoolSaveInterval;
 	// negative: only on shutdown and mempool.save), so a kill loses at
@@ -103,6 +105,7 @@ type Node struct {
 
 	saverQuit chan struct{} // closed by Close: the mempool saver stops
 	saverWG   sync.WaitGroup
+	net       *netNode // nil without P2P
 }
 
 // New opens (or creates) the datadir and starts the subsystems.
@@ -162,6 +165,10 @@ func New(cfg Config) (*Node, error) {
 		}
 	}
 	n.watchBook()
+	if err := n.startP2P(); err != nil {
+		n.Close()
+		return nil, err
+	}
 	if err := n.startRPC(); err != nil {
 		n.Close()
 		return nil, err
@@ -229,6 +236,7 @@ func (n *Node) requestStop() {
 // Close persists the mempool and closes the database.
 func (n *Node) Close() error {
 	n.stopRPC()
+	n.stopP2P()
 	if n.saverQuit != nil {
 		close(n.saverQuit)
 		n.saverWG.Wait()

@@ -49,6 +49,11 @@ func (n *Node) startRPC() error {
 		return n.mempoolPath(), txs, err
 	}}
 	n.rpc.Register(mf.Methods()...)
+	ns := &rpc.NetService{}
+	if n.net != nil {
+		ns.Backend = netBackend{n.net}
+	}
+	n.rpc.Register(ns.Methods()...)
 	ws := &rpc.WalletService{Params: n.cfg.Params}
 	if n.Wallet != nil {
 		ws.Backend = n.Wallet

@@ -56,6 +56,13 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
 		&ucli.Int64Flag{Name: "maxmempool", Value: mempool.DefaultMaxPoolBytes / 1_000_000, Usage: "cap the mempool's memory at `MB` megabytes (estimated; sale listings apart)", EnvVars: []string{"GG_MAXMEMPOOL"}},
 		&ucli.DurationFlag{Name: "mempool-save-every", Value: node.DefaultMempoolSaveInterval, Usage: "write <datadir>/mempool.dat every `DURATION` while it changes (0: only on shutdown and mempool.save)", EnvVars: []string{"GG_MEMPOOL_SAVE_EVERY"}},
+		&ucli.BoolFlag{Name: "p2p", Value: true, Usage: "take part in the peer-to-peer network (false: a node on its own, RPC only)", EnvVars: []string{"GG_P2P"}},
+		&ucli.StringSliceFlag{Name: "listen", Usage: "accept peers on `ADDR` (host:port; repeatable; default 0.0.0.0:<network P2P port>, 127.0.0.1:<port> on regtest; \"\" for none)", EnvVars: []string{"GG_LISTEN"}},
+		&ucli.StringSliceFlag{Name: "connect", Usage: "connect only to `ADDR` (host:port; repeatable): no other outbound peers", EnvVars: []string{"GG_CONNECT"}},
+		&ucli.StringSliceFlag{Name: "addnode", Usage: "keep a connection to `ADDR` (host:port; repeatable) besides the automatic ones", EnvVars: []string{"GG_ADDNODE"}},
+		&ucli.StringSliceFlag{Name: "seednode", Usage: "learn peers from `ADDR` (host:port; repeatable)", EnvVars: []string{"GG_SEEDNODE"}},
+		&ucli.IntFlag{Name: "max-peers", Value: 125, Usage: "connections at most (`N`), 8 of them automatic outbound", EnvVars: []string{"GG_MAX_PEERS"}},
+		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Action = runNode
@@ -97,7 +104,22 @@ func runNode(c *ucli.Context) error {
 	if saveEvery <= 0 {
 		saveEvery = -1
 	}
-	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log,
+	p2pCfg := node.P2PConfig{Disabled: !c.Bool("p2p"), Connect: c.StringSlice("connect"), AddNodes: c.StringSlice("addnode"),
+		SeedNodes: c.StringSlice("seednode"), MaxPeers: c.Int("max-peers"), Proxy: c.String("proxy"),
+		Progress: syncBar(c.App.ErrWriter)}
+	p2pCfg.Listen = []string{node.DefaultListen(params)}
+	if c.IsSet("listen") {
+		p2pCfg.Listen = nil
+		for _, l := range c.StringSlice("listen") {
+			if l != "" {
+				p2pCfg.Listen = append(p2pCfg.Listen, l)
+			}
+		}
+	}
+	if p2pCfg.MaxPeers < 9 {
+		return cli.Usagef("--max-peers %d: want at least 9 (8 outbound and one inbound)", p2pCfg.MaxPeers)
+	}
+	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),

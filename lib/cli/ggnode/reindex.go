@@ -34,3 +34,35 @@ func reindexBar(w io.Writer) func(height, tip int32) {
 		}
 	}
 }
+
+// syncBar returns a progress callback drawing the initial block download
+// on w (blocks of the best header chain), or nil when w is not a
+// terminal (the node logs its progress then).
+func syncBar(w io.Writer) func(tip, headers int32) {
+	if !cli.IsTerminal(w) {
+		return nil
+	}
+	var bar *progressbar.ProgressBar
+	return func(tip, headers int32) {
+		if bar == nil || bar.GetMax64() != int64(max(headers, 1)) {
+			if bar != nil {
+				bar.ChangeMax64(int64(max(headers, 1)))
+			} else {
+				bar = progressbar.NewOptions64(int64(max(headers, 1)),
+					progressbar.OptionSetWriter(w),
+					progressbar.OptionSetVisibility(true),
+					progressbar.OptionSetDescription("sync"),
+					progressbar.OptionShowCount(),
+					progressbar.OptionSetItsString("blocks"),
+					progressbar.OptionShowIts(),
+					progressbar.OptionThrottle(250*time.Millisecond),
+					progressbar.OptionClearOnFinish())
+			}
+		}
+		bar.Set64(int64(tip))
+		if tip >= headers {
+			bar.Finish()
+			bar = nil
+		}
+	}
+}
