@@ -63,7 +63,9 @@ func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{methods: map[string]*Method{}, auth: auth, limits: limits, log: log}
+	s := &Server{methods: map[string]*Method{}, auth: auth, limits: limits, log: log}
+	s.Register(s.helpMethods()...) // help over every method registered (help.go)
+	return s
 }
 
 // Register adds methods; a duplicate name panics (a programming error).
