@@ -58,6 +58,7 @@ func runNode(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return cli.Usagef("unexpected argument %q (did you mean 'gg-node rpc %s'?)", c.Args().First(), c.Args().First())
 	}
+	cli.SkipClientConfig(c) // the datadir's gg.toml is the node's own
 	params, dir, err := cli.NetworkDir(c)
 	if err != nil {
 		return err
