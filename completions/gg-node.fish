@@ -2,7 +2,7 @@
 
 function __fish_gg-node_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i rpc config
+        if contains -- $i rpc status config
             return 1
         end
     end
@@ -12,6 +12,7 @@ end
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l network -r -d 'network: main, testnet or regtest'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l datadir -r -d 'data directory (default ~/.gg/<network>)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-url -r -d 'node RPC URL (default from the datadir)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-pass-file -r -d 'read the node\'s RPC password (or user:password) from `FILE`, for a --rpc-url without one (or GG_RPC_PASS)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l json -d 'print JSON instead of text'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l log-level -r -d 'log level: debug, info, warn, error'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-listen -r -d 'RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)'
@@ -47,5 +48,14 @@ complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l backup-passphrase
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l mnemonic-file -r -d 'read the mnemonic of wallet.create from `FILE` (\'-\': stdin)'
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l key-file -r -d 'read the WIF key of importprivkey, key.import.private from `FILE` (\'-\': stdin)'
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l secret-file -r -d 'read the secret (hex) of contract.execute from `FILE` (\'-\': stdin)'
+complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l named -d 'ARGs are NAME=VALUE pairs, sent as named params'
+complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l stdin -d 'read more ARGs from stdin, one per line, after those given'
+complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l getinfo -d 'print the node\'s summary instead of calling a method (gg-node status)'
+complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l rpcwait -d 'wait for the node to answer (while it starts) instead of failing'
+complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l rpcwaittimeout -r -d 'with -rpcwait, give up after `SECONDS` (0: wait as long as it takes)'
+complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'status' -d 'print the node\'s summary: network, height, sync, peers, mempool, wallet'
+complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l rpcwait -d 'wait for the node to answer (while it starts) instead of failing'
+complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l rpcwaittimeout -r -d 'with -rpcwait, give up after `SECONDS` (0: wait as long as it takes)'
 complete -c gg-node -n '__fish_seen_subcommand_from config' -f -l help -s h -d 'show help'
 complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'config' -d 'print the effective configuration as TOML'

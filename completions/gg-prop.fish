@@ -12,6 +12,7 @@ end
 complete -c gg-prop -n '__fish_gg-prop_no_subcommand' -f -l network -r -d 'network: main, testnet or regtest'
 complete -c gg-prop -n '__fish_gg-prop_no_subcommand' -f -l datadir -r -d 'data directory (default ~/.gg/<network>)'
 complete -c gg-prop -n '__fish_gg-prop_no_subcommand' -f -l rpc-url -r -d 'node RPC URL (default from the datadir)'
+complete -c gg-prop -n '__fish_gg-prop_no_subcommand' -f -l rpc-pass-file -r -d 'read the node\'s RPC password (or user:password) from `FILE`, for a --rpc-url without one (or GG_RPC_PASS)'
 complete -c gg-prop -n '__fish_gg-prop_no_subcommand' -f -l json -d 'print JSON instead of text'
 complete -c gg-prop -n '__fish_gg-prop_no_subcommand' -f -l log-level -r -d 'log level: debug, info, warn, error'
 complete -c gg-prop -n '__fish_gg-prop_no_subcommand' -f -l help -s h -d 'show help'

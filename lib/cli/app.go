@@ -38,6 +38,7 @@ func CommonFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: FlagNetwork, Value: "main", Usage: "network: main, testnet or regtest", EnvVars: []string{envName(FlagNetwork)}},
 		&ucli.StringFlag{Name: FlagDataDir, Usage: "data directory (default ~/.gg/<network>)", EnvVars: []string{envName(FlagDataDir)}},
 		&ucli.StringFlag{Name: FlagRPCURL, Usage: "node RPC URL (default from the datadir)", EnvVars: []string{envName(FlagRPCURL)}},
+		&ucli.StringFlag{Name: FlagRPCPassFile, Usage: "read the node's RPC password (or user:password) from `FILE`, for a --rpc-url without one (or GG_RPC_PASS)", EnvVars: []string{envName(FlagRPCPassFile)}},
 		&ucli.BoolFlag{Name: FlagJSON, Usage: "print JSON instead of text", EnvVars: []string{envName(FlagJSON)}},
 		&ucli.StringFlag{Name: FlagLogLevel, Value: "info", Usage: "log level: debug, info, warn, error", EnvVars: []string{envName(FlagLogLevel)}},
 	}
@@ -152,8 +153,12 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-// Network resolves --network.
+// Network resolves --network, after the client settings of gg.toml
+// (ApplyClientConfig, config.go).
 func Network(c *ucli.Context) (*chaincfg.Params, error) {
+	if _, err := ApplyClientConfig(c); err != nil {
+		return nil, err
+	}
 	p, err := chaincfg.ByName(c.String(FlagNetwork))
 	if err != nil {
 		return nil, Usagef("%v", err)

@@ -2,40 +2,189 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/rpc"
 )
 
+// FlagRPCPassFile names the file holding the node's RPC password (a
+// common flag), for a --rpc-url without one.
+const FlagRPCPassFile = "rpc-pass-file"
+
+// EnvRPCPass holds the node's RPC password, for a --rpc-url without one.
+const EnvRPCPass = "GG_RPC_PASS"
+
+// metaNodeClient keeps a run's client once its node was checked.
+const metaNodeClient = "cli.nodeclient"
+
 // NodeClient finds the node the way every thin client does: --rpc-url
-// (GG_RPC_URL) if given, else the datadir's rpc.addr and .cookie. A
-// password in --rpc-url on the command line warns (GG_RPC_URL keeps it
-// out of ps).
+// (GG_RPC_URL) if given, else the datadir's rpc.addr; the password from
+// the URL, else --rpc-pass-file, else GG_RPC_PASS, else the datadir's
+// .cookie. A password in --rpc-url on the command line warns (GG_RPC_URL
+// or gg.toml keeps it out of ps).
+//
+// On first contact, once per run, it asks the node's network and refuses
+// a client of another network (exit 2): its addresses would be read and
+// printed in the wrong form. Later calls return the same client. Errors
+// say what failed: no node (rpc.addr), a cookie file missing or not
+// readable, a bad URL.
 func NodeClient(c *ucli.Context) (*rpc.Client, error) {
-	_, dir, err := NetworkDir(c)
+	if client, ok := c.App.Metadata[metaNodeClient].(*rpc.Client); ok {
+		return client, nil
+	}
+	p, dir, err := NetworkDir(c)
 	if err != nil {
 		return nil, err
 	}
 	url := c.String(FlagRPCURL)
-	if url != os.Getenv(envName(FlagRPCURL)) {
+	if url != os.Getenv(envName(FlagRPCURL)) && !fromConfig(c, FlagRPCURL) {
 		WarnSecretURL(c, url, envName(FlagRPCURL))
 	}
-	client, err := rpc.Discover(url, dir)
-	if err != nil {
-		return nil, Unavailable(err, "start gg-node, or pass --rpc-url / --datadir")
+	ep := rpc.Endpoint{URL: url, DataDir: dir}
+	if path := c.String(FlagRPCPassFile); path != "" {
+		if ep.Pass, err = readPassFile(c, path); err != nil {
+			return nil, err
+		}
+		ep.PassFrom = "--" + FlagRPCPassFile + " " + path
+	} else if v := os.Getenv(EnvRPCPass); v != "" {
+		ep.Pass, ep.PassFrom = v, EnvRPCPass
 	}
+	client, err := ep.Client()
+	if err != nil {
+		return nil, endpointError(err, url != "")
+	}
+	if err := checkNetwork(c, client, p); err != nil {
+		return nil, err
+	}
+	setMeta(c, metaNodeClient, client)
 	return client, nil
 }
 
+// WaitNodeClient is NodeClient for -rpcwait: while no node answers (no
+// rpc.addr yet, a refused connection, no cookie yet, a node warming up) it
+// tries again every 100 ms, until timeout (0: no limit) or an interrupt.
+func WaitNodeClient(c *ucli.Context, timeout time.Duration) (*rpc.Client, error) {
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		client, err := NodeClient(c)
+		if err == nil || !nodeStarting(err) {
+			return client, err
+		}
+		select {
+		case <-c.Context.Done():
+			return nil, c.Context.Err()
+		case <-deadline:
+			return nil, Unavailable(fmt.Errorf("no node answered within %s: %w", timeout, err),
+				"start gg-node, or wait longer (--rpcwaittimeout)")
+		case <-tick.C:
+		}
+	}
+}
+
+// nodeStarting reports an error that a starting node goes through.
+func nodeStarting(err error) bool {
+	var re *rpc.Error
+	return errors.Is(err, rpc.ErrNoNode) ||
+		errors.Is(err, rpc.ErrNoCredentials) && errors.Is(err, fs.ErrNotExist) ||
+		errors.As(err, &re) && re.Code == rpc.CodeWarmingUp
+}
+
+// readPassFile reads the RPC password from the first line of path ("-":
+// stdin, or a prompt on a terminal).
+func readPassFile(c *ucli.Context, path string) (string, error) {
+	var s string
+	if path == "-" {
+		v, err := ReadSecret(c, path, "RPC password", false)
+		if err != nil {
+			return "", err
+		}
+		s = v
+	} else {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", WithHint(Usagef("%v", &rpc.FileError{What: "rpc password file", Path: path, Err: err}),
+				"--"+FlagRPCPassFile+" names a file holding the password (or user:password) on its first line")
+		}
+		s = string(b)
+	}
+	if s = FirstLine(s); s == "" {
+		return "", Usagef("rpc password file %s is empty", path)
+	}
+	return s, nil
+}
+
+// endpointError words an error finding the node or its credentials;
+// explicit tells whether --rpc-url (or GG_RPC_URL) was given.
+func endpointError(err error, explicit bool) error {
+	const give = "give the node's password: --rpc-pass-file FILE or GG_RPC_PASS (or user:password in GG_RPC_URL)"
+	var ue *rpc.URLError
+	switch {
+	case errors.As(err, &ue) && explicit:
+		return WithHint(Usagef("bad --%s %q: %s", FlagRPCURL, rpc.Redact(ue.URL), ue.Reason),
+			"want http://HOST:PORT (or HOST:PORT)")
+	case errors.Is(err, rpc.ErrNoCredentials) && errors.Is(err, fs.ErrPermission):
+		return Unavailable(err, "the cookie is readable by the user gg-node runs as: run as that user, or "+give)
+	case errors.Is(err, rpc.ErrNoCredentials) && errors.Is(err, fs.ErrNotExist) && !explicit:
+		return Unavailable(err, "is gg-node running on this datadir? it writes the cookie when it starts (or "+give+")")
+	case errors.Is(err, rpc.ErrNoCredentials):
+		return Unavailable(err, give)
+	case errors.Is(err, rpc.ErrNoNode):
+		return Unavailable(err, "start gg-node, or pass --rpc-url / --datadir")
+	}
+	return err
+}
+
+// checkNetwork asks the node its network (getblockchaininfo's chain; a
+// wallet served apart names it in wallet.info) and refuses another than
+// p's. A node that answers neither (a user whose whitelist has neither, a
+// wallet server without a wallet) is not checked.
+func checkNetwork(c *ucli.Context, client *rpc.Client, p *chaincfg.Params) error {
+	var info struct {
+		Chain string `json:"chain"`
+	}
+	err := client.Call(c.Context, "getblockchaininfo", &info)
+	var re *rpc.Error
+	if errors.As(err, &re) && (re.Code == rpc.CodeMethodNotFound || re.Code == rpc.CodeForbidden) {
+		var wi struct {
+			Network string `json:"network"`
+		}
+		if client.Call(c.Context, "wallet.info", &wi) != nil {
+			return nil
+		}
+		info.Chain, err = wi.Network, nil
+	}
+	if err != nil {
+		return CallError(err, "", false)
+	}
+	if info.Chain != "" && info.Chain != p.Name {
+		return WithHint(Usagef("the node at %s runs %s, not %s", client.URL, info.Chain, p.Name),
+			fmt.Sprintf("pass --network=%s (or set network in gg.toml)", info.Chain))
+	}
+	return nil
+}
+
 // CallError turns an RPC call's error into a user error: an unreachable
-// node exits 3 with a hint, a refused request (login backoff, node busy)
-// exits 3; a JSON-RPC error keeps its message, prefixed
-// by what (e.g. "transaction rejected"), with its code when verbose.
+// node or refused credentials exit 3 with a hint, a refused request
+// (login backoff, node busy) exits 3; a JSON-RPC error keeps its message,
+// prefixed by what (e.g. "transaction rejected"), with its code when
+// verbose.
 func CallError(err error, what string, withCode bool) error {
 	var re *rpc.Error
+	var ae *rpc.AuthError
 	switch {
 	case err == nil:
 		return nil
@@ -48,12 +197,42 @@ func CallError(err error, what string, withCode bool) error {
 			return Failf("%s (code %d)", msg, re.Code)
 		}
 		return Failf("%s", msg)
+	case errors.As(err, &ae) && ae.Cookie:
+		return Unavailable(err, "the node writes a new cookie at each start: is this the datadir of the node at that address?")
+	case errors.As(err, &ae) && ae.Creds == "":
+		return Unavailable(err, "give the node's password: --rpc-pass-file FILE or GG_RPC_PASS, or --datadir for its cookie")
+	case errors.As(err, &ae):
+		return Unavailable(err, "check the user and password (--rpc-url, --rpc-pass-file, GG_RPC_PASS)")
 	case errors.Is(err, rpc.ErrNoNode):
 		return Unavailable(err, "is gg-node running? (--rpc-url / --datadir)")
 	case errors.Is(err, rpc.ErrRefused):
 		return Unavailable(err, "")
 	}
 	return err
+}
+
+// ReadStdinArgs reads the remaining arguments of a command from stdin, one
+// per line (bitcoin-cli's -stdin): a line's trailing "\r" is dropped, a
+// last empty line (the final newline) too.
+func ReadStdinArgs(c *ucli.Context) ([]string, error) {
+	if StdinIsTerminal(c) {
+		return nil, Usagef("-stdin reads arguments from a pipe or file, not a terminal")
+	}
+	if err := takeStdin(c, "the arguments (-stdin)"); err != nil {
+		return nil, err
+	}
+	s, err := readBounded(c.App.Reader, "arguments on stdin")
+	if err != nil {
+		return nil, err
+	}
+	if s == "" {
+		return nil, nil
+	}
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines, nil
 }
 
 // WalletCaller makes the JSON-RPC calls of a thin client of the wallet the

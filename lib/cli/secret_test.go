@@ -120,7 +120,8 @@ func TestNodeClientWarnsRPCPassword(t *testing.T) {
 				_, err := NodeClient(c)
 				return err
 			})
-			if err != nil || stderr != tt.want {
+			var e *Error // no node there: the warning comes before contact
+			if !errors.As(err, &e) || e.Code != ExitUnavailable || stderr != tt.want {
 				t.Fatalf("stderr %q, err %v; want %q", stderr, err, tt.want)
 			}
 		})

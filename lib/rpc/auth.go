@@ -48,15 +48,18 @@ func (c *Cookie) Authenticate(user, pass string) (map[string]bool, bool) {
 	return nil, ok
 }
 
-// ReadCookie reads dir/.cookie and returns its user and password.
+// ReadCookie reads dir/.cookie and returns its user and password. Its
+// errors are *FileError, saying whether the file is missing, unreadable
+// or malformed.
 func ReadCookie(dir string) (user, pass string, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, CookieFile))
+	path := filepath.Join(dir, CookieFile)
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", "", err
+		return "", "", &FileError{"cookie file", path, err}
 	}
 	u, p, ok := strings.Cut(strings.TrimSpace(string(b)), ":")
 	if !ok {
-		return "", "", errors.New("rpc: malformed cookie file")
+		return "", "", &FileError{"cookie file", path, errors.New("not user:password")}
 	}
 	return u, p, nil
 }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,12 +28,69 @@ var ErrNoNode = errors.New("no running node found")
 // or the node has too many connections or request bytes at once (503).
 var ErrRefused = errors.New("rpc: request refused")
 
+// ErrNoCredentials means a client has no credentials to send: none was
+// given and the datadir's cookie file could not be read.
+var ErrNoCredentials = errors.New("no RPC credentials")
+
+// ErrUnauthorized means the node refused the client's credentials (HTTP
+// 401); an *AuthError names them.
+var ErrUnauthorized = errors.New("unauthorized")
+
+// FileError is a file a client finds the node by (rpc.addr, .cookie, a
+// password file) that could not be read; its message says why: missing,
+// not readable (permissions), or what else failed.
+type FileError struct {
+	What, Path string // e.g. "cookie file", "/home/u/.gg/main/.cookie"
+	Err        error
+}
+
+func (e *FileError) Error() string {
+	switch {
+	case errors.Is(e.Err, fs.ErrNotExist):
+		return fmt.Sprintf("%s %s does not exist", e.What, e.Path)
+	case errors.Is(e.Err, fs.ErrPermission):
+		return fmt.Sprintf("cannot read %s %s: permission denied", e.What, e.Path)
+	}
+	err := e.Err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is in the message already
+	}
+	return fmt.Sprintf("cannot read %s %s: %v", e.What, e.Path, err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// AuthError is the node's refusal of a client's credentials (HTTP 401).
+// It matches ErrUnauthorized.
+type AuthError struct {
+	URL    string
+	Creds  string // what the node refused, as Client.Creds; "": nothing was sent
+	Cookie bool   // the credentials came from a cookie file
+}
+
+func (e *AuthError) Error() string {
+	why := "no credentials were sent"
+	if e.Creds != "" {
+		why = "the node refused " + e.Creds
+	}
+	return fmt.Sprintf("rpc: unauthorized at %s: %s", e.URL, why)
+}
+
+func (e *AuthError) Unwrap() error { return ErrUnauthorized }
+
 // Client calls a gg-node over JSON-RPC.
 type Client struct {
 	URL        string
 	User, Pass string
-	HTTP       *http.Client
-	id         atomic.Int64
+	// Creds names where User and Pass came from ("the cookie in
+	// /x/.cookie", "the password of user \"alice\" (from GG_RPC_PASS)"),
+	// for the error when the node refuses them.
+	Creds string
+	HTTP  *http.Client
+	id    atomic.Int64
+	// cookie: User and Pass came from a cookie file.
+	cookie bool
 }
 
 // NewClient returns a client for url with basic-auth credentials.
@@ -39,32 +98,133 @@ func NewClient(url, user, pass string) *Client {
 	return &Client{URL: url, User: user, Pass: pass, HTTP: &http.Client{Timeout: 5 * time.Minute}}
 }
 
-// Discover builds a client from an explicit URL (may carry user:pass@) or,
-// when url is empty, from the datadir's rpc.addr and .cookie files.
-func Discover(url, datadir string) (*Client, error) {
-	user, pass := "", ""
-	if url == "" {
-		b, err := os.ReadFile(filepath.Join(datadir, AddrFile))
+// Endpoint is where a client finds a node and its credentials.
+type Endpoint struct {
+	// URL is the node's address, http[s]://[user[:password]@]host:port or
+	// host:port; empty: DataDir's rpc.addr.
+	URL string
+	// DataDir holds rpc.addr and the .cookie used when no password is
+	// given; empty: no cookie.
+	DataDir string
+	// Pass is a password given apart from the URL (a password file, the
+	// environment), used when the URL has none; PassFrom names its source
+	// for errors. A Pass of "user:password" with no user in the URL gives
+	// both, as a cookie file does.
+	Pass, PassFrom string
+}
+
+// Client builds the endpoint's client. The credentials are, first found
+// first: the URL's password, Pass, the datadir's cookie. A cookie that
+// cannot be read when nothing else is given is an error (wrapping
+// ErrNoCredentials and a *FileError), as a missing or unreadable rpc.addr
+// is (wrapping ErrNoNode and a *FileError).
+func (e Endpoint) Client() (*Client, error) {
+	raw := e.URL
+	if raw == "" {
+		path := filepath.Join(e.DataDir, AddrFile)
+		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("%w: read %s: %v", ErrNoNode, filepath.Join(datadir, AddrFile), err)
+			return nil, fmt.Errorf("%w: %w", ErrNoNode, &FileError{"node address file", path, err})
 		}
-		url = "http://" + strings.TrimSpace(string(b))
+		raw = strings.TrimSpace(string(b))
 	}
-	if !strings.Contains(url, "://") {
-		url = "http://" + url
+	u, err := ParseURL(raw)
+	if err != nil {
+		return nil, err
 	}
-	if at := strings.Index(url, "@"); at > 0 {
-		scheme, rest, _ := strings.Cut(url, "://")
-		cred, host, _ := strings.Cut(rest, "@")
-		user, pass, _ = strings.Cut(cred, ":")
-		url = scheme + "://" + host
+	user, pass, hasPass := "", "", false
+	if u.User != nil {
+		user = u.User.Username()
+		pass, hasPass = u.User.Password()
+		u.User = nil
 	}
-	if user == "" && datadir != "" {
-		if u, p, err := ReadCookie(datadir); err == nil {
-			user, pass = u, p
+	c := NewClient(u.String(), user, pass)
+	switch {
+	case hasPass:
+		c.Creds = fmt.Sprintf("the password of user %q (from the URL)", user)
+	case e.Pass != "":
+		c.Pass = e.Pass
+		if user == "" {
+			if u, p, ok := strings.Cut(e.Pass, ":"); ok {
+				c.User, c.Pass = u, p
+			}
 		}
+		c.Creds = fmt.Sprintf("the password of user %q", c.User)
+		if e.PassFrom != "" {
+			c.Creds += " (from " + e.PassFrom + ")"
+		}
+	case e.DataDir != "":
+		u, p, err := ReadCookie(e.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrNoCredentials, err)
+		}
+		if user != "" && user != u {
+			return nil, fmt.Errorf("%w: no password for user %q (the cookie in %s is %s's)", ErrNoCredentials, user,
+				filepath.Join(e.DataDir, CookieFile), u)
+		}
+		c.User, c.Pass, c.cookie = u, p, true
+		c.Creds = "the cookie in " + filepath.Join(e.DataDir, CookieFile)
 	}
-	return NewClient(url, user, pass), nil
+	return c, nil
+}
+
+// ParseURL parses a node URL: http:// or https://, or a bare host:port
+// (http). It refuses other schemes, a missing host, a query or a fragment.
+func ParseURL(raw string) (*url.URL, error) {
+	s := raw
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, &URLError{raw, err.Error()}
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, &URLError{raw, "want http:// or https://"}
+	case u.Host == "" || u.Hostname() == "":
+		return nil, &URLError{raw, "no host"}
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, &URLError{raw, "a node URL has no query or fragment"}
+	}
+	return u, nil
+}
+
+// URLError is a node URL that does not parse; Error never repeats a
+// password in it.
+type URLError struct{ URL, Reason string }
+
+func (e *URLError) Error() string { return fmt.Sprintf("bad node URL %q: %s", Redact(e.URL), e.Reason) }
+
+// Redact replaces the password in a URL-like string with "xxxxx".
+func Redact(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return raw
+	}
+	out := user + ":xxxxx" + rest[at:]
+	if ok {
+		out = scheme + "://" + out
+	}
+	return out
+}
+
+// Discover builds a client from an explicit URL (may carry user:pass@) or,
+// when url is empty, from the datadir's rpc.addr and .cookie files (see
+// Endpoint.Client).
+func Discover(url, datadir string) (*Client, error) {
+	return Endpoint{URL: url, DataDir: datadir}.Client()
 }
 
 // Call invokes method with positional params and decodes the result into
@@ -74,6 +234,18 @@ func (c *Client) Call(ctx context.Context, method string, out any, params ...any
 	if params == nil {
 		params = []any{}
 	}
+	return c.call(ctx, method, out, params)
+}
+
+// CallNamed invokes method with named params (a JSON object), as Call.
+func (c *Client) CallNamed(ctx context.Context, method string, out any, params map[string]any) error {
+	if params == nil {
+		params = map[string]any{}
+	}
+	return c.call(ctx, method, out, params)
+}
+
+func (c *Client) call(ctx context.Context, method string, out any, params any) error {
 	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": c.id.Add(1), "method": method, "params": params})
 	if err != nil {
 		return err
@@ -93,7 +265,11 @@ func (c *Client) Call(ctx context.Context, method string, out any, params ...any
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("rpc: unauthorized at %s (wrong credentials or stale cookie)", c.URL)
+		creds := c.Creds
+		if creds == "" && (c.User != "" || c.Pass != "") {
+			creds = fmt.Sprintf("the password of user %q", c.User)
+		}
+		return &AuthError{URL: c.URL, Creds: creds, Cookie: c.cookie}
 	case http.StatusTooManyRequests:
 		return fmt.Errorf("%w at %s: too many failed logins from this address, retry in %s s", ErrRefused, c.URL, resp.Header.Get("Retry-After"))
 	}

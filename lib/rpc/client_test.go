@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -81,5 +82,148 @@ func TestClientRefusals(t *testing.T) {
 	err = NewClient("http://"+addr, "", "").Call(context.Background(), "echo", nil, "x")
 	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "node busy (too many connections), retry") {
 		t.Fatalf("beyond the connections: %v", err)
+	}
+}
+
+// TestEndpointURL: node URLs are parsed by net/url, not split by hand: a
+// password may hold '@' or ':', percent-encoded or not, and the URL the
+// client posts to carries no credentials.
+func TestEndpointURL(t *testing.T) {
+	for _, tc := range []struct {
+		in, url, user, pass string
+	}{
+		{"127.0.0.1:8332", "http://127.0.0.1:8332", "", ""},
+		{"http://127.0.0.1:8332/", "http://127.0.0.1:8332/", "", ""},
+		{"https://node.example:443", "https://node.example:443", "", ""},
+		{"alice:pw@127.0.0.1:1", "http://127.0.0.1:1", "alice", "pw"},
+		{"http://alice:p@ss@127.0.0.1:1", "http://127.0.0.1:1", "alice", "p@ss"},
+		{"http://alice:p%40ss%3Ax@127.0.0.1:1", "http://127.0.0.1:1", "alice", "p@ss:x"},
+		{"http://alice:a:b@[::1]:1", "http://[::1]:1", "alice", "a:b"},
+	} {
+		c, err := Endpoint{URL: tc.in}.Client()
+		if err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if c.URL != tc.url || c.User != tc.user || c.Pass != tc.pass {
+			t.Errorf("%s: %q %q %q, want %q %q %q", tc.in, c.URL, c.User, c.Pass, tc.url, tc.user, tc.pass)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"ftp://127.0.0.1:1", `bad node URL "ftp://127.0.0.1:1": want http:// or https://`},
+		{"http://", `bad node URL "http://": no host`},
+		{"http://:8332", `bad node URL "http://:8332": no host`},
+		{"http://u:secret@127.0.0.1:1/?x=1", `bad node URL "http://u:xxxxx@127.0.0.1:1/?x=1": a node URL has no query or fragment`},
+		{"http://127.0.0.1:port", `bad node URL "http://127.0.0.1:port": invalid port ":port" after host`},
+	} {
+		_, err := Endpoint{URL: tc.in}.Client()
+		var ue *URLError
+		if !errors.As(err, &ue) || err.Error() != tc.want {
+			t.Errorf("%s: %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// TestEndpointCredentials: the URL's password, else Pass, else the
+// datadir's cookie; a cookie that cannot be read, with nothing else, is
+// an error saying why.
+func TestEndpointCredentials(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := NewCookie(dir); err != nil {
+		t.Fatal(err)
+	}
+	_, cookiePass, _ := ReadCookie(dir)
+	for _, tc := range []struct {
+		name       string
+		ep         Endpoint
+		user, pass string
+	}{
+		{"URL first", Endpoint{URL: "http://a:b@h:1", DataDir: dir, Pass: "c"}, "a", "b"},
+		{"then Pass", Endpoint{URL: "http://a@h:1", DataDir: dir, Pass: "c"}, "a", "c"},
+		{"Pass with user", Endpoint{URL: "h:1", Pass: "u:p:q"}, "u", "p:q"},
+		{"then the cookie", Endpoint{URL: "h:1", DataDir: dir}, CookieUser, cookiePass},
+		{"nothing", Endpoint{URL: "h:1"}, "", ""},
+	} {
+		c, err := tc.ep.Client()
+		if err != nil || c.User != tc.user || c.Pass != tc.pass {
+			t.Errorf("%s: %v %q %q, want %q %q", tc.name, err, c.User, c.Pass, tc.user, tc.pass)
+		}
+	}
+	empty := t.TempDir()
+	_, err := Endpoint{URL: "h:1", DataDir: empty}.Client()
+	if !errors.Is(err, ErrNoCredentials) || !errors.Is(err, fs.ErrNotExist) ||
+		err.Error() != "no RPC credentials: cookie file "+filepath.Join(empty, CookieFile)+" does not exist" {
+		t.Errorf("missing cookie: %v", err)
+	}
+	_, err = Endpoint{URL: "http://alice@h:1", DataDir: dir}.Client()
+	if !errors.Is(err, ErrNoCredentials) || !strings.Contains(err.Error(), `no password for user "alice"`) {
+		t.Errorf("user without password, another user's cookie: %v", err)
+	}
+	_, err = Endpoint{DataDir: empty}.Client()
+	if !errors.Is(err, ErrNoNode) || err.Error() != "no running node found: node address file "+filepath.Join(empty, AddrFile)+" does not exist" {
+		t.Errorf("missing rpc.addr: %v", err)
+	}
+}
+
+func TestFileError(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&fs.PathError{Op: "open", Path: "/d/.cookie", Err: fs.ErrNotExist}, "cookie file /d/.cookie does not exist"},
+		{&fs.PathError{Op: "open", Path: "/d/.cookie", Err: fs.ErrPermission}, "cannot read cookie file /d/.cookie: permission denied"},
+		{&fs.PathError{Op: "read", Path: "/d/.cookie", Err: errors.New("is a directory")}, "cannot read cookie file /d/.cookie: is a directory"},
+	} {
+		if got := (&FileError{"cookie file", "/d/.cookie", tc.err}).Error(); got != tc.want {
+			t.Errorf("%q, want %q", got, tc.want)
+		}
+	}
+}
+
+// TestClientUnauthorized: a refused call names the credentials refused.
+func TestClientUnauthorized(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := NewCookie(dir)
+	ts, _ := testServer(t, &Auth{Cookie: c})
+	stale := t.TempDir()
+	NewCookie(stale)
+	for _, tc := range []struct {
+		ep     Endpoint
+		want   string
+		cookie bool
+	}{
+		{Endpoint{URL: ts.URL, DataDir: stale}, "rpc: unauthorized at " + ts.URL + ": the node refused the cookie in " + filepath.Join(stale, CookieFile), true},
+		{Endpoint{URL: ts.URL, Pass: "x", PassFrom: "GG_RPC_PASS"}, "rpc: unauthorized at " + ts.URL + `: the node refused the password of user "" (from GG_RPC_PASS)`, false},
+		{Endpoint{URL: ts.URL}, "rpc: unauthorized at " + ts.URL + ": no credentials were sent", false},
+	} {
+		cl, err := tc.ep.Client()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = cl.Call(context.Background(), "echo", nil, "x")
+		var ae *AuthError
+		if !errors.Is(err, ErrUnauthorized) || !errors.As(err, &ae) || ae.Cookie != tc.cookie || err.Error() != tc.want {
+			t.Errorf("%v, want %q (cookie %v)", err, tc.want, tc.cookie)
+		}
+	}
+}
+
+// TestClientCallNamed sends params as an object.
+func TestClientCallNamed(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := NewCookie(dir)
+	ts, _ := testServer(t, &Auth{Cookie: c})
+	cl, err := Endpoint{URL: ts.URL, DataDir: dir}.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := cl.CallNamed(context.Background(), "echo", &got, map[string]any{"value": "named"}); err != nil || got != "named" {
+		t.Fatalf("%q %v", got, err)
+	}
+	err = cl.CallNamed(context.Background(), "echo", &got, map[string]any{"bogus": 1})
+	var re *Error
+	if !errors.As(err, &re) || re.Code != CodeInvalidParams {
+		t.Fatalf("unknown name: %v", err)
 	}
 }

@@ -40,9 +40,7 @@ type NodeService struct {
 	Notifier ChainNotifier
 	// GBT tunes getblocktemplate's cache and long polls.
 	GBT GBTOptions
-	// methods is filled by Methods for help.
-	methods []Method
-	gbt     gbtState
+	gbt gbtState
 }
 
 // Methods returns every method, GameGold's dotted names and bitcoind's.
@@ -75,10 +73,9 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"miner.generate"}, "nblocks [address]", "(regtest) mine nblocks to address or the configured miner address", s.generate},
 		{[]string{"miner.generateto", "generatetoaddress"}, "nblocks address", "(regtest) mine nblocks paying address", s.generateTo},
 		{[]string{"miner.template", "getblocktemplate"}, "[template_request]", "a block template to mine on (BIP22), with long polling and proposals (BIP23); the request needs {\"rules\":[\"segwit\"]}", s.getBlockTemplate},
-		{[]string{"miner.submit", "submitblock"}, "hexdata", "submit a solved block; null on acceptance, else a BIP22 reason", s.submitBlock},
+		{[]string{"miner.submit", "submitblock"}, "hexdata [workid]", "submit a solved block; null on acceptance, else a BIP22 reason", s.submitBlock},
 		{[]string{"address.validate", "validateaddress"}, "address", "whether an address is valid for this network, and its script", s.validateAddress},
 		{[]string{"sys.stop", "stop"}, "", "shut the node down", s.stop},
-		{[]string{"sys.help", "help"}, "[method]", "list methods, or describe one", s.help},
 	}
 	var out []Method
 	for _, d := range defs {
@@ -86,7 +83,6 @@ func (s *NodeService) Methods() []Method {
 			out = append(out, Method{Name: n, Params: d.params, Help: d.help + aliasNote(n, d.names), Handler: d.h})
 		}
 	}
-	s.methods = out
 	return out
 }
 
@@ -774,26 +770,4 @@ func (s *NodeService) stop(_ context.Context, p json.RawMessage) (any, error) {
 		go s.Stop()
 	}
 	return "gg-node stopping", nil
-}
-
-func (s *NodeService) help(_ context.Context, p json.RawMessage) (any, error) {
-	var name string
-	if err := ParseParams(p, []string{"method"}, 0, &name); err != nil {
-		return nil, err
-	}
-	var b strings.Builder
-	for _, m := range s.methods {
-		if name != "" && m.Name != name {
-			continue
-		}
-		if name != "" {
-			fmt.Fprintf(&b, "%s %s\n\n%s", m.Name, m.Params, m.Help)
-			return b.String(), nil
-		}
-		fmt.Fprintf(&b, "%s %s\n", m.Name, m.Params)
-	}
-	if name != "" {
-		return nil, Errorf(CodeMethodNotFound, "help: unknown method %q", name)
-	}
-	return strings.TrimRight(b.String(), "\n"), nil
 }

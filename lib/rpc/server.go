@@ -59,6 +59,7 @@ func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
 	s := &Server{methods: map[string]*Method{}, auth: auth, limits: limits, log: log,
 		logins: newAuthLimiter(limits, log), budget: byteBudget{max: limits.MaxInFlight},
 		conns: connLimiter{max: limits.MaxConns, perIP: limits.MaxConnsPerIP, bySource: map[string]int{}}}
+	s.Register(s.helpMethods()...) // help over every method registered (help.go)
 	return s
 }
 

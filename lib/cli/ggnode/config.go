@@ -15,6 +15,7 @@ func configCommand() *ucli.Command {
 			"GG_* environment variables, <datadir>/gg.toml and the defaults. The output is a\n" +
 			"valid gg.toml.",
 		Action: func(c *ucli.Context) error {
+			cli.SkipClientConfig(c) // the node's configuration, not a client's
 			_, dir, err := cli.NetworkDir(c)
 			if err != nil {
 				return err

@@ -23,7 +23,8 @@ func Main() { cli.Main(NewApp) }
 func NewApp(stdio cli.IO) *ucli.App {
 	app := cli.NewApp("gg-node", "GameGold full node", stdio)
 	app.UsageText = "gg-node [--network=NET] [--datadir=DIR] [--rpc-listen=ADDR] [--mine-address=ADDR]\n" +
-		"   gg-node [global flags] rpc METHOD [ARG|-]..."
+		"   gg-node [global flags] rpc METHOD [ARG|-]...\n" +
+		"   gg-node [global flags] status"
 	app.Description = "Starts the node: chain on an embedded bbolt store, mempool (persisted across\n" +
 		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
@@ -66,7 +67,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Action = runNode
-	app.Commands = []*ucli.Command{rpcCommand(), configCommand()}
+	app.Commands = []*ucli.Command{rpcCommand(), statusCommand(), configCommand()}
 	return app
 }
 
@@ -74,6 +75,7 @@ func runNode(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return cli.Usagef("unexpected argument %q (did you mean 'gg-node rpc %s'?)", c.Args().First(), c.Args().First())
 	}
+	cli.SkipClientConfig(c) // the datadir's gg.toml is the node's own
 	params, dir, err := cli.NetworkDir(c)
 	if err != nil {
 		return err

@@ -2,13 +2,16 @@ package ggnode
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/rpc"
 )
 
 // secretKind is a kind of secret an RPC parameter carries, with the flag
@@ -60,6 +63,24 @@ var secretParams = map[string][]secretParam{
 	"contract.execute":      {{2, hashSecret, false, false}},
 }
 
+// rpcFlags are gg-node rpc's flags besides the secret files: bitcoin-cli's
+// habits, each also with two dashes.
+func rpcFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.BoolFlag{Name: "named", Usage: "ARGs are NAME=VALUE pairs, sent as named params"},
+		&ucli.BoolFlag{Name: "stdin", Usage: "read more ARGs from stdin, one per line, after those given"},
+		&ucli.BoolFlag{Name: "getinfo", Usage: "print the node's summary instead of calling a method (gg-node status)"},
+	}
+}
+
+// waitFlags are -rpcwait and -rpcwaittimeout, of gg-node rpc and status.
+func waitFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.BoolFlag{Name: "rpcwait", Usage: "wait for the node to answer (while it starts) instead of failing"},
+		&ucli.IntFlag{Name: "rpcwaittimeout", Usage: "with -rpcwait, give up after `SECONDS` (0: wait as long as it takes)"},
+	}
+}
+
 func rpcCommand() *ucli.Command {
 	flags := make([]ucli.Flag, 0, len(secretKinds))
 	for _, k := range secretKinds {
@@ -75,67 +96,180 @@ func rpcCommand() *ucli.Command {
 		flags = append(flags, &ucli.StringFlag{Name: k.flag,
 			Usage: "read the " + k.what + " of " + strings.Join(methods, ", ") + " from `FILE` ('-': stdin)"})
 	}
+	flags = append(append(flags, rpcFlags()...), waitFlags()...)
 	return &ucli.Command{
 		Name:  "rpc",
 		Usage: "call a node RPC method (bitcoin-cli style)",
-		UsageText: "gg-node [global flags] rpc [--passphrase-file FILE] [--backup-passphrase-file FILE] [--mnemonic-file FILE]\n" +
-			"           [--key-file FILE] [--secret-file FILE] METHOD [ARG|-]...",
-		Description: "Each ARG is sent as JSON when it parses as JSON (numbers, true/false, null,\n" +
-			"arrays, objects, quoted strings), otherwise as a string. An ARG of '-' is read from\n" +
-			"stdin. String results print raw; others print as indented JSON.\n" +
-			"The node is found through --rpc-url, or <datadir>/rpc.addr and <datadir>/.cookie.\n\n" +
+		UsageText: "gg-node [global flags] rpc [-named] [-stdin] [-rpcwait [-rpcwaittimeout SECONDS]] [--*-file FILE]... METHOD [ARG|-]...\n" +
+			"   gg-node [global flags] rpc help [METHOD]\n" +
+			"   gg-node [global flags] rpc -getinfo",
+		Description: "Calls METHOD with the ARGs as its params, in order; with -named each ARG is\n" +
+			"NAME=VALUE, in any order. 'gg-node rpc help' lists the node's methods, 'gg-node rpc\n" +
+			"help METHOD' describes one: its params and their types.\n\n" +
+			"Each ARG is typed by the method's params, as the node declares them (sys.params):\n" +
+			"a string param gets the ARG as a string (001 stays \"001\"; a JSON string such as\n" +
+			"'\"x\"' is unquoted); a number, boolean, amount, object or array param gets it as\n" +
+			"JSON when it parses as JSON, otherwise as a string. null leaves an optional param\n" +
+			"out. An ARG of '-' is read from stdin; with -stdin, the ARGs after those given are\n" +
+			"stdin's lines. String results print raw; others print as indented JSON.\n\n" +
+			"The node is found through --rpc-url, or <datadir>/rpc.addr, and its password\n" +
+			"through the URL, --rpc-pass-file, GG_RPC_PASS or <datadir>/.cookie; gg.toml may set\n" +
+			"them (see docs/rpc.md). -rpcwait waits for a node that is starting. A node of\n" +
+			"another network than --network is refused (exit 2).\n\n" +
 			"Secrets stay off the command line, which every user of the machine can read (ps):\n" +
 			"each secret param (a passphrase, a backup passphrase, a mnemonic, a WIF key, a\n" +
 			"contract secret) comes from its --*-file flag, the ARGs filling the other params in\n" +
 			"order; or from '-' in its place: stdin's first line, always sent as a string, or a\n" +
 			"prompt without echo when stdin is a terminal (also for a passphrase or key left\n" +
 			"out). A secret given as an ARG still works, with a warning.\n\n" +
+			"Flags take one dash or two (-named, --named), before METHOD.\n\n" +
 			"Examples:\n" +
+			"   gg-node --network=regtest rpc help getblock\n" +
+			"   gg-node --network=regtest rpc -named getblock blockhash=HASH verbosity=2\n" +
+			"   gg-node --network=regtest rpc -rpcwait -rpcwaittimeout=30 getblockcount\n" +
 			"   gg-node --network=regtest rpc --passphrase-file pass.txt wallet.unlock 600\n" +
 			"   gg-node --network=regtest rpc wallet.unlock      (asks on a terminal)\n" +
 			"   gg-node --network=regtest rpc --key-file k.wif key.import.private paper",
-		Flags: flags,
-		Action: func(c *ucli.Context) error {
-			if c.NArg() == 0 {
-				return cli.Usagef("no method: gg-node rpc METHOD [ARG]... (try 'gg-node rpc help')")
-			}
-			method := c.Args().First()
-			args, err := rpcParams(c, method, c.Args().Tail())
-			if err != nil {
-				return err
-			}
-			client, err := cli.NodeClient(c)
-			if err != nil {
-				return err
-			}
-			var result json.RawMessage
-			if err := client.Call(c.Context, method, &result, args...); err != nil {
-				return cli.CallError(err, "", true)
-			}
-			if len(result) == 0 || string(result) == "null" {
-				_, err = fmt.Fprintln(c.App.Writer, "null")
-				return err
-			}
-			var s string
-			if json.Unmarshal(result, &s) == nil {
-				_, err = fmt.Fprintln(c.App.Writer, s)
-				return err
-			}
-			var v any
-			if err := json.Unmarshal(result, &v); err != nil {
-				return err
-			}
-			return cli.PrintJSON(c.App.Writer, v)
-		},
+		Flags:           flags,
+		HideHelpCommand: true, // 'rpc help' is the node's help
+		Action:          runRPC,
 	}
 }
 
-// rpcParams builds method's params: the secret parameters from their
-// --*-file flags, the arguments filling the other places in order (null
-// in a gap). A secret argument of '-' is read from stdin (or asked for on a
-// terminal) and sent as a string; one given on the command line warns; a
-// required one left out is asked for on a terminal.
-func rpcParams(c *ucli.Context, method string, args []string) ([]any, error) {
+func runRPC(c *ucli.Context) error {
+	if c.Bool("getinfo") {
+		if c.NArg() > 0 {
+			return cli.Usagef("-getinfo takes no method or arguments")
+		}
+		return runStatus(c)
+	}
+	if c.NArg() == 0 {
+		return cli.WithHint(cli.Usagef("no method: gg-node rpc METHOD [ARG]..."), "list them: gg-node rpc help")
+	}
+	method := c.Args().First()
+	args := c.Args().Tail()
+	argv := len(args)
+	if c.Bool("stdin") {
+		more, err := cli.ReadStdinArgs(c)
+		if err != nil {
+			return err
+		}
+		args = append(args, more...)
+	}
+	client, err := connect(c)
+	if err != nil {
+		return err
+	}
+	spec, err := methodParams(c, client, method)
+	if err != nil {
+		return err
+	}
+	params, err := rpcParams(c, method, args, argv, spec, c.Bool("named"))
+	if err != nil {
+		return err
+	}
+	var result json.RawMessage
+	if named, ok := params.(map[string]any); ok {
+		err = client.CallNamed(c.Context, method, &result, named)
+	} else {
+		err = client.Call(c.Context, method, &result, params.([]any)...)
+	}
+	if err != nil {
+		return cli.CallError(err, "", true)
+	}
+	if len(result) == 0 || string(result) == "null" {
+		_, err = fmt.Fprintln(c.App.Writer, "null")
+		return err
+	}
+	var s string
+	if json.Unmarshal(result, &s) == nil {
+		_, err = fmt.Fprintln(c.App.Writer, s)
+		return err
+	}
+	var v any
+	if err := json.Unmarshal(result, &v); err != nil {
+		return err
+	}
+	return cli.PrintJSON(c.App.Writer, v)
+}
+
+// connect finds the node, waiting for it with -rpcwait.
+func connect(c *ucli.Context) (*rpc.Client, error) {
+	if !c.Bool("rpcwait") {
+		return cli.NodeClient(c)
+	}
+	secs := c.Int("rpcwaittimeout")
+	if secs < 0 {
+		return nil, cli.Usagef("-rpcwaittimeout %d: want seconds, 0 for no limit", secs)
+	}
+	return cli.WaitNodeClient(c, time.Duration(secs)*time.Second)
+}
+
+// methodParams asks the node for method's params (sys.params). A node that
+// does not describe them (an older one, an unknown method, a user whose
+// whitelist lacks sys.params) gives nil: the ARGs are then typed by
+// whether they parse as JSON.
+func methodParams(c *ucli.Context, client *rpc.Client, method string) ([]rpc.Param, error) {
+	var spec []rpc.Param
+	err := client.Call(c.Context, "sys.params", &spec, method)
+	var re *rpc.Error
+	if errors.As(err, &re) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, cli.CallError(err, "", true)
+	}
+	return spec, nil
+}
+
+// typedArg is the JSON value of a command-line ARG for a param of type t
+// ("": not known). "null" is null, for every type. A string param gets
+// the ARG as a string (a JSON string unquoted); one id or a list, a list
+// when it is a JSON array, else a string; an amount, a JSON number as
+// such, else a string; any other param the ARG as JSON when it parses as
+// JSON, else as a string (the node then says what it wants).
+func typedArg(a string, t rpc.ParamType) any {
+	if a == "null" {
+		return nil
+	}
+	switch t {
+	case rpc.TypeString:
+		return stringArg(a)
+	case rpc.TypeStringOrArray:
+		if strings.HasPrefix(a, "[") && json.Valid([]byte(a)) {
+			return json.RawMessage(a)
+		}
+		return stringArg(a)
+	case rpc.TypeAmount:
+		if a != "" && strings.ContainsRune("-0123456789", rune(a[0])) && json.Valid([]byte(a)) {
+			return json.RawMessage(a)
+		}
+		return stringArg(a)
+	}
+	if json.Valid([]byte(a)) {
+		return json.RawMessage(a)
+	}
+	return a
+}
+
+// stringArg is a as a string, unquoted when it is a JSON string.
+func stringArg(a string) string {
+	var s string
+	if strings.HasPrefix(a, `"`) && json.Unmarshal([]byte(a), &s) == nil {
+		return s
+	}
+	return a
+}
+
+// rpcParams builds method's params from args (the first argv of them from
+// the command line, the rest from -stdin), typed by spec (nil: guessed):
+// positional ([]any) or, with named, by name (map[string]any). The
+// secret parameters come from their --*-file flags, the arguments filling
+// the other places in order (null in a gap). A secret argument of '-' is
+// read from stdin (or asked for on a terminal) and sent as a string; one
+// given on the command line warns; a required one left out is asked for
+// on a terminal.
+func rpcParams(c *ucli.Context, method string, args []string, argv int, spec []rpc.Param, named bool) (any, error) {
 	secrets := map[int]secretParam{}
 	for _, sp := range secretParams[method] {
 		secrets[sp.index] = sp
@@ -161,8 +295,17 @@ func rpcParams(c *ucli.Context, method string, args []string) ([]any, error) {
 			return nil, cli.Usagef("%s takes no %s (--%s)", method, k.what, k.flag)
 		}
 	}
+	if named {
+		return namedParams(c, method, args, argv, spec, secrets, fromFile)
+	}
+	typeOf := func(i int) rpc.ParamType {
+		if i < len(spec) {
+			return spec[i].Type
+		}
+		return ""
+	}
 	var params []any
-	for i := 0; len(args) > 0 || hasFrom(fromFile, i); i++ {
+	for i, used := 0, 0; len(args) > 0 || hasFrom(fromFile, i); i++ {
 		if v, ok := fromFile[i]; ok {
 			params = append(params, v)
 			continue
@@ -173,40 +316,19 @@ func rpcParams(c *ucli.Context, method string, args []string) ([]any, error) {
 		}
 		a := args[0]
 		args = args[1:]
-		sp, secret := secrets[i]
-		switch {
-		case secret && a == "-":
-			v, err := readSecretParam(c, sp, "-")
-			if err != nil {
-				return nil, err
-			}
-			params = append(params, v)
-			continue
-		case secret:
-			cli.WarnSecretArg(c, sp.kind.arg, "--"+sp.kind.flag)
-		case a == "-":
-			s, err := cli.ReadStdin(c, fmt.Sprintf("argument %d", i+1))
-			if err != nil {
-				return nil, err
-			}
-			a = s
+		used++
+		v, err := argValue(c, a, fmt.Sprintf("argument %d", i+1), typeOf(i), secrets, i, used > argv)
+		if err != nil {
+			return nil, err
 		}
-		if json.Valid([]byte(a)) {
-			params = append(params, json.RawMessage(a))
-		} else {
-			params = append(params, a)
-		}
+		params = append(params, v)
 	}
 	// A required secret left out: ask on a terminal, else say how to give it.
 	for _, sp := range secretParams[method] {
 		if !sp.required || sp.index < len(params) && params[sp.index] != nil {
 			continue
 		}
-		if !cli.StdinIsTerminal(c) {
-			return nil, cli.WithHint(cli.Usagef("no %s given and no terminal to ask on", sp.kind.what),
-				fmt.Sprintf("pass --%s FILE, or '-' with the %s on stdin", sp.kind.flag, sp.kind.what))
-		}
-		v, err := cli.PromptSecret(c, sp.kind.what, sp.confirm)
+		v, err := askSecret(c, sp)
 		if err != nil {
 			return nil, err
 		}
@@ -216,6 +338,100 @@ func rpcParams(c *ucli.Context, method string, args []string) ([]any, error) {
 		params[sp.index] = v
 	}
 	return params, nil
+}
+
+// argValue is the value of ARG a (what names it) for param i of type t:
+// a secret's '-' reads it from stdin as a string and a secret from the
+// command line (not from -stdin) warns; another '-' reads the ARG from
+// stdin.
+func argValue(c *ucli.Context, a, what string, t rpc.ParamType, secrets map[int]secretParam, i int, fromStdin bool) (any, error) {
+	sp, secret := secrets[i]
+	switch {
+	case secret && a == "-":
+		return readSecretParam(c, sp, "-")
+	case secret && !fromStdin:
+		cli.WarnSecretArg(c, sp.kind.arg, "--"+sp.kind.flag)
+	case a == "-":
+		s, err := cli.ReadStdin(c, what)
+		if err != nil {
+			return nil, err
+		}
+		a = s
+	}
+	return typedArg(a, t), nil
+}
+
+// askSecret asks for a required secret on a terminal, or says how to give
+// it.
+func askSecret(c *ucli.Context, sp secretParam) (string, error) {
+	if !cli.StdinIsTerminal(c) {
+		return "", cli.WithHint(cli.Usagef("no %s given and no terminal to ask on", sp.kind.what),
+			fmt.Sprintf("pass --%s FILE, or '-' with the %s on stdin", sp.kind.flag, sp.kind.what))
+	}
+	return cli.PromptSecret(c, sp.kind.what, sp.confirm)
+}
+
+// namedParams is rpcParams for -named: each ARG is NAME=VALUE.
+func namedParams(c *ucli.Context, method string, args []string, argv int, spec []rpc.Param,
+	secrets map[int]secretParam, fromFile map[int]string) (map[string]any, error) {
+	index := map[string]int{}
+	names := make([]string, len(spec))
+	for i, p := range spec {
+		index[p.Name], names[i] = i, p.Name
+	}
+	if spec == nil && (len(fromFile) > 0 || len(secrets) > 0) {
+		return nil, cli.Usagef("-named: the node does not describe %s's params (sys.params): pass them in order", method)
+	}
+	out := map[string]any{}
+	for n, a := range args {
+		name, val, ok := strings.Cut(a, "=")
+		if !ok || name == "" {
+			return nil, cli.WithHint(cli.Usagef("-named: argument %q is not NAME=VALUE", a),
+				"see the names: gg-node rpc help "+method)
+		}
+		i, known := index[name]
+		if spec != nil && !known {
+			return nil, cli.Usagef("%s has no param %q (its params: %s)", method, name, strings.Join(names, ", "))
+		}
+		if _, dup := out[name]; dup {
+			return nil, cli.Usagef("-named: param %q given twice", name)
+		}
+		if _, ok := fromFile[i]; known && ok {
+			return nil, cli.Usagef("-named: param %q given twice: as an argument and in --%s", name, secrets[i].kind.flag)
+		}
+		var t rpc.ParamType
+		if known {
+			t = spec[i].Type
+		} else {
+			i = -1
+		}
+		v, err := argValue(c, val, "param "+name, t, secrets, i, n >= argv)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	for i, v := range fromFile {
+		if i >= len(spec) {
+			return nil, cli.Usagef("-named: %s has no param %d for --%s", method, i+1, secrets[i].kind.flag)
+		}
+		out[spec[i].Name] = v
+	}
+	for _, sp := range secretParams[method] {
+		if sp.index >= len(spec) {
+			continue
+		}
+		name := spec[sp.index].Name
+		if !sp.required || out[name] != nil {
+			continue
+		}
+		v, err := askSecret(c, sp)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, nil
 }
 
 // hasFrom reports whether a secret from a file sits at index i or after.

@@ -16,17 +16,39 @@ import (
 )
 
 // runParams runs rpcParams as gg-node rpc would with argv (flags, METHOD,
-// ARGs) and stdin, in dir; it returns the params as JSON, stderr and the
+// ARGs) and stdin, in dir, without the method's params from the node (an
+// older node: ARGs guessed); it returns the params as JSON, stderr and the
 // error.
 func runParams(t *testing.T, dir, stdin string, argv ...string) (string, string, error) {
+	t.Helper()
+	return runTyped(t, dir, stdin, nil, argv...)
+}
+
+// nodeSpecs are the params of the node's methods, as sys.params gives
+// them.
+func nodeSpecs() map[string][]rpc.Param {
+	out := map[string][]rpc.Param{}
+	for _, ms := range [][]rpc.Method{(&rpc.NodeService{}).Methods(), (&rpc.WalletService{}).Methods(),
+		(&rpc.GameService{}).Methods(), (&rpc.ContractService{}).Methods()} {
+		for _, m := range ms {
+			out[m.Name] = m.ParamList()
+		}
+	}
+	return out
+}
+
+// runTyped is runParams with the methods' params from specs (nil: none);
+// the flag -named asks for named params.
+func runTyped(t *testing.T, dir, stdin string, specs map[string][]rpc.Param, argv ...string) (string, string, error) {
 	t.Helper()
 	var errb bytes.Buffer
 	app := cli.NewApp("gg-node", "test", cli.IO{In: strings.NewReader(stdin), Out: &bytes.Buffer{}, Err: &errb})
 	cmd := rpcCommand()
-	var got []any
+	var got any
 	cmd.Action = func(c *ucli.Context) error {
 		var err error
-		got, err = rpcParams(c, c.Args().First(), c.Args().Tail())
+		method := c.Args().First()
+		got, err = rpcParams(c, method, c.Args().Tail(), c.Args().Len()-1, specs[method], c.Bool("named"))
 		return err
 	}
 	app.Commands = []*ucli.Command{cmd}
@@ -164,8 +186,8 @@ func TestRPCSecretParams(t *testing.T) {
 		for _, sp := range secretParams[m.Name] {
 			listed[sp.index] = sp
 		}
-		for i, f := range strings.Fields(m.Params) {
-			name, _, _ := strings.Cut(strings.Trim(f, "[]"), "=")
+		for i, p := range m.ParamList() {
+			name := p.Name
 			k, secret := kindOf[name]
 			if !secret {
 				for _, w := range []string{"pass", "secret", "mnemonic", "wif", "priv", "seed"} {
@@ -184,7 +206,7 @@ func TestRPCSecretParams(t *testing.T) {
 				t.Errorf("%s: param %d (%s) is a secret missing from secretParams", m.Name, i, name)
 			case sp.kind.flag != k.flag:
 				t.Errorf("%s: param %d (%s) read by --%s, want --%s", m.Name, i, name, sp.kind.flag, k.flag)
-			case sp.required != !strings.HasPrefix(f, "["):
+			case sp.required != p.Required:
 				t.Errorf("%s: param %d (%s): required %v disagrees with %q", m.Name, i, name, sp.required, m.Params)
 			}
 			seen[m.Name] = true
@@ -193,6 +215,95 @@ func TestRPCSecretParams(t *testing.T) {
 	for name := range secretParams {
 		if !seen[name] {
 			t.Errorf("secretParams lists %s, which has no secret param on the node", name)
+		}
+	}
+}
+
+// TestRPCParamsTyped: with the method's declared params, a string param
+// gets a string whatever it looks like, other params keep JSON's types.
+func TestRPCParamsTyped(t *testing.T) {
+	specs := nodeSpecs()
+	tests := []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"digits for a string", []string{"account.create", "1234"}, `["1234"]`},
+		{"zero-led digits for a string", []string{"account.create", "001"}, `["001"]`},
+		{"true for a string", []string{"account.create", "true"}, `["true"]`},
+		{"quoted string unquoted", []string{"getnewaddress", `"001"`}, `["001"]`},
+		{"JSON-looking string", []string{"account.create", `{"a":1}`}, `["{\"a\":1}"]`},
+		{"number", []string{"getblockhash", "5"}, `[5]`},
+		{"number not JSON: the node says", []string{"getblockhash", "abc"}, `["abc"]`},
+		{"boolean", []string{"getrawmempool", "true"}, `[true]`},
+		{"string, amount, boolean, string", []string{"tx.send", "rg1q", "1.5", "true", "007"}, `["rg1q",1.5,true,"007"]`},
+		{"amount in quotes", []string{"tx.send", "rg1q", `"1.5"`}, `["rg1q","1.5"]`},
+		{"amount not a number", []string{"tx.send", "rg1q", "lots"}, `["rg1q","lots"]`},
+		{"null skips", []string{"tx.list", "null", "5"}, `[null,5]`},
+		{"one id", []string{"prop.found", "00ab"}, `["00ab"]`},
+		{"a list of ids", []string{"prop.found", `["a","b"]`}, `[["a","b"]]`},
+		{"object", []string{"fundrawtransaction", "0200", `{"account":"x"}`}, `["0200",{"account":"x"}]`},
+		{"array", []string{"prop.sendlist", `[{"address":"a","prop":"b"}]`}, `[[{"address":"a","prop":"b"}]]`},
+		{"more ARGs than params: guessed", []string{"getblockcount", "7"}, `[7]`},
+		{"help's method", []string{"getblockhash", "5"}, `[5]`},
+	}
+	for _, tt := range tests {
+		got, _, err := runTyped(t, t.TempDir(), "", specs, tt.argv...)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %s %v, want %s", tt.name, got, err, tt.want)
+		}
+	}
+	// A secret as an ARG: a string (digits and all), with the warning.
+	got, stderr, err := runTyped(t, t.TempDir(), "", specs, "wallet.unlock", "12345678", "600")
+	if err != nil || got != `["12345678",600]` || !strings.Contains(stderr, "warning: a passphrase on the command line") {
+		t.Errorf("passphrase ARG: %s %q %v", got, stderr, err)
+	}
+	// Without the params (an older node), ARGs are guessed as before.
+	if got, _, _ := runParams(t, t.TempDir(), "", "account.create", "1234"); got != `[1234]` {
+		t.Errorf("guessed: %s", got)
+	}
+}
+
+func TestRPCParamsNamed(t *testing.T) {
+	specs := nodeSpecs()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pass.txt"), []byte("12345678\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, stdin string
+		argv        []string
+		want        string
+	}{
+		{"any order, typed", "", []string{"-named", "getblock", "verbosity=2", "blockhash=00ff"}, `{"blockhash":"00ff","verbosity":2}`},
+		{"two dashes", "", []string{"--named", "account.create", "name=001"}, `{"name":"001"}`},
+		{"value with =", "bpass\n", []string{"-named", "wallet.import", "backup=QkxPQg==", "backup_passphrase=-", "passphrase=pw"},
+			`{"backup":"QkxPQg==","backup_passphrase":"bpass","passphrase":"pw"}`},
+		{"secret from a file, by name", "", []string{"-named", "--passphrase-file", "pass.txt", "wallet.unlock", "timeout=5"}, `{"passphrase":"12345678","timeout":5}`},
+		{"secret from stdin", "12345678\n", []string{"-named", "wallet.unlock", "passphrase=-", "timeout=0"}, `{"passphrase":"12345678","timeout":0}`},
+		{"no params", "", []string{"-named", "getblockcount"}, `{}`},
+	} {
+		got, _, err := runTyped(t, dir, tt.stdin, specs, tt.argv...)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: %s %v, want %s", tt.name, got, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"not NAME=VALUE", []string{"-named", "getblock", "00ff"}, `-named: argument "00ff" is not NAME=VALUE`},
+		{"unknown name", []string{"-named", "getblock", "bogus=1"}, `getblock has no param "bogus" (its params: blockhash, verbosity)`},
+		{"twice", []string{"-named", "getblock", "blockhash=1", "blockhash=2"}, `-named: param "blockhash" given twice`},
+		{"file and ARG", []string{"-named", "--passphrase-file", "pass.txt", "wallet.unlock", "passphrase=x"},
+			`-named: param "passphrase" given twice: as an argument and in --passphrase-file`},
+		{"required secret missing", []string{"-named", "wallet.unlock", "timeout=5"}, "no passphrase given and no terminal to ask on"},
+	} {
+		_, _, err := runTyped(t, dir, "", specs, tt.argv...)
+		var e *cli.Error
+		if err == nil || err.Error() != tt.want || !errors.As(err, &e) || e.Code != cli.ExitUsage {
+			t.Errorf("%s: error %v, want usage error %q", tt.name, err, tt.want)
 		}
 	}
 }
