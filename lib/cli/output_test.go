@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -220,6 +222,25 @@ func TestPrintValue(t *testing.T) {
 		app, out, _ := testApp(func(c *ucli.Context) error { return PrintValue(c, "txid", "ab") })
 		if code := Run(app, tt.args); code != 0 || out.String() != tt.want {
 			t.Errorf("%v: code %d stdout %q, want %q", tt.args, code, out, tt.want)
+		}
+	}
+}
+
+// TestCommandsUseWriteJSON keeps --fields and --jq working for every
+// command: the command trees print JSON through WriteJSON, PrintResult or
+// PrintValue, never through PrintJSON on their own.
+func TestCommandsUseWriteJSON(t *testing.T) {
+	files, err := filepath.Glob("gg*/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no command files: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "cli.PrintJSON(") {
+			t.Errorf("%s calls cli.PrintJSON: use cli.WriteJSON(c, v) so --fields and --jq apply", f)
 		}
 	}
 }

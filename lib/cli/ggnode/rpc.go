@@ -112,6 +112,12 @@ func rpcCommand() *ucli.Command {
 			if err := client.Call(c.Context, method, &result, args...); err != nil {
 				return cli.CallError(err, "", true)
 			}
+			if cli.JSONMode(c) { // the result as it is: one JSON value
+				if len(result) == 0 {
+					result = json.RawMessage("null")
+				}
+				return cli.WriteJSON(c, result)
+			}
 			if len(result) == 0 || string(result) == "null" {
 				_, err = fmt.Fprintln(c.App.Writer, "null")
 				return err
@@ -125,7 +131,7 @@ func rpcCommand() *ucli.Command {
 			if err := json.Unmarshal(result, &v); err != nil {
 				return err
 			}
-			return cli.PrintJSON(c.App.Writer, v)
+			return cli.WriteJSON(c, v)
 		},
 	}
 }
