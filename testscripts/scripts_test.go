@@ -2,8 +2,11 @@ package testscripts
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -50,6 +53,8 @@ func TestScripts(t *testing.T) {
 			"jsonenv":    cmdJSONEnv,
 			"hexreplace": cmdHexReplace,
 			"waitstdout": cmdWaitStdout,
+			"exits":      cmdExits,
+			"onejson":    cmdOneJSON,
 		},
 	})
 }
@@ -99,6 +104,66 @@ func cmdWaitStdout(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("waitstdout: %s never printed %q (last error %v)", args[1], args[0], err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// exits CODE PROG [ARGS...]: run PROG, which must exit with status CODE
+// (0 included); stdout and stderr are kept for the next assertions.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: bad code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exits: %s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// onejson object|array [FILE]: stdout (or FILE) holds exactly one JSON
+// value, an object or an array of objects, and nothing else.
+func cmdOneJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 || (args[0] != "object" && args[0] != "array") {
+		ts.Fatalf("usage: onejson object|array [FILE]")
+	}
+	body := ts.ReadFile("stdout")
+	if len(args) == 2 {
+		body = ts.ReadFile(args[1])
+	}
+	dec := json.NewDecoder(strings.NewReader(body))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		ts.Fatalf("onejson: not JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		ts.Fatalf("onejson: more than one JSON value")
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if args[0] != "object" {
+			ts.Fatalf("onejson: an object, want an array")
+		}
+	case []any:
+		if args[0] != "array" {
+			ts.Fatalf("onejson: an array, want an object")
+		}
+		for i, e := range t {
+			if _, ok := e.(map[string]any); !ok {
+				ts.Fatalf("onejson: element %d is not an object", i)
+			}
+		}
+	default:
+		ts.Fatalf("onejson: a bare %T, want an %s", v, args[0])
 	}
 }
 

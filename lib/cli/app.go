@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -25,6 +27,9 @@ const (
 	FlagRPCURL   = "rpc-url"
 	FlagJSON     = "json"
 	FlagLogLevel = "log-level"
+	FlagJQ       = "jq"
+	FlagFields   = "fields"
+	FlagWide     = "wide"
 )
 
 // envName maps a flag name to its environment variable: GG_<FLAG>.
@@ -32,7 +37,8 @@ func envName(flag string) string {
 	return "GG_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// CommonFlags returns the flags every binary accepts.
+// CommonFlags returns the flags every binary accepts, before or after the
+// command (see hoistFlags).
 func CommonFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: FlagNetwork, Value: "main", Usage: "network: main, testnet or regtest", EnvVars: []string{envName(FlagNetwork)}},
@@ -40,7 +46,10 @@ func CommonFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: FlagRPCURL, Usage: "node RPC URL (default from the datadir)", EnvVars: []string{envName(FlagRPCURL)}},
 		&ucli.StringFlag{Name: FlagRPCPassFile, Usage: "read the node's RPC password (or user:password) from `FILE`, for a --rpc-url without one (or GG_RPC_PASS)", EnvVars: []string{envName(FlagRPCPassFile)}},
 		&ucli.BoolFlag{Name: FlagJSON, Usage: "print JSON instead of text", EnvVars: []string{envName(FlagJSON)}},
-		&ucli.StringFlag{Name: FlagLogLevel, Value: "info", Usage: "log level: debug, info, warn, error", EnvVars: []string{envName(FlagLogLevel)}},
+		&ucli.StringFlag{Name: FlagLogLevel, Value: "info", Usage: "log level: debug, info, warn, error (debug also shows an error's original wording)", EnvVars: []string{envName(FlagLogLevel)}},
+		&ucli.StringFlag{Name: FlagJQ, Usage: "print what the jq `EXPR` yields for the JSON result (strings raw; implies --json)"},
+		&ucli.StringFlag{Name: FlagFields, Usage: "keep only the top-level `KEYS` (comma-separated) of the JSON result (implies --json)"},
+		&ucli.BoolFlag{Name: FlagWide, Usage: "print tables whole: ids and addresses uncut", EnvVars: []string{envName(FlagWide)}},
 	}
 }
 
@@ -88,10 +97,11 @@ func NewApp(name, usage string, stdio IO) *ucli.App {
 		ErrWriter:            stdio.Err,
 		ExitErrHandler:       func(*ucli.Context, error) {}, // Run prints errors once
 	}
-	app.OnUsageError = func(c *ucli.Context, err error, _ bool) error {
-		return &Error{Err: err, Code: ExitUsage, Hints: []string{"run '" + name + " --help' for usage"}}
-	}
 	ucli.VersionPrinter = func(c *ucli.Context) {
+		if JSONMode(c) {
+			WriteJSON(c, map[string]string{"name": c.App.Name, "version": c.App.Version})
+			return
+		}
 		fmt.Fprintf(c.App.Writer, "%s version %s\n", c.App.Name, c.App.Version)
 	}
 	return app
@@ -103,15 +113,72 @@ func Main(newApp func(IO) *ucli.App) { os.Exit(Run(newApp(StdIO()), os.Args)) }
 
 // Run executes app with args, prints any error in the house voice on
 // stderr and returns the exit code. SIGINT/SIGTERM cancel the context.
+// Global flags may follow the command and a command's flags its
+// arguments (hoistFlags); usage errors never touch stdout (prepare).
 func Run(app *ucli.App, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	prepare(app)
+	args = hoistFlags(app, args)
 	err := app.RunContext(ctx, args)
-	return Report(app.Name, app.ErrWriter, err)
+	return report(app.Name, app.ErrWriter, err, outputOf(app, args))
 }
 
 // Report prints err as "name: error: ..." plus hints and returns its code.
 func Report(name string, w io.Writer, err error) int {
+	return report(name, w, err, errorOutput{})
+}
+
+// errorOutput is how Run prints an error: as JSON (--json), and with the
+// original wording (--log-level=debug).
+type errorOutput struct {
+	json, debug bool
+}
+
+const metaOutput = "cli.output"
+
+// noteOutput records how c's run prints errors (its flags, environment
+// and config applied).
+func noteOutput(c *ucli.Context) {
+	if c == nil || c.App == nil || c.App.Metadata == nil {
+		return
+	}
+	c.App.Metadata[metaOutput] = errorOutput{json: JSONMode(c), debug: strings.EqualFold(c.String(FlagLogLevel), "debug")}
+}
+
+// outputOf is the errorOutput a run noted, else what the global flags
+// before the command and the environment say.
+func outputOf(app *ucli.App, args []string) errorOutput {
+	if o, ok := app.Metadata[metaOutput].(errorOutput); ok {
+		return o
+	}
+	o := errorOutput{debug: strings.EqualFold(os.Getenv(envName(FlagLogLevel)), "debug")}
+	o.json, _ = strconv.ParseBool(os.Getenv(envName(FlagJSON)))
+	for i := 1; i < len(args); i++ {
+		name, ok := flagName(args[i])
+		if !ok {
+			break
+		}
+		_, val, hasVal := strings.Cut(args[i], "=")
+		switch name {
+		case FlagJSON:
+			o.json = !hasVal || val == "true" || val == "1"
+		case FlagJQ, FlagFields, FlagLogLevel:
+			if !hasVal && i+1 < len(args) {
+				i++
+				val = args[i]
+			}
+			if name == FlagLogLevel {
+				o.debug = strings.EqualFold(val, "debug")
+			} else if val != "" {
+				o.json = true
+			}
+		}
+	}
+	return o
+}
+
+func report(name string, w io.Writer, err error, out errorOutput) int {
 	if err == nil {
 		return ExitOK
 	}
@@ -128,16 +195,46 @@ func Report(name string, w io.Writer, err error) int {
 	case isFlagError(err):
 		code = ExitUsage
 	}
-	msg := err.Error()
-	if msg != "" {
-		fmt.Fprintf(w, "%s: error: %s\n", name, lowerFirst(msg))
-	}
+	raw := err.Error()
+	var hints []string
 	if e != nil {
-		for _, h := range e.Hints {
-			fmt.Fprintf(w, "%s: hint: %s\n", name, h)
+		hints = e.Hints
+	}
+	msg, hints := humanize(lowerFirst(raw), hints)
+	if out.json {
+		j := struct {
+			Error  string `json:"error"`
+			Hint   string `json:"hint,omitempty"`
+			Code   int    `json:"code"`
+			Detail string `json:"detail,omitempty"`
+		}{Error: msg, Hint: strings.Join(hints, "; "), Code: code}
+		if out.debug {
+			j.Detail = errorChain(raw, err)
 		}
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.Encode(j)
+		return code
+	}
+	if out.debug {
+		fmt.Fprintf(w, "%s: debug: %s\n", name, errorChain(raw, err))
+	}
+	if msg != "" {
+		fmt.Fprintf(w, "%s: error: %s\n", name, msg)
+	}
+	for _, h := range hints {
+		fmt.Fprintf(w, "%s: hint: %s\n", name, h)
 	}
 	return code
+}
+
+// errorChain is an error's original message and the types it wraps.
+func errorChain(raw string, err error) string {
+	var types []string
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		types = append(types, fmt.Sprintf("%T", e))
+	}
+	return raw + " (" + strings.Join(types, " > ") + ")"
 }
 
 func isFlagError(err error) bool {

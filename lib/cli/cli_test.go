@@ -39,7 +39,7 @@ func TestUsageErrorKeepsStdoutClean(t *testing.T) {
 	if out.Len() != 0 {
 		t.Fatalf("usage error wrote to stdout: %q", out)
 	}
-	if !strings.Contains(errb.String(), "gg-test: error:") || !strings.Contains(errb.String(), "hint: run 'gg-test --help'") {
+	if !strings.Contains(errb.String(), "gg-test: error:") || !strings.Contains(errb.String(), "hint: see 'gg-test --help'") {
 		t.Fatalf("stderr %q", errb)
 	}
 }

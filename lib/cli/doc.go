@@ -2,7 +2,15 @@
 // the app constructor with the common flags (--network, --datadir,
 // --rpc-url, --json, --log-level) and their GG_* environment variables,
 // one voice for messages ("gg-x: error: ...", "gg-x: hint: ..."), named exit
-// codes, and usage errors that never write to stdout. The thin clients of
+// codes, and usage errors that never write to stdout: one line and a hint
+// on stderr, exit 2, with a suggestion for a mistyped command or flag
+// (usage.go). The global flags work before and after the command, and a
+// command's flags after its arguments (flags.go). Under --json every
+// command prints one JSON value, --fields and --jq (gojq) select from it,
+// and errors are JSON on stderr (json.go); tables fit 100 columns unless
+// --wide, and amounts read the same in every table and message
+// (output.go). Library jargon in errors is translated at the edge, once,
+// with the original under --log-level=debug (errors.go). The thin clients of
 // the node's wallet share its output (a table on a terminal, JSON when
 // piped or with --json), its wording of the node's errors (WalletCaller)
 // and their --account and --dry-run flags. Secrets (keys, passphrases,

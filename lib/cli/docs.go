@@ -36,6 +36,36 @@ example **GG_NETWORK=regtest** or **GG_DATADIR=/srv/gg**. A flag on the command
 line wins over the environment.
 `
 
+// usageSection tells where flags go and what --json, --fields, --jq and
+// --wide print, as every gg binary does it.
+const usageSection = `
+# FLAGS AND OUTPUT
+
+The global flags may be given before or after the command, and a command's
+flags after its arguments: **{{ .App.Name }} COMMAND --json** is **{{ .App.Name }} --json COMMAND**.
+Given twice, the later flag wins; **--** ends the flags. **--jq** and **--fields**
+have no environment variable.
+
+A usage error (a bad flag or argument, an unknown command) prints one line and
+a hint on stderr, nothing on stdout, and exits 2; a near miss of a command or
+flag is named ("did you mean ...?").
+
+With **--json** every command prints exactly one JSON value on stdout: an object
+with named fields, or a list of objects (**gg-node rpc** prints the method's
+result as it is). **--fields a,b** keeps those top-level keys of the object, or of
+each object of the list; **--jq EXPR** prints what the jq expression yields
+(gojq), strings raw. Both imply **--json**. Under **--json** an error is one JSON
+object on stderr, **{"error": "...", "hint": "...", "code": N}**, N being the exit
+status; **--log-level=debug** adds the original wording of an error (a debug line,
+or "detail").
+
+Without **--json**, piped output is JSON for records and lists and one line for a
+single value (hex, an address, a txid). On a terminal, tables fit 100 columns:
+ids show as 3f2a…9c1d and long cells are cut in the middle, unless **--wide**.
+Tables and messages give amounts in GG with the zeros after the first decimal
+trimmed (50.0, 1.5, 0.00000294); JSON gives eight decimals.
+`
+
 // Docs renders an app's man page (section 1) and shell completions.
 type Docs struct {
 	Man, Bash, Zsh, Fish string
@@ -44,7 +74,7 @@ type Docs struct {
 // RenderDocs produces the generated documentation of app.
 func RenderDocs(app *ucli.App) (Docs, error) {
 	saved := ucli.MarkdownDocTemplate
-	ucli.MarkdownDocTemplate = saved + exitStatusSection
+	ucli.MarkdownDocTemplate = saved + exitStatusSection + usageSection
 	man, err := app.ToManWithSection(1)
 	ucli.MarkdownDocTemplate = saved
 	if err != nil {

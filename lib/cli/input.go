@@ -58,7 +58,7 @@ func PrintJSON(w io.Writer, v any) error {
 // what names them in the usage error ("ID", "no arguments").
 func WantArgs(c *ucli.Context, n int, what string) error {
 	if c.NArg() != n {
-		return Usagef("want %s, got %d arguments (flags go before arguments)", what, c.NArg())
+		return Usagef("want %s, got %d arguments", what, c.NArg())
 	}
 	return nil
 }

@@ -146,7 +146,7 @@ func TestNodeClientCredentialErrors(t *testing.T) {
 	os.Remove(cookie)
 	os.WriteFile(cookie, []byte("__cookie__:00"), 0o600)
 	stderr, code = runClient(t, args, callCount)
-	if code != ExitUnavailable || stderr != "gg-test: error: rpc: unauthorized at "+n.url+": the node refused the cookie in "+cookie+"\n"+
+	if code != ExitUnavailable || stderr != "gg-test: error: unauthorized at "+n.url+": the node refused the cookie in "+cookie+"\n"+
 		"gg-test: hint: the node writes a new cookie at each start: is this the datadir of the node at that address?\n" {
 		t.Errorf("stale cookie: code %d stderr %q", code, stderr)
 	}
@@ -185,7 +185,7 @@ func TestNodeClientPassword(t *testing.T) {
 		{"user:password file", "", []string{"--rpc-url", n.addr, "--rpc-pass-file", filepath.Join(dir, "userpass")}, ExitOK, ""},
 		{"the file beats the environment", "nope", []string{"--rpc-url", "http://alice@" + n.addr, "--rpc-pass-file", filepath.Join(dir, "pass")}, ExitOK, ""},
 		{"wrong password", "", []string{"--rpc-url", "http://alice@" + n.addr, "--rpc-pass-file", filepath.Join(dir, "wrong")}, ExitUnavailable,
-			"gg-test: error: rpc: unauthorized at " + n.url + ": the node refused the password of user \"alice\" (from --rpc-pass-file " + filepath.Join(dir, "wrong") + ")\n" +
+			"gg-test: error: unauthorized at " + n.url + ": the node refused the password of user \"alice\" (from --rpc-pass-file " + filepath.Join(dir, "wrong") + ")\n" +
 				"gg-test: hint: check the user and password (--rpc-url, --rpc-pass-file, GG_RPC_PASS)\n"},
 		{"no password", "", []string{"--rpc-url", "http://alice@" + n.addr}, ExitUnavailable,
 			"gg-test: error: no RPC credentials: cookie file " + filepath.Join(empty, rpc.CookieFile) + " does not exist\n" +
@@ -194,7 +194,8 @@ func TestNodeClientPassword(t *testing.T) {
 			"gg-test: error: rpc password file " + filepath.Join(dir, "nosuch") + " does not exist\n" +
 				"gg-test: hint: --rpc-pass-file names a file holding the password (or user:password) on its first line\n"},
 		{"empty pass file", "", []string{"--rpc-url", "http://alice@" + n.addr, "--rpc-pass-file", filepath.Join(dir, "empty")}, ExitUsage,
-			"gg-test: error: rpc password file " + filepath.Join(dir, "empty") + " is empty\n"},
+			"gg-test: error: rpc password file " + filepath.Join(dir, "empty") + " is empty\n" +
+				"gg-test: hint: see 'gg-test --help'\n"},
 		{"bad scheme", "", []string{"--rpc-url", "ftp://alice:pw@" + n.addr}, ExitUsage,
 			"gg-test: error: bad --rpc-url \"ftp://alice:xxxxx@" + n.addr + "\": want http:// or https://\n" +
 				"gg-test: hint: want http://HOST:PORT (or HOST:PORT)\n"},

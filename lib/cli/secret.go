@@ -62,7 +62,10 @@ func ReadSecret(c *ucli.Context, path, what string, confirm bool) (string, error
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return "", Failf("read %s %s: %v", what, path, unwrapPath(err))
+			if !strings.HasSuffix(what, " file") {
+				what += " file"
+			}
+			return "", FileError(c, err, what, path)
 		}
 		defer f.Close()
 		return readBounded(f, what+" "+path)
@@ -167,12 +170,4 @@ func readBounded(r io.Reader, what string) (string, error) {
 		return "", Usagef("%s exceeds %d bytes", what, maxSecret)
 	}
 	return string(b), nil
-}
-
-// unwrapPath drops the *PathError's repetition of the path.
-func unwrapPath(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

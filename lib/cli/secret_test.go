@@ -75,7 +75,7 @@ func TestReadSecretErrors(t *testing.T) {
 		{"missing file", func(c *ucli.Context) error {
 			_, err := ReadSecret(c, filepath.Join(dir, "nosuch"), "passphrase", false)
 			return err
-		}, "read passphrase " + filepath.Join(dir, "nosuch") + ": no such file or directory", ExitError},
+		}, "passphrase file " + filepath.Join(dir, "nosuch") + " does not exist", ExitUsage}, // the user's to fix
 		{"oversized file", func(c *ucli.Context) error {
 			_, err := ReadSecret(c, big, "key file", false)
 			return err

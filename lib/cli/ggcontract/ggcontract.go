@@ -8,6 +8,7 @@
 package ggcontract
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -37,7 +38,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"B claims with the secret before the expiry height, A refunds from it, or both settle\n" +
 		"together (coop). Amounts are GG; ids are 64 hex digits. Lists print a table on a\n" +
 		"terminal and JSON when piped or with --json; --dry-run prints only hex.\n" +
-		"Flags go before positional arguments.\n\n" +
+		"Flags may also follow the command and its arguments ('--' ends them).\n\n" +
 		"Examples:\n" +
 		"   gg-contract --network=regtest key --account bob\n" +
 		"   gg-contract --network=regtest publish --stake 1 --new-secret secret.txt --expires-in 20 BKEY\n" +
@@ -160,8 +161,8 @@ type contractJSON struct {
 
 func give(gold json.Number, props []string) string {
 	parts := []string{}
-	if gold != "" && gold != "0" && gold != "0.00000000" {
-		parts = append(parts, string(gold)+" GG")
+	if a, err := amount.Parse(string(gold)); err == nil && a != 0 {
+		parts = append(parts, cli.FormatGG(a)+" GG")
 	}
 	if len(props) > 0 {
 		parts = append(parts, fmt.Sprintf("%d props", len(props)))
@@ -191,14 +192,24 @@ func contractTable(cs []contractJSON, mine bool) ([]string, [][]string, error) {
 
 func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
 	var r map[string]any
-	if err := json.Unmarshal(raw, &r); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&r); err != nil {
 		return nil, nil, err
 	}
 	rows := [][]string{}
 	for _, k := range []string{"id", "state", "txid", "pre_txid", "fee", "sent", "complete", "hash"} {
-		if v, ok := r[k]; ok {
-			rows = append(rows, []string{k, fmt.Sprint(v)})
+		v, ok := r[k]
+		if !ok {
+			continue
 		}
+		s := fmt.Sprint(v)
+		if n, isNum := v.(json.Number); isNum && (k == "fee" || k == "sent") {
+			if a, err := amount.Parse(string(n)); err == nil {
+				s = cli.FormatGG(a) + " GG"
+			}
+		}
+		rows = append(rows, []string{k, s})
 	}
 	return []string{"FIELD", "VALUE"}, rows, nil
 }
@@ -219,11 +230,7 @@ func keyCommand() *ucli.Command {
 			if err := call(c, "contract.key", &r, c.String("account")); err != nil {
 				return err
 			}
-			if c.Bool(cli.FlagJSON) {
-				return cli.PrintJSON(c.App.Writer, r)
-			}
-			_, err := fmt.Fprintln(c.App.Writer, r.Key)
-			return err
+			return cli.PrintValue(c, "key", r.Key)
 		},
 	}
 }
@@ -351,8 +358,12 @@ func publishCommand() *ucli.Command {
 	}
 }
 
-// printHex prints the named hex fields of a dry run, one a line.
+// printHex prints the named hex fields of a dry run, one a line (under
+// --json the whole result, an object).
 func printHex(c *ucli.Context, raw json.RawMessage, fields ...string) error {
+	if cli.JSONMode(c) {
+		return cli.WriteJSON(c, raw)
+	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return err
@@ -483,7 +494,7 @@ func executeCommand() *ucli.Command {
 				Complete *bool `json:"complete"`
 			}
 			json.Unmarshal(raw, &r)
-			if c.Bool("dry-run") || (r.Complete != nil && !*r.Complete && !c.Bool(cli.FlagJSON)) {
+			if c.Bool("dry-run") || (r.Complete != nil && !*r.Complete && !cli.JSONMode(c)) {
 				return printHex(c, raw, "hex")
 			}
 			return cli.PrintResult(c, raw, actionTable)

@@ -72,7 +72,7 @@ func TestTables(t *testing.T) {
 	if err := cli.PrintTable(&b, h, rows); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| CONTRACT", "2.00000000 GG + 1 props", "0.50000000 GG", "signed", "bob"} {
+	for _, want := range []string{"| CONTRACT", "| 2.0 GG + 1 props", "| 0.5 GG ", "signed", "bob"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -1,6 +1,9 @@
 package ggnode
 
 import (
+	"bytes"
+
+	"github.com/BurntSushi/toml"
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
@@ -24,7 +27,18 @@ func configCommand() *ucli.Command {
 			if _, err := cli.ApplyConfig(root, cli.ConfigPath(dir)); err != nil {
 				return err
 			}
-			return cli.WriteEffectiveConfig(root, c.App.Writer)
+			if !cli.JSONMode(c) {
+				return cli.WriteEffectiveConfig(root, c.App.Writer)
+			}
+			var b bytes.Buffer // the same settings as a JSON object
+			if err := cli.WriteEffectiveConfig(root, &b); err != nil {
+				return err
+			}
+			var m map[string]any
+			if _, err := toml.Decode(b.String(), &m); err != nil {
+				return err
+			}
+			return cli.WriteJSON(c, m)
 		},
 	}
 }

@@ -156,6 +156,15 @@ func runRPC(c *ucli.Context) error {
 		}
 		args = append(args, more...)
 	}
+	// A secret file that cannot be read is the user's mistake: say so
+	// before looking for the node.
+	for _, k := range secretKinds {
+		if path := c.String(k.flag); path != "" && path != "-" {
+			if _, err := cli.ReadSecret(c, path, k.what, false); err != nil {
+				return err
+			}
+		}
+	}
 	client, err := connect(c)
 	if err != nil {
 		return err
@@ -177,6 +186,12 @@ func runRPC(c *ucli.Context) error {
 	if err != nil {
 		return cli.CallError(err, "", true)
 	}
+	if cli.JSONMode(c) { // the result as it is: one JSON value
+		if len(result) == 0 {
+			result = json.RawMessage("null")
+		}
+		return cli.WriteJSON(c, result)
+	}
 	if len(result) == 0 || string(result) == "null" {
 		_, err = fmt.Fprintln(c.App.Writer, "null")
 		return err
@@ -190,7 +205,7 @@ func runRPC(c *ucli.Context) error {
 	if err := json.Unmarshal(result, &v); err != nil {
 		return err
 	}
-	return cli.PrintJSON(c.App.Writer, v)
+	return cli.WriteJSON(c, v)
 }
 
 // connect finds the node, waiting for it with -rpcwait.

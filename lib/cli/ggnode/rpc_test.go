@@ -158,12 +158,13 @@ func TestRPCParamsSecretsErrors(t *testing.T) {
 			t.Errorf("%s: %v is not a usage error", tt.name, err)
 		}
 	}
-	// an unreadable file fails (exit 1), as gg-wallet's passphrase files do
+	// a missing file is a usage error (exit 2) naming the flag, as
+	// gg-wallet's passphrase files are
 	_, _, err := runParams(t, dir, "", "--passphrase-file", "nosuch.txt", "wallet.unlock")
 	var e *cli.Error
-	if want := "read passphrase " + filepath.Join(dir, "nosuch.txt") + ": no such file or directory"; err == nil || err.Error() != want ||
-		!errors.As(err, &e) || e.Code != cli.ExitError {
-		t.Errorf("missing file: error %v, want %q (exit 1)", err, want)
+	if want := "passphrase file " + filepath.Join(dir, "nosuch.txt") + " does not exist"; err == nil || err.Error() != want ||
+		!errors.As(err, &e) || e.Code != cli.ExitUsage || len(e.Hints) != 1 || e.Hints[0] != "check the path given to --passphrase-file" {
+		t.Errorf("missing file: error %v, want %q (exit 2, with a hint)", err, want)
 	}
 }
 

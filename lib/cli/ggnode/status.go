@@ -67,7 +67,7 @@ func runStatus(c *ucli.Context) error {
 		return err
 	}
 	if cli.WantJSON(c) {
-		return cli.PrintJSON(c.App.Writer, st)
+		return cli.WriteJSON(c, st)
 	}
 	return writeStatus(c.App.Writer, st)
 }

@@ -101,7 +101,7 @@ func readPropFile(c *ucli.Context, name string) ([]propItem, error) {
 	} else {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			return nil, cli.Failf("read %s: %v", name, err)
+			return nil, cli.FileError(c, err, "file", name)
 		}
 		r = bytes.NewReader(b)
 	}

@@ -32,7 +32,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"(0.0001 = 10,000 dust, the least gold of a prop). A PRODUCER is an id or a name.\n" +
 		"Lists print a table on a terminal and JSON when piped or with --json; actions print\n" +
 		"their result the same way, or with --dry-run only the signed hex, for gg-tx send.\n" +
-		"Flags go before positional arguments.\n\n" +
+		"Flags may also follow the command and its arguments ('--' ends them).\n\n" +
 		"Examples:\n" +
 		"   gg-prop --network=regtest producer register --url https://starfall.example starfall\n" +
 		"   gg-prop --network=regtest create --producer starfall --oid sword-001 --gold 0.0001\n" +
@@ -72,6 +72,9 @@ func runAction(c *ucli.Context, method string, params ...any) error {
 	if err := call(c, method, &raw, params...); err != nil {
 		return err
 	}
+	if dry && cli.JSONMode(c) {
+		return cli.WriteJSON(c, raw)
+	}
 	if dry {
 		var r struct {
 			Hex string `json:"hex"`
@@ -98,7 +101,7 @@ func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, nil, err
 	}
-	rows := [][]string{{"tx", r.TxID, "", amount.Amount(r.Fee).String()}}
+	rows := [][]string{{"tx", r.TxID, "", ggText(r.Fee)}}
 	for _, o := range r.Objects {
 		rows = append(rows, []string{o.Kind, o.ID, fmt.Sprint(o.Vout), ""})
 	}
@@ -117,7 +120,7 @@ func (a *jsonAmt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func ggText(a jsonAmt) string { return amount.Amount(a).String() }
+func ggText(a jsonAmt) string { return cli.FormatGG(amount.Amount(a)) }
 
 // Client-side checks: the same rules the node applies, so mistakes are
 // caught before anything is built or broadcast (exit 2).

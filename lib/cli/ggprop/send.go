@@ -55,7 +55,7 @@ func readMoves(c *ucli.Context, name string) ([]map[string]string, error) {
 	} else {
 		var err error
 		if b, err = os.ReadFile(name); err != nil {
-			return nil, cli.Failf("read %s: %v", name, err)
+			return nil, cli.FileError(c, err, "file", name)
 		}
 	}
 	var moves []map[string]string

@@ -45,7 +45,7 @@ func createCommand() *ucli.Command {
 				return err
 			}
 			opts := createOptions{ins: c.StringSlice("in"), outs: c.StringSlice("out"), version: c.Int64("version"),
-				locktime: c.Uint64("locktime"), sequence: c.Uint64("sequence"), json: c.Bool(cli.FlagJSON)}
+				locktime: c.Uint64("locktime"), sequence: c.Uint64("sequence"), json: cli.JSONMode(c)}
 			if !c.IsSet("sequence") {
 				opts.sequence = uint64(wire.MaxTxInSequenceNum)
 				if opts.locktime != 0 {
@@ -142,8 +142,8 @@ func parseOutput(s string, p *chaincfg.Params) (*wire.TxOut, error) {
 
 // printTx writes one line of hex, or the decoded JSON with --json.
 func printTx(c *ucli.Context, tx *wire.MsgTx, p *chaincfg.Params) error {
-	if c.Bool(cli.FlagJSON) {
-		return cli.PrintJSON(c.App.Writer, rpc.NewTxJSON(tx, p))
+	if cli.JSONMode(c) {
+		return cli.WriteJSON(c, rpc.NewTxJSON(tx, p))
 	}
 	_, err := fmt.Fprintln(c.App.Writer, hex.EncodeToString(tx.Bytes()))
 	return err

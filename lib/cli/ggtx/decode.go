@@ -21,7 +21,7 @@ func decodeCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			return cli.PrintJSON(c.App.Writer, rpc.NewTxJSON(tx, p))
+			return cli.WriteJSON(c, rpc.NewTxJSON(tx, p))
 		},
 	}
 }

@@ -18,7 +18,7 @@ func Main() { cli.Main(NewApp) }
 // NewApp builds gg-tx's command tree.
 func NewApp(stdio cli.IO) *ucli.App {
 	app := cli.NewApp("gg-tx", "create, inspect, sign and send raw transactions", stdio)
-	app.Description = "Works offline except 'send'. Flags go before positional arguments.\n\n" +
+	app.Description = "Works offline except 'send'. Flags may also follow the command and its arguments\n('--' ends them).\n\n" +
 		"Examples:\n" +
 		"   gg-tx --network=regtest create --in TXID:0 --out rg1q...=1.5 --out data=cafe\n" +
 		"   gg-tx create ... | gg-tx --network=regtest sign --key-file k.wif --prevout TXID:0:50:SCRIPTHEX | gg-tx send\n" +

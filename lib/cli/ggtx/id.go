@@ -18,8 +18,8 @@ func idCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			if c.Bool(cli.FlagJSON) {
-				return cli.PrintJSON(c.App.Writer, map[string]string{"txid": tx.TxHash().String(), "wtxid": tx.WitnessHash().String()})
+			if cli.JSONMode(c) {
+				return cli.WriteJSON(c, map[string]string{"txid": tx.TxHash().String(), "wtxid": tx.WitnessHash().String()})
 			}
 			_, err = fmt.Fprintln(c.App.Writer, tx.TxHash())
 			return err

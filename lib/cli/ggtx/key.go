@@ -58,8 +58,8 @@ func keyCommand() *ucli.Command {
 						out["file"] = path
 						line = addr
 					}
-					if c.Bool(cli.FlagJSON) {
-						return cli.PrintJSON(c.App.Writer, out)
+					if cli.JSONMode(c) {
+						return cli.WriteJSON(c, out)
 					}
 					_, err = fmt.Fprintln(c.App.Writer, line)
 					return err
@@ -112,8 +112,7 @@ func keyCommand() *ucli.Command {
 					if err != nil {
 						return err
 					}
-					_, err = fmt.Fprintln(c.App.Writer, addr)
-					return err
+					return cli.PrintValue(c, "address", addr)
 				},
 			},
 		},

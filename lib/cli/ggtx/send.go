@@ -2,7 +2,6 @@ package ggtx
 
 import (
 	"encoding/hex"
-	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -27,8 +26,7 @@ func sendCommand() *ucli.Command {
 			if err := client.Call(c.Context, "sendrawtransaction", &txid, hex.EncodeToString(tx.Bytes())); err != nil {
 				return cli.CallError(err, "transaction rejected", false)
 			}
-			_, err = fmt.Fprintln(c.App.Writer, txid)
-			return err
+			return cli.PrintValue(c, "txid", txid)
 		},
 	}
 }

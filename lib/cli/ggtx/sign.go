@@ -102,8 +102,8 @@ func signCommand() *ucli.Command {
 			for _, e := range res.Errors {
 				fmt.Fprintf(c.App.ErrWriter, "gg-tx: warning: input %d (%s:%d) not signed: %s\n", e.Input, e.Txid, e.Vout, e.Error)
 			}
-			if c.Bool(cli.FlagJSON) {
-				return cli.PrintJSON(c.App.Writer, res)
+			if cli.JSONMode(c) {
+				return cli.WriteJSON(c, res)
 			}
 			_, err = fmt.Fprintln(c.App.Writer, res.Hex)
 			return err

@@ -44,7 +44,7 @@ func accountCommand() *ucli.Command {
 					if err := call(c, "account.create", &raw, c.Args().First()); err != nil {
 						return err
 					}
-					return cli.PrintJSON(c.App.Writer, raw)
+					return cli.WriteJSON(c, raw)
 				},
 			},
 			{
@@ -60,7 +60,7 @@ func accountCommand() *ucli.Command {
 					if err := call(c, "account.rename", &raw, c.Args().Get(0), c.Args().Get(1)); err != nil {
 						return err
 					}
-					return cli.PrintJSON(c.App.Writer, raw)
+					return cli.WriteJSON(c, raw)
 				},
 			},
 		},

@@ -40,8 +40,8 @@ func addressCommand() *ucli.Command {
 						if err := call(c, "address.create", &raw, c.String("account"), h, n); err != nil {
 							return err
 						}
-						if c.Bool(cli.FlagJSON) {
-							return cli.PrintJSON(c.App.Writer, raw)
+						if cli.JSONMode(c) {
+							return cli.WriteJSON(c, raw)
 						}
 						var j rpc.WalletTimeLockJSON
 						if err := json.Unmarshal(raw, &j); err != nil {
@@ -54,8 +54,7 @@ func addressCommand() *ucli.Command {
 					if err := call(c, "address.create", &addr, c.String("account")); err != nil {
 						return err
 					}
-					_, err := fmt.Fprintln(c.App.Writer, addr)
-					return err
+					return cli.PrintValue(c, "address", addr)
 				},
 			},
 			{

@@ -92,7 +92,7 @@ func runBackup(c *ucli.Context, o backupOptions) error {
 		return cli.Failf("write backup: %v", err)
 	}
 	res.Backup = ""
-	return cli.PrintJSON(c.App.Writer, struct {
+	return cli.WriteJSON(c, struct {
 		File string `json:"file"`
 		rpc.WalletBackupJSON
 	}{o.out, res})
@@ -102,7 +102,7 @@ func runBackup(c *ucli.Context, o backupOptions) error {
 func runRestoreBackup(c *ucli.Context, path string) error {
 	blob, err := os.ReadFile(path)
 	if err != nil {
-		return cli.Failf("read backup: %v", err)
+		return cli.FileError(c, err, "backup file", path)
 	}
 	bpass, err := readBackupPassphrase(c, false)
 	if err != nil {
@@ -121,7 +121,7 @@ func runRestoreBackup(c *ucli.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := cli.PrintJSON(c.App.Writer, res); err != nil {
+	if err := cli.WriteJSON(c, res); err != nil {
 		return err
 	}
 	_, err = c.App.ErrWriter.Write([]byte("gg-wallet: wallet restored from backup; it is locked: run 'gg-wallet unlock' to spend\n"))

@@ -2,6 +2,7 @@ package ggwallet
 
 import (
 	"encoding/json"
+	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -34,7 +35,11 @@ func balanceTable(raw json.RawMessage) ([]string, [][]string, error) {
 	}
 	var rows [][]string
 	for _, k := range []string{"confirmed", "unconfirmed", "immature", "locked", "reserved", "total", "game"} {
-		rows = append(rows, []string{k, string(b[k])})
+		var a cli.Amount
+		if err := json.Unmarshal(b[k], &a); err != nil {
+			return nil, nil, fmt.Errorf("balance %s: %w", k, err)
+		}
+		rows = append(rows, []string{k, a.String()})
 	}
 	return []string{"STATE", "GG"}, rows, nil
 }

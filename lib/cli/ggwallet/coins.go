@@ -32,7 +32,7 @@ func coinsCommand() *ucli.Command {
 }
 
 // ggText formats a JSON amount for a table.
-func ggText(a rpc.GG) string { return amount.Amount(a).String() }
+func ggText(a rpc.GG) string { return cli.FormatGG(amount.Amount(a)) }
 
 func coinsTable(raw json.RawMessage) ([]string, [][]string, error) {
 	var cs []struct {

@@ -69,7 +69,7 @@ func restoreCommand() *ucli.Command {
 			if path := c.String("mnemonic-file"); path != "" {
 				b, err := os.ReadFile(path)
 				if err != nil {
-					return cli.Failf("read mnemonic: %v", err)
+					return cli.FileError(c, err, "mnemonic file", path)
 				}
 				m = string(b)
 			} else {
@@ -109,12 +109,12 @@ func runCreate(c *ucli.Context, o createOptions) error {
 	w := c.App.ErrWriter
 	if o.mnemonic != "" {
 		fmt.Fprintln(w, "gg-wallet: wallet restored; it is locked: run 'gg-wallet unlock' to spend")
-		return nil
+		return printState(c, map[string]any{"restored": true, "locked": true, "birthday": o.birthday})
 	}
 	fmt.Fprintln(w, "gg-wallet: wallet created. Write down this recovery phrase; it is shown only once:")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "    "+res.Mnemonic)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "gg-wallet: the wallet is locked: run 'gg-wallet unlock' to spend")
-	return nil
+	return printState(c, map[string]any{"created": true, "locked": true})
 }

@@ -1,7 +1,6 @@
 package ggwallet
 
 import (
-	"fmt"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -51,8 +50,7 @@ func fundCommand() *ucli.Command {
 			if err := call(c, "fundrawtransaction", &res, hs, opts); err != nil {
 				return feeCeilingHint(err)
 			}
-			_, err = fmt.Fprintln(c.App.Writer, res.Hex)
-			return err
+			return cli.PrintValue(c, "hex", res.Hex)
 		},
 	}
 }

@@ -31,7 +31,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"--rpc-url, or the datadir's rpc.addr and .cookie).\n" +
 		"Passphrases come from --passphrase-file, GG_PASSPHRASE or a terminal prompt, never\n" +
 		"from arguments. Lists print a table on a terminal and JSON when piped or with --json.\n" +
-		"Flags go before positional arguments.\n\n" +
+		"Flags may also follow the command and its arguments ('--' ends them).\n\n" +
 		"Examples:\n" +
 		"   gg-wallet --network=regtest create --passphrase-file pass.txt\n" +
 		"   gg-wallet --network=regtest unlock --passphrase-file pass.txt\n" +
@@ -79,6 +79,15 @@ func readTxArg(c *ucli.Context) (string, error) {
 		return "", cli.Failf("not a transaction: %v", err)
 	}
 	return s, nil
+}
+
+// printState prints, under --json only, the state a command without other
+// output leaves (--json always prints one object).
+func printState(c *ucli.Context, state map[string]any) error {
+	if !cli.JSONMode(c) {
+		return nil
+	}
+	return cli.WriteJSON(c, state)
 }
 
 // accountFlag is --account; "*" selects every account where a command

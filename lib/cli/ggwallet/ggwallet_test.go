@@ -45,3 +45,24 @@ func TestTablesErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBalanceTable prints amounts as every other table does (cli.FormatGG),
+// not the JSON's eight decimals.
+func TestBalanceTable(t *testing.T) {
+	raw := json.RawMessage(`{"confirmed":50.00000000,"unconfirmed":0.00000000,"immature":1.50000141,"locked":0.00010000,
+		"reserved":0.00000000,"total":51.50010141,"game":0.00000000}`)
+	_, rows, err := balanceTable(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"confirmed", "50.0"}, {"unconfirmed", "0.0"}, {"immature", "1.50000141"}, {"locked", "0.0001"},
+		{"reserved", "0.0"}, {"total", "51.50010141"}, {"game", "0.0"}}
+	for i, r := range rows {
+		if i >= len(want) || r[0] != want[i][0] || r[1] != want[i][1] {
+			t.Errorf("row %d: %q, want %q", i, r, want[min(i, len(want)-1)])
+		}
+	}
+	if _, _, err := balanceTable(json.RawMessage(`{"confirmed":"lots"}`)); err == nil {
+		t.Error("a balance that is no amount was printed")
+	}
+}

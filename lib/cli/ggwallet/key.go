@@ -1,8 +1,6 @@
 package ggwallet
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
@@ -34,8 +32,7 @@ func keyCommand() *ucli.Command {
 					if err := call(c, "key.import.private", &addr, wif, c.String("account")); err != nil {
 						return err
 					}
-					_, err = fmt.Fprintln(c.App.Writer, addr)
-					return err
+					return cli.PrintValue(c, "address", addr)
 				},
 			},
 		},

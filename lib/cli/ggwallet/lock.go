@@ -15,7 +15,10 @@ func lockCommand() *ucli.Command {
 			if c.NArg() > 0 {
 				return cli.Usagef("unexpected argument %q", c.Args().First())
 			}
-			return call(c, "wallet.lock", nil)
+			if err := call(c, "wallet.lock", nil); err != nil {
+				return err
+			}
+			return printState(c, map[string]any{"locked": true})
 		},
 	}
 }

@@ -1,8 +1,6 @@
 package ggwallet
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
@@ -26,8 +24,7 @@ func mnemonicCommand() *ucli.Command {
 			if err := call(c, "wallet.exportmnemonic", &m, pass); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintln(c.App.Writer, m)
-			return err
+			return cli.PrintValue(c, "mnemonic", m)
 		},
 	}
 }

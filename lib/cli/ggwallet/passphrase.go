@@ -42,7 +42,7 @@ func readSecret(c *ucli.Context, flag, env, what string, confirm bool) (string, 
 	if path := c.String(flag); path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return "", cli.Failf("read %s: %v", what, err)
+			return "", cli.FileError(c, err, what+" file", path)
 		}
 		line, _, _ := strings.Cut(string(b), "\n")
 		pass := strings.TrimRight(line, "\r")

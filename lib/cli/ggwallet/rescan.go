@@ -92,5 +92,5 @@ func runRescan(c *ucli.Context, o rescanOptions) error {
 		return cli.Failf("rescan failed at height %d: %s", st.Height, st.Error)
 	}
 	fmt.Fprintf(c.App.ErrWriter, "gg-wallet: rescan done: blocks %d to %d\n", st.From, st.Height)
-	return cli.PrintJSON(c.App.Writer, st)
+	return cli.WriteJSON(c, st)
 }

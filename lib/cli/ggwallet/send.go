@@ -1,8 +1,6 @@
 package ggwallet
 
 import (
-	"fmt"
-
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/amount"
@@ -57,6 +55,5 @@ func runSend(c *ucli.Context, o sendOptions) error {
 	if err := call(c, "tx.send", &txid, params...); err != nil {
 		return feeCeilingHint(err)
 	}
-	_, err := fmt.Fprintln(c.App.Writer, txid)
-	return err
+	return cli.PrintValue(c, "txid", txid)
 }

@@ -1,6 +1,7 @@
 package ggwallet
 
 import (
+	"encoding/json"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -23,6 +24,10 @@ func signCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
+			var raw json.RawMessage
+			if err := call(c, "signrawtransactionwithwallet", &raw, hs); err != nil {
+				return err
+			}
 			var res struct {
 				Hex      string `json:"hex"`
 				Complete bool   `json:"complete"`
@@ -30,10 +35,14 @@ func signCommand() *ucli.Command {
 					Error string `json:"error"`
 				} `json:"errors"`
 			}
-			if err := call(c, "signrawtransactionwithwallet", &res, hs); err != nil {
-				return err
+			if err := json.Unmarshal(raw, &res); err != nil {
+				return cli.Failf("the node's answer to signrawtransactionwithwallet: %v", err)
 			}
-			if _, err := fmt.Fprintln(c.App.Writer, res.Hex); err != nil {
+			if cli.JSONMode(c) {
+				if err := cli.WriteJSON(c, raw); err != nil {
+					return err
+				}
+			} else if _, err := fmt.Fprintln(c.App.Writer, res.Hex); err != nil {
 				return err
 			}
 			if !res.Complete {

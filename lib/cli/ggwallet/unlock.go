@@ -29,7 +29,10 @@ func unlockCommand() *ucli.Command {
 				return err
 			}
 			secs := int64((d + time.Second - 1) / time.Second)
-			return call(c, "wallet.unlock", nil, pass, secs)
+			if err := call(c, "wallet.unlock", nil, pass, secs); err != nil {
+				return err
+			}
+			return printState(c, map[string]any{"locked": false, "timeout": secs})
 		},
 	}
 }
