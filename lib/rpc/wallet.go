@@ -680,32 +680,8 @@ func (s *WalletService) sign(_ context.Context, p json.RawMessage) (any, error) 
 
 // DecodeUnsignedTx decodes a transaction's hex like wire.DecodeTxHex,
 // and also the legacy serialization of a transaction without inputs
-// (what gg-tx create prints before funding), which the extended format
-// would otherwise misread as a witness marker.
-func DecodeUnsignedTx(s string) (*wire.MsgTx, error) {
-	s = strings.TrimSpace(s)
-	tx, err := wire.DecodeTxHex(s)
-	if err == nil {
-		return tx, nil
-	}
-	b, herr := hex.DecodeString(s)
-	if herr != nil || len(b) < 5 || b[4] != 0 {
-		return nil, err
-	}
-	// version ‖ 0 inputs ‖ outputs ‖ locktime: decode it with one
-	// placeholder input in the legacy form, then drop the placeholder.
-	ext := make([]byte, 0, len(b)+41)
-	ext = append(ext, b[:4]...)
-	ext = append(ext, 1)
-	ext = append(ext, make([]byte, 32+4+1+4)...)
-	ext = append(ext, b[5:]...)
-	tx2, err2 := wire.DecodeTx(ext)
-	if err2 != nil {
-		return nil, err
-	}
-	tx2.TxIn = nil
-	return tx2, nil
-}
+// (what gg-tx create prints before funding): wire.DecodeTxHexLenient.
+func DecodeUnsignedTx(s string) (*wire.MsgTx, error) { return wire.DecodeTxHexLenient(s) }
 
 func (s *WalletService) backup(_ context.Context, p json.RawMessage) (any, error) {
 	var pass string
