@@ -72,9 +72,9 @@ func (o GameOptions) txOptions() TxOptions {
 type GameTx struct {
 	Tx   *wire.MsgTx
 	TxID chainhash.Hash
-	// Fee is what the transaction pays (for a sale listing, which is
-	// never mined, the prop's gold: the listing has no outputs besides
-	// its record).
+	// Fee is what the transaction pays the miner: zero for a sale
+	// listing, which is never mined (a bid on it pays the fee, and the
+	// prop's gold goes on with the prop).
 	Fee amount.Amount
 	// Objects are the objects the transaction creates or moves, in
 	// output order, with the output carrying each (Vouts[i]).
@@ -548,12 +548,9 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 			return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
 		}
 		if g.noFund {
-			fee = g.foreignValue
-			for _, po := range g.prevOuts {
-				if po != nil {
-					fee += po.Value
-				}
-			}
+			// A listing is never mined: its input (the prop) goes to
+			// the winning bid, and the seller pays no fee.
+			fee = 0
 			return nil
 		}
 		fee, err = w.fundGame(tx, acct, g, rate)
