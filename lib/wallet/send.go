@@ -302,12 +302,12 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		}
 		changeIdx := -1
 		if sel.change > 0 {
-			addr, err := w.newAddressTx(dbtx, acct, BranchChange)
+			pk, err := w.ownScript(dbtx, acct, BranchChange, nil)
 			if err != nil {
 				return err
 			}
 			changeIdx = len(tx.TxOut)
-			tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: addr.PkScript()})
+			tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: pk})
 		}
 		f = &FundedTx{Tx: tx, Fee: amount.Amount(sel.fee), ChangeIndex: changeIdx, PrevOuts: prevOuts}
 		return nil
