@@ -405,9 +405,9 @@ func (h *WalletHost) Coins(account string) ([]rpc.WalletCoinJSON, error) {
 }
 
 // CreateTx implements rpc.WalletBackend.
-func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error) {
+func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, feeRate, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error) {
 	w := h.Wallet()
-	opts := wallet.TxOptions{MaxFeeRate: walletFeeCeiling(maxFeeRate)}
+	opts := wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: walletFeeCeiling(maxFeeRate)}
 	if subtractFee {
 		for i := range outs {
 			opts.SubtractFeeFrom = append(opts.SubtractFeeFrom, i)

@@ -186,10 +186,11 @@ type WalletBackend interface {
 	Balance(account string) (*WalletBalanceJSON, error)
 	Coins(account string) ([]WalletCoinJSON, error)
 	// CreateTx builds and signs a payment; with broadcast it also
-	// records and sends it. maxFeeRate is the fee rate ceiling (GG per
-	// 1000 vbytes in dust; zero: the wallet's default, NoFeeCeiling:
-	// none); a rate above it is refused with FeeCeilingError.
-	CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error)
+	// records and sends it. feeRate is the fee rate (dust per 1000
+	// vbytes; zero: the node's estimate); maxFeeRate is the fee rate
+	// ceiling (zero: the wallet's default, NoFeeCeiling: none); a rate
+	// above it is refused with FeeCeilingError.
+	CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, feeRate, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error)
 	Transactions(account string, skip, count int) ([]WalletTxJSON, error)
 	Pending() ([]*wire.MsgTx, error)
 	Rebroadcast(ctx context.Context) (int, error)
@@ -244,8 +245,8 @@ func (s *WalletService) Methods() []Method {
 		{[]string{"balance.all"}, "[account=*]", "confirmed, unconfirmed, immature, locked and reserved balances", s.balanceAll},
 		{[]string{"getbalance"}, "[account=*]", "confirmed spendable balance in GG", s.getBalance},
 		{[]string{"coin.list", "listunspent"}, "[account=*]", "unspent outputs of the wallet", s.coins},
-		{[]string{"tx.send", "sendtoaddress"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10]", "pay amount GG to address and broadcast; returns the txid. A fee rate above maxfeerate (GG per 1000 vbytes; 0: no ceiling) is refused", s.send},
-		{[]string{"tx.create"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10]", "build and sign a payment without sending it: {hex, txid, fee}", s.createTx},
+		{[]string{"tx.send", "sendtoaddress"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10] [feerate]", "pay amount GG to address and broadcast; returns the txid. The fee is paid at feerate (GG per 1000 vbytes; absent or 0: the node's estimate); a fee rate above maxfeerate (GG per 1000 vbytes; 0: no ceiling) is refused", s.send},
+		{[]string{"tx.create"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10] [feerate]", "build and sign a payment without sending it: {hex, txid, fee}", s.createTx},
 		{[]string{"tx.list", "listtransactions"}, "[account=*] [count=10] [skip=0]", "history, newest first", s.transactions},
 		{[]string{"tx.pending"}, "", "unconfirmed wallet transactions in rebroadcast order", s.pending},
 		{[]string{"tx.resend"}, "", "rebroadcast pending transactions; returns how many were accepted", s.resend},
@@ -485,14 +486,15 @@ type paymentParams struct {
 	account    string
 	outs       []*wire.TxOut
 	subtract   bool
+	feeRate    amount.Amount // zero: the estimate
 	maxFeeRate amount.Amount
 }
 
 func (s *WalletService) payment(p json.RawMessage) (*paymentParams, error) {
 	var addr, acct string
-	var amt, maxRate json.RawMessage
+	var amt, maxRate, rate json.RawMessage
 	var subtract bool
-	if err := ParseParams(p, []string{"address", "amount", "subtractfee", "account", "maxfeerate"}, 2, &addr, &amt, &subtract, &acct, &maxRate); err != nil {
+	if err := ParseParams(p, []string{"address", "amount", "subtractfee", "account", "maxfeerate", "feerate"}, 2, &addr, &amt, &subtract, &acct, &maxRate, &rate); err != nil {
 		return nil, err
 	}
 	a, err := address.Decode(addr, s.Params)
@@ -507,11 +509,17 @@ func (s *WalletService) payment(p json.RawMessage) (*paymentParams, error) {
 	if err != nil {
 		return nil, err
 	}
+	var feeRate amount.Amount
+	if len(bytes.TrimSpace(rate)) != 0 && string(bytes.TrimSpace(rate)) != "null" {
+		if feeRate, err = parseAmountOrZero(rate, "feerate"); err != nil {
+			return nil, err
+		}
+	}
 	if acct == "" {
 		acct = "default"
 	}
 	return &paymentParams{account: acct, outs: []*wire.TxOut{{Value: int64(v), PkScript: a.PkScript()}}, subtract: subtract,
-		maxFeeRate: ceiling}, nil
+		feeRate: feeRate, maxFeeRate: ceiling}, nil
 }
 
 func (s *WalletService) send(ctx context.Context, p json.RawMessage) (any, error) {
@@ -519,7 +527,7 @@ func (s *WalletService) send(ctx context.Context, p json.RawMessage) (any, error
 	if err != nil {
 		return nil, err
 	}
-	tx, _, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, true, pp.maxFeeRate)
+	tx, _, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, true, pp.feeRate, pp.maxFeeRate)
 	if err != nil {
 		return nil, err
 	}
@@ -531,7 +539,7 @@ func (s *WalletService) createTx(ctx context.Context, p json.RawMessage) (any, e
 	if err != nil {
 		return nil, err
 	}
-	tx, fee, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, false, pp.maxFeeRate)
+	tx, fee, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, false, pp.feeRate, pp.maxFeeRate)
 	if err != nil {
 		return nil, err
 	}
