@@ -38,8 +38,8 @@ const ErrInsufficientFunds = ErrorKind("insufficient funds")
 type InsufficientFundsError struct {
 	Need, Have amount.Amount
 	// Locked is what the account holds in time-locked coins on top of
-	// Have; LockedUntil the height the first of them unlocks at (0: a
-	// relative lock whose payment is unconfirmed).
+	// Have; LockedUntil the height, or unix time, the first of them
+	// unlocks at (0: a relative lock whose payment is unconfirmed).
 	Locked      amount.Amount
 	LockedUntil uint32
 }
@@ -48,7 +48,7 @@ func (e *InsufficientFundsError) Error() string {
 	msg := fmt.Sprintf("insufficient funds: need %s GG, have %s GG", e.Need, e.Have)
 	switch {
 	case e.Locked > 0 && e.LockedUntil > 0:
-		msg += fmt.Sprintf(" (%s GG more is time-locked: coin locked until height %d)", e.Locked, e.LockedUntil)
+		msg += fmt.Sprintf(" (%s GG more is time-locked: coin locked until %s)", e.Locked, FormatLockTime(e.LockedUntil))
 	case e.Locked > 0:
 		msg += fmt.Sprintf(" (%s GG more is time-locked until its payment confirms)", e.Locked)
 	}

@@ -252,6 +252,9 @@ func (w *Wallet) rewind(ctx context.Context, c ChainClient, fork int32) error {
 			if err := tx.Bucket(bktMeta).Delete(blockKey(h)); err != nil {
 				return err
 			}
+			if err := deleteBlockTime(tx, h); err != nil {
+				return err
+			}
 		}
 		return writeSynced(tx, t)
 	})
