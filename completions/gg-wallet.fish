@@ -49,6 +49,8 @@ complete -r -c gg-wallet -n '__fish_seen_subcommand_from address' -a 'new' -d 'p
 complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l account -r -d 'wallet `ACCOUNT` ("*": every account)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l lock-height -s locktime -r -d 'time-lock coins paid to the address until block `H` (CLTV)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l lock-blocks -r -d 'time-lock coins paid to the address for `N` blocks after they confirm (CSV)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l lock-until -r -d 'time-lock coins paid to the address until `TIME` (RFC 3339 or unix time; CLTV)'
+complete -c gg-wallet -n '__fish_seen_subcommand_from new' -f -l lock-for -r -d 'time-lock coins paid to the address for `DURATION` after they confirm (2h, 30d; CSV)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from list' -f -l help -s h -d 'show help'
 complete -r -c gg-wallet -n '__fish_seen_subcommand_from address' -a 'list' -d 'list the addresses handed out'
 complete -c gg-wallet -n '__fish_seen_subcommand_from list' -f -l account -r -d 'wallet `ACCOUNT` ("*": every account)'

@@ -2,6 +2,7 @@ package ggwallet
 
 import (
 	"encoding/json"
+	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -32,9 +33,30 @@ func balanceTable(raw json.RawMessage) ([]string, [][]string, error) {
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return nil, nil, err
 	}
+	var locks []struct {
+		Amount    json.RawMessage `json:"amount"`
+		Height    uint32          `json:"until_height"`
+		UntilTime string          `json:"until_time"`
+	}
+	if raw, ok := b["locks"]; ok {
+		if err := json.Unmarshal(raw, &locks); err != nil {
+			return nil, nil, err
+		}
+	}
 	var rows [][]string
 	for _, k := range []string{"confirmed", "unconfirmed", "immature", "locked", "reserved", "total", "game"} {
 		rows = append(rows, []string{k, string(b[k])})
+		if k != "locked" {
+			continue
+		}
+		// The locked money by release, soonest first.
+		for _, l := range locks {
+			until := l.UntilTime
+			if until == "" {
+				until = fmt.Sprintf("height %d", l.Height)
+			}
+			rows = append(rows, []string{"  until " + until, string(l.Amount)})
+		}
 	}
 	return []string{"STATE", "GG"}, rows, nil
 }
