@@ -11,10 +11,10 @@ FUZZTIME   ?= 30s
 BENCHTIME  ?= 1s
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/...
 
-.PHONY: help build run test test-race test-32bit bench fuzz lint fmt install clean
+.PHONY: help build run test test-race test-32bit bench fuzz lint fmt install clean clean-regtest
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 build: ## build all binaries into ./bin
 	@mkdir -p $(BIN)
@@ -60,8 +60,18 @@ fmt: ## format all Go files
 install: ## install the binaries into GOBIN
 	@for c in $(CMDS); do $(GO) install -ldflags '$(LDFLAGS)' ./cmd/$$c || exit 1; done
 
-clean: ## remove build output and the local regtest datadir
-	rm -rf $(BIN) $(DATADIR)
+clean: ## remove the build output (./bin); the regtest datadir stays (see clean-regtest)
+	rm -rf $(BIN)
+
+# The node's files in DATADIR; wallet.db and the user's own files there
+# (passphrase, keys, secrets) go only with FORCE=1, which removes it all.
+REGTEST_CHAIN := chain.db mempool.dat contracts.dat rpc.addr .cookie
+
+clean-regtest: ## remove the regtest chain data in DATADIR (stop the node first); keeps wallet.db unless FORCE=1
+	@if [ "$(FORCE)" = 1 ]; then rm -rf '$(DATADIR)'; echo "removed $(DATADIR), wallet.db included"; exit 0; fi; \
+	cd '$(DATADIR)' 2>/dev/null || exit 0; rm -f $(REGTEST_CHAIN); \
+	echo "removed the regtest chain data in $(DATADIR)"; \
+	if [ -e wallet.db ]; then echo "kept $(DATADIR)/wallet.db and your files there (make clean-regtest FORCE=1 removes them too)"; fi
 
 PKGS_32BIT := ./lib/chainhash/... ./lib/amount/... ./lib/wire/... ./lib/chaincfg/... ./lib/script/... ./lib/game/... ./lib/chain/... ./lib/mempool/... ./lib/address/... ./lib/keys/...
 QEMU_ARM   ?= qemu-arm

@@ -32,7 +32,7 @@ complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l want-prop
 complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l memo -r -d 'off-chain counter-performance, free `TEXT`'
 complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l hash -r -d 'hash lock: sha256 of the secret, 64 `HEX` digits'
 complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l secret-file -r -d 'hash lock from the secret in `FILE` (hex)'
-complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l new-secret -r -d 'generate a secret into a new `FILE` (0600) and lock with its hash'
+complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l new-secret -r -d 'generate a secret into a new `FILE` (0600) and lock with its hash (inside a git work tree: a path such as ./FILE)'
 complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l expiry -r -d 'expiry `HEIGHT`: fulfil and claim below it, refund from it'
 complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l expires-in -r -d 'expiry as `BLOCKS` above the tip'
 complete -c gg-contract -n '__fish_seen_subcommand_from publish' -f -l nonce -r -d 'freshness `N` (default random)'

@@ -4,37 +4,163 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
+	"github.com/cpuguy83/go-md2man/v2/md2man"
 	ucli "github.com/urfave/cli/v2"
 )
 
-// manTemplate extends urfave's man page with the exit status section that
-// every gg binary shares.
-const exitStatusSection = `
-# EXIT STATUS
+// manItem is one entry of a man page list: a term and what it means.
+type manItem struct{ Term, Text string }
 
-**0**
-: success
+// manExtra is what a binary's man page says beyond its command tree:
+// the files it reads or writes, its own exit codes (from 10) and the
+// environment it reads apart from its flags.
+type manExtra struct {
+	Files []manItem
+	Exit  []manItem
+	Env   []manItem
+}
 
-**1**
-: the operation failed (rejected, not found, ...)
+// Binaries lists the gg binaries, for SEE ALSO.
+var Binaries = []string{"gg-node", "gg-wallet", "gg-tx", "gg-prop", "gg-contract"}
 
-**2**
-: bad flags or arguments
+// clientFiles are the files every client of the node reads.
+var clientFiles = []manItem{
+	{"<datadir>", "~/.gg/<network> unless --datadir says otherwise"},
+	{"<datadir>/rpc.addr", "the address of the node's RPC server, written by gg-node (unless --rpc-url)"},
+	{"<datadir>/.cookie", "the node's RPC credentials, written by gg-node at each start, mode 0600 (unless --rpc-url)"},
+}
 
-**3**
-: the node or datadir could not be reached or opened, or the node turned the request away for now (busy, or backing off after failed logins)
+// manExtras are the binaries' FILES, own exit codes and environment.
+var manExtras = map[string]manExtra{
+	"gg-node": {Files: []manItem{
+		{"<datadir>", "~/.gg/<network> unless --datadir says otherwise"},
+		{"<datadir>/gg.toml", "settings: a flag wins over the environment, which wins over this file ('gg-node config' prints the effective ones)"},
+		{"<datadir>/chain.db", "blocks, the UTXO set, undo data and the game registries (bbolt)"},
+		{"<datadir>/mempool.dat", "the mempool, saved every --mempool-save-every while it changes and on shutdown"},
+		{"<datadir>/contracts.dat", "the contract book: published offers and their signatures"},
+		{"<datadir>/wallet.db", "the hosted wallet (not with --no-wallet); see gg-wallet(1)"},
+		{"<datadir>/rpc.addr", "the address the RPC server listens on, for clients; removed on shutdown"},
+		{"<datadir>/.cookie", "fresh RPC credentials for clients at each start (mode 0600); removed on shutdown"},
+	}, Env: []manItem{
+		{"GG_DB_NOSYNC", "1 skips fsync on database commits (tests only: a crash may lose data)"},
+	}},
+	"gg-wallet": {Files: append(append([]manItem{}, clientFiles...),
+		manItem{"<datadir>/wallet.db", "the wallet gg-node hosts (gg-wallet serve --wallet-dir DIR: DIR/wallet.db, with its own rpc.addr and .cookie)"},
+		manItem{"--passphrase-file FILE", "the passphrase on its first line (keep it mode 0600)"}),
+		Exit: []manItem{{"10", "sign left inputs unsigned (the partially signed hex is still printed)"}},
+		Env: []manItem{
+			{"GG_PASSPHRASE", "the wallet passphrase, when --passphrase-file is not given"},
+			{"GG_BACKUP_PASSPHRASE", "the backup passphrase, when --backup-passphrase-file is not given"},
+			{"GG_DB_NOSYNC", "1 skips fsync in gg-wallet serve (tests only)"},
+		}},
+	"gg-tx": {Files: append(append([]manItem{}, clientFiles...),
+		manItem{"--key-file FILE", "WIF private keys, one per line; 'key new --out FILE' writes one with mode 0600"})},
+	"gg-prop": {Files: clientFiles},
+	"gg-contract": {Files: append(append([]manItem{}, clientFiles...),
+		manItem{"--new-secret FILE", "a new hash-lock secret in hex, mode 0600; a bare file name is refused inside a git work tree (give ./FILE)"},
+		manItem{"--secret-file FILE", "a hash-lock secret in hex, to lock with or to claim"})},
+}
 
-**130**
-: interrupted
+// sharedExit are the exit codes of every binary (exit.go), 130 last.
+var sharedExit = []manItem{
+	{"0", "success"},
+	{"1", "the operation failed (rejected, not found, ...)"},
+	{"2", "bad flags or arguments"},
+	{"3", "the node or datadir could not be reached or opened, or the node turned the request away for now (busy, or backing off after failed logins)"},
+	{"130", "interrupted"},
+}
 
-# ENVIRONMENT
+// placeholder matches <datadir>-style placeholders, which the markdown
+// renderer would otherwise take for HTML tags and drop.
+var placeholder = regexp.MustCompile(`<([A-Za-z][A-Za-z0-9 _-]*)>`)
 
-Every global flag can be set from the environment as **GG_<FLAG>**, for
-example **GG_NETWORK=regtest** or **GG_DATADIR=/srv/gg**. A flag on the command
-line wins over the environment.
-`
+// escapeMarkdown keeps placeholders literal outside fenced code blocks
+// (inside them markdown is literal already).
+func escapeMarkdown(md string) string {
+	lines := strings.Split(md, "\n")
+	fenced := false
+	for i, l := range lines {
+		if strings.HasPrefix(l, "```") {
+			fenced = !fenced
+		}
+		if !fenced {
+			lines[i] = placeholder.ReplaceAllString(l, `\<$1\>`)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// manSections renders FILES, ENVIRONMENT, EXIT STATUS and SEE ALSO for
+// app: the environment from every flag's GG_* variable (global flags
+// first, then each command's), the rest from manExtras.
+func manSections(app *ucli.App) string {
+	extra := manExtras[app.Name]
+	var b strings.Builder
+	list := func(title string, items []manItem) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n# %s\n", title)
+		for _, it := range items {
+			fmt.Fprintf(&b, "\n**%s**\n: %s\n", escapeMarkdown(it.Term), escapeMarkdown(it.Text))
+		}
+	}
+	list("FILES", extra.Files)
+
+	var env []manItem
+	seen := map[string]bool{}
+	addFlags := func(flags []ucli.Flag, where string) {
+		for _, f := range flags {
+			ev, ok := f.(interface{ GetEnvVars() []string })
+			if !ok {
+				continue
+			}
+			for _, v := range ev.GetEnvVars() {
+				if seen[v] {
+					continue
+				}
+				seen[v] = true
+				env = append(env, manItem{v, "--" + f.Names()[0] + where})
+			}
+		}
+	}
+	addFlags(app.VisibleFlags(), "")
+	var walk func(cmds []*ucli.Command, path string)
+	walk = func(cmds []*ucli.Command, path string) {
+		for _, c := range cmds {
+			if c.Hidden {
+				continue
+			}
+			addFlags(c.VisibleFlags(), " ("+path+c.Name+")")
+			walk(c.Subcommands, path+c.Name+" ")
+		}
+	}
+	walk(app.Commands, "")
+	for _, e := range extra.Env {
+		if !seen[e.Term] {
+			env = append(env, e)
+		}
+	}
+	b.WriteString("\n# ENVIRONMENT\n\nA flag given on the command line wins over its environment variable:\n")
+	for _, e := range env {
+		fmt.Fprintf(&b, "\n**%s**\n: %s\n", e.Term, escapeMarkdown(e.Text))
+	}
+
+	exit := append(append([]manItem{}, sharedExit[:len(sharedExit)-1]...), extra.Exit...)
+	list("EXIT STATUS", append(exit, sharedExit[len(sharedExit)-1])) // 130 last
+
+	var see []string
+	for _, n := range Binaries {
+		if n != app.Name {
+			see = append(see, "**"+n+"**(1)")
+		}
+	}
+	fmt.Fprintf(&b, "\n# SEE ALSO\n\n%s\n\ndocs/rpc.md (the node's RPC methods) and docs/protocol.md in the source tree\n", strings.Join(see, ", "))
+	return b.String()
+}
 
 // usageSection tells where flags go and what --json, --fields, --jq and
 // --wide print, as every gg binary does it.
@@ -71,15 +197,16 @@ type Docs struct {
 	Man, Bash, Zsh, Fish string
 }
 
-// RenderDocs produces the generated documentation of app.
+// RenderDocs produces the generated documentation of app: the man page
+// is urfave's markdown of the command tree with <placeholders> kept,
+// followed by FILES, ENVIRONMENT, EXIT STATUS and SEE ALSO.
 func RenderDocs(app *ucli.App) (Docs, error) {
-	saved := ucli.MarkdownDocTemplate
-	ucli.MarkdownDocTemplate = saved + exitStatusSection + usageSection
-	man, err := app.ToManWithSection(1)
-	ucli.MarkdownDocTemplate = saved
+	md, err := app.ToMarkdown()
 	if err != nil {
 		return Docs{}, fmt.Errorf("man page for %s: %w", app.Name, err)
 	}
+	md = "% " + app.Name + " 1\n\n" + escapeMarkdown(md) + strings.ReplaceAll(usageSection, "{{ .App.Name }}", app.Name) + manSections(app)
+	man := string(md2man.Render([]byte(md)))
 	fish, err := app.ToFishCompletion()
 	if err != nil {
 		return Docs{}, fmt.Errorf("fish completion for %s: %w", app.Name, err)

@@ -296,17 +296,22 @@ func ensureAccount(w *wallet.Wallet, account string) error {
 }
 
 // NewTimeLockedAddress implements rpc.WalletBackend.
-func (h *WalletHost) NewTimeLockedAddress(account string, lockHeight, lockBlocks uint32) (*rpc.WalletTimeLockJSON, error) {
+func (h *WalletHost) NewTimeLockedAddress(account string, req rpc.TimeLockRequest) (*rpc.WalletTimeLockJSON, error) {
 	w := h.Wallet()
+	lock := wallet.TimeLock{Height: req.Height, Blocks: req.Blocks, Time: req.Time, Seconds: req.Seconds}
 	if err := ensureAccount(w, account); err != nil {
 		return nil, err
 	}
-	info, ws, err := w.NewTimeLockedAddress(account, wallet.TimeLock{Height: lockHeight, Blocks: lockBlocks})
+	info, ws, err := w.NewTimeLockedAddress(account, lock)
 	if err != nil {
 		return nil, walletErr(err)
 	}
-	return &rpc.WalletTimeLockJSON{Address: info.Address.String(), Account: info.Account, WitnessScript: fmt.Sprintf("%x", ws),
-		LockHeight: lockHeight, LockBlocks: lockBlocks}, nil
+	j := &rpc.WalletTimeLockJSON{Address: info.Address.String(), Account: info.Account, WitnessScript: fmt.Sprintf("%x", ws),
+		LockHeight: req.Height, LockBlocks: req.Blocks, LockTime: req.Time, LockSeconds: lock.LockSeconds()}
+	if req.Time != 0 {
+		j.LockUntil = wallet.FormatLockTime(req.Time)
+	}
+	return j, nil
 }
 
 // NewAddress implements rpc.WalletBackend.
@@ -375,8 +380,23 @@ func (h *WalletHost) Balance(account string) (*rpc.WalletBalanceJSON, error) {
 	if err != nil {
 		return nil, walletErr(err)
 	}
-	return &rpc.WalletBalanceJSON{Account: account, Confirmed: rpc.GG(b.Confirmed), Unconfirmed: rpc.GG(b.Unconfirmed),
-		Immature: rpc.GG(b.Immature), Locked: rpc.GG(b.Locked), Reserved: rpc.GG(b.Reserved), Total: rpc.GG(b.Total()), Game: rpc.GG(b.Game)}, nil
+	locks, err := w.Locks(account)
+	if err != nil {
+		return nil, walletErr(err)
+	}
+	j := &rpc.WalletBalanceJSON{Account: account, Confirmed: rpc.GG(b.Confirmed), Unconfirmed: rpc.GG(b.Unconfirmed),
+		Immature: rpc.GG(b.Immature), Locked: rpc.GG(b.Locked), Reserved: rpc.GG(b.Reserved), Total: rpc.GG(b.Total()), Game: rpc.GG(b.Game),
+		Locks: []rpc.WalletLockJSON{}}
+	for _, l := range locks {
+		lj := rpc.WalletLockJSON{Amount: rpc.GG(l.Value), Coins: l.Coins}
+		if l.Until < wallet.LockTimeThreshold {
+			lj.Height = l.Until
+		} else {
+			lj.Time, lj.UntilTime = l.Until, wallet.FormatLockTime(l.Until)
+		}
+		j.Locks = append(j.Locks, lj)
+	}
+	return j, nil
 }
 
 // Coins implements rpc.WalletBackend.
@@ -395,6 +415,9 @@ func (h *WalletHost) Coins(account string) ([]rpc.WalletCoinJSON, error) {
 			ScriptPubKey: fmt.Sprintf("%x", c.PkScript), Amount: rpc.GG(c.Value), Confirmations: c.Confirmations,
 			Coinbase: c.Coinbase, Immature: c.Immature, Locked: c.Locked, LockUntil: c.LockUntil, Reserved: c.Reserved, Game: c.Game,
 			SpentPending: c.SpentPending}
+		if c.LockUntil >= wallet.LockTimeThreshold {
+			j.LockUntilTime = wallet.FormatLockTime(c.LockUntil)
+		}
 		j.Spendable = !c.Immature && !c.Locked && !c.Reserved && !c.Game && !c.SpentPending && !c.WatchOnly
 		if a, ok := address.FromPkScript(c.PkScript, h.params); ok {
 			j.Address = a.String()
@@ -405,9 +428,9 @@ func (h *WalletHost) Coins(account string) ([]rpc.WalletCoinJSON, error) {
 }
 
 // CreateTx implements rpc.WalletBackend.
-func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error) {
+func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, feeRate, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error) {
 	w := h.Wallet()
-	opts := wallet.TxOptions{MaxFeeRate: walletFeeCeiling(maxFeeRate)}
+	opts := wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: walletFeeCeiling(maxFeeRate)}
 	if subtractFee {
 		for i := range outs {
 			opts.SubtractFeeFrom = append(opts.SubtractFeeFrom, i)

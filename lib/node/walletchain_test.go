@@ -177,7 +177,7 @@ func TestWalletChain(t *testing.T) {
 	}
 	hist, err := w.Transactions("", 0, 1)
 	if err != nil || len(hist) != 1 || hist[0].TxID != sent.Tx.TxHash() || hist[0].Fee != sent.Fee ||
-		hist[0].Amount != -(gg(1.5)+sent.Fee) || hist[0].Confirmations != 1 || hist[0].Status != wallet.TxConfirmed {
+		hist[0].Amount != -gg(1.5) || hist[0].Confirmations != 1 || hist[0].Status != wallet.TxConfirmed {
 		t.Fatalf("history = %+v, %v", hist, err)
 	}
 

@@ -446,7 +446,7 @@ func decodeTxParam(p json.RawMessage) (*wire.MsgTx, error) {
 	if err := ParseParams(p, []string{"hexstring"}, 1, &hs); err != nil {
 		return nil, err
 	}
-	tx, err := wire.DecodeTxHex(hs)
+	tx, err := wire.DecodeTxHexLenient(hs) // a user's tx: may have no inputs
 	if err != nil {
 		return nil, Errorf(CodeDeserialize, "TX decode failed: %v", err)
 	}
@@ -470,7 +470,7 @@ func (s *NodeService) sendRawTransaction(_ context.Context, p json.RawMessage) (
 			return nil, err
 		}
 	}
-	tx, err := wire.DecodeTxHex(hs)
+	tx, err := wire.DecodeTxHexLenient(hs)
 	if err != nil {
 		return nil, Errorf(CodeDeserialize, "TX decode failed: %v", err)
 	}

@@ -122,7 +122,8 @@ func NewTxJSON(tx *wire.MsgTx, p *chaincfg.Params) *TxJSON {
 }
 
 // ParseTx reads a transaction given as hex or as the JSON printed by
-// NewTxJSON (its "hex" field). Surrounding whitespace is ignored.
+// NewTxJSON (its "hex" field). Surrounding whitespace is ignored. A
+// transaction without inputs is read too (wire.DecodeTxHexLenient).
 func ParseTx(s string) (*wire.MsgTx, error) {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "{") {
@@ -137,5 +138,5 @@ func ParseTx(s string) (*wire.MsgTx, error) {
 		}
 		s = j.Hex
 	}
-	return wire.DecodeTxHex(s)
+	return wire.DecodeTxHexLenient(s)
 }

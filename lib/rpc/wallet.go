@@ -114,6 +114,27 @@ type WalletTimeLockJSON struct {
 	WitnessScript string `json:"witnessscript"`
 	LockHeight    uint32 `json:"lock_height,omitempty"`
 	LockBlocks    uint32 `json:"lock_blocks,omitempty"`
+	LockTime      uint32 `json:"lock_time,omitempty"`    // unix time
+	LockSeconds   uint32 `json:"lock_seconds,omitempty"` // rounded up to 512 s
+	// LockUntil is lock_time in RFC 3339 (UTC).
+	LockUntil string `json:"lock_until,omitempty"`
+}
+
+// TimeLockRequest is address.create's lock: exactly one field is set
+// (a height or a unix time, CLTV; a number of blocks or of seconds, CSV).
+type TimeLockRequest struct {
+	Height, Blocks, Time, Seconds uint32
+}
+
+// WalletLockJSON is one release point of balance.all's locked money.
+type WalletLockJSON struct {
+	Amount GG     `json:"amount"`
+	Coins  int    `json:"coins"`
+	Height uint32 `json:"until_height,omitempty"`
+	// Time is the unix time the lock ends (the chain's median time past
+	// must pass it), UntilTime the same in RFC 3339.
+	Time      uint32 `json:"until_unix,omitempty"`
+	UntilTime string `json:"until_time,omitempty"`
 }
 
 // WalletBalanceJSON is balance.all's result.
@@ -128,6 +149,8 @@ type WalletBalanceJSON struct {
 	// Game is the value locked in the producers and props the account
 	// owns (not money: not in total).
 	Game GG `json:"game"`
+	// Locks breaks locked down by release, soonest first.
+	Locks []WalletLockJSON `json:"locks"`
 }
 
 // WalletCoinJSON is a coin.list / listunspent entry.
@@ -143,7 +166,8 @@ type WalletCoinJSON struct {
 	Coinbase      bool   `json:"coinbase,omitempty"`
 	Immature      bool   `json:"immature,omitempty"`
 	Locked        bool   `json:"locked,omitempty"`
-	LockUntil     uint32 `json:"lock_until,omitempty"` // height a time lock ends at
+	LockUntil     uint32 `json:"lock_until,omitempty"`      // height, or unix time, a time lock ends at
+	LockUntilTime string `json:"lock_until_time,omitempty"` // a unix time lock_until in RFC 3339
 	Reserved      bool   `json:"reserved,omitempty"`
 	Game          bool   `json:"game,omitempty"`
 	SpentPending  bool   `json:"spent_pending,omitempty"`
@@ -179,17 +203,18 @@ type WalletBackend interface {
 	// account if it does not exist yet.
 	NewAddress(account string) (string, error)
 	// NewTimeLockedAddress hands out a P2WSH address of account whose
-	// coins are locked until height lockHeight (CLTV) or for lockBlocks
-	// blocks after they confirm (CSV); exactly one is non-zero.
-	NewTimeLockedAddress(account string, lockHeight, lockBlocks uint32) (*WalletTimeLockJSON, error)
+	// coins are locked until a height or a unix time (CLTV), or for a
+	// number of blocks or seconds after they confirm (CSV).
+	NewTimeLockedAddress(account string, lock TimeLockRequest) (*WalletTimeLockJSON, error)
 	Addresses(account string) ([]WalletAddressJSON, error)
 	Balance(account string) (*WalletBalanceJSON, error)
 	Coins(account string) ([]WalletCoinJSON, error)
 	// CreateTx builds and signs a payment; with broadcast it also
-	// records and sends it. maxFeeRate is the fee rate ceiling (GG per
-	// 1000 vbytes in dust; zero: the wallet's default, NoFeeCeiling:
-	// none); a rate above it is refused with FeeCeilingError.
-	CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error)
+	// records and sends it. feeRate is the fee rate (dust per 1000
+	// vbytes; zero: the node's estimate); maxFeeRate is the fee rate
+	// ceiling (zero: the wallet's default, NoFeeCeiling: none); a rate
+	// above it is refused with FeeCeilingError.
+	CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, feeRate, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error)
 	Transactions(account string, skip, count int) ([]WalletTxJSON, error)
 	Pending() ([]*wire.MsgTx, error)
 	Rebroadcast(ctx context.Context) (int, error)
@@ -239,13 +264,13 @@ func (s *WalletService) Methods() []Method {
 		{[]string{"wallet.info", "getwalletinfo"}, "", "wallet state: encryption, lock, sync height, accounts", s.info},
 		{[]string{"wallet.lock", "walletlock"}, "", "forget the decryption key", s.lock},
 		{[]string{"wallet.unlock", "walletpassphrase"}, "passphrase [timeout=0]", "unlock the keys for timeout seconds (0: until wallet.lock)", s.unlock},
-		{[]string{"address.create", "getnewaddress"}, "[account=default] [lock_height] [lock_blocks]", "a new receive address of account (created if new; needs unlock); with lock_height (CLTV) or lock_blocks (CSV) a time-locked P2WSH address: {address, account, witnessscript, lock_height|lock_blocks}", s.newAddress},
+		{[]string{"address.create", "getnewaddress"}, "[account=default] [lock_height] [lock_blocks] [lock_time] [lock_seconds]", "a new receive address of account (created if new; needs unlock); with one of lock_height or lock_time (a unix time >= 500000000 in the future; CLTV), lock_blocks or lock_seconds (rounded up to 512 s, at most 33553920; CSV) a time-locked P2WSH address: {address, account, witnessscript, lock_height|lock_blocks|lock_time and lock_until|lock_seconds}", s.newAddress},
 		{[]string{"address.list"}, "[account=*]", "addresses handed out, by account", s.addresses},
 		{[]string{"balance.all"}, "[account=*]", "confirmed, unconfirmed, immature, locked and reserved balances", s.balanceAll},
 		{[]string{"getbalance"}, "[account=*]", "confirmed spendable balance in GG", s.getBalance},
 		{[]string{"coin.list", "listunspent"}, "[account=*]", "unspent outputs of the wallet", s.coins},
-		{[]string{"tx.send", "sendtoaddress"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10]", "pay amount GG to address and broadcast; returns the txid. A fee rate above maxfeerate (GG per 1000 vbytes; 0: no ceiling) is refused", s.send},
-		{[]string{"tx.create"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10]", "build and sign a payment without sending it: {hex, txid, fee}", s.createTx},
+		{[]string{"tx.send", "sendtoaddress"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10] [feerate]", "pay amount GG to address and broadcast; returns the txid. The fee is paid at feerate (GG per 1000 vbytes; absent or 0: the node's estimate); a fee rate above maxfeerate (GG per 1000 vbytes; 0: no ceiling) is refused", s.send},
+		{[]string{"tx.create"}, "address amount [subtractfee=false] [account=default] [maxfeerate=0.10] [feerate]", "build and sign a payment without sending it: {hex, txid, fee}", s.createTx},
 		{[]string{"tx.list", "listtransactions"}, "[account=*] [count=10] [skip=0]", "history, newest first", s.transactions},
 		{[]string{"tx.pending"}, "", "unconfirmed wallet transactions in rebroadcast order", s.pending},
 		{[]string{"tx.resend"}, "", "rebroadcast pending transactions; returns how many were accepted", s.resend},
@@ -350,8 +375,9 @@ func accountParam(p json.RawMessage, def string) (string, error) {
 
 func (s *WalletService) newAddress(_ context.Context, p json.RawMessage) (any, error) {
 	acct := "default"
-	var lockHeight, lockBlocks int64
-	if err := ParseParams(p, []string{"account", "lock_height", "lock_blocks"}, 0, &acct, &lockHeight, &lockBlocks); err != nil {
+	var lockHeight, lockBlocks, lockTime, lockSeconds int64
+	if err := ParseParams(p, []string{"account", "lock_height", "lock_blocks", "lock_time", "lock_seconds"}, 0,
+		&acct, &lockHeight, &lockBlocks, &lockTime, &lockSeconds); err != nil {
 		return nil, err
 	}
 	if acct == "" {
@@ -360,15 +386,26 @@ func (s *WalletService) newAddress(_ context.Context, p json.RawMessage) (any, e
 	if acct == walletAllAccounts {
 		return nil, Errorf(CodeInvalidParam, "account name %q is reserved", acct)
 	}
+	set := 0
+	for _, v := range []int64{lockHeight, lockBlocks, lockTime, lockSeconds} {
+		if v != 0 {
+			set++
+		}
+	}
 	switch {
 	case lockHeight < 0 || lockHeight >= 500_000_000:
-		return nil, InvalidParams("lock_height must be a block height below 500000000")
+		return nil, InvalidParams("lock_height must be a block height below 500000000 (a unix time is lock_time)")
 	case lockBlocks < 0 || lockBlocks > 0xffff:
 		return nil, InvalidParams("lock_blocks must be 1..65535")
-	case lockHeight != 0 && lockBlocks != 0:
-		return nil, InvalidParams("give lock_height or lock_blocks, not both")
-	case lockHeight != 0 || lockBlocks != 0:
-		return s.Backend.NewTimeLockedAddress(acct, uint32(lockHeight), uint32(lockBlocks))
+	case lockTime != 0 && (lockTime < 500_000_000 || lockTime > 1<<32-1):
+		return nil, InvalidParams("lock_time must be a unix time from 500000000 to 4294967295")
+	case lockSeconds < 0 || lockSeconds > 0xffff<<9:
+		return nil, InvalidParams("lock_seconds must be 1..33553920 (65535 units of 512 s)")
+	case set > 1:
+		return nil, InvalidParams("give one of lock_height, lock_blocks, lock_time and lock_seconds")
+	case set == 1:
+		return s.Backend.NewTimeLockedAddress(acct, TimeLockRequest{Height: uint32(lockHeight), Blocks: uint32(lockBlocks),
+			Time: uint32(lockTime), Seconds: uint32(lockSeconds)})
 	}
 	return s.Backend.NewAddress(acct)
 }
@@ -485,14 +522,15 @@ type paymentParams struct {
 	account    string
 	outs       []*wire.TxOut
 	subtract   bool
+	feeRate    amount.Amount // zero: the estimate
 	maxFeeRate amount.Amount
 }
 
 func (s *WalletService) payment(p json.RawMessage) (*paymentParams, error) {
 	var addr, acct string
-	var amt, maxRate json.RawMessage
+	var amt, maxRate, rate json.RawMessage
 	var subtract bool
-	if err := ParseParams(p, []string{"address", "amount", "subtractfee", "account", "maxfeerate"}, 2, &addr, &amt, &subtract, &acct, &maxRate); err != nil {
+	if err := ParseParams(p, []string{"address", "amount", "subtractfee", "account", "maxfeerate", "feerate"}, 2, &addr, &amt, &subtract, &acct, &maxRate, &rate); err != nil {
 		return nil, err
 	}
 	a, err := address.Decode(addr, s.Params)
@@ -507,11 +545,17 @@ func (s *WalletService) payment(p json.RawMessage) (*paymentParams, error) {
 	if err != nil {
 		return nil, err
 	}
+	var feeRate amount.Amount
+	if len(bytes.TrimSpace(rate)) != 0 && string(bytes.TrimSpace(rate)) != "null" {
+		if feeRate, err = parseAmountOrZero(rate, "feerate"); err != nil {
+			return nil, err
+		}
+	}
 	if acct == "" {
 		acct = "default"
 	}
 	return &paymentParams{account: acct, outs: []*wire.TxOut{{Value: int64(v), PkScript: a.PkScript()}}, subtract: subtract,
-		maxFeeRate: ceiling}, nil
+		feeRate: feeRate, maxFeeRate: ceiling}, nil
 }
 
 func (s *WalletService) send(ctx context.Context, p json.RawMessage) (any, error) {
@@ -519,7 +563,7 @@ func (s *WalletService) send(ctx context.Context, p json.RawMessage) (any, error
 	if err != nil {
 		return nil, err
 	}
-	tx, _, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, true, pp.maxFeeRate)
+	tx, _, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, true, pp.feeRate, pp.maxFeeRate)
 	if err != nil {
 		return nil, err
 	}
@@ -531,7 +575,7 @@ func (s *WalletService) createTx(ctx context.Context, p json.RawMessage) (any, e
 	if err != nil {
 		return nil, err
 	}
-	tx, fee, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, false, pp.maxFeeRate)
+	tx, fee, err := s.Backend.CreateTx(ctx, pp.account, pp.outs, pp.subtract, false, pp.feeRate, pp.maxFeeRate)
 	if err != nil {
 		return nil, err
 	}
@@ -680,32 +724,8 @@ func (s *WalletService) sign(_ context.Context, p json.RawMessage) (any, error) 
 
 // DecodeUnsignedTx decodes a transaction's hex like wire.DecodeTxHex,
 // and also the legacy serialization of a transaction without inputs
-// (what gg-tx create prints before funding), which the extended format
-// would otherwise misread as a witness marker.
-func DecodeUnsignedTx(s string) (*wire.MsgTx, error) {
-	s = strings.TrimSpace(s)
-	tx, err := wire.DecodeTxHex(s)
-	if err == nil {
-		return tx, nil
-	}
-	b, herr := hex.DecodeString(s)
-	if herr != nil || len(b) < 5 || b[4] != 0 {
-		return nil, err
-	}
-	// version ‖ 0 inputs ‖ outputs ‖ locktime: decode it with one
-	// placeholder input in the legacy form, then drop the placeholder.
-	ext := make([]byte, 0, len(b)+41)
-	ext = append(ext, b[:4]...)
-	ext = append(ext, 1)
-	ext = append(ext, make([]byte, 32+4+1+4)...)
-	ext = append(ext, b[5:]...)
-	tx2, err2 := wire.DecodeTx(ext)
-	if err2 != nil {
-		return nil, err
-	}
-	tx2.TxIn = nil
-	return tx2, nil
-}
+// (what gg-tx create prints before funding): wire.DecodeTxHexLenient.
+func DecodeUnsignedTx(s string) (*wire.MsgTx, error) { return wire.DecodeTxHexLenient(s) }
 
 func (s *WalletService) backup(_ context.Context, p json.RawMessage) (any, error) {
 	var pass string

@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -240,6 +241,49 @@ func (w *Wallet) NewAddress(account string, change bool) (*address.Address, erro
 	})
 	if err != nil {
 		return nil, fmt.Errorf("wallet: new address: %w", err)
+	}
+	return out, nil
+}
+
+// ownScript returns a script of a for the wallet's own outputs (change,
+// a game object staying in the account): a fresh address of an HD
+// account's branch. An account of imported keys has no chain to derive
+// from: it gets reuse when given (the script of the coin the output
+// replaces, which the account already signs for), else its first
+// imported key's own address (P2WPKH for a compressed key).
+func (w *Wallet) ownScript(tx *store.Tx, a *accountRecord, branch uint8, reuse []byte) ([]byte, error) {
+	if a.Kind != kindImported {
+		addr, err := w.newAddressTx(tx, a, branch)
+		if err != nil {
+			return nil, err
+		}
+		return addr.PkScript(), nil
+	}
+	if reuse != nil {
+		return reuse, nil
+	}
+	return importedKeyScript(tx, a)
+}
+
+// importedKeyScript returns the first address of an imported private key
+// of a, in import order (the key's P2WPKH form sorts before its P2PKH).
+func importedKeyScript(tx *store.Tx, a *accountRecord) ([]byte, error) {
+	var out []byte
+	errFound := errors.New("found")
+	prefix := append(u32key(a.Number), BranchImported)
+	err := scanAddrIndex(tx, prefix, func(_ uint8, _ uint32, pk []byte) error {
+		r, err := getAddr(tx, pk)
+		if err != nil || r == nil || len(r.PubKey) == 0 || r.Flags&(flagWatchOnly|flagScript) != 0 {
+			return err
+		}
+		out = pk
+		return errFound
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return nil, err
+	}
+	if out == nil {
+		return nil, fmt.Errorf("%w: account %q has no chain to derive from and no imported private key to receive on: give an address", ErrInvalidArgument, a.Name)
 	}
 	return out, nil
 }

@@ -1,7 +1,9 @@
 package wallet
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/store"
@@ -51,7 +53,7 @@ type CoinInfo struct {
 	Change        bool
 	Immature      bool
 	Locked        bool
-	LockUntil     uint32 // height (or unix time) the lock ends; 0: unconfirmed relative lock
+	LockUntil     uint32 // height, or unix time (>= LockTimeThreshold), the lock ends at; 0: unconfirmed relative lock
 	Relative      bool   // the lock is relative (CSV) to the coin's confirmation
 	Reserved      bool
 	Game          bool
@@ -80,7 +82,7 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, kinds coinKinds, fn fun
 		names[a.Number] = a.Name
 	}
 	tip := readSynced(tx).Height
-	now := w.now().Unix()
+	clk := newChainTime(tx, tip)
 	spent := map[string]bool{}
 	if err := tx.Bucket(bktSpends).ForEach(func(k, _ []byte) error { spent[string(k)] = true; return nil }); err != nil {
 		return err
@@ -123,7 +125,7 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, kinds coinKinds, fn fun
 		i.Change = rec.Flags&coinFlagChange != 0
 		i.Immature = i.Coinbase && i.Confirmations <= w.params.CoinbaseMaturity
 		if rec.Flags&coinFlagLocked != 0 {
-			i.LockUntil, i.Locked, i.Relative = lockState(rec, tip, now)
+			i.LockUntil, i.Locked, i.Relative = lockState(rec, tip, clk)
 		}
 		i.Reserved = rec.Flags&coinFlagReserved != 0
 		i.Game = rec.Flags&coinFlagGame != 0
@@ -140,10 +142,24 @@ func (w *Wallet) scanCoins(tx *store.Tx, account string, kinds coinKinds, fn fun
 // A relative (CSV) lock of N blocks on a coin confirmed at height h is
 // satisfied in block h+N, so the coin is locked while h+N-1 > tip, and
 // while unconfirmed (until is then 0).
-func lockState(rec *coinRecord, tip int32, now int64) (until uint32, locked, relative bool) {
+//
+// Time locks compare with the tip's median time past, MTP (BIP113,
+// BIP68): a CLTV lock to time T needs nLockTime >= T and, to be final,
+// nLockTime < MTP: locked while MTP <= T. A CSV lock of U units of 512 s
+// on a coin confirmed at height h ends at base + 512U - 1, base being
+// the median time past of block h-1: locked while MTP <= that end.
+func lockState(rec *coinRecord, tip int32, clk *chainTime) (until uint32, locked, relative bool) {
 	if rec.Flags&coinFlagRelative != 0 {
 		if rec.Height == unconfirmed {
 			return 0, true, true
+		}
+		if rec.LockUntil&wire.SequenceLockTimeIsSeconds != 0 {
+			base, ok := clk.lockBase(int32(rec.Height))
+			if !ok {
+				return 0, true, true // the confirming block's time is unknown
+			}
+			end := base + int64(rec.LockUntil&wire.SequenceLockTimeMask)<<wire.SequenceLockTimeGranularity - 1
+			return uint32(min(end, 1<<32-1)), clk.tipMedianTime() <= end, true
 		}
 		until = rec.Height + rec.LockUntil - 1
 		return until, int64(until) > int64(tip), true
@@ -151,7 +167,7 @@ func lockState(rec *coinRecord, tip int32, now int64) (until uint32, locked, rel
 	if rec.LockUntil < lockTimeThreshold {
 		return rec.LockUntil, int64(rec.LockUntil) > int64(tip), false
 	}
-	return rec.LockUntil, int64(rec.LockUntil) > now, false
+	return rec.LockUntil, clk.tipMedianTime() <= int64(rec.LockUntil), false
 }
 
 // lockTimeThreshold separates lock heights (below) from unix times.
@@ -191,6 +207,53 @@ func (w *Wallet) Balance(account string) (Balance, error) {
 		return Balance{}, fmt.Errorf("wallet: balance: %w", err)
 	}
 	return b, nil
+}
+
+// LockGroup is money of Balance.Locked that is released at one point.
+type LockGroup struct {
+	Value amount.Amount
+	// Until is the height, or the unix time (>= LockTimeThreshold), the
+	// coins are locked until (see CoinInfo.LockUntil); 0: unknown (a
+	// relative time lock whose block time the wallet does not know).
+	Until uint32
+	Coins int
+}
+
+// Locks breaks account's Balance.Locked down by release: heights, then
+// times, each ascending.
+func (w *Wallet) Locks(account string) ([]LockGroup, error) {
+	byUntil := map[uint32]*LockGroup{}
+	err := w.view(func(tx *store.Tx) error {
+		bids, err := liveBids(tx)
+		if err != nil {
+			return err
+		}
+		var scratch Balance
+		return w.scanCoins(tx, account, allCoins, func(cv *coinView) error {
+			i := &cv.info
+			// What Balance counts as Locked.
+			if gameBalance(tx, cv, &scratch, bids) || i.SpentPending || i.Reserved || i.Height < 0 || i.Immature || !i.Locked {
+				return nil
+			}
+			g := byUntil[i.LockUntil]
+			if g == nil {
+				g = &LockGroup{Until: i.LockUntil}
+				byUntil[i.LockUntil] = g
+			}
+			g.Value += i.Value
+			g.Coins++
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wallet: locks: %w", err)
+	}
+	out := make([]LockGroup, 0, len(byUntil))
+	for _, g := range byUntil {
+		out = append(out, *g)
+	}
+	slices.SortFunc(out, func(a, b LockGroup) int { return cmp.Compare(a.Until, b.Until) })
+	return out, nil
 }
 
 // Coins lists account's unspent outputs (including those spent by

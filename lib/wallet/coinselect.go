@@ -47,8 +47,8 @@ type InsufficientFundsError struct {
 	// once confirmed. With it, Have counts confirmed coins only.
 	Unconfirmed amount.Amount
 	// Locked is what the account holds in time-locked coins on top of
-	// Have; LockedUntil the height the first of them unlocks at (0: a
-	// relative lock whose payment is unconfirmed).
+	// Have; LockedUntil the height, or unix time, the first of them
+	// unlocks at (0: a relative lock whose payment is unconfirmed).
 	Locked      amount.Amount
 	LockedUntil uint32
 }
@@ -63,7 +63,7 @@ func (e *InsufficientFundsError) Error() string {
 	}
 	switch {
 	case e.Locked > 0 && e.LockedUntil > 0:
-		msg += fmt.Sprintf(" (%s GG more is time-locked: coin locked until height %d)", e.Locked, e.LockedUntil)
+		msg += fmt.Sprintf(" (%s GG more is time-locked: coin locked until %s)", e.Locked, FormatLockTime(e.LockedUntil))
 	case e.Locked > 0:
 		msg += fmt.Sprintf(" (%s GG more is time-locked until its payment confirms)", e.Locked)
 	}

@@ -261,6 +261,19 @@
 // sequence, or version 2 and nSequence N, and the signer writes the
 // witness <sig> <script> itself (lib/script signs only standard forms).
 //
+// The time forms lock until a unix time T (CLTV with T >= 500,000,000:
+// TimeLock.Time) or for a duration (CSV with BIP68's time flag and units
+// of 512 seconds, rounded up: TimeLock.Seconds). Both compare with the
+// median time past (BIP113) of the tip, MTP: the CLTV coin is locked
+// while MTP <= T (its spend has nLockTime T), the CSV one while
+// unconfirmed and while MTP <= base + 512U - 1, base being the median
+// time past of the block before the one that confirmed it. The wallet
+// computes these from the timestamps of the blocks it processed (kept
+// per height in its meta bucket); where a window reaches back before
+// the wallet followed the chain it uses the bound that keeps a coin
+// locked longer. Released CLTV coins of a height and of a time never
+// share a transaction. Locks breaks Balance.Locked down by release.
+//
 // Coin selection (CreateTx, Send, Fund) uses only P2WPKH coins the wallet
 // has keys for, and time-locked coins of its own keys whose lock ended,
 // that are confirmed (or the wallet's own unconfirmed change,

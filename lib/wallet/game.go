@@ -72,9 +72,9 @@ func (o GameOptions) txOptions() TxOptions {
 type GameTx struct {
 	Tx   *wire.MsgTx
 	TxID chainhash.Hash
-	// Fee is what the transaction pays (for a sale listing, which is
-	// never mined, the prop's gold: the listing has no outputs besides
-	// its record).
+	// Fee is what the transaction pays the miner: zero for a sale
+	// listing, which is never mined (a bid on it pays the fee, and the
+	// prop's gold goes on with the prop).
 	Fee amount.Amount
 	// Objects are the objects the transaction creates or moves, in
 	// output order, with the output carrying each (Vouts[i]).
@@ -511,13 +511,10 @@ type gameBuild struct {
 	extraFee int64
 }
 
-// newAddr returns a fresh receive script of acct inside tx.
+// newAddr returns a fresh receive script of acct inside tx (for an
+// account of imported keys, its first key's address: see ownScript).
 func (w *Wallet) newAddr(tx *store.Tx, acct *accountRecord) ([]byte, error) {
-	a, err := w.newAddressTx(tx, acct, BranchReceive)
-	if err != nil {
-		return nil, err
-	}
-	return a.PkScript(), nil
+	return w.ownScript(tx, acct, BranchReceive, nil)
 }
 
 // runGame builds (build fills g inside the database transaction), funds,
@@ -551,12 +548,9 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 			return fmt.Errorf("%w: %v", ErrInvalidArgument, err)
 		}
 		if g.noFund {
-			fee = g.foreignValue
-			for _, po := range g.prevOuts {
-				if po != nil {
-					fee += po.Value
-				}
-			}
+			// A listing is never mined: its input (the prop) goes to
+			// the winning bid, and the seller pays no fee.
+			fee = 0
 			return nil
 		}
 		fee, err = w.fundGame(tx, acct, g, rate)
@@ -700,11 +694,11 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 		g.prevOuts = append(g.prevOuts, &wire.TxOut{Value: c.value, PkScript: c.pkScript})
 	}
 	if sel.change > 0 {
-		addr, err := w.newAddressTx(tx, acct, BranchChange)
+		pk, err := w.ownScript(tx, acct, BranchChange, nil)
 		if err != nil {
 			return 0, err
 		}
-		g.tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: addr.PkScript()})
+		g.tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: pk})
 	}
 	return sel.fee, nil
 }
@@ -949,8 +943,9 @@ func (w *Wallet) RegisterProducer(ctx context.Context, o GameOptions, info game.
 
 // ChangeProducer replaces the details of producer id, which the account
 // must own: it spends the producer's coin and carries the producer (same
-// value) to newOwner, or to a new address of the account when newOwner
-// is nil. A newOwner outside the wallet is a transfer.
+// value) to newOwner, or, when newOwner is nil, to a new address of the
+// account (an account of imported keys: the address holding it now). A
+// newOwner outside the wallet is a transfer.
 func (w *Wallet) ChangeProducer(ctx context.Context, o GameOptions, id game.ID, info game.ProducerInfo, newOwner []byte) (*GameTx, error) {
 	if err := game.CheckProducerInfo(&info); err != nil {
 		return nil, fmt.Errorf("wallet: change producer: %w: %v", ErrInvalidArgument, err)
@@ -969,7 +964,9 @@ func (w *Wallet) ChangeProducer(ctx context.Context, o GameOptions, id game.ID, 
 		g.spend(cs[0])
 		pk := newOwner
 		if pk == nil {
-			if pk, err = w.newAddr(tx, acct); err != nil {
+			// A new address of the account; an account of imported keys
+			// keeps the producer at the key holding it now.
+			if pk, err = w.ownScript(tx, acct, BranchReceive, cs[0].c.PkScript); err != nil {
 				return err
 			}
 		}

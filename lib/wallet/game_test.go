@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/script"
@@ -265,6 +266,9 @@ func TestGameAuction(t *testing.T) {
 	list, err := w.Sale(ctx, GameOptions{}, gem, int64(gg(5)), 0, 0, c.tip().Height)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if list.Fee != 0 {
+		t.Errorf("listing fee %s, want 0: the seller pays none (the prop's gold is %s)", list.Fee, amount.Amount(50_000))
 	}
 	if len(list.Tx.TxIn) != 1 || len(list.Tx.TxOut) != 1 || !game.IsListing(list.Tx) {
 		t.Fatalf("listing shape: %d in %d out", len(list.Tx.TxIn), len(list.Tx.TxOut))

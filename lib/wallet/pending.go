@@ -252,6 +252,9 @@ func (w *Wallet) rewind(ctx context.Context, c ChainClient, fork int32) error {
 			if err := tx.Bucket(bktMeta).Delete(blockKey(h)); err != nil {
 				return err
 			}
+			if err := deleteBlockTime(tx, h); err != nil {
+				return err
+			}
 		}
 		return writeSynced(tx, t)
 	})
@@ -408,8 +411,10 @@ type TxSummary struct {
 	FirstSeen     int64 // unix seconds
 	Coinbase      bool
 	// Received is what the transaction paid the account; Sent what it
-	// spent of the account's coins; Amount = Received - Sent (negative
-	// for a payment, the fee included).
+	// spent of the account's coins. Amount is the account's gain without
+	// the fee, as in bitcoind's listtransactions: Received - Sent + Fee
+	// when the account paid every input (and so the fee; negative for a
+	// payment), else Received - Sent.
 	Received, Sent, Amount amount.Amount
 	// Fee is known when every input is the wallet's (else -1).
 	Fee amount.Amount
@@ -568,9 +573,14 @@ func (w *Wallet) summarise(tx *store.Tx, id chainhash.Hash, r *txRecord, acctNum
 			}
 		}
 	}
+	s.Amount = s.Received - s.Sent
 	if allKnown {
 		s.Fee = amount.Amount(inSum - outSum)
+		if s.Sent > 0 && int64(s.Sent) == inSum {
+			// The account paid every input, so the fee: like bitcoind,
+			// the amount is what went to others, the fee apart.
+			s.Amount += s.Fee
+		}
 	}
-	s.Amount = s.Received - s.Sent
 	return s, relevant, nil
 }

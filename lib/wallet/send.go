@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/chainhash"
@@ -199,7 +200,8 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		presetOuts := make([]*wire.TxOut, len(tx.TxIn))
 		var presetVal, presetExtra int64
 		inTx := map[wire.OutPoint]bool{}
-		tip, now := readSynced(dbtx).Height, w.now().Unix()
+		tip := readSynced(dbtx).Height
+		clk := newChainTime(dbtx, tip)
 		// Time-lock script spends among the inputs: they set the lock
 		// time, sequence and version below.
 		locks := map[wire.OutPoint]timeLockScript{}
@@ -212,8 +214,8 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 				return fmt.Errorf("%w: input %d spends %s, not a wallet coin", ErrInvalidArgument, i, in.PreviousOutPoint)
 			}
 			if c.Flags&coinFlagLocked != 0 {
-				if until, locked, rel := lockState(c, tip, now); locked {
-					return &TimeLockedError{OutPoint: in.PreviousOutPoint, Until: until, Tip: tip, Relative: rel}
+				if until, locked, rel := lockState(c, tip, clk); locked {
+					return &TimeLockedError{OutPoint: in.PreviousOutPoint, Until: until, Tip: tip, MedianTime: clk.tipMedianTime(), Relative: rel}
 				}
 			}
 			if t, ws, ok := timeLockOf(dbtx, c.PkScript); ok {
@@ -224,6 +226,17 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 			presetVal += c.Value
 			inTx[in.PreviousOutPoint] = true
 		}
+		// One transaction's lock time is a height or a time: its own lock
+		// time or a preset input's CLTV decides, else heights if a
+		// released height-locked coin is a candidate; released CLTV coins
+		// of the other kind are left to another transaction.
+		decided, timeKind := tx.LockTime != 0, tx.LockTime >= lockTimeThreshold
+		for _, t := range locks {
+			if !t.Relative {
+				decided, timeKind = true, t.N >= lockTimeThreshold
+			}
+		}
+		cltvTime := map[wire.OutPoint]bool{} // released CLTV candidates: a time lock?
 		base := int64(txOverheadVSize) + int64(len(tx.TxIn))*p2wpkhInputVSize + presetExtra
 		for _, o := range tx.TxOut {
 			base += outputVSize(o.PkScript)
@@ -251,6 +264,9 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 					locked.add(i)
 					return nil
 				}
+				if !t.Relative {
+					cltvTime[cv.op] = t.N >= lockTimeThreshold
+				}
 				locks[cv.op] = t
 				sc.extra = timeLockInputVSize(ws) - p2wpkhInputVSize
 			} else if i.Locked {
@@ -269,6 +285,20 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		if err != nil {
 			return err
 		}
+		if !decided {
+			for _, isTime := range cltvTime {
+				if !isTime {
+					decided = true // heights
+					break
+				}
+			}
+			if !decided {
+				timeKind = true
+			}
+		}
+		otherKind := func(c selCoin) bool { isTime, ok := cltvTime[c.op]; return ok && isTime != timeKind }
+		confirmed = slices.DeleteFunc(confirmed, otherKind)
+		unconf = slices.DeleteFunc(unconf, otherKind)
 		req := selectRequest{target: target, baseVSize: base, nPreset: len(tx.TxIn), nOutputs: len(tx.TxOut),
 			preset: presetVal, rate: rate, subtractFee: len(opts.SubtractFeeFrom) > 0}
 		sel, err := selectSpendable(confirmed, unconf, pending, req)
@@ -284,7 +314,9 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 			tx.AddTxIn(&wire.TxIn{PreviousOutPoint: c.op, Sequence: seq})
 			prevOuts = append(prevOuts, &wire.TxOut{Value: c.value, PkScript: c.pkScript})
 		}
-		applyTimeLocks(tx, locks)
+		if err := applyTimeLocks(tx, locks); err != nil {
+			return err
+		}
 		if tx.LockTime != 0 && seq == wire.MaxTxInSequenceNum {
 			return fmt.Errorf("%w: a lock time needs a non-final sequence", ErrInvalidArgument)
 		}
@@ -302,12 +334,12 @@ func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 		}
 		changeIdx := -1
 		if sel.change > 0 {
-			addr, err := w.newAddressTx(dbtx, acct, BranchChange)
+			pk, err := w.ownScript(dbtx, acct, BranchChange, nil)
 			if err != nil {
 				return err
 			}
 			changeIdx = len(tx.TxOut)
-			tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: addr.PkScript()})
+			tx.AddTxOut(&wire.TxOut{Value: sel.change, PkScript: pk})
 		}
 		f = &FundedTx{Tx: tx, Fee: amount.Amount(sel.fee), ChangeIndex: changeIdx, PrevOuts: prevOuts}
 		return nil
@@ -326,6 +358,8 @@ type lockedFunds struct {
 }
 
 func (l *lockedFunds) add(i *CoinInfo) {
+	// Heights (smaller numbers) before times: "the first" is a guess
+	// across the two kinds.
 	if l.value == 0 || (i.LockUntil != 0 && (l.until == 0 || i.LockUntil < l.until)) {
 		l.until = i.LockUntil
 	}
@@ -335,8 +369,9 @@ func (l *lockedFunds) add(i *CoinInfo) {
 // applyTimeLocks makes tx satisfy the time-lock scripts its inputs
 // spend: nLockTime at least every absolute lock with a non-final
 // sequence on those inputs, and version 2 with nSequence = N for
-// relative locks.
-func applyTimeLocks(tx *wire.MsgTx, locks map[wire.OutPoint]timeLockScript) {
+// relative locks (N carries BIP68's time flag for a time lock). Absolute
+// locks of a height and of a time cannot share one transaction.
+func applyTimeLocks(tx *wire.MsgTx, locks map[wire.OutPoint]timeLockScript) error {
 	for _, in := range tx.TxIn {
 		t, ok := locks[in.PreviousOutPoint]
 		if !ok {
@@ -347,11 +382,16 @@ func applyTimeLocks(tx *wire.MsgTx, locks map[wire.OutPoint]timeLockScript) {
 			in.Sequence = t.N
 			continue
 		}
+		if tx.LockTime != 0 && (tx.LockTime >= lockTimeThreshold) != (t.N >= lockTimeThreshold) {
+			return fmt.Errorf("%w: coin %s is locked until %s, which cannot share a transaction with lock time %d: spend it apart",
+				ErrInvalidArgument, in.PreviousOutPoint, FormatLockTime(t.N), tx.LockTime)
+		}
 		tx.LockTime = max(tx.LockTime, t.N)
 		if in.Sequence == wire.MaxTxInSequenceNum {
 			in.Sequence = wire.MaxTxInSequenceNum - 2
 		}
 	}
+	return nil
 }
 
 func subtractFee(tx *wire.MsgTx, idxs []int, fee int64) error {

@@ -3,6 +3,7 @@ package wallet
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/gamegold/gg/lib/keys"
 	"github.com/gamegold/gg/lib/script"
@@ -11,7 +12,8 @@ import (
 )
 
 // TimeLock asks NewTimeLockedAddress for an address whose coins cannot be
-// spent before a height (GameGold's locktype). Exactly one field is set.
+// spent before a height or a time (GameGold's locktype). Exactly one
+// field is set.
 type TimeLock struct {
 	// Height is an absolute lock (CLTV): a coin is spendable once the
 	// tip reaches Height (the spend goes into block Height+1 or later).
@@ -19,33 +21,77 @@ type TimeLock struct {
 	// Blocks is a relative lock (CSV): a coin is spendable Blocks blocks
 	// after it confirms (once the tip reaches its height + Blocks - 1).
 	Blocks uint32
+	// Time is an absolute lock to a unix time, at least
+	// LockTimeThreshold (CLTV's time form): a coin is spendable once the
+	// chain's median time past (BIP113) exceeds Time.
+	Time uint32
+	// Seconds is a relative lock in seconds (CSV's time form), rounded
+	// up to BIP68's units of 512 seconds, at most MaxLockSeconds: a coin
+	// is spendable once the median time past is that much later than the
+	// median time past of the block before the one that confirmed it.
+	Seconds uint32
 }
 
 // Limits of a TimeLock.
 const (
+	// LockTimeThreshold separates lock heights (below) from unix times.
+	LockTimeThreshold = lockTimeThreshold
 	// MaxLockHeight keeps lock heights below the nLockTime time threshold.
 	MaxLockHeight = lockTimeThreshold - 1
 	// MaxLockBlocks is the largest BIP68 relative lock in blocks.
 	MaxLockBlocks = int(wire.SequenceLockTimeMask)
+	// MaxLockSeconds is the largest BIP68 relative lock in seconds
+	// (65535 units of 512 s, about 388 days).
+	MaxLockSeconds = 65535 << 9
 )
+
+// lockUnits is a relative time lock's BIP68 value: Seconds rounded up to
+// units of 512 seconds.
+func (l TimeLock) lockUnits() uint32 {
+	return uint32((uint64(l.Seconds) + 1<<wire.SequenceLockTimeGranularity - 1) >> wire.SequenceLockTimeGranularity)
+}
+
+// LockSeconds is the relative time lock the script enforces: Seconds
+// rounded up to a multiple of 512.
+func (l TimeLock) LockSeconds() uint32 { return l.lockUnits() << wire.SequenceLockTimeGranularity }
 
 // ErrTimeLocked is the kind of a TimeLockedError.
 const ErrTimeLocked = ErrorKind("coin is time-locked")
 
 // TimeLockedError reports a spend of a coin whose time lock has not
-// ended: it is spendable once the tip reaches Until.
+// ended: it is spendable once the tip reaches Until, or, for a time
+// (Until >= LockTimeThreshold), once the median time past exceeds it.
 type TimeLockedError struct {
 	OutPoint wire.OutPoint
-	Until    uint32 // height; 0 with Relative: its payment is unconfirmed
+	Until    uint32 // height or unix time; 0 with Relative: its payment is unconfirmed
 	Tip      int32
-	Relative bool
+	// MedianTime is the tip's median time past the wallet knows (for a
+	// time lock; 0: unknown).
+	MedianTime int64
+	Relative   bool
 }
 
 func (e *TimeLockedError) Error() string {
-	if e.Relative && e.Until == 0 {
+	switch {
+	case e.Relative && e.Until == 0:
 		return fmt.Sprintf("coin %s locked until its payment confirms (relative lock)", e.OutPoint)
+	case e.Until >= lockTimeThreshold:
+		now := "unknown"
+		if e.MedianTime > 0 {
+			now = FormatLockTime(uint32(min(e.MedianTime, 1<<32-1)))
+		}
+		return fmt.Sprintf("coin %s locked until %s (chain median time %s)", e.OutPoint, FormatLockTime(e.Until), now)
 	}
 	return fmt.Sprintf("coin %s locked until height %d (tip %d)", e.OutPoint, e.Until, e.Tip)
+}
+
+// FormatLockTime writes a lock's end: "height H" below
+// LockTimeThreshold, else the UTC time in RFC 3339.
+func FormatLockTime(until uint32) string {
+	if until < lockTimeThreshold {
+		return fmt.Sprintf("height %d", until)
+	}
+	return time.Unix(int64(until), 0).UTC().Format(time.RFC3339)
 }
 
 // Is makes errors.Is(err, ErrTimeLocked) true.
@@ -68,20 +114,35 @@ func TimeLockScript(lock TimeLock, pubKey []byte) ([]byte, error) {
 		return nil, err
 	}
 	n, op := int64(lock.Height), byte(script.OP_CHECKLOCKTIMEVERIFY)
-	if lock.Blocks != 0 {
+	switch {
+	case lock.Time != 0:
+		n = int64(lock.Time)
+	case lock.Blocks != 0:
 		n, op = int64(lock.Blocks), script.OP_CHECKSEQUENCEVERIFY
+	case lock.Seconds != 0:
+		n, op = int64(wire.SequenceLockTimeIsSeconds|lock.lockUnits()), script.OP_CHECKSEQUENCEVERIFY
 	}
 	return script.NewBuilder().AddInt64(n).AddOp(op).AddOp(script.OP_DROP).AddData(pubKey).AddOp(script.OP_CHECKSIG).Script()
 }
 
 func (l TimeLock) validate() error {
+	set := 0
+	for _, v := range []uint32{l.Height, l.Blocks, l.Time, l.Seconds} {
+		if v != 0 {
+			set++
+		}
+	}
 	switch {
-	case (l.Height == 0) == (l.Blocks == 0):
-		return fmt.Errorf("%w: give either a lock height or a number of lock blocks", ErrInvalidArgument)
+	case set != 1:
+		return fmt.Errorf("%w: give one of a lock height, a number of lock blocks, a lock time or a number of lock seconds", ErrInvalidArgument)
 	case l.Height > MaxLockHeight:
-		return fmt.Errorf("%w: lock height %d: at most %d", ErrInvalidArgument, l.Height, MaxLockHeight)
+		return fmt.Errorf("%w: lock height %d: at most %d (a larger number is a unix time: give it as a lock time)", ErrInvalidArgument, l.Height, MaxLockHeight)
 	case l.Blocks > uint32(MaxLockBlocks):
 		return fmt.Errorf("%w: lock blocks %d: at most %d", ErrInvalidArgument, l.Blocks, MaxLockBlocks)
+	case l.Time != 0 && l.Time < lockTimeThreshold:
+		return fmt.Errorf("%w: lock time %d: a unix time of at least %d (%s); smaller numbers are heights", ErrInvalidArgument, l.Time, lockTimeThreshold, FormatLockTime(lockTimeThreshold))
+	case l.Seconds > uint32(MaxLockSeconds):
+		return fmt.Errorf("%w: lock seconds %d: at most %d (65535 units of 512 s)", ErrInvalidArgument, l.Seconds, MaxLockSeconds)
 	}
 	return nil
 }
@@ -129,17 +190,19 @@ func parseTimeLockScript(s []byte) (timeLockScript, bool) {
 }
 
 // lockOf returns the coin flags and LockUntil of a coin paying a script
-// that starts with a time lock: for CLTV the lock height, for CSV the
-// number of blocks (made absolute from the coin's height by scanCoins).
+// that starts with a time lock: for CLTV the lock height or unix time,
+// for CSV the number of blocks, or the BIP68 time value (512-second units
+// with wire.SequenceLockTimeIsSeconds), made absolute from the coin's
+// confirmation by lockState.
 func lockOf(s []byte) (flags uint8, until uint32) {
 	if n := cltvLock(s); n != 0 {
 		return coinFlagLocked, n
 	}
 	if t, ok := parseTimeLockScript(s); ok && t.Relative {
-		if t.N&wire.SequenceLockTimeIsSeconds != 0 || t.N&wire.SequenceLockTimeDisabled != 0 {
-			return 0, 0 // time-based relative locks: not made by this wallet
+		if t.N&wire.SequenceLockTimeDisabled != 0 {
+			return 0, 0 // CSV is a no-op: no lock
 		}
-		return coinFlagLocked | coinFlagRelative, t.N & wire.SequenceLockTimeMask
+		return coinFlagLocked | coinFlagRelative, t.N & (wire.SequenceLockTimeIsSeconds | wire.SequenceLockTimeMask)
 	}
 	return 0, 0
 }
@@ -154,6 +217,10 @@ func lockOf(s []byte) (flags uint8, until uint32) {
 func (w *Wallet) NewTimeLockedAddress(account string, lock TimeLock) (AddrInfo, []byte, error) {
 	if err := lock.validate(); err != nil {
 		return AddrInfo{}, nil, fmt.Errorf("wallet: time-locked address: %w", err)
+	}
+	if now := w.now().Unix(); lock.Time != 0 && int64(lock.Time) <= now {
+		return AddrInfo{}, nil, fmt.Errorf("wallet: time-locked address: %w: lock time %s is not in the future (now %s)",
+			ErrInvalidArgument, FormatLockTime(lock.Time), FormatLockTime(uint32(now)))
 	}
 	var (
 		info AddrInfo
@@ -256,13 +323,23 @@ func timeLockInputVSize(ws []byte) int64 {
 func (w *Wallet) signTimeLock(tx *wire.MsgTx, idx int, op wire.OutPoint, amt int64, t timeLockScript, ws []byte, hashType script.SigHashType, hashes *script.SigHashes) error {
 	in := tx.TxIn[idx]
 	if t.Relative {
-		if tx.Version < 2 || in.Sequence&wire.SequenceLockTimeDisabled != 0 || in.Sequence&wire.SequenceLockTimeIsSeconds != 0 ||
-			in.Sequence&wire.SequenceLockTimeMask < t.N {
-			return fmt.Errorf("%w: input %d needs tx version 2 and sequence %d (relative lock of %d blocks)", ErrTimeLocked, idx, t.N, t.N)
+		seconds := t.N&wire.SequenceLockTimeIsSeconds != 0
+		what := fmt.Sprintf("%d blocks", t.N&wire.SequenceLockTimeMask)
+		if seconds {
+			what = fmt.Sprintf("%d seconds", (t.N&wire.SequenceLockTimeMask)<<wire.SequenceLockTimeGranularity)
 		}
-	} else if tx.LockTime < t.N || tx.LockTime >= lockTimeThreshold || in.Sequence == wire.MaxTxInSequenceNum {
-		tip, _ := w.Synced()
-		return &TimeLockedError{OutPoint: op, Until: t.N, Tip: tip.Height}
+		if tx.Version < 2 || in.Sequence&wire.SequenceLockTimeDisabled != 0 || (in.Sequence&wire.SequenceLockTimeIsSeconds != 0) != seconds ||
+			in.Sequence&wire.SequenceLockTimeMask < t.N&wire.SequenceLockTimeMask {
+			return fmt.Errorf("%w: input %d needs tx version 2 and sequence %d (relative lock of %s)", ErrTimeLocked, idx, t.N, what)
+		}
+	} else if tx.LockTime < t.N || (tx.LockTime >= lockTimeThreshold) != (t.N >= lockTimeThreshold) || in.Sequence == wire.MaxTxInSequenceNum {
+		e := &TimeLockedError{OutPoint: op, Until: t.N}
+		_ = w.view(func(dbtx *store.Tx) error {
+			e.Tip = readSynced(dbtx).Height
+			e.MedianTime = newChainTime(dbtx, e.Tip).tipMedianTime()
+			return nil
+		})
+		return e
 	}
 	priv, _, err := w.privKey(keys.Hash160(t.PubKey))
 	if err != nil {

@@ -25,6 +25,9 @@ type fakeChain struct {
 	rejectAll error
 	estimate  amount.Amount // EstimateFee's answer; zero: 2000
 	salt      byte
+	// clock, when set, is the next block's timestamp; each block adds
+	// step to it. Zero: blocks have no timestamp.
+	clock, step uint32
 }
 
 func newFakeChain() *fakeChain {
@@ -42,6 +45,10 @@ func (c *fakeChain) connect(cb []byte, txs ...*wire.MsgTx) *Block {
 	h := int32(len(c.blocks))
 	b := &Block{Height: h}
 	b.Header.PrevBlock = c.tip().Hash
+	if c.clock != 0 {
+		b.Header.Timestamp = c.clock
+		c.clock += c.step
+	}
 	b.Hash = chainhash.DoubleHashH([]byte(fmt.Sprintf("block %d %d", h, c.salt)))
 	if cb != nil {
 		b.Txs = append(b.Txs, coinbaseTx(h, c.salt, cb, int64(50*amount.DustPerGG)))

@@ -201,6 +201,9 @@ func (w *Wallet) connectBlockTx(tx *store.Tx, b *Block, rescan bool) error {
 		// the next Resync finds their transactions by rescanning.
 		w.log.Warn("block notification skips blocks", "synced", tip.Height, "height", b.Height)
 	}
+	if err := putBlockTime(tx, b.Height, b.Header.Timestamp); err != nil {
+		return err
+	}
 	for _, t := range b.Txs {
 		if _, err := w.addTxMode(tx, t, b, rescan); err != nil {
 			return err
@@ -246,6 +249,9 @@ func (w *Wallet) disconnectBlockTx(tx *store.Tx, b *Block) error {
 	if tip.Height >= b.Height {
 		meta := tx.Bucket(bktMeta)
 		if err := meta.Delete(blockKey(b.Height)); err != nil {
+			return err
+		}
+		if err := deleteBlockTime(tx, b.Height); err != nil {
 			return err
 		}
 		return writeSynced(tx, SyncTip{Hash: b.Header.PrevBlock, Height: b.Height - 1})

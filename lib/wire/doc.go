@@ -7,4 +7,10 @@
 // is allocated, a witness marker must be followed by a non-empty witness,
 // and DecodeTx/DecodeBlock/DecodeHeader reject trailing bytes. Every
 // rejection is a *DecodeError whose Kind can be tested with errors.Is.
+//
+// A transaction without inputs is ambiguous in BIP144 serialization (its
+// zero input count reads as the witness marker), so DecodeTx refuses it,
+// as blocks and peers require. DecodeTxLenient and DecodeTxHexLenient
+// also read it, for transactions a user hands over (command lines, RPC
+// parameters): what gg-tx create prints before a wallet funds it.
 package wire

@@ -257,7 +257,12 @@ func DecodeTxHex(s string) (*MsgTx, error) {
 
 // ReadTx decodes one transaction from r, accepting BIP144 extended
 // serialization. Scripts and witness items are copied out of r's buffer.
-func ReadTx(r *Reader) (*MsgTx, error) {
+func ReadTx(r *Reader) (*MsgTx, error) { return readTx(r, false) }
+
+// readTx decodes one transaction. A zero input count is the BIP144
+// marker unless noInputs is set, which reads it as a legacy transaction
+// without inputs instead (DecodeTxLenient's second reading).
+func readTx(r *Reader, noInputs bool) (*MsgTx, error) {
 	v, err := r.Uint32("tx version")
 	if err != nil {
 		return nil, err
@@ -268,7 +273,7 @@ func ReadTx(r *Reader) (*MsgTx, error) {
 		return nil, err
 	}
 	witness := false
-	if nIn == 0 {
+	if nIn == 0 && !noInputs {
 		// Either the BIP144 marker or a transaction without inputs. Like
 		// Bitcoin Core, read it as the marker: the next byte is the flag.
 		flag, err := r.Uint8("tx witness flag")

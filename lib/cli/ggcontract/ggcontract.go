@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -118,8 +119,18 @@ func readSecret(path string) ([]byte, error) {
 	return s, nil
 }
 
-// newSecret writes 32 random bytes in hex into a new file (0600).
+// newSecret writes 32 random bytes in hex into a new file (0600). A
+// bare file name (no directory separator, not absolute) is refused when
+// the current directory is inside a git work tree, where the secret
+// would sit among tracked files one `git add .` from being published;
+// an explicit path (./s.txt, /abs/s.txt) says the user means it.
 func newSecret(path string) ([]byte, error) {
+	if !filepath.IsAbs(path) && !strings.ContainsRune(path, filepath.Separator) && !strings.ContainsRune(path, '/') {
+		if root, ok := gitWorkTree("."); ok {
+			return nil, cli.WithHint(cli.Usagef("refusing to write the new secret %q inside the git work tree %s", path, root),
+				fmt.Sprintf("keep secrets outside the repository, or give an explicit path to write it there anyway: --new-secret ./%s", path))
+		}
+	}
 	s := make([]byte, 32)
 	if _, err := rand.Read(s); err != nil {
 		return nil, err
@@ -249,7 +260,7 @@ func publishCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "memo", Usage: "off-chain counter-performance, free `TEXT`"},
 			&ucli.StringFlag{Name: "hash", Usage: "hash lock: sha256 of the secret, 64 `HEX` digits"},
 			&ucli.StringFlag{Name: "secret-file", Usage: "hash lock from the secret in `FILE` (hex)"},
-			&ucli.StringFlag{Name: "new-secret", Usage: "generate a secret into a new `FILE` (0600) and lock with its hash"},
+			&ucli.StringFlag{Name: "new-secret", Usage: "generate a secret into a new `FILE` (0600) and lock with its hash (inside a git work tree: a path such as ./FILE)"},
 			&ucli.Int64Flag{Name: "expiry", Usage: "expiry `HEIGHT`: fulfil and claim below it, refund from it"},
 			&ucli.Int64Flag{Name: "expires-in", Usage: "expiry as `BLOCKS` above the tip"},
 			&ucli.Uint64Flag{Name: "nonce", Usage: "freshness `N` (default random)"},
@@ -577,5 +588,25 @@ func mineCommand() *ucli.Command {
 				return contractTable(cs, true)
 			}))
 		},
+	}
+}
+
+// gitWorkTree reports the root of the git work tree dir is in: the
+// nearest directory upwards holding a .git entry (a directory, or the
+// file of a linked worktree or submodule).
+func gitWorkTree(dir string) (string, bool) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, true
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return "", false
+		}
+		d = up
 	}
 }

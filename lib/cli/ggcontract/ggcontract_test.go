@@ -3,6 +3,7 @@ package ggcontract
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,48 @@ func TestTables(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestNewSecretGitWorkTree: --new-secret refuses a bare file name when
+// the current directory is inside a git work tree (the secret would sit
+// next to tracked files, one `git add .` from publication), with a hint;
+// an explicit path (absolute, or with a directory separator) is written.
+func TestNewSecretGitWorkTree(t *testing.T) {
+	repo := t.TempDir()
+	sub := filepath.Join(repo, "a", "b")
+	if err := os.MkdirAll(filepath.Join(repo, ".git"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	_, err := newSecret("s.txt")
+	var ce *cli.Error
+	if !errors.As(err, &ce) || ce.Code != cli.ExitUsage || !strings.Contains(err.Error(), "git work tree") ||
+		len(ce.Hints) == 0 || !strings.Contains(ce.Hints[0], "./s.txt") {
+		t.Fatalf("bare name in a git work tree: %v (%+v)", err, ce)
+	}
+	if _, err := os.Stat("s.txt"); !os.IsNotExist(err) {
+		t.Fatal("refused secret file was written")
+	}
+	for _, p := range []string{"./s1.txt", filepath.Join(sub, "s2.txt"), filepath.Join("..", "s3.txt")} {
+		if _, err := newSecret(p); err != nil {
+			t.Errorf("explicit path %s: %v", p, err)
+		}
+	}
+	// A worktree's .git is a file; outside any work tree a bare name is fine.
+	wt := t.TempDir()
+	if err := os.WriteFile(filepath.Join(wt, ".git"), []byte("gitdir: /elsewhere\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(wt)
+	if _, err := newSecret("s.txt"); err == nil {
+		t.Error("bare name in a linked worktree accepted")
+	}
+	t.Chdir(t.TempDir())
+	if _, err := newSecret("s.txt"); err != nil {
+		t.Errorf("bare name outside a work tree: %v", err)
 	}
 }

@@ -33,6 +33,16 @@ func balanceTable(raw json.RawMessage) ([]string, [][]string, error) {
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return nil, nil, err
 	}
+	var locks []struct {
+		Amount    json.RawMessage `json:"amount"`
+		Height    uint32          `json:"until_height"`
+		UntilTime string          `json:"until_time"`
+	}
+	if raw, ok := b["locks"]; ok {
+		if err := json.Unmarshal(raw, &locks); err != nil {
+			return nil, nil, err
+		}
+	}
 	var rows [][]string
 	for _, k := range []string{"confirmed", "unconfirmed", "immature", "locked", "reserved", "total", "game"} {
 		var a cli.Amount
@@ -40,6 +50,21 @@ func balanceTable(raw json.RawMessage) ([]string, [][]string, error) {
 			return nil, nil, fmt.Errorf("balance %s: %w", k, err)
 		}
 		rows = append(rows, []string{k, a.String()})
+		if k != "locked" {
+			continue
+		}
+		// The locked money by release, soonest first.
+		for _, l := range locks {
+			until := l.UntilTime
+			if until == "" {
+				until = fmt.Sprintf("height %d", l.Height)
+			}
+			var la cli.Amount
+			if err := json.Unmarshal(l.Amount, &la); err != nil {
+				return nil, nil, fmt.Errorf("balance lock: %w", err)
+			}
+			rows = append(rows, []string{"  until " + until, la.String()})
+		}
 	}
 	return []string{"STATE", "GG"}, rows, nil
 }

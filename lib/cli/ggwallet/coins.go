@@ -45,6 +45,8 @@ func coinsTable(raw json.RawMessage) ([]string, [][]string, error) {
 		Spendable     bool    `json:"spendable"`
 		Immature      bool    `json:"immature"`
 		Locked        bool    `json:"locked"`
+		LockUntil     uint32  `json:"lock_until"`
+		LockUntilTime string  `json:"lock_until_time"`
 		Reserved      bool    `json:"reserved"`
 		Game          bool    `json:"game"`
 		SpentPending  bool    `json:"spent_pending"`
@@ -55,10 +57,17 @@ func coinsTable(raw json.RawMessage) ([]string, [][]string, error) {
 	rows := [][]string{}
 	for _, c := range cs {
 		var st []string
+		locked := "locked"
+		switch {
+		case c.LockUntilTime != "":
+			locked += " until " + c.LockUntilTime
+		case c.LockUntil != 0:
+			locked += fmt.Sprintf(" until height %d", c.LockUntil)
+		}
 		for _, f := range []struct {
 			on   bool
 			name string
-		}{{c.Spendable, "spendable"}, {c.Immature, "immature"}, {c.Locked, "locked"}, {c.Reserved, "reserved"},
+		}{{c.Spendable, "spendable"}, {c.Immature, "immature"}, {c.Locked, locked}, {c.Reserved, "reserved"},
 			{c.Game, "game"}, {c.SpentPending, "spending"}} {
 			if f.on {
 				st = append(st, f.name)

@@ -20,7 +20,7 @@ func fundCommand() *ucli.Command {
 			"A fee rate above the wallet's ceiling (0.10 GG per 1000 vbytes unless\n" +
 			"--max-fee-rate says otherwise) is refused.",
 		Flags: []ucli.Flag{accountFlag("default"),
-			&ucli.StringFlag{Name: "fee-rate", Usage: "fee rate in `GG` per 1000 vbytes (default: the node's estimate)"},
+			feeRateFlag(),
 			maxFeeRateFlag(),
 		},
 		Action: func(c *ucli.Context) error {
@@ -28,12 +28,10 @@ func fundCommand() *ucli.Command {
 				return cli.Usagef("want at most one transaction argument")
 			}
 			opts := map[string]any{"account": c.String("account")}
-			if r := c.String("fee-rate"); r != "" {
-				v, err := amount.Parse(r)
-				if err != nil || v == 0 {
-					return cli.Usagef("bad --fee-rate %q: want GG per 1000 vbytes such as 0.0001", r)
-				}
-				opts["feeRate"] = v.String()
+			if r, err := feeRateArg(c); err != nil {
+				return err
+			} else if r != "" {
+				opts["feeRate"] = r
 			}
 			if r, ok, err := maxFeeRateArg(c); err != nil {
 				return err
@@ -53,6 +51,25 @@ func fundCommand() *ucli.Command {
 			return cli.PrintValue(c, "hex", res.Hex)
 		},
 	}
+}
+
+// feeRateFlag is --fee-rate, of fund and send.
+func feeRateFlag() *ucli.StringFlag {
+	return &ucli.StringFlag{Name: "fee-rate", Usage: "fee rate in `GG` per 1000 vbytes (default: the node's estimate)"}
+}
+
+// feeRateArg returns --fee-rate in GG per 1000 vbytes, "" when not
+// given.
+func feeRateArg(c *ucli.Context) (string, error) {
+	r := c.String("fee-rate")
+	if r == "" {
+		return "", nil
+	}
+	v, err := amount.Parse(r)
+	if err != nil || v == 0 {
+		return "", cli.Usagef("bad --fee-rate %q: want GG per 1000 vbytes such as 0.0001", r)
+	}
+	return v.String(), nil
 }
 
 // maxFeeRateFlag is --max-fee-rate, the wallet's fee rate ceiling.

@@ -1,0 +1,40 @@
+package testscripts
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gamegold/gg/lib/cli"
+)
+
+// TestManPages: every binary's man page keeps its <datadir>-style
+// placeholders (the markdown renderer took them for HTML tags and left
+// "(/.cookie)") and has FILES, ENVIRONMENT, EXIT STATUS and SEE ALSO.
+func TestManPages(t *testing.T) {
+	for _, app := range apps() {
+		d, err := cli.RenderDocs(app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range []string{".SH FILES", ".SH ENVIRONMENT", ".SH EXIT STATUS", ".SH SEE ALSO"} {
+			if strings.Count(d.Man, sec+"\n") != 1 {
+				t.Errorf("%s: %d sections %q", app.Name, strings.Count(d.Man, sec+"\n"), sec)
+			}
+		}
+		for _, bad := range []string{"(/", " /rpc.addr", "~/.gg/)", `\\<`} {
+			if strings.Contains(d.Man, bad) {
+				t.Errorf("%s: man page contains %q (a placeholder lost or mangled)", app.Name, bad)
+			}
+		}
+		for _, want := range []string{"~/.gg/<network>", "<datadir>/.cookie", "GG_NETWORK", "GG_DATADIR"} {
+			if !strings.Contains(d.Man, want) {
+				t.Errorf("%s: man page lacks %q", app.Name, want)
+			}
+		}
+		for _, other := range cli.Binaries {
+			if other != app.Name && !strings.Contains(d.Man, `\fB`+other+`\fP(1)`) {
+				t.Errorf("%s: SEE ALSO lacks %s", app.Name, other)
+			}
+		}
+	}
+}
