@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gamegold/gg/lib/amount"
@@ -196,9 +198,20 @@ func (n *Node) startP2P() error {
 		go tcp.Do(func() { nn.sync.OfferChanged(e.Offer, e.Kind, e.WithdrawSig) })
 	})
 	go n.saveBookPeriodically(ctx, book)
+	if len(nn.listen) > 0 {
+		// Where peers reach us, for local tools and scripts (as rpc.addr).
+		path := filepath.Join(n.cfg.DataDir, P2PAddrFile)
+		if err := os.WriteFile(path+".tmp", []byte(strings.Join(nn.listen, "\n")+"\n"), 0o644); err == nil {
+			os.Rename(path+".tmp", path)
+		}
+	}
 	n.log.Info("p2p listening", "addrs", nn.listen, "connect", pc.Connect, "addnode", pc.AddNodes)
 	return nil
 }
+
+// P2PAddrFile lists, one per line, the addresses the node accepts peers
+// on; it exists while the node runs.
+const P2PAddrFile = "p2p.addr"
 
 // saveBookPeriodically writes the address book every 15 minutes.
 func (n *Node) saveBookPeriodically(ctx context.Context, book *p2p.AddrBook) {
@@ -224,6 +237,7 @@ func (n *Node) stopP2P() {
 	}
 	n.net.cancel()
 	<-n.net.done
+	os.Remove(filepath.Join(n.cfg.DataDir, P2PAddrFile))
 	if err := n.net.host.Book().Save(); err != nil {
 		n.log.Warn("cannot save the address book", "err", err)
 	}

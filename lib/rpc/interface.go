@@ -24,6 +24,8 @@ type ChainBackend interface {
 	NextRequiredBits(timestamp uint32) (uint32, error)
 	FetchUtxoEntry(op wire.OutPoint) (*chain.UtxoEntry, error)
 	UtxoSetInfo() (chain.UtxoSetInfo, error)
+	Progress() chain.SyncProgress
+	IsInitialBlockDownload() bool
 }
 
 // MempoolBackend is the mempool access the node methods need.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"math/bits"
 	"strings"
@@ -344,10 +345,18 @@ func (s *NodeService) chainInfo(_ context.Context, p json.RawMessage) (any, erro
 	}
 	best := s.Chain.Best()
 	mi := s.Mempool.Info()
+	pr := s.Chain.Progress()
+	progress := 1.0
+	if pr.HeaderWork.Sign() > 0 && pr.TipWork.Cmp(pr.HeaderWork) < 0 {
+		f, _ := new(big.Rat).SetFrac(pr.TipWork, pr.HeaderWork).Float64()
+		progress = math.Floor(f*1e6) / 1e6
+	}
 	return map[string]any{
 		"chain":                s.Params.Name,
 		"blocks":               best.Height,
-		"headers":              best.Height,
+		"headers":              max(pr.HeaderHeight, best.Height),
+		"initialblockdownload": s.Chain.IsInitialBlockDownload(),
+		"verificationprogress": progress,
 		"bestblockhash":        best.Hash.String(),
 		"difficulty":           Difficulty(best.Bits, s.Params),
 		"time":                 best.Timestamp,
