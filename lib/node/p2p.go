@@ -47,6 +47,9 @@ type P2PConfig struct {
 	Progress func(tip, headers int32)
 	// Tick is how often the peer logic runs its timers (default 100 ms).
 	Tick time.Duration
+	// BookSaveInterval is how often the address book is written while it
+	// changes (default 1 minute).
+	BookSaveInterval time.Duration
 }
 
 // DefaultListen is where gg-node accepts peers unless told otherwise: the
@@ -213,17 +216,27 @@ func (n *Node) startP2P() error {
 // on; it exists while the node runs.
 const P2PAddrFile = "p2p.addr"
 
-// saveBookPeriodically writes the address book every 15 minutes.
+// saveBookPeriodically writes the address book every BookSaveInterval
+// when it changed, so a kill loses at most that much of it.
 func (n *Node) saveBookPeriodically(ctx context.Context, book *p2p.AddrBook) {
-	t := time.NewTicker(15 * time.Minute)
+	every := n.cfg.P2P.BookSaveInterval
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
+	var last uint64
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := book.Save(); err != nil {
-				n.log.Warn("cannot save the address book", "err", err)
+			if v := book.Version(); v != last {
+				if err := book.Save(); err != nil {
+					n.log.Warn("cannot save the address book", "err", err)
+				} else {
+					last = v
+				}
 			}
 		}
 	}

@@ -61,6 +61,14 @@ type AddrBook struct {
 	triedTab   map[uint32]netip.AddrPort
 	newList    []netip.AddrPort // for uniform selection
 	triedList  []netip.AddrPort
+	version    uint64 // bumped by every change, for savers
+}
+
+// Version changes whenever the book does.
+func (b *AddrBook) Version() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.version
 }
 
 // NewAddrBook returns an empty book saved to path ("" keeps it in memory)
@@ -169,6 +177,7 @@ func removeFrom(list []netip.AddrPort, a netip.AddrPort) []netip.AddrPort {
 func (b *AddrBook) Add(list []KnownAddr, source netip.Addr, now time.Time) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.version++
 	added := 0
 	for _, k := range list {
 		k.Addr = netip.AddrPortFrom(k.Addr.Addr().Unmap(), k.Addr.Port())
@@ -221,6 +230,7 @@ func (b *AddrBook) drop(a netip.AddrPort) {
 func (b *AddrBook) Attempt(a netip.AddrPort, now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.version++
 	if i := b.addrs[a]; i != nil {
 		i.lastTry = now
 		i.attempts++
@@ -232,6 +242,7 @@ func (b *AddrBook) Attempt(a netip.AddrPort, now time.Time) {
 func (b *AddrBook) Good(a netip.AddrPort, services uint64, now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.version++
 	i := b.addrs[a]
 	if i == nil {
 		if !b.routable(a) {

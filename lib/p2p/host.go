@@ -40,6 +40,10 @@ const (
 	MinProtocolVersion = 70015
 	// maxDialsInFlight bounds outbound attempts pending at once.
 	maxDialsInFlight = 3
+	// MaxMessageRate and MaxMessageBurst bound the messages a peer may
+	// send (per second, and at once).
+	MaxMessageRate  = 500
+	MaxMessageBurst = 5000
 )
 
 // Config configures a Host.
@@ -228,7 +232,8 @@ func (h *Host) Connected(link Link, inbound bool) *Peer {
 		}
 	}
 	h.nextID++
-	p := &Peer{ID: h.nextID, Addr: addr, Inbound: inbound, Connected: now, link: link, LastRecv: now, addrTokens: 1, addrTokensAt: now}
+	p := &Peer{ID: h.nextID, Addr: addr, Inbound: inbound, Connected: now, link: link, LastRecv: now, addrTokens: 1, addrTokensAt: now,
+		msgTokens: MaxMessageBurst, msgTokensAt: now}
 	if x := h.isPersistent(addr); x != nil && !inbound {
 		p.Persistent = true
 		x.peer, x.dialing, x.backoff = p, false, 0
@@ -331,6 +336,18 @@ func (h *Host) Received(p *Peer, m msg.Message) {
 	now := h.clock.Now()
 	p.LastRecv = now
 	p.MsgsRecv++
+	// A message rate no honest peer needs: a token bucket of
+	// MaxMessageRate a second (a burst of MaxMessageBurst); beyond it
+	// messages are dropped and cost a point each.
+	if charged(m) {
+		p.msgTokens = min(p.msgTokens+now.Sub(p.msgTokensAt).Seconds()*MaxMessageRate, MaxMessageBurst)
+		p.msgTokensAt = now
+		if p.msgTokens < 1 {
+			h.Misbehaving(p, 1, "message rate above the limit")
+			return
+		}
+		p.msgTokens--
+	}
 	switch m := m.(type) {
 	case *msg.Version:
 		h.onVersion(p, m)
@@ -411,6 +428,18 @@ func (h *Host) Received(p *Peer, m msg.Message) {
 	if h.cfg.Protocol != nil {
 		h.cfg.Protocol.Receive(p, m)
 	}
+}
+
+// charged reports whether m counts toward a peer's message rate: what a
+// peer sends on its own (announcements, requests, pings), not the blocks,
+// headers and transactions that answer our requests (sync would hit the
+// limit; their own bounds apply).
+func charged(m msg.Message) bool {
+	switch m.Command() {
+	case msg.CmdBlock, msg.CmdHeaders, msg.CmdTx, msg.CmdBlockTxn, msg.CmdCmpctBlock, msg.CmdNotFound:
+		return false
+	}
+	return true
 }
 
 func (h *Host) onVersion(p *Peer, m *msg.Version) {

@@ -403,3 +403,34 @@ func TestInboundEviction(t *testing.T) {
 		t.Fatalf("evicted %d, want 8", closed)
 	}
 }
+
+// TestMessageRate: a flood of messages beyond the rate costs a point
+// each and, past the ban score, the connection; answers to our requests
+// do not count.
+func TestMessageRate(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	l := &memLink{n: n, remote: netip.MustParseAddrPort("10.0.0.5:1")}
+	l.from = a
+	l.peer = a.Connected(l, true)
+	a.Received(l.peer, &msg.Version{Version: msg.ProtocolVersion, Nonce: 9})
+	a.Received(l.peer, &msg.Empty{Cmd: msg.CmdVerAck})
+	for range MaxMessageBurst + 10 {
+		a.Received(l.peer, &msg.Headers{})
+	}
+	if l.peer.Score() != 0 {
+		t.Fatalf("answers counted: score %d", l.peer.Score())
+	}
+	for range MaxMessageBurst - 5 {
+		a.Received(l.peer, &msg.Ping{Nonce: 1})
+	}
+	if l.peer.Score() != 0 || l.closed {
+		t.Fatal("within the burst: penalised")
+	}
+	for range 200 {
+		a.Received(l.peer, &msg.Ping{Nonce: 1})
+	}
+	if !l.closed || !a.Bans().Banned(netip.MustParseAddr("10.0.0.5"), n.clock.t) {
+		t.Fatalf("a flood of pings: score %d, closed %v", l.peer.Score(), l.closed)
+	}
+}

@@ -72,6 +72,8 @@ type Peer struct {
 	answeredAddr  bool
 	addrTokens    float64
 	addrTokensAt  time.Time
+	msgTokens     float64
+	msgTokensAt   time.Time
 
 	// Data is the Protocol's per-peer state.
 	Data any

@@ -312,8 +312,20 @@ func (c *tcpConn) reader() {
 			}
 			return
 		}
+		// One message of a peer at a time: the next is read only once the
+		// loop has handled this one, so a peer holds at most one decoded
+		// message (≤ 4 MB) in memory and a slow node slows its peers'
+		// senders instead of queueing their bytes.
 		p := c.peer
-		c.t.post(func() { c.t.host.Received(p, m) })
+		done := make(chan struct{})
+		c.t.post(func() { c.t.host.Received(p, m); close(done) })
+		select {
+		case <-done:
+		case <-c.closed:
+			return
+		case <-c.t.ctx.Done():
+			return
+		}
 	}
 }
 
