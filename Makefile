@@ -11,7 +11,7 @@ FUZZTIME   ?= 30s
 BENCHTIME  ?= 1s
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/...
 
-.PHONY: help build run test test-race test-32bit bench fuzz lint fmt install clean clean-regtest
+.PHONY: help build run devnet test test-race test-32bit bench fuzz lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,6 +26,20 @@ run: build ## build and start a regtest node in ./.regtest (Ctrl-C stops it)
 	@echo "gg-node: regtest datadir $(DATADIR); stop with Ctrl-C"
 	@echo "  try, in another shell: $(BIN)/gg-node --network=regtest --datadir=$(DATADIR) rpc getblockchaininfo"
 	$(BIN)/gg-node --network=regtest --datadir=$(DATADIR)
+
+DEVNET     ?= $(CURDIR)/.devnet
+DEVNET_PORT ?= 2300
+
+devnet: build ## three connected regtest nodes on loopback (.devnet/a, b, c; P2P ports 2300/2310/2320, RPC +2); Ctrl-C stops them all
+	@mkdir -p $(DEVNET)/a $(DEVNET)/b $(DEVNET)/c
+	@echo "devnet: nodes a, b, c in $(DEVNET); Ctrl-C stops them all"
+	@echo "  try: $(BIN)/gg-node --network=regtest --datadir=$(DEVNET)/a rpc getpeerinfo"
+	@trap 'kill 0' INT TERM; \
+	p=$(DEVNET_PORT); \
+	$(BIN)/gg-node --network=regtest --datadir=$(DEVNET)/a --listen=127.0.0.1:$$p --rpc-listen=127.0.0.1:$$((p+2)) & \
+	$(BIN)/gg-node --network=regtest --datadir=$(DEVNET)/b --listen=127.0.0.1:$$((p+10)) --rpc-listen=127.0.0.1:$$((p+12)) --addnode=127.0.0.1:$$p & \
+	$(BIN)/gg-node --network=regtest --datadir=$(DEVNET)/c --listen=127.0.0.1:$$((p+20)) --rpc-listen=127.0.0.1:$$((p+22)) --addnode=127.0.0.1:$$p --addnode=127.0.0.1:$$((p+10)) & \
+	wait
 
 test: ## vet, the default (short) test suite, then the race detector on the concurrent packages where cgo and a C compiler exist
 	$(GO) vet ./...

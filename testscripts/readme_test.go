@@ -71,6 +71,10 @@ func commands(block []string) []string {
 // variables bin and datadir substituted for $(BIN) and $(DATADIR), make's
 // echo-suppressing @ removed and $$ unescaped. Any other make variable is
 // an error: the test would no longer run what make runs.
+// makeVar matches a make variable left in a recipe line ($((...)) is
+// shell arithmetic, not one).
+var makeVar = regexp.MustCompile(`\$\([A-Za-z_][A-Za-z0-9_]*\)`)
+
 func makeRecipe(mk []byte, target, bin, datadir string) ([]string, error) {
 	var out []string
 	in := false
@@ -87,7 +91,7 @@ func makeRecipe(mk []byte, target, bin, datadir string) ([]string, error) {
 		}
 		l = strings.TrimPrefix(strings.TrimPrefix(l, "\t"), "@")
 		l = strings.NewReplacer("$(BIN)", bin, "$(DATADIR)", datadir, "$$", "$").Replace(l)
-		if strings.Contains(l, "$(") {
+		if makeVar.MatchString(l) {
 			return nil, fmt.Errorf("make %s: recipe line %q uses a variable the test does not know", target, l)
 		}
 		out = append(out, l)
