@@ -307,7 +307,7 @@ func (m *Manager) invDelay(p *p2p.Peer) time.Duration {
 	}
 	u := m.host.Rand().Float64()
 	d := time.Duration(-math.Log(1-u) * float64(mean))
-	return min(d, 10*mean)
+	return min(d, 4*mean) // bounded: an unlucky draw never delays relay by more than 4 means
 }
 
 // sendFeeFilter tells p the lowest fee rate worth announcing to us: the
