@@ -242,12 +242,19 @@ func dishonestTx(err error) bool {
 }
 
 // TxAccepted queues a new pool transaction's announcement for every peer
-// that relays and whose feefilter it pays (the node calls it on the loop
+// that relays and whose feefilter it pays — a sale listing, which pays no
+// fee, goes to every peer that relays — (the node calls it on the loop
 // for every acceptance).
 func (m *Manager) TxAccepted(d *mempool.TxDesc) {
+	// A sale listing pays no fee (the prop's gold is not one) and is never
+	// mined; the pools' listing caps bound it, not fee filters.
+	listing := false
+	if a, ok := mempool.AuctionOf(d.Tx); ok && a.Listing {
+		listing = true
+	}
 	for _, p := range m.readyPeers() {
 		s := state(p)
-		if !p.Relay || d.FeeRate < p.FeeFilterRate || len(s.queuedInv) >= MaxInvPerPeer {
+		if !p.Relay || (d.FeeRate < p.FeeFilterRate && !listing) || len(s.queuedInv) >= MaxInvPerPeer {
 			continue
 		}
 		v := msg.InvVect{Type: msg.InvTx, Hash: d.TxID}
