@@ -160,6 +160,7 @@ type Chain struct {
 	// not invalid, without a child that is both. bestCandidate picks the
 	// one with the most work.
 	candidates map[*blockNode]struct{}
+	bhPath     []*blockNode // the best header's chain by height (BlocksToFetch's cache)
 	closed     bool
 	ibdDone    atomic.Bool // latched once the node left initial block download
 

@@ -159,23 +159,24 @@ type BlockRef struct {
 // BlocksToFetch returns up to max blocks of the best header chain, lowest
 // first, whose data this node lacks: the blocks a sync downloads next.
 // skip reports blocks already being fetched (nil: none); they are passed
-// over without counting.
+// over without counting. The cost is the blocks it looks at above the
+// tip, not the length of the header chain.
 func (c *Chain) BlocksToFetch(max int, skip func(chainhash.Hash) bool) []BlockRef {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.mu.Lock() // the best-header path cache may be refreshed
+	defer c.mu.Unlock()
 	bh := c.bestHeader
 	if bh == nil || max <= 0 {
 		return nil
 	}
-	fork := c.index.fork(bh)
-	// Walk down from the best header to the fork, then serve upwards.
-	var path []*blockNode
-	for n := bh; n != fork; n = n.parent {
-		path = append(path, n)
+	path := c.bestHeaderPath()
+	// The fork: the highest height where the path meets the active chain.
+	h := min(c.index.tip().height, bh.height)
+	for h > 0 && c.index.main[h] != path[h] {
+		h--
 	}
 	var out []BlockRef
-	for i := len(path) - 1; i >= 0 && len(out) < max; i-- {
-		n := path[i]
+	for h++; int(h) < len(path) && len(out) < max; h++ {
+		n := path[h]
 		if n.status&statusDataStored != 0 || n.status.knownInvalid() {
 			continue
 		}
@@ -185,6 +186,27 @@ func (c *Chain) BlocksToFetch(max int, skip func(chainhash.Hash) bool) []BlockRe
 		out = append(out, BlockRef{n.hash, n.height})
 	}
 	return out
+}
+
+// bestHeaderPath returns the best header's chain indexed by height,
+// genesis to the best header, updating the cached one from where it still
+// agrees (appended headers cost only themselves). Requires c.mu.
+func (c *Chain) bestHeaderPath() []*blockNode {
+	bh := c.bestHeader
+	p := c.bhPath
+	if len(p) > 0 && p[len(p)-1] == bh {
+		return p
+	}
+	if int(bh.height) >= len(p) {
+		p = append(p, make([]*blockNode, int(bh.height)+1-len(p))...)
+	} else {
+		p = p[:bh.height+1]
+	}
+	for n := bh; n != nil && p[n.height] != n; n = n.parent {
+		p[n.height] = n
+	}
+	c.bhPath = p
+	return p
 }
 
 // BlockLocator returns a locator for the active chain's tip (or, when

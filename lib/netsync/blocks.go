@@ -88,20 +88,31 @@ func (m *Manager) fetchBlocks(now time.Time) {
 	if len(peers) == 0 {
 		return
 	}
+	free := 0
+	for _, q := range peers {
+		free += max(MaxBlocksInFlight-len(state(q).inFlight), 0)
+	}
+	if free == 0 {
+		return
+	}
 	tip := m.cfg.Chain.Best().Height
-	refs := m.cfg.Chain.BlocksToFetch(DownloadWindow, func(h chainhash.Hash) bool { return m.requested[h] != nil })
+	// Ask for a few more than the free slots: some may be for peers that
+	// lack them.
+	refs := m.cfg.Chain.BlocksToFetch(min(2*free, DownloadWindow), func(h chainhash.Hash) bool { return m.requested[h] != nil })
 	if len(refs) == 0 {
 		return
 	}
 	batches := map[*p2p.Peer]*msg.Inv{}
 	var order []*p2p.Peer
+	sortPeers(peers) // most free slots first, then by id
+	next := 0        // round robin from there
 	for _, ref := range refs {
 		if ref.Height > tip+DownloadWindow {
 			break
 		}
-		sortPeers(peers)
 		var chosen *p2p.Peer
-		for _, q := range peers {
+		for k := range peers {
+			q := peers[(next+k)%len(peers)]
 			s := state(q)
 			if len(s.inFlight) >= MaxBlocksInFlight || s.avoid[ref.Hash] || s.bestHeight < ref.Height {
 				continue
@@ -109,7 +120,7 @@ func (m *Manager) fetchBlocks(now time.Time) {
 			if q.Services&msg.SFNodeNetwork == 0 {
 				continue
 			}
-			chosen = q
+			chosen, next = q, (next+k+1)%len(peers)
 			break
 		}
 		if chosen == nil {

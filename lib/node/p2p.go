@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gamegold/gg/lib/amount"
@@ -20,6 +22,8 @@ import (
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/wire"
 )
 
 // P2PConfig configures the node's peer-to-peer side.
@@ -72,6 +76,7 @@ type netNode struct {
 	done    chan struct{}
 	listen  []string // bound addresses
 	started time.Time
+	bulk    *ibdBulk
 }
 
 // P2PAddrs returns the addresses the node accepts peers on.
@@ -162,8 +167,10 @@ func (n *Node) startP2P() error {
 			listenPort = ap.Port()
 		}
 	}
+	bulk := &ibdBulk{db: n.db, chain: n.Chain, log: n.log}
 	nn.sync = netsync.New(netsync.Config{Params: params, Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
-		Logger: n.log.With("sub", "sync"), Progress: pc.Progress})
+		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
+	nn.bulk = bulk
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: nn.sync, Services: services,
 		UserAgent: "/gg-node:" + n.cfg.Version + "/", BestHeight: func() int32 { return n.Chain.Best().Height },
@@ -201,6 +208,7 @@ func (n *Node) startP2P() error {
 		go tcp.Do(func() { nn.sync.OfferChanged(e.Offer, e.Kind, e.WithdrawSig) })
 	})
 	go n.saveBookPeriodically(ctx, book)
+	go bulk.syncPeriodically(ctx)
 	if len(nn.listen) > 0 {
 		// Where peers reach us, for local tools and scripts (as rpc.addr).
 		path := filepath.Join(n.cfg.DataDir, P2PAddrFile)
@@ -250,6 +258,7 @@ func (n *Node) stopP2P() {
 	}
 	n.net.cancel()
 	<-n.net.done
+	n.net.bulk.end()
 	os.Remove(filepath.Join(n.cfg.DataDir, P2PAddrFile))
 	if err := n.net.host.Book().Save(); err != nil {
 		n.log.Warn("cannot save the address book", "err", err)
@@ -430,3 +439,101 @@ func (b netBackend) ClearBanned() error {
 func (b netBackend) Ping() { b.do(func() { b.nn.host.PingAll() }) }
 
 var errNoP2P = errors.New("p2p disabled")
+
+// ibdBulk batches fsyncs while the node downloads the chain (its tip more
+// than 144 blocks behind the best header): commits skip fsync and the
+// file is fsynced every
+// ibdSyncBlocks blocks, every second, when the download ends and on
+// shutdown (as gg-node's bulk generate does). A killed process loses
+// nothing (written pages are in the OS's cache); a power cut during the
+// download may lose up to a second of blocks, or damage chain.db so that
+// it must be synced again.
+type ibdBulk struct {
+	db     *store.DB
+	chain  *chain.Chain
+	log    *slog.Logger
+	mu     sync.Mutex
+	on     bool
+	blocks int
+	last   time.Time
+}
+
+const (
+	ibdSyncBlocks = 500
+	// The download counts as bulk while the tip is more than ibdBulkGap
+	// blocks behind the best header, until it is less than ibdBulkEnd.
+	ibdBulkGap = 144
+	ibdBulkEnd = 6
+)
+
+// behind is how many blocks the tip lags the best header.
+func (b *ibdBulk) behind() int32 {
+	p := b.chain.Progress()
+	return p.HeaderHeight - p.TipHeight
+}
+
+func (b *ibdBulk) processBlock(blk *wire.MsgBlock, flags chain.BehaviorFlags) (bool, bool, error) {
+	b.mu.Lock()
+	if !b.on && b.behind() > ibdBulkGap && !b.db.NoSync() {
+		b.db.SetNoSync(true)
+		b.on, b.blocks, b.last = true, 0, time.Now()
+		b.log.Info("downloading the chain: fsync every 500 blocks or second")
+	}
+	b.mu.Unlock()
+	mainChain, orphan, err := b.chain.ProcessBlock(blk, flags)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.on {
+		b.blocks++
+		if b.behind() < ibdBulkEnd {
+			b.stopLocked()
+		} else if b.blocks >= ibdSyncBlocks || time.Since(b.last) >= time.Second {
+			b.syncLocked()
+		}
+	}
+	return mainChain, orphan, err
+}
+
+func (b *ibdBulk) syncLocked() {
+	if err := b.db.Sync(); err != nil {
+		b.log.Warn("fsync during the download", "err", err)
+	}
+	b.blocks, b.last = 0, time.Now()
+}
+
+func (b *ibdBulk) stopLocked() {
+	b.syncLocked()
+	b.db.SetNoSync(false)
+	b.on = false
+	b.log.Info("chain downloaded: fsync on every commit again")
+}
+
+// end leaves bulk mode (shutdown).
+func (b *ibdBulk) end() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.on {
+		b.stopLocked()
+	}
+}
+
+// syncPeriodically fsyncs a download that stalls between blocks.
+func (b *ibdBulk) syncPeriodically(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			b.mu.Lock()
+			if b.on && time.Since(b.last) >= time.Second {
+				b.syncLocked()
+				if b.behind() < ibdBulkEnd {
+					b.stopLocked()
+				}
+			}
+			b.mu.Unlock()
+		}
+	}
+}
