@@ -29,6 +29,9 @@ const (
 	// TxRequestTimeout is when an unanswered transaction request may go to
 	// another peer.
 	TxRequestTimeout = time.Minute
+	// MaxTxAnnounced bounds the announcements of one peer kept for later
+	// (beyond MaxTxInFlight, or asked of another peer already).
+	MaxTxAnnounced = 5000
 	// Poisson announcement delays.
 	InboundInvDelay  = 5 * time.Second
 	OutboundInvDelay = 2 * time.Second
@@ -105,6 +108,11 @@ type peerState struct {
 	queuedInv []msg.InvVect
 	nextInv   time.Time
 	txAsked   map[chainhash.Hash]time.Time
+	// txPending are its announcements not asked for yet: over the
+	// in-flight bound, or asked of another peer (asked of this one if
+	// that one fails). Oldest first, at most MaxTxAnnounced.
+	txPending   []pendingTx
+	nextPending time.Time
 
 	partial *partialBlock
 
@@ -113,6 +121,12 @@ type peerState struct {
 
 	sentFeeFilter int64
 	nextFeeFilter time.Time
+}
+
+// pendingTx is an announcement kept for later.
+type pendingTx struct {
+	v  msg.InvVect // as we would ask for it
+	at time.Time
 }
 
 func state(p *p2p.Peer) *peerState { return p.Data.(*peerState) }
@@ -260,6 +274,10 @@ func (m *Manager) Tick(now time.Time) {
 	}
 	for _, p := range m.readyPeers() {
 		s := state(p)
+		if len(s.txPending) > 0 && !now.Before(s.nextPending) {
+			m.requestPending(p, now)
+			s.nextPending = now.Add(time.Second)
+		}
 		if !now.Before(s.nextInv) {
 			m.flushInv(p)
 			s.nextInv = now.Add(m.invDelay(p))

@@ -214,6 +214,57 @@ func TestRelay(t *testing.T) {
 	}
 }
 
+// TestTxBurst: a peer announces more transactions at once than may be in
+// flight from it; the rest are asked for as answers come, and every one
+// arrives.
+func TestTxBurst(t *testing.T) {
+	const n = 3*MaxTxInFlight + 17
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 110)
+	b := newSimNode(t, net, "10.0.0.2:2200", func(c *p2p.Config) { c.AddNodes = []netip.AddrPort{a.addr} })
+	if !net.RunUntil(func() bool { return b.height() == 110 }, 5*time.Minute) {
+		t.Fatal("not synced")
+	}
+	// Block 1's coinbase split into n outputs, confirmed.
+	blk1, _ := a.chain.BlockByHash(mustHashAt(t, a.chain, 1))
+	cb := blk1.Transactions[0]
+	split := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: cb.TxHash()}, Sequence: wire.MaxTxInSequenceNum,
+		Witness: wire.TxWitness{chaingen.OpTrueScript}}}}
+	each := (cb.TxOut[0].Value - 100_000) / n
+	for range n {
+		split.TxOut = append(split.TxOut, &wire.TxOut{Value: each, PkScript: payTo})
+	}
+	var spends []*wire.MsgTx
+	for i := range n {
+		spends = append(spends, &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: split.TxHash(), Index: uint32(i)},
+			Sequence: wire.MaxTxInSequenceNum, Witness: wire.TxWitness{chaingen.OpTrueScript}}},
+			TxOut: []*wire.TxOut{{Value: each - 1000, PkScript: payTo}}})
+	}
+	net.After(0, func() {
+		if _, err := a.pool.ProcessTransaction(split, false); err != nil {
+			t.Errorf("a refused the split: %v", err)
+		}
+	})
+	if !net.RunUntil(func() bool { return a.pool.Have(split.TxHash()) }, time.Minute) {
+		t.Fatal("split not in a's pool")
+	}
+	net.After(0, func() { a.mine(t, 1) })
+	if !net.RunUntil(func() bool { return b.height() == 111 }, time.Minute) {
+		t.Fatal("the split's block did not reach b")
+	}
+	net.After(0, func() {
+		for _, tx := range spends {
+			if _, err := a.pool.ProcessTransaction(tx, false); err != nil {
+				t.Errorf("a refused a spend: %v", err)
+			}
+		}
+	})
+	if !net.RunUntil(func() bool { return b.pool.Count() == n }, 5*time.Minute) {
+		t.Fatalf("b has %d of the %d transactions", b.pool.Count(), n)
+	}
+}
+
 func mustHashAt(t *testing.T, c *chain.Chain, h int32) chainhash.Hash {
 	t.Helper()
 	hash, err := c.BlockHashByHeight(h)

@@ -51,15 +51,20 @@ func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
 			if m.haveTx(v.Hash, isW) {
 				continue
 			}
-			if r, ok := m.txRequested[v.Hash]; ok && now.Sub(r.sent) < TxRequestTimeout {
-				continue // asked of someone else already
-			}
-			if len(s.txAsked) >= MaxTxInFlight {
-				continue
-			}
 			t := msg.InvWitnessTx
 			if isW {
 				t = msg.InvWTx
+			}
+			if _, ok := s.txAsked[v.Hash]; ok {
+				continue
+			}
+			r, elsewhere := m.txRequested[v.Hash]
+			if (elsewhere && now.Sub(r.sent) < TxRequestTimeout) || len(s.txAsked) >= MaxTxInFlight {
+				// Later: when a slot frees, or if the other peer fails.
+				if len(s.txPending) < MaxTxAnnounced {
+					s.txPending = append(s.txPending, pendingTx{v: msg.InvVect{Type: t, Hash: v.Hash}, at: now})
+				}
+				continue
 			}
 			get.List = append(get.List, msg.InvVect{Type: t, Hash: v.Hash})
 			s.txAsked[v.Hash] = now
@@ -153,6 +158,45 @@ func (m *Manager) onNotFound(p *p2p.Peer, x *msg.Inv) {
 			m.cancelRequest(r)
 		}
 	}
+	m.requestPending(p, m.now())
+}
+
+// requestPending asks p for the announcements it made that we still
+// lack, as far as its in-flight bound allows; those asked of another
+// peer less than TxRequestTimeout ago wait, those older than two
+// timeouts are forgotten.
+func (m *Manager) requestPending(p *p2p.Peer, now time.Time) {
+	s := state(p)
+	if len(s.txPending) == 0 || len(s.txAsked) >= MaxTxInFlight {
+		return
+	}
+	get := &msg.Inv{Cmd: msg.CmdGetData}
+	keep := s.txPending[:0]
+	for i, e := range s.txPending {
+		if len(s.txAsked) >= MaxTxInFlight {
+			keep = append(keep, s.txPending[i:]...)
+			break
+		}
+		h := e.v.Hash
+		if now.Sub(e.at) > 2*TxRequestTimeout || m.rejects[h] || m.haveTx(h, e.v.Type == msg.InvWTx) {
+			continue
+		}
+		if _, ok := s.txAsked[h]; ok {
+			continue
+		}
+		if r, ok := m.txRequested[h]; ok && now.Sub(r.sent) < TxRequestTimeout {
+			keep = append(keep, e)
+			continue
+		}
+		get.List = append(get.List, e.v)
+		s.txAsked[h] = now
+		m.txRequested[h] = txRequest{peer: p, sent: now}
+	}
+	clear(s.txPending[len(keep):])
+	s.txPending = keep
+	if len(get.List) > 0 {
+		p.Send(get)
+	}
 }
 
 // onTx offers a transaction to the pool; an orphan's parents are asked
@@ -181,6 +225,9 @@ func (m *Manager) onTx(p *p2p.Peer, tx *wire.MsgTx, now time.Time) {
 			return
 		}
 		s.unreqTokens--
+	}
+	if requested && len(s.txPending) > 0 && len(s.txAsked) <= MaxTxInFlight/2 {
+		m.requestPending(p, now)
 	}
 	if m.rejects[wtxid] || m.rejects[txid] {
 		return

@@ -300,6 +300,7 @@ func (b netBackend) Peers() []rpc.PeerInfo {
 			if w := p.PingPending(now); w > 0 {
 				pi.PingWait = w.Seconds()
 			}
+			pi.BytesSentPerMsg, pi.BytesRecvPerMsg = p2p.ConnMsgStats(p)
 			pi.SyncedHeaders, pi.SyncedBlocks, pi.InFlight = b.nn.sync.PeerSync(p)
 			out = append(out, pi)
 		}

@@ -1,11 +1,13 @@
 package p2p
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/netip"
 	"sync"
@@ -179,6 +181,11 @@ type tcpConn struct {
 	Sent    atomic.Uint64
 	Recv    atomic.Uint64
 	inbound bool
+	// Bytes per message command (header included), as bitcoind's
+	// bytessent_per_msg; guarded by statMu.
+	statMu  sync.Mutex
+	sentCmd map[string]uint64
+	recvCmd map[string]uint64
 }
 
 func (t *TCP) start(c net.Conn, inbound bool) {
@@ -262,6 +269,15 @@ func (c *tcpConn) writer() {
 			}
 			c.Sent.Add(uint64(len(frame)))
 			c.t.BytesSent.Add(uint64(len(frame)))
+			if len(frame) >= msg.HeaderSize {
+				cmd := string(bytes.TrimRight(frame[4:16], "\x00"))
+				c.statMu.Lock()
+				if c.sentCmd == nil {
+					c.sentCmd = make(map[string]uint64)
+				}
+				c.sentCmd[cmd] += uint64(len(frame))
+				c.statMu.Unlock()
+			}
 		}
 	}
 }
@@ -294,7 +310,7 @@ func (c *tcpConn) reader() {
 	r := countingReader{c.c, c}
 	for {
 		c.c.SetReadDeadline(time.Now().Add(InactivityTimeout + time.Minute))
-		m, _, err := msg.ReadMessage(r, c.t.magic)
+		m, size, err := msg.ReadMessage(r, c.t.magic)
 		if err != nil {
 			var me *msg.Error
 			switch {
@@ -312,6 +328,12 @@ func (c *tcpConn) reader() {
 			}
 			return
 		}
+		c.statMu.Lock()
+		if c.recvCmd == nil {
+			c.recvCmd = make(map[string]uint64)
+		}
+		c.recvCmd[m.Command()] += uint64(size)
+		c.statMu.Unlock()
 		// One message of a peer at a time: the next is read only once the
 		// loop has handled this one, so a peer holds at most one decoded
 		// message (≤ 4 MB) in memory and a slow node slows its peers'
@@ -336,4 +358,16 @@ func ConnStats(p *Peer) (sent, recv uint64, ok bool) {
 		return c.Sent.Load(), c.Recv.Load(), true
 	}
 	return 0, 0, false
+}
+
+// ConnMsgStats returns copies of the bytes sent to and received from p
+// per message command, header included (nil for a peer not on TCP).
+func ConnMsgStats(p *Peer) (sent, recv map[string]uint64) {
+	c, isTCP := p.link.(*tcpConn)
+	if !isTCP {
+		return nil, nil
+	}
+	c.statMu.Lock()
+	defer c.statMu.Unlock()
+	return maps.Clone(c.sentCmd), maps.Clone(c.recvCmd)
 }

@@ -8,29 +8,32 @@ import (
 
 // PeerInfo is one peer as getpeerinfo shows it.
 type PeerInfo struct {
-	ID             uint64  `json:"id"`
-	Addr           string  `json:"addr"`
-	Inbound        bool    `json:"inbound"`
-	ConnectionType string  `json:"connection_type"` // inbound, outbound-full-relay, manual
-	Services       string  `json:"services"`        // 16 hex digits
-	Version        int32   `json:"version"`
-	SubVer         string  `json:"subver"`
-	StartingHeight int32   `json:"startingheight"`
-	SyncedHeaders  int32   `json:"synced_headers"`
-	SyncedBlocks   int32   `json:"synced_blocks"`
-	InFlight       int     `json:"inflight"`
-	ConnTime       int64   `json:"conntime"`
-	LastSend       int64   `json:"lastsend"`
-	LastRecv       int64   `json:"lastrecv"`
-	BytesSent      uint64  `json:"bytessent"`
-	BytesRecv      uint64  `json:"bytesrecv"`
-	PingTime       float64 `json:"pingtime,omitempty"` // seconds
-	PingWait       float64 `json:"pingwait,omitempty"`
-	MinFeeFilter   float64 `json:"minfeefilter"` // GG/kvB
-	RelayTxes      bool    `json:"relaytxes"`
-	WtxidRelay     bool    `json:"wtxid_relay"`
-	BIP152HB       bool    `json:"bip152_hb_from"`
-	Misbehavior    int     `json:"misbehavior_score"`
+	ID             uint64 `json:"id"`
+	Addr           string `json:"addr"`
+	Inbound        bool   `json:"inbound"`
+	ConnectionType string `json:"connection_type"` // inbound, outbound-full-relay, manual
+	Services       string `json:"services"`        // 16 hex digits
+	Version        int32  `json:"version"`
+	SubVer         string `json:"subver"`
+	StartingHeight int32  `json:"startingheight"`
+	SyncedHeaders  int32  `json:"synced_headers"`
+	SyncedBlocks   int32  `json:"synced_blocks"`
+	InFlight       int    `json:"inflight"`
+	ConnTime       int64  `json:"conntime"`
+	LastSend       int64  `json:"lastsend"`
+	LastRecv       int64  `json:"lastrecv"`
+	BytesSent      uint64 `json:"bytessent"`
+	BytesRecv      uint64 `json:"bytesrecv"`
+	// Bytes per message command, header included.
+	BytesSentPerMsg map[string]uint64 `json:"bytessent_per_msg"`
+	BytesRecvPerMsg map[string]uint64 `json:"bytesrecv_per_msg"`
+	PingTime        float64           `json:"pingtime,omitempty"` // seconds
+	PingWait        float64           `json:"pingwait,omitempty"`
+	MinFeeFilter    float64           `json:"minfeefilter"` // GG/kvB
+	RelayTxes       bool              `json:"relaytxes"`
+	WtxidRelay      bool              `json:"wtxid_relay"`
+	BIP152HB        bool              `json:"bip152_hb_from"`
+	Misbehavior     int               `json:"misbehavior_score"`
 }
 
 // NetworkInfo is getnetworkinfo's answer.
