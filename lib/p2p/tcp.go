@@ -141,7 +141,8 @@ func (t *TCP) accept(l net.Listener) {
 			}
 			return
 		}
-		t.start(c, true)
+		ap, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+		t.start(c, true, ap)
 	}
 }
 
@@ -161,7 +162,7 @@ func (t *TCP) Dial(addr netip.AddrPort) {
 			t.post(func() { t.host.DialFailed(addr, err) })
 			return
 		}
-		t.start(c, false)
+		t.start(c, false, addr) // the peer's address, not a proxy's
 	}()
 }
 
@@ -188,8 +189,7 @@ type tcpConn struct {
 	recvCmd map[string]uint64
 }
 
-func (t *TCP) start(c net.Conn, inbound bool) {
-	ap, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+func (t *TCP) start(c net.Conn, inbound bool, ap netip.AddrPort) {
 	ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	tc := &tcpConn{t: t, c: c, addr: ap, wake: make(chan struct{}, 1), closed: make(chan struct{}), inbound: inbound}
 	t.conns.Store(tc, true)
