@@ -29,6 +29,13 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
 		"SIGTERM or the RPC stop method. Settings may also come from <datadir>/gg.toml.\n\n" +
+		"It is a peer of its network: it listens on --listen (the network's P2P port; on\n" +
+		"regtest only 127.0.0.1), keeps 8 outbound connections from its address book\n" +
+		"(<datadir>/peers.json; --seednode to fill it, --addnode to add peers, --connect for\n" +
+		"these peers only), syncs headers first and blocks from several peers at once\n" +
+		"(a progress bar on a terminal), relays blocks, transactions and contract offers,\n" +
+		"and bans misbehaving peers (<datadir>/banlist.json). Writes <datadir>/p2p.addr.\n" +
+		"--p2p=false runs it alone.\n\n" +
 		"--reindex rebuilds the chain state from the blocks already on disk (the block index\n" +
 		"and the blocks are kept) before the node starts, logging its progress (a progress\n" +
 		"bar when stderr is a terminal). It commits in batches: if it is stopped or killed,\n" +
@@ -38,6 +45,9 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"Examples:\n" +
 		"   gg-node --network=regtest --datadir=./.regtest\n" +
 		"   gg-node --network=regtest --datadir=./.regtest --reindex\n" +
+		"   gg-node --network=regtest --datadir=./.regtest2 --rpc-listen=127.0.0.1:0 \\\n" +
+		"      --listen=127.0.0.1:0 --connect=127.0.0.1:2200      (a second node syncing from the first)\n" +
+		"   gg-node --network=testnet --proxy=127.0.0.1:9050        (outbound peers through Tor)\n" +
 		"   gg-node --network=regtest --datadir=./.regtest rpc generatetoaddress 101 rg1q...\n" +
 		"   gg-tx create ... | gg-node --network=regtest rpc sendrawtransaction -"
 	app.Flags = append(app.Flags,
