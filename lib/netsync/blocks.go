@@ -243,7 +243,7 @@ func (m *Manager) processBlock(p *p2p.Peer, blk *wire.MsgBlock, flags chain.Beha
 // considerHB makes p, which just gave us a new tip, one of the peers that
 // push compact blocks to us (at most maxHBPeers: the oldest is released).
 func (m *Manager) considerHB(p *p2p.Peer) {
-	if p.CmpctVersion != 2 && !p.Ready() {
+	if p.CmpctVersion != 2 || !p.Ready() {
 		return
 	}
 	for i, q := range m.hbPeers {
@@ -407,7 +407,15 @@ func (m *Manager) finishCompact(p *p2p.Peer, pb *partialBlock, now time.Time) {
 		m.requestFull(p, pb.hash, now)
 		return
 	}
-	m.processBlock(p, blk, chain.BFRequested, now)
+	// Stored whatever its work only if we asked this peer for it; a
+	// pushed compact block is stored as any unrequested block is (when
+	// it leads).
+	flags := chain.BFNone
+	if r := m.requested[pb.hash]; r != nil && r.peer == p {
+		flags = chain.BFRequested
+		m.cancelRequest(r)
+	}
+	m.processBlock(p, blk, flags, now)
 }
 
 func (m *Manager) onBlockTxn(p *p2p.Peer, x *msg.BlockTxn, now time.Time) {

@@ -267,13 +267,17 @@ func (m *Manager) Tick(now time.Time) {
 	for h, r := range m.txRequested {
 		if now.Sub(r.sent) > TxRequestTimeout {
 			delete(m.txRequested, h)
-			if s, ok := r.peer.Data.(*peerState); ok {
-				delete(s.txAsked, h)
-			}
 		}
 	}
 	for _, p := range m.readyPeers() {
 		s := state(p)
+		// A peer's requests expire on their own: an entry of
+		// txRequested may have passed to another peer meanwhile.
+		for h, at := range s.txAsked {
+			if now.Sub(at) > TxRequestTimeout {
+				delete(s.txAsked, h)
+			}
+		}
 		if len(s.txPending) > 0 && !now.Before(s.nextPending) {
 			m.requestPending(p, now)
 			s.nextPending = now.Add(time.Second)

@@ -37,6 +37,9 @@ func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
 	get := &msg.Inv{Cmd: msg.CmdGetData}
 	askHeaders := false
 	for _, v := range x.List {
+		if s.knows(v.Hash) && (v.Type == msg.InvTx || v.Type == msg.InvWTx || v.Type == msg.InvWitnessTx) {
+			continue // announced again: asked for, pending, or ours
+		}
 		s.know(v.Hash)
 		switch v.Type {
 		case msg.InvBlock, msg.InvWitnessBlock:
@@ -247,10 +250,14 @@ func (m *Manager) onTx(p *p2p.Peer, tx *wire.MsgTx, now time.Time) {
 				continue
 			}
 			seen[h] = true
-			if len(s.txAsked) >= MaxTxInFlight {
-				break
+			v := msg.InvVect{Type: msg.InvWitnessTx, Hash: h}
+			if r, ok := m.txRequested[h]; (ok && r.peer != p && now.Sub(r.sent) < TxRequestTimeout) || len(s.txAsked) >= MaxTxInFlight {
+				if len(s.txPending) < MaxTxAnnounced {
+					s.txPending = append(s.txPending, pendingTx{v: v, at: now})
+				}
+				continue
 			}
-			get.List = append(get.List, msg.InvVect{Type: msg.InvWitnessTx, Hash: h})
+			get.List = append(get.List, v)
 			s.txAsked[h] = now
 			m.txRequested[h] = txRequest{peer: p, sent: now}
 		}
@@ -354,8 +361,8 @@ func (m *Manager) flushInv(p *p2p.Peer) {
 func (m *Manager) onMempool(p *p2p.Peer) {
 	s := state(p)
 	for _, d := range m.cfg.Mempool.MiningDescs() {
-		if d.FeeRate < p.FeeFilterRate {
-			continue
+		if a, ok := mempool.AuctionOf(d.Tx); d.FeeRate < p.FeeFilterRate && !(ok && a.Listing) {
+			continue // a sale listing pays no fee and goes to every peer (TxAccepted)
 		}
 		v := msg.InvVect{Type: msg.InvTx, Hash: d.TxID}
 		if p.WtxidRelay {

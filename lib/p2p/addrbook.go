@@ -302,6 +302,11 @@ func (b *AddrBook) Select(now time.Time, rng *mrand.Rand, skip func(netip.AddrPo
 			if skip != nil && skip(a) {
 				continue
 			}
+			// A terrible entry (failing, long unseen) is taken now and
+			// then, less often the more it failed.
+			if i.terrible(now) && rng.IntN(1<<min(i.attempts, 10)) != 0 {
+				continue
+			}
 			return a, true
 		}
 	}

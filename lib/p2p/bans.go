@@ -105,6 +105,24 @@ func (l *BanList) Banned(a netip.Addr, now time.Time) bool {
 	return false
 }
 
+// Sweep forgets the bans that ended before now, saving the list when it
+// drops any.
+func (l *BanList) Sweep(now time.Time) error {
+	l.mu.Lock()
+	n := len(l.bans)
+	for p, b := range l.bans {
+		if !b.Until.After(now) {
+			delete(l.bans, p)
+		}
+	}
+	dropped := len(l.bans) != n
+	l.mu.Unlock()
+	if !dropped {
+		return nil
+	}
+	return l.save()
+}
+
 // List returns the live bans, by subnet.
 func (l *BanList) List(now time.Time) []Ban {
 	l.mu.Lock()

@@ -101,7 +101,8 @@ type Host struct {
 	book    *AddrBook
 	bans    *BanList
 	// counters
-	started time.Time
+	started   time.Time
+	nextSweep time.Time // of expired bans
 }
 
 // NewHost returns a Host with no peers.
@@ -241,8 +242,7 @@ func (h *Host) Connected(link Link, inbound bool) *Peer {
 	h.peers[p.ID] = p
 	h.byAddr[addr] = p
 	if !inbound {
-		h.sendVersion(p)
-		h.book.Attempt(addr, now)
+		h.sendVersion(p) // the attempt was counted when it was dialled
 	}
 	h.log.Debug("peer connected", "id", p.ID, "addr", addr, "inbound", inbound)
 	return p
@@ -460,8 +460,10 @@ func (h *Host) onVersion(p *Peer, m *msg.Version) {
 	if !p.sentVersion {
 		h.sendVersion(p)
 	}
-	p.Send(&msg.Empty{Cmd: msg.CmdWtxidRelay})
-	p.Send(&msg.Empty{Cmd: msg.CmdSendAddrV2})
+	if m.Version >= msg.ProtocolVersion { // BIP339 and BIP155 are 70016's
+		p.Send(&msg.Empty{Cmd: msg.CmdWtxidRelay})
+		p.Send(&msg.Empty{Cmd: msg.CmdSendAddrV2})
+	}
 	p.Send(&msg.Empty{Cmd: msg.CmdVerAck})
 }
 
@@ -591,6 +593,12 @@ func (h *Host) Tick() {
 		}
 	}
 	h.maintainConnections(now)
+	if !now.Before(h.nextSweep) {
+		if err := h.bans.Sweep(now); err != nil {
+			h.log.Warn("cannot save the ban list", "err", err)
+		}
+		h.nextSweep = now.Add(time.Minute)
+	}
 	if h.cfg.Protocol != nil {
 		h.cfg.Protocol.Tick(now)
 	}
@@ -611,6 +619,10 @@ func (h *Host) maintainConnections(now time.Time) {
 			x.peer = q
 			continue
 		}
+		if h.bans.Banned(x.addr.Addr(), now) {
+			continue // setban covers it: not until the ban ends
+		}
+		h.book.Attempt(x.addr, now)
 		x.dialing = true
 		x.backoff = max(x.backoff*2, time.Second)
 		x.backoff = min(x.backoff, 5*time.Minute)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"net/netip"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -432,5 +434,94 @@ func TestMessageRate(t *testing.T) {
 	}
 	if !l.closed || !a.Bans().Banned(netip.MustParseAddr("10.0.0.5"), n.clock.t) {
 		t.Fatalf("a flood of pings: score %d, closed %v", l.peer.Score(), l.closed)
+	}
+}
+
+// TestOldVersionPeerFeatures: wtxidrelay and sendaddrv2 (BIP339, BIP155)
+// go only to peers announcing protocol 70016 or later.
+func TestOldVersionPeerFeatures(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	for _, v := range []int32{70015, msg.ProtocolVersion} {
+		l := &memLink{n: n, from: a, remote: netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(v % 100)}), 1)}
+		l.peer = a.Connected(l, true)
+		a.Received(l.peer, &msg.Version{Version: v, Nonce: uint64(v)})
+		var cmds []string
+		for _, m := range l.sent {
+			cmds = append(cmds, m.Command())
+		}
+		got := strings.Join(cmds, ",")
+		want := "version,verack"
+		if v >= msg.ProtocolVersion {
+			want = "version,wtxidrelay,sendaddrv2,verack"
+		}
+		if got != want {
+			t.Errorf("to a %d peer: sent %s, want %s", v, got, want)
+		}
+	}
+}
+
+// TestBannedPersistentPeer: an --addnode peer that setban covers is not
+// dialled again until the ban ends; each dial counts one attempt.
+func TestBannedPersistentPeer(t *testing.T) {
+	n := newMemNet(t)
+	target := netip.MustParseAddrPort("10.0.2.2:2200")
+	a := n.host("10.0.2.1:2200", func(c *Config) { c.AddNodes = []netip.AddrPort{target} })
+	n.host(target.String())
+	n.advance(time.Second)
+	if len(a.Peers()) != 1 {
+		t.Fatal("the addnode peer is not connected")
+	}
+	if err := a.Bans().Add(netip.PrefixFrom(target.Addr(), 32), n.clock.t, time.Hour, "test"); err != nil {
+		t.Fatal(err)
+	}
+	a.Disconnect(a.Peers()[0], "banned")
+	n.flush()
+	for range 20 {
+		n.advance(30 * time.Second)
+		if len(a.Peers()) != 0 {
+			t.Fatalf("the banned addnode peer was dialled again after %v", 30*time.Second)
+		}
+	}
+	n.advance(time.Hour)
+	n.advance(5 * time.Minute)
+	if len(a.Peers()) != 1 {
+		t.Fatal("the addnode peer is not dialled again after its ban ended")
+	}
+	// The automatic outbound dial of a book entry counts one attempt.
+	m := newMemNet(t)
+	b := m.host("10.0.3.1:2200", func(c *Config) { c.MaxOutbound = 1 })
+	peer := netip.MustParseAddrPort("20.0.3.2:2200")
+	b.Book().Add([]KnownAddr{{Addr: peer, Seen: m.clock.t}}, netip.MustParseAddr("30.0.0.1"), m.clock.t)
+	m.host(peer.String())
+	m.clock.t = m.clock.t.Add(time.Second)
+	b.Tick()
+	dial := m.queue[0] // the connection opens; the handshake is still to come
+	m.queue = m.queue[1:]
+	dial()
+	if len(b.Peers()) != 1 {
+		t.Fatal("not connected")
+	}
+	if got := b.book.addrs[peer].attempts; got != 1 {
+		t.Fatalf("%d attempts counted for one dial", got)
+	}
+}
+
+// TestBanSweep: ended bans leave the list and its file.
+func TestBanSweep(t *testing.T) {
+	path := filepath.Join(t.TempDir(), BanFile)
+	l := NewBanList(path)
+	now := time.Unix(1_800_000_000, 0)
+	l.Add(netip.MustParsePrefix("10.9.0.0/16"), now, time.Hour, "short")
+	l.Add(netip.MustParsePrefix("10.8.0.1/32"), now, 48*time.Hour, "long")
+	if err := l.Sweep(now.Add(2 * time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadBanList(path, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bans := back.List(now); len(bans) != 1 || bans[0].Subnet.String() != "10.8.0.1/32" {
+		t.Fatalf("after the sweep the file holds %+v", bans)
 	}
 }
