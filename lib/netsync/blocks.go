@@ -96,6 +96,7 @@ func (m *Manager) fetchBlocks(now time.Time) {
 		return
 	}
 	tip := m.cfg.Chain.Best().Height
+	ibd := m.cfg.Chain.IsInitialBlockDownload()
 	// Ask for a few more than the free slots: some may be for peers that
 	// lack them.
 	refs := m.cfg.Chain.BlocksToFetch(min(2*free, DownloadWindow), func(h chainhash.Hash) bool { return m.requested[h] != nil })
@@ -126,14 +127,21 @@ func (m *Manager) fetchBlocks(now time.Time) {
 		if chosen == nil {
 			continue
 		}
-		r := &blockRequest{hash: ref.Hash, height: ref.Height, peer: chosen, sent: now}
+		// The next block at the tip from a compact-block peer comes as a
+		// compact block (BIP152 low bandwidth): our pool has most of it.
+		compact := !ibd && ref.Height == tip+1 && chosen.CmpctVersion == 2
+		r := &blockRequest{hash: ref.Hash, height: ref.Height, peer: chosen, sent: now, compact: compact}
 		m.requested[ref.Hash] = r
 		state(chosen).inFlight[ref.Hash] = r
 		if batches[chosen] == nil {
 			batches[chosen] = &msg.Inv{Cmd: msg.CmdGetData}
 			order = append(order, chosen)
 		}
-		batches[chosen].List = append(batches[chosen].List, msg.InvVect{Type: msg.InvWitnessBlock, Hash: ref.Hash})
+		t := msg.InvWitnessBlock
+		if compact {
+			t = msg.InvCmpctBlock
+		}
+		batches[chosen].List = append(batches[chosen].List, msg.InvVect{Type: t, Hash: ref.Hash})
 	}
 	for _, q := range order {
 		q.Send(batches[q])
@@ -164,7 +172,8 @@ func (m *Manager) checkStalls(now time.Time) {
 	other := false
 	for _, q := range m.readyPeers() {
 		s := state(q)
-		if q != first.peer && len(s.inFlight) < MaxBlocksInFlight && s.bestHeight >= first.height {
+		if q != first.peer && len(s.inFlight) < MaxBlocksInFlight && s.bestHeight >= first.height &&
+			q.Services&msg.SFNodeNetwork != 0 && !s.avoid[first.hash] {
 			other = true
 			break
 		}
@@ -388,7 +397,11 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 
 // requestFull asks p for the whole block.
 func (m *Manager) requestFull(p *p2p.Peer, hash chainhash.Hash, now time.Time) {
-	if m.requested[hash] != nil {
+	if r := m.requested[hash]; r != nil {
+		if r.peer == p && r.compact { // asked as a compact block: now whole
+			r.compact, r.sent = false, now
+			p.Send(&msg.Inv{Cmd: msg.CmdGetData, List: []msg.InvVect{{Type: msg.InvWitnessBlock, Hash: hash}}})
+		}
 		return
 	}
 	_, h, _ := m.cfg.Chain.HeaderByHash(hash)

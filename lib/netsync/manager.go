@@ -81,10 +81,11 @@ type Manager struct {
 }
 
 type blockRequest struct {
-	hash   chainhash.Hash
-	height int32
-	peer   *p2p.Peer
-	sent   time.Time
+	hash    chainhash.Hash
+	height  int32
+	peer    *p2p.Peer
+	sent    time.Time
+	compact bool // asked as MSG_CMPCT_BLOCK
 }
 
 type txRequest struct {

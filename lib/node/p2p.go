@@ -75,6 +75,7 @@ type netNode struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	listen  []string // bound addresses
+	proxied bool     // --proxy: peers by IP address only
 	started time.Time
 	bulk    *ibdBulk
 }
@@ -87,7 +88,18 @@ func (n *Node) P2PAddrs() []string {
 	return n.net.listen
 }
 
-func resolveAddrs(list []string, defPort int) ([]netip.AddrPort, error) {
+// ErrProxyName: with --proxy a peer named by host name would be looked
+// up outside the proxy (a DNS leak for Tor users).
+var ErrProxyName = errors.New("with --proxy, name peers by IP address: a host name would be looked up outside the proxy")
+
+func isIP(host string) bool {
+	_, err := netip.ParseAddr(host)
+	return err == nil
+}
+
+// resolveAddrs parses host:port peer addresses (defPort when the port is
+// missing), looking host names up unless proxied, which refuses them.
+func resolveAddrs(list []string, defPort int, proxied bool) ([]netip.AddrPort, error) {
 	var out []netip.AddrPort
 	for _, s := range list {
 		host, port, err := net.SplitHostPort(s)
@@ -99,6 +111,9 @@ func resolveAddrs(list []string, defPort int) ([]netip.AddrPort, error) {
 			return nil, fmt.Errorf("peer address %q: bad port", s)
 		}
 		ip, err := netip.ParseAddr(host)
+		if err != nil && proxied {
+			return nil, fmt.Errorf("peer address %q: %w", s, ErrProxyName)
+		}
 		if err != nil {
 			ips, lerr := net.LookupHost(host)
 			if lerr != nil || len(ips) == 0 {
@@ -132,15 +147,27 @@ func (n *Node) startP2P() error {
 	if err != nil {
 		return err
 	}
-	connect, err := resolveAddrs(pc.Connect, params.P2PPort)
+	connect, err := resolveAddrs(pc.Connect, params.P2PPort, pc.Proxy != "")
 	if err != nil {
 		return err
 	}
-	addNodes, err := resolveAddrs(pc.AddNodes, params.P2PPort)
+	addNodes, err := resolveAddrs(pc.AddNodes, params.P2PPort, pc.Proxy != "")
 	if err != nil {
 		return err
 	}
-	seeds, err := resolveAddrs(append(append([]string(nil), params.Seeds...), pc.SeedNodes...), params.P2PPort)
+	// Built-in seeds given by name are skipped behind a proxy (looking
+	// them up would leak); --seednode names are refused like any peer's.
+	var seedNames []string
+	for _, sd := range params.Seeds {
+		host, _, err := net.SplitHostPort(sd)
+		if err != nil {
+			host = sd
+		}
+		if pc.Proxy == "" || isIP(host) {
+			seedNames = append(seedNames, sd)
+		}
+	}
+	seeds, err := resolveAddrs(append(seedNames, pc.SeedNodes...), params.P2PPort, pc.Proxy != "")
 	if err != nil {
 		return err
 	}
@@ -155,7 +182,7 @@ func (n *Node) startP2P() error {
 		tcp.DialContext = socks5Dialer(pc.Proxy)
 	}
 	listen := pc.Listen
-	nn := &netNode{tcp: tcp, started: now}
+	nn := &netNode{tcp: tcp, started: now, proxied: pc.Proxy != ""}
 	var listenPort uint16
 	for _, l := range listen {
 		a, err := tcp.Listen(l)
@@ -338,7 +365,10 @@ func (b netBackend) Totals() rpc.NetTotals {
 }
 
 func (b netBackend) AddNode(addr, command string) error {
-	aps, err := resolveAddrs([]string{addr}, 0)
+	aps, err := resolveAddrs([]string{addr}, 0, b.nn.proxied)
+	if errors.Is(err, ErrProxyName) {
+		return rpc.Errorf(rpc.CodeClientInvalidIPOrSubnet, "node %q: %v", addr, ErrProxyName)
+	}
 	if err != nil || aps[0].Port() == 0 {
 		return rpc.Errorf(rpc.CodeClientInvalidIPOrSubnet, "node %q: want host:port", addr)
 	}

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"net/netip"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gamegold/gg/lib/chaincfg"
 )
 
 // socksProxy is a SOCKS5 server on 127.0.0.1 (no authentication, CONNECT
@@ -133,9 +136,20 @@ func TestSocks5Proxy(t *testing.T) {
 		}
 	}
 
+	// A peer named by host name is refused behind a proxy (its lookup
+	// would not go through it), at start and in the addnode RPC.
+	_, err := New(Config{Params: chaincfg.RegTestParams, DataDir: t.TempDir(), RPCListen: "127.0.0.1:0", NoWallet: true,
+		P2P: P2PConfig{Listen: []string{"127.0.0.1:0"}, Proxy: proxy.l.Addr().String(), Connect: []string{"localhost:" + strings.Split(target, ":")[1]}}})
+	if !errors.Is(err, ErrProxyName) {
+		t.Fatalf("--connect by name behind a proxy: %v", err)
+	}
+	if err := (netBackend{n.net}).AddNode("localhost:1", "onetry"); err == nil || !strings.Contains(err.Error(), ErrProxyName.Error()) {
+		t.Fatalf("addnode by name behind a proxy: %v", err)
+	}
+
 	// The refusing proxy: the dialer says why; the node has no peer.
 	bad := startSocksProxy(t, true)
-	_, err := socks5Dialer(bad.l.Addr().String())(context.Background(), "tcp", target)
+	_, err = socks5Dialer(bad.l.Addr().String())(context.Background(), "tcp", target)
 	if err == nil || !strings.Contains(err.Error(), "could not connect (reply 5)") {
 		t.Fatalf("dial through a refusing proxy: %v", err)
 	}

@@ -456,6 +456,7 @@ func (h *Host) onVersion(p *Peer, m *msg.Version) {
 		return
 	}
 	p.gotVersion = true
+	p.seenAs = m.AddrRecv.Addr.Unmap()
 	p.Version, p.Services, p.UserAgent, p.StartHeight, p.Relay = m.Version, m.Services, m.UserAgent, m.StartHeight, m.Relay
 	if !p.sentVersion {
 		h.sendVersion(p)
@@ -480,6 +481,7 @@ func (h *Host) onVerAck(p *Peer) {
 	now := h.clock.Now()
 	if !p.Inbound {
 		h.book.Good(p.Addr, p.Services, now)
+		h.advertiseSelf(p, now)
 		p.Send(&msg.Empty{Cmd: msg.CmdGetAddr})
 		p.sentGetAddr = true
 	}
@@ -487,6 +489,22 @@ func (h *Host) onVerAck(p *Peer) {
 	if h.cfg.Protocol != nil {
 		h.cfg.Protocol.PeerReady(p)
 	}
+}
+
+// advertiseSelf tells an outbound peer where we accept connections: the
+// address it sees us at with our listening port, when that address may
+// enter an address book (routable; loopback and private ones only on
+// regtest). The peer gossips it on, so a listening node becomes known
+// beyond the nodes that dial it.
+func (h *Host) advertiseSelf(p *Peer, now time.Time) {
+	if h.cfg.ListenPort == 0 || !p.seenAs.IsValid() {
+		return
+	}
+	self := netip.AddrPortFrom(p.seenAs, h.cfg.ListenPort)
+	if !h.book.routable(self) {
+		return
+	}
+	h.sendAddrs(p, []KnownAddr{{Addr: self, Services: h.cfg.Services, Seen: now}})
 }
 
 // onGetAddr answers one getaddr per inbound connection (an outbound

@@ -184,14 +184,15 @@ func TestHandshake(t *testing.T) {
 	if q := pb.ready[0]; q.Services != msg.SFNodeNetwork || !q.Inbound {
 		t.Fatalf("inbound peer %+v", q)
 	}
-	// The outbound side asked for addresses; the handshake order was
-	// version, wtxidrelay, sendaddrv2, verack.
+	// The outbound side advertised where it listens and asked for
+	// addresses; the handshake order was version, wtxidrelay,
+	// sendaddrv2, verack.
 	var cmds []string
 	for _, m := range la.sent {
 		cmds = append(cmds, m.Command())
 	}
-	want := []string{"version", "wtxidrelay", "sendaddrv2", "verack", "getaddr"}
-	if fmt.Sprint(cmds[:5]) != fmt.Sprint(want) {
+	want := []string{"version", "wtxidrelay", "sendaddrv2", "verack", "addrv2", "getaddr"}
+	if fmt.Sprint(cmds[:6]) != fmt.Sprint(want) {
 		t.Fatalf("sent %v, want %v first", cmds, want)
 	}
 	// The tried table has b now.
@@ -359,11 +360,11 @@ func TestOutboundMaintenance(t *testing.T) {
 	only.Disconnect(only.Peers()[0], "test")
 	m.flush()
 	m.advance(500 * time.Millisecond)
-	if len(only.Peers()) != 0 {
+	if outboundTo(only, target) != 0 {
 		t.Fatal("reconnected before the backoff")
 	}
 	m.advance(2 * time.Second)
-	if len(only.Peers()) != 1 {
+	if outboundTo(only, target) != 1 {
 		t.Fatal("not reconnected after the backoff")
 	}
 }
@@ -479,13 +480,13 @@ func TestBannedPersistentPeer(t *testing.T) {
 	n.flush()
 	for range 20 {
 		n.advance(30 * time.Second)
-		if len(a.Peers()) != 0 {
+		if outboundTo(a, target) != 0 {
 			t.Fatalf("the banned addnode peer was dialled again after %v", 30*time.Second)
 		}
 	}
 	n.advance(time.Hour)
 	n.advance(5 * time.Minute)
-	if len(a.Peers()) != 1 {
+	if outboundTo(a, target) != 1 {
 		t.Fatal("the addnode peer is not dialled again after its ban ended")
 	}
 	// The automatic outbound dial of a book entry counts one attempt.
@@ -524,4 +525,48 @@ func TestBanSweep(t *testing.T) {
 	if bans := back.List(now); len(bans) != 1 || bans[0].Subnet.String() != "10.8.0.1/32" {
 		t.Fatalf("after the sweep the file holds %+v", bans)
 	}
+}
+
+// TestSelfAdvertisement: a listening node tells the peers it dials where
+// it accepts connections (the address they see, its listening port), and
+// they pass it on; one that does not listen says nothing.
+func TestSelfAdvertisement(t *testing.T) {
+	n := newMemNet(t)
+	aAddr := netip.MustParseAddrPort("20.1.0.1:2200")
+	a := n.host(aAddr.String())
+	b := n.host("20.1.0.2:2200")
+	c := n.host("20.1.0.3:2200")
+	n.connect(c, netip.MustParseAddrPort("20.1.0.3:2200"), b, netip.MustParseAddrPort("20.1.0.2:2200"))
+	n.flush()
+	n.advance(20 * time.Second) // c's addr rate allows one more
+	n.connect(a, aAddr, b, netip.MustParseAddrPort("20.1.0.2:2200"))
+	n.flush()
+	if known, _ := b.Book().Has(aAddr); !known {
+		t.Fatal("the dialled peer did not learn the listening address")
+	}
+	if known, _ := c.Book().Has(aAddr); !known {
+		t.Fatal("the address was not passed on")
+	}
+	// Not listening: nothing to advertise.
+	m := newMemNet(t)
+	quiet := netip.MustParseAddrPort("20.2.0.1:2200")
+	q := m.host(quiet.String(), func(c *Config) { c.ListenPort = 0 })
+	d := m.host("20.2.0.2:2200")
+	m.connect(q, quiet, d, netip.MustParseAddrPort("20.2.0.2:2200"))
+	m.flush()
+	if nw, tr := d.Book().Size(); nw+tr != 0 {
+		t.Fatalf("a node that does not listen was advertised (%d entries)", nw+tr)
+	}
+}
+
+// outboundTo counts h's outbound connections to addr (the far side may
+// also dial h, having heard where it listens).
+func outboundTo(h *Host, addr netip.AddrPort) int {
+	k := 0
+	for _, p := range h.Peers() {
+		if !p.Inbound && p.Addr == addr {
+			k++
+		}
+	}
+	return k
 }

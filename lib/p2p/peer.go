@@ -42,6 +42,7 @@ type Peer struct {
 	gotVersion  bool
 	gotVerack   bool
 	ready       bool
+	seenAs      netip.Addr // our address as the peer sees it (its version's addr_recv)
 	Version     int32
 	Services    uint64
 	UserAgent   string
