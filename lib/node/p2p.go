@@ -201,7 +201,7 @@ func (n *Node) startP2P() error {
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: nn.sync, Services: services,
 		UserAgent: "/gg-node:" + n.cfg.Version + "/", BestHeight: func() int32 { return n.Chain.Best().Height },
-		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort,
+		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: pc.Proxy != "",
 		Book: book, Bans: bans, Logger: n.log.With("sub", "peers")})
 	nn.sync.SetHost(nn.host)
 	tcp.SetHost(nn.host)

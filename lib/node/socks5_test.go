@@ -130,9 +130,11 @@ func TestSocks5Proxy(t *testing.T) {
 	if got := proxy.requests(); len(got) == 0 || got[0] != target {
 		t.Fatalf("the proxy was asked for %v, want %s", got, target)
 	}
+	// Behind the proxy the node keeps its address to itself: its one
+	// peer, the one it dialled, does not dial back.
 	for _, p := range (netBackend{n.net}).Peers() {
-		if p.Addr != target {
-			t.Errorf("peer %s: want only %s", p.Addr, target)
+		if p.Addr != target || p.Inbound {
+			t.Errorf("peer %s (inbound %v): want only %s, outbound", p.Addr, p.Inbound, target)
 		}
 	}
 

@@ -67,9 +67,12 @@ type Config struct {
 	AddNodes []netip.AddrPort
 	// ListenPort is announced as ours (0: not listening).
 	ListenPort uint16
-	Book       *AddrBook // nil: an in-memory book
-	Bans       *BanList  // nil: an in-memory list
-	Logger     *slog.Logger
+	// NoSelfAdvertise keeps our address to ourselves (behind a proxy the
+	// address peers see is the proxy's exit, not ours).
+	NoSelfAdvertise bool
+	Book            *AddrBook // nil: an in-memory book
+	Bans            *BanList  // nil: an in-memory list
+	Logger          *slog.Logger
 	// Rand drives every random choice (nil: seeded from the clock); a
 	// simulator seeds it for reproducible runs.
 	Rand *mrand.Rand
@@ -497,7 +500,7 @@ func (h *Host) onVerAck(p *Peer) {
 // regtest). The peer gossips it on, so a listening node becomes known
 // beyond the nodes that dial it.
 func (h *Host) advertiseSelf(p *Peer, now time.Time) {
-	if h.cfg.ListenPort == 0 || !p.seenAs.IsValid() {
+	if h.cfg.ListenPort == 0 || h.cfg.NoSelfAdvertise || !p.seenAs.IsValid() {
 		return
 	}
 	self := netip.AddrPortFrom(p.seenAs, h.cfg.ListenPort)
