@@ -9,7 +9,7 @@ LDFLAGS    := -X github.com/gamegold/gg/lib/version.Version=$(VERSION)
 CMDS       := $(notdir $(wildcard cmd/gg-*))
 FUZZTIME   ?= 30s
 BENCHTIME  ?= 1s
-PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/...
+PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
 .PHONY: help build run devnet test test-race test-32bit bench bench-p2p fuzz lint fmt install clean clean-regtest
 
