@@ -39,7 +39,8 @@ type TCP struct {
 	running   atomic.Bool
 	listeners []net.Listener
 	wg        sync.WaitGroup
-	conns     sync.Map // *tcpConn
+	conns     sync.Map     // *tcpConn
+	ahead     atomic.Int64 // read-ahead bytes reserved (ReadAheadBudget)
 	BytesSent atomic.Uint64
 	BytesRecv atomic.Uint64
 }
@@ -53,6 +54,28 @@ func NewTCP(magic uint32, log *slog.Logger) *TCP {
 	t := &TCP{magic: magic, log: log, events: make(chan func(), 1024), DialTimeout: 10 * time.Second, MaxSendQueue: 16 << 20}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	return t
+}
+
+// ReadAheadBudget bounds the payload bytes of messages all peers have
+// read ahead of the loop (each peer reads at most one message ahead).
+const ReadAheadBudget = 32 << 20
+
+func (t *TCP) reserve(n int64) bool {
+	for {
+		cur := t.ahead.Load()
+		if cur+n > ReadAheadBudget {
+			return false
+		}
+		if t.ahead.CompareAndSwap(cur, cur+n) {
+			return true
+		}
+	}
+}
+
+func (t *TCP) release(n int64) {
+	if n > 0 {
+		t.ahead.Add(-n)
+	}
 }
 
 // SetHost sets the Host the adapter drives.
@@ -308,10 +331,51 @@ func (c *tcpConn) reader() {
 		return
 	}
 	r := countingReader{c.c, c}
+	// A peer's messages reach the loop in order. While the loop handles
+	// one, the next may be read and queued behind it only if its payload
+	// fits the adapter's shared read-ahead budget; otherwise it is read
+	// once the loop is done. So a peer holds at most one decoded message
+	// (≤ 4 MB) beyond the budget, all peers together at most
+	// ReadAheadBudget more, and a slow node slows its peers' senders
+	// instead of queueing their bytes.
+	var last chan struct{} // the last message posted, until handled
+	wait := func(ch chan struct{}) bool {
+		select {
+		case <-ch:
+			return true
+		case <-c.closed:
+			return false
+		case <-c.t.ctx.Done():
+			return false
+		}
+	}
+	var reserved int64
+	admit := func(length uint32) bool {
+		if last == nil {
+			return true
+		}
+		select {
+		case <-last:
+			last = nil
+			return true
+		default:
+		}
+		if c.t.reserve(int64(length)) {
+			reserved = int64(length)
+			return true
+		}
+		if !wait(last) {
+			return false
+		}
+		last = nil
+		return true
+	}
 	for {
 		c.c.SetReadDeadline(time.Now().Add(InactivityTimeout + time.Minute))
-		m, size, err := msg.ReadMessage(r, c.t.magic)
+		m, size, err := msg.ReadMessageAdmit(r, c.t.magic, admit)
 		if err != nil {
+			c.t.release(reserved)
+			reserved = 0
 			var me *msg.Error
 			switch {
 			case errors.As(err, &me) && me.Kind == msg.ErrUnknownCommand:
@@ -334,20 +398,21 @@ func (c *tcpConn) reader() {
 		}
 		c.recvCmd[m.Command()] += uint64(size)
 		c.statMu.Unlock()
-		// One message of a peer at a time: the next is read only once the
-		// loop has handled this one, so a peer holds at most one decoded
-		// message (≤ 4 MB) in memory and a slow node slows its peers'
-		// senders instead of queueing their bytes.
 		p := c.peer
 		done := make(chan struct{})
-		c.t.post(func() { c.t.host.Received(p, m); close(done) })
-		select {
-		case <-done:
-		case <-c.closed:
-			return
-		case <-c.t.ctx.Done():
+		res := reserved
+		reserved = 0
+		c.t.post(func() {
+			c.t.host.Received(p, m)
+			close(done)
+			c.t.release(res)
+		})
+		// At most two of its messages with the loop: the one before this
+		// is handled before the next is read.
+		if last != nil && !wait(last) {
 			return
 		}
+		last = done
 	}
 }
 

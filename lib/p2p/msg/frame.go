@@ -3,6 +3,7 @@ package msg
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -91,6 +92,17 @@ func WriteMessage(w io.Writer, magic uint32, m Message) (int, error) {
 // is ErrUnknownCommand and the stream stays in step. n counts the bytes
 // read. After any other error the stream is out of step: close it.
 func ReadMessage(r io.Reader, magic uint32) (m Message, n int, err error) {
+	return ReadMessageAdmit(r, magic, nil)
+}
+
+// ErrNotAdmitted is ReadMessageAdmit's error when admit refuses a frame.
+var ErrNotAdmitted = errors.New("p2p: message not admitted")
+
+// ReadMessageAdmit is ReadMessage calling admit (when not nil) with the
+// payload length once the header is checked and before the payload is
+// allocated; admit may wait, and a false answer ends the read with
+// ErrNotAdmitted.
+func ReadMessageAdmit(r io.Reader, magic uint32, admit func(length uint32) bool) (m Message, n int, err error) {
 	var hb [HeaderSize]byte
 	k, err := io.ReadFull(r, hb[:])
 	n += k
@@ -111,6 +123,9 @@ func ReadMessage(r io.Reader, magic uint32) (m Message, n int, err error) {
 	}
 	if h.Length > uint32(limit) {
 		return nil, n, &Error{Kind: ErrOversized, Command: h.Command, Detail: fmt.Sprintf("%d bytes, limit %d", h.Length, limit)}
+	}
+	if admit != nil && !admit(h.Length) {
+		return nil, n, ErrNotAdmitted
 	}
 	payload := make([]byte, h.Length)
 	k, err = io.ReadFull(r, payload)
