@@ -102,13 +102,7 @@ const (
 
 // Methods returns the network methods with their bitcoind names.
 func (s *NetService) Methods() []Method {
-	type def struct {
-		names  []string
-		params string
-		help   string
-		h      Handler
-	}
-	defs := []def{
+	defs := []methodDef{
 		{[]string{"net.peers", "getpeerinfo"}, "", "the connected peers: address, direction, services, versions, heights, bytes, ping, misbehaviour score", s.peers},
 		{[]string{"net.count", "getconnectioncount"}, "", "the number of connections", s.count},
 		{[]string{"net.info", "getnetworkinfo"}, "", "version, services, connections in and out, relay fee, address book", s.info},
@@ -120,13 +114,7 @@ func (s *NetService) Methods() []Method {
 		{[]string{"net.clearbanned", "clearbanned"}, "", "lift every ban", s.clearBanned},
 		{[]string{"net.ping", "ping"}, "", "ping every peer now (getpeerinfo shows the times)", s.ping},
 	}
-	var out []Method
-	for _, d := range defs {
-		for _, n := range d.names {
-			out = append(out, Method{Name: n, Params: d.params, Help: d.help + aliasNote(n, d.names), Handler: d.h})
-		}
-	}
-	return out
+	return methodsOf(defs, nil)
 }
 
 func (s *NetService) backend() (NetBackend, error) {

@@ -46,13 +46,7 @@ type NodeService struct {
 
 // Methods returns every method, GameGold's dotted names and bitcoind's.
 func (s *NodeService) Methods() []Method {
-	type def struct {
-		names  []string
-		params string
-		help   string
-		h      Handler
-	}
-	defs := []def{
+	defs := []methodDef{
 		{[]string{"block.count", "getblockcount"}, "", "height of the best chain's tip", s.blockCount},
 		{[]string{"block.best", "getbestblockhash"}, "", "hash of the best chain's tip", s.bestBlockHash},
 		{[]string{"block.hash", "getblockhash"}, "height", "hash of the main-chain block at height", s.blockHash},
@@ -78,10 +72,29 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"address.validate", "validateaddress"}, "address", "whether an address is valid for this network, and its script", s.validateAddress},
 		{[]string{"sys.stop", "stop"}, "", "shut the node down", s.stop},
 	}
+	return methodsOf(defs, nil)
+}
+
+// methodDef is one method under its names (a dotted GameGold name and,
+// where one exists, bitcoind's).
+type methodDef struct {
+	names  []string
+	params string
+	help   string
+	h      Handler
+}
+
+// methodsOf makes a Method of every name of every def; wrap, when set,
+// wraps each handler (given the name it is registered under).
+func methodsOf(defs []methodDef, wrap func(name string, h Handler) Handler) []Method {
 	var out []Method
 	for _, d := range defs {
 		for _, n := range d.names {
-			out = append(out, Method{Name: n, Params: d.params, Help: d.help + aliasNote(n, d.names), Handler: d.h})
+			h := d.h
+			if wrap != nil {
+				h = wrap(n, h)
+			}
+			out = append(out, Method{Name: n, Params: d.params, Help: d.help + aliasNote(n, d.names), Handler: h})
 		}
 	}
 	return out

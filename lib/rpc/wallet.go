@@ -253,13 +253,7 @@ type WalletService struct {
 
 // Methods returns every wallet method, GameGold's names and bitcoind's.
 func (s *WalletService) Methods() []Method {
-	type def struct {
-		names  []string
-		params string
-		help   string
-		h      Handler
-	}
-	defs := []def{
+	defs := []methodDef{
 		{[]string{"wallet.create"}, "passphrase [mnemonic] [birthday]", "create the node's wallet (encrypted with passphrase), or restore it from a mnemonic; returns the mnemonic once", s.create},
 		{[]string{"wallet.info", "getwalletinfo"}, "", "wallet state: encryption, lock, sync height, accounts", s.info},
 		{[]string{"wallet.lock", "walletlock"}, "", "forget the decryption key", s.lock},
@@ -287,13 +281,7 @@ func (s *WalletService) Methods() []Method {
 		{[]string{"account.create"}, "name", "a new BIP44 account (needs unlock)", s.accountCreate},
 		{[]string{"account.rename"}, "old new", "rename an account (not the default one)", s.accountRename},
 	}
-	var out []Method
-	for _, d := range defs {
-		for _, n := range d.names {
-			out = append(out, Method{Name: n, Params: d.params, Help: d.help + aliasNote(n, d.names), Handler: s.guard(n, d.h)})
-		}
-	}
-	return out
+	return methodsOf(defs, s.guard)
 }
 
 // guard answers -18 for every method but wallet.create and wallet.import while no wallet
