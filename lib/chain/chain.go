@@ -1117,6 +1117,21 @@ func (c *Chain) BlockByHash(h chainhash.Hash) (*wire.MsgBlock, error) {
 	return blk, err
 }
 
+// RawBlockByHash returns a stored block's serialization (witness form)
+// as stored, without decoding it: what a peer asking for the block gets.
+func (c *Chain) RawBlockByHash(h chainhash.Hash) ([]byte, error) {
+	var raw []byte
+	err := c.db.View(func(tx *store.Tx) error {
+		b := tx.Bucket(bucketBlocks).Get(h[:])
+		if b == nil {
+			return fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
+		}
+		raw = append([]byte(nil), b...)
+		return nil
+	})
+	return raw, err
+}
+
 // BlockHashByHeight returns the active chain's block hash at height.
 func (c *Chain) BlockHashByHeight(height int32) (chainhash.Hash, error) {
 	c.mu.RLock()

@@ -21,6 +21,8 @@ type Chain interface {
 	LocateHeaders(locator []chainhash.Hash, stop chainhash.Hash, max int) []wire.BlockHeader
 	HaveBlock(h chainhash.Hash) bool
 	BlockByHash(h chainhash.Hash) (*wire.MsgBlock, error)
+	// RawBlockByHash is a stored block's serialization, as stored.
+	RawBlockByHash(h chainhash.Hash) ([]byte, error)
 	HeaderByHash(h chainhash.Hash) (wire.BlockHeader, int32, error)
 	MainChainHasBlock(h chainhash.Hash) bool
 	IsInitialBlockDownload() bool

@@ -102,6 +102,17 @@ func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv) {
 		switch v.Type {
 		case msg.InvBlock, msg.InvWitnessBlock, msg.InvCmpctBlock:
 			blk := m.recentBlock(v.Hash)
+			if blk == nil && v.Type != msg.InvCmpctBlock {
+				// A stored block goes out as stored, not decoded and
+				// encoded again.
+				raw, err := m.cfg.Chain.RawBlockByHash(v.Hash)
+				if err != nil {
+					nf.List = append(nf.List, v)
+					continue
+				}
+				p.Send(&msg.RawBlock{Bytes: raw})
+				continue
+			}
 			if blk == nil {
 				var err error
 				if blk, err = m.cfg.Chain.BlockByHash(v.Hash); err != nil {

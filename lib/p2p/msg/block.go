@@ -13,6 +13,17 @@ func (m *Block) Command() string { return CmdBlock }
 // AppendPayload implements Message.
 func (m *Block) AppendPayload(b []byte) []byte { return m.Block.AppendTo(b) }
 
+// RawBlock is a block message whose payload is a block's serialization
+// already at hand (a stored block served as it is on disk); it decodes
+// as a Block.
+type RawBlock struct{ Bytes []byte }
+
+// Command implements Message.
+func (m *RawBlock) Command() string { return CmdBlock }
+
+// AppendPayload implements Message.
+func (m *RawBlock) AppendPayload(b []byte) []byte { return append(b, m.Bytes...) }
+
 // Tx carries a transaction (witness serialization when it has one).
 type Tx struct{ Tx *wire.MsgTx }
 

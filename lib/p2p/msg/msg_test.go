@@ -257,3 +257,21 @@ func TestShortIDs(t *testing.T) {
 		t.Errorf("short id %x wider than 48 bits", id)
 	}
 }
+
+// TestRawBlock: a stored block served raw frames exactly as the decoded
+// block would, and decodes to it.
+func TestRawBlock(t *testing.T) {
+	hdr := wire.BlockHeader{Version: 2, Timestamp: 7, Bits: 0x207fffff}
+	blk := &wire.MsgBlock{Header: hdr, Transactions: []*wire.MsgTx{sampleTx(1), sampleWitnessTx()}}
+	raw := &RawBlock{Bytes: blk.Bytes()}
+	if raw.Command() != CmdBlock || !bytes.Equal(Payload(raw), Payload(&Block{Block: blk})) {
+		t.Fatal("a raw block's frame differs from the block's")
+	}
+	m, err := Decode(CmdBlock, Payload(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.(*Block).Block.BlockHash(); got != blk.BlockHash() {
+		t.Fatalf("decoded %v, want %v", got, blk.BlockHash())
+	}
+}
