@@ -288,9 +288,16 @@ func BenchmarkP2PSyncSigned(b *testing.B) {
 func BenchmarkCompactBlockRelay(b *testing.B) {
 	hc := heavyBlocks()
 	root := b.TempDir()
+	// B does not listen: one connection between A and B (a listening B
+	// would advertise itself and A would dial it too, so B would hear of
+	// each block twice).
 	open := func(name string, connect []string) *Node {
+		var listen []string
+		if connect == nil {
+			listen = []string{"127.0.0.1:0"}
+		}
 		n, err := New(Config{Params: chaincfg.RegTestParams, DataDir: filepath.Join(root, name), RPCListen: "127.0.0.1:0", NoWallet: true,
-			P2P: P2PConfig{Listen: []string{"127.0.0.1:0"}, Connect: connect}})
+			P2P: P2PConfig{Listen: listen, Connect: connect}})
 		if err != nil {
 			b.Fatal(err)
 		}
