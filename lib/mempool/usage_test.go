@@ -26,7 +26,13 @@ func TestUsageEstimate(t *testing.T) {
 		raws[i] = tx.Bytes()
 		serialized += len(raws[i])
 	}
-	p := New(Config{Params: h.params, Chain: h.chain})
+	checkUsage(t, New(Config{Params: h.params, Chain: h.chain}), raws, serialized, fmt.Sprintf("%d txs", n))
+}
+
+// checkUsage accepts raws into p and compares the pool's usage estimate
+// with the heap the transactions took: within 0.8–1.5×.
+func checkUsage(t *testing.T, p *Pool, raws [][]byte, serialized int, what string) {
+	t.Helper()
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -43,8 +49,8 @@ func TestUsageEstimate(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	est := p.Info().Usage
-	t.Logf("%d txs: serialized %d B, estimated %d B (%.2f×), heap %d B (%.2f×), estimate/heap %.2f",
-		n, serialized, est, float64(est)/float64(serialized), heap, float64(heap)/float64(serialized), float64(est)/float64(heap))
+	t.Logf("%s: serialized %d B, estimated %d B (%.2f×), heap %d B (%.2f×), estimate/heap %.2f",
+		what, serialized, est, float64(est)/float64(serialized), heap, float64(heap)/float64(serialized), float64(est)/float64(heap))
 	if ratio := float64(est) / float64(heap); ratio < 0.8 || ratio > 1.5 {
 		t.Errorf("estimate %d B is %.2f× the measured heap %d B (want 0.8–1.5×)", est, ratio, heap)
 	}
@@ -75,28 +81,7 @@ func TestUsageEstimateGame(t *testing.T) {
 		serialized += len(raw)
 	}
 	p := New(Config{Params: h.params, Chain: h.chain, Policy: Policy{MinRelayFeeRate: 1}}) // the builder pays 1,000 dust
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for _, raw := range raws {
-		tx, err := wire.DecodeTx(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.ProcessTransaction(tx, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	est := p.Info().Usage
-	t.Logf("%d creates of %d props: serialized %d B, estimated %d B (%.2f×), heap %d B (%.2f×), estimate/heap %.2f",
-		producers, props, serialized, est, float64(est)/float64(serialized), heap, float64(heap)/float64(serialized), float64(est)/float64(heap))
-	if ratio := float64(est) / float64(heap); ratio < 0.8 || ratio > 1.5 {
-		t.Errorf("estimate %d B is %.2f× the measured heap %d B (want 0.8–1.5×)", est, ratio, heap)
-	}
-	runtime.KeepAlive(p)
+	checkUsage(t, p, raws, serialized, fmt.Sprintf("%d creates of %d props", producers, props))
 }
 
 // TestPoolMemoryCap: MaxPoolBytes bounds the memory a full pool holds,
