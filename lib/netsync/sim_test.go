@@ -2,7 +2,6 @@ package netsync
 
 import (
 	"context"
-	"fmt"
 	mrand "math/rand/v2"
 	"net/netip"
 	"path/filepath"
@@ -151,7 +150,6 @@ func TestStallingPeer(t *testing.T) {
 	}
 	// s now withholds blocks.
 	p2p.SimDropFrom(net, s.addr, func(m msg.Message) bool { return m.Command() == msg.CmdBlock || m.Command() == msg.CmdCmpctBlock })
-	var stalled []int32
 	d := newSimNode(t, net, "10.0.0.4:2200", func(cfg *p2p.Config) { cfg.Connect = []netip.AddrPort{s.addr, a.addr} })
 	start := net.Now()
 	if !net.RunUntil(func() bool { return d.height() == 200 }, 10*time.Minute) {
@@ -169,7 +167,6 @@ func TestStallingPeer(t *testing.T) {
 	}, time.Minute) {
 		t.Fatal("the stalling peer is still connected")
 	}
-	_ = stalled
 }
 
 // TestRelay: a transaction sent to one node reaches the others' pools; a
@@ -291,4 +288,3 @@ func mustHashAt(t *testing.T, c *chain.Chain, h int32) chainhash.Hash {
 	return hash
 }
 
-var _ = fmt.Sprint

@@ -276,7 +276,13 @@ func TestP2PKill(t *testing.T) {
 			}
 		}
 	}
-	time.Sleep(150 * time.Millisecond) // the address book's save interval passes
+	// The child saves its address book every 50 ms: kill it once the
+	// peer is on disk.
+	bookFile := filepath.Join(dir, p2p.AddrFile)
+	waitUntil(t, "the address book saved with the peer", 10*time.Second, func() bool {
+		b, err := os.ReadFile(bookFile)
+		return err == nil && strings.Contains(string(b), src.P2PAddrs()[0])
+	})
 	cmd.Process.Kill()
 	cmd.Wait()
 	if killedAt < 0 || killedAt >= want.Height {
@@ -296,6 +302,4 @@ func TestP2PKill(t *testing.T) {
 		t.Fatalf("the peer is not in the address book's tried table (known %v tried %v)", known, tried)
 	}
 	waitUntil(t, "the rest of the sync", 30*time.Second, func() bool { return n.Chain.Best().Hash == want.Hash })
-	_ = filepath.Join
-	_ = p2p.AddrFile
 }

@@ -75,7 +75,6 @@ func readyPeers(h *Host) int {
 }
 
 func TestTCPHandshake(t *testing.T) {
-	a := startTCPNode(t)
 	b := startTCPNode(t, func(c *Config) { c.BestHeight = func() int32 { return 12 } })
 	// b adds a as a persistent peer through --addnode's path.
 	a2 := startTCPNode(t, func(c *Config) { c.AddNodes = []netip.AddrPort{b.addr} })
@@ -90,7 +89,6 @@ func TestTCPHandshake(t *testing.T) {
 	if !ok || sent == 0 || recv == 0 {
 		t.Fatalf("byte counts %d %d %v", sent, recv, ok)
 	}
-	_ = a
 }
 
 // fakePeer dials node from a chosen loopback address and speaks raw
