@@ -287,4 +287,3 @@ func mustHashAt(t *testing.T, c *chain.Chain, h int32) chainhash.Hash {
 	}
 	return hash
 }
-
