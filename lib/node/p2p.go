@@ -147,27 +147,28 @@ func (n *Node) startP2P() error {
 	if err != nil {
 		return err
 	}
-	connect, err := resolveAddrs(pc.Connect, params.P2PPort, pc.Proxy != "")
+	proxied := pc.Proxy != ""
+	connect, err := resolveAddrs(pc.Connect, params.P2PPort, proxied)
 	if err != nil {
 		return err
 	}
-	addNodes, err := resolveAddrs(pc.AddNodes, params.P2PPort, pc.Proxy != "")
+	addNodes, err := resolveAddrs(pc.AddNodes, params.P2PPort, proxied)
 	if err != nil {
 		return err
 	}
 	// Built-in seeds given by name are skipped behind a proxy (looking
 	// them up would leak); --seednode names are refused like any peer's.
-	var seedNames []string
+	var seedAddrs []string
 	for _, sd := range params.Seeds {
 		host, _, err := net.SplitHostPort(sd)
 		if err != nil {
 			host = sd
 		}
-		if pc.Proxy == "" || isIP(host) {
-			seedNames = append(seedNames, sd)
+		if !proxied || isIP(host) {
+			seedAddrs = append(seedAddrs, sd)
 		}
 	}
-	seeds, err := resolveAddrs(append(seedNames, pc.SeedNodes...), params.P2PPort, pc.Proxy != "")
+	seeds, err := resolveAddrs(append(seedAddrs, pc.SeedNodes...), params.P2PPort, proxied)
 	if err != nil {
 		return err
 	}
@@ -182,7 +183,7 @@ func (n *Node) startP2P() error {
 		tcp.DialContext = socks5Dialer(pc.Proxy)
 	}
 	listen := pc.Listen
-	nn := &netNode{tcp: tcp, started: now, proxied: pc.Proxy != ""}
+	nn := &netNode{tcp: tcp, started: now, proxied: proxied}
 	var listenPort uint16
 	for _, l := range listen {
 		a, err := tcp.Listen(l)
@@ -201,7 +202,7 @@ func (n *Node) startP2P() error {
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: nn.sync, Services: services,
 		UserAgent: "/gg-node:" + n.cfg.Version + "/", BestHeight: func() int32 { return n.Chain.Best().Height },
-		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: pc.Proxy != "",
+		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
 		Book: book, Bans: bans, Logger: n.log.With("sub", "peers")})
 	nn.sync.SetHost(nn.host)
 	tcp.SetHost(nn.host)
