@@ -151,7 +151,8 @@ type Chain struct {
 	orphanBytes   int            // serialized sizes of the orphans
 	// headersOnly holds the index nodes kept in memory only, without
 	// their blocks: side-chain blocks too light to store (their data was
-	// dropped). Bounded by MaxSideHeaders; never written to disk.
+	// dropped), and invalid blocks built on those. Bounded by
+	// MaxSideHeaders; never written to disk.
 	headersOnly map[*blockNode]struct{}
 	// bestHeader is the valid header with the most work, whether its
 	// block (and its ancestors') are stored or not.
@@ -577,8 +578,15 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 }
 
 // addInvalidNode records a header that failed validation so it (and
-// anything built on it) is rejected at once next time.
+// anything built on it) is rejected at once next time. On a parent kept
+// in memory only it is kept in memory only too, as markInvalid leaves
+// such headers: the stored index must reach genesis (every stored node's
+// ancestors are stored), or the next start could not load it.
 func (c *Chain) addInvalidNode(n *blockNode) {
+	if _, memOnly := c.headersOnly[n.parent]; memOnly {
+		c.addHeaderOnly(n)
+		return
+	}
 	c.index.add(n)
 	if err := c.db.Update(func(tx *store.Tx) error {
 		return tx.Bucket(bucketBlockIndex).Put(indexKey(n), indexValue(n))

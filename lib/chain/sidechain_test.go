@@ -223,3 +223,52 @@ func TestOrphanBytes(t *testing.T) {
 		t.Fatal("an orphan above the whole budget was kept")
 	}
 }
+
+// TestInvalidBlockOnMemoryHeader: a block that fails its contextual
+// checks on a parent kept in memory only stays in memory too, so the
+// stored index still reaches genesis and the node restarts; the block is
+// refused again once its parent is back.
+func TestInvalidBlockOnMemoryHeader(t *testing.T) {
+	g := newBlockGen()
+	dir := t.TempDir()
+	tc := openChainAt(t, dir)
+	main := g.chainOf(g.params.GenesisBlock, 5)
+	tc.process(t, BFNone, main...)
+	// A at height 4 is lighter than the tip: header only.
+	a := g.next(main[2], nil, 0)
+	tc.process(t, BFNone, a)
+	if tc.HaveBlock(a.BlockHash()) || tc.SideHeaders() != 1 {
+		t.Fatal("the light block was stored")
+	}
+	// B at height 5 ties the tip (worth storing) but its coinbase names
+	// the wrong height.
+	b := g.next(a, nil, 0, func(blk *wire.MsgBlock) {
+		blk.Transactions[0].TxIn[0].SignatureScript = coinbaseScript(6, 999)
+	})
+	_, _, err := tc.ProcessBlock(b, BFNone)
+	checkRule(t, err, ErrBadCoinbaseHeight, "")
+	_, _, err = tc.ProcessBlock(b, BFNone)
+	checkRule(t, err, ErrKnownInvalid, "")
+	if tips := tc.Tips(); len(tips) != 2 || tips[1].Hash != b.BlockHash() || tips[1].Status != "invalid" {
+		t.Fatalf("tips %+v", tips)
+	}
+	tc.close()
+
+	tc2 := openChainAt(t, dir)
+	if tc2.Best().Hash != main[4].BlockHash() {
+		t.Fatal("tip after restart")
+	}
+	if _, orphan, err := tc2.ProcessBlock(b, BFNone); err != nil || !orphan {
+		t.Fatalf("B without its parent: orphan %v %v", orphan, err)
+	}
+	// A again: B leaves the orphan pool and is refused once more.
+	tc2.process(t, BFNone, a)
+	if tc2.IsKnownOrphan(b.BlockHash()) || tc2.HaveBlock(b.BlockHash()) {
+		t.Fatal("B kept after its parent came back")
+	}
+	_, _, err = tc2.ProcessBlock(b, BFNone)
+	checkRule(t, err, ErrKnownInvalid, "")
+	if err := tc2.checkConsistency(); err != nil {
+		t.Fatal(err)
+	}
+}
