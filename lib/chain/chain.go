@@ -491,6 +491,7 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		}
 		return false, err
 	}
+	_, wasMem := c.headersOnly[node]
 	if fresh {
 		c.index.add(node)
 		c.noteHeader(node)
@@ -498,14 +499,15 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		delete(c.headersOnly, node)
 	}
 	// undo forgets node again after a failure that is not a rule
-	// violation (the block may be offered again).
+	// violation (the block may be offered again), or puts a known header
+	// back in memory when it was kept there (a stored one stays stored).
 	undo := func() {
 		if fresh {
 			c.index.remove(node)
 			if c.bestHeader == node {
 				c.recomputeBestHeader()
 			}
-		} else {
+		} else if wasMem {
 			c.headersOnly[node] = struct{}{}
 		}
 	}

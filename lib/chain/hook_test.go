@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/big"
 	"sync"
 	"testing"
 
+	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/store"
@@ -204,5 +206,50 @@ func TestChainConcurrentReads(t *testing.T) {
 	}
 	if seen[len(seen)-1] != 60 {
 		t.Fatalf("connected notifications end at %d", seen[len(seen)-1])
+	}
+}
+
+// TestHookFailureKeepsHeaderPlace: a block whose header was known fails
+// to connect for a local reason; its header goes back where it was: to
+// memory when it was kept in memory only, nowhere new when it was stored
+// (persisted headers are not memory-only side headers).
+func TestHookFailureKeepsHeaderPlace(t *testing.T) {
+	g := newBlockGen()
+	blks := g.chainOf(g.params.GenesisBlock, 3)
+	for _, tt := range []struct {
+		name   string
+		stored bool
+	}{{"stored header", true}, {"memory header", false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			hook := &recordingHook{}
+			p := *chaincfg.RegTestParams
+			if !tt.stored {
+				p.MinimumChainWork = new(big.Int).Mul(chaincfg.CalcWork(p.PowLimitBits), big.NewInt(100))
+			}
+			tc := openChain(t, func(c *Config) { c.GameHook = hook; c.Params = &p })
+			res, err := tc.ProcessHeaders(headersOf(blks))
+			if err != nil || res.Stored != tt.stored {
+				t.Fatalf("headers: %+v %v", res, err)
+			}
+			side := 0
+			if !tt.stored {
+				side = 3
+			}
+			if n := tc.SideHeaders(); n != side {
+				t.Fatalf("%d side headers before, want %d", n, side)
+			}
+			hook.ioFail = blks[0].BlockHash()
+			if _, _, err := tc.ProcessBlock(blks[0], BFRequested); err == nil || isRuleError(err) {
+				t.Fatalf("hook I/O error: %v, want a non-rule error", err)
+			}
+			if n := tc.SideHeaders(); n != side {
+				t.Fatalf("%d side headers after a local failure, want %d", n, side)
+			}
+			hook.ioFail = chainhash.Hash{}
+			tc.mustAccept(t, blks...)
+			if tc.Best().Height != 3 || tc.SideHeaders() != 0 {
+				t.Fatalf("tip %d, %d side headers", tc.Best().Height, tc.SideHeaders())
+			}
+		})
 	}
 }
