@@ -910,12 +910,13 @@ func loadBlock(tx *store.Tx, h chainhash.Hash) (*wire.MsgBlock, error) {
 // Orphans.
 
 func (c *Chain) addOrphan(o *orphanBlock) {
-	for len(c.orphanOrder) > 0 && (len(c.orphanOrder) >= c.cfg.MaxOrphanBlocks || c.orphanBytes+o.size > c.cfg.MaxOrphanBytes) {
-		c.removeOrphan(c.orphanOrder[0])
-	}
+	// One that could never fit is dropped before it evicts anything.
 	if o.size > c.cfg.MaxOrphanBytes {
 		c.log.Debug("orphan block larger than the orphan budget dropped", "hash", o.hash, "size", o.size)
 		return
+	}
+	for len(c.orphanOrder) > 0 && (len(c.orphanOrder) >= c.cfg.MaxOrphanBlocks || c.orphanBytes+o.size > c.cfg.MaxOrphanBytes) {
+		c.removeOrphan(c.orphanOrder[0])
 	}
 	c.orphanBytes += o.size
 	c.orphans[o.hash] = o

@@ -272,3 +272,34 @@ func TestInvalidBlockOnMemoryHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestOversizedOrphanKeepsPool: an orphan larger than the whole byte
+// budget is dropped without evicting the orphans already held.
+func TestOversizedOrphanKeepsPool(t *testing.T) {
+	g := newBlockGen()
+	blks := g.chainOf(g.params.GenesisBlock, 3)
+	size := blks[1].SerializeSize()
+	tc := openChain(t, func(c *Config) { c.MaxOrphanBytes = 2*size + size/2 })
+	for _, b := range blks[1:] {
+		if _, orphan, err := tc.ProcessBlock(b, BFNone); err != nil || !orphan {
+			t.Fatalf("orphan %v %v", orphan, err)
+		}
+	}
+	big := g.next(blks[2], nil, 0, func(blk *wire.MsgBlock) {
+		data := make([]byte, 3*size)
+		pk := append([]byte{0x6a, 0x4d, byte(len(data)), byte(len(data) >> 8)}, data...) // OP_RETURN OP_PUSHDATA2
+		blk.Transactions[0].TxOut = append(blk.Transactions[0].TxOut, &wire.TxOut{PkScript: pk})
+	})
+	if big.SerializeSize() <= 2*size+size/2 {
+		t.Fatal("test block not oversized")
+	}
+	if _, orphan, err := tc.ProcessBlock(big, BFNone); err != nil || !orphan {
+		t.Fatalf("oversized orphan: %v %v", orphan, err)
+	}
+	if tc.IsKnownOrphan(big.BlockHash()) {
+		t.Fatal("an orphan above the whole budget was kept")
+	}
+	if !tc.IsKnownOrphan(blks[1].BlockHash()) || !tc.IsKnownOrphan(blks[2].BlockHash()) || tc.orphanBytes != 2*size {
+		t.Fatalf("the oversized orphan emptied the pool: %d orphans, %d bytes", len(tc.orphans), tc.orphanBytes)
+	}
+}
