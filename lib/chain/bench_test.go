@@ -236,3 +236,35 @@ func BenchmarkConnectBlockPropTransfers(b *testing.B) {
 		})
 	}
 }
+
+// headerChain builds n solved headers on parent (time ts), salted so
+// chains built on the same parent differ.
+func headerChain(parent chainhash.Hash, ts uint32, bits uint32, n int, salt byte) []wire.BlockHeader {
+	out := make([]wire.BlockHeader, n)
+	for i := range out {
+		h := wire.BlockHeader{Version: 0x20000000, PrevBlock: parent, Timestamp: ts + uint32(i) + 1,
+			Bits: bits}
+		h.MerkleRoot[0], h.MerkleRoot[1] = salt, 1
+		solve(&h)
+		out[i] = h
+		parent = h.BlockHash()
+	}
+	return out
+}
+
+// BenchmarkSideHeaderEviction: the side-header store full (10,000 in
+// memory), a 2,000-header batch forking from genesis is indexed and
+// evicted again, header by header.
+func BenchmarkSideHeaderEviction(b *testing.B) {
+	tc := openChain(b, func(c *Config) { c.Params = memOnlyParams() })
+	gen := tc.params.GenesisBlock.Header
+	if _, err := tc.ProcessHeaders(headerChain(tc.params.GenesisHash, gen.Timestamp, gen.Bits, DefaultMaxSideHeaders, 1)); err != nil {
+		b.Fatal(err)
+	}
+	light := headerChain(tc.params.GenesisHash, gen.Timestamp, gen.Bits, 2000, 2)
+	for b.Loop() {
+		if res, err := tc.ProcessHeaders(light); err != nil || res.Added != len(light) {
+			b.Fatal(res, err)
+		}
+	}
+}

@@ -154,6 +154,13 @@ type Chain struct {
 	// dropped), and invalid blocks built on those. Bounded by
 	// MaxSideHeaders; never written to disk.
 	headersOnly map[*blockNode]struct{}
+	// sideLeaves queues the headersOnly nodes without children for
+	// eviction, lightest first; entries that stopped being such leaves
+	// are skipped when they come up (see noteLeaf).
+	sideLeaves leafHeap
+	// evictVisits counts the heap entries eviction looked at (tests
+	// bound its cost with it).
+	evictVisits int
 	// bestHeader is the valid header with the most work, whether its
 	// block (and its ancestors') are stored or not.
 	bestHeader *blockNode
@@ -504,11 +511,13 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 	undo := func() {
 		if fresh {
 			c.index.remove(node)
+			c.noteLeaf(node.parent)
 			if c.bestHeader == node {
 				c.recomputeBestHeader()
 			}
 		} else if wasMem {
 			c.headersOnly[node] = struct{}{}
+			c.noteLeaf(node)
 		}
 	}
 	tip := c.index.tip()

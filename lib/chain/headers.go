@@ -89,16 +89,16 @@ func (c *Chain) ProcessHeaders(hdrs []wire.BlockHeader) (HeaderResult, error) {
 				c.index.remove(added[i])
 				delete(c.headersOnly, added[i])
 			}
+			c.noteLeaf(added[0].parent)
 			c.recomputeBestHeader()
 			return HeaderResult{}, fmt.Errorf("chain: store headers: %w", err)
 		}
 		res.Stored = true
 	} else {
-		for len(c.headersOnly) > c.cfg.MaxSideHeaders {
-			if !c.evictHeaderOnly() {
-				break
-			}
+		for _, n := range added {
+			c.noteLeaf(n)
 		}
+		c.trimSideHeaders()
 	}
 	c.log.Debug("headers", "added", res.Added, "skipped", res.Skipped, "last", res.Last, "height", res.Height, "stored", res.Stored)
 	return res, firstErr

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"bytes"
+	"container/heap"
 	"math/big"
 
 	"github.com/gamegold/gg/lib/chainhash"
@@ -115,6 +116,12 @@ func (c *Chain) addHeaderOnly(n *blockNode) {
 	c.index.add(n)
 	c.headersOnly[n] = struct{}{}
 	c.noteHeader(n)
+	c.noteLeaf(n)
+	c.trimSideHeaders()
+}
+
+// trimSideHeaders evicts the lightest side headers beyond MaxSideHeaders.
+func (c *Chain) trimSideHeaders() {
 	for len(c.headersOnly) > c.cfg.MaxSideHeaders {
 		if !c.evictHeaderOnly() {
 			break
@@ -122,25 +129,72 @@ func (c *Chain) addHeaderOnly(n *blockNode) {
 	}
 }
 
-// evictHeaderOnly forgets the header-only leaf with the least work (ties:
+// noteLeaf queues n for eviction if it is a side header without
+// children. Callers note every node that may have become one: a side
+// header added, or one whose last child left the index.
+func (c *Chain) noteLeaf(n *blockNode) {
+	if _, ok := c.headersOnly[n]; !ok || len(n.children) != 0 {
+		return
+	}
+	heap.Push(&c.sideLeaves, n)
+	// Entries go stale (a child arrived, the header was stored or
+	// evicted) and are dropped when they come up; rebuild before they
+	// outnumber the live ones.
+	if len(c.sideLeaves) > 2*len(c.headersOnly)+64 {
+		c.sideLeaves = c.sideLeaves[:0]
+		for h := range c.headersOnly {
+			if len(h.children) == 0 {
+				c.sideLeaves = append(c.sideLeaves, h)
+			}
+		}
+		heap.Init(&c.sideLeaves)
+	}
+}
+
+// evictHeaderOnly forgets the side-header leaf with the least work (ties:
 // the lowest hash, so the choice does not depend on map order), never the
-// best header. It reports whether one was found.
+// best header. It reports whether one was found. The leaves wait in a
+// heap, so an eviction costs O(log n), not a scan of the store.
 func (c *Chain) evictHeaderOnly() bool {
-	var victim *blockNode
-	for n := range c.headersOnly {
-		if len(n.children) != 0 || n == c.bestHeader {
+	var held *blockNode // the best header, back in the heap afterwards
+	defer func() {
+		if held != nil {
+			heap.Push(&c.sideLeaves, held)
+		}
+	}()
+	for len(c.sideLeaves) > 0 {
+		n := heap.Pop(&c.sideLeaves).(*blockNode)
+		c.evictVisits++
+		if _, ok := c.headersOnly[n]; !ok || len(n.children) != 0 {
+			continue // stale
+		}
+		if n == c.bestHeader {
+			held = n
 			continue
 		}
-		if victim == nil || lighter(n, victim) {
-			victim = n
+		c.index.remove(n)
+		delete(c.headersOnly, n)
+		if n.parent != nil {
+			c.noteLeaf(n.parent)
 		}
+		return true
 	}
-	if victim == nil {
-		return false
-	}
-	c.index.remove(victim)
-	delete(c.headersOnly, victim)
-	return true
+	return false
+}
+
+// leafHeap orders side headers lightest first (lighter).
+type leafHeap []*blockNode
+
+func (h leafHeap) Len() int           { return len(h) }
+func (h leafHeap) Less(i, j int) bool { return lighter(h[i], h[j]) }
+func (h leafHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *leafHeap) Push(x any)        { *h = append(*h, x.(*blockNode)) }
+func (h *leafHeap) Pop() any {
+	old := *h
+	n := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return n
 }
 
 func lighter(a, b *blockNode) bool {

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/gamegold/gg/lib/chaincfg"
@@ -301,5 +302,124 @@ func TestOversizedOrphanKeepsPool(t *testing.T) {
 	}
 	if !tc.IsKnownOrphan(blks[1].BlockHash()) || !tc.IsKnownOrphan(blks[2].BlockHash()) || tc.orphanBytes != 2*size {
 		t.Fatalf("the oversized orphan emptied the pool: %d orphans, %d bytes", len(tc.orphans), tc.orphanBytes)
+	}
+}
+
+// memOnlyParams is regtest with a minimum chain work no test chain
+// reaches: every unsolicited header stays in memory.
+func memOnlyParams() *chaincfg.Params {
+	p := *chaincfg.RegTestParams
+	p.MinimumChainWork = new(big.Int).Lsh(big.NewInt(1), 200)
+	return &p
+}
+
+// TestSideHeaderEvictionCost: with the side-header store full, a light
+// batch is evicted at a cost per header that does not grow with the
+// store, the bound holds, and replaying the batch costs the same again.
+func TestSideHeaderEvictionCost(t *testing.T) {
+	g := newBlockGen()
+	const bound = 300
+	tc := openChain(t, func(c *Config) { c.Params = memOnlyParams(); c.MaxSideHeaders = bound })
+	full := g.chainOf(g.params.GenesisBlock, bound)
+	if res, err := tc.ProcessHeaders(headersOf(full)); err != nil || res.Stored || tc.SideHeaders() != bound {
+		t.Fatalf("filling: %+v %v, %d side headers", res, err, tc.SideHeaders())
+	}
+	light := g.chainOf(g.params.GenesisBlock, 200)
+	for round := range 2 {
+		visits := tc.evictVisits
+		res, err := tc.ProcessHeaders(headersOf(light))
+		if err != nil || res.Added != len(light) {
+			t.Fatalf("round %d: %+v %v", round, res, err)
+		}
+		if n := tc.SideHeaders(); n != bound {
+			t.Fatalf("round %d: %d side headers, bound %d", round, n, bound)
+		}
+		// The light batch is the lightest: it went, the full chain stayed.
+		if _, _, err := tc.HeaderByHash(light[0].BlockHash()); err == nil {
+			t.Fatalf("round %d: the light batch was kept", round)
+		}
+		if h, height, _ := tc.BestHeader(); h != full[bound-1].BlockHash() || height != bound {
+			t.Fatalf("round %d: best header %v at %d", round, h, height)
+		}
+		// 200 evictions; each may look at the best header (kept) and its
+		// victim, not at the whole store.
+		if v := tc.evictVisits - visits; v > 3*len(light) {
+			t.Fatalf("round %d: eviction looked at %d headers for %d evictions", round, v, len(light))
+		}
+	}
+}
+
+// TestSideHeaderEvictionOrder: eviction always takes the side-header
+// leaf with the least work (ties: the lowest hash), never the best
+// header, on a random tree of headers whose best header moves.
+func TestSideHeaderEvictionOrder(t *testing.T) {
+	g := newBlockGen()
+	tc := openChain(t, func(c *Config) { c.Params = memOnlyParams(); c.MaxSideHeaders = 1000 })
+	rng := rand.New(rand.NewPCG(1, 2))
+	known := []*wire.MsgBlock{g.params.GenesisBlock}
+	grow := func(n int) {
+		for range n {
+			parent := known[rng.IntN(len(known))]
+			if tc.index.nodes[parent.BlockHash()] == nil {
+				continue // evicted
+			}
+			b := g.next(parent, nil, 0)
+			if _, err := tc.ProcessHeaders([]wire.BlockHeader{b.Header}); err != nil {
+				t.Fatal(err)
+			}
+			known = append(known, b)
+		}
+	}
+	// want is the leaf the old full scan picks.
+	want := func() *blockNode {
+		var v *blockNode
+		for n := range tc.headersOnly {
+			if len(n.children) == 0 && n != tc.bestHeader && (v == nil || lighter(n, v)) {
+				v = n
+			}
+		}
+		return v
+	}
+	evict := func(n int) {
+		for i := 0; i < n || n < 0; i++ {
+			w, before := want(), len(tc.headersOnly)
+			ok := tc.evictHeaderOnly()
+			if ok != (w != nil) {
+				t.Fatalf("eviction %d: evicted %v, want %v", i, ok, w)
+			}
+			if !ok {
+				return
+			}
+			if tc.index.nodes[w.hash] != nil || len(tc.headersOnly) != before-1 {
+				t.Fatalf("eviction %d: %v (height %d) not the one evicted", i, w.hash, w.height)
+			}
+		}
+	}
+	grow(150)
+	bh := tc.bestHeader
+	evict(60)
+	grow(100)
+	// Move the best header to another branch: the old one becomes an
+	// evictable leaf.
+	var off *blockNode
+	for n := range tc.headersOnly {
+		if len(n.children) == 0 && n != tc.bestHeader && (off == nil || lighter(off, n)) {
+			off = n
+		}
+	}
+	if off == nil {
+		t.Fatal("no leaf off the best header's chain")
+	}
+	ext := g.chainOf(g.blocks[off.hash], int(tc.bestHeader.height-off.height)+1)
+	if _, err := tc.ProcessHeaders(headersOf(ext)); err != nil {
+		t.Fatal(err)
+	}
+	if tc.bestHeader == bh || tc.bestHeader.hash != ext[len(ext)-1].BlockHash() {
+		t.Fatal("the best header did not move")
+	}
+	evict(-1)
+	// Left: the best header and its ancestors.
+	if n := len(tc.headersOnly); n != int(tc.bestHeader.height) {
+		t.Fatalf("%d side headers left, best header at height %d", n, tc.bestHeader.height)
 	}
 }
