@@ -268,3 +268,23 @@ func BenchmarkSideHeaderEviction(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWorthStoringLead: during a headers-first sync the best
+// header leads the tip by 10,000; is the block just above the tip worth
+// storing?
+func BenchmarkWorthStoringLead(b *testing.B) {
+	tc := openChain(b)
+	gen := tc.params.GenesisBlock.Header
+	hdrs := headerChain(tc.params.GenesisHash, gen.Timestamp, gen.Bits, 10_000, 1)
+	if _, err := tc.ProcessHeaders(hdrs); err != nil {
+		b.Fatal(err)
+	}
+	n := tc.index.nodes[hdrs[0].BlockHash()]
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	for b.Loop() {
+		if !tc.worthStoring(n, BFNone) {
+			b.Fatal("not worth storing")
+		}
+	}
+}

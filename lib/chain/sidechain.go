@@ -19,14 +19,20 @@ import (
 // enough to recognise their descendants, to report them in getchaintips
 // as headers-only and to store them once a heavier chain needs them.
 
-// worthStoring reports whether n's block should be stored.
+// worthStoring reports whether n's block should be stored. Only a node
+// with children can lead to another header (a fresh one, not yet
+// indexed, never does); whether it leads to the best header is one look
+// at the cached best-header path, not a walk down from it. Requires c.mu
+// held for writing (the cache may be refreshed).
 func (c *Chain) worthStoring(n *blockNode, flags BehaviorFlags) bool {
 	if flags&BFRequested != 0 {
 		return true
 	}
 	work := n.workSum
-	if bh := c.bestHeader; bh != nil && bh != n && bh.workSum.Cmp(work) > 0 && c.index.ancestor(bh, n.height) == n {
-		work = bh.workSum
+	if bh := c.bestHeader; bh != nil && bh != n && len(n.children) != 0 && bh.workSum.Cmp(work) > 0 {
+		if p := c.bestHeaderPath(); int(n.height) < len(p) && p[n.height] == n {
+			work = bh.workSum
+		}
 	}
 	if min := c.params.MinimumChainWork; min != nil && work.Cmp(min) < 0 {
 		return false

@@ -423,3 +423,59 @@ func TestSideHeaderEvictionOrder(t *testing.T) {
 		t.Fatalf("%d side headers left, best header at height %d", n, tc.bestHeader.height)
 	}
 }
+
+// TestWorthStoringBestHeaderPath: a block is worth storing by its own
+// chain's work or by the best header it leads to; checked for every
+// known header and a fresh child of each, as the best header moves from
+// branch to branch (the best-header path cache follows it).
+func TestWorthStoringBestHeaderPath(t *testing.T) {
+	g := newBlockGen()
+	tc := openChain(t)
+	main := g.chainOf(g.params.GenesisBlock, 10)
+	tc.process(t, BFNone, main...)
+	// want is the definition: the best header's work counts when n is
+	// one of its ancestors.
+	want := func(n *blockNode) bool {
+		work := n.workSum
+		if bh := tc.bestHeader; bh.workSum.Cmp(work) > 0 {
+			for a := bh; a != nil; a = a.parent {
+				if a == n {
+					work = bh.workSum
+				}
+			}
+		}
+		return work.Cmp(tc.index.tip().workSum) >= 0
+	}
+	check := func(stage string) {
+		t.Helper()
+		for _, n := range tc.index.nodes {
+			fresh := newBlockNode(&wire.BlockHeader{PrevBlock: n.hash, Bits: g.params.PowLimitBits, Nonce: 7}, n)
+			for _, x := range []*blockNode{n, fresh} {
+				if got := tc.worthStoring(x, BFNone); got != want(x) {
+					t.Fatalf("%s: header at height %d (fresh %v): worth storing %v, want %v", stage, x.height, x == fresh, got, !got)
+				}
+			}
+		}
+	}
+	headers := func(blks []*wire.MsgBlock) {
+		t.Helper()
+		if _, err := tc.ProcessHeaders(headersOf(blks)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("tip only")
+	a := g.chainOf(main[9], 30) // heights 11-40
+	headers(a)
+	headers(g.chainOf(main[3], 3)) // a light side branch
+	check("headers ahead")
+	b := g.chainOf(a[10], 35) // heights 22-56: the best header moves
+	headers(b)
+	check("best header on another branch")
+	tc.process(t, BFNone, a[:5]...) // the tip moves up the old branch
+	check("tip moved")
+	headers(g.chainOf(a[29], 20)) // heights 41-60: back to the first branch
+	check("best header back")
+	if tc.bestHeader.height != 60 {
+		t.Fatalf("best header at %d", tc.bestHeader.height)
+	}
+}
