@@ -183,7 +183,7 @@ func TestListingPolicy(t *testing.T) {
 	other, otherIDs := h.props("second", h.bob, 2)
 	next := h.next()
 	honest := h.spendOne(h.coin(), 1500)
-	h.pool = h.newPool(Policy{MaxPoolBytes: 2 * estimateUsage(honest), MaxListings: 41, MaxListingsPerProducer: 40})
+	h.pool = h.newPool(Policy{MaxPoolBytes: 2 * estimateUsage(honest), MaxListings: 41, MaxListingsPerProducer: 40, MaxListingBytes: 1 << 20})
 	h.listen()
 	h.accept(honest)
 	for i := range 40 {
@@ -217,4 +217,40 @@ func TestListingPolicy(t *testing.T) {
 	if h.pool.Have(honest.TxHash()) || h.pool.Info().Size != 41+2 {
 		t.Fatalf("pool after two richer transactions: honest kept %v, size %d", h.pool.Have(honest.TxHash()), h.pool.Info().Size)
 	}
+}
+
+// TestListingBytesCap: listings are bounded by their estimated memory
+// use as well as by count. MaxListingBytes (default a tenth of
+// MaxPoolBytes) refuses the listing that would pass it
+// ("game-listings-full"); paying transactions are not held to it.
+// 10,000 listings of large P2WSH witnesses were ~120 MB outside the
+// pool's cap.
+func TestListingBytesCap(t *testing.T) {
+	if d := DefaultPolicy(); d.MaxListingBytes != DefaultMaxPoolBytes/10 {
+		t.Fatalf("default MaxListingBytes %d", d.MaxListingBytes)
+	}
+	if p := (Policy{MaxPoolBytes: 5000}).withDefaults(); p.MaxListingBytes != 500 {
+		t.Fatalf("MaxListingBytes %d for MaxPoolBytes 5000", p.MaxListingBytes)
+	}
+	h := newGameHarness(t)
+	outs, ids := h.props("lister", h.alice, 4)
+	next := h.next()
+	sale := func(i int) *wire.MsgTx {
+		return h.listing(outs[i], h.alice, &game.Sale{Prop: ids[i], BuyNow: 100_000, End: uint32(next + 5)})
+	}
+	first := sale(0)
+	h.accept(first)
+	u := h.pool.g.listingUsage
+	if u <= 0 {
+		t.Fatalf("listing usage %d", u)
+	}
+	h.pool = h.newPool(Policy{MaxListingBytes: 2*u + u/2})
+	h.listen()
+	h.accept(first)
+	h.accept(sale(1))
+	h.rejectGame(sale(2), CodeListingsFull)
+	h.accept(h.spendOne(h.coin(), 1500))
+	// Room again once a listing leaves (its bid is mined).
+	h.mine(h.bid(first, 100_000, h.alice.P2WPKH(), 20_000, h.bob)) // buy-now: final at once
+	h.accept(sale(2))
 }

@@ -131,9 +131,10 @@
 // within tip+1 … tip+1+2·AuctionPeriod and sign input 0
 // SIGHASH_SINGLE|ANYONECANPAY; its fee is 0 (the prop's gold goes on to
 // the buyer with every bid), it pays no fee floor, is outside the size cap
-// and eviction, and the pool holds at most MaxListings of them and
-// MaxListingsPerProducer per producer of the listed props
-// ("game-listings-full"). A bid (the settlement form) spends the same
+// and eviction, and the pool holds at most MaxListings of them,
+// MaxListingsPerProducer per producer of the listed props and
+// MaxListingBytes of their estimated memory (a tenth of MaxPoolBytes by
+// default) ("game-listings-full"). A bid (the settlement form) spends the same
 // prop carrier as input 0, so it conflicts with the listing or the
 // current best bid: AuctionReplacement accepts it only with the same
 // record, a bid that beats the current best (above it, or equal with a

@@ -75,7 +75,9 @@ const (
 	// pool while no block can include it.
 	CodeUnfinalParent = "game-spends-unfinal-bid"
 	// CodeListingsFull: the pool holds Policy.MaxListings listings, or
-	// Policy.MaxListingsPerProducer of the listed prop's producer.
+	// Policy.MaxListingsPerProducer of the listed prop's producer, or the
+	// listing would take the listings' memory beyond
+	// Policy.MaxListingBytes.
 	CodeListingsFull = "game-listings-full"
 )
 

@@ -311,7 +311,7 @@ func (p *Pool) checkGame(tx *wire.MsgTx, id chainhash.Hash, view chain.UtxoView,
 				return nil, err
 			}
 			if a.Listing {
-				if err := p.checkListingCaps(id, gi.producer, skip); err != nil {
+				if err := p.checkListingCaps(id, gi.producer, estimateUsage(tx)+gameUsage(gi), skip); err != nil {
 					return nil, err
 				}
 			}
@@ -320,14 +320,17 @@ func (p *Pool) checkGame(tx *wire.MsgTx, id chainhash.Hash, view chain.UtxoView,
 	return gi, nil
 }
 
-// checkListingCaps refuses a listing beyond Policy.MaxListings, or
-// MaxListingsPerProducer for producer (listings in skip, which the new
-// transaction replaces, do not count). Requires p.mu (read).
-func (p *Pool) checkListingCaps(id chainhash.Hash, producer game.ID, skip map[*entry]bool) error {
-	total, mine := p.g.listings, p.g.game.listingsBy[producer]
+// checkListingCaps refuses a listing beyond Policy.MaxListings,
+// MaxListingsPerProducer for producer, or one whose estimated memory use
+// (usage) would take the listings' beyond MaxListingBytes (listings in
+// skip, which the new transaction replaces, do not count). Requires p.mu
+// (read).
+func (p *Pool) checkListingCaps(id chainhash.Hash, producer game.ID, usage int64, skip map[*entry]bool) error {
+	total, mine, held := p.g.listings, p.g.game.listingsBy[producer], p.g.listingUsage
 	for e := range skip {
 		if e.listing && p.g.entries[e.id()] == e {
 			total--
+			held -= e.usage
 			if e.game != nil && e.game.producer == producer {
 				mine--
 			}
@@ -335,6 +338,10 @@ func (p *Pool) checkListingCaps(id chainhash.Hash, producer game.ID, skip map[*e
 	}
 	if total >= p.policy.MaxListings {
 		return gameRuleError(CodeListingsFull, fmt.Sprintf("listing %s: the pool holds %d listings, its limit", id, total))
+	}
+	if held+usage > p.policy.MaxListingBytes {
+		return gameRuleError(CodeListingsFull, fmt.Sprintf("listing %s: %d bytes of listings held, %d more would pass the limit of %d",
+			id, held, usage, p.policy.MaxListingBytes))
 	}
 	if mine >= p.policy.MaxListingsPerProducer {
 		return gameRuleError(CodeListingsFull, fmt.Sprintf("listing %s: the pool holds %d listings of producer %v's props, the limit per producer", id, mine, producer))

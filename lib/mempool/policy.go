@@ -13,7 +13,8 @@ type Policy struct {
 	// MaxPoolBytes caps the pool's memory use, estimated per transaction
 	// (the decoded transaction, the pool's indexes of it, its game effect:
 	// estimateUsage, held within 0.8–1.5× of the measured heap by
-	// TestUsageEstimate), listings aside (MaxListings bounds them), as
+	// TestUsageEstimate), listings aside (MaxListings and
+	// MaxListingBytes bound them), as
 	// bitcoind's -maxmempool does. Default 300 MB (gg-node --maxmempool).
 	MaxPoolBytes int64
 	// MinFeeHalfLife is how fast the rolling minimum fee rate raised by
@@ -61,6 +62,12 @@ type Policy struct {
 	// Defaults 10,000 and 1,000.
 	MaxListings            int
 	MaxListingsPerProducer int
+	// MaxListingBytes bounds the listings' estimated memory use (counted
+	// as MaxPoolBytes counts a transaction's): a listing's witness may be
+	// a standard P2WSH one of ~12 kB, so the count alone would let
+	// MaxListings of them hold ~120 MB beside the pool's cap. Default
+	// MaxPoolBytes/10.
+	MaxListingBytes int64
 }
 
 // Policy defaults.
@@ -134,6 +141,7 @@ func (p Policy) withDefaults() Policy {
 	setInt(&p.MaxReplacementEvictions, DefaultMaxReplacementEvictions)
 	setInt(&p.MaxListings, DefaultMaxListings)
 	setInt(&p.MaxListingsPerProducer, DefaultMaxListingsPerProducer)
+	setI64(&p.MaxListingBytes, p.MaxPoolBytes/10)
 	setInt(&p.MaxSigOpCost, DefaultMaxSigOpCost)
 	return p
 }

@@ -63,10 +63,10 @@ type txGraph struct {
 	fees     int64 // sum of actual fees
 	usage    int64 // approximate memory
 	// listings and listingUsage count the sale listings, which the size
-	// cap and eviction leave alone (Policy.MaxListings bounds them).
+	// cap and eviction leave alone (Policy.MaxListings and
+	// MaxListingBytes bound them).
 	listings     int
 	listingUsage int64
-	listingBytes int64
 	changes      uint64 // entries added and removed, ever
 	seq          uint64
 	evict        evictHeap
@@ -144,7 +144,6 @@ func (g *txGraph) add(e *entry) {
 	if e.listing {
 		g.listings++
 		g.listingUsage += e.usage
-		g.listingBytes += e.desc.VSize
 	}
 
 	if len(e.children) == 0 {
@@ -196,7 +195,6 @@ func (g *txGraph) remove(e *entry) {
 	if e.listing {
 		g.listings--
 		g.listingUsage -= e.usage
-		g.listingBytes -= e.desc.VSize
 	}
 	for _, a := range ancestors {
 		if hadChildren {
