@@ -17,7 +17,6 @@ type TxSource interface {
 type Chain interface {
 	Best() chain.BestState
 	NextRequiredBits(timestamp uint32) (uint32, error)
-	MedianTimePast() int64
 	CheckConnectBlockTemplate(blk *wire.MsgBlock) error
 	ProcessBlock(blk *wire.MsgBlock, flags chain.BehaviorFlags) (mainChain bool, orphan bool, err error)
 	FetchUtxoView(tx *wire.MsgTx) (*chain.UtxoViewpoint, error)

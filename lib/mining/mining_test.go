@@ -503,3 +503,26 @@ func BenchmarkNewBlockTemplate(b *testing.B) {
 		}
 	}
 }
+
+// otherTipChain answers MedianTimePast as a chain whose tip moved since
+// Best would: the template must take every time from one Best snapshot.
+type otherTipChain struct{ *chain.Chain }
+
+func (c otherTipChain) MedianTimePast() int64 { return c.Chain.Best().MedianTime + 7200 }
+
+// TestTemplateTimeOneSnapshot: the template's timestamp is the clock
+// raised to the tip's MinNextTime (which includes median time past + 1),
+// read from the same Best snapshot as the height and parent; a separate
+// median-time read could belong to another tip.
+func TestTemplateTimeOneSnapshot(t *testing.T) {
+	e := newEnv(t, 101, mempool.Policy{})
+	gen := mining.NewGenerator(params, otherTipChain{e.chain}, e.pool, func() time.Time { return testNow })
+	best := e.chain.Best()
+	tmpl, err := gen.NewBlockTemplate(payTo, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := int64(tmpl.Block.Header.Timestamp), max(testNow.Unix(), best.MinNextTime); got != want {
+		t.Fatalf("timestamp %d, want %d (now %d, min next time %d)", got, want, testNow.Unix(), best.MinNextTime)
+	}
+}

@@ -134,8 +134,10 @@ func (g *Generator) NewBlockTemplate(payTo []byte, extraNonce uint64) (*BlockTem
 func (g *Generator) newBlockTemplate(payTo []byte, extraNonce uint64) (*BlockTemplate, chainhash.Hash, error) {
 	best := g.chain.Best()
 	height := best.Height + 1
-	mtp := g.chain.MedianTimePast()
-	ts := max(g.now().Unix(), mtp+1, best.MinNextTime)
+	// Every time comes from the one snapshot (a separate median-time
+	// read could see another tip); MinNextTime is already past it.
+	mtp := best.MedianTime
+	ts := max(g.now().Unix(), best.MinNextTime)
 	bits, err := g.chain.NextRequiredBits(uint32(ts))
 	if err != nil {
 		return nil, best.Hash, newError(ErrChain, err, "required bits at height %d", height)

@@ -309,7 +309,7 @@ func (s *NodeService) templateJSON(c *gbtTemplate, best chain.BestState) BlockTe
 		CoinbaseAux:       map[string]string{"flags": flags},
 		CoinbaseValue:     t.CoinbaseValue,
 		LongPollID:        c.longPollID(),
-		MinTime:           max(best.MedianTime+1, best.MinNextTime),
+		MinTime:           best.MinNextTime,
 		Mutable:           []string{"time", "transactions", "prevblock"},
 		NonceRange:        "00000000ffffffff",
 		SigOpLimit:        chain.MaxBlockSigOpsCost,
