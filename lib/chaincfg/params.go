@@ -82,17 +82,6 @@ type Checkpoint struct {
 	Hash   chainhash.Hash
 }
 
-// LastCheckpointBelow returns the highest checkpoint at or below height,
-// or nil.
-func (p *Params) LastCheckpointBelow(height int32) *Checkpoint {
-	for i := len(p.Checkpoints) - 1; i >= 0; i-- {
-		if p.Checkpoints[i].Height <= height {
-			return &p.Checkpoints[i]
-		}
-	}
-	return nil
-}
-
 // CheckpointAt returns the checkpoint at height, or nil.
 func (p *Params) CheckpointAt(height int32) *Checkpoint {
 	for i := range p.Checkpoints {
