@@ -101,10 +101,8 @@ func (a AuctionReplacement) CheckReplacement(r *Replacement) error {
 	// (the listing counts 0, the replaced bid and its descendants their
 	// fees) plus its own relay at the incremental rate, so bidding up is
 	// never free relay.
-	if need := r.EvictedModFees + feeForVSize(r.MinRelayFeeRate, r.Tx.VSize); r.ModFee < need {
-		return ruleError(ErrInsufficientFee, fmt.Sprintf(
-			"bid %s pays %d dust in fees; replacing %s and what spends it (%d dust) needs at least %d",
-			r.Tx.TxID, r.ModFee, sale.TxID, r.EvictedModFees, need))
+	if err := payForEviction(r, fmt.Sprintf("bid %s replacing %s", r.Tx.TxID, sale.TxID)); err != nil {
+		return err
 	}
 	if len(rest) == 0 {
 		return nil

@@ -4,9 +4,10 @@ import "fmt"
 
 // FeeReplacement is the default ReplacementPolicy: full replace-by-fee
 // with BIP125's economic rules (3 to 5, with the eviction bound enforced by
-// the pool): the replacement pays more in total than everything it evicts,
-// the difference covers its own relay at the minimum relay fee rate, and
-// its fee rate beats each directly conflicting transaction's.
+// the pool): the replacement pays at least the fees of everything it
+// evicts, what it adds covers its own relay at the minimum relay fee rate
+// (payForEviction), and its fee rate beats each directly conflicting
+// transaction's.
 type FeeReplacement struct{}
 
 // CheckReplacement implements ReplacementPolicy.
@@ -19,15 +20,21 @@ func (FeeReplacement) CheckReplacement(r *Replacement) error {
 				r.Tx.TxID, newRate, rate, c.TxID))
 		}
 	}
-	if r.ModFee <= r.EvictedModFees {
+	return payForEviction(r, "replacement "+r.Tx.TxID.String())
+}
+
+// payForEviction is BIP125's rules 3 and 4, for FeeReplacement and for
+// bids (AuctionReplacement) alike: r pays at least the fees of everything
+// it evicts, and what it adds covers its own vsize at the minimum relay
+// fee rate, so replacing is never free relay. what names r in the error.
+func payForEviction(r *Replacement, what string) error {
+	if r.ModFee < r.EvictedModFees {
 		return ruleError(ErrInsufficientFee, fmt.Sprintf(
-			"replacement %s pays %d dust, not more than the %d it evicts",
-			r.Tx.TxID, r.ModFee, r.EvictedModFees))
+			"%s pays %d dust, less than the %d it evicts", what, r.ModFee, r.EvictedModFees))
 	}
 	if extra, need := r.ModFee-r.EvictedModFees, feeForVSize(r.MinRelayFeeRate, r.Tx.VSize); extra < need {
 		return ruleError(ErrInsufficientFee, fmt.Sprintf(
-			"replacement %s adds %d dust, less than the %d its relay costs",
-			r.Tx.TxID, extra, need))
+			"%s adds %d dust to the %d it evicts, less than the %d its relay costs", what, extra, r.EvictedModFees, need))
 	}
 	return nil
 }

@@ -97,3 +97,30 @@ func TestReplacement(t *testing.T) {
 type replacementFunc func(*Replacement) error
 
 func (f replacementFunc) CheckReplacement(r *Replacement) error { return f(r) }
+
+// TestEvictionFees: BIP125's rules 3 and 4 as FeeReplacement and a bid
+// share them: at least the fees of what is evicted, plus the
+// replacement's own relay at the minimum relay fee rate. At a zero relay
+// rate an equal fee is enough, for bids and other replacements alike.
+func TestEvictionFees(t *testing.T) {
+	tx := &TxDesc{VSize: 200}
+	for _, tt := range []struct {
+		fee, evicted, rate int64
+		ok                 bool
+	}{
+		{1200, 1000, 1000, true},
+		{1199, 1000, 1000, false}, // one dust short of the relay
+		{1000, 1000, 1000, false},
+		{999, 1000, 1000, false},
+		{1000, 1000, 0, true}, // BIP125: "at least" the evicted fees
+		{999, 1000, 0, false},
+		{1, 0, 1, true}, // a relay fee rounds up to one dust
+		{0, 0, 1, false},
+	} {
+		r := &Replacement{Tx: tx, ModFee: tt.fee, EvictedModFees: tt.evicted, MinRelayFeeRate: tt.rate}
+		err := FeeReplacement{}.CheckReplacement(r)
+		if (err == nil) != tt.ok || (err != nil && (!errors.Is(err, ErrInsufficientFee) || Reason(err) != "insufficient fee")) {
+			t.Errorf("fee %d evicting %d at rate %d: %v, want ok %v", tt.fee, tt.evicted, tt.rate, err, tt.ok)
+		}
+	}
+}
