@@ -29,7 +29,8 @@
 // (merkle mismatch or mutation, witness commitment, size) are refused
 // without remembering their header, so the intact block is accepted when it
 // arrives. Other failures mark the block, and everything built on it,
-// invalid for good.
+// invalid for good (on disk, unless the block's parent is a side header
+// kept in memory only: then in memory with it).
 //
 // # Storage layout
 //
