@@ -107,19 +107,16 @@ func nodeStarting(err error) bool {
 // stdin, or a prompt on a terminal).
 func readPassFile(c *ucli.Context, path string) (string, error) {
 	var s string
+	var err error
 	if path == "-" {
-		v, err := ReadSecret(c, path, "RPC password", false)
-		if err != nil {
-			return "", err
-		}
-		s = v
-	} else {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", WithHint(Usagef("%v", &rpc.FileError{What: "rpc password file", Path: path, Err: err}),
-				"--"+FlagRPCPassFile+" names a file holding the password (or user:password) on its first line")
-		}
-		s = string(b)
+		s, err = ReadSecret(c, path, "RPC password", false)
+	} else if s, err = readSecretFile(path, "rpc password file"); errors.Is(err, errOpen) {
+		e := FileError(c, err, "rpc password file", path)
+		e.Hints = []string{"--" + FlagRPCPassFile + " names a file holding the password (or user:password) on its first line"}
+		err = e
+	}
+	if err != nil {
+		return "", err
 	}
 	if s = FirstLine(s); s == "" {
 		return "", Usagef("rpc password file %s is empty", path)
