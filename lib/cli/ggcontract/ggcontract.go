@@ -148,14 +148,14 @@ func newSecret(path string) ([]byte, error) {
 }
 
 type termsJSON struct {
-	AGold  json.Number `json:"a_gold"`
-	AProps []string    `json:"a_props"`
-	BGold  json.Number `json:"b_gold"`
-	BProps []string    `json:"b_props"`
-	Memo   string      `json:"memo"`
-	Hash   string      `json:"hash"`
-	Expiry uint32      `json:"expiry"`
-	Mode   string      `json:"mode"`
+	AGold  cli.Amount `json:"a_gold"`
+	AProps []string   `json:"a_props"`
+	BGold  cli.Amount `json:"b_gold"`
+	BProps []string   `json:"b_props"`
+	Memo   string     `json:"memo"`
+	Hash   string     `json:"hash"`
+	Expiry uint32     `json:"expiry"`
+	Mode   string     `json:"mode"`
 }
 
 // contractList is contract.list's result.
@@ -171,10 +171,10 @@ type contractJSON struct {
 	Terms   termsJSON `json:"terms"`
 }
 
-func give(gold json.Number, props []string) string {
+func give(gold cli.Amount, props []string) string {
 	parts := []string{}
-	if a, err := amount.Parse(string(gold)); err == nil && a != 0 {
-		parts = append(parts, cli.FormatGG(a)+" GG")
+	if gold != 0 {
+		parts = append(parts, gold.String()+" GG")
 	}
 	if len(props) > 0 {
 		parts = append(parts, fmt.Sprintf("%d props", len(props)))
@@ -216,10 +216,9 @@ func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
 			continue
 		}
 		s := fmt.Sprint(v)
-		if n, isNum := v.(json.Number); isNum && (k == "fee" || k == "sent") {
-			if a, err := amount.Parse(string(n)); err == nil {
-				s = cli.FormatGG(a) + " GG"
-			}
+		var a cli.Amount
+		if n, isNum := v.(json.Number); isNum && (k == "fee" || k == "sent") && a.UnmarshalJSON([]byte(n)) == nil {
+			s = a.String() + " GG"
 		}
 		rows = append(rows, []string{k, s})
 	}

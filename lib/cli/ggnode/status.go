@@ -141,7 +141,7 @@ func writeStatus(w io.Writer, st *nodeStatus) error {
 			lock = "locked"
 		}
 		wallet = fmt.Sprintf("%s, balance %s GG (unconfirmed %s GG, immature %s GG)",
-			lock, orZero(st.Wallet.Balance), orZero(st.Wallet.Unconfirmed), orZero(st.Wallet.Immature))
+			lock, ggText(st.Wallet.Balance), ggText(st.Wallet.Unconfirmed), ggText(st.Wallet.Immature))
 	}
 	lines := [][2]string{
 		{"network", st.Network},
@@ -163,9 +163,12 @@ func writeStatus(w io.Writer, st *nodeStatus) error {
 	return nil
 }
 
-func orZero(n json.Number) string {
-	if n == "" {
-		return "0"
+// ggText formats the node's amount n (none: 0) as every table does; one
+// that does not read as an amount is printed as it came.
+func ggText(n json.Number) string {
+	var a cli.Amount
+	if n != "" && a.UnmarshalJSON([]byte(n)) != nil {
+		return string(n)
 	}
-	return string(n)
+	return a.String()
 }
