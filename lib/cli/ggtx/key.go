@@ -81,7 +81,7 @@ func keyCommand() *ucli.Command {
 						return err
 					}
 					if c.NArg() > 1 {
-						return cli.Usagef("want one key, got %d arguments (flags go before arguments)", c.NArg())
+						return cli.Usagef("want at most one key, got %d arguments", c.NArg())
 					}
 					var wif string
 					switch arg, file := c.Args().First(), c.String("key-file"); {

@@ -37,8 +37,8 @@ func addressCommand() *ucli.Command {
 					&ucli.StringFlag{Name: "lock-until", Usage: "time-lock coins paid to the address until `TIME` (RFC 3339 or unix time; CLTV)"},
 					&ucli.StringFlag{Name: "lock-for", Usage: "time-lock coins paid to the address for `DURATION` after they confirm (2h, 30d; CSV)"}},
 				Action: func(c *ucli.Context) error {
-					if c.NArg() > 0 {
-						return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+					if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
+						return err
 					}
 					lock, err := lockFlags(c, time.Now())
 					if err != nil {

@@ -37,8 +37,8 @@ func backupCommand() *ucli.Command {
 			backupPassphraseFlag(),
 		},
 		Action: func(c *ucli.Context) error {
-			if c.NArg() > 0 {
-				return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
+				return err
 			}
 			o := backupOptions{out: c.String("out"), force: c.Bool("force")}
 			if !o.force {
