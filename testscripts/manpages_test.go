@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/node"
+	"github.com/gamegold/gg/lib/p2p"
 )
 
 // TestManPages: every binary's man page keeps its <datadir>-style
@@ -34,6 +36,27 @@ func TestManPages(t *testing.T) {
 		for _, other := range cli.Binaries {
 			if other != app.Name && !strings.Contains(d.Man, `\fB`+other+`\fP(1)`) {
 				t.Errorf("%s: SEE ALSO lacks %s", app.Name, other)
+			}
+		}
+	}
+}
+
+// TestManPagesSettings: every man page names GG_RPC_PASS and the gg.toml
+// files the clients read (the datadir's [client] section and
+// ~/.gg/gg.toml); gg-node's names the P2P files of its datadir.
+func TestManPagesSettings(t *testing.T) {
+	for _, app := range apps() {
+		d, err := cli.RenderDocs(app)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{`\fB` + cli.EnvRPCPass + `\fP`, "<datadir>/gg.toml", "~/.gg/gg.toml", "[client]"}
+		if app.Name == "gg-node" {
+			want = append(want, "<datadir>/"+p2p.AddrFile, "<datadir>/"+p2p.BanFile, "<datadir>/"+node.P2PAddrFile)
+		}
+		for _, w := range want {
+			if !strings.Contains(d.Man, w) {
+				t.Errorf("%s: man page lacks %q", app.Name, w)
 			}
 		}
 	}
