@@ -13,8 +13,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,15 +138,14 @@ func newSecret(path string) ([]byte, error) {
 	if _, err := rand.Read(s); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := cli.WriteNewFile(path, []byte(hex.EncodeToString(s)+"\n"), 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, cli.WithHint(cli.Usagef("new secret file %s exists", path), "choose another file: a secret is never overwritten")
+	}
 	if err != nil {
-		return nil, cli.Usagef("new secret file: %v", err)
+		return nil, cli.Failf("new secret file: %v", err)
 	}
-	if _, err := fmt.Fprintln(f, hex.EncodeToString(s)); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return s, f.Close()
+	return s, nil
 }
 
 type termsJSON struct {

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	ucli "github.com/urfave/cli/v2"
@@ -157,5 +159,29 @@ func TestNewSecretGitWorkTree(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if _, err := newSecret("s.txt"); err != nil {
 		t.Errorf("bare name outside a work tree: %v", err)
+	}
+}
+
+// TestNewSecretRemovedOnFailure: a secret file that cannot be written
+// whole (a full disk; here a file size limit) is not left behind, where
+// it would pass for the secret of a contract.
+func TestNewSecretRemovedOnFailure(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.txt")
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skipf("no RLIMIT_FSIZE: %v", err)
+	}
+	signal.Ignore(syscall.SIGXFSZ)
+	defer signal.Reset(syscall.SIGXFSZ)
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 10, Max: old.Max}); err != nil {
+		t.Skipf("cannot limit file sizes: %v", err)
+	}
+	_, err := newSecret(p)
+	syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
+	if err == nil {
+		t.Fatal("a secret beyond the file size limit was written")
+	}
+	if _, serr := os.Stat(p); !os.IsNotExist(serr) {
+		t.Errorf("a half-written secret is left: %v (error %v)", serr, err)
 	}
 }
