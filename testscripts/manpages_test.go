@@ -1,8 +1,11 @@
 package testscripts
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
 	"github.com/gamegold/gg/lib/node"
@@ -57,6 +60,38 @@ func TestManPagesSettings(t *testing.T) {
 		for _, w := range want {
 			if !strings.Contains(d.Man, w) {
 				t.Errorf("%s: man page lacks %q", app.Name, w)
+			}
+		}
+	}
+}
+
+// TestManPagesExamplePipelines: in the examples of the help texts, a
+// pipeline that names --network in one stage names it in every stage (or
+// sets GG_NETWORK first): a stage left on the default network (main)
+// refuses a regtest node's transaction or address.
+func TestManPagesExamplePipelines(t *testing.T) {
+	stage := regexp.MustCompile(`gg-[a-z]+`)
+	for _, app := range apps() {
+		var texts []string
+		var walk func(cmds []*ucli.Command)
+		walk = func(cmds []*ucli.Command) {
+			for _, c := range cmds {
+				texts = append(texts, c.UsageText, c.Description)
+				walk(c.Subcommands)
+			}
+		}
+		texts = append(texts, app.UsageText, app.Description)
+		walk(app.Commands)
+		for _, text := range texts {
+			for _, line := range strings.Split(text, "\n") {
+				if !strings.Contains(line, "| gg-") || !strings.Contains(line, "--network") || strings.Contains(line, "GG_NETWORK=") {
+					continue
+				}
+				for _, st := range strings.Split(line, "|") {
+					if stage.MatchString(st) && !strings.Contains(st, "--network") {
+						t.Errorf("%s: %q: stage %q lacks --network", app.Name, strings.TrimSpace(line), strings.TrimSpace(st))
+					}
+				}
 			}
 		}
 	}
