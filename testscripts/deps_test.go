@@ -2,9 +2,15 @@ package testscripts
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gamegold/gg/lib/node"
+	"github.com/gamegold/gg/lib/p2p"
+	"github.com/gamegold/gg/lib/rpc"
 )
 
 const module = "github.com/gamegold/gg/"
@@ -130,5 +136,62 @@ func TestWalletIndependentOfChain(t *testing.T) {
 				t.Errorf("%s imports %s", p.ImportPath, imp)
 			}
 		}
+	}
+}
+
+// TestDocsNamePackages: the README's Layout block and the package table
+// of docs/architecture.md (§4) name every lib/ package that exists, and
+// neither calls one planned; §3's table names every file gg-node keeps in
+// its datadir.
+func TestDocsNamePackages(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arch, err := os.ReadFile("../docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, layout, _ := strings.Cut(string(readme), "## Layout")
+	_, pkgs, _ := strings.Cut(string(arch), "## 4.")
+	pkgs, _, _ = strings.Cut(pkgs, "## 5.")
+	_, files, _ := strings.Cut(string(arch), "## 3.")
+	files, _, _ = strings.Cut(files, "## 4.")
+	planned := regexp.MustCompile(`(?s)\*Planned\*.*?(\n\n|$)`)
+	existing := map[string]bool{}
+	for _, p := range listPackages(t) {
+		if pk := top(p.ImportPath); pk != "" && pk != "lib/internal" {
+			existing[pk] = true
+		}
+	}
+	for pk := range existing {
+		if !strings.Contains(layout, pk+" ") && !strings.Contains(layout, pk+"/") {
+			t.Errorf("README Layout lacks %s", pk)
+		}
+		if !strings.Contains(pkgs, "`"+pk+"`") {
+			t.Errorf("docs/architecture.md §4 lacks %s", pk)
+		}
+		for _, doc := range []string{string(arch), string(readme)} {
+			for _, m := range planned.FindAllString(doc, -1) {
+				if strings.Contains(m, "`"+pk+"`") || strings.Contains(m, "peer-to-peer") {
+					t.Errorf("%s is called planned: %q", pk, m)
+				}
+			}
+		}
+	}
+	for _, dir := range []string{"cmd/", "man/", "completions/", "testscripts/", "docs/"} {
+		if !strings.Contains(layout, "\n"+dir) && !strings.Contains(layout, " "+dir) {
+			t.Errorf("README Layout lacks %s", dir)
+		}
+	}
+	for _, f := range []string{node.ChainDBFile, node.MempoolFile, node.WalletDBFile, rpc.AddrFile, rpc.CookieFile,
+		p2p.AddrFile, p2p.BanFile, node.P2PAddrFile} {
+		if !strings.Contains(files, "`"+f+"`") {
+			t.Errorf("docs/architecture.md §3 lacks %s", f)
+		}
+	}
+	_, start, _ := strings.Cut(string(arch), "## 5.")
+	if start, _, _ = strings.Cut(start, "```"); !strings.Contains(start, "start P2P") {
+		t.Error("docs/architecture.md §5 lacks the P2P step of the start")
 	}
 }

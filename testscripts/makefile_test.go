@@ -49,7 +49,7 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 func TestMakeClean(t *testing.T) {
 	dir := t.TempDir()
 	bin, data := filepath.Join(dir, "bin"), filepath.Join(dir, "regtest")
-	chainFiles := []string{"chain.db", "mempool.dat", "contracts.dat", "rpc.addr", ".cookie"}
+	chainFiles := []string{"chain.db", "mempool.dat", "contracts.dat", "rpc.addr", ".cookie", "peers.json", "banlist.json", "p2p.addr"}
 	keep := []string{"wallet.db", "pass.txt", "key.wif"}
 	var all []string
 	for _, f := range append(chainFiles, keep...) {
@@ -80,6 +80,19 @@ func TestMakeClean(t *testing.T) {
 	}
 	if !strings.Contains(out, "wallet.db") || !strings.Contains(out, "FORCE=1") {
 		t.Errorf("make clean-regtest does not say it kept the wallet:\n%s", out)
+	}
+
+	// The README says what clean-regtest removes.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sentence, _ := strings.Cut(string(readme), "`make clean-regtest`\nremoves")
+	sentence, _, _ = strings.Cut(sentence, ".\n")
+	for _, f := range chainFiles {
+		if !strings.Contains(sentence, "`"+f+"`") {
+			t.Errorf("the README's clean-regtest sentence lacks %s: %q", f, sentence)
+		}
 	}
 
 	makeTarget(t, "clean-regtest", "BIN="+bin, "DATADIR="+data, "FORCE=1")

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -232,14 +234,39 @@ func TestReadme(t *testing.T) {
 	if err := os.WriteFile(path, []byte(script.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, "bash", "-x", path)
-	cmd.Dir, cmd.Env = root, append(env, `PS4=+ readme.sh:${LINENO}: `)
-	out, err := cmd.CombinedOutput()
+	out, err := runWalkthrough(ctx, root, append(env, `PS4=+ readme.sh:${LINENO}: `), path)
 	if err != nil {
 		t.Fatalf("the README's walkthrough failed: %v\n%s\n--- readme.sh (lines as in the trace) ---\n%s", err, tail(out, 60), numbered(script.String()))
 	}
 	t.Logf("%d sh blocks run", len(blocks))
 	stop()
+}
+
+// runWalkthrough runs the script at path with bash -x in dir and returns
+// its output. The script runs in a process group of its own, killed
+// when it ends or ctx is done, so a process it left in the background
+// (the README's second node, after a failed step) dies with it. The
+// output goes to a file, not a pipe: such a process holding the pipe
+// would keep Wait from returning.
+func runWalkthrough(ctx context.Context, dir string, env []string, path string) ([]byte, error) {
+	out, err := os.CreateTemp(dir, "walkthrough-*.log")
+	if err != nil {
+		return nil, err
+	}
+	defer out.Close()
+	cmd := exec.CommandContext(ctx, "bash", "-x", path)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	err = cmd.Wait()
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	b, rerr := os.ReadFile(out.Name())
+	return b, errors.Join(err, rerr)
 }
 
 // readmeEnv is a new user's environment: PATH and the like kept, HOME in
@@ -300,4 +327,95 @@ func numbered(s string) string {
 		fmt.Fprintf(&b, "%4d  %s\n", i+1, l)
 	}
 	return b.String()
+}
+
+// TestReadmeWalkthroughCleansUp: a walkthrough that fails while a process
+// it started in the background still runs (the README's second node)
+// makes runWalkthrough return the failure, not wait on the process's
+// hold of the output, and the process is killed.
+func TestReadmeWalkthroughCleansUp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.sh")
+	if err := os.WriteFile(path, []byte("sleep 600 &\necho $! > bg.pid\nexit 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := runWalkthrough(context.Background(), dir, os.Environ(), path)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+			t.Errorf("error %v, want exit status 3", err)
+		}
+	case <-time.After(60 * time.Second): // a guard against the hang, far above the few seconds needed
+		t.Fatal("runWalkthrough waits on the background process")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "bg.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Killed: gone, or a zombie until init reaps it.
+	for deadline := time.Now().Add(10 * time.Second); running(pid); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the background process %d outlived the walkthrough", pid)
+		}
+	}
+}
+
+// running reports whether process pid exists and is not a zombie.
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z")
+}
+
+// TestReadmeWaitLoopFails: the README's wait for the second node to catch
+// up fails the walkthrough when it never does, instead of going on after
+// its last try (ggn and ggn2 stubbed: heights 5 and 3, or 5 and 5).
+func TestReadmeWaitLoopFails(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	md, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, _, err := readmeBlocks(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wait []string
+	for _, b := range blocks {
+		for i, l := range b {
+			if strings.Contains(l, "$(seq ") {
+				wait = b[i:]
+			}
+		}
+	}
+	if wait == nil {
+		t.Fatal("README.md has no wait loop ($(seq ...))")
+	}
+	for _, tc := range []struct {
+		height2 string
+		ok      bool
+	}{{"3", false}, {"5", true}} {
+		script := "set -euo pipefail\nsleep() { :; }\njq() { :; }\n" +
+			"ggn() { echo 5; }\nggn2() { if [ \"$*\" = 'rpc getblockcount' ]; then echo " + tc.height2 + "; fi; }\n" +
+			strings.Join(wait, "\n") + "\n"
+		err := exec.Command("bash", "-c", script).Run()
+		if tc.ok != (err == nil) {
+			t.Errorf("second node at height %s (the first at 5): walkthrough error %v", tc.height2, err)
+		}
+	}
 }

@@ -242,8 +242,13 @@ func isFlagError(err error) bool {
 	return strings.HasPrefix(s, "flag provided but not defined") || strings.HasPrefix(s, "invalid value")
 }
 
+// lowerFirst puts a message in the house voice: its first letter lowered
+// (unless it starts an acronym such as "RPC") and one final period
+// dropped, an ellipsis ("[ARG]...") kept.
 func lowerFirst(s string) string {
-	s = strings.TrimSuffix(s, ".")
+	if !strings.HasSuffix(s, "..") {
+		s = strings.TrimSuffix(s, ".")
+	}
 	if s == "" || (len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') { // keep acronyms like "RPC"
 		return s
 	}

@@ -90,3 +90,21 @@ func TestReportCodes(t *testing.T) {
 		t.Fatal("usage code")
 	}
 }
+
+// TestLowerFirst: one final period goes, an ellipsis stays; the first
+// letter is lowered unless it starts an acronym.
+func TestLowerFirst(t *testing.T) {
+	for in, want := range map[string]string{
+		"Insufficient funds.":                    "insufficient funds",
+		"no method: gg-node rpc METHOD [ARG]...": "no method: gg-node rpc METHOD [ARG]...",
+		"wait...":                                "wait...",
+		"RPC refused.":                           "RPC refused",
+		"done":                                   "done",
+		".":                                      "",
+		"":                                       "",
+	} {
+		if got := lowerFirst(in); got != want {
+			t.Errorf("lowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -16,5 +16,7 @@
 // and their --account and --dry-run flags. Secrets (keys, passphrases,
 // mnemonics) come from files, stdin or a prompt without echo (ReadSecret),
 // never only from arguments, which ps shows to every user; one still taken
-// from the command line warns, once (WarnSecretArg, WarnSecretURL).
+// from the command line warns, once (WarnSecretArg, WarnSecretURL). A file
+// holding a key, a secret or a backup is written whole, synced, with mode
+// 0600, or not at all (WriteNewFile, ReplaceFile).
 package cli

@@ -31,37 +31,59 @@ var clientFiles = []manItem{
 	{"<datadir>", "~/.gg/<network> unless --datadir says otherwise"},
 	{"<datadir>/rpc.addr", "the address of the node's RPC server, written by gg-node (unless --rpc-url)"},
 	{"<datadir>/.cookie", "the node's RPC credentials, written by gg-node at each start, mode 0600 (unless --rpc-url)"},
+	clientConfig, userConfig,
 }
+
+// The client settings files (ApplyClientConfig).
+var (
+	clientConfig = manItem{"<datadir>/gg.toml", "the node's settings; its [client] section (any common flag but --datadir) and its top-level " +
+		"network, rpc-url and rpc-pass-file are defaults for the common flags. A flag or GG_* variable wins over this file, " +
+		"this file over ~/.gg/gg.toml; relative paths are relative to the file"}
+	userConfig = manItem{"~/.gg/gg.toml", "the user's client settings: common flags, --datadir included, at the top level or in [client]"}
+)
+
+// envRPCPass is the environment variable every client reads apart from
+// its flags.
+var envRPCPass = manItem{EnvRPCPass, "the node's RPC password (or user:password), for a --rpc-url without one, when --rpc-pass-file is not given"}
 
 // manExtras are the binaries' FILES, own exit codes and environment.
 var manExtras = map[string]manExtra{
 	"gg-node": {Files: []manItem{
 		{"<datadir>", "~/.gg/<network> unless --datadir says otherwise"},
-		{"<datadir>/gg.toml", "settings: a flag wins over the environment, which wins over this file ('gg-node config' prints the effective ones)"},
+		{"<datadir>/gg.toml", "settings: a flag wins over the environment, which wins over this file ('gg-node config' prints the effective ones); " +
+			"its [client] section is for the clients (gg-node rpc and status among them), see gg-wallet(1)"},
+		userConfig,
 		{"<datadir>/chain.db", "blocks, the UTXO set, undo data and the game registries (bbolt)"},
 		{"<datadir>/mempool.dat", "the mempool, saved every --mempool-save-every while it changes and on shutdown"},
 		{"<datadir>/contracts.dat", "the contract book: published offers and their signatures"},
 		{"<datadir>/wallet.db", "the hosted wallet (not with --no-wallet); see gg-wallet(1)"},
 		{"<datadir>/rpc.addr", "the address the RPC server listens on, for clients; removed on shutdown"},
 		{"<datadir>/.cookie", "fresh RPC credentials for clients at each start (mode 0600); removed on shutdown"},
+		{"<datadir>/p2p.addr", "the addresses the node accepts peers on, one a line; removed on shutdown"},
+		{"<datadir>/peers.json", "the address book: peers heard of and tried, saved every minute while it changes and on shutdown"},
+		{"<datadir>/banlist.json", "banned peer addresses and until when"},
 	}, Env: []manItem{
 		{"GG_DB_NOSYNC", "1 skips fsync on database commits (tests only: a crash may lose data)"},
+		{EnvRPCPass, "gg-node rpc and status: " + envRPCPass.Text},
 	}},
 	"gg-wallet": {Files: append(append([]manItem{}, clientFiles...),
 		manItem{"<datadir>/wallet.db", "the wallet gg-node hosts (gg-wallet serve --wallet-dir DIR: DIR/wallet.db, with its own rpc.addr and .cookie)"},
-		manItem{"--passphrase-file FILE", "the passphrase on its first line (keep it mode 0600)"}),
+		manItem{"--passphrase-file FILE", "the passphrase on its first line (keep it mode 0600); - reads it from stdin"}),
 		Exit: []manItem{{"10", "sign left inputs unsigned (the partially signed hex is still printed)"}},
 		Env: []manItem{
+			envRPCPass,
 			{"GG_PASSPHRASE", "the wallet passphrase, when --passphrase-file is not given"},
 			{"GG_BACKUP_PASSPHRASE", "the backup passphrase, when --backup-passphrase-file is not given"},
 			{"GG_DB_NOSYNC", "1 skips fsync in gg-wallet serve (tests only)"},
 		}},
 	"gg-tx": {Files: append(append([]manItem{}, clientFiles...),
-		manItem{"--key-file FILE", "WIF private keys, one per line; 'key new --out FILE' writes one with mode 0600"})},
-	"gg-prop": {Files: clientFiles},
+		manItem{"--key-file FILE", "WIF private keys, one per line; 'key new --out FILE' writes one with mode 0600"}),
+		Env: []manItem{envRPCPass}},
+	"gg-prop": {Files: clientFiles, Env: []manItem{envRPCPass}},
 	"gg-contract": {Files: append(append([]manItem{}, clientFiles...),
 		manItem{"--new-secret FILE", "a new hash-lock secret in hex, mode 0600; a bare file name is refused inside a git work tree (give ./FILE)"},
-		manItem{"--secret-file FILE", "a hash-lock secret in hex, to lock with or to claim"})},
+		manItem{"--secret-file FILE", "a hash-lock secret in hex, to lock with or to claim"}),
+		Env: []manItem{envRPCPass}},
 }
 
 // sharedExit are the exit codes of every binary (exit.go), 130 last.

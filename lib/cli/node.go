@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,8 +22,20 @@ const FlagRPCPassFile = "rpc-pass-file"
 // EnvRPCPass holds the node's RPC password, for a --rpc-url without one.
 const EnvRPCPass = "GG_RPC_PASS"
 
-// metaNodeClient keeps a run's client once its node was checked.
-const metaNodeClient = "cli.nodeclient"
+// Keys of App.Metadata NodeClient uses.
+const (
+	metaNodeClient = "cli.nodeclient" // *rpc.Client: the run's client, once its node was checked
+	metaChainInfo  = "cli.chaininfo"  // json.RawMessage: getblockchaininfo's answer to that check
+)
+
+// NodeChainInfo returns the node's answer to getblockchaininfo that
+// NodeClient got when it checked the node's network in this run, or nil
+// (no client yet, or a node that did not answer it, such as a wallet
+// service).
+func NodeChainInfo(c *ucli.Context) json.RawMessage {
+	raw, _ := c.App.Metadata[metaChainInfo].(json.RawMessage)
+	return raw
+}
 
 // NodeClient finds the node the way every thin client does: --rpc-url
 // (GG_RPC_URL) if given, else the datadir's rpc.addr; the password from
@@ -107,19 +120,16 @@ func nodeStarting(err error) bool {
 // stdin, or a prompt on a terminal).
 func readPassFile(c *ucli.Context, path string) (string, error) {
 	var s string
+	var err error
 	if path == "-" {
-		v, err := ReadSecret(c, path, "RPC password", false)
-		if err != nil {
-			return "", err
-		}
-		s = v
-	} else {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", WithHint(Usagef("%v", &rpc.FileError{What: "rpc password file", Path: path, Err: err}),
-				"--"+FlagRPCPassFile+" names a file holding the password (or user:password) on its first line")
-		}
-		s = string(b)
+		s, err = ReadSecret(c, path, "RPC password", false)
+	} else if s, err = readSecretFile(path, "rpc password file"); errors.Is(err, errOpen) {
+		e := FileError(c, err, "rpc password file", path)
+		e.Hints = []string{"--" + FlagRPCPassFile + " names a file holding the password (or user:password) on its first line"}
+		err = e
+	}
+	if err != nil {
+		return "", err
 	}
 	if s = FirstLine(s); s == "" {
 		return "", Usagef("rpc password file %s is empty", path)
@@ -152,11 +162,19 @@ func endpointError(err error, explicit bool) error {
 // wallet served apart names it in wallet.info) and refuses another than
 // p's. A node that answers neither (a user whose whitelist has neither, a
 // wallet server without a wallet) is not checked.
+// The getblockchaininfo answer is kept for NodeChainInfo.
 func checkNetwork(c *ucli.Context, client *rpc.Client, p *chaincfg.Params) error {
 	var info struct {
 		Chain string `json:"chain"`
 	}
-	err := client.Call(c.Context, "getblockchaininfo", &info)
+	var raw json.RawMessage
+	err := client.Call(c.Context, "getblockchaininfo", &raw)
+	if err == nil {
+		if err = json.Unmarshal(raw, &info); err != nil {
+			return Failf("the node's getblockchaininfo: %v", err)
+		}
+		setMeta(c, metaChainInfo, raw)
+	}
 	var re *rpc.Error
 	if errors.As(err, &re) && (re.Code == rpc.CodeMethodNotFound || re.Code == rpc.CodeForbidden) {
 		var wi struct {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,18 +58,18 @@ func WarnSecretURL(c *ucli.Context, url, fix string) {
 // ReadSecret returns the content of the secret file path, or of stdin
 // when path is "-". When stdin is a terminal, "-" asks for a one-line
 // secret there without echo instead (twice when confirm). what names the
-// secret in messages ("passphrase", "key file").
+// secret in messages ("passphrase", "key file"). Both are bounded: a
+// secret is small, and a wrong path must not read a disk image.
 func ReadSecret(c *ucli.Context, path, what string, confirm bool) (string, error) {
 	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			if !strings.HasSuffix(what, " file") {
-				what += " file"
-			}
+		if !strings.HasSuffix(what, " file") {
+			what += " file"
+		}
+		s, err := readSecretFile(path, what)
+		if errors.Is(err, errOpen) {
 			return "", FileError(c, err, what, path)
 		}
-		defer f.Close()
-		return readBounded(f, what+" "+path)
+		return s, err
 	}
 	if StdinIsTerminal(c) {
 		return PromptSecret(c, what, confirm)
@@ -79,22 +80,53 @@ func ReadSecret(c *ucli.Context, path, what string, confirm bool) (string, error
 	return readBounded(c.App.Reader, what+" on stdin")
 }
 
-// PromptSecret asks for what on the terminal that is stdin, without echo,
-// the prompt on stderr; twice when confirm (a new passphrase). Without a
-// terminal it is a usage error: the caller names the other ways in a
-// hint.
+// errOpen marks readSecretFile's failure to open the file, which each
+// caller words with its own hint.
+var errOpen = errors.New("open secret file")
+
+// readSecretFile reads the secret file path (what names it), bounded; a
+// failure to open it wraps errOpen and the *fs.PathError.
+func readSecretFile(path, what string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", errOpen, err)
+	}
+	defer f.Close()
+	return readBounded(f, what+" "+path)
+}
+
+// ErrNoTerminal is PromptSecret's error (wrapped) when there is no
+// terminal to ask on.
+var ErrNoTerminal = errors.New("no terminal to ask on")
+
+// ttyPath is the terminal PromptSecret asks on when stdin is not one (a
+// variable so that tests can point it elsewhere).
+var ttyPath = "/dev/tty"
+
+// PromptSecret asks for what without echo on the terminal that is stdin,
+// the prompt on stderr, or else on the process's controlling terminal
+// (stdin may carry the data: gg-wallet restore < phrase.txt); twice when
+// confirm (a new passphrase). Without a terminal it is a usage error: the
+// caller names the other ways in a hint. A prompt does not claim stdin,
+// so one run may ask for two secrets.
 func PromptSecret(c *ucli.Context, what string, confirm bool) (string, error) {
-	if !StdinIsTerminal(c) {
-		return "", Usagef("no %s given and no terminal to ask on", what)
+	var tty *os.File
+	prompts := c.App.ErrWriter
+	if f, ok := c.App.Reader.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		tty = f
+	} else if f, err := os.OpenFile(ttyPath, os.O_RDWR, 0); err == nil {
+		defer f.Close()
+		if term.IsTerminal(int(f.Fd())) {
+			tty, prompts = f, f
+		}
 	}
-	if err := takeStdin(c, what); err != nil {
-		return "", err
+	if tty == nil {
+		return "", Usagef("no %s given and %w", what, ErrNoTerminal)
 	}
-	fd := int(c.App.Reader.(*os.File).Fd())
 	ask := func(prompt string) (string, error) {
-		fmt.Fprint(c.App.ErrWriter, prompt)
-		b, err := term.ReadPassword(fd)
-		fmt.Fprintln(c.App.ErrWriter)
+		fmt.Fprint(prompts, prompt)
+		b, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(prompts)
 		if err != nil {
 			return "", Failf("read %s: %v", what, err)
 		}

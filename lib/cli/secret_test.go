@@ -62,6 +62,12 @@ func TestReadSecret(t *testing.T) {
 
 func TestReadSecretErrors(t *testing.T) {
 	dir := t.TempDir()
+	notTTY := filepath.Join(dir, "not-a-tty") // no terminal, even under a developer's shell
+	if err := os.WriteFile(notTTY, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer func(p string) { ttyPath = p }(ttyPath)
+	ttyPath = notTTY
 	big := filepath.Join(dir, "big")
 	if err := os.WriteFile(big, bytes.Repeat([]byte("k"), maxSecret+1), 0o600); err != nil {
 		t.Fatal(err)
@@ -89,6 +95,14 @@ func TestReadSecretErrors(t *testing.T) {
 		}, "key file and transaction both come from stdin", ExitUsage},
 		{"no terminal to ask on", func(c *ucli.Context) error {
 			_, err := PromptSecret(c, "passphrase", true)
+			return err
+		}, "no passphrase given and no terminal to ask on", ExitUsage},
+		{"no terminal at all", func(c *ucli.Context) error {
+			ttyPath = filepath.Join(dir, "nosuch")
+			_, err := PromptSecret(c, "passphrase", false)
+			if !errors.Is(err, ErrNoTerminal) {
+				return errors.New("not ErrNoTerminal")
+			}
 			return err
 		}, "no passphrase given and no terminal to ask on", ExitUsage},
 	}

@@ -13,8 +13,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,19 +104,20 @@ func parseGG(s, what string) (amount.Amount, error) {
 	return a, nil
 }
 
-// readSecret reads a secret file: the secret in hex (what --new-secret
-// writes).
-func readSecret(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+// readSecret reads a secret file ("-": stdin): the secret in hex (what
+// --new-secret writes).
+func readSecret(c *ucli.Context, path string) ([]byte, error) {
+	b, err := cli.ReadSecret(c, path, "secret file", false)
 	if err != nil {
-		return nil, cli.Usagef("secret file: %v", err)
+		return nil, err
 	}
-	if len(b) > 4*game.PreimageSize {
-		return nil, cli.Usagef("secret file %s: want the secret in hex (%d bytes, %d hex digits)", path, game.PreimageSize, 2*game.PreimageSize)
-	}
-	s, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	s, err := hex.DecodeString(strings.TrimSpace(b))
 	if err != nil || len(s) != game.PreimageSize {
-		return nil, cli.Usagef("secret file %s: want the secret in hex (%d bytes, %d hex digits)", path, game.PreimageSize, 2*game.PreimageSize)
+		where := "secret file " + path
+		if path == "-" {
+			where = "secret on stdin"
+		}
+		return nil, cli.Usagef("%s: want the secret in hex (%d bytes, %d hex digits)", where, game.PreimageSize, 2*game.PreimageSize)
 	}
 	return s, nil
 }
@@ -135,26 +138,25 @@ func newSecret(path string) ([]byte, error) {
 	if _, err := rand.Read(s); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := cli.WriteNewFile(path, []byte(hex.EncodeToString(s)+"\n"), 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, cli.WithHint(cli.Usagef("new secret file %s exists", path), "choose another file: a secret is never overwritten")
+	}
 	if err != nil {
-		return nil, cli.Usagef("new secret file: %v", err)
+		return nil, cli.Failf("new secret file: %v", err)
 	}
-	if _, err := fmt.Fprintln(f, hex.EncodeToString(s)); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return s, f.Close()
+	return s, nil
 }
 
 type termsJSON struct {
-	AGold  json.Number `json:"a_gold"`
-	AProps []string    `json:"a_props"`
-	BGold  json.Number `json:"b_gold"`
-	BProps []string    `json:"b_props"`
-	Memo   string      `json:"memo"`
-	Hash   string      `json:"hash"`
-	Expiry uint32      `json:"expiry"`
-	Mode   string      `json:"mode"`
+	AGold  cli.Amount `json:"a_gold"`
+	AProps []string   `json:"a_props"`
+	BGold  cli.Amount `json:"b_gold"`
+	BProps []string   `json:"b_props"`
+	Memo   string     `json:"memo"`
+	Hash   string     `json:"hash"`
+	Expiry uint32     `json:"expiry"`
+	Mode   string     `json:"mode"`
 }
 
 // contractList is contract.list's result.
@@ -170,10 +172,10 @@ type contractJSON struct {
 	Terms   termsJSON `json:"terms"`
 }
 
-func give(gold json.Number, props []string) string {
+func give(gold cli.Amount, props []string) string {
 	parts := []string{}
-	if a, err := amount.Parse(string(gold)); err == nil && a != 0 {
-		parts = append(parts, cli.FormatGG(a)+" GG")
+	if gold != 0 {
+		parts = append(parts, gold.String()+" GG")
 	}
 	if len(props) > 0 {
 		parts = append(parts, fmt.Sprintf("%d props", len(props)))
@@ -215,10 +217,9 @@ func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
 			continue
 		}
 		s := fmt.Sprint(v)
-		if n, isNum := v.(json.Number); isNum && (k == "fee" || k == "sent") {
-			if a, err := amount.Parse(string(n)); err == nil {
-				s = cli.FormatGG(a) + " GG"
-			}
+		var a cli.Amount
+		if n, isNum := v.(json.Number); isNum && (k == "fee" || k == "sent") && a.UnmarshalJSON([]byte(n)) == nil {
+			s = a.String() + " GG"
 		}
 		rows = append(rows, []string{k, s})
 	}
@@ -259,7 +260,7 @@ func publishCommand() *ucli.Command {
 			&ucli.StringSliceFlag{Name: "want-prop", Usage: "a prop `ID` B gives A on chain at fulfil (repeat)"},
 			&ucli.StringFlag{Name: "memo", Usage: "off-chain counter-performance, free `TEXT`"},
 			&ucli.StringFlag{Name: "hash", Usage: "hash lock: sha256 of the secret, 64 `HEX` digits"},
-			&ucli.StringFlag{Name: "secret-file", Usage: "hash lock from the secret in `FILE` (hex)"},
+			&ucli.StringFlag{Name: "secret-file", Usage: "hash lock from the secret in `FILE` (hex; - for stdin)"},
 			&ucli.StringFlag{Name: "new-secret", Usage: "generate a secret into a new `FILE` (0600) and lock with its hash (inside a git work tree: a path such as ./FILE)"},
 			&ucli.Int64Flag{Name: "expiry", Usage: "expiry `HEIGHT`: fulfil and claim below it, refund from it"},
 			&ucli.Int64Flag{Name: "expires-in", Usage: "expiry as `BLOCKS` above the tip"},
@@ -329,7 +330,7 @@ func publishCommand() *ucli.Command {
 			var secret []byte
 			switch {
 			case c.IsSet("secret-file"):
-				if secret, err = readSecret(c.String("secret-file")); err != nil {
+				if secret, err = readSecret(c, c.String("secret-file")); err != nil {
 					return err
 				}
 			case c.IsSet("new-secret") && !c.Bool("dry-run"):
@@ -455,7 +456,7 @@ func executeCommand() *ucli.Command {
 			"coop without --hex builds and half-signs the settlement and prints its hex for the\n" +
 			"other party, who runs execute coop --hex HEX (or - to read it from stdin) to co-sign and broadcast.",
 		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "secret-file", Usage: "the secret (hex) in `FILE` (claim)"},
+			&ucli.StringFlag{Name: "secret-file", Usage: "the secret (hex) in `FILE` (claim; - for stdin)"},
 			&ucli.StringFlag{Name: "hex", Usage: "the other party's half-signed coop settlement `HEX` (- reads stdin)"},
 			&ucli.StringFlag{Name: "address", Usage: "`ADDR` receiving the escrow (default a new address of the account)"},
 			accountFlag("default"), cli.DryRunFlag(),
@@ -477,7 +478,7 @@ func executeCommand() *ucli.Command {
 				if !c.IsSet("secret-file") {
 					return cli.Usagef("a claim needs --secret-file")
 				}
-				s, err := readSecret(c.String("secret-file"))
+				s, err := readSecret(c, c.String("secret-file"))
 				if err != nil {
 					return err
 				}

@@ -2,12 +2,18 @@ package ggcontract
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
 )
@@ -44,21 +50,54 @@ func TestSecretFiles(t *testing.T) {
 	if _, err := newSecret(p); err == nil {
 		t.Fatal("overwrote a secret file")
 	}
-	got, err := readSecret(p)
+	got, err := readSecretIn(p, "")
 	if err != nil || !bytes.Equal(got, s) {
 		t.Fatalf("read back %x %v", got, err)
 	}
 	os.WriteFile(p, []byte("not hex\n"), 0o600)
-	if _, err := readSecret(p); err == nil {
+	if _, err := readSecretIn(p, ""); err == nil {
 		t.Fatal("non-hex secret accepted")
 	}
 	// A hash lock's secret is exactly 32 bytes (the escrow script's rule).
 	for _, n := range []int{1, 31, 33, 520} {
 		os.WriteFile(p, []byte(strings.Repeat("ab", n)+"\n"), 0o600)
-		if _, err := readSecret(p); err == nil {
+		if _, err := readSecretIn(p, ""); err == nil {
 			t.Errorf("secret of %d bytes accepted", n)
 		}
 	}
+}
+
+// TestSecretFileStdin: --secret-file - reads the secret from stdin, as
+// every gg-* secret flag does; a missing file is the user's to fix.
+func TestSecretFileStdin(t *testing.T) {
+	hx := strings.Repeat("ab", 32)
+	got, err := readSecretIn("-", hx+"\n")
+	if err != nil || hex.EncodeToString(got) != hx {
+		t.Fatalf("secret on stdin: %x %v", got, err)
+	}
+	var ce *cli.Error
+	_, err = readSecretIn("-", "ab\n")
+	if !errors.As(err, &ce) || ce.Code != cli.ExitUsage || err.Error() != "secret on stdin: want the secret in hex (32 bytes, 64 hex digits)" {
+		t.Errorf("short secret on stdin: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "nosuch")
+	_, err = readSecretIn(missing, "")
+	if !errors.As(err, &ce) || ce.Code != cli.ExitUsage || err.Error() != "secret file "+missing+" does not exist" {
+		t.Errorf("missing secret file: %v", err)
+	}
+}
+
+// readSecretIn runs readSecret(path) in a command whose stdin holds stdin.
+func readSecretIn(path, stdin string) ([]byte, error) {
+	var got []byte
+	app := cli.NewApp("gg-contract", "test", cli.IO{In: strings.NewReader(stdin), Out: io.Discard, Err: io.Discard})
+	app.Action = func(c *ucli.Context) error {
+		var err error
+		got, err = readSecret(c, path)
+		return err
+	}
+	err := app.Run([]string{"gg-contract"})
+	return got, err
 }
 
 func TestTables(t *testing.T) {
@@ -120,5 +159,29 @@ func TestNewSecretGitWorkTree(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if _, err := newSecret("s.txt"); err != nil {
 		t.Errorf("bare name outside a work tree: %v", err)
+	}
+}
+
+// TestNewSecretRemovedOnFailure: a secret file that cannot be written
+// whole (a full disk; here a file size limit) is not left behind, where
+// it would pass for the secret of a contract.
+func TestNewSecretRemovedOnFailure(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.txt")
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skipf("no RLIMIT_FSIZE: %v", err)
+	}
+	signal.Ignore(syscall.SIGXFSZ)
+	defer signal.Reset(syscall.SIGXFSZ)
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 10, Max: old.Max}); err != nil {
+		t.Skipf("cannot limit file sizes: %v", err)
+	}
+	_, err := newSecret(p)
+	syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old)
+	if err == nil {
+		t.Fatal("a secret beyond the file size limit was written")
+	}
+	if _, serr := os.Stat(p); !os.IsNotExist(serr) {
+		t.Errorf("a half-written secret is left: %v (error %v)", serr, err)
 	}
 }

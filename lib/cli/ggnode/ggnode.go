@@ -49,7 +49,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"      --listen=127.0.0.1:0 --connect=127.0.0.1:2200      (a second node syncing from the first)\n" +
 		"   gg-node --network=testnet --proxy=127.0.0.1:9050        (outbound peers through Tor)\n" +
 		"   gg-node --network=regtest --datadir=./.regtest rpc generatetoaddress 101 rg1q...\n" +
-		"   gg-tx create ... | gg-node --network=regtest rpc sendrawtransaction -"
+		"   gg-tx --network=regtest create ... | gg-node --network=regtest rpc sendrawtransaction -"
 	app.Flags = append(app.Flags,
 		&ucli.StringFlag{Name: "rpc-listen", Usage: "RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)", EnvVars: []string{"GG_RPC_LISTEN"}},
 		&ucli.StringSliceFlag{Name: "rpcauth", Usage: "RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)", EnvVars: []string{"GG_RPCAUTH"}},

@@ -12,55 +12,42 @@ import (
 // reindexBar returns a progress callback drawing a bar on w, or nil when
 // w is not a terminal (the node then logs progress lines instead).
 func reindexBar(w io.Writer) func(height, tip int32) {
-	if !cli.IsTerminal(w) {
-		return nil
-	}
-	var bar *progressbar.ProgressBar
-	return func(height, tip int32) {
-		if bar == nil {
-			bar = progressbar.NewOptions64(int64(max(tip, 1)),
-				progressbar.OptionSetWriter(w),
-				progressbar.OptionSetVisibility(true),
-				progressbar.OptionSetDescription("reindex"),
-				progressbar.OptionShowCount(),
-				progressbar.OptionSetItsString("blocks"),
-				progressbar.OptionShowIts(),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish())
-		}
-		bar.Set64(int64(height))
-		if height >= tip {
-			bar.Finish()
-		}
-	}
+	return blockBar(w, "reindex", 100*time.Millisecond)
 }
 
 // syncBar returns a progress callback drawing the initial block download
 // on w (blocks of the best header chain), or nil when w is not a
 // terminal (the node logs its progress then).
 func syncBar(w io.Writer) func(tip, headers int32) {
+	return blockBar(w, "sync", 250*time.Millisecond)
+}
+
+// blockBar returns a progress callback drawing a bar named what on w,
+// redrawn at most every throttle: done blocks of total, a total that may
+// grow as it goes; a finished bar is cleared and the next call starts
+// another. It is nil when w is not a terminal.
+func blockBar(w io.Writer, what string, throttle time.Duration) func(done, total int32) {
 	if !cli.IsTerminal(w) {
 		return nil
 	}
 	var bar *progressbar.ProgressBar
-	return func(tip, headers int32) {
-		if bar == nil || bar.GetMax64() != int64(max(headers, 1)) {
-			if bar != nil {
-				bar.ChangeMax64(int64(max(headers, 1)))
-			} else {
-				bar = progressbar.NewOptions64(int64(max(headers, 1)),
-					progressbar.OptionSetWriter(w),
-					progressbar.OptionSetVisibility(true),
-					progressbar.OptionSetDescription("sync"),
-					progressbar.OptionShowCount(),
-					progressbar.OptionSetItsString("blocks"),
-					progressbar.OptionShowIts(),
-					progressbar.OptionThrottle(250*time.Millisecond),
-					progressbar.OptionClearOnFinish())
-			}
+	return func(done, total int32) {
+		switch n := int64(max(total, 1)); {
+		case bar == nil:
+			bar = progressbar.NewOptions64(n,
+				progressbar.OptionSetWriter(w),
+				progressbar.OptionSetVisibility(true),
+				progressbar.OptionSetDescription(what),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetItsString("blocks"),
+				progressbar.OptionShowIts(),
+				progressbar.OptionThrottle(throttle),
+				progressbar.OptionClearOnFinish())
+		case bar.GetMax64() != n:
+			bar.ChangeMax64(n)
 		}
-		bar.Set64(int64(tip))
-		if tip >= headers {
+		bar.Set64(int64(done))
+		if done >= total {
 			bar.Finish()
 			bar = nil
 		}

@@ -156,14 +156,12 @@ func runRPC(c *ucli.Context) error {
 		}
 		args = append(args, more...)
 	}
-	// A secret file that cannot be read is the user's mistake: say so
-	// before looking for the node.
-	for _, k := range secretKinds {
-		if path := c.String(k.flag); path != "" && path != "-" {
-			if _, err := cli.ReadSecret(c, path, k.what, false); err != nil {
-				return err
-			}
-		}
+	// The secret files are read once, before looking for the node: one
+	// that cannot be read is the user's mistake, and a pipe
+	// (--passphrase-file <(pass gg)) holds its secret for one read only.
+	fromFile, err := secretFiles(c, method)
+	if err != nil {
+		return err
 	}
 	client, err := connect(c)
 	if err != nil {
@@ -173,7 +171,7 @@ func runRPC(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	params, err := rpcParams(c, method, args, argv, spec, c.Bool("named"))
+	params, err := rpcParams(c, method, args, argv, spec, fromFile, c.Bool("named"))
 	if err != nil {
 		return err
 	}
@@ -279,36 +277,15 @@ func stringArg(a string) string {
 // rpcParams builds method's params from args (the first argv of them from
 // the command line, the rest from -stdin), typed by spec (nil: guessed):
 // positional ([]any) or, with named, by name (map[string]any). The
-// secret parameters come from their --*-file flags, the arguments filling
-// the other places in order (null in a gap). A secret argument of '-' is
-// read from stdin (or asked for on a terminal) and sent as a string; one
-// given on the command line warns; a required one left out is asked for
-// on a terminal.
-func rpcParams(c *ucli.Context, method string, args []string, argv int, spec []rpc.Param, named bool) (any, error) {
+// secret parameters read from their --*-file flags (secretFiles) are in
+// fromFile, the arguments filling the other places in order (null in a
+// gap). A secret argument of '-' is read from stdin (or asked for on a
+// terminal) and sent as a string; one given on the command line warns; a
+// required one left out is asked for on a terminal.
+func rpcParams(c *ucli.Context, method string, args []string, argv int, spec []rpc.Param, fromFile map[int]string, named bool) (any, error) {
 	secrets := map[int]secretParam{}
 	for _, sp := range secretParams[method] {
 		secrets[sp.index] = sp
-	}
-	fromFile := map[int]string{}
-	for _, k := range secretKinds {
-		path := c.String(k.flag)
-		if path == "" {
-			continue
-		}
-		found := false
-		for _, sp := range secretParams[method] {
-			if sp.kind.flag == k.flag {
-				v, err := readSecretParam(c, sp, path)
-				if err != nil {
-					return nil, err
-				}
-				fromFile[sp.index] = v
-				found = true
-			}
-		}
-		if !found {
-			return nil, cli.Usagef("%s takes no %s (--%s)", method, k.what, k.flag)
-		}
 	}
 	if named {
 		return namedParams(c, method, args, argv, spec, secrets, fromFile)
@@ -459,6 +436,41 @@ func hasFrom(fromFile map[int]string, i int) bool {
 	return false
 }
 
+// secretFiles reads each secret file given by a --*-file flag once
+// ('-': stdin, or a prompt on a terminal) and returns the secrets by the
+// index of method's param that carries them; a flag for a secret method
+// does not take is refused.
+func secretFiles(c *ucli.Context, method string) (map[int]string, error) {
+	fromFile := map[int]string{}
+	for _, k := range secretKinds {
+		path := c.String(k.flag)
+		if path == "" {
+			continue
+		}
+		var sps []secretParam
+		confirm := false
+		for _, sp := range secretParams[method] {
+			if sp.kind.flag == k.flag {
+				sps = append(sps, sp)
+				confirm = confirm || sp.confirm
+			}
+		}
+		if len(sps) == 0 {
+			return nil, cli.Usagef("%s takes no %s (--%s)", method, k.what, k.flag)
+		}
+		s, err := cli.ReadSecret(c, path, k.what, confirm)
+		if err != nil {
+			return nil, err
+		}
+		for _, sp := range sps {
+			if fromFile[sp.index], err = secretValue(sp, s, path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return fromFile, nil
+}
+
 // readSecretParam reads sp's secret from path ("-": stdin, or a prompt on
 // a terminal) and refuses an empty one.
 func readSecretParam(c *ucli.Context, sp secretParam, path string) (string, error) {
@@ -466,6 +478,12 @@ func readSecretParam(c *ucli.Context, sp secretParam, path string) (string, erro
 	if err != nil {
 		return "", err
 	}
+	return secretValue(sp, s, path)
+}
+
+// secretValue is sp's secret in s, read from path; an empty one is
+// refused.
+func secretValue(sp secretParam, s, path string) (string, error) {
 	v := sp.kind.parse(s)
 	if v == "" {
 		if path == "-" {

@@ -48,7 +48,11 @@ func runTyped(t *testing.T, dir, stdin string, specs map[string][]rpc.Param, arg
 	cmd.Action = func(c *ucli.Context) error {
 		var err error
 		method := c.Args().First()
-		got, err = rpcParams(c, method, c.Args().Tail(), c.Args().Len()-1, specs[method], c.Bool("named"))
+		fromFile, err := secretFiles(c, method)
+		if err != nil {
+			return err
+		}
+		got, err = rpcParams(c, method, c.Args().Tail(), c.Args().Len()-1, specs[method], fromFile, c.Bool("named"))
 		return err
 	}
 	app.Commands = []*ucli.Command{cmd}

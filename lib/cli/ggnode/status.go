@@ -72,8 +72,9 @@ func runStatus(c *ucli.Context) error {
 	return writeStatus(c.App.Writer, st)
 }
 
-// fetchStatus gathers the summary: getblockchaininfo, getmempoolinfo,
-// wallet.info and balance.all. Fields a node does not report (peers,
+// fetchStatus gathers the summary: getblockchaininfo (the one that
+// checked the node's network), getmempoolinfo, wallet.info and
+// balance.all. Fields a node does not report (peers,
 // initial block download, verification progress) are derived or 0.
 func fetchStatus(c *ucli.Context, client *rpc.Client) (*nodeStatus, error) {
 	var ci struct {
@@ -86,7 +87,11 @@ func fetchStatus(c *ucli.Context, client *rpc.Client) (*nodeStatus, error) {
 		Connections          int      `json:"connections"`
 		Version              string   `json:"version"`
 	}
-	if err := client.Call(c.Context, "getblockchaininfo", &ci); err != nil {
+	if raw := cli.NodeChainInfo(c); raw != nil { // the network check's, moments ago
+		if err := json.Unmarshal(raw, &ci); err != nil {
+			return nil, cli.Failf("getblockchaininfo: %v", err)
+		}
+	} else if err := client.Call(c.Context, "getblockchaininfo", &ci); err != nil {
 		return nil, cli.CallError(err, "getblockchaininfo", true)
 	}
 	st := &nodeStatus{Network: ci.Chain, Blocks: ci.Blocks, Headers: max(ci.Headers, ci.Blocks),
@@ -141,7 +146,7 @@ func writeStatus(w io.Writer, st *nodeStatus) error {
 			lock = "locked"
 		}
 		wallet = fmt.Sprintf("%s, balance %s GG (unconfirmed %s GG, immature %s GG)",
-			lock, orZero(st.Wallet.Balance), orZero(st.Wallet.Unconfirmed), orZero(st.Wallet.Immature))
+			lock, ggText(st.Wallet.Balance), ggText(st.Wallet.Unconfirmed), ggText(st.Wallet.Immature))
 	}
 	lines := [][2]string{
 		{"network", st.Network},
@@ -163,9 +168,12 @@ func writeStatus(w io.Writer, st *nodeStatus) error {
 	return nil
 }
 
-func orZero(n json.Number) string {
-	if n == "" {
-		return "0"
+// ggText formats the node's amount n (none: 0) as every table does; one
+// that does not read as an amount is printed as it came.
+func ggText(n json.Number) string {
+	var a cli.Amount
+	if n != "" && a.UnmarshalJSON([]byte(n)) != nil {
+		return string(n)
 	}
-	return string(n)
+	return a.String()
 }

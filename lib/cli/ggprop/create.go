@@ -33,8 +33,8 @@ func createCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "from-file", Usage: "create the props listed in `FILE` (CSV or JSON lines; '-': stdin)"},
 		),
 		Action: func(c *ucli.Context) error {
-			if c.NArg() > 0 {
-				return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
+				return err
 			}
 			producer := c.String("producer")
 			if producer == "" {

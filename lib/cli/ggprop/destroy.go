@@ -17,7 +17,7 @@ func destroyCommand() *ucli.Command {
 		Flags: actionFlags(),
 		Action: func(c *ucli.Context) error {
 			if c.NArg() == 0 || c.NArg() > game.MaxBatch {
-				return cli.Usagef("want 1 to %d PROP ids (flags go before arguments)", game.MaxBatch)
+				return cli.Usagef("want 1 to %d PROP ids, got %d arguments", game.MaxBatch, c.NArg())
 			}
 			ids := c.Args().Slice()
 			for _, id := range ids {

@@ -90,8 +90,8 @@ func runAction(c *ucli.Context, method string, params ...any) error {
 
 func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
 	var r struct {
-		TxID    string  `json:"txid"`
-		Fee     jsonAmt `json:"fee"`
+		TxID    string     `json:"txid"`
+		Fee     cli.Amount `json:"fee"`
 		Objects []struct {
 			Kind string `json:"kind"`
 			ID   string `json:"id"`
@@ -101,26 +101,12 @@ func actionTable(raw json.RawMessage) ([]string, [][]string, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, nil, err
 	}
-	rows := [][]string{{"tx", r.TxID, "", ggText(r.Fee)}}
+	rows := [][]string{{"tx", r.TxID, "", r.Fee.String()}}
 	for _, o := range r.Objects {
 		rows = append(rows, []string{o.Kind, o.ID, fmt.Sprint(o.Vout), ""})
 	}
 	return []string{"KIND", "ID", "VOUT", "FEE GG"}, rows, nil
 }
-
-// jsonAmt reads a GG amount printed with 8 decimals, exactly.
-type jsonAmt amount.Amount
-
-func (a *jsonAmt) UnmarshalJSON(b []byte) error {
-	v, err := amount.Parse(strings.Trim(string(b), `"`))
-	if err != nil {
-		return err
-	}
-	*a = jsonAmt(v)
-	return nil
-}
-
-func ggText(a jsonAmt) string { return cli.FormatGG(amount.Amount(a)) }
 
 // Client-side checks: the same rules the node applies, so mistakes are
 // caught before anything is built or broadcast (exit 2).

@@ -32,11 +32,11 @@ func historyCommand() *ucli.Command {
 
 func historyTable(raw json.RawMessage) ([]string, [][]string, error) {
 	var evs []struct {
-		Op     string  `json:"op"`
-		Height int32   `json:"height"`
-		TxID   string  `json:"txid"`
-		Vout   *int64  `json:"vout"`
-		Price  jsonAmt `json:"price"`
+		Op     string     `json:"op"`
+		Height int32      `json:"height"`
+		TxID   string     `json:"txid"`
+		Vout   *int64     `json:"vout"`
+		Price  cli.Amount `json:"price"`
 	}
 	if err := json.Unmarshal(raw, &evs); err != nil {
 		return nil, nil, err
@@ -48,7 +48,7 @@ func historyTable(raw json.RawMessage) ([]string, [][]string, error) {
 			vout = fmt.Sprint(*e.Vout)
 		}
 		if e.Price != 0 {
-			price = ggText(e.Price)
+			price = e.Price.String()
 		}
 		rows = append(rows, []string{fmt.Sprint(e.Height), e.Op, e.TxID, vout, price})
 	}

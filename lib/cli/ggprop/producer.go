@@ -158,16 +158,16 @@ type producerList struct {
 }
 
 type producerJSON struct {
-	ID        string  `json:"id"`
-	Name      string  `json:"name"`
-	URL       string  `json:"url"`
-	IP        string  `json:"ip"`
-	Class     string  `json:"class"`
-	Share     uint8   `json:"share"`
-	Owner     string  `json:"owner"`
-	Value     jsonAmt `json:"value"`
-	Height    int32   `json:"height"`
-	Confirmed bool    `json:"confirmed"`
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	URL       string     `json:"url"`
+	IP        string     `json:"ip"`
+	Class     string     `json:"class"`
+	Share     uint8      `json:"share"`
+	Owner     string     `json:"owner"`
+	Value     cli.Amount `json:"value"`
+	Height    int32      `json:"height"`
+	Confirmed bool       `json:"confirmed"`
 }
 
 func producerTable(ps []producerJSON) ([]string, [][]string, error) {

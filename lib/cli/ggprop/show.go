@@ -38,18 +38,18 @@ type propList struct {
 }
 
 type propJSON struct {
-	ID        string  `json:"id"`
-	Producer  string  `json:"producer"`
-	OID       string  `json:"oid"`
-	Gold      jsonAmt `json:"gold"`
-	Owner     string  `json:"owner"`
-	Status    string  `json:"status"`
-	Height    int32   `json:"height"`
-	Confirmed bool    `json:"confirmed"`
+	ID        string     `json:"id"`
+	Producer  string     `json:"producer"`
+	OID       string     `json:"oid"`
+	Gold      cli.Amount `json:"gold"`
+	Owner     string     `json:"owner"`
+	Status    string     `json:"status"`
+	Height    int32      `json:"height"`
+	Confirmed bool       `json:"confirmed"`
 	Auction   *struct {
-		BuyNow jsonAmt `json:"buynow"`
-		Bid    jsonAmt `json:"bid"`
-		End    uint32  `json:"end"`
+		BuyNow cli.Amount `json:"buynow"`
+		Bid    cli.Amount `json:"bid"`
+		End    uint32     `json:"end"`
 	} `json:"auction"`
 }
 
@@ -62,9 +62,9 @@ func propTable(ps []propJSON) ([]string, [][]string, error) {
 		}
 		sale := ""
 		if a := p.Auction; a != nil {
-			sale = fmt.Sprintf("bid %s / buy-now %s, end %d", ggText(a.Bid), ggText(a.BuyNow), a.End)
+			sale = fmt.Sprintf("bid %s / buy-now %s, end %d", a.Bid, a.BuyNow, a.End)
 		}
-		rows = append(rows, []string{p.ID, p.OID, ggText(p.Gold), status, p.Owner, sale})
+		rows = append(rows, []string{p.ID, p.OID, p.Gold.String(), status, p.Owner, sale})
 	}
 	return []string{"PROP", "OID", "GOLD GG", "STATUS", "OWNER", "AUCTION"}, rows, nil
 }

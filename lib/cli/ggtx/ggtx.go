@@ -21,7 +21,8 @@ func NewApp(stdio cli.IO) *ucli.App {
 	app.Description = "Works offline except 'send'. Flags may also follow the command and its arguments\n('--' ends them).\n\n" +
 		"Examples:\n" +
 		"   gg-tx --network=regtest create --in TXID:0 --out rg1q...=1.5 --out data=cafe\n" +
-		"   gg-tx create ... | gg-tx --network=regtest sign --key-file k.wif --prevout TXID:0:50:SCRIPTHEX | gg-tx send\n" +
+		"   export GG_NETWORK=regtest    (every stage of a pipeline on the node's network)\n" +
+		"   gg-tx create ... | gg-tx sign --key-file k.wif --prevout TXID:0:50:SCRIPTHEX | gg-tx send\n" +
 		"   gg-tx decode < tx.hex"
 	app.Commands = []*ucli.Command{createCommand(), decodeCommand(), idCommand(), signCommand(), sendCommand(), keyCommand()}
 	return app

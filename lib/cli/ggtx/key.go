@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -81,7 +80,7 @@ func keyCommand() *ucli.Command {
 						return err
 					}
 					if c.NArg() > 1 {
-						return cli.Usagef("want one key, got %d arguments (flags go before arguments)", c.NArg())
+						return cli.Usagef("want at most one key, got %d arguments", c.NArg())
 					}
 					var wif string
 					switch arg, file := c.Args().First(), c.String("key-file"); {
@@ -143,20 +142,12 @@ func readKeyFile(c *ucli.Context, path string) ([]string, error) {
 
 // writeKeyFile writes wif into a new file only its owner can read.
 func writeKeyFile(path, wif string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return cli.WithHint(cli.Usagef("key file %s exists", path), "choose another file: gg-tx never overwrites a key")
-		}
-		return cli.Failf("write key file %s: %v", path, err)
-	}
-	_, err = fmt.Fprintln(f, wif)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	err := cli.WriteNewFile(path, []byte(wif+"\n"), 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return cli.WithHint(cli.Usagef("key file %s exists", path), "choose another file: gg-tx never overwrites a key")
 	}
 	if err != nil {
-		os.Remove(path) // a half-written key is no key
-		return cli.Failf("write key file %s: %v", path, err)
+		return cli.Failf("key file: %v", err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gamegold/gg/lib/cli"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/wallet"
 )
 
 func addressCommand() *ucli.Command {
@@ -37,8 +38,8 @@ func addressCommand() *ucli.Command {
 					&ucli.StringFlag{Name: "lock-until", Usage: "time-lock coins paid to the address until `TIME` (RFC 3339 or unix time; CLTV)"},
 					&ucli.StringFlag{Name: "lock-for", Usage: "time-lock coins paid to the address for `DURATION` after they confirm (2h, 30d; CSV)"}},
 				Action: func(c *ucli.Context) error {
-					if c.NArg() > 0 {
-						return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+					if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
+						return err
 					}
 					lock, err := lockFlags(c, time.Now())
 					if err != nil {
@@ -102,10 +103,10 @@ func addressTable(raw json.RawMessage) ([]string, [][]string, error) {
 	return []string{"ADDRESS", "ACCOUNT", "CHAIN", "PATH", "LABEL"}, rows, nil
 }
 
-// Limits of --lock-until and --lock-for (BIP68: 65535 units of 512 s).
+// Limits of the lock flags: the wallet's.
 const (
-	lockTimeThreshold = 500_000_000
-	maxLockFor        = 0xffff * 512 * time.Second
+	lockTimeThreshold = wallet.LockTimeThreshold
+	maxLockFor        = time.Duration(wallet.MaxLockSeconds) * time.Second // BIP68: 65535 units of 512 s
 )
 
 // lockFlags reads address new's lock flags (at most one) into the
@@ -127,8 +128,8 @@ func lockFlags(c *ucli.Context, now time.Time) (rpc.TimeLockRequest, error) {
 	} else {
 		req.Height = uint32(h)
 	}
-	if n := c.Uint64("lock-blocks"); n > 0xffff {
-		return req, cli.Usagef("bad --lock-blocks %d: at most 65535", n)
+	if n := c.Uint64("lock-blocks"); n > uint64(wallet.MaxLockBlocks) {
+		return req, cli.Usagef("bad --lock-blocks %d: at most %d", n, wallet.MaxLockBlocks)
 	} else {
 		req.Blocks = uint32(n)
 	}

@@ -37,8 +37,8 @@ func backupCommand() *ucli.Command {
 			backupPassphraseFlag(),
 		},
 		Action: func(c *ucli.Context) error {
-			if c.NArg() > 0 {
-				return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
+				return err
 			}
 			o := backupOptions{out: c.String("out"), force: c.Bool("force")}
 			if !o.force {
@@ -65,31 +65,16 @@ func runBackup(c *ucli.Context, o backupOptions) error {
 	if err != nil {
 		return cli.Failf("the node sent a backup that is not base64: %v", err)
 	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	write := cli.WriteNewFile
 	if o.force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		write = cli.ReplaceFile // the old file stays whole if this one fails
 	}
-	f, err := os.OpenFile(o.out, flags, 0o600)
+	err = write(o.out, blob, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return cli.WithHint(cli.Failf("%s exists", o.out), "choose another file, or pass --force to overwrite it")
 	}
 	if err != nil {
-		return cli.Failf("write backup: %v", err)
-	}
-	if err := f.Chmod(0o600); err != nil { // an overwritten file keeps its old mode otherwise
-		f.Close()
-		return cli.Failf("write backup: %v", err)
-	}
-	if _, err := f.Write(blob); err != nil {
-		f.Close()
-		return cli.Failf("write backup: %v", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return cli.Failf("write backup: %v", err)
-	}
-	if err := f.Close(); err != nil {
-		return cli.Failf("write backup: %v", err)
+		return cli.Failf("backup: %v", err)
 	}
 	res.Backup = ""
 	return cli.WriteJSON(c, struct {

@@ -7,9 +7,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/cli"
-	"github.com/gamegold/gg/lib/rpc"
 )
 
 func coinsCommand() *ucli.Command {
@@ -31,25 +29,22 @@ func coinsCommand() *ucli.Command {
 	}
 }
 
-// ggText formats a JSON amount for a table.
-func ggText(a rpc.GG) string { return cli.FormatGG(amount.Amount(a)) }
-
 func coinsTable(raw json.RawMessage) ([]string, [][]string, error) {
 	var cs []struct {
-		TxID          string  `json:"txid"`
-		Vout          uint32  `json:"vout"`
-		Address       string  `json:"address"`
-		Account       string  `json:"account"`
-		Amount        jsonAmt `json:"amount"`
-		Confirmations int32   `json:"confirmations"`
-		Spendable     bool    `json:"spendable"`
-		Immature      bool    `json:"immature"`
-		Locked        bool    `json:"locked"`
-		LockUntil     uint32  `json:"lock_until"`
-		LockUntilTime string  `json:"lock_until_time"`
-		Reserved      bool    `json:"reserved"`
-		Game          bool    `json:"game"`
-		SpentPending  bool    `json:"spent_pending"`
+		TxID          string     `json:"txid"`
+		Vout          uint32     `json:"vout"`
+		Address       string     `json:"address"`
+		Account       string     `json:"account"`
+		Amount        cli.Amount `json:"amount"`
+		Confirmations int32      `json:"confirmations"`
+		Spendable     bool       `json:"spendable"`
+		Immature      bool       `json:"immature"`
+		Locked        bool       `json:"locked"`
+		LockUntil     uint32     `json:"lock_until"`
+		LockUntilTime string     `json:"lock_until_time"`
+		Reserved      bool       `json:"reserved"`
+		Game          bool       `json:"game"`
+		SpentPending  bool       `json:"spent_pending"`
 	}
 	if err := json.Unmarshal(raw, &cs); err != nil {
 		return nil, nil, err
@@ -73,25 +68,8 @@ func coinsTable(raw json.RawMessage) ([]string, [][]string, error) {
 				st = append(st, f.name)
 			}
 		}
-		rows = append(rows, []string{fmt.Sprintf("%s:%d", c.TxID, c.Vout), ggText(rpc.GG(c.Amount)), fmt.Sprint(c.Confirmations),
+		rows = append(rows, []string{fmt.Sprintf("%s:%d", c.TxID, c.Vout), c.Amount.String(), fmt.Sprint(c.Confirmations),
 			c.Account, c.Address, strings.Join(st, ",")})
 	}
 	return []string{"OUTPOINT", "GG", "CONFS", "ACCOUNT", "ADDRESS", "STATE"}, rows, nil
-}
-
-// jsonAmt reads a JSON GG number exactly.
-type jsonAmt amount.Amount
-
-func (a *jsonAmt) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	neg := strings.HasPrefix(s, "-")
-	v, err := amount.Parse(strings.TrimPrefix(s, "-"))
-	if err != nil {
-		return fmt.Errorf("amount %s: %w", s, err)
-	}
-	if neg {
-		v = -v
-	}
-	*a = jsonAmt(v)
-	return nil
 }

@@ -2,7 +2,6 @@ package ggwallet
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -50,7 +49,7 @@ func restoreCommand() *ucli.Command {
 			"starts at the backup's birthday. The new wallet is encrypted with --passphrase-file\n" +
 			"(or GG_PASSPHRASE, or a prompt); the backup opens with its own passphrase.",
 		Flags: []ucli.Flag{passphraseFlag(),
-			&ucli.StringFlag{Name: "mnemonic-file", Usage: "read the mnemonic from `FILE` (else stdin)"},
+			&ucli.StringFlag{Name: "mnemonic-file", Usage: "read the mnemonic from `FILE` (- or none: stdin)"},
 			&ucli.Uint64Flag{Name: "birthday", Usage: "block `HEIGHT` before which the wallet had no transactions"},
 			&ucli.StringFlag{Name: "backup", Usage: "restore from the backup `FILE` written by gg-wallet backup"},
 			backupPassphraseFlag(),
@@ -67,11 +66,11 @@ func restoreCommand() *ucli.Command {
 			}
 			var m string
 			if path := c.String("mnemonic-file"); path != "" {
-				b, err := os.ReadFile(path)
+				s, err := cli.ReadSecret(c, path, "mnemonic", false)
 				if err != nil {
-					return cli.FileError(c, err, "mnemonic file", path)
+					return err
 				}
-				m = string(b)
+				m = s
 			} else {
 				s, err := cli.ReadStdin(c, "mnemonic")
 				if err != nil {

@@ -38,8 +38,8 @@ func TestTablesErrors(t *testing.T) {
 			t.Errorf("%s: no error for a string", name)
 		}
 	}
-	var a jsonAmt
-	for _, in := range []string{`1e8`, `"1"`, `1.000000001`} {
+	var a cli.Amount // the tables' amounts: exact, eight decimals at most
+	for _, in := range []string{`1e8`, `"x"`, `1.000000001`, `null`} {
 		if err := a.UnmarshalJSON([]byte(in)); err == nil {
 			t.Errorf("amount %s accepted", in)
 		}

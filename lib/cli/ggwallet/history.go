@@ -8,7 +8,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
-	"github.com/gamegold/gg/lib/rpc"
 )
 
 func historyCommand() *ucli.Command {
@@ -38,13 +37,13 @@ func historyCommand() *ucli.Command {
 
 func historyTable(raw json.RawMessage) ([]string, [][]string, error) {
 	var txs []struct {
-		TxID          string   `json:"txid"`
-		Status        string   `json:"status"`
-		Category      string   `json:"category"`
-		Amount        jsonAmt  `json:"amount"`
-		Fee           *jsonAmt `json:"fee"`
-		Confirmations int32    `json:"confirmations"`
-		Time          int64    `json:"time"`
+		TxID          string      `json:"txid"`
+		Status        string      `json:"status"`
+		Category      string      `json:"category"`
+		Amount        cli.Amount  `json:"amount"`
+		Fee           *cli.Amount `json:"fee"`
+		Confirmations int32       `json:"confirmations"`
+		Time          int64       `json:"time"`
 	}
 	if err := json.Unmarshal(raw, &txs); err != nil {
 		return nil, nil, err
@@ -53,10 +52,10 @@ func historyTable(raw json.RawMessage) ([]string, [][]string, error) {
 	for _, t := range txs {
 		fee := ""
 		if t.Fee != nil {
-			fee = ggText(rpc.GG(*t.Fee))
+			fee = t.Fee.String()
 		}
 		rows = append(rows, []string{time.Unix(t.Time, 0).Format(time.DateTime), t.Category, t.Status,
-			ggText(rpc.GG(t.Amount)), fee, fmt.Sprint(t.Confirmations), t.TxID})
+			t.Amount.String(), fee, fmt.Sprint(t.Confirmations), t.TxID})
 	}
 	return []string{"TIME", "CATEGORY", "STATUS", "GG", "FEE", "CONFS", "TXID"}, rows, nil
 }

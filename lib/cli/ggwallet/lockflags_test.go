@@ -1,9 +1,12 @@
 package ggwallet
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gamegold/gg/lib/wallet"
 )
 
 func TestParseLockUntil(t *testing.T) {
@@ -48,5 +51,25 @@ func TestParseLockFor(t *testing.T) {
 		if _, err := parseLockFor(in); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: %v, want %q", in, err, msg)
 		}
+	}
+}
+
+// TestLockLimitsAreTheWallets: the client refuses exactly what the wallet
+// would: --lock-for up to wallet.MaxLockSeconds (BIP68's 65535 units of
+// 512 s), --lock-until from wallet.LockTimeThreshold.
+func TestLockLimitsAreTheWallets(t *testing.T) {
+	max := fmt.Sprintf("%ds", wallet.MaxLockSeconds)
+	if d, err := parseLockFor(max); err != nil || d != time.Duration(wallet.MaxLockSeconds)*time.Second {
+		t.Errorf("%s: %v %v", max, d, err)
+	}
+	over := fmt.Sprintf("%ds", wallet.MaxLockSeconds+1)
+	if _, err := parseLockFor(over); err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Errorf("%s: %v, want at most", over, err)
+	}
+	if _, err := parseLockUntil(fmt.Sprint(wallet.LockTimeThreshold)); err != nil {
+		t.Errorf("the threshold: %v", err)
+	}
+	if _, err := parseLockUntil(fmt.Sprint(wallet.LockTimeThreshold - 1)); err == nil {
+		t.Error("a height taken for a time")
 	}
 }

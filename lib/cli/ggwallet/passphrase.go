@@ -1,12 +1,10 @@
 package ggwallet
 
 import (
-	"fmt"
+	"errors"
 	"os"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/gamegold/gg/lib/cli"
 )
@@ -15,7 +13,7 @@ import (
 const EnvPassphrase = "GG_PASSPHRASE"
 
 func passphraseFlag() *ucli.StringFlag {
-	return &ucli.StringFlag{Name: "passphrase-file", Usage: "read the passphrase from `FILE` (first line; else $" + EnvPassphrase + " or a prompt)"}
+	return &ucli.StringFlag{Name: "passphrase-file", Usage: "read the passphrase from `FILE` (first line; - for stdin; else $" + EnvPassphrase + " or a prompt)"}
 }
 
 // EnvBackupPassphrase names the environment variable holding a backup's
@@ -24,7 +22,7 @@ const EnvBackupPassphrase = "GG_BACKUP_PASSPHRASE"
 
 func backupPassphraseFlag() *ucli.StringFlag {
 	return &ucli.StringFlag{Name: "backup-passphrase-file",
-		Usage: "read the backup's passphrase from `FILE` (first line; else $" + EnvBackupPassphrase + " or a prompt)"}
+		Usage: "read the backup's passphrase from `FILE` (first line; - for stdin; else $" + EnvBackupPassphrase + " or a prompt)"}
 }
 
 // readPassphrase returns the passphrase from --passphrase-file, then
@@ -38,52 +36,30 @@ func readBackupPassphrase(c *ucli.Context, confirm bool) (string, error) {
 	return readSecret(c, "backup-passphrase-file", EnvBackupPassphrase, "backup passphrase", confirm)
 }
 
+// readSecret returns the first line of the file (or stdin, "-") named by
+// flag, else $env, else what is asked for on a terminal.
 func readSecret(c *ucli.Context, flag, env, what string, confirm bool) (string, error) {
 	if path := c.String(flag); path != "" {
-		b, err := os.ReadFile(path)
+		s, err := cli.ReadSecret(c, path, what, confirm)
 		if err != nil {
-			return "", cli.FileError(c, err, what+" file", path)
+			return "", err
 		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		pass := strings.TrimRight(line, "\r")
-		if pass == "" {
+		pass := cli.FirstLine(s)
+		switch {
+		case pass != "":
+			return pass, nil
+		case path == "-":
+			return "", cli.Usagef("no %s on stdin", what)
+		default:
 			return "", cli.Usagef("%s file %s is empty", what, path)
 		}
-		return pass, nil
 	}
 	if pass := os.Getenv(env); pass != "" {
 		return pass, nil
 	}
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-	if err != nil {
-		return "", cli.WithHint(cli.Usagef("no %s given and no terminal to ask on", what),
-			"pass --"+flag+" FILE or set "+env)
+	pass, err := cli.PromptSecret(c, what, confirm)
+	if errors.Is(err, cli.ErrNoTerminal) {
+		return "", cli.WithHint(err, "pass --"+flag+" FILE (or - for stdin) or set "+env)
 	}
-	defer tty.Close()
-	ask := func(prompt string) (string, error) {
-		fmt.Fprint(tty, prompt)
-		b, err := term.ReadPassword(int(tty.Fd()))
-		fmt.Fprintln(tty)
-		if err != nil {
-			return "", cli.Failf("read %s: %v", what, err)
-		}
-		return string(b), nil
-	}
-	pass, err := ask(what + ": ")
-	if err != nil {
-		return "", err
-	}
-	if pass == "" {
-		return "", cli.Usagef("empty %s", what)
-	}
-	if confirm {
-		again, err := ask(what + " again: ")
-		if err != nil {
-			return "", err
-		}
-		if again != pass {
-			return "", cli.Usagef("the %ss differ", what)
-		}
-	}
-	return pass, nil
+	return pass, err
 }

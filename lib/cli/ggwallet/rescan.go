@@ -30,8 +30,8 @@ func rescanCommand() *ucli.Command {
 			&ucli.Int64Flag{Name: "from", Value: -1, Usage: "first block `HEIGHT` to scan (default: the birthday)"},
 		},
 		Action: func(c *ucli.Context) error {
-			if c.NArg() > 0 {
-				return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
+				return err
 			}
 			if f := c.Int64("from"); f < -1 || f > 1<<31-1 {
 				return cli.Usagef("--from must be a block height")

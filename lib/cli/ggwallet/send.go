@@ -31,8 +31,8 @@ func sendCommand() *ucli.Command {
 			maxFeeRateFlag(),
 		},
 		Action: func(c *ucli.Context) error {
-			if c.NArg() != 2 {
-				return cli.Usagef("want ADDRESS AMOUNT, got %d arguments (flags go before arguments)", c.NArg())
+			if err := cli.WantArgs(c, 2, "ADDRESS AMOUNT"); err != nil {
+				return err
 			}
 			amt, err := amount.Parse(c.Args().Get(1))
 			if err != nil || amt == 0 {

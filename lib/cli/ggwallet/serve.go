@@ -38,8 +38,8 @@ func serveCommand() *ucli.Command {
 			&ucli.DurationFlag{Name: "poll", Value: 500 * time.Millisecond, Usage: "how often to poll the node"},
 		},
 		Action: func(c *ucli.Context) error {
-			if c.NArg() > 0 {
-				return cli.Usagef("unexpected argument %q (flags go before arguments)", c.Args().First())
+			if err := cli.WantArgs(c, 0, "no arguments"); err != nil {
+				return err
 			}
 			if c.Duration("poll") < 10*time.Millisecond {
 				return cli.Usagef("--poll must be at least 10ms")
