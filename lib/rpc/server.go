@@ -50,6 +50,17 @@ type Authenticator interface {
 	Authenticate(user, pass string) (allowed map[string]bool, ok bool)
 }
 
+// CookieAuthenticator is an Authenticator that holds the cookie, a
+// 256-bit random secret no guessing finds: the server checks it before
+// the login backoff, so a source backing off after failed logins (a
+// script polling with the cookie of an earlier start, say) does not lock
+// out the local clients that read the current cookie. Only passwords are
+// subject to the backoff. The cookie grants every method.
+type CookieAuthenticator interface {
+	Authenticator
+	CheckCookie(user, pass string) bool
+}
+
 // NewServer returns a server using auth (required: use a Cookie or Users).
 func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
 	limits = limits.withDefaults()
@@ -149,10 +160,11 @@ type response struct {
 }
 
 // ServeHTTP implements http.Handler for POST requests. The order bounds
-// what an unauthenticated client costs: the method, then the source's
-// login backoff, then the credentials (from the headers); only then is
-// the body read, within the in-flight byte budget. Every refusal before
-// the body closes the connection without reading the body.
+// what an unauthenticated client costs: the method, then the cookie (a
+// constant-time compare), else the source's login backoff and the
+// password (from the headers); only then is the body read, within the
+// in-flight byte budget. Every refusal before the body closes the
+// connection without reading the body.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	s.setWriteDeadline(rc)
@@ -162,21 +174,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "JSON-RPC server handles only POST requests", http.StatusMethodNotAllowed)
 		return
 	}
-	ticket, wait, ok := s.logins.begin(sourceOf(r.RemoteAddr))
+	allowed, ok := s.login(w, r, rc)
 	if !ok {
-		secs := int((wait + time.Second - 1) / time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		hangUp(w, rc)
-		http.Error(w, fmt.Sprintf("too many failed logins from this address: retry in %d s", secs), http.StatusTooManyRequests)
-		return
-	}
-	user, pass, _ := r.BasicAuth()
-	allowed, ok := s.auth.Authenticate(user, pass)
-	s.logins.end(ticket, ok)
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Basic realm="gg-node"`)
-		hangUp(w, rc)
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
 	body, held, err := s.readBody(w, r)
@@ -210,6 +209,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cancel()
 	s.setWriteDeadline(rc) // the reply's own time, however long the call took
 	writeJSON(w, status, reply)
+}
+
+// login checks r's credentials: the cookie first, else a password within
+// the source's login backoff. A refusal is answered (429 or 401) and
+// returns false, with the connection hung up.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.ResponseController) (allowed map[string]bool, ok bool) {
+	user, pass, _ := r.BasicAuth()
+	if ca, isCA := s.auth.(CookieAuthenticator); isCA && ca.CheckCookie(user, pass) {
+		return nil, true
+	}
+	ticket, wait, ok := s.logins.begin(sourceOf(r.RemoteAddr))
+	if !ok {
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		hangUp(w, rc)
+		http.Error(w, fmt.Sprintf("too many failed logins from this address: retry in %d s", secs), http.StatusTooManyRequests)
+		return nil, false
+	}
+	allowed, ok = s.auth.Authenticate(user, pass)
+	s.logins.end(ticket, ok)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="gg-node"`)
+		hangUp(w, rc)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, false
+	}
+	return allowed, true
 }
 
 func (s *Server) setWriteDeadline(rc *http.ResponseController) {

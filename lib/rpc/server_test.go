@@ -554,3 +554,47 @@ func TestServerShutdownBeforeServe(t *testing.T) {
 		t.Fatal("listener still open")
 	}
 }
+
+// TestServerAuthBackoffCookie: while a source backs off after failed
+// passwords, a request with the valid cookie (a 256-bit secret) still
+// gets in; a password, right or wrong, and a stale cookie are still
+// refused with 429 without a check.
+func TestServerAuthBackoffCookie(t *testing.T) {
+	dir := t.TempDir()
+	cookie, err := NewCookie(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := ReadCookie(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, _ := NewUser("alice", "wonder")
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	_, addr := echoServer(t, &Auth{Cookie: cookie, Users: []User{alice}},
+		Limits{AuthFailures: 2, AuthBackoff: time.Minute, Now: clock.Now}, nil)
+	login := func(user, pass string) int {
+		c, br := rawConn(t, addr)
+		body := `{"method":"echo","params":["a"]}`
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Length: %d\r\n\r\n%s",
+			basic(user, pass), len(body), body))
+		return resp.StatusCode
+	}
+	steps := []struct {
+		name, user, pass string
+		status           int
+	}{
+		{"a stale cookie fails", CookieUser, strings.Repeat("0", 64), 401},
+		{"a wrong password starts the wait", "alice", "guess", 401},
+		{"the valid cookie while waiting", CookieUser, secret, 200},
+		{"the right password while waiting", "alice", "wonder", 429},
+		{"a wrong password while waiting", "alice", "guess", 429},
+		{"a stale cookie while waiting", CookieUser, strings.Repeat("0", 64), 429},
+		{"the valid cookie again", CookieUser, secret, 200},
+	}
+	for _, st := range steps {
+		if status := login(st.user, st.pass); status != st.status {
+			t.Errorf("%s: status %d, want %d", st.name, status, st.status)
+		}
+	}
+}
