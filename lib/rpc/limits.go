@@ -29,10 +29,12 @@ type Limits struct {
 
 	MaxConns      int // open connections (Serve); default 128
 	MaxConnsPerIP int // open connections from one address (Serve); default 32
-	// MaxInFlight bounds the request-body bytes held at once by all
-	// requests together (a body is held until its reply is written); a
-	// request beyond it is refused with 503. Default 64 MiB, raised to
-	// MaxBodyBytes if below.
+	// MaxInFlight bounds the bytes held at once by all requests
+	// together: their bodies (each held until its reply is written; a
+	// request beyond the budget is refused with 503) and their batch
+	// replies (encoded call by call; once the budget is spent a batch's
+	// calls left are not run but answered CodeOutOfMemory). Default 64
+	// MiB, raised to MaxBodyBytes if below.
 	MaxInFlight int64
 
 	// AuthFailures is how many failed logins a source (an IPv4 address,
@@ -121,7 +123,8 @@ func sourceOf(remote string) string {
 	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
-// byteBudget is a counting semaphore of request-body bytes.
+// byteBudget is a counting semaphore of the bytes requests hold: their
+// bodies and their batch replies.
 type byteBudget struct {
 	max  int64 // <= 0: unlimited
 	used atomic.Int64
@@ -144,6 +147,13 @@ func (b *byteBudget) take(n int64) bool {
 }
 
 func (b *byteBudget) give(n int64) { b.used.Add(-n) }
+
+// add reserves n bytes whatever the budget holds: what is already made
+// (a reply) is counted, not refused.
+func (b *byteBudget) add(n int64) { b.used.Add(n) }
+
+// spent reports a budget with no byte left.
+func (b *byteBudget) spent() bool { return b.max > 0 && b.used.Load() >= b.max }
 
 // errBusy: the in-flight byte budget is spent.
 var errBusy = errors.New("too many request bytes in flight")

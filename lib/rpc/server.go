@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -119,7 +120,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Stats are the server's gauges.
 type Stats struct {
 	Conns         int   // open connections admitted by Serve
-	InFlightBytes int64 // request-body bytes held
+	InFlightBytes int64 // request-body and batch-reply bytes held
 	AuthSources   int   // sources with failed logins on record
 }
 
@@ -205,9 +206,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		ctx, cancel = context.WithCancel(r.Context())
 	}
-	status, reply := s.dispatch(ctx, body, allowed)
+	status, reply, replyHeld := s.dispatch(ctx, body, allowed)
+	defer s.budget.give(replyHeld)
 	cancel()
 	s.setWriteDeadline(rc) // the reply's own time, however long the call took
+	if parts, ok := reply.([]json.RawMessage); ok {
+		writeBatch(w, parts)
+		return
+	}
 	writeJSON(w, status, reply)
 }
 
@@ -279,27 +285,55 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 }
 
 // dispatch runs a body's call or batch and returns the HTTP status and
-// the reply.
-func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]bool) (int, any) {
+// the reply: a batch's is its calls' replies, encoded. held is what the
+// batch's replies took of the in-flight budget, to give back once they
+// are written.
+func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]bool) (status int, reply any, held int64) {
 	single, batch, derr := decodeBody(body, s.limits.MaxBatch)
 	switch {
 	case derr != nil && derr.Code == CodeInvalidRequest: // a bad batch
-		return http.StatusOK, response{Error: publicError(derr), ID: nullID}
+		return http.StatusOK, response{Error: publicError(derr), ID: nullID}, 0
 	case derr != nil:
-		return httpStatus(derr.Code), response{Error: publicError(derr), ID: nullID}
+		return httpStatus(derr.Code), response{Error: publicError(derr), ID: nullID}, 0
 	case batch != nil:
-		out := make([]response, len(batch))
-		for i, raw := range batch {
-			out[i] = s.call(ctx, raw, allowed)
-		}
-		return http.StatusOK, out
+		parts, held := s.runBatch(ctx, batch, allowed)
+		return http.StatusOK, parts, held
 	}
 	resp := s.call(ctx, single, allowed)
-	status := http.StatusOK
+	status = http.StatusOK
 	if resp.Error != nil {
 		status = httpStatus(resp.Error.Code)
 	}
-	return status, resp
+	return status, resp, 0
+}
+
+// runBatch runs a batch's calls in order and encodes each reply as it
+// comes, charging its bytes to the in-flight budget, so a batch of large
+// results (a thousand getblock calls) holds no more than the budget and
+// one reply. Once the budget is spent the calls left are not run: each is
+// answered CodeOutOfMemory with its id. A call that ran keeps its reply.
+// held is the bytes charged.
+func (s *Server) runBatch(ctx context.Context, batch []json.RawMessage, allowed map[string]bool) (parts []json.RawMessage, held int64) {
+	parts = make([]json.RawMessage, len(batch))
+	for i, raw := range batch {
+		var resp response
+		if s.budget.spent() {
+			req, _ := decodeRequest(raw)
+			resp = response{ID: req.ID, Error: Errorf(CodeOutOfMemory,
+				"not run: the batch's replies fill the server's in-flight budget of %d bytes; send fewer calls at once", s.budget.max)}
+		} else {
+			resp = s.call(ctx, raw, allowed)
+		}
+		b, err := json.Marshal(resp)
+		if err != nil {
+			s.log.Error("rpc encode reply", "err", err)
+			b, _ = json.Marshal(response{ID: resp.ID, Error: Errorf(CodeInternal, "encode response")})
+		}
+		s.budget.add(int64(len(b)))
+		held += int64(len(b))
+		parts[i] = b
+	}
+	return parts, held
 }
 
 // httpStatus mirrors bitcoind: 404 for unknown methods, 400 for malformed
@@ -348,6 +382,25 @@ func (s *Server) call(ctx context.Context, raw []byte, allowed map[string]bool) 
 	}
 	resp.Result = result
 	return resp
+}
+
+// writeBatch writes a batch's encoded replies as one JSON array.
+func writeBatch(w http.ResponseWriter, parts []json.RawMessage) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	for i, p := range parts {
+		sep := ","
+		if i == 0 {
+			sep = "["
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return
+		}
+		if _, err := w.Write(p); err != nil {
+			return
+		}
+	}
+	io.WriteString(w, "]\n")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

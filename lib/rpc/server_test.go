@@ -598,3 +598,61 @@ func TestServerAuthBackoffCookie(t *testing.T) {
 		}
 	}
 }
+
+// TestServerBatchReplyBudget: a batch's replies count against the
+// in-flight byte budget as they are made; once it is spent the calls left
+// are not run and each is answered -7 with its id, a call that ran keeps
+// its reply, and the bytes come back once the reply is written.
+func TestServerBatchReplyBudget(t *testing.T) {
+	var runs atomic.Int32
+	s := NewServer(allowAll{}, Limits{MaxBodyBytes: 1000, MaxInFlight: 2000}, nil)
+	s.Register(Method{Name: "big", Handler: func(context.Context, json.RawMessage) (any, error) {
+		runs.Add(1)
+		return strings.Repeat("x", 600), nil
+	}})
+	addr := serveTCP(t, s)
+	var calls []string
+	for i := range 10 {
+		calls = append(calls, fmt.Sprintf(`{"id":%d,"method":"big"}`, i))
+	}
+	body := "[" + strings.Join(calls, ",") + "]"
+	c, br := rawConn(t, addr)
+	resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %.300s", resp.StatusCode, reply)
+	}
+	var out []struct {
+		Result *string
+		Error  *Error
+		ID     int
+	}
+	if err := json.Unmarshal([]byte(reply), &out); err != nil || len(out) != 10 {
+		t.Fatalf("reply of %d calls (%v): %.300s", len(out), err, reply)
+	}
+	// The body (~230 bytes) and three replies of ~640 fill 2000 bytes.
+	const ran = 3
+	if n := runs.Load(); n != ran {
+		t.Errorf("%d calls ran, want %d", n, ran)
+	}
+	for i, r := range out {
+		switch {
+		case r.ID != i:
+			t.Errorf("reply %d has id %d", i, r.ID)
+		case i < ran && (r.Result == nil || len(*r.Result) != 600 || r.Error != nil):
+			t.Errorf("call %d ran: want its result, got %+v", i, r)
+		case i >= ran && (r.Result != nil || r.Error == nil || r.Error.Code != CodeOutOfMemory ||
+			!strings.Contains(r.Error.Message, "not run")):
+			t.Errorf("call %d: want -7 not run, got %+v", i, r)
+		}
+	}
+	if got := s.Stats().InFlightBytes; got != 0 {
+		t.Errorf("in flight %d bytes after the reply, want 0", got)
+	}
+	// A batch within the budget is answered whole.
+	small := "[" + strings.Join(calls[:2], ",") + "]"
+	runs.Store(0)
+	if resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(small), small)); resp.StatusCode != 200 ||
+		strings.Contains(reply, "error\":{") || runs.Load() != 2 {
+		t.Errorf("a batch within the budget: %d, %d runs: %.300s", resp.StatusCode, runs.Load(), reply)
+	}
+}
