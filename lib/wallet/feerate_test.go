@@ -121,3 +121,33 @@ func TestFeeRateCeilingGame(t *testing.T) {
 		t.Fatalf("register with no ceiling: %v", err)
 	}
 }
+
+// TestFeeRateCeilingBidReplacedFees: a bid pays the fees of what it
+// replaces on top of its own, and that total goes through the ceiling
+// too: a current bid with a high-fee child attached makes the next bid
+// refused (*FeeRateError, the rate counting the replaced fees) rather
+// than silently paying far above the ceiling; a lifted or raised ceiling
+// lets it through.
+func TestFeeRateCeilingBidReplacedFees(t *testing.T) {
+	ctx := context.Background()
+	w, _, _ := startedWallet(t, 1) // one coin of 50 GG
+	before := mustBalance(t, w, "")
+	req := BidRequest{Sale: foreignSale(t), SellerScript: extScript, Gold: 20_000, Price: 1e8, ReplacedFees: int64(gg(1))}
+	_, err := w.Bid(ctx, GameOptions{FeeRate: 1000}, req)
+	var fe *FeeRateError
+	if !errors.Is(err, ErrFeeTooHigh) || !errors.As(err, &fe) || fe.Max != DefaultMaxFeeRate || fe.Rate <= gg(1) || fe.Estimated {
+		t.Fatalf("bid replacing 1 GG of fees = %v (%+v), want a FeeRateError above 1 GG/kvB under the default ceiling", err, fe)
+	}
+	if after := mustBalance(t, w, ""); after != before {
+		t.Errorf("a refused bid changed the balance: %+v, was %+v", after, before)
+	}
+	for _, ceiling := range []amount.Amount{NoMaxFeeRate, gg(100)} {
+		if _, err := w.Bid(ctx, GameOptions{FeeRate: 1000, MaxFeeRate: ceiling, DryRun: true}, req); err != nil {
+			t.Errorf("bid under the ceiling %s: %v", ceiling, err)
+		}
+	}
+	req.ReplacedFees = 5000
+	if _, err := w.Bid(ctx, GameOptions{FeeRate: 1000, DryRun: true}, req); err != nil {
+		t.Errorf("bid replacing small fees: %v", err)
+	}
+}

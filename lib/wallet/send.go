@@ -120,14 +120,25 @@ type FeeRateError struct {
 	// Estimated: the rate is the chain client's estimate, not one the
 	// caller gave.
 	Estimated bool
+	// Replaced is what a bid pays for the transactions it replaces
+	// (BidRequest.ReplacedFees), included in Rate; zero otherwise.
+	Replaced amount.Amount
 }
 
 func (e *FeeRateError) Error() string {
-	what := "fee rate"
-	if e.Estimated {
-		what = "estimated fee rate"
+	return fmt.Sprintf("%s is above the ceiling of %s GG/kvB: raise the ceiling to pay it", e.What(), e.Max)
+}
+
+// What describes the refused rate: "fee rate R GG/kvB", with what makes
+// it up when that is not a rate the caller gave.
+func (e *FeeRateError) What() string {
+	switch {
+	case e.Replaced > 0:
+		return fmt.Sprintf("fee rate %s GG/kvB (with %s GG for the transactions the bid replaces)", e.Rate, e.Replaced)
+	case e.Estimated:
+		return fmt.Sprintf("estimated fee rate %s GG/kvB", e.Rate)
 	}
-	return fmt.Sprintf("%s %s GG/kvB is above the ceiling of %s GG/kvB: raise the ceiling to pay it", what, e.Rate, e.Max)
+	return fmt.Sprintf("fee rate %s GG/kvB", e.Rate)
 }
 
 // Is makes errors.Is(err, ErrFeeTooHigh) true.
@@ -148,14 +159,18 @@ func (w *Wallet) feeRate(ctx context.Context, opts TxOptions) (int64, error) {
 		}
 	}
 	rate = max(rate, MinRelayFeeRate)
-	ceiling := opts.MaxFeeRate
-	if ceiling == 0 {
-		ceiling = DefaultMaxFeeRate
-	}
-	if ceiling > 0 && rate > int64(ceiling) {
+	if ceiling := opts.ceiling(); ceiling > 0 && rate > int64(ceiling) {
 		return 0, &FeeRateError{Rate: amount.Amount(rate), Max: ceiling, Estimated: estimated}
 	}
 	return rate, nil
+}
+
+// ceiling is the fee rate ceiling opts asks for; <= 0: none.
+func (opts TxOptions) ceiling() amount.Amount {
+	if opts.MaxFeeRate == 0 {
+		return DefaultMaxFeeRate
+	}
+	return opts.MaxFeeRate
 }
 
 func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts TxOptions) (*FundedTx, error) {
