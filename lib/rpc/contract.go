@@ -494,13 +494,6 @@ func (s *ContractService) mine(_ context.Context, p json.RawMessage) (any, error
 	return cs, nil
 }
 
-// isAbsent reports a param left out or given as JSON null (its default);
-// anything else, an empty string included, must parse.
-func isAbsent(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
-}
-
 // UnmarshalJSON reads an amount of GG (a number or a string) exactly, so
 // a client can decode what the contract methods answer.
 func (g *GG) UnmarshalJSON(b []byte) error {

@@ -207,7 +207,7 @@ func parseTemplateRequest(p json.RawMessage) (*templateRequest, error) {
 		return nil, err
 	}
 	req := &templateRequest{}
-	if len(raw) == 0 || string(raw) == "null" {
+	if isAbsent(raw) {
 		return req, nil
 	}
 	if err := json.Unmarshal(raw, req); err != nil {

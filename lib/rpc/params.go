@@ -109,6 +109,13 @@ func ParseParams(raw json.RawMessage, names []string, required int, dst ...any) 
 	return nil
 }
 
+// isAbsent reports a param left out or given as JSON null (its default);
+// anything else, an empty string included, must parse.
+func isAbsent(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}
+
 // checkParamSize applies the size limits to the JSON text v of param name.
 func checkParamSize(name string, v json.RawMessage) error {
 	limit, big := bigParams[name]

@@ -56,7 +56,7 @@ type GameOptions struct {
 	// estimate, at least MinRelayFeeRate).
 	FeeRate amount.Amount
 	// MaxFeeRate is the fee rate ceiling, as in TxOptions (zero:
-	// DefaultMaxFeeRate; NoMaxFeeRate: none).
+	// amount.DefaultMaxFeeRate; amount.NoMaxFeeRate: none).
 	MaxFeeRate amount.Amount
 	// DryRun builds and signs the transaction but neither records nor
 	// broadcasts it.

@@ -21,8 +21,8 @@ type TxOptions struct {
 	FeeRate amount.Amount
 	// MaxFeeRate is the ceiling on the fee rate, given or estimated
 	// (dust per 1000 vbytes): above it the wallet refuses to build the
-	// transaction (*FeeRateError). Zero means DefaultMaxFeeRate,
-	// NoMaxFeeRate lifts it.
+	// transaction (*FeeRateError). Zero means amount.DefaultMaxFeeRate,
+	// amount.NoMaxFeeRate lifts it.
 	MaxFeeRate amount.Amount
 	// SubtractFeeFrom lists outputs that pay the fee, in equal shares
 	// (the first one pays the remainder), instead of the wallet.
@@ -100,16 +100,6 @@ func (w *Wallet) Fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 	return f, nil
 }
 
-// DefaultMaxFeeRate is the fee rate ceiling of TxOptions and GameOptions
-// left at zero: 0.10 GG per 1000 vbytes (bitcoind's default maxfeerate),
-// far above any fee market the chain has seen and far below a typo (a
-// rate given in dust, or in GG per vbyte) or a runaway estimate.
-const DefaultMaxFeeRate = amount.Amount(10_000_000)
-
-// NoMaxFeeRate as TxOptions.MaxFeeRate or GameOptions.MaxFeeRate lifts
-// the fee rate ceiling: an explicit choice, never a default.
-const NoMaxFeeRate = amount.Amount(-1)
-
 // ErrFeeTooHigh is the kind of a FeeRateError.
 const ErrFeeTooHigh = ErrorKind("fee rate above the ceiling")
 
@@ -168,7 +158,7 @@ func (w *Wallet) feeRate(ctx context.Context, opts TxOptions) (int64, error) {
 // ceiling is the fee rate ceiling opts asks for; <= 0: none.
 func (opts TxOptions) ceiling() amount.Amount {
 	if opts.MaxFeeRate == 0 {
-		return DefaultMaxFeeRate
+		return amount.DefaultMaxFeeRate
 	}
 	return opts.MaxFeeRate
 }

@@ -274,8 +274,8 @@ func TestTimeLockTimeErrors(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", tc.lock, err, tc.msg)
 		}
 	}
-	if l := (TimeLock{Seconds: MaxLockSeconds}); l.validate() != nil || l.lockUnits() != 0xffff {
-		t.Errorf("the largest relative time lock: %v", l.validate())
+	if l := (TimeLock{Seconds: MaxLockSeconds}); l.Validate() != nil || l.lockUnits() != 0xffff {
+		t.Errorf("the largest relative time lock: %v", l.Validate())
 	}
 	if l := (TimeLock{Seconds: 1}); l.LockSeconds() != 512 {
 		t.Errorf("1 s rounds to %d", l.LockSeconds())
