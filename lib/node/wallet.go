@@ -154,7 +154,7 @@ func walletErr(err error) error {
 	case errors.As(err, &fe):
 		return rpc.Errorf(rpc.CodeInsufficient, "%s", fe.Error())
 	case errors.As(err, &fre):
-		return rpc.FeeCeilingError(fre.Rate, fre.Max, fre.Estimated)
+		return rpc.FeeCeilingError(fre.What(), fre.Max)
 	case errors.As(err, &tle):
 		return rpc.Errorf(rpc.CodeWallet, "%s", tle.Error())
 	case errors.Is(err, wallet.ErrLocked):

@@ -519,16 +519,14 @@ func plainDecimal(num string) (string, bool) {
 // its ceiling that clients match to add their own hint.
 const MsgFeeCeiling = "above the wallet's ceiling"
 
-// FeeCeilingError is the wallet's refusal of a fee rate (given, or
-// estimated by the node) above its ceiling, naming both and the option
-// that moves the ceiling.
-func FeeCeilingError(rate, ceiling amount.Amount, estimated bool) *Error {
-	what := "fee rate"
-	if estimated {
-		what = "estimated fee rate"
-	}
-	return Errorf(CodeWallet, "%s %s GG/kvB is %s of %s GG/kvB: set maxfeerate (GG per 1000 vbytes, 0: no ceiling) to pay it",
-		what, rate, MsgFeeCeiling, ceiling)
+// FeeCeilingError is the wallet's refusal of a fee rate above its
+// ceiling, naming both and the param that moves the ceiling (every
+// method that pays a fee from the wallet takes maxfeerate). rate says
+// what the rate is: "fee rate 500.0 GG/kvB", "estimated fee rate ...", or
+// a bid's with the fees it replaces (wallet.FeeRateError.What).
+func FeeCeilingError(rate string, ceiling amount.Amount) *Error {
+	return Errorf(CodeWallet, "%s is %s of %s GG/kvB: set maxfeerate (GG per 1000 vbytes, 0: no ceiling) to pay it",
+		rate, MsgFeeCeiling, ceiling)
 }
 
 // parseMaxFeeRate reads a maxfeerate parameter (GG per 1000 vbytes):

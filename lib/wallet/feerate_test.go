@@ -138,6 +138,9 @@ func TestFeeRateCeilingBidReplacedFees(t *testing.T) {
 	if !errors.Is(err, ErrFeeTooHigh) || !errors.As(err, &fe) || fe.Max != amount.DefaultMaxFeeRate || fe.Rate <= gg(1) || fe.Estimated {
 		t.Fatalf("bid replacing 1 GG of fees = %v (%+v), want a FeeRateError above 1 GG/kvB under the default ceiling", err, fe)
 	}
+	if !strings.Contains(err.Error(), "(with 1.0 GG for the transactions the bid replaces) is above the ceiling of 0.1 GG/kvB") {
+		t.Errorf("message %q does not say what the rate holds", err)
+	}
 	if after := mustBalance(t, w, ""); after != before {
 		t.Errorf("a refused bid changed the balance: %+v, was %+v", after, before)
 	}
