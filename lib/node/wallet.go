@@ -371,11 +371,7 @@ func (h *WalletHost) Balance(account string) (*rpc.WalletBalanceJSON, error) {
 	if _, err := h.accounts(w, account); err != nil {
 		return nil, err
 	}
-	b, err := w.Balance(account)
-	if err != nil {
-		return nil, walletErr(err)
-	}
-	locks, err := w.Locks(account)
+	b, locks, err := w.BalanceLocks(account)
 	if err != nil {
 		return nil, walletErr(err)
 	}

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -40,5 +41,25 @@ func TestAddressCreateTimeLockRules(t *testing.T) {
 	}
 	if out := string(n.must(t, "address.create", "vault", 500)); !strings.Contains(out, `"lock_height":500`) {
 		t.Errorf("a valid lock: %s", out)
+	}
+}
+
+// TestBalanceAllLocks: balance.all breaks the locked money down by
+// release point, and its total is the locked balance.
+func TestBalanceAllLocks(t *testing.T) {
+	n := startGameNode(t)
+	var vault struct{ Address string }
+	json.Unmarshal(n.must(t, "address.create", "vault", 500), &vault)
+	n.must(t, "tx.send", vault.Address, "2")
+	n.must(t, "tx.send", vault.Address, "0.5")
+	n.must(t, "generatetoaddress", 1, unquote(t, n.must(t, "getnewaddress")))
+	got := string(n.must(t, "balance.all", "vault"))
+	for _, want := range []string{`"locked":2.50000000`, `"locks":[{"amount":2.50000000,"coins":2,"until_height":500}]}`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("balance.all vault: %s, want %s", got, want)
+		}
+	}
+	if got := string(n.must(t, "balance.all", "default")); !strings.Contains(got, `"locked":0.00000000`) || !strings.Contains(got, `"locks":[]}`) {
+		t.Errorf("balance.all default: %s, want no locks", got)
 	}
 }
