@@ -116,6 +116,9 @@ func New(cfg Config) (*Node, error) {
 	if cfg.SigCacheEntries == 0 {
 		cfg.SigCacheEntries = 100_000
 	}
+	if err := cfg.rpcLimits().Validate(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create datadir: %w", err)
 	}

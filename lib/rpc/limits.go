@@ -3,6 +3,7 @@ package rpc
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -13,7 +14,9 @@ import (
 // Limits bounds requests, connections, the memory they hold and password
 // guessing. A zero field takes its default; a negative one disables that
 // limit (the timeouts, MaxConns, MaxConnsPerIP, MaxInFlight,
-// AuthFailures).
+// AuthFailures, AuthBackoff: no backoff at all) or, where off makes no
+// sense (MaxBodyBytes, MaxBatch, AuthForget, AuthSources), is refused by
+// Validate.
 type Limits struct {
 	MaxBodyBytes int64         // one request body; default 32 MiB (submitblock needs room)
 	MaxBatch     int           // calls in a batch; default 1000
@@ -76,6 +79,29 @@ func def[T int | int64 | time.Duration](v *T, d T) {
 	}
 }
 
+// ErrBadLimit is the kind of Validate's errors.
+var ErrBadLimit = errors.New("rpc: bad limit")
+
+// Validate refuses the negative values that cannot mean "off": a server
+// that refused every request body or every batch, or forgot each failed
+// login at once, would fail silently.
+func (l Limits) Validate() error {
+	for _, f := range []struct {
+		what string
+		v    int64
+	}{
+		{"request body limit", l.MaxBodyBytes},
+		{"batch limit", int64(l.MaxBatch)},
+		{"auth forget time", int64(l.AuthForget)},
+		{"auth sources", int64(l.AuthSources)},
+	} {
+		if f.v < 0 {
+			return fmt.Errorf("%w: %s %d is negative (0 takes the default)", ErrBadLimit, f.what, f.v)
+		}
+	}
+	return nil
+}
+
 func (l Limits) withDefaults() Limits {
 	def(&l.MaxBodyBytes, DefaultMaxBodyBytes)
 	def(&l.MaxBatch, DefaultMaxBatch)
@@ -92,6 +118,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	def(&l.AuthFailures, DefaultAuthFailures)
 	def(&l.AuthBackoff, DefaultAuthBackoff)
+	if l.AuthBackoff < 0 {
+		l.AuthFailures = -1 // no backoff: no limit
+	}
 	def(&l.AuthBackoffMax, DefaultAuthBackoffMax)
 	l.AuthBackoffMax = max(l.AuthBackoffMax, l.AuthBackoff)
 	def(&l.AuthForget, DefaultAuthForget)

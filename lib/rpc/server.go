@@ -63,7 +63,11 @@ type CookieAuthenticator interface {
 }
 
 // NewServer returns a server using auth (required: use a Cookie or Users).
+// It panics on limits that Limits.Validate refuses: check them first.
 func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
+	if err := limits.Validate(); err != nil {
+		panic(err)
+	}
 	limits = limits.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

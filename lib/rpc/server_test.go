@@ -656,3 +656,57 @@ func TestServerBatchReplyBudget(t *testing.T) {
 		t.Errorf("a batch within the budget: %d, %d runs: %.300s", resp.StatusCode, runs.Load(), reply)
 	}
 }
+
+// TestLimitsValidate: a negative limit is refused where "off" makes no
+// sense (a request body, a batch, the failure table) and accepted where
+// it turns the limit off; NewServer refuses what Validate refuses.
+func TestLimitsValidate(t *testing.T) {
+	bad := []struct {
+		name string
+		l    Limits
+		msg  string
+	}{
+		{"body", Limits{MaxBodyBytes: -1}, "request body"},
+		{"batch", Limits{MaxBatch: -1}, "batch"},
+		{"forget", Limits{AuthForget: -time.Second}, "forget"},
+		{"sources", Limits{AuthSources: -1}, "sources"},
+	}
+	for _, b := range bad {
+		err := b.l.Validate()
+		if !errors.Is(err, ErrBadLimit) || !strings.Contains(err.Error(), b.msg) {
+			t.Errorf("%s: %v, want ErrBadLimit naming %q", b.name, err, b.msg)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: NewServer accepted the limits", b.name)
+				}
+			}()
+			NewServer(allowAll{}, b.l, nil)
+		}()
+	}
+	off := Limits{Timeout: -1, ReadHeaderTimeout: -1, ReadTimeout: -1, WriteTimeout: -1, IdleTimeout: -1,
+		MaxConns: -1, MaxConnsPerIP: -1, MaxInFlight: -1, AuthFailures: -1, AuthBackoff: -1, AuthBackoffMax: -1}
+	for _, l := range []Limits{{}, off, {MaxBodyBytes: 1, MaxBatch: 1, AuthForget: 1, AuthSources: 1}} {
+		if err := l.Validate(); err != nil {
+			t.Errorf("%+v: %v", l, err)
+		}
+	}
+}
+
+// TestServerAuthBackoffOff: a negative AuthBackoff turns the login
+// backoff off, as documented: failures never make a source wait.
+func TestServerAuthBackoffOff(t *testing.T) {
+	alice, _ := NewUser("alice", "wonder")
+	s, addr := echoServer(t, &Auth{Users: []User{alice}}, Limits{AuthFailures: 1, AuthBackoff: -time.Second}, nil)
+	for i := range 5 {
+		c, br := rawConn(t, addr)
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Length: 2\r\n\r\n{}", basic("alice", "guess")))
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status %d, want 401 (no backoff)", i+1, resp.StatusCode)
+		}
+	}
+	if n := s.Stats().AuthSources; n != 0 {
+		t.Errorf("%d sources tracked with the backoff off", n)
+	}
+}
