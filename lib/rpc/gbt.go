@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -209,6 +210,9 @@ func parseTemplateRequest(p json.RawMessage) (*templateRequest, error) {
 	req := &templateRequest{}
 	if isAbsent(raw) {
 		return req, nil
+	}
+	if err := exactKeys(raw, reflect.TypeOf(req)); err != nil {
+		return nil, InvalidParams("param \"template_request\": %v", err)
 	}
 	if err := json.Unmarshal(raw, req); err != nil {
 		return nil, InvalidParams("param \"template_request\": %s", typeMsg(err))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/wire"
@@ -99,6 +100,9 @@ func ParseParams(raw json.RawMessage, names []string, required int, dst ...any) 
 		}
 		if err := checkParamSize(names[i], vals[i]); err != nil {
 			return err
+		}
+		if err := exactKeys(vals[i], reflect.TypeOf(dst[i])); err != nil {
+			return InvalidParams("param %q: %v", names[i], err)
 		}
 		dec := json.NewDecoder(bytes.NewReader(vals[i]))
 		dec.DisallowUnknownFields()
