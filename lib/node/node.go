@@ -186,8 +186,7 @@ func (n *Node) mempoolPath() string { return filepath.Join(n.cfg.DataDir, Mempoo
 // saveMempool writes the mempool file and returns the transactions it
 // holds.
 func (n *Node) saveMempool() (int, error) {
-	count := n.Mempool.Count()
-	return count, n.Mempool.Save(n.mempoolPath())
+	return n.Mempool.Save(n.mempoolPath())
 }
 
 // startMempoolSaver writes the mempool file every MempoolSaveInterval
