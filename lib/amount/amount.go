@@ -17,6 +17,19 @@ const (
 	MaxMoney Amount = 21_000_000 * DustPerGG
 )
 
+// Fee rate ceilings, in dust per 1000 virtual bytes: one meaning for the
+// wallet (TxOptions.MaxFeeRate) and the RPC server (maxfeerate).
+const (
+	// DefaultMaxFeeRate is the ceiling unless raised: 0.10 GG per 1000
+	// vbytes (bitcoind's default maxfeerate), far above any fee market the
+	// chain has seen and far below a typo (a rate given in dust, or in GG
+	// per vbyte) or a runaway estimate.
+	DefaultMaxFeeRate = DustPerGG / 10
+	// NoMaxFeeRate as a ceiling lifts it: an explicit choice, never a
+	// default.
+	NoMaxFeeRate Amount = -1
+)
+
 // Errors returned by Parse.
 var (
 	ErrSyntax   = errors.New("amount: invalid syntax")

@@ -518,7 +518,7 @@ func TestGamePersist(t *testing.T) {
 	b := h.bid(list, 30_000, h.alice.P2WPKH(), 20_000, h.bob)
 	h.accept(b)
 	path := filepath.Join(t.TempDir(), "mempool.dat")
-	if err := h.pool.Save(path); err != nil {
+	if _, err := h.pool.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	h.pool = h.newPool(Policy{})

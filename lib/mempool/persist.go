@@ -10,8 +10,9 @@ import (
 // Save writes every pool transaction, parents first, with its Added time
 // and fee delta, to path atomically: a temporary file in the same
 // directory is written and fsynced, then renamed over path, and the
-// directory is fsynced.
-func (p *Pool) Save(path string) error {
+// directory is fsynced. It returns the number of transactions written:
+// those of its snapshot of the pool.
+func (p *Pool) Save(path string) (int, error) {
 	// One save at a time, so an older snapshot never renames over a
 	// newer one.
 	p.saveMu.Lock()
@@ -28,13 +29,13 @@ func (p *Pool) Save(path string) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("mempool: save: %w", err)
+		return 0, fmt.Errorf("mempool: save: %w", err)
 	}
 	tmp := f.Name()
-	fail := func(err error) error {
+	fail := func(err error) (int, error) {
 		f.Close()
 		os.Remove(tmp)
-		return fmt.Errorf("mempool: save %s: %w", path, err)
+		return 0, fmt.Errorf("mempool: save %s: %w", path, err)
 	}
 	if _, err := f.Write(data); err != nil {
 		return fail(err)
@@ -44,18 +45,18 @@ func (p *Pool) Save(path string) error {
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("mempool: save %s: %w", path, err)
+		return 0, fmt.Errorf("mempool: save %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("mempool: save %s: %w", path, err)
+		return 0, fmt.Errorf("mempool: save %s: %w", path, err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
 	p.log.Debug("saved", "path", path, "txs", len(recs))
-	return nil
+	return len(recs), nil
 }
 
 // Load reads a file written by Save and re-accepts its transactions in

@@ -25,8 +25,8 @@ func TestSaveLoad(t *testing.T) {
 	h.pool.PrioritiseTransaction(b.TxHash(), 777)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "mempool.dat")
-	if err := h.pool.Save(path); err != nil {
-		t.Fatal(err)
+	if n, err := h.pool.Save(path); err != nil || n != 4 {
+		t.Fatalf("Save = %d, %v; want the 4 transactions written", n, err)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Fatalf("%d files in the directory, want only the saved one", len(ents))
@@ -72,7 +72,7 @@ func TestLoadErrors(t *testing.T) {
 	h.accept(h.spendOne(h.coin(), 1000))
 	dir := t.TempDir()
 	path := filepath.Join(dir, "mempool.dat")
-	if err := h.pool.Save(path); err != nil {
+	if _, err := h.pool.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	good, err := os.ReadFile(path)
@@ -121,7 +121,7 @@ func TestLoadErrors(t *testing.T) {
 		}
 	})
 	t.Run("unwritable directory", func(t *testing.T) {
-		if err := h.pool.Save(filepath.Join(dir, "absent", "mempool.dat")); err == nil {
+		if _, err := h.pool.Save(filepath.Join(dir, "absent", "mempool.dat")); err == nil {
 			t.Fatal("Save into a missing directory succeeded")
 		}
 	})

@@ -490,7 +490,7 @@ func (h *ContractHost) Publish(ctx context.Context, o rpc.GameOptions, spec rpc.
 		}
 		ws.BPropGold[id] = g
 	}
-	off, err := w.PublishContract(ctx, wallet.GameOptions{Account: o.Account, DryRun: o.DryRun}, ws, func(c *wallet.ContractOffer) error {
+	off, err := w.PublishContract(ctx, walletOpts(o), ws, func(c *wallet.ContractOffer) error {
 		return h.src.Submit(&mempool.Offer{ID: c.ID, Terms: c.Terms, ASig: c.ASig, Tx: c.Tx})
 	})
 	if err != nil {
@@ -552,7 +552,7 @@ func (h *ContractHost) Fulfil(ctx context.Context, o rpc.GameOptions, id game.ID
 	if off.State != mempool.OfferSigned {
 		return nil, rpc.Errorf(rpc.CodeInvalidParam, "contract %s is not signed yet: B signs it first (contract.sign)", id)
 	}
-	res, pre, err := w.FulfilContract(ctx, wallet.GameOptions{Account: o.Account, DryRun: o.DryRun}, off.Tx)
+	res, pre, err := w.FulfilContract(ctx, walletOpts(o), off.Tx)
 	if err != nil {
 		return nil, bookErr(err)
 	}
@@ -607,7 +607,7 @@ func (h *ContractHost) Execute(ctx context.Context, o rpc.GameOptions, spec rpc.
 			return nil, rpc.Errorf(rpc.CodeDeserialize, "hex: %v", err)
 		}
 	}
-	res, err := w.ExecuteContract(ctx, wallet.GameOptions{Account: o.Account, DryRun: o.DryRun}, req)
+	res, err := w.ExecuteContract(ctx, walletOpts(o), req)
 	if err != nil {
 		return nil, bookErr(err)
 	}

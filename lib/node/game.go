@@ -205,7 +205,7 @@ func (g *GameHost) pendingInfo(op wire.OutPoint) *game.ProducerInfo {
 }
 
 func walletOpts(o rpc.GameOptions) wallet.GameOptions {
-	return wallet.GameOptions{Account: o.Account, DryRun: o.DryRun}
+	return wallet.GameOptions{Account: o.Account, DryRun: o.DryRun, MaxFeeRate: o.MaxFeeRate}
 }
 
 func gameTx(t *wallet.GameTx) *rpc.GameTx {

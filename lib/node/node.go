@@ -116,6 +116,9 @@ func New(cfg Config) (*Node, error) {
 	if cfg.SigCacheEntries == 0 {
 		cfg.SigCacheEntries = 100_000
 	}
+	if err := cfg.rpcLimits().Validate(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create datadir: %w", err)
 	}
@@ -183,8 +186,7 @@ func (n *Node) mempoolPath() string { return filepath.Join(n.cfg.DataDir, Mempoo
 // saveMempool writes the mempool file and returns the transactions it
 // holds.
 func (n *Node) saveMempool() (int, error) {
-	count := n.Mempool.Count()
-	return count, n.Mempool.Save(n.mempoolPath())
+	return n.Mempool.Save(n.mempoolPath())
 }
 
 // startMempoolSaver writes the mempool file every MempoolSaveInterval

@@ -17,6 +17,15 @@ import (
 // cookie protects.
 var ErrPublicWithoutAuth = errors.New("refusing to serve RPC on a non-loopback address without rpcauth users configured")
 
+// rpcLimits are the RPC server's limits: RPCLimits with RPCMaxRequest.
+func (cfg *Config) rpcLimits() rpc.Limits {
+	limits := cfg.RPCLimits
+	if cfg.RPCMaxRequest != 0 {
+		limits.MaxBodyBytes = cfg.RPCMaxRequest
+	}
+	return limits
+}
+
 // startRPC listens, writes the cookie and rpc.addr, and serves in the
 // background.
 func (n *Node) startRPC() error {
@@ -38,11 +47,7 @@ func (n *Node) startRPC() error {
 	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: &bulkMiner{miner: n.Miner, db: n.db},
 		Template: n.Template, Notifier: n.Chain, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
 		Version: n.cfg.Version, Started: time.Now()}
-	limits := n.cfg.RPCLimits
-	if n.cfg.RPCMaxRequest != 0 {
-		limits.MaxBodyBytes = n.cfg.RPCMaxRequest
-	}
-	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, limits, n.log.With("sub", "rpc"))
+	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, n.cfg.rpcLimits(), n.log.With("sub", "rpc"))
 	n.rpc.Register(svc.Methods()...)
 	mf := &rpc.MempoolFileService{Save: func() (string, int, error) {
 		txs, err := n.saveMempool()

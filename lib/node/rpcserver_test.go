@@ -1,6 +1,14 @@
 package node
 
-import "testing"
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/rpc"
+)
 
 // TestSendRawTransactionListingFee: a sale listing sent raw passes the
 // default maxfeerate (0.10 GG/kvB) although its "fee" is the prop's gold,
@@ -19,5 +27,26 @@ func TestSendRawTransactionListingFee(t *testing.T) {
 	}
 	if _, re := n.call(t, "sendrawtransaction", listing.Hex); re != nil {
 		t.Fatalf("raw listing: %v", re)
+	}
+}
+
+// TestNewRefusesNegativeRPCLimits: a negative request body or batch
+// limit stops the node before it opens anything, instead of a server
+// that answers every request 413 or refuses every batch.
+func TestNewRefusesNegativeRPCLimits(t *testing.T) {
+	for _, cfg := range []Config{{RPCMaxRequest: -1}, {RPCLimits: rpc.Limits{MaxBatch: -1}}} {
+		dir := filepath.Join(t.TempDir(), "data")
+		cfg.Params, cfg.DataDir, cfg.RPCListen, cfg.NoSync = chaincfg.RegTestParams, dir, "127.0.0.1:0", true
+		n, err := New(cfg)
+		if err == nil {
+			n.Close()
+			t.Fatalf("%+v: node started", cfg.RPCLimits)
+		}
+		if !errors.Is(err, rpc.ErrBadLimit) {
+			t.Errorf("error %v, want rpc.ErrBadLimit", err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("the datadir was created: %v", err)
+		}
 	}
 }

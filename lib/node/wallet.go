@@ -140,14 +140,6 @@ func (h *WalletHost) Close() error {
 // Loaded implements rpc.WalletBackend.
 func (h *WalletHost) Loaded() bool { return h.Wallet() != nil }
 
-// walletFeeCeiling maps an RPC fee rate ceiling to the wallet's.
-func walletFeeCeiling(r amount.Amount) amount.Amount {
-	if r == rpc.NoFeeCeiling {
-		return wallet.NoMaxFeeRate
-	}
-	return r
-}
-
 // walletErr maps the wallet's error kinds to RPC errors.
 func walletErr(err error) error {
 	var fe *wallet.InsufficientFundsError
@@ -162,7 +154,7 @@ func walletErr(err error) error {
 	case errors.As(err, &fe):
 		return rpc.Errorf(rpc.CodeInsufficient, "%s", fe.Error())
 	case errors.As(err, &fre):
-		return rpc.FeeCeilingError(fre.Rate, fre.Max, fre.Estimated)
+		return rpc.FeeCeilingError(fre.What(), fre.Max)
 	case errors.As(err, &tle):
 		return rpc.Errorf(rpc.CodeWallet, "%s", tle.Error())
 	case errors.Is(err, wallet.ErrLocked):
@@ -299,6 +291,9 @@ func ensureAccount(w *wallet.Wallet, account string) error {
 func (h *WalletHost) NewTimeLockedAddress(account string, req rpc.TimeLockRequest) (*rpc.WalletTimeLockJSON, error) {
 	w := h.Wallet()
 	lock := wallet.TimeLock{Height: req.Height, Blocks: req.Blocks, Time: req.Time, Seconds: req.Seconds}
+	if err := lock.Validate(); err != nil { // before the account is created
+		return nil, walletErr(err)
+	}
 	if err := ensureAccount(w, account); err != nil {
 		return nil, err
 	}
@@ -376,11 +371,7 @@ func (h *WalletHost) Balance(account string) (*rpc.WalletBalanceJSON, error) {
 	if _, err := h.accounts(w, account); err != nil {
 		return nil, err
 	}
-	b, err := w.Balance(account)
-	if err != nil {
-		return nil, walletErr(err)
-	}
-	locks, err := w.Locks(account)
+	b, locks, err := w.BalanceLocks(account)
 	if err != nil {
 		return nil, walletErr(err)
 	}
@@ -430,7 +421,7 @@ func (h *WalletHost) Coins(account string) ([]rpc.WalletCoinJSON, error) {
 // CreateTx implements rpc.WalletBackend.
 func (h *WalletHost) CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, feeRate, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error) {
 	w := h.Wallet()
-	opts := wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: walletFeeCeiling(maxFeeRate)}
+	opts := wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: maxFeeRate}
 	if subtractFee {
 		for i := range outs {
 			opts.SubtractFeeFrom = append(opts.SubtractFeeFrom, i)
@@ -536,7 +527,7 @@ func (h *WalletHost) ExportMnemonic(pass []byte) (string, error) {
 
 // Fund implements rpc.WalletBackend.
 func (h *WalletHost) Fund(ctx context.Context, account string, tx *wire.MsgTx, feeRate, maxFeeRate amount.Amount) (amount.Amount, int, error) {
-	f, err := h.Wallet().Fund(ctx, account, tx, wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: walletFeeCeiling(maxFeeRate)})
+	f, err := h.Wallet().Fund(ctx, account, tx, wallet.TxOptions{FeeRate: feeRate, MaxFeeRate: maxFeeRate})
 	if err != nil {
 		return 0, 0, walletErr(err)
 	}

@@ -381,4 +381,13 @@ func TestWalletFeeCeiling(t *testing.T) {
 			t.Errorf("tx.send maxfeerate %v: %v, want %d", bad, re, rpc.CodeInvalidParams)
 		}
 	}
+
+	// A number in exponent notation (a float from Python: 1e-07) is read
+	// exactly, and a null feeRate is the estimate.
+	_, re = n.call(t, "tx.create", bob, "1", false, "default", 1e-07)
+	refused("tx.create under maxfeerate 1e-07", re, "0.00001", "0.0000001")
+	if _, re := n.call(t, "tx.create", bob, "1", false, "default", 1e-9); re == nil || re.Code != rpc.CodeInvalidParams {
+		t.Errorf("maxfeerate 1e-9: %v, want %d", re, rpc.CodeInvalidParams)
+	}
+	n.must(t, "fundrawtransaction", unfunded, map[string]any{"feeRate": nil, "maxfeerate": 1e-01})
 }

@@ -43,9 +43,14 @@ func NewCookie(dir string) (*Cookie, error) {
 
 // Authenticate accepts the cookie user with the current secret.
 func (c *Cookie) Authenticate(user, pass string) (map[string]bool, bool) {
-	ok := subtle.ConstantTimeCompare([]byte(user), []byte(CookieUser)) == 1 &&
+	return nil, c.CheckCookie(user, pass)
+}
+
+// CheckCookie implements CookieAuthenticator: the cookie user with the
+// current secret, compared in constant time.
+func (c *Cookie) CheckCookie(user, pass string) bool {
+	return subtle.ConstantTimeCompare([]byte(user), []byte(CookieUser)) == 1 &&
 		subtle.ConstantTimeCompare([]byte(pass), []byte(c.secret)) == 1
-	return nil, ok
 }
 
 // ReadCookie reads dir/.cookie and returns its user and password. Its
@@ -112,12 +117,15 @@ type Auth struct {
 	Users  []User
 }
 
+// CheckCookie implements CookieAuthenticator.
+func (a *Auth) CheckCookie(user, pass string) bool {
+	return a.Cookie != nil && a.Cookie.CheckCookie(user, pass)
+}
+
 // Authenticate implements Authenticator.
 func (a *Auth) Authenticate(user, pass string) (map[string]bool, bool) {
-	if a.Cookie != nil {
-		if _, ok := a.Cookie.Authenticate(user, pass); ok {
-			return nil, true
-		}
+	if a.CheckCookie(user, pass) {
+		return nil, true
 	}
 	for _, u := range a.Users {
 		if subtle.ConstantTimeCompare([]byte(user), []byte(u.Name)) != 1 {

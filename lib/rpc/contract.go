@@ -146,10 +146,10 @@ func (s *ContractService) Methods() []Method {
 		{"contract.get", "id", "a contract: its book offer (published, signed) or its on-chain record (fulfilled, exchanged, refunded, settled)", s.get, false},
 		{"contract.list", "[state] [key] [skip=0] [count=100]", "the book's offers (the market), filtered by state (published, signed) and a party's key: {total, contracts}", s.list, false},
 		{"contract.key", "[account=default]", "the account's contract public key, to hand to the other party", s.key, true},
-		{"contract.publish", "bkey expiry [agold=0] [aprops] [bgold=0] [bprops] [memo] [hash] [nonce=random] [account=default] [dryrun=false]", "publish an offer as party A: stake agold GG and aprops, B pays bgold GG and bprops on chain (a swap when no hash); A's coins are reserved until fulfil, withdraw or expiry", s.publish, true},
+		{"contract.publish", "bkey expiry [agold=0] [aprops] [bgold=0] [bprops] [memo] [hash] [nonce=random] " + actionOptions, "publish an offer as party A: stake agold GG and aprops, B pays bgold GG and bprops on chain (a swap when no hash); A's coins are reserved until fulfil, withdraw or expiry", s.publish, true},
 		{"contract.sign", "id [account=default]", "accept an offer as party B (its b_key must be the account's contract key)", s.sign, true},
-		{"contract.fulfil", "id [account=default] [dryrun=false]", "fulfil a signed offer as party B: add B's inputs (an exact-value coin sent first) and broadcast", s.fulfil, true},
-		{"contract.execute", "id path [secret] [hex] [address] [account=default] [dryrun=false]", "settle a fulfilled escrow: path claim (B, secret hex), refund (A, from expiry) or coop (without hex: build and half-sign; with hex: co-sign and broadcast)", s.execute, true},
+		{"contract.fulfil", "id " + actionOptions, "fulfil a signed offer as party B: add B's inputs (an exact-value coin sent first) and broadcast", s.fulfil, true},
+		{"contract.execute", "id path [secret] [hex] [address] " + actionOptions, "settle a fulfilled escrow: path claim (B, secret hex), refund (A, from expiry) or coop (without hex: build and half-sign; with hex: co-sign and broadcast)", s.execute, true},
 		{"contract.withdraw", "id [account=default]", "withdraw an offer as party A (before fulfilment); its coins are released", s.withdraw, true},
 		{"contract.mine", "[account=*]", "the contracts the wallet is party to, with their states", s.mine, true},
 	}
@@ -333,12 +333,16 @@ func (s *ContractService) publish(ctx context.Context, p json.RawMessage) (any, 
 	var aprops, bprops []string
 	var nonce uint64
 	var dry bool
-	if err := ParseParams(p, []string{"bkey", "expiry", "agold", "aprops", "bgold", "bprops", "memo", "hash", "nonce", "account", "dryrun"}, 2,
-		&bkey, &expiry, &agold, &aprops, &bgold, &bprops, &memo, &hashs, &nonce, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"bkey", "expiry", "agold", "aprops", "bgold", "bprops", "memo", "hash", "nonce", "account", "dryrun", "maxfeerate"}, 2,
+		&bkey, &expiry, &agold, &aprops, &bgold, &bprops, &memo, &hashs, &nonce, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	spec := ContractPublishSpec{Memo: memo, Nonce: nonce}
-	var err error
 	if spec.BKey, err = parseKey(bkey, "bkey"); err != nil {
 		return nil, err
 	}
@@ -382,7 +386,7 @@ func (s *ContractService) publish(ctx context.Context, p json.RawMessage) (any, 
 		}
 		spec.Hash = h
 	}
-	return s.Backend.Publish(ctx, gameOpts(acct, dry), spec)
+	return s.Backend.Publish(ctx, o, spec)
 }
 
 func (s *ContractService) idAcct(p json.RawMessage) (game.ID, string, error) {
@@ -416,14 +420,19 @@ func (s *ContractService) withdraw(ctx context.Context, p json.RawMessage) (any,
 func (s *ContractService) fulfil(ctx context.Context, p json.RawMessage) (any, error) {
 	var ids, acct string
 	var dry bool
-	if err := ParseParams(p, []string{"id", "account", "dryrun"}, 1, &ids, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"id", "account", "dryrun", "maxfeerate"}, 1, &ids, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	id, err := parseGameID(ids, "contract id")
 	if err != nil {
 		return nil, err
 	}
-	return s.Backend.Fulfil(ctx, gameOpts(acct, dry), id)
+	return s.Backend.Fulfil(ctx, o, id)
 }
 
 // ParsePath parses a settlement path name.
@@ -442,8 +451,13 @@ func ParsePath(s string) (game.ContractPath, bool) {
 func (s *ContractService) execute(ctx context.Context, p json.RawMessage) (any, error) {
 	var ids, path, secret, hexs, addr, acct string
 	var dry bool
-	if err := ParseParams(p, []string{"id", "path", "secret", "hex", "address", "account", "dryrun"}, 2,
-		&ids, &path, &secret, &hexs, &addr, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"id", "path", "secret", "hex", "address", "account", "dryrun", "maxfeerate"}, 2,
+		&ids, &path, &secret, &hexs, &addr, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	id, err := parseGameID(ids, "contract id")
@@ -476,7 +490,7 @@ func (s *ContractService) execute(ctx context.Context, p json.RawMessage) (any, 
 			return nil, err
 		}
 	}
-	return s.Backend.Execute(ctx, gameOpts(acct, dry), spec)
+	return s.Backend.Execute(ctx, o, spec)
 }
 
 func (s *ContractService) mine(_ context.Context, p json.RawMessage) (any, error) {
@@ -492,13 +506,6 @@ func (s *ContractService) mine(_ context.Context, p json.RawMessage) (any, error
 		cs = []ContractJSON{}
 	}
 	return cs, nil
-}
-
-// isAbsent reports a param left out or given as JSON null (its default);
-// anything else, an empty string included, must parse.
-func isAbsent(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
 }
 
 // UnmarshalJSON reads an amount of GG (a number or a string) exactly, so

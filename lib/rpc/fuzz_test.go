@@ -14,7 +14,7 @@ import (
 )
 
 // refDuplicate is a reference duplicate-key finder over encoding/json's
-// tokens, to check inspectJSON against. ok is false for invalid JSON.
+// tokens, to check duplicateKey against. ok is false for invalid JSON.
 func refDuplicate(b []byte) (dup, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	var walk func() (bool, error)

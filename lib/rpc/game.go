@@ -36,6 +36,9 @@ type GameAuction struct {
 type GameOptions struct {
 	Account string
 	DryRun  bool
+	// MaxFeeRate is the fee rate ceiling (dust per 1000 vbytes; zero:
+	// the wallet's default, amount.NoMaxFeeRate: none).
+	MaxFeeRate amount.Amount
 }
 
 // GamePropSpec is one prop of prop.create / prop.createlist.
@@ -199,7 +202,7 @@ type GameObjectJSON struct {
 
 // Methods returns the game methods.
 func (s *GameService) Methods() []Method {
-	const acct = " [account=default] [dryrun=false]"
+	const acct = " " + actionOptions
 	return backendMethods("game", func() backendState { return s.Backend }, []backendMethod{
 		{"cp.byId", "id", "a registered producer by id", s.cpByID, false},
 		{"cp.byName", "name", "a registered producer by name (case-insensitive); registrations show once mined", s.cpByName, false},
@@ -712,11 +715,20 @@ func (s *GameService) actionResult(t *GameTx, dry bool) *GameTxJSON {
 	return j
 }
 
-func gameOpts(acct string, dry bool) GameOptions {
+// actionOptions are the params every game and contract action ends with.
+const actionOptions = "[account=default] [dryrun=false] [maxfeerate=0.10]"
+
+// gameOpts reads the params every action ends with: [account=default]
+// [dryrun=false] [maxfeerate].
+func gameOpts(acct string, dry bool, maxRate json.RawMessage) (GameOptions, error) {
 	if acct == "" {
 		acct = "default"
 	}
-	return GameOptions{Account: acct, DryRun: dry}
+	ceiling, err := parseMaxFeeRate(maxRate)
+	if err != nil {
+		return GameOptions{}, err
+	}
+	return GameOptions{Account: acct, DryRun: dry, MaxFeeRate: ceiling}, nil
 }
 
 // checkInfo validates producer details, naming the field.
@@ -732,8 +744,13 @@ func (s *GameService) cpCreate(ctx context.Context, p json.RawMessage) (any, err
 	var share int
 	var acct string
 	var dry bool
-	if err := ParseParams(p, []string{"name", "url", "ip", "class", "share", "account", "dryrun"}, 1,
-		&info.Name, &info.URL, &info.IP, &info.Class, &share, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"name", "url", "ip", "class", "share", "account", "dryrun", "maxfeerate"}, 1,
+		&info.Name, &info.URL, &info.IP, &info.Class, &share, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	if share < 0 || share > game.MaxShare {
@@ -743,11 +760,11 @@ func (s *GameService) cpCreate(ctx context.Context, p json.RawMessage) (any, err
 	if err := checkInfo(&info); err != nil {
 		return nil, err
 	}
-	t, err := s.Backend.RegisterProducer(ctx, gameOpts(acct, dry), info)
+	t, err := s.Backend.RegisterProducer(ctx, o, info)
 	if err != nil {
 		return nil, err
 	}
-	return s.actionResult(t, dry), nil
+	return s.actionResult(t, o.DryRun), nil
 }
 
 func (s *GameService) cpChange(ctx context.Context, p json.RawMessage) (any, error) {
@@ -755,8 +772,13 @@ func (s *GameService) cpChange(ctx context.Context, p json.RawMessage) (any, err
 	var name, url, ip, class *string
 	var share *int
 	var dry bool
-	if err := ParseParams(p, []string{"producer", "name", "url", "ip", "class", "share", "address", "account", "dryrun"}, 1,
-		&ref, &name, &url, &ip, &class, &share, &owner, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"producer", "name", "url", "ip", "class", "share", "address", "account", "dryrun", "maxfeerate"}, 1,
+		&ref, &name, &url, &ip, &class, &share, &owner, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	id, err := s.producerRef(ref)
@@ -796,11 +818,11 @@ func (s *GameService) cpChange(ctx context.Context, p json.RawMessage) (any, err
 			return nil, err
 		}
 	}
-	t, err := s.Backend.ChangeProducer(ctx, gameOpts(acct, dry), id, info, pk)
+	t, err := s.Backend.ChangeProducer(ctx, o, id, info, pk)
 	if err != nil {
 		return nil, err
 	}
-	return s.actionResult(t, dry), nil
+	return s.actionResult(t, o.DryRun), nil
 }
 
 // goldParam parses a prop's gold in GG and checks the floor.
@@ -819,15 +841,20 @@ func (s *GameService) propCreate(ctx context.Context, p json.RawMessage) (any, e
 	var ref, oid, addr, acct string
 	var gold json.RawMessage
 	var dry bool
-	if err := ParseParams(p, []string{"producer", "oid", "gold", "address", "account", "dryrun"}, 3,
-		&ref, &oid, &gold, &addr, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"producer", "oid", "gold", "address", "account", "dryrun", "maxfeerate"}, 3,
+		&ref, &oid, &gold, &addr, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	spec, err := s.propSpec(oid, gold, addr, "gold")
 	if err != nil {
 		return nil, err
 	}
-	return s.createProps(ctx, ref, []GamePropSpec{spec}, acct, dry)
+	return s.createProps(ctx, ref, []GamePropSpec{spec}, o)
 }
 
 func (s *GameService) propSpec(oid string, gold json.RawMessage, addr, name string) (GamePropSpec, error) {
@@ -847,16 +874,16 @@ func (s *GameService) propSpec(oid string, gold json.RawMessage, addr, name stri
 	return spec, nil
 }
 
-func (s *GameService) createProps(ctx context.Context, ref string, specs []GamePropSpec, acct string, dry bool) (any, error) {
+func (s *GameService) createProps(ctx context.Context, ref string, specs []GamePropSpec, o GameOptions) (any, error) {
 	id, err := s.producerRef(ref)
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.Backend.CreateProps(ctx, gameOpts(acct, dry), id, specs)
+	t, err := s.Backend.CreateProps(ctx, o, id, specs)
 	if err != nil {
 		return nil, err
 	}
-	return s.actionResult(t, dry), nil
+	return s.actionResult(t, o.DryRun), nil
 }
 
 func (s *GameService) propCreateList(ctx context.Context, p json.RawMessage) (any, error) {
@@ -867,7 +894,12 @@ func (s *GameService) propCreateList(ctx context.Context, p json.RawMessage) (an
 		Address string          `json:"address"`
 	}
 	var dry bool
-	if err := ParseParams(p, []string{"producer", "props", "account", "dryrun"}, 2, &ref, &items, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"producer", "props", "account", "dryrun", "maxfeerate"}, 2, &ref, &items, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	if len(items) == 0 || len(items) > game.MaxBatch {
@@ -884,20 +916,25 @@ func (s *GameService) propCreateList(ctx context.Context, p json.RawMessage) (an
 		}
 		specs[i] = spec
 	}
-	return s.createProps(ctx, ref, specs, acct, dry)
+	return s.createProps(ctx, ref, specs, o)
 }
 
 func (s *GameService) propSend(ctx context.Context, p json.RawMessage) (any, error) {
 	var addr, ids, acct string
 	var dry bool
-	if err := ParseParams(p, []string{"address", "prop", "account", "dryrun"}, 2, &addr, &ids, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"address", "prop", "account", "dryrun", "maxfeerate"}, 2, &addr, &ids, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	m, err := s.move(addr, ids)
 	if err != nil {
 		return nil, err
 	}
-	return s.sendProps(ctx, []GameMove{m}, acct, dry)
+	return s.sendProps(ctx, []GameMove{m}, o)
 }
 
 func (s *GameService) move(addr, ids string) (GameMove, error) {
@@ -912,12 +949,12 @@ func (s *GameService) move(addr, ids string) (GameMove, error) {
 	return GameMove{Prop: id, PkScript: pk}, nil
 }
 
-func (s *GameService) sendProps(ctx context.Context, moves []GameMove, acct string, dry bool) (any, error) {
-	t, err := s.Backend.SendProps(ctx, gameOpts(acct, dry), moves)
+func (s *GameService) sendProps(ctx context.Context, moves []GameMove, o GameOptions) (any, error) {
+	t, err := s.Backend.SendProps(ctx, o, moves)
 	if err != nil {
 		return nil, err
 	}
-	return s.actionResult(t, dry), nil
+	return s.actionResult(t, o.DryRun), nil
 }
 
 func (s *GameService) propSendList(ctx context.Context, p json.RawMessage) (any, error) {
@@ -927,7 +964,12 @@ func (s *GameService) propSendList(ctx context.Context, p json.RawMessage) (any,
 	}
 	var acct string
 	var dry bool
-	if err := ParseParams(p, []string{"moves", "account", "dryrun"}, 1, &items, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"moves", "account", "dryrun", "maxfeerate"}, 1, &items, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	if len(items) == 0 || len(items) > game.MaxBatch {
@@ -941,14 +983,19 @@ func (s *GameService) propSendList(ctx context.Context, p json.RawMessage) (any,
 		}
 		moves[i] = m
 	}
-	return s.sendProps(ctx, moves, acct, dry)
+	return s.sendProps(ctx, moves, o)
 }
 
 func (s *GameService) propFound(ctx context.Context, p json.RawMessage) (any, error) {
 	var raw json.RawMessage
 	var acct string
 	var dry bool
-	if err := ParseParams(p, []string{"prop", "account", "dryrun"}, 1, &raw, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"prop", "account", "dryrun", "maxfeerate"}, 1, &raw, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	var list []string
@@ -969,11 +1016,11 @@ func (s *GameService) propFound(ctx context.Context, p json.RawMessage) (any, er
 		}
 		ids[i] = id
 	}
-	t, err := s.Backend.DestroyProps(ctx, gameOpts(acct, dry), ids)
+	t, err := s.Backend.DestroyProps(ctx, o, ids)
 	if err != nil {
 		return nil, err
 	}
-	return s.actionResult(t, dry), nil
+	return s.actionResult(t, o.DryRun), nil
 }
 
 func (s *GameService) propSale(ctx context.Context, p json.RawMessage) (any, error) {
@@ -981,8 +1028,13 @@ func (s *GameService) propSale(ctx context.Context, p json.RawMessage) (any, err
 	var buyNow, reserve json.RawMessage
 	var end int64
 	var dry bool
-	if err := ParseParams(p, []string{"prop", "buynow", "reserve", "end", "account", "dryrun"}, 2,
-		&ids, &buyNow, &reserve, &end, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"prop", "buynow", "reserve", "end", "account", "dryrun", "maxfeerate"}, 2,
+		&ids, &buyNow, &reserve, &end, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	id, err := parseGameID(ids, "prop id")
@@ -1006,18 +1058,23 @@ func (s *GameService) propSale(ctx context.Context, p json.RawMessage) (any, err
 	if end != 0 && (end <= int64(tip) || end > int64(tip)+1+2*int64(s.Params.AuctionPeriod)) {
 		return nil, Errorf(CodeInvalidParam, "end height %d: want %d to %d (tip+1 to tip+1+2×auction period)", end, tip+1, int64(tip)+1+2*int64(s.Params.AuctionPeriod))
 	}
-	t, err := s.Backend.Sale(ctx, gameOpts(acct, dry), id, int64(bn), int64(res), uint32(end))
+	t, err := s.Backend.Sale(ctx, o, id, int64(bn), int64(res), uint32(end))
 	if err != nil {
 		return nil, err
 	}
-	return s.actionResult(t, dry), nil
+	return s.actionResult(t, o.DryRun), nil
 }
 
 func (s *GameService) propBuy(ctx context.Context, p json.RawMessage) (any, error) {
 	var ids, acct string
 	var price json.RawMessage
 	var dry bool
-	if err := ParseParams(p, []string{"prop", "price", "account", "dryrun"}, 2, &ids, &price, &acct, &dry); err != nil {
+	var maxRate json.RawMessage
+	if err := ParseParams(p, []string{"prop", "price", "account", "dryrun", "maxfeerate"}, 2, &ids, &price, &acct, &dry, &maxRate); err != nil {
+		return nil, err
+	}
+	o, err := gameOpts(acct, dry, maxRate)
+	if err != nil {
 		return nil, err
 	}
 	id, err := parseGameID(ids, "prop id")
@@ -1028,9 +1085,9 @@ func (s *GameService) propBuy(ctx context.Context, p json.RawMessage) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.Backend.Bid(ctx, gameOpts(acct, dry), id, int64(v))
+	t, err := s.Backend.Bid(ctx, o, id, int64(v))
 	if err != nil {
 		return nil, err
 	}
-	return s.actionResult(t, dry), nil
+	return s.actionResult(t, o.DryRun), nil
 }

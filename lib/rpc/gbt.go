@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -207,8 +208,11 @@ func parseTemplateRequest(p json.RawMessage) (*templateRequest, error) {
 		return nil, err
 	}
 	req := &templateRequest{}
-	if len(raw) == 0 || string(raw) == "null" {
+	if isAbsent(raw) {
 		return req, nil
+	}
+	if err := exactKeys(raw, reflect.TypeOf(req)); err != nil {
+		return nil, InvalidParams("param \"template_request\": %v", err)
 	}
 	if err := json.Unmarshal(raw, req); err != nil {
 		return nil, InvalidParams("param \"template_request\": %s", typeMsg(err))

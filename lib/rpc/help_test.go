@@ -113,7 +113,7 @@ func TestServerParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := all.(map[string][]Param)
-	if len(m) != len(srv.Methods()) || len(m["prop.sale"]) != 6 || m["getblockcount"] == nil {
+	if len(m) != len(srv.Methods()) || len(m["prop.sale"]) != 7 || m["getblockcount"] == nil {
 		t.Errorf("sys.params: %d methods, prop.sale %+v, getblockcount %v", len(m), m["prop.sale"], m["getblockcount"])
 	}
 }

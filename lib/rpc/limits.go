@@ -3,6 +3,7 @@ package rpc
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -13,7 +14,9 @@ import (
 // Limits bounds requests, connections, the memory they hold and password
 // guessing. A zero field takes its default; a negative one disables that
 // limit (the timeouts, MaxConns, MaxConnsPerIP, MaxInFlight,
-// AuthFailures).
+// AuthFailures, AuthBackoff: no backoff at all) or, where off makes no
+// sense (MaxBodyBytes, MaxBatch, AuthForget, AuthSources), is refused by
+// Validate.
 type Limits struct {
 	MaxBodyBytes int64         // one request body; default 32 MiB (submitblock needs room)
 	MaxBatch     int           // calls in a batch; default 1000
@@ -29,10 +32,12 @@ type Limits struct {
 
 	MaxConns      int // open connections (Serve); default 128
 	MaxConnsPerIP int // open connections from one address (Serve); default 32
-	// MaxInFlight bounds the request-body bytes held at once by all
-	// requests together (a body is held until its reply is written); a
-	// request beyond it is refused with 503. Default 64 MiB, raised to
-	// MaxBodyBytes if below.
+	// MaxInFlight bounds the bytes held at once by all requests
+	// together: their bodies (each held until its reply is written; a
+	// request beyond the budget is refused with 503) and their batch
+	// replies (encoded call by call; once the budget is spent a batch's
+	// calls left are not run but answered CodeOutOfMemory). Default 64
+	// MiB, raised to MaxBodyBytes if below.
 	MaxInFlight int64
 
 	// AuthFailures is how many failed logins a source (an IPv4 address,
@@ -74,6 +79,29 @@ func def[T int | int64 | time.Duration](v *T, d T) {
 	}
 }
 
+// ErrBadLimit is the kind of Validate's errors.
+var ErrBadLimit = errors.New("rpc: bad limit")
+
+// Validate refuses the negative values that cannot mean "off": a server
+// that refused every request body or every batch, or forgot each failed
+// login at once, would fail silently.
+func (l Limits) Validate() error {
+	for _, f := range []struct {
+		what string
+		v    int64
+	}{
+		{"request body limit", l.MaxBodyBytes},
+		{"batch limit", int64(l.MaxBatch)},
+		{"auth forget time", int64(l.AuthForget)},
+		{"auth sources", int64(l.AuthSources)},
+	} {
+		if f.v < 0 {
+			return fmt.Errorf("%w: %s %d is negative (0 takes the default)", ErrBadLimit, f.what, f.v)
+		}
+	}
+	return nil
+}
+
 func (l Limits) withDefaults() Limits {
 	def(&l.MaxBodyBytes, DefaultMaxBodyBytes)
 	def(&l.MaxBatch, DefaultMaxBatch)
@@ -90,6 +118,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	def(&l.AuthFailures, DefaultAuthFailures)
 	def(&l.AuthBackoff, DefaultAuthBackoff)
+	if l.AuthBackoff < 0 {
+		l.AuthFailures = -1 // no backoff: no limit
+	}
 	def(&l.AuthBackoffMax, DefaultAuthBackoffMax)
 	l.AuthBackoffMax = max(l.AuthBackoffMax, l.AuthBackoff)
 	def(&l.AuthForget, DefaultAuthForget)
@@ -121,7 +152,8 @@ func sourceOf(remote string) string {
 	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
-// byteBudget is a counting semaphore of request-body bytes.
+// byteBudget is a counting semaphore of the bytes requests hold: their
+// bodies and their batch replies.
 type byteBudget struct {
 	max  int64 // <= 0: unlimited
 	used atomic.Int64
@@ -144,6 +176,13 @@ func (b *byteBudget) take(n int64) bool {
 }
 
 func (b *byteBudget) give(n int64) { b.used.Add(-n) }
+
+// add reserves n bytes whatever the budget holds: what is already made
+// (a reply) is counted, not refused.
+func (b *byteBudget) add(n int64) { b.used.Add(n) }
+
+// spent reports a budget with no byte left.
+func (b *byteBudget) spent() bool { return b.max > 0 && b.used.Load() >= b.max }
 
 // errBusy: the in-flight byte budget is spent.
 var errBusy = errors.New("too many request bytes in flight")

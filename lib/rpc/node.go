@@ -475,18 +475,14 @@ func decodeTxParam(p json.RawMessage) (*wire.MsgTx, error) {
 	return tx, nil
 }
 
-// DefaultMaxFeeRate is sendrawtransaction's default maxfeerate, in dust
-// per 1000 vbytes: 0.10 GG/kvB, bitcoind's.
-const DefaultMaxFeeRate = amount.DustPerGG / 10
-
 func (s *NodeService) sendRawTransaction(_ context.Context, p json.RawMessage) (any, error) {
 	var hs string
 	var rate json.RawMessage
 	if err := ParseParams(p, []string{"hexstring", "maxfeerate"}, 1, &hs, &rate); err != nil {
 		return nil, err
 	}
-	maxRate := amount.Amount(DefaultMaxFeeRate)
-	if len(rate) > 0 && string(rate) != "null" {
+	maxRate := amount.DefaultMaxFeeRate
+	if !isAbsent(rate) {
 		var err error
 		if maxRate, err = parseFeeRate(rate, "maxfeerate"); err != nil {
 			return nil, err
@@ -504,28 +500,6 @@ func (s *NodeService) sendRawTransaction(_ context.Context, p json.RawMessage) (
 		return nil, rejectError(err)
 	}
 	return txid.String(), nil
-}
-
-// parseFeeRate reads a fee rate in GG/kvB, a JSON number or string, >= 0,
-// exactly; the result is in dust per kvB.
-func parseFeeRate(raw json.RawMessage, name string) (amount.Amount, error) {
-	var txt string
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &txt); err != nil {
-			return 0, InvalidParams("param %q: %v", name, err)
-		}
-	} else {
-		var n json.Number
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return 0, InvalidParams("param %q: expected a fee rate in GG/kvB", name)
-		}
-		txt = n.String()
-	}
-	a, err := amount.Parse(txt)
-	if err != nil {
-		return 0, InvalidParams("param %q: bad fee rate %q: %v", name, txt, err)
-	}
-	return a, nil
 }
 
 // checkMaxFeeRate refuses tx when its fee rate is above maxRate (dust per

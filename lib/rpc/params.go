@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/wire"
@@ -100,6 +101,9 @@ func ParseParams(raw json.RawMessage, names []string, required int, dst ...any) 
 		if err := checkParamSize(names[i], vals[i]); err != nil {
 			return err
 		}
+		if err := exactKeys(vals[i], reflect.TypeOf(dst[i])); err != nil {
+			return InvalidParams("param %q: %v", names[i], err)
+		}
 		dec := json.NewDecoder(bytes.NewReader(vals[i]))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(dst[i]); err != nil {
@@ -107,6 +111,13 @@ func ParseParams(raw json.RawMessage, names []string, required int, dst ...any) 
 		}
 	}
 	return nil
+}
+
+// isAbsent reports a param left out or given as JSON null (its default);
+// anything else, an empty string included, must parse.
+func isAbsent(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
 }
 
 // checkParamSize applies the size limits to the JSON text v of param name.

@@ -50,8 +50,7 @@ func decodeBody(body []byte, maxBatch int) (single []byte, batch []json.RawMessa
 	if body[0] != '[' {
 		return body, nil, nil
 	}
-	n, _, _ := inspectJSON(body, maxBatch)
-	if n == 0 || n > maxBatch {
+	if n := batchLen(body, maxBatch); n == 0 || n > maxBatch {
 		return nil, nil, Errorf(CodeInvalidRequest, "batch must hold 1 to %d calls", maxBatch)
 	}
 	if err := json.Unmarshal(body, &batch); err != nil { // valid JSON: cannot fail
@@ -78,7 +77,7 @@ func decodeRequest(raw []byte) (request, *Error) {
 		}
 		req.ID = id
 	}
-	if _, dup, found := inspectJSON(raw, 0); found {
+	if dup, found := duplicateKey(raw); found {
 		return req, Errorf(CodeInvalidRequest, "duplicate key %q in request", dup)
 	}
 	for k := range m {
@@ -125,11 +124,52 @@ func scalarID(raw json.RawMessage) bool {
 	}
 }
 
-// inspectJSON walks valid JSON b once. It counts the elements of a
-// top-level array, stopping once past limit (0 when b is not an array),
-// and finds the first key that repeats within one object, at any depth.
-// Keys are compared as encoding/json decodes them.
-func inspectJSON(b []byte, limit int) (elems int, dup string, found bool) {
+// batchLen counts the elements of valid JSON b, a top-level array,
+// stopping once past limit. It only counts: the keys are decodeRequest's
+// business, call by call.
+func batchLen(b []byte, limit int) int {
+	depth, n := 0, 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '[', '{':
+			if depth == 0 {
+				if k := bytes.TrimSpace(b[i+1:]); len(k) > 0 && k[0] != ']' {
+					n = 1
+				}
+			}
+			depth++
+		case ']', '}':
+			depth--
+		case ',':
+			if depth == 1 {
+				if n++; n > limit {
+					return n
+				}
+			}
+		case '"':
+			i = stringEnd(b, i)
+		}
+	}
+	return n
+}
+
+// stringEnd returns the index of the closing quote of the JSON string
+// opening at b[i] (b is valid JSON).
+func stringEnd(b []byte, i int) int {
+	j := i + 1
+	for b[j] != '"' {
+		if b[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	return j
+}
+
+// duplicateKey walks valid JSON b once and finds the first key that
+// repeats within one object, at any depth. Keys are compared as
+// encoding/json decodes them.
+func duplicateKey(b []byte) (dup string, found bool) {
 	var st []keyFrame
 	push := func(obj bool) {
 		if len(st) < cap(st) {
@@ -140,52 +180,31 @@ func inspectJSON(b []byte, limit int) (elems int, dup string, found bool) {
 		}
 		st = append(st, keyFrame{obj: obj, wantKey: obj})
 	}
-	arrayTop := false
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; c {
 		case '{', '[':
-			if len(st) == 0 && c == '[' {
-				arrayTop = true
-				if k := bytes.TrimSpace(b[i+1:]); len(k) > 0 && k[0] != ']' {
-					elems = 1
-				}
-			}
 			push(c == '{')
 		case '}', ']':
 			st = st[:len(st)-1]
 		case ',':
 			f := &st[len(st)-1]
 			f.wantKey = f.obj
-			if arrayTop && len(st) == 1 {
-				if elems++; elems > limit {
-					return elems, dup, found
-				}
-			}
 		case '"':
-			j := i + 1
-			for b[j] != '"' {
-				if b[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if n := len(st); n > 0 && st[n-1].wantKey && !found {
+			j := stringEnd(b, i)
+			if n := len(st); n > 0 && st[n-1].wantKey {
 				f := &st[n-1]
 				f.wantKey = false
 				if k := jsonKey(b[i : j+1]); f.seen(k) {
-					dup, found = string(k), true
-					if !arrayTop {
-						return elems, dup, found
-					}
+					return string(k), true
 				}
 			}
 			i = j
 		}
 	}
-	return elems, dup, found
+	return "", false
 }
 
-// keyFrame is an open object or array of inspectJSON.
+// keyFrame is an open object or array of duplicateKey.
 type keyFrame struct {
 	obj, wantKey bool // an object; the next string is a key
 	keys         [][]byte

@@ -84,6 +84,17 @@ func TestSendRawTransactionMaxFeeRate(t *testing.T) {
 	if inPool(other) {
 		t.Error("a call with a bad maxfeerate submitted the transaction")
 	}
+	// A number in exponent notation (Python's 1e-05) is read exactly:
+	// 0.00001 GG/kvB is far below this fee, so -25; not a whole number of
+	// dust, -32602.
+	for _, c := range []struct {
+		rate string
+		code int
+	}{{"1e-05", CodeVerify}, {"1E-5", CodeVerify}, {"1e-9", CodeInvalidParams}, {"1e400", CodeInvalidParams}} {
+		if _, re := f.callRaw(t, "sendrawtransaction", []byte(fmt.Sprintf(`[%q,%s]`, txHex(other), c.rate))); re == nil || re.Code != c.code {
+			t.Errorf("maxfeerate %s: %v, want %d", c.rate, re, c.code)
+		}
+	}
 }
 
 // callRaw calls method with params as given (e.g. named params).

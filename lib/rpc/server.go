@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -50,8 +51,23 @@ type Authenticator interface {
 	Authenticate(user, pass string) (allowed map[string]bool, ok bool)
 }
 
+// CookieAuthenticator is an Authenticator that holds the cookie, a
+// 256-bit random secret no guessing finds: the server checks it before
+// the login backoff, so a source backing off after failed logins (a
+// script polling with the cookie of an earlier start, say) does not lock
+// out the local clients that read the current cookie. Only passwords are
+// subject to the backoff. The cookie grants every method.
+type CookieAuthenticator interface {
+	Authenticator
+	CheckCookie(user, pass string) bool
+}
+
 // NewServer returns a server using auth (required: use a Cookie or Users).
+// It panics on limits that Limits.Validate refuses: check them first.
 func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
+	if err := limits.Validate(); err != nil {
+		panic(err)
+	}
 	limits = limits.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -108,7 +124,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Stats are the server's gauges.
 type Stats struct {
 	Conns         int   // open connections admitted by Serve
-	InFlightBytes int64 // request-body bytes held
+	InFlightBytes int64 // request-body and batch-reply bytes held
 	AuthSources   int   // sources with failed logins on record
 }
 
@@ -149,10 +165,11 @@ type response struct {
 }
 
 // ServeHTTP implements http.Handler for POST requests. The order bounds
-// what an unauthenticated client costs: the method, then the source's
-// login backoff, then the credentials (from the headers); only then is
-// the body read, within the in-flight byte budget. Every refusal before
-// the body closes the connection without reading the body.
+// what an unauthenticated client costs: the method, then the cookie (a
+// constant-time compare), else the source's login backoff and the
+// password (from the headers); only then is the body read, within the
+// in-flight byte budget. Every refusal before the body closes the
+// connection without reading the body.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	s.setWriteDeadline(rc)
@@ -162,21 +179,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "JSON-RPC server handles only POST requests", http.StatusMethodNotAllowed)
 		return
 	}
-	ticket, wait, ok := s.logins.begin(sourceOf(r.RemoteAddr))
+	allowed, ok := s.login(w, r, rc)
 	if !ok {
-		secs := int((wait + time.Second - 1) / time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		hangUp(w, rc)
-		http.Error(w, fmt.Sprintf("too many failed logins from this address: retry in %d s", secs), http.StatusTooManyRequests)
-		return
-	}
-	user, pass, _ := r.BasicAuth()
-	allowed, ok := s.auth.Authenticate(user, pass)
-	s.logins.end(ticket, ok)
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Basic realm="gg-node"`)
-		hangUp(w, rc)
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
 	body, held, err := s.readBody(w, r)
@@ -206,10 +210,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		ctx, cancel = context.WithCancel(r.Context())
 	}
-	status, reply := s.dispatch(ctx, body, allowed)
+	status, reply, replyHeld := s.dispatch(ctx, body, allowed)
+	defer s.budget.give(replyHeld)
 	cancel()
 	s.setWriteDeadline(rc) // the reply's own time, however long the call took
+	if parts, ok := reply.([]json.RawMessage); ok {
+		writeBatch(w, parts)
+		return
+	}
 	writeJSON(w, status, reply)
+}
+
+// login checks r's credentials: the cookie first, else a password within
+// the source's login backoff. A refusal is answered (429 or 401) and
+// returns false, with the connection hung up.
+func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.ResponseController) (allowed map[string]bool, ok bool) {
+	user, pass, _ := r.BasicAuth()
+	if ca, isCA := s.auth.(CookieAuthenticator); isCA && ca.CheckCookie(user, pass) {
+		return nil, true
+	}
+	ticket, wait, ok := s.logins.begin(sourceOf(r.RemoteAddr))
+	if !ok {
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		hangUp(w, rc)
+		http.Error(w, fmt.Sprintf("too many failed logins from this address: retry in %d s", secs), http.StatusTooManyRequests)
+		return nil, false
+	}
+	allowed, ok = s.auth.Authenticate(user, pass)
+	s.logins.end(ticket, ok)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Basic realm="gg-node"`)
+		hangUp(w, rc)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, false
+	}
+	return allowed, true
 }
 
 func (s *Server) setWriteDeadline(rc *http.ResponseController) {
@@ -253,27 +289,55 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 }
 
 // dispatch runs a body's call or batch and returns the HTTP status and
-// the reply.
-func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]bool) (int, any) {
+// the reply: a batch's is its calls' replies, encoded. held is what the
+// batch's replies took of the in-flight budget, to give back once they
+// are written.
+func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]bool) (status int, reply any, held int64) {
 	single, batch, derr := decodeBody(body, s.limits.MaxBatch)
 	switch {
 	case derr != nil && derr.Code == CodeInvalidRequest: // a bad batch
-		return http.StatusOK, response{Error: publicError(derr), ID: nullID}
+		return http.StatusOK, response{Error: publicError(derr), ID: nullID}, 0
 	case derr != nil:
-		return httpStatus(derr.Code), response{Error: publicError(derr), ID: nullID}
+		return httpStatus(derr.Code), response{Error: publicError(derr), ID: nullID}, 0
 	case batch != nil:
-		out := make([]response, len(batch))
-		for i, raw := range batch {
-			out[i] = s.call(ctx, raw, allowed)
-		}
-		return http.StatusOK, out
+		parts, held := s.runBatch(ctx, batch, allowed)
+		return http.StatusOK, parts, held
 	}
 	resp := s.call(ctx, single, allowed)
-	status := http.StatusOK
+	status = http.StatusOK
 	if resp.Error != nil {
 		status = httpStatus(resp.Error.Code)
 	}
-	return status, resp
+	return status, resp, 0
+}
+
+// runBatch runs a batch's calls in order and encodes each reply as it
+// comes, charging its bytes to the in-flight budget, so a batch of large
+// results (a thousand getblock calls) holds no more than the budget and
+// one reply. Once the budget is spent the calls left are not run: each is
+// answered CodeOutOfMemory with its id. A call that ran keeps its reply.
+// held is the bytes charged.
+func (s *Server) runBatch(ctx context.Context, batch []json.RawMessage, allowed map[string]bool) (parts []json.RawMessage, held int64) {
+	parts = make([]json.RawMessage, len(batch))
+	for i, raw := range batch {
+		var resp response
+		if s.budget.spent() {
+			req, _ := decodeRequest(raw)
+			resp = response{ID: req.ID, Error: Errorf(CodeOutOfMemory,
+				"not run: the batch's replies fill the server's in-flight budget of %d bytes; send fewer calls at once", s.budget.max)}
+		} else {
+			resp = s.call(ctx, raw, allowed)
+		}
+		b, err := json.Marshal(resp)
+		if err != nil {
+			s.log.Error("rpc encode reply", "err", err)
+			b, _ = json.Marshal(response{ID: resp.ID, Error: Errorf(CodeInternal, "encode response")})
+		}
+		s.budget.add(int64(len(b)))
+		held += int64(len(b))
+		parts[i] = b
+	}
+	return parts, held
 }
 
 // httpStatus mirrors bitcoind: 404 for unknown methods, 400 for malformed
@@ -322,6 +386,25 @@ func (s *Server) call(ctx context.Context, raw []byte, allowed map[string]bool) 
 	}
 	resp.Result = result
 	return resp
+}
+
+// writeBatch writes a batch's encoded replies as one JSON array.
+func writeBatch(w http.ResponseWriter, parts []json.RawMessage) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	for i, p := range parts {
+		sep := ","
+		if i == 0 {
+			sep = "["
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return
+		}
+		if _, err := w.Write(p); err != nil {
+			return
+		}
+	}
+	io.WriteString(w, "]\n")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

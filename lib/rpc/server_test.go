@@ -554,3 +554,159 @@ func TestServerShutdownBeforeServe(t *testing.T) {
 		t.Fatal("listener still open")
 	}
 }
+
+// TestServerAuthBackoffCookie: while a source backs off after failed
+// passwords, a request with the valid cookie (a 256-bit secret) still
+// gets in; a password, right or wrong, and a stale cookie are still
+// refused with 429 without a check.
+func TestServerAuthBackoffCookie(t *testing.T) {
+	dir := t.TempDir()
+	cookie, err := NewCookie(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := ReadCookie(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, _ := NewUser("alice", "wonder")
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	_, addr := echoServer(t, &Auth{Cookie: cookie, Users: []User{alice}},
+		Limits{AuthFailures: 2, AuthBackoff: time.Minute, Now: clock.Now}, nil)
+	login := func(user, pass string) int {
+		c, br := rawConn(t, addr)
+		body := `{"method":"echo","params":["a"]}`
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Length: %d\r\n\r\n%s",
+			basic(user, pass), len(body), body))
+		return resp.StatusCode
+	}
+	steps := []struct {
+		name, user, pass string
+		status           int
+	}{
+		{"a stale cookie fails", CookieUser, strings.Repeat("0", 64), 401},
+		{"a wrong password starts the wait", "alice", "guess", 401},
+		{"the valid cookie while waiting", CookieUser, secret, 200},
+		{"the right password while waiting", "alice", "wonder", 429},
+		{"a wrong password while waiting", "alice", "guess", 429},
+		{"a stale cookie while waiting", CookieUser, strings.Repeat("0", 64), 429},
+		{"the valid cookie again", CookieUser, secret, 200},
+	}
+	for _, st := range steps {
+		if status := login(st.user, st.pass); status != st.status {
+			t.Errorf("%s: status %d, want %d", st.name, status, st.status)
+		}
+	}
+}
+
+// TestServerBatchReplyBudget: a batch's replies count against the
+// in-flight byte budget as they are made; once it is spent the calls left
+// are not run and each is answered -7 with its id, a call that ran keeps
+// its reply, and the bytes come back once the reply is written.
+func TestServerBatchReplyBudget(t *testing.T) {
+	var runs atomic.Int32
+	s := NewServer(allowAll{}, Limits{MaxBodyBytes: 1000, MaxInFlight: 2000}, nil)
+	s.Register(Method{Name: "big", Handler: func(context.Context, json.RawMessage) (any, error) {
+		runs.Add(1)
+		return strings.Repeat("x", 600), nil
+	}})
+	addr := serveTCP(t, s)
+	var calls []string
+	for i := range 10 {
+		calls = append(calls, fmt.Sprintf(`{"id":%d,"method":"big"}`, i))
+	}
+	body := "[" + strings.Join(calls, ",") + "]"
+	c, br := rawConn(t, addr)
+	resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %.300s", resp.StatusCode, reply)
+	}
+	var out []struct {
+		Result *string
+		Error  *Error
+		ID     int
+	}
+	if err := json.Unmarshal([]byte(reply), &out); err != nil || len(out) != 10 {
+		t.Fatalf("reply of %d calls (%v): %.300s", len(out), err, reply)
+	}
+	// The body (~230 bytes) and three replies of ~640 fill 2000 bytes.
+	const ran = 3
+	if n := runs.Load(); n != ran {
+		t.Errorf("%d calls ran, want %d", n, ran)
+	}
+	for i, r := range out {
+		switch {
+		case r.ID != i:
+			t.Errorf("reply %d has id %d", i, r.ID)
+		case i < ran && (r.Result == nil || len(*r.Result) != 600 || r.Error != nil):
+			t.Errorf("call %d ran: want its result, got %+v", i, r)
+		case i >= ran && (r.Result != nil || r.Error == nil || r.Error.Code != CodeOutOfMemory ||
+			!strings.Contains(r.Error.Message, "not run")):
+			t.Errorf("call %d: want -7 not run, got %+v", i, r)
+		}
+	}
+	if got := s.Stats().InFlightBytes; got != 0 {
+		t.Errorf("in flight %d bytes after the reply, want 0", got)
+	}
+	// A batch within the budget is answered whole.
+	small := "[" + strings.Join(calls[:2], ",") + "]"
+	runs.Store(0)
+	if resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(small), small)); resp.StatusCode != 200 ||
+		strings.Contains(reply, "error\":{") || runs.Load() != 2 {
+		t.Errorf("a batch within the budget: %d, %d runs: %.300s", resp.StatusCode, runs.Load(), reply)
+	}
+}
+
+// TestLimitsValidate: a negative limit is refused where "off" makes no
+// sense (a request body, a batch, the failure table) and accepted where
+// it turns the limit off; NewServer refuses what Validate refuses.
+func TestLimitsValidate(t *testing.T) {
+	bad := []struct {
+		name string
+		l    Limits
+		msg  string
+	}{
+		{"body", Limits{MaxBodyBytes: -1}, "request body"},
+		{"batch", Limits{MaxBatch: -1}, "batch"},
+		{"forget", Limits{AuthForget: -time.Second}, "forget"},
+		{"sources", Limits{AuthSources: -1}, "sources"},
+	}
+	for _, b := range bad {
+		err := b.l.Validate()
+		if !errors.Is(err, ErrBadLimit) || !strings.Contains(err.Error(), b.msg) {
+			t.Errorf("%s: %v, want ErrBadLimit naming %q", b.name, err, b.msg)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: NewServer accepted the limits", b.name)
+				}
+			}()
+			NewServer(allowAll{}, b.l, nil)
+		}()
+	}
+	off := Limits{Timeout: -1, ReadHeaderTimeout: -1, ReadTimeout: -1, WriteTimeout: -1, IdleTimeout: -1,
+		MaxConns: -1, MaxConnsPerIP: -1, MaxInFlight: -1, AuthFailures: -1, AuthBackoff: -1, AuthBackoffMax: -1}
+	for _, l := range []Limits{{}, off, {MaxBodyBytes: 1, MaxBatch: 1, AuthForget: 1, AuthSources: 1}} {
+		if err := l.Validate(); err != nil {
+			t.Errorf("%+v: %v", l, err)
+		}
+	}
+}
+
+// TestServerAuthBackoffOff: a negative AuthBackoff turns the login
+// backoff off, as documented: failures never make a source wait.
+func TestServerAuthBackoffOff(t *testing.T) {
+	alice, _ := NewUser("alice", "wonder")
+	s, addr := echoServer(t, &Auth{Users: []User{alice}}, Limits{AuthFailures: 1, AuthBackoff: -time.Second}, nil)
+	for i := range 5 {
+		c, br := rawConn(t, addr)
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Length: 2\r\n\r\n{}", basic("alice", "guess")))
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status %d, want 401 (no backoff)", i+1, resp.StatusCode)
+		}
+	}
+	if n := s.Stats().AuthSources; n != 0 {
+		t.Errorf("%d sources tracked with the backoff off", n)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -212,8 +213,8 @@ type WalletBackend interface {
 	// CreateTx builds and signs a payment; with broadcast it also
 	// records and sends it. feeRate is the fee rate (dust per 1000
 	// vbytes; zero: the node's estimate); maxFeeRate is the fee rate
-	// ceiling (zero: the wallet's default, NoFeeCeiling: none); a rate
-	// above it is refused with FeeCeilingError.
+	// ceiling (zero: the wallet's default, amount.NoMaxFeeRate: none); a
+	// rate above it is refused with FeeCeilingError.
 	CreateTx(ctx context.Context, account string, outs []*wire.TxOut, subtractFee, broadcast bool, feeRate, maxFeeRate amount.Amount) (*wire.MsgTx, amount.Amount, error)
 	Transactions(account string, skip, count int) ([]WalletTxJSON, error)
 	Pending() ([]*wire.MsgTx, error)
@@ -361,11 +362,14 @@ func accountParam(p json.RawMessage, def string) (string, error) {
 	return acct, nil
 }
 
+// newAddress reads the lock params as uint32 (the decoder refuses what
+// is out of that range); the wallet's rules decide the rest (one lock, a
+// height below the time threshold, ...), reported through its errors.
 func (s *WalletService) newAddress(_ context.Context, p json.RawMessage) (any, error) {
 	acct := "default"
-	var lockHeight, lockBlocks, lockTime, lockSeconds int64
+	var lock TimeLockRequest
 	if err := ParseParams(p, []string{"account", "lock_height", "lock_blocks", "lock_time", "lock_seconds"}, 0,
-		&acct, &lockHeight, &lockBlocks, &lockTime, &lockSeconds); err != nil {
+		&acct, &lock.Height, &lock.Blocks, &lock.Time, &lock.Seconds); err != nil {
 		return nil, err
 	}
 	if acct == "" {
@@ -374,26 +378,8 @@ func (s *WalletService) newAddress(_ context.Context, p json.RawMessage) (any, e
 	if acct == walletAllAccounts {
 		return nil, Errorf(CodeInvalidParam, "account name %q is reserved", acct)
 	}
-	set := 0
-	for _, v := range []int64{lockHeight, lockBlocks, lockTime, lockSeconds} {
-		if v != 0 {
-			set++
-		}
-	}
-	switch {
-	case lockHeight < 0 || lockHeight >= 500_000_000:
-		return nil, InvalidParams("lock_height must be a block height below 500000000 (a unix time is lock_time)")
-	case lockBlocks < 0 || lockBlocks > 0xffff:
-		return nil, InvalidParams("lock_blocks must be 1..65535")
-	case lockTime != 0 && (lockTime < 500_000_000 || lockTime > 1<<32-1):
-		return nil, InvalidParams("lock_time must be a unix time from 500000000 to 4294967295")
-	case lockSeconds < 0 || lockSeconds > 0xffff<<9:
-		return nil, InvalidParams("lock_seconds must be 1..33553920 (65535 units of 512 s)")
-	case set > 1:
-		return nil, InvalidParams("give one of lock_height, lock_blocks, lock_time and lock_seconds")
-	case set == 1:
-		return s.Backend.NewTimeLockedAddress(acct, TimeLockRequest{Height: uint32(lockHeight), Blocks: uint32(lockBlocks),
-			Time: uint32(lockTime), Seconds: uint32(lockSeconds)})
+	if lock != (TimeLockRequest{}) {
+		return s.Backend.NewTimeLockedAddress(acct, lock)
 	}
 	return s.Backend.NewAddress(acct)
 }
@@ -449,6 +435,21 @@ func ParseAmountParam(raw json.RawMessage, name string) (amount.Amount, error) {
 
 // parseAmountOrZero is ParseAmountParam accepting zero.
 func parseAmountOrZero(raw json.RawMessage, name string) (amount.Amount, error) {
+	return parseGG(raw, name, false)
+}
+
+// parseFeeRate reads a fee rate param in GG per 1000 vbytes, >= 0, as
+// parseAmountOrZero does, and also a JSON number in exponent notation
+// (1e-05: Python's json writes small floats so), read exactly: it must
+// come to a whole number of dust.
+func parseFeeRate(raw json.RawMessage, name string) (amount.Amount, error) {
+	return parseGG(raw, name, true)
+}
+
+// parseGG reads a value in GG given as a JSON number or a string of a
+// plain decimal, exactly; with exponent a JSON number may also be in
+// exponent notation.
+func parseGG(raw json.RawMessage, name string, exponent bool) (amount.Amount, error) {
 	raw = bytes.TrimSpace(raw)
 	var txt string
 	if len(raw) > 0 && raw[0] == '"' {
@@ -458,49 +459,89 @@ func parseAmountOrZero(raw json.RawMessage, name string) (amount.Amount, error) 
 	} else {
 		var n json.Number
 		if err := json.Unmarshal(raw, &n); err != nil {
-			return 0, InvalidParams("param %q: expected an amount in GG", name)
+			return 0, InvalidParams("param %q: expected a number of GG", name)
 		}
 		txt = n.String()
 	}
 	a, err := amount.Parse(txt)
+	if exponent && errors.Is(err, amount.ErrSyntax) && raw[0] != '"' {
+		if plain, ok := plainDecimal(txt); ok {
+			a, err = amount.Parse(plain)
+		}
+	}
 	if err != nil {
 		return 0, InvalidParams("param %q: bad amount %q: %v", name, txt, err)
 	}
 	return a, nil
 }
 
-// NoFeeCeiling as a WalletBackend's maxFeeRate lifts the wallet's fee
-// rate ceiling (maxfeerate 0).
-const NoFeeCeiling = amount.Amount(-1)
+// maxExponent bounds the exponent plainDecimal shifts by: no amount
+// needs more (21e6 GG is 2.1e7, a dust 1e-8), and a bound keeps the
+// rewritten text short whatever the number says.
+const maxExponent = 32
+
+// plainDecimal rewrites a JSON number with an exponent (a valid JSON
+// number: encoding/json checked it) as the same value in plain decimal,
+// without leading or trailing zeros. ok is false without an exponent or
+// with one beyond maxExponent.
+func plainDecimal(num string) (string, bool) {
+	mant, exps, found := strings.Cut(strings.ToLower(num), "e")
+	if !found || len(mant) > amount.MaxLen {
+		return "", false
+	}
+	exp, err := strconv.Atoi(exps)
+	if err != nil || exp < -maxExponent || exp > maxExponent {
+		return "", false
+	}
+	sign := ""
+	if strings.HasPrefix(mant, "-") {
+		sign, mant = "-", mant[1:]
+	}
+	ip, fp, _ := strings.Cut(mant, ".")
+	digits, point := ip+fp, len(ip)+exp // the point sits before digits[point]
+	if point <= 0 {
+		digits, point = strings.Repeat("0", 1-point)+digits, 1
+	}
+	if point > len(digits) {
+		digits += strings.Repeat("0", point-len(digits))
+	}
+	ip, fp = strings.TrimLeft(digits[:point], "0"), strings.TrimRight(digits[point:], "0")
+	if ip == "" {
+		ip = "0"
+	}
+	if fp != "" {
+		ip += "." + fp
+	}
+	return sign + ip, true
+}
 
 // MsgFeeCeiling is the part of the wallet's refusal of a fee rate above
 // its ceiling that clients match to add their own hint.
 const MsgFeeCeiling = "above the wallet's ceiling"
 
-// FeeCeilingError is the wallet's refusal of a fee rate (given, or
-// estimated by the node) above its ceiling, naming both and the option
-// that moves the ceiling.
-func FeeCeilingError(rate, ceiling amount.Amount, estimated bool) *Error {
-	what := "fee rate"
-	if estimated {
-		what = "estimated fee rate"
-	}
-	return Errorf(CodeWallet, "%s %s GG/kvB is %s of %s GG/kvB: set maxfeerate (GG per 1000 vbytes, 0: no ceiling) to pay it",
-		what, rate, MsgFeeCeiling, ceiling)
+// FeeCeilingError is the wallet's refusal of a fee rate above its
+// ceiling, naming both and the param that moves the ceiling (every
+// method that pays a fee from the wallet takes maxfeerate). rate says
+// what the rate is: "fee rate 500.0 GG/kvB", "estimated fee rate ...", or
+// a bid's with the fees it replaces (wallet.FeeRateError.What).
+func FeeCeilingError(rate string, ceiling amount.Amount) *Error {
+	return Errorf(CodeWallet, "%s is %s of %s GG/kvB: set maxfeerate (GG per 1000 vbytes, 0: no ceiling) to pay it",
+		rate, MsgFeeCeiling, ceiling)
 }
 
 // parseMaxFeeRate reads a maxfeerate parameter (GG per 1000 vbytes):
-// absent is zero (the wallet's default ceiling), 0 is NoFeeCeiling.
+// absent is zero (the wallet's default ceiling), 0 is
+// amount.NoMaxFeeRate.
 func parseMaxFeeRate(raw json.RawMessage) (amount.Amount, error) {
-	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+	if isAbsent(raw) {
 		return 0, nil
 	}
-	a, err := parseAmountOrZero(raw, "maxfeerate")
+	a, err := parseFeeRate(raw, "maxfeerate")
 	if err != nil {
 		return 0, err
 	}
 	if a == 0 {
-		return NoFeeCeiling, nil
+		return amount.NoMaxFeeRate, nil
 	}
 	return a, nil
 }
@@ -534,8 +575,8 @@ func (s *WalletService) payment(p json.RawMessage) (*paymentParams, error) {
 		return nil, err
 	}
 	var feeRate amount.Amount
-	if len(bytes.TrimSpace(rate)) != 0 && string(bytes.TrimSpace(rate)) != "null" {
-		if feeRate, err = parseAmountOrZero(rate, "feerate"); err != nil {
+	if !isAbsent(rate) {
+		if feeRate, err = parseFeeRate(rate, "feerate"); err != nil {
 			return nil, err
 		}
 	}
@@ -665,9 +706,12 @@ func (s *WalletService) fund(ctx context.Context, p json.RawMessage) (any, error
 		return nil, Errorf(CodeInvalidParam, "transaction has no outputs to fund")
 	}
 	var rate amount.Amount
-	if len(opts.FeeRate) > 0 {
-		if rate, err = ParseAmountParam(opts.FeeRate, "feeRate"); err != nil {
+	if !isAbsent(opts.FeeRate) {
+		if rate, err = parseFeeRate(opts.FeeRate, "feeRate"); err != nil {
 			return nil, err
+		}
+		if rate == 0 {
+			return nil, InvalidParams("param %q: amount must be positive", "feeRate")
 		}
 	}
 	ceiling, err := parseMaxFeeRate(opts.MaxFeeRate)

@@ -176,7 +176,31 @@ const lockTimeThreshold = 500_000_000
 // Balance returns account's balance by state ("" is the default
 // account, AllAccounts every account).
 func (w *Wallet) Balance(account string) (Balance, error) {
+	b, _, err := w.balance(account, false)
+	return b, err
+}
+
+// LockGroup is money of Balance.Locked that is released at one point.
+type LockGroup struct {
+	Value amount.Amount
+	// Until is the height, or the unix time (>= LockTimeThreshold), the
+	// coins are locked until (see CoinInfo.LockUntil); 0: unknown (a
+	// relative time lock whose block time the wallet does not know).
+	Until uint32
+	Coins int
+}
+
+// BalanceLocks is Balance with Balance.Locked broken down by release:
+// heights, then times, each ascending. Both come from one scan.
+func (w *Wallet) BalanceLocks(account string) (Balance, []LockGroup, error) {
+	return w.balance(account, true)
+}
+
+// balance scans account's coins once, classifying each into one state of
+// Balance, and with locks groups the Locked ones by release.
+func (w *Wallet) balance(account string, locks bool) (Balance, []LockGroup, error) {
 	var b Balance
+	byUntil := map[uint32]*LockGroup{}
 	err := w.view(func(tx *store.Tx) error {
 		bids, err := liveBids(tx)
 		if err != nil {
@@ -197,6 +221,15 @@ func (w *Wallet) Balance(account string) (Balance, error) {
 				b.Immature += i.Value
 			case i.Locked:
 				b.Locked += i.Value
+				if locks {
+					g := byUntil[i.LockUntil]
+					if g == nil {
+						g = &LockGroup{Until: i.LockUntil}
+						byUntil[i.LockUntil] = g
+					}
+					g.Value += i.Value
+					g.Coins++
+				}
 			default:
 				b.Confirmed += i.Value
 			}
@@ -204,56 +237,17 @@ func (w *Wallet) Balance(account string) (Balance, error) {
 		})
 	})
 	if err != nil {
-		return Balance{}, fmt.Errorf("wallet: balance: %w", err)
+		return Balance{}, nil, fmt.Errorf("wallet: balance: %w", err)
 	}
-	return b, nil
-}
-
-// LockGroup is money of Balance.Locked that is released at one point.
-type LockGroup struct {
-	Value amount.Amount
-	// Until is the height, or the unix time (>= LockTimeThreshold), the
-	// coins are locked until (see CoinInfo.LockUntil); 0: unknown (a
-	// relative time lock whose block time the wallet does not know).
-	Until uint32
-	Coins int
-}
-
-// Locks breaks account's Balance.Locked down by release: heights, then
-// times, each ascending.
-func (w *Wallet) Locks(account string) ([]LockGroup, error) {
-	byUntil := map[uint32]*LockGroup{}
-	err := w.view(func(tx *store.Tx) error {
-		bids, err := liveBids(tx)
-		if err != nil {
-			return err
+	var out []LockGroup
+	if locks {
+		out = make([]LockGroup, 0, len(byUntil))
+		for _, g := range byUntil {
+			out = append(out, *g)
 		}
-		var scratch Balance
-		return w.scanCoins(tx, account, allCoins, func(cv *coinView) error {
-			i := &cv.info
-			// What Balance counts as Locked.
-			if gameBalance(tx, cv, &scratch, bids) || i.SpentPending || i.Reserved || i.Height < 0 || i.Immature || !i.Locked {
-				return nil
-			}
-			g := byUntil[i.LockUntil]
-			if g == nil {
-				g = &LockGroup{Until: i.LockUntil}
-				byUntil[i.LockUntil] = g
-			}
-			g.Value += i.Value
-			g.Coins++
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("wallet: locks: %w", err)
+		slices.SortFunc(out, func(a, b LockGroup) int { return cmp.Compare(a.Until, b.Until) })
 	}
-	out := make([]LockGroup, 0, len(byUntil))
-	for _, g := range byUntil {
-		out = append(out, *g)
-	}
-	slices.SortFunc(out, func(a, b LockGroup) int { return cmp.Compare(a.Until, b.Until) })
-	return out, nil
+	return b, out, nil
 }
 
 // Coins lists account's unspent outputs (including those spent by

@@ -284,9 +284,13 @@
 // coin; change below the dust limit goes to the fee. Fees use the given
 // rate or the client's estimate, never below 1000 dust/kvB, over
 // estimated P2WPKH sizes. A rate above the ceiling (TxOptions.MaxFeeRate,
-// GameOptions.MaxFeeRate; DefaultMaxFeeRate, 0.10 GG/kvB, unless raised,
-// or lifted with NoMaxFeeRate) is a *FeeRateError (ErrFeeTooHigh) before
-// anything is built: payments, funding, game actions and contracts.
+// GameOptions.MaxFeeRate; amount.DefaultMaxFeeRate, 0.10 GG/kvB, unless
+// raised, or lifted with amount.NoMaxFeeRate) is a *FeeRateError
+// (ErrFeeTooHigh) before anything is built: payments, funding, game
+// actions and contracts. A bid also pays the fees of what it replaces
+// (BidRequest.ReplacedFees, which descendants others attach to the
+// current bid raise): once its coins are chosen, that total over its size
+// must stay within the ceiling too.
 //
 // # Backup
 //

@@ -29,7 +29,7 @@ func TestFeeRateCeiling(t *testing.T) {
 		rate, max amount.Amount
 	}{
 		{"report's 500 GG/kvB", gg(500), 0},
-		{"just above the default", DefaultMaxFeeRate + 1, 0},
+		{"just above the default", amount.DefaultMaxFeeRate + 1, 0},
 		{"above an explicit ceiling", gg(0.02), gg(0.01)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -42,7 +42,7 @@ func TestFeeRateCeiling(t *testing.T) {
 			}
 			wantMax := c.max
 			if wantMax == 0 {
-				wantMax = DefaultMaxFeeRate
+				wantMax = amount.DefaultMaxFeeRate
 			}
 			if fe.Rate != c.rate || fe.Max != wantMax {
 				t.Fatalf("FeeRateError %+v, want rate %s max %s", fe, c.rate, wantMax)
@@ -70,9 +70,9 @@ func TestFeeRateCeiling(t *testing.T) {
 		name      string
 		rate, max amount.Amount
 	}{
-		{"at the default", DefaultMaxFeeRate, 0},
+		{"at the default", amount.DefaultMaxFeeRate, 0},
 		{"under a raised ceiling", gg(1), gg(2)},
-		{"no ceiling", gg(500), NoMaxFeeRate},
+		{"no ceiling", gg(500), amount.NoMaxFeeRate},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f, err := w.Fund(ctx, "", unfunded(), TxOptions{FeeRate: c.rate, MaxFeeRate: c.max})
@@ -117,7 +117,40 @@ func TestFeeRateCeilingGame(t *testing.T) {
 	if _, err := w.PublishContract(ctx, GameOptions{FeeRate: gg(500)}, ContractSpec{AGold: int64(gg(1))}, nil); !errors.Is(err, ErrFeeTooHigh) {
 		t.Fatalf("publish contract at 500 GG/kvB = %v, want ErrFeeTooHigh", err)
 	}
-	if _, err := w.RegisterProducer(ctx, GameOptions{FeeRate: gg(0.5), MaxFeeRate: NoMaxFeeRate, DryRun: true}, info); err != nil {
+	if _, err := w.RegisterProducer(ctx, GameOptions{FeeRate: gg(0.5), MaxFeeRate: amount.NoMaxFeeRate, DryRun: true}, info); err != nil {
 		t.Fatalf("register with no ceiling: %v", err)
+	}
+}
+
+// TestFeeRateCeilingBidReplacedFees: a bid pays the fees of what it
+// replaces on top of its own, and that total goes through the ceiling
+// too: a current bid with a high-fee child attached makes the next bid
+// refused (*FeeRateError, the rate counting the replaced fees) rather
+// than silently paying far above the ceiling; a lifted or raised ceiling
+// lets it through.
+func TestFeeRateCeilingBidReplacedFees(t *testing.T) {
+	ctx := context.Background()
+	w, _, _ := startedWallet(t, 1) // one coin of 50 GG
+	before := mustBalance(t, w, "")
+	req := BidRequest{Sale: foreignSale(t), SellerScript: extScript, Gold: 20_000, Price: 1e8, ReplacedFees: int64(gg(1))}
+	_, err := w.Bid(ctx, GameOptions{FeeRate: 1000}, req)
+	var fe *FeeRateError
+	if !errors.Is(err, ErrFeeTooHigh) || !errors.As(err, &fe) || fe.Max != amount.DefaultMaxFeeRate || fe.Rate <= gg(1) || fe.Estimated {
+		t.Fatalf("bid replacing 1 GG of fees = %v (%+v), want a FeeRateError above 1 GG/kvB under the default ceiling", err, fe)
+	}
+	if !strings.Contains(err.Error(), "(with 1.0 GG for the transactions the bid replaces) is above the ceiling of 0.1 GG/kvB") {
+		t.Errorf("message %q does not say what the rate holds", err)
+	}
+	if after := mustBalance(t, w, ""); after != before {
+		t.Errorf("a refused bid changed the balance: %+v, was %+v", after, before)
+	}
+	for _, ceiling := range []amount.Amount{amount.NoMaxFeeRate, gg(100)} {
+		if _, err := w.Bid(ctx, GameOptions{FeeRate: 1000, MaxFeeRate: ceiling, DryRun: true}, req); err != nil {
+			t.Errorf("bid under the ceiling %s: %v", ceiling, err)
+		}
+	}
+	req.ReplacedFees = 5000
+	if _, err := w.Bid(ctx, GameOptions{FeeRate: 1000, DryRun: true}, req); err != nil {
+		t.Errorf("bid replacing small fees: %v", err)
 	}
 }

@@ -117,7 +117,7 @@ func FuzzParseTimeLockScript(f *testing.F) {
 		if tl.Relative {
 			lock = TimeLock{Blocks: tl.N}
 		}
-		if lock.validate() != nil {
+		if lock.Validate() != nil {
 			return // a lock this wallet does not make
 		}
 		re, err := TimeLockScript(lock, tl.PubKey)

@@ -56,7 +56,7 @@ type GameOptions struct {
 	// estimate, at least MinRelayFeeRate).
 	FeeRate amount.Amount
 	// MaxFeeRate is the fee rate ceiling, as in TxOptions (zero:
-	// DefaultMaxFeeRate; NoMaxFeeRate: none).
+	// amount.DefaultMaxFeeRate; amount.NoMaxFeeRate: none).
 	MaxFeeRate amount.Amount
 	// DryRun builds and signs the transaction but neither records nor
 	// broadcasts it.
@@ -553,7 +553,7 @@ func (w *Wallet) runGame(ctx context.Context, what string, o GameOptions, build 
 			fee = 0
 			return nil
 		}
-		fee, err = w.fundGame(tx, acct, g, rate)
+		fee, err = w.fundGame(tx, acct, g, rate, o.txOptions().ceiling())
 		return err
 	}
 	// Build, fund, sign, check and record in one update: one commit (two
@@ -654,8 +654,12 @@ func (w *Wallet) broadcastThenRecord(ctx context.Context, what string, res *Game
 }
 
 // fundGame adds plain coins of acct and change so g's inputs pay its
-// outputs and the fee at rate; it returns the fee.
-func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate int64) (int64, error) {
+// outputs and the fee at rate, plus g.extraFee; it returns the fee. The
+// fee the rate asks plus g.extraFee must stay within ceiling (<= 0: no
+// ceiling) for the transaction's size, else it is a *FeeRateError: rate
+// itself was checked, but what a bid pays for the transactions it
+// replaces, descendants others attached included, was not.
+func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate int64, ceiling amount.Amount) (int64, error) {
 	var target, preset int64
 	base := int64(txOverheadVSize) + int64(len(g.tx.TxIn))*p2wpkhInputVSize + g.foreignVSize
 	for _, o := range g.tx.TxOut {
@@ -688,6 +692,19 @@ func (w *Wallet) fundGame(tx *store.Tx, acct *accountRecord, g *gameBuild, rate 
 	}
 	if err != nil {
 		return 0, err
+	}
+	if g.extraFee > 0 && ceiling > 0 {
+		vsize, nOut := base, len(g.tx.TxOut)
+		for _, c := range sel.coins {
+			vsize += p2wpkhInputVSize + c.extra
+		}
+		if sel.change > 0 {
+			vsize, nOut = vsize+p2wpkhOutputVSize, nOut+1
+		}
+		vsize += countsExtraVSize(len(g.tx.TxIn)+len(sel.coins), nOut)
+		if fee := feeFor(vsize, rate) + g.extraFee; fee > feeFor(vsize, int64(ceiling)) {
+			return 0, &FeeRateError{Rate: amount.Amount((fee*1000 + vsize - 1) / vsize), Max: ceiling, Replaced: amount.Amount(g.extraFee)}
+		}
 	}
 	for _, c := range sel.coins {
 		g.tx.AddTxIn(&wire.TxIn{PreviousOutPoint: c.op, Sequence: wire.MaxTxInSequenceNum - 2})

@@ -21,8 +21,8 @@ type TxOptions struct {
 	FeeRate amount.Amount
 	// MaxFeeRate is the ceiling on the fee rate, given or estimated
 	// (dust per 1000 vbytes): above it the wallet refuses to build the
-	// transaction (*FeeRateError). Zero means DefaultMaxFeeRate,
-	// NoMaxFeeRate lifts it.
+	// transaction (*FeeRateError). Zero means amount.DefaultMaxFeeRate,
+	// amount.NoMaxFeeRate lifts it.
 	MaxFeeRate amount.Amount
 	// SubtractFeeFrom lists outputs that pay the fee, in equal shares
 	// (the first one pays the remainder), instead of the wallet.
@@ -100,16 +100,6 @@ func (w *Wallet) Fund(ctx context.Context, account string, tx *wire.MsgTx, opts 
 	return f, nil
 }
 
-// DefaultMaxFeeRate is the fee rate ceiling of TxOptions and GameOptions
-// left at zero: 0.10 GG per 1000 vbytes (bitcoind's default maxfeerate),
-// far above any fee market the chain has seen and far below a typo (a
-// rate given in dust, or in GG per vbyte) or a runaway estimate.
-const DefaultMaxFeeRate = amount.Amount(10_000_000)
-
-// NoMaxFeeRate as TxOptions.MaxFeeRate or GameOptions.MaxFeeRate lifts
-// the fee rate ceiling: an explicit choice, never a default.
-const NoMaxFeeRate = amount.Amount(-1)
-
 // ErrFeeTooHigh is the kind of a FeeRateError.
 const ErrFeeTooHigh = ErrorKind("fee rate above the ceiling")
 
@@ -120,14 +110,25 @@ type FeeRateError struct {
 	// Estimated: the rate is the chain client's estimate, not one the
 	// caller gave.
 	Estimated bool
+	// Replaced is what a bid pays for the transactions it replaces
+	// (BidRequest.ReplacedFees), included in Rate; zero otherwise.
+	Replaced amount.Amount
 }
 
 func (e *FeeRateError) Error() string {
-	what := "fee rate"
-	if e.Estimated {
-		what = "estimated fee rate"
+	return fmt.Sprintf("%s is above the ceiling of %s GG/kvB: raise the ceiling to pay it", e.What(), e.Max)
+}
+
+// What describes the refused rate: "fee rate R GG/kvB", with what makes
+// it up when that is not a rate the caller gave.
+func (e *FeeRateError) What() string {
+	switch {
+	case e.Replaced > 0:
+		return fmt.Sprintf("fee rate %s GG/kvB (with %s GG for the transactions the bid replaces)", e.Rate, e.Replaced)
+	case e.Estimated:
+		return fmt.Sprintf("estimated fee rate %s GG/kvB", e.Rate)
 	}
-	return fmt.Sprintf("%s %s GG/kvB is above the ceiling of %s GG/kvB: raise the ceiling to pay it", what, e.Rate, e.Max)
+	return fmt.Sprintf("fee rate %s GG/kvB", e.Rate)
 }
 
 // Is makes errors.Is(err, ErrFeeTooHigh) true.
@@ -148,14 +149,18 @@ func (w *Wallet) feeRate(ctx context.Context, opts TxOptions) (int64, error) {
 		}
 	}
 	rate = max(rate, MinRelayFeeRate)
-	ceiling := opts.MaxFeeRate
-	if ceiling == 0 {
-		ceiling = DefaultMaxFeeRate
-	}
-	if ceiling > 0 && rate > int64(ceiling) {
+	if ceiling := opts.ceiling(); ceiling > 0 && rate > int64(ceiling) {
 		return 0, &FeeRateError{Rate: amount.Amount(rate), Max: ceiling, Estimated: estimated}
 	}
 	return rate, nil
+}
+
+// ceiling is the fee rate ceiling opts asks for; <= 0: none.
+func (opts TxOptions) ceiling() amount.Amount {
+	if opts.MaxFeeRate == 0 {
+		return amount.DefaultMaxFeeRate
+	}
+	return opts.MaxFeeRate
 }
 
 func (w *Wallet) fund(ctx context.Context, account string, tx *wire.MsgTx, opts TxOptions) (*FundedTx, error) {

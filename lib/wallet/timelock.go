@@ -110,7 +110,7 @@ type timeLockScript struct {
 // absolute lock, "<N> OP_CHECKSEQUENCEVERIFY OP_DROP <pubkey> OP_CHECKSIG"
 // for a relative one.
 func TimeLockScript(lock TimeLock, pubKey []byte) ([]byte, error) {
-	if err := lock.validate(); err != nil {
+	if err := lock.Validate(); err != nil {
 		return nil, err
 	}
 	n, op := int64(lock.Height), byte(script.OP_CHECKLOCKTIMEVERIFY)
@@ -125,7 +125,9 @@ func TimeLockScript(lock TimeLock, pubKey []byte) ([]byte, error) {
 	return script.NewBuilder().AddInt64(n).AddOp(op).AddOp(script.OP_DROP).AddData(pubKey).AddOp(script.OP_CHECKSIG).Script()
 }
 
-func (l TimeLock) validate() error {
+// Validate checks that exactly one field of l is set, within its range
+// (ErrInvalidArgument otherwise).
+func (l TimeLock) Validate() error {
 	set := 0
 	for _, v := range []uint32{l.Height, l.Blocks, l.Time, l.Seconds} {
 		if v != 0 {
@@ -215,7 +217,7 @@ func lockOf(s []byte) (flags uint8, until uint32) {
 // the lock time or sequence the script needs. It needs an HD account
 // with keys (an xpub account's address would be watch-only).
 func (w *Wallet) NewTimeLockedAddress(account string, lock TimeLock) (AddrInfo, []byte, error) {
-	if err := lock.validate(); err != nil {
+	if err := lock.Validate(); err != nil {
 		return AddrInfo{}, nil, fmt.Errorf("wallet: time-locked address: %w", err)
 	}
 	if now := w.now().Unix(); lock.Time != 0 && int64(lock.Time) <= now {

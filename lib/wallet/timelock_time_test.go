@@ -102,8 +102,9 @@ func TestTimeLockedAddressCLTVTime(t *testing.T) {
 	if len(cs) != 1 || !cs[0].Locked || cs[0].LockUntil != lock || cs[0].Relative {
 		t.Fatalf("coins %+v", cs)
 	}
-	if ls, err := w.Locks("vault"); err != nil || len(ls) != 1 || ls[0] != (LockGroup{Value: gg(2), Until: lock, Coins: 1}) {
-		t.Fatalf("locks %+v %v", ls, err)
+	if b, ls, err := w.BalanceLocks("vault"); err != nil || len(ls) != 1 || ls[0] != (LockGroup{Value: gg(2), Until: lock, Coins: 1}) ||
+		b != mustBalance(t, w, "vault") {
+		t.Fatalf("locks %+v %v, balance %+v", ls, err, b)
 	}
 	until := FormatLockTime(lock)
 	dest := []*wire.TxOut{{Value: int64(gg(1)), PkScript: extScript}}
@@ -152,8 +153,8 @@ func TestTimeLockedAddressCLTVTime(t *testing.T) {
 	if b := mustBalance(t, w, "vault"); b.Locked != 0 || b.Confirmed != gg(2) {
 		t.Fatalf("after the lock: %+v", b)
 	}
-	if ls, err := w.Locks("vault"); err != nil || len(ls) != 0 {
-		t.Fatalf("locks after the lock: %+v %v", ls, err)
+	if b, ls, err := w.BalanceLocks("vault"); err != nil || len(ls) != 0 || b != mustBalance(t, w, "vault") {
+		t.Fatalf("locks after the lock: %+v %v, balance %+v", ls, err, b)
 	}
 	f, err := w.Send(ctx, "vault", dest, TxOptions{FeeRate: 1000})
 	if err != nil {
@@ -274,8 +275,8 @@ func TestTimeLockTimeErrors(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", tc.lock, err, tc.msg)
 		}
 	}
-	if l := (TimeLock{Seconds: MaxLockSeconds}); l.validate() != nil || l.lockUnits() != 0xffff {
-		t.Errorf("the largest relative time lock: %v", l.validate())
+	if l := (TimeLock{Seconds: MaxLockSeconds}); l.Validate() != nil || l.lockUnits() != 0xffff {
+		t.Errorf("the largest relative time lock: %v", l.Validate())
 	}
 	if l := (TimeLock{Seconds: 1}); l.LockSeconds() != 512 {
 		t.Errorf("1 s rounds to %d", l.LockSeconds())
