@@ -83,6 +83,10 @@ func (l *memLink) Close() {
 
 func (l *memLink) RemoteAddr() netip.AddrPort { return l.remote }
 
+func (l *memLink) Closed() bool { return l.closed }
+
+func (l *memLink) SendQueued() int { return 0 }
+
 type memDialer struct {
 	n    *memNet
 	from *Host
@@ -569,4 +573,29 @@ func outboundTo(h *Host, addr netip.AddrPort) int {
 		}
 	}
 	return k
+}
+
+// TestSimPeerSendState: a SimNet peer queues nothing and is Closed once
+// either side disconnects.
+func TestSimPeerSendState(t *testing.T) {
+	net := NewSimNet(time.Unix(1_800_000_000, 0))
+	a, b := netip.MustParseAddrPort("10.0.0.1:1"), netip.MustParseAddrPort("10.0.0.2:1")
+	for i, ap := range []netip.AddrPort{a, b} {
+		net.Add(ap, NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Dialer: net.Dialer(ap),
+			Rand: mrand.New(mrand.NewPCG(uint64(i), 1)), ListenPort: ap.Port()}))
+	}
+	out, in := net.Connect(a, b)
+	if !net.RunUntil(func() bool { return out.peer.Ready() && in.peer.Ready() }, time.Second) {
+		t.Fatal("no handshake")
+	}
+	if out.peer.Closed() || out.peer.SendQueued() != 0 {
+		t.Fatalf("closed %v, queued %d", out.peer.Closed(), out.peer.SendQueued())
+	}
+	net.nodes[a].Disconnect(out.peer, "test")
+	if !out.peer.Closed() {
+		t.Fatal("not closed after Disconnect")
+	}
+	if !net.RunUntil(in.peer.Closed, time.Second) {
+		t.Fatal("the other side not closed")
+	}
 }

@@ -238,6 +238,9 @@ func (t *TCP) start(c net.Conn, inbound bool, ap netip.AddrPort) {
 
 // Send implements Link.
 func (c *tcpConn) Send(m msg.Message) {
+	if c.Closed() {
+		return // nobody writes it: do not encode it
+	}
 	frame := msg.Encode(c.t.magic, m)
 	c.mu.Lock()
 	if c.queued+int64(len(frame)) > c.t.MaxSendQueue {
@@ -265,6 +268,23 @@ func (c *tcpConn) Close() {
 
 // RemoteAddr implements Link.
 func (c *tcpConn) RemoteAddr() netip.AddrPort { return c.addr }
+
+// Closed implements Link.
+func (c *tcpConn) Closed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// SendQueued implements Link: the frame bytes waiting for the writer.
+func (c *tcpConn) SendQueued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return int(c.queued)
+}
 
 func (c *tcpConn) writer() {
 	defer c.t.wg.Done()

@@ -282,3 +282,43 @@ func connRecv(h *Host) (uint64, uint64, bool) {
 // connRecvUnlocked reads the counters while the loop is busy (they are
 // atomics; the peer map is not changing: the loop is blocked).
 func connRecvUnlocked(h *Host) (uint64, uint64, bool) { return connRecv(h) }
+
+// TestTCPPeerSendState: a peer that does not read has bytes queued
+// (SendQueued); once disconnected it is Closed, and a message sent to it
+// then is dropped before it is encoded or queued.
+func TestTCPPeerSendState(t *testing.T) {
+	node := startTCPNode(t)
+	conn := fakePeer(t, node, "127.0.0.22")
+	handshake(t, conn)
+	node.waitFor(t, "handshake", func() bool { return readyPeers(node.host) == 1 })
+	big := &msg.Addr{}
+	for i := range msg.MaxAddr {
+		big.List = append(big.List, msg.TimedAddress{NetAddress: msg.NetAddress{Addr: netip.AddrFrom4([4]byte{1, 2, byte(i >> 8), byte(i)}), Port: 1}})
+	}
+	var p *Peer
+	node.tcp.Do(func() { p = node.host.Peers()[0] })
+	queued := 0
+	for i := 0; i < 400 && queued == 0; i++ {
+		node.tcp.Do(func() {
+			if p.Closed() {
+				t.Fatal("closed before the queue filled")
+			}
+			p.Send(big)
+			queued = p.SendQueued()
+		})
+	}
+	if queued == 0 {
+		t.Fatal("nothing queued for a peer that does not read")
+	}
+	node.tcp.Do(func() {
+		node.host.Disconnect(p, "test")
+		if !p.Closed() {
+			t.Error("not closed after Disconnect")
+		}
+		before := p.SendQueued()
+		p.Send(big)
+		if after := p.SendQueued(); after != before {
+			t.Errorf("send to a closed peer queued %d bytes", after-before)
+		}
+	})
+}
