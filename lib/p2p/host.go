@@ -289,18 +289,20 @@ func (h *Host) Disconnect(p *Peer, why string) {
 
 // Misbehaving adds score to p's misbehaviour score; at BanScore p is
 // disconnected and, unless it is a configured peer, its address banned
-// for BanDuration.
+// for BanDuration (in memory: BanList.Discourage). Once p is past the
+// score, further calls do nothing.
 func (h *Host) Misbehaving(p *Peer, score int, reason string) {
+	if p.punished {
+		return
+	}
 	p.score += score
 	h.log.Info("peer misbehaving", "id", p.ID, "addr", p.Addr, "score", p.score, "reason", reason)
 	if p.score < BanScore {
 		return
 	}
+	p.punished = true
 	if !p.Persistent {
-		now := h.clock.Now()
-		if err := h.bans.Add(hostPrefix(p.Addr.Addr()), now, BanDuration, reason); err != nil {
-			h.log.Warn("cannot save the ban list", "err", err)
-		}
+		h.bans.Discourage(p.Addr.Addr(), h.clock.Now(), BanDuration, reason)
 	}
 	h.Disconnect(p, "misbehaving: "+reason)
 }
@@ -640,7 +642,7 @@ func (h *Host) maintainConnections(now time.Time) {
 			x.peer = q
 			continue
 		}
-		if h.bans.Banned(x.addr.Addr(), now) {
+		if h.bans.bannedBySetban(x.addr.Addr(), now) {
 			continue // setban covers it: not until the ban ends
 		}
 		h.book.Attempt(x.addr, now)

@@ -75,6 +75,7 @@ type Peer struct {
 	LastBlockTime time.Time // last new block it gave us
 	LastTxTime    time.Time // last new transaction it gave us
 	score         int
+	punished      bool // reached BanScore: banned (unless persistent) and disconnected
 	sentGetAddr   bool
 	answeredAddr  bool
 	addrTokens    float64
