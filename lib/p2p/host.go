@@ -236,7 +236,7 @@ func (h *Host) Connected(link Link, inbound bool) *Peer {
 		}
 	}
 	h.nextID++
-	p := &Peer{ID: h.nextID, Addr: addr, Inbound: inbound, Connected: now, link: link, LastRecv: now, addrTokens: 1, addrTokensAt: now,
+	p := &Peer{ID: h.nextID, Addr: addr, Inbound: inbound, Connected: now, link: link, clock: h.clock, LastRecv: now, addrTokens: 1, addrTokensAt: now,
 		msgTokens: MaxMessageBurst, msgTokensAt: now}
 	if x := h.isPersistent(addr); x != nil && !inbound {
 		p.Persistent = true
@@ -329,7 +329,6 @@ func (h *Host) sendVersion(p *Peer) {
 		Nonce:    h.nonce, UserAgent: h.cfg.UserAgent, StartHeight: h.cfg.BestHeight(), Relay: true}
 	p.Send(v)
 	p.sentVersion = true
-	p.LastSend = now
 }
 
 // Received handles a message from p: the handshake, keep-alives and

@@ -599,3 +599,23 @@ func TestSimPeerSendState(t *testing.T) {
 		t.Fatal("the other side not closed")
 	}
 }
+
+// TestLastSend: a peer's LastSend is the time of the last message sent
+// to it, not of the handshake.
+func TestLastSend(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	b := n.host("10.0.0.2:2200")
+	n.connect(a, netip.MustParseAddrPort("10.0.0.1:2200"), b, netip.MustParseAddrPort("10.0.0.2:2200"))
+	n.flush()
+	p := a.Peers()[0]
+	n.clock.t = n.clock.t.Add(time.Minute)
+	p.Send(&msg.Inv{Cmd: msg.CmdInv})
+	if !p.LastSend.Equal(n.clock.t) {
+		t.Fatalf("last send %v, want %v", p.LastSend, n.clock.t)
+	}
+	n.advance(PingInterval + time.Second) // a ping goes out
+	if !p.LastSend.Equal(n.clock.t) {
+		t.Fatalf("last send %v after the ping, want %v", p.LastSend, n.clock.t)
+	}
+}

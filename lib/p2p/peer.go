@@ -42,6 +42,7 @@ type Peer struct {
 	Persistent bool // a --connect or --addnode peer: reconnected, never banned
 	Connected  time.Time
 	link       Link
+	clock      Clock // the Host's
 
 	// Handshake.
 	sentVersion bool
@@ -68,7 +69,7 @@ type Peer struct {
 	pingSent  time.Time
 	PingRTT   time.Duration // last measured, 0 before the first pong
 	LastRecv  time.Time
-	LastSend  time.Time
+	LastSend  time.Time // when a message was last handed to the link
 
 	// Accounting and eviction protection.
 	MsgsRecv      uint64
@@ -94,7 +95,10 @@ func (p *Peer) Ready() bool { return p.ready }
 func (p *Peer) Score() int { return p.score }
 
 // Send queues m for the peer.
-func (p *Peer) Send(m msg.Message) { p.link.Send(m) }
+func (p *Peer) Send(m msg.Message) {
+	p.LastSend = p.clock.Now()
+	p.link.Send(m)
+}
 
 // Closed reports whether the peer's link has been closed (Disconnect, a
 // transport error, or the other side); messages sent to it are dropped.
