@@ -204,6 +204,13 @@ func (h *Host) counts() (in, out int) {
 	return in, out
 }
 
+// adopt makes the outbound peer p the connection of x: persistent (never
+// banned by score, reconnected).
+func (x *persistent) adopt(p *Peer) {
+	p.Persistent = true
+	x.peer, x.dialing, x.backoff = p, false, 0
+}
+
 func (h *Host) isPersistent(a netip.AddrPort) *persistent {
 	for _, x := range h.persist {
 		if x.addr == a {
@@ -239,8 +246,7 @@ func (h *Host) Connected(link Link, inbound bool) *Peer {
 	p := &Peer{ID: h.nextID, Addr: addr, Inbound: inbound, Connected: now, link: link, clock: h.clock, LastRecv: now, addrTokens: 1, addrTokensAt: now,
 		msgTokens: MaxMessageBurst, msgTokensAt: now}
 	if x := h.isPersistent(addr); x != nil && !inbound {
-		p.Persistent = true
-		x.peer, x.dialing, x.backoff = p, false, 0
+		x.adopt(p)
 	}
 	h.peers[p.ID] = p
 	h.byAddr[addr] = p
@@ -638,7 +644,7 @@ func (h *Host) maintainConnections(now time.Time) {
 			continue
 		}
 		if q := h.byAddr[x.addr]; q != nil && !q.Inbound {
-			x.peer = q
+			x.adopt(q)
 			continue
 		}
 		if h.bans.bannedBySetban(x.addr.Addr(), now) {
@@ -746,12 +752,16 @@ func (h *Host) evictInbound(now time.Time) bool {
 }
 
 // AddPersistent keeps addr connected (addnode add); it reports false when
-// it is already.
+// it is already. An outbound connection to addr becomes its connection.
 func (h *Host) AddPersistent(addr netip.AddrPort) bool {
 	if h.isPersistent(addr) != nil {
 		return false
 	}
-	h.persist = append(h.persist, &persistent{addr: addr})
+	x := &persistent{addr: addr}
+	h.persist = append(h.persist, x)
+	if q := h.byAddr[addr]; q != nil && !q.Inbound {
+		x.adopt(q)
+	}
 	return true
 }
 

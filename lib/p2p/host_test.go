@@ -619,3 +619,37 @@ func TestLastSend(t *testing.T) {
 		t.Fatalf("last send %v after the ping, want %v", p.LastSend, n.clock.t)
 	}
 }
+
+// TestAddNodeConnectedPeer: addnode add of an address already connected
+// as an automatic outbound peer makes that peer persistent: a score of
+// 100 disconnects it without a ban, and it is dialled again.
+func TestAddNodeConnectedPeer(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.5.1:2200", func(c *Config) { c.MaxOutbound = 1 })
+	target := netip.MustParseAddrPort("20.0.5.2:2200")
+	n.host(target.String())
+	a.Book().Add([]KnownAddr{{Addr: target, Seen: n.clock.t}}, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+	n.advance(time.Second)
+	if outboundTo(a, target) != 1 {
+		t.Fatal("no automatic outbound connection")
+	}
+	p := a.byAddr[target]
+	if p.Persistent {
+		t.Fatal("an automatic peer is persistent")
+	}
+	if !a.AddPersistent(target) {
+		t.Fatal("addnode add refused")
+	}
+	if !p.Persistent {
+		t.Fatal("addnode add left the connected peer automatic")
+	}
+	a.Misbehaving(p, BanScore, "test")
+	n.flush()
+	if a.Bans().Banned(target.Addr(), n.clock.t) {
+		t.Fatal("an addnode peer was banned by score")
+	}
+	n.advance(2 * time.Second)
+	if outboundTo(a, target) != 1 {
+		t.Fatal("the addnode peer was not dialled again")
+	}
+}
