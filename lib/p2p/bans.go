@@ -19,20 +19,32 @@ type Ban struct {
 	Reason  string       `json:"reason"`
 }
 
-// BanList holds bans, persisted as JSON (banlist.json) when it has a
-// path. It is safe for concurrent use (RPC reads it).
+// BanList holds the bans: setban's, persisted as JSON (banlist.json) when
+// the list has a path, and the addresses that reached the ban score
+// ("discouraged"), kept in memory only, at most maxDiscouraged of them
+// (the oldest go first). Both refuse connections alike. It is safe for
+// concurrent use (RPC reads it).
 type BanList struct {
 	mu   sync.Mutex
 	path string
-	bans map[netip.Prefix]Ban
+	bans map[netip.Prefix]Ban      // setban's
+	nets map[netip.Prefix]struct{} // the keys of bans wider than one address
+	disc map[netip.Addr]Ban        // by score
+	// discOrder is disc's keys, oldest first.
+	discOrder []netip.Addr
 }
+
+// maxDiscouraged bounds the addresses banned by score: each costs about
+// 200 bytes, and an attacker with many addresses (an IPv6 /64) could
+// otherwise add without end.
+const maxDiscouraged = 10000
 
 // BanFile is the ban list's file name in the datadir.
 const BanFile = "banlist.json"
 
 // NewBanList returns an empty list saved to path ("" keeps it in memory).
 func NewBanList(path string) *BanList {
-	return &BanList{path: path, bans: make(map[netip.Prefix]Ban)}
+	return &BanList{path: path, bans: make(map[netip.Prefix]Ban), nets: make(map[netip.Prefix]struct{}), disc: make(map[netip.Addr]Ban)}
 }
 
 // LoadBanList reads path (a missing file is an empty list); expired bans
@@ -52,7 +64,7 @@ func LoadBanList(path string, now time.Time) (*BanList, error) {
 	}
 	for _, x := range list {
 		if x.Subnet.IsValid() && x.Until.After(now) {
-			l.bans[x.Subnet.Masked()] = x
+			l.put(x)
 		}
 	}
 	return l, nil
@@ -64,22 +76,80 @@ func hostPrefix(a netip.Addr) netip.Prefix {
 	return netip.PrefixFrom(a, a.BitLen())
 }
 
-// Add bans subnet until now+d (an address is a /32 or /128).
+// put adds b to the setban bans (under l.mu or before l is shared).
+func (l *BanList) put(b Ban) {
+	b.Subnet = b.Subnet.Masked()
+	l.bans[b.Subnet] = b
+	if b.Subnet.Bits() < b.Subnet.Addr().BitLen() {
+		l.nets[b.Subnet] = struct{}{}
+	}
+}
+
+// Add bans subnet until now+d (an address is a /32 or /128) and saves the
+// list.
 func (l *BanList) Add(subnet netip.Prefix, now time.Time, d time.Duration, reason string) error {
 	l.mu.Lock()
-	l.bans[subnet.Masked()] = Ban{Subnet: subnet.Masked(), Created: now, Until: now.Add(d), Reason: reason}
+	l.put(Ban{Subnet: subnet, Created: now, Until: now.Add(d), Reason: reason})
 	l.mu.Unlock()
 	return l.save()
 }
 
-// Remove lifts the ban of subnet; it reports whether there was one.
-func (l *BanList) Remove(subnet netip.Prefix) (bool, error) {
+// Discourage bans the address a until now+d for misbehaviour, in memory
+// only; past maxDiscouraged the oldest such ban is dropped. A ban of a
+// discouraged address keeps its creation time and gets the later end.
+func (l *BanList) Discourage(a netip.Addr, now time.Time, d time.Duration, reason string) {
+	a = a.Unmap()
 	l.mu.Lock()
-	_, ok := l.bans[subnet.Masked()]
-	delete(l.bans, subnet.Masked())
+	defer l.mu.Unlock()
+	if b, ok := l.disc[a]; ok {
+		if until := now.Add(d); until.After(b.Until) {
+			b.Until = until
+			l.disc[a] = b
+		}
+		return
+	}
+	for len(l.disc) >= maxDiscouraged && len(l.discOrder) > 0 {
+		delete(l.disc, l.discOrder[0])
+		l.discOrder[0] = netip.Addr{}
+		l.discOrder = l.discOrder[1:]
+	}
+	l.disc[a] = Ban{Subnet: hostPrefix(a), Created: now, Until: now.Add(d), Reason: reason}
+	l.discOrder = append(l.discOrder, a)
+}
+
+// dropDiscouraged forgets the score bans keep rejects (under l.mu).
+func (l *BanList) dropDiscouraged(keep func(a netip.Addr, b Ban) bool) bool {
+	kept := l.discOrder[:0]
+	for _, a := range l.discOrder {
+		if keep(a, l.disc[a]) {
+			kept = append(kept, a)
+		} else {
+			delete(l.disc, a)
+		}
+	}
+	dropped := len(kept) != len(l.discOrder)
+	clear(l.discOrder[len(kept):])
+	l.discOrder = kept
+	return dropped
+}
+
+// Remove lifts the ban of subnet (a setban's, or for an address also its
+// score ban); it reports whether there was one.
+func (l *BanList) Remove(subnet netip.Prefix) (bool, error) {
+	subnet = subnet.Masked()
+	l.mu.Lock()
+	_, ok := l.bans[subnet]
+	delete(l.bans, subnet)
+	delete(l.nets, subnet)
+	disc := false
+	if a := subnet.Addr(); subnet.Bits() == a.BitLen() {
+		if _, disc = l.disc[a]; disc {
+			l.dropDiscouraged(func(x netip.Addr, _ Ban) bool { return x != a })
+		}
+	}
 	l.mu.Unlock()
 	if !ok {
-		return false, nil
+		return disc, nil
 	}
 	return true, l.save()
 }
@@ -88,34 +158,60 @@ func (l *BanList) Remove(subnet netip.Prefix) (bool, error) {
 func (l *BanList) Clear() error {
 	l.mu.Lock()
 	l.bans = make(map[netip.Prefix]Ban)
+	l.nets = make(map[netip.Prefix]struct{})
+	l.disc = make(map[netip.Addr]Ban)
+	l.discOrder = nil
 	l.mu.Unlock()
 	return l.save()
 }
 
-// Banned reports whether a is in a banned range at now.
+// Banned reports whether a is banned at now, by setban or by score.
 func (l *BanList) Banned(a netip.Addr, now time.Time) bool {
 	a = a.Unmap()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for p, b := range l.bans {
-		if p.Contains(a) && b.Until.After(now) {
+	if b, ok := l.disc[a]; ok && b.Until.After(now) {
+		return true
+	}
+	return l.setBanned(a, now)
+}
+
+// setBanned reports whether a setban covers a at now (under l.mu): its
+// address by lookup, then the subnets.
+func (l *BanList) setBanned(a netip.Addr, now time.Time) bool {
+	if b, ok := l.bans[hostPrefix(a)]; ok && b.Until.After(now) {
+		return true
+	}
+	for p := range l.nets {
+		if p.Contains(a) && l.bans[p].Until.After(now) {
 			return true
 		}
 	}
 	return false
 }
 
+// bannedBySetban reports whether a setban covers a at now (score bans
+// aside).
+func (l *BanList) bannedBySetban(a netip.Addr, now time.Time) bool {
+	a = a.Unmap()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.setBanned(a, now)
+}
+
 // Sweep forgets the bans that ended before now, saving the list when it
-// drops any.
+// drops a setban.
 func (l *BanList) Sweep(now time.Time) error {
 	l.mu.Lock()
 	n := len(l.bans)
 	for p, b := range l.bans {
 		if !b.Until.After(now) {
 			delete(l.bans, p)
+			delete(l.nets, p)
 		}
 	}
 	dropped := len(l.bans) != n
+	l.dropDiscouraged(func(_ netip.Addr, b Ban) bool { return b.Until.After(now) })
 	l.mu.Unlock()
 	if !dropped {
 		return nil
@@ -123,7 +219,7 @@ func (l *BanList) Sweep(now time.Time) error {
 	return l.save()
 }
 
-// List returns the live bans, by subnet.
+// List returns the live bans, setban's and score bans, by subnet.
 func (l *BanList) List(now time.Time) []Ban {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -133,11 +229,16 @@ func (l *BanList) List(now time.Time) []Ban {
 			out = append(out, b)
 		}
 	}
+	for a, b := range l.disc {
+		if _, set := l.bans[hostPrefix(a)]; !set && b.Until.After(now) {
+			out = append(out, b)
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Subnet.String() < out[j].Subnet.String() })
 	return out
 }
 
-// save writes the list (temp file, fsync, rename).
+// save writes the setban bans (temp file, fsync, rename).
 func (l *BanList) save() error {
 	if l.path == "" {
 		return nil

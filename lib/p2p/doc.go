@@ -25,5 +25,6 @@
 //
 // Misbehaviour adds to a peer's score (Misbehaving, with a reason);
 // at BanScore the peer is disconnected and its address banned for
-// BanDuration. Bans persist in the datadir (banlist.json).
+// BanDuration, in memory (a bounded set, the oldest dropped first).
+// Bans made by setban persist in the datadir (banlist.json).
 package p2p

@@ -204,6 +204,13 @@ func (h *Host) counts() (in, out int) {
 	return in, out
 }
 
+// adopt makes the outbound peer p the connection of x: persistent (never
+// banned by score, reconnected).
+func (x *persistent) adopt(p *Peer) {
+	p.Persistent = true
+	x.peer, x.dialing, x.backoff = p, false, 0
+}
+
 func (h *Host) isPersistent(a netip.AddrPort) *persistent {
 	for _, x := range h.persist {
 		if x.addr == a {
@@ -236,11 +243,10 @@ func (h *Host) Connected(link Link, inbound bool) *Peer {
 		}
 	}
 	h.nextID++
-	p := &Peer{ID: h.nextID, Addr: addr, Inbound: inbound, Connected: now, link: link, LastRecv: now, addrTokens: 1, addrTokensAt: now,
+	p := &Peer{ID: h.nextID, Addr: addr, Inbound: inbound, Connected: now, link: link, clock: h.clock, LastRecv: now, addrTokens: 1, addrTokensAt: now,
 		msgTokens: MaxMessageBurst, msgTokensAt: now}
 	if x := h.isPersistent(addr); x != nil && !inbound {
-		p.Persistent = true
-		x.peer, x.dialing, x.backoff = p, false, 0
+		x.adopt(p)
 	}
 	h.peers[p.ID] = p
 	h.byAddr[addr] = p
@@ -289,18 +295,20 @@ func (h *Host) Disconnect(p *Peer, why string) {
 
 // Misbehaving adds score to p's misbehaviour score; at BanScore p is
 // disconnected and, unless it is a configured peer, its address banned
-// for BanDuration.
+// for BanDuration (in memory: BanList.Discourage). Once p is past the
+// score, further calls do nothing.
 func (h *Host) Misbehaving(p *Peer, score int, reason string) {
+	if p.punished {
+		return
+	}
 	p.score += score
 	h.log.Info("peer misbehaving", "id", p.ID, "addr", p.Addr, "score", p.score, "reason", reason)
 	if p.score < BanScore {
 		return
 	}
+	p.punished = true
 	if !p.Persistent {
-		now := h.clock.Now()
-		if err := h.bans.Add(hostPrefix(p.Addr.Addr()), now, BanDuration, reason); err != nil {
-			h.log.Warn("cannot save the ban list", "err", err)
-		}
+		h.bans.Discourage(p.Addr.Addr(), h.clock.Now(), BanDuration, reason)
 	}
 	h.Disconnect(p, "misbehaving: "+reason)
 }
@@ -327,7 +335,6 @@ func (h *Host) sendVersion(p *Peer) {
 		Nonce:    h.nonce, UserAgent: h.cfg.UserAgent, StartHeight: h.cfg.BestHeight(), Relay: true}
 	p.Send(v)
 	p.sentVersion = true
-	p.LastSend = now
 }
 
 // Received handles a message from p: the handshake, keep-alives and
@@ -637,10 +644,10 @@ func (h *Host) maintainConnections(now time.Time) {
 			continue
 		}
 		if q := h.byAddr[x.addr]; q != nil && !q.Inbound {
-			x.peer = q
+			x.adopt(q)
 			continue
 		}
-		if h.bans.Banned(x.addr.Addr(), now) {
+		if h.bans.bannedBySetban(x.addr.Addr(), now) {
 			continue // setban covers it: not until the ban ends
 		}
 		h.book.Attempt(x.addr, now)
@@ -745,12 +752,16 @@ func (h *Host) evictInbound(now time.Time) bool {
 }
 
 // AddPersistent keeps addr connected (addnode add); it reports false when
-// it is already.
+// it is already. An outbound connection to addr becomes its connection.
 func (h *Host) AddPersistent(addr netip.AddrPort) bool {
 	if h.isPersistent(addr) != nil {
 		return false
 	}
-	h.persist = append(h.persist, &persistent{addr: addr})
+	x := &persistent{addr: addr}
+	h.persist = append(h.persist, x)
+	if q := h.byAddr[addr]; q != nil && !q.Inbound {
+		x.adopt(q)
+	}
 	return true
 }
 

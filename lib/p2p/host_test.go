@@ -83,6 +83,10 @@ func (l *memLink) Close() {
 
 func (l *memLink) RemoteAddr() netip.AddrPort { return l.remote }
 
+func (l *memLink) Closed() bool { return l.closed }
+
+func (l *memLink) SendQueued() int { return 0 }
+
 type memDialer struct {
 	n    *memNet
 	from *Host
@@ -569,4 +573,83 @@ func outboundTo(h *Host, addr netip.AddrPort) int {
 		}
 	}
 	return k
+}
+
+// TestSimPeerSendState: a SimNet peer queues nothing and is Closed once
+// either side disconnects.
+func TestSimPeerSendState(t *testing.T) {
+	net := NewSimNet(time.Unix(1_800_000_000, 0))
+	a, b := netip.MustParseAddrPort("10.0.0.1:1"), netip.MustParseAddrPort("10.0.0.2:1")
+	for i, ap := range []netip.AddrPort{a, b} {
+		net.Add(ap, NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Dialer: net.Dialer(ap),
+			Rand: mrand.New(mrand.NewPCG(uint64(i), 1)), ListenPort: ap.Port()}))
+	}
+	out, in := net.Connect(a, b)
+	if !net.RunUntil(func() bool { return out.peer.Ready() && in.peer.Ready() }, time.Second) {
+		t.Fatal("no handshake")
+	}
+	if out.peer.Closed() || out.peer.SendQueued() != 0 {
+		t.Fatalf("closed %v, queued %d", out.peer.Closed(), out.peer.SendQueued())
+	}
+	net.nodes[a].Disconnect(out.peer, "test")
+	if !out.peer.Closed() {
+		t.Fatal("not closed after Disconnect")
+	}
+	if !net.RunUntil(in.peer.Closed, time.Second) {
+		t.Fatal("the other side not closed")
+	}
+}
+
+// TestLastSend: a peer's LastSend is the time of the last message sent
+// to it, not of the handshake.
+func TestLastSend(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	b := n.host("10.0.0.2:2200")
+	n.connect(a, netip.MustParseAddrPort("10.0.0.1:2200"), b, netip.MustParseAddrPort("10.0.0.2:2200"))
+	n.flush()
+	p := a.Peers()[0]
+	n.clock.t = n.clock.t.Add(time.Minute)
+	p.Send(&msg.Inv{Cmd: msg.CmdInv})
+	if !p.LastSend.Equal(n.clock.t) {
+		t.Fatalf("last send %v, want %v", p.LastSend, n.clock.t)
+	}
+	n.advance(PingInterval + time.Second) // a ping goes out
+	if !p.LastSend.Equal(n.clock.t) {
+		t.Fatalf("last send %v after the ping, want %v", p.LastSend, n.clock.t)
+	}
+}
+
+// TestAddNodeConnectedPeer: addnode add of an address already connected
+// as an automatic outbound peer makes that peer persistent: a score of
+// 100 disconnects it without a ban, and it is dialled again.
+func TestAddNodeConnectedPeer(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.5.1:2200", func(c *Config) { c.MaxOutbound = 1 })
+	target := netip.MustParseAddrPort("20.0.5.2:2200")
+	n.host(target.String())
+	a.Book().Add([]KnownAddr{{Addr: target, Seen: n.clock.t}}, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+	n.advance(time.Second)
+	if outboundTo(a, target) != 1 {
+		t.Fatal("no automatic outbound connection")
+	}
+	p := a.byAddr[target]
+	if p.Persistent {
+		t.Fatal("an automatic peer is persistent")
+	}
+	if !a.AddPersistent(target) {
+		t.Fatal("addnode add refused")
+	}
+	if !p.Persistent {
+		t.Fatal("addnode add left the connected peer automatic")
+	}
+	a.Misbehaving(p, BanScore, "test")
+	n.flush()
+	if a.Bans().Banned(target.Addr(), n.clock.t) {
+		t.Fatal("an addnode peer was banned by score")
+	}
+	n.advance(2 * time.Second)
+	if outboundTo(a, target) != 1 {
+		t.Fatal("the addnode peer was not dialled again")
+	}
 }

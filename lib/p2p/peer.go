@@ -18,6 +18,12 @@ type Link interface {
 	Close()
 	// RemoteAddr is the peer's address.
 	RemoteAddr() netip.AddrPort
+	// Closed reports whether the link has been closed (by Close, by the
+	// transport after an error, or by the other side).
+	Closed() bool
+	// SendQueued is the bytes queued for the peer and not yet written (0
+	// for a transport that does not queue).
+	SendQueued() int
 }
 
 // Dialer opens outbound connections for the Host. Dial returns at once;
@@ -36,6 +42,7 @@ type Peer struct {
 	Persistent bool // a --connect or --addnode peer: reconnected, never banned
 	Connected  time.Time
 	link       Link
+	clock      Clock // the Host's
 
 	// Handshake.
 	sentVersion bool
@@ -62,13 +69,14 @@ type Peer struct {
 	pingSent  time.Time
 	PingRTT   time.Duration // last measured, 0 before the first pong
 	LastRecv  time.Time
-	LastSend  time.Time
+	LastSend  time.Time // when a message was last handed to the link
 
 	// Accounting and eviction protection.
 	MsgsRecv      uint64
 	LastBlockTime time.Time // last new block it gave us
 	LastTxTime    time.Time // last new transaction it gave us
 	score         int
+	punished      bool // reached BanScore: banned (unless persistent) and disconnected
 	sentGetAddr   bool
 	answeredAddr  bool
 	addrTokens    float64
@@ -87,7 +95,19 @@ func (p *Peer) Ready() bool { return p.ready }
 func (p *Peer) Score() int { return p.score }
 
 // Send queues m for the peer.
-func (p *Peer) Send(m msg.Message) { p.link.Send(m) }
+func (p *Peer) Send(m msg.Message) {
+	p.LastSend = p.clock.Now()
+	p.link.Send(m)
+}
+
+// Closed reports whether the peer's link has been closed (Disconnect, a
+// transport error, or the other side); messages sent to it are dropped.
+func (p *Peer) Closed() bool { return p.link.Closed() }
+
+// SendQueued is the bytes queued for the peer and not yet written to the
+// network (0 for a link that does not queue). The sync layer uses it to
+// hold back data for a peer that is not reading.
+func (p *Peer) SendQueued() int { return p.link.SendQueued() }
 
 // NoteBlock records that the peer gave us a new block (eviction protects
 // such peers).

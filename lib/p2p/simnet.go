@@ -210,6 +210,13 @@ func (l *SimLink) Close() {
 // RemoteAddr implements Link.
 func (l *SimLink) RemoteAddr() netip.AddrPort { return l.remote }
 
+// Closed implements Link.
+func (l *SimLink) Closed() bool { return l.closed }
+
+// SendQueued implements Link: a SimLink hands each message to the
+// network at once, so nothing waits.
+func (l *SimLink) SendQueued() int { return 0 }
+
 // Peer is this end's peer.
 func (l *SimLink) Peer() *Peer { return l.peer }
 

@@ -39,10 +39,15 @@ type TCP struct {
 	running   atomic.Bool
 	listeners []net.Listener
 	wg        sync.WaitGroup
-	conns     sync.Map     // *tcpConn
-	ahead     atomic.Int64 // read-ahead bytes reserved (ReadAheadBudget)
-	BytesSent atomic.Uint64
-	BytesRecv atomic.Uint64
+	conns     sync.Map // *tcpConn
+	// The read-ahead budget (ReadAheadBudget): bytes reserved, readers
+	// waiting for it, and the channel closed when bytes are released.
+	aheadMu      sync.Mutex
+	ahead        atomic.Int64
+	aheadWaiting atomic.Int32
+	aheadFreed   chan struct{}
+	BytesSent    atomic.Uint64
+	BytesRecv    atomic.Uint64
 }
 
 // NewTCP returns an adapter for the network magic; set its Host with
@@ -56,26 +61,59 @@ func NewTCP(magic uint32, log *slog.Logger) *TCP {
 	return t
 }
 
-// ReadAheadBudget bounds the payload bytes of messages all peers have
-// read ahead of the loop (each peer reads at most one message ahead).
+// ReadAheadBudget bounds the payload bytes of the messages all peers have
+// read and the loop has not handled yet: each is reserved before its
+// payload is read and released once the loop is done with it.
 const ReadAheadBudget = 32 << 20
 
-func (t *TCP) reserve(n int64) bool {
+// acquire reserves n bytes of the read-ahead budget, waiting while they
+// do not fit; it reports false when stop closes or the adapter stops
+// first. n ≤ MaxPayload < ReadAheadBudget, and every reservation is
+// released once the loop has handled its message (which never waits for
+// a reader), so a wait ends.
+func (t *TCP) acquire(n int64, stop <-chan struct{}) bool {
 	for {
-		cur := t.ahead.Load()
-		if cur+n > ReadAheadBudget {
-			return false
-		}
-		if t.ahead.CompareAndSwap(cur, cur+n) {
+		t.aheadMu.Lock()
+		if t.ahead.Load()+n <= ReadAheadBudget {
+			t.ahead.Add(n)
+			t.aheadMu.Unlock()
 			return true
+		}
+		if t.aheadFreed == nil {
+			t.aheadFreed = make(chan struct{})
+		}
+		freed := t.aheadFreed
+		t.aheadMu.Unlock()
+		t.aheadWaiting.Add(1)
+		select {
+		case <-freed:
+		case <-stop:
+		case <-t.ctx.Done():
+		}
+		t.aheadWaiting.Add(-1)
+		select {
+		case <-stop:
+			return false
+		case <-t.ctx.Done():
+			return false
+		default:
 		}
 	}
 }
 
+// release returns n bytes to the read-ahead budget and wakes the readers
+// waiting for it.
 func (t *TCP) release(n int64) {
-	if n > 0 {
-		t.ahead.Add(-n)
+	if n <= 0 {
+		return
 	}
+	t.aheadMu.Lock()
+	t.ahead.Add(-n)
+	if t.aheadFreed != nil {
+		close(t.aheadFreed)
+		t.aheadFreed = nil
+	}
+	t.aheadMu.Unlock()
 }
 
 // SetHost sets the Host the adapter drives.
@@ -238,6 +276,9 @@ func (t *TCP) start(c net.Conn, inbound bool, ap netip.AddrPort) {
 
 // Send implements Link.
 func (c *tcpConn) Send(m msg.Message) {
+	if c.Closed() {
+		return // nobody writes it: do not encode it
+	}
 	frame := msg.Encode(c.t.magic, m)
 	c.mu.Lock()
 	if c.queued+int64(len(frame)) > c.t.MaxSendQueue {
@@ -265,6 +306,23 @@ func (c *tcpConn) Close() {
 
 // RemoteAddr implements Link.
 func (c *tcpConn) RemoteAddr() netip.AddrPort { return c.addr }
+
+// Closed implements Link.
+func (c *tcpConn) Closed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// SendQueued implements Link: the frame bytes waiting for the writer.
+func (c *tcpConn) SendQueued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return int(c.queued)
+}
 
 func (c *tcpConn) writer() {
 	defer c.t.wg.Done()
@@ -331,13 +389,14 @@ func (c *tcpConn) reader() {
 		return
 	}
 	r := countingReader{c.c, c}
-	// A peer's messages reach the loop in order. While the loop handles
-	// one, the next may be read and queued behind it only if its payload
-	// fits the adapter's shared read-ahead budget; otherwise it is read
-	// once the loop is done. So a peer holds at most one decoded message
-	// (≤ 4 MB) beyond the budget, all peers together at most
-	// ReadAheadBudget more, and a slow node slows its peers' senders
-	// instead of queueing their bytes.
+	// A peer's messages reach the loop in order. Each message's payload
+	// is reserved from the adapter's read-ahead budget before it is read
+	// (waiting while the budget is spent) and released once the loop has
+	// handled it. While the loop handles one of the peer's messages, the
+	// next may be read and queued behind it, no more: so all peers
+	// together hold at most ReadAheadBudget of payloads read and not yet
+	// handled, in at most two messages each, and a slow node slows its
+	// peers' senders instead of queueing their bytes.
 	var last chan struct{} // the last message posted, until handled
 	wait := func(ch chan struct{}) bool {
 		select {
@@ -351,23 +410,10 @@ func (c *tcpConn) reader() {
 	}
 	var reserved int64
 	admit := func(length uint32) bool {
-		if last == nil {
-			return true
-		}
-		select {
-		case <-last:
-			last = nil
-			return true
-		default:
-		}
-		if c.t.reserve(int64(length)) {
-			reserved = int64(length)
-			return true
-		}
-		if !wait(last) {
+		if !c.t.acquire(int64(length), c.closed) {
 			return false
 		}
-		last = nil
+		reserved = int64(length)
 		return true
 	}
 	for {

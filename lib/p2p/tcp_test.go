@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,10 +250,11 @@ func TestTCPReadAhead(t *testing.T) {
 	<-proto.entered
 	// The loop is stuck in the first inv: the reader has the second
 	// (within the budget) and waits; give it time to read more if it
-	// wrongly would.
+	// wrongly would. Both payloads are reserved: the one the loop
+	// handles and the one read ahead.
 	time.Sleep(200 * time.Millisecond)
-	if got := n.tcp.ahead.Load(); got != int64(frame-msg.HeaderSize) {
-		t.Errorf("read-ahead reserve %d bytes, want one inv's payload (%d)", got, frame-msg.HeaderSize)
+	if got := n.tcp.ahead.Load(); got != int64(2*(frame-msg.HeaderSize)) {
+		t.Errorf("read-ahead reserve %d bytes, want two invs' payloads (%d)", got, 2*(frame-msg.HeaderSize))
 	}
 	after, _, _ := connRecvUnlocked(n.host)
 	if read := after - before; read > uint64(2*frame) {
@@ -282,3 +284,88 @@ func connRecv(h *Host) (uint64, uint64, bool) {
 // connRecvUnlocked reads the counters while the loop is busy (they are
 // atomics; the peer map is not changing: the loop is blocked).
 func connRecvUnlocked(h *Host) (uint64, uint64, bool) { return connRecv(h) }
+
+// TestTCPPeerSendState: a peer that does not read has bytes queued
+// (SendQueued); once disconnected it is Closed, and a message sent to it
+// then is dropped before it is encoded or queued.
+func TestTCPPeerSendState(t *testing.T) {
+	node := startTCPNode(t)
+	conn := fakePeer(t, node, "127.0.0.22")
+	handshake(t, conn)
+	node.waitFor(t, "handshake", func() bool { return readyPeers(node.host) == 1 })
+	big := &msg.Addr{}
+	for i := range msg.MaxAddr {
+		big.List = append(big.List, msg.TimedAddress{NetAddress: msg.NetAddress{Addr: netip.AddrFrom4([4]byte{1, 2, byte(i >> 8), byte(i)}), Port: 1}})
+	}
+	var p *Peer
+	node.tcp.Do(func() { p = node.host.Peers()[0] })
+	queued := 0
+	for i := 0; i < 400 && queued == 0; i++ {
+		node.tcp.Do(func() {
+			if p.Closed() {
+				t.Fatal("closed before the queue filled")
+			}
+			p.Send(big)
+			queued = p.SendQueued()
+		})
+	}
+	if queued == 0 {
+		t.Fatal("nothing queued for a peer that does not read")
+	}
+	node.tcp.Do(func() {
+		node.host.Disconnect(p, "test")
+		if !p.Closed() {
+			t.Error("not closed after Disconnect")
+		}
+		before := p.SendQueued()
+		p.Send(big)
+		if after := p.SendQueued(); after != before {
+			t.Errorf("send to a closed peer queued %d bytes", after-before)
+		}
+	})
+}
+
+// TestTCPReadAheadBudget: every message's payload is reserved before it
+// is read, the first one too; with the budget spent, a reader waits
+// before reading a payload until the budget frees, then delivers.
+func TestTCPReadAheadBudget(t *testing.T) {
+	proto := &blockingProto{entered: make(chan struct{}), release: make(chan struct{})}
+	n := startTCPNode(t, func(c *Config) { c.Protocol = proto })
+	unblock := sync.OnceFunc(func() { close(proto.release) })
+	t.Cleanup(unblock) // before the node stops, whatever fails
+	c := fakePeer(t, n, "127.0.0.23")
+	handshake(t, c)
+	n.waitFor(t, "the handshake", func() bool { return readyPeers(n.host) == 1 })
+	// The budget is spent elsewhere: the inv waits for it.
+	if !n.tcp.acquire(ReadAheadBudget, nil) {
+		t.Fatal("budget not free")
+	}
+	inv := &msg.Inv{Cmd: msg.CmdInv, List: []msg.InvVect{{Type: msg.InvTx, Hash: [32]byte{1}}}}
+	payload := int64(len(msg.Payload(inv)))
+	if _, err := msg.WriteMessage(c, regtestMagic, inv); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for n.tcp.aheadWaiting.Load() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reader did not wait for the read-ahead budget")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case <-proto.entered:
+		t.Fatal("a message read beyond the budget")
+	default:
+	}
+	n.tcp.release(ReadAheadBudget)
+	<-proto.entered
+	// The loop handles it: its payload is reserved until it is done.
+	if got := n.tcp.ahead.Load(); got != payload {
+		t.Errorf("reserve %d bytes while the loop handles the only message, want its payload (%d)", got, payload)
+	}
+	unblock()
+	n.waitFor(t, "the inv", func() bool { return len(proto.got) == 1 })
+	if got := n.tcp.ahead.Load(); got != 0 {
+		t.Fatalf("read-ahead reserve %d after the loop caught up", got)
+	}
+}
