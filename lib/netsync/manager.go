@@ -105,7 +105,8 @@ type peerState struct {
 	syncing       bool // a getheaders is outstanding
 
 	knownInv  map[chainhash.Hash]struct{} // hashes it has or we told it
-	knownList []chainhash.Hash            // insertion order, for the cap
+	knownRing []chainhash.Hash            // the same in insertion order, at most knownCap
+	knownHead int                         // the oldest slot of knownRing once it is full
 	queuedInv []msg.InvVect
 	nextInv   time.Time
 	txAsked   map[chainhash.Hash]time.Time
@@ -132,19 +133,20 @@ type pendingTx struct {
 
 func state(p *p2p.Peer) *peerState { return p.Data.(*peerState) }
 
+// know adds h to the peer's known inventory; at the cap the oldest hash
+// makes room (a ring: constant time, no copying).
 func (s *peerState) know(h chainhash.Hash) {
 	if _, ok := s.knownInv[h]; ok {
 		return
 	}
 	s.knownInv[h] = struct{}{}
-	s.knownList = append(s.knownList, h)
-	if len(s.knownList) > knownCap {
-		drop := s.knownList[:len(s.knownList)-knownCap]
-		for _, d := range drop {
-			delete(s.knownInv, d)
-		}
-		s.knownList = append([]chainhash.Hash(nil), s.knownList[len(drop):]...)
+	if len(s.knownRing) < knownCap {
+		s.knownRing = append(s.knownRing, h)
+		return
 	}
+	delete(s.knownInv, s.knownRing[s.knownHead])
+	s.knownRing[s.knownHead] = h
+	s.knownHead = (s.knownHead + 1) % knownCap
 }
 
 func (s *peerState) knows(h chainhash.Hash) bool {
