@@ -279,7 +279,7 @@ func (m *Manager) BlockConnected(blk *wire.MsgBlock) {
 	if len(m.recent) > recentBlocks {
 		m.recent = m.recent[1:]
 	}
-	m.rejects = make(map[chainhash.Hash]bool) // new block, new chances
+	m.rejects.reset() // new block, new chances
 	if m.cfg.Chain.IsInitialBlockDownload() {
 		return
 	}

@@ -48,6 +48,9 @@ const (
 	recentBlocks = 10
 	// knownCap bounds the per-peer sets of known inventory.
 	knownCap = 20_000
+	// maxRejects bounds the rejected transaction ids remembered between
+	// blocks.
+	maxRejects = 50_000
 )
 
 // Config wires a Manager.
@@ -76,7 +79,7 @@ type Manager struct {
 	hbPeers      []*p2p.Peer // peers asked to push compact blocks
 	recent       []*wire.MsgBlock
 	txRequested  map[chainhash.Hash]txRequest // by the hash asked for
-	rejects      map[chainhash.Hash]bool      // rejected wtxids and txids since the last block
+	rejects      rejectSet                    // rejected wtxids and txids since the last block, bounded
 	lastProgress time.Time
 }
 
@@ -163,7 +166,7 @@ func New(cfg Config) *Manager {
 		cfg.ProcessBlock = cfg.Chain.ProcessBlock
 	}
 	return &Manager{cfg: cfg, log: cfg.Logger, requested: make(map[chainhash.Hash]*blockRequest),
-		stallTimeout: BaseStallTimeout, txRequested: make(map[chainhash.Hash]txRequest), rejects: make(map[chainhash.Hash]bool)}
+		stallTimeout: BaseStallTimeout, txRequested: make(map[chainhash.Hash]txRequest)}
 }
 
 // SetHost sets the Host the Manager runs on.

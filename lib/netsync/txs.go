@@ -16,7 +16,7 @@ import (
 // haveTx reports whether a transaction named by h (a wtxid or a txid) is
 // known: in the pool, an orphan, or rejected since the last block.
 func (m *Manager) haveTx(h chainhash.Hash, wtxid bool) bool {
-	if m.rejects[h] {
+	if m.rejected(h) {
 		return true
 	}
 	if wtxid {
@@ -192,7 +192,7 @@ func (m *Manager) requestPending(p *p2p.Peer, now time.Time) {
 			break
 		}
 		h := e.v.Hash
-		if now.Sub(e.at) > 2*TxRequestTimeout || m.rejects[h] || m.haveTx(h, e.v.Type == msg.InvWTx) {
+		if now.Sub(e.at) > 2*TxRequestTimeout || m.rejected(h) || m.haveTx(h, e.v.Type == msg.InvWTx) {
 			continue
 		}
 		if _, ok := s.txAsked[h]; ok {
@@ -243,7 +243,7 @@ func (m *Manager) onTx(p *p2p.Peer, tx *wire.MsgTx, now time.Time) {
 	if requested && len(s.txPending) > 0 && len(s.txAsked) <= MaxTxInFlight/2 {
 		m.requestPending(p, now)
 	}
-	if m.rejects[wtxid] || m.rejects[txid] {
+	if m.rejected(wtxid) || m.rejected(txid) {
 		return
 	}
 	if m.cfg.Chain.IsInitialBlockDownload() {
@@ -278,9 +278,9 @@ func (m *Manager) onTx(p *p2p.Peer, tx *wire.MsgTx, now time.Time) {
 	case err == nil:
 		p.NoteTx(now)
 	default:
-		m.rejects[wtxid] = true
+		m.reject(wtxid)
 		if !tx.HasWitness() {
-			m.rejects[txid] = true
+			m.reject(txid)
 		}
 		if dishonestTx(err) {
 			m.penalize(p, p2p.BanScore, "invalid transaction "+txid.String()+": "+err.Error())
@@ -385,3 +385,34 @@ func (m *Manager) onMempool(p *p2p.Peer) {
 	}
 	m.flushInv(p)
 }
+
+// rejectSet is the transaction ids rejected since the last block, in two
+// generations of at most maxRejects/2 each: when the current one fills,
+// the older one is dropped (a peer sending rejected transactions cannot
+// grow it without bound between blocks).
+type rejectSet struct {
+	cur, old map[chainhash.Hash]struct{}
+}
+
+func (r *rejectSet) add(h chainhash.Hash) {
+	if r.cur == nil {
+		r.cur = make(map[chainhash.Hash]struct{})
+	}
+	if len(r.cur) >= maxRejects/2 {
+		r.old, r.cur = r.cur, make(map[chainhash.Hash]struct{})
+	}
+	r.cur[h] = struct{}{}
+}
+
+func (r *rejectSet) has(h chainhash.Hash) bool {
+	if _, ok := r.cur[h]; ok {
+		return true
+	}
+	_, ok := r.old[h]
+	return ok
+}
+
+func (r *rejectSet) reset() { r.cur, r.old = nil, nil }
+
+func (m *Manager) reject(h chainhash.Hash)        { m.rejects.add(h) }
+func (m *Manager) rejected(h chainhash.Hash) bool { return m.rejects.has(h) }
