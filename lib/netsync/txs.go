@@ -172,7 +172,12 @@ func (m *Manager) onNotFound(p *p2p.Peer, x *msg.Inv) {
 			m.cancelRequest(r)
 		}
 	}
-	m.requestPending(p, m.now())
+	// The freed slots are refilled on the next tick, not here: notfound
+	// is exempt from the message rate and a rescan of the pending
+	// announcements per message would be the peer's to command.
+	if len(s.txPending) > 0 {
+		s.nextPending = time.Time{}
+	}
 }
 
 // requestPending asks p for the announcements it made that we still
