@@ -33,7 +33,7 @@ func (r scriptProto) PeerGone(p *p2p.Peer) {
 	}
 }
 func (r scriptProto) Receive(_ *p2p.Peer, m msg.Message) { r.sp.got = append(r.sp.got, m) }
-func (r scriptProto) Tick(time.Time)                      {}
+func (r scriptProto) Tick(time.Time)                     {}
 
 // newScriptPeer connects a scripted peer at addr to node n and runs the
 // network until both ends are ready.
