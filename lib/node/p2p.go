@@ -22,7 +22,6 @@ import (
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
 	"github.com/gamegold/gg/lib/rpc"
-	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -481,13 +480,20 @@ var errNoP2P = errors.New("p2p disabled")
 // download may lose up to a second of blocks, or damage chain.db so that
 // it must be synced again.
 type ibdBulk struct {
-	db     *store.DB
+	db     bulkDB
 	chain  *chain.Chain
 	log    *slog.Logger
 	mu     sync.Mutex
 	on     bool
 	blocks int
 	last   time.Time
+}
+
+// bulkDB is the fsync control of the chain's database (*store.DB).
+type bulkDB interface {
+	Sync() error
+	NoSync() bool
+	SetNoSync(bool)
 }
 
 const (
@@ -533,9 +539,12 @@ func (b *ibdBulk) syncLocked() {
 	b.blocks, b.last = 0, time.Now()
 }
 
+// stopLocked turns fsync on commit back on, then fsyncs what bulk mode
+// wrote: in the other order a commit between the two would count as
+// done without being on disk.
 func (b *ibdBulk) stopLocked() {
-	b.syncLocked()
 	b.db.SetNoSync(false)
+	b.syncLocked()
 	b.on = false
 	b.log.Info("chain downloaded: fsync on every commit again")
 }
