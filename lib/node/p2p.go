@@ -75,6 +75,7 @@ type netNode struct {
 	done    chan struct{}
 	listen  []string // bound addresses
 	proxied bool     // --proxy: peers by IP address only
+	agent   string   // our user agent (version's user_agent, getnetworkinfo's subversion)
 	started time.Time
 	bulk    *ibdBulk
 }
@@ -182,7 +183,7 @@ func (n *Node) startP2P() error {
 		tcp.DialContext = socks5Dialer(pc.Proxy)
 	}
 	listen := pc.Listen
-	nn := &netNode{tcp: tcp, started: now, proxied: proxied}
+	nn := &netNode{tcp: tcp, started: now, proxied: proxied, agent: "/gg-node:" + n.cfg.Version + "/"}
 	var listenPort uint16
 	for _, l := range listen {
 		a, err := tcp.Listen(l)
@@ -200,7 +201,7 @@ func (n *Node) startP2P() error {
 	nn.bulk = bulk
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: nn.sync, Services: services,
-		UserAgent: "/gg-node:" + n.cfg.Version + "/", BestHeight: func() int32 { return n.Chain.Best().Height },
+		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
 		Book: book, Bans: bans, Logger: n.log.With("sub", "peers")})
 	nn.sync.SetHost(nn.host)
@@ -351,6 +352,7 @@ func (b netBackend) Network() rpc.NetworkInfo {
 		}
 		ni.AddrBookNew, ni.AddrBookTried = b.nn.host.Book().Size()
 	})
+	ni.Version = b.nn.agent
 	ni.ProtocolVersion = msg.ProtocolVersion
 	ni.LocalServices = fmt.Sprintf("%016x", msg.SFNodeNetwork|msg.SFNodeWitness)
 	ni.LocalRelay, ni.NetworkActive = true, true
