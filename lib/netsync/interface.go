@@ -24,7 +24,6 @@ type Chain interface {
 	// RawBlockByHash is a stored block's serialization, as stored.
 	RawBlockByHash(h chainhash.Hash) ([]byte, error)
 	HeaderByHash(h chainhash.Hash) (wire.BlockHeader, int32, error)
-	MainChainHasBlock(h chainhash.Hash) bool
 	IsInitialBlockDownload() bool
 }
 

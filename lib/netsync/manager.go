@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gamegold/gg/lib/chain"
-	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
@@ -55,7 +54,6 @@ const (
 
 // Config wires a Manager.
 type Config struct {
-	Params  *chaincfg.Params
 	Chain   Chain
 	Mempool Mempool
 	Book    Book // nil: no contract gossip

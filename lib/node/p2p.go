@@ -196,7 +196,7 @@ func (n *Node) startP2P() error {
 		}
 	}
 	bulk := &ibdBulk{db: n.db, chain: n.Chain, log: n.log}
-	nn.sync = netsync.New(netsync.Config{Params: params, Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
+	nn.sync = netsync.New(netsync.Config{Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
 		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
 	nn.bulk = bulk
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
@@ -470,8 +470,6 @@ func (b netBackend) ClearBanned() error {
 }
 
 func (b netBackend) Ping() { b.do(func() { b.nn.host.PingAll() }) }
-
-var errNoP2P = errors.New("p2p disabled")
 
 // ibdBulk batches fsyncs while the node downloads the chain (its tip more
 // than 144 blocks behind the best header): commits skip fsync and the
