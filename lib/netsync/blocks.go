@@ -334,6 +334,12 @@ type partialBlock struct {
 }
 
 // onCmpctBlock rebuilds a block from its compact form and the mempool.
+// Only a block that would become our tip now (it extends the tip), or
+// one we asked this peer for as a compact block, is rebuilt: any other
+// compact block (stale, a fork without more work, ahead of blocks we
+// lack) is a header announcement, so a replayed one costs no pool scan
+// and its short ids cannot make us ask for a block the chain would not
+// store unrequested.
 func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 	hash := c.Header.BlockHash()
 	s := state(p)
@@ -355,6 +361,15 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 		return
 	}
 	m.peerHas(p, hash, res.Height)
+	r := m.requested[hash]
+	asked := r != nil && r.peer == p && r.compact
+	if !asked && c.Header.PrevBlock != m.cfg.Chain.Best().Hash {
+		m.fetchBlocks(now)
+		return
+	}
+	if s.partial != nil && s.partial.hash == hash {
+		return // rebuilt already: its missing transactions are on the way
+	}
 	n := c.TxCount()
 	txs := make([]*wire.MsgTx, n)
 	for _, pf := range c.Prefilled {
@@ -376,11 +391,12 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 		}
 		want[id] = i
 	}
-	for _, d := range m.cfg.Mempool.MiningDescs() {
-		if i, ok := want[msg.ShortID(k0, k1, d.WTxID)]; ok {
-			txs[slots[i]] = d.Tx
+	m.cfg.Mempool.ForEachWtxid(func(w chainhash.Hash, tx *wire.MsgTx) bool {
+		if i, ok := want[msg.ShortID(k0, k1, w)]; ok {
+			txs[slots[i]] = tx
 		}
-	}
+		return true
+	})
 	pb := &partialBlock{hash: hash, header: c.Header, txs: txs}
 	for i, tx := range txs {
 		if tx == nil {

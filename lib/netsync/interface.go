@@ -34,6 +34,9 @@ type Mempool interface {
 	FetchByWtxid(w chainhash.Hash) (*mempool.TxDesc, bool)
 	IsOrphan(h chainhash.Hash) bool
 	MiningDescs() []*mempool.TxDesc
+	// ForEachWtxid visits every pool transaction, in no order, until f
+	// returns false (compact block reconstruction).
+	ForEachWtxid(f func(wtxid chainhash.Hash, tx *wire.MsgTx) bool)
 	Info() mempool.Info
 }
 

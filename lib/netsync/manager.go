@@ -124,6 +124,8 @@ type peerState struct {
 
 	sentFeeFilter int64
 	nextFeeFilter time.Time
+
+	sentMempool bool // its BIP35 mempool request was answered
 }
 
 // pendingTx is an announcement kept for later.

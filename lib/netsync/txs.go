@@ -373,12 +373,19 @@ func (m *Manager) flushInv(p *p2p.Peer) {
 }
 
 // onMempool (BIP35) announces the pool's transactions that pay p's
-// feefilter.
+// feefilter, once per connection: the answer walks the whole pool, and
+// what enters the pool later is announced anyway.
 func (m *Manager) onMempool(p *p2p.Peer) {
 	s := state(p)
+	if s.sentMempool {
+		return
+	}
+	s.sentMempool = true
 	for _, d := range m.cfg.Mempool.MiningDescs() {
-		if a, ok := mempool.AuctionOf(d.Tx); d.FeeRate < p.FeeFilterRate && !(ok && a.Listing) {
-			continue // a sale listing pays no fee and goes to every peer (TxAccepted)
+		if d.FeeRate < p.FeeFilterRate {
+			if a, ok := mempool.AuctionOf(d.Tx); !ok || !a.Listing {
+				continue // a sale listing pays no fee and goes to every peer (TxAccepted)
+			}
 		}
 		v := msg.InvVect{Type: msg.InvTx, Hash: d.TxID}
 		if p.WtxidRelay {

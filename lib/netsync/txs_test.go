@@ -4,7 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gamegold/gg/lib/chaingen"
 	"github.com/gamegold/gg/lib/p2p/msg"
+	"github.com/gamegold/gg/lib/wire"
 )
 
 // TestNotFoundBatched: notfound answers (exempt from the message rate)
@@ -41,4 +43,50 @@ func TestNotFoundBatched(t *testing.T) {
 	if got := len(sp.asked()); got != announced {
 		t.Errorf("asked for %d transactions in all, want every one of the %d announced", got, announced)
 	}
+}
+
+// TestMempoolMessageOnce: a BIP35 mempool request is answered once per
+// connection (each answer scans the whole pool); repeats are ignored.
+func TestMempoolMessageOnce(t *testing.T) {
+	net := newNet()
+	n := newSimNode(t, net, "10.0.0.1:2200")
+	n.mine(t, 101)
+	tx := spendCoinbase(t, n, 1)
+	net.After(0, func() {
+		if _, err := n.pool.ProcessTransaction(tx, false); err != nil {
+			t.Errorf("the pool refused the tx: %v", err)
+		}
+	})
+	sp := newScriptPeer(t, net, "10.0.0.50:2200", n, 0)
+	scans := countScans(n)
+	for range 3 {
+		sp.send(&msg.Empty{Cmd: msg.CmdMempool})
+	}
+	net.RunFor(10 * time.Second)
+	if scans.scans != 1 {
+		t.Errorf("3 mempool requests scanned the pool %d times, want 1", scans.scans)
+	}
+	announced := false
+	for _, m := range sp.received(msg.CmdInv) {
+		for _, v := range m.(*msg.Inv).List {
+			announced = announced || v.Hash == tx.TxHash() || v.Hash == tx.WitnessHash()
+		}
+	}
+	if !announced {
+		t.Error("the pool's transaction was not announced")
+	}
+}
+
+// spendCoinbase is a transaction spending the coinbase of n's block at
+// height h (anyone-can-spend) less a fee.
+func spendCoinbase(t *testing.T, n *simNode, h int32) *wire.MsgTx {
+	t.Helper()
+	blk, err := n.chain.BlockByHash(mustHashAt(t, n.chain, h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb := blk.Transactions[0]
+	return &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: cb.TxHash()}, Sequence: wire.MaxTxInSequenceNum,
+		Witness: wire.TxWitness{chaingen.OpTrueScript}}},
+		TxOut: []*wire.TxOut{{Value: cb.TxOut[0].Value - 10_000, PkScript: payTo}}}
 }
