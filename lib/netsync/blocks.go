@@ -408,6 +408,13 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 		return
 	}
 	s.partial = pb
+	// Waiting for its missing transactions, the block is in flight from
+	// p: not asked of anyone again meanwhile, and watched for stalls.
+	if r == nil {
+		r = &blockRequest{hash: hash, height: res.Height, peer: p, sent: now, compact: true}
+		m.requested[hash] = r
+		s.inFlight[hash] = r
+	}
 	p.Send(&msg.GetBlockTxn{Block: hash, Indexes: pb.missing})
 }
 

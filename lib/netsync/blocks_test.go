@@ -87,3 +87,70 @@ func TestStaleCompactBlock(t *testing.T) {
 		t.Fatalf("height %d, want 2", n.height())
 	}
 }
+
+// copyChain gives n the blocks of src's chain (heights 1 to src's tip)
+// directly, without a connection.
+func copyChain(t *testing.T, src, n *simNode) {
+	t.Helper()
+	for h := int32(1); h <= src.height(); h++ {
+		blk, err := src.chain.BlockByHash(mustHashAt(t, src.chain, h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := n.chain.ProcessBlock(blk, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// nextBlockWithTx mines on src (not connected to anyone) a block with a
+// transaction only src's pool had.
+func nextBlockWithTx(t *testing.T, src *simNode) *wire.MsgBlock {
+	t.Helper()
+	tx := spendCoinbase(t, src, src.height()-100)
+	if _, err := src.pool.ProcessTransaction(tx, false); err != nil {
+		t.Fatal(err)
+	}
+	blk, err := src.chain.BlockByHash(src.mine(t, 1)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blk.Transactions) != 2 {
+		t.Fatalf("the block has %d transactions, want the coinbase and the spend", len(blk.Transactions))
+	}
+	return blk
+}
+
+// TestPushedCompactBlockRequested: a pushed compact block waiting for its
+// missing transactions counts as requested from its peer: the next ticks
+// do not ask for the same block again, and its completion ends the
+// request.
+func TestPushedCompactBlockRequested(t *testing.T) {
+	net := newNet()
+	src := newSimNode(t, net, "10.0.0.2:2200")
+	src.mine(t, 101)
+	n := newSimNode(t, net, "10.0.0.1:2200")
+	copyChain(t, src, n)
+	blk := nextBlockWithTx(t, src)
+	hash := blk.BlockHash()
+	sp := newScriptPeer(t, net, "10.0.0.50:2200", n, 101)
+	sp.send(compactOf(blk, 7))
+	if !net.RunUntil(func() bool { return len(sp.received(msg.CmdGetBlockTxn)) == 1 }, time.Minute) {
+		t.Fatal("no getblocktxn for the missing transaction")
+	}
+	net.RunFor(3 * time.Second) // ticks: fetchBlocks runs
+	if slices.ContainsFunc(sp.asked(), func(v msg.InvVect) bool { return v.Hash == hash }) {
+		t.Fatal("the block being completed was asked for again")
+	}
+	if r := n.sync.requested[hash]; r == nil || r.peer != sp.nodePeer(n) {
+		t.Fatal("the block being completed is not recorded as requested from its peer")
+	}
+	gbt := sp.received(msg.CmdGetBlockTxn)[0].(*msg.GetBlockTxn)
+	sp.send(&msg.BlockTxn{Block: hash, Txs: []*wire.MsgTx{blk.Transactions[gbt.Indexes[0]]}})
+	if !net.RunUntil(func() bool { return n.height() == 102 }, time.Minute) {
+		t.Fatalf("height %d after blocktxn, want 102", n.height())
+	}
+	if len(n.sync.requested) != 0 {
+		t.Fatalf("%d block requests left after the block connected", len(n.sync.requested))
+	}
+}
