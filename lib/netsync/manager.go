@@ -34,6 +34,10 @@ const (
 	// Poisson announcement delays.
 	InboundInvDelay  = 5 * time.Second
 	OutboundInvDelay = 2 * time.Second
+	// UnconditionalRelayDelay is how long a transaction is in the pool
+	// before any peer may have it by getdata (before, only peers it was
+	// announced to).
+	UnconditionalRelayDelay = 2 * time.Minute
 	// MaxInvPerPeer bounds the inventory queued for one peer.
 	MaxInvPerPeer = 50_000
 	// maxHBPeers is how many peers push us compact blocks.
@@ -241,7 +245,7 @@ func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
 		case msg.CmdInv:
 			m.onInv(p, x, now)
 		case msg.CmdGetData:
-			m.onGetData(p, x)
+			m.onGetData(p, x, now)
 		case msg.CmdNotFound:
 			m.onNotFound(p, x)
 		}

@@ -95,7 +95,8 @@ func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
 
 // onGetData serves blocks, transactions and offers; what we lack is
 // named in one notfound.
-func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv) {
+func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv, now time.Time) {
+	s := state(p)
 	nf := &msg.Inv{Cmd: msg.CmdNotFound}
 	tip := m.cfg.Chain.Best().Height
 	for _, v := range x.List {
@@ -135,7 +136,11 @@ func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv) {
 			} else {
 				d, ok = m.cfg.Mempool.Fetch(v.Hash)
 			}
-			if !ok {
+			// Only what p was told of, or what every peer has had time
+			// to hear of: else a getdata right after acceptance would
+			// show who had the transaction first, which the trickle
+			// hides.
+			if !ok || (!s.knows(d.WTxID) && !s.knows(d.TxID) && now.Sub(d.Added) < UnconditionalRelayDelay) {
 				nf.List = append(nf.List, v)
 				continue
 			}
