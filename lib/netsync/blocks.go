@@ -51,14 +51,70 @@ func (m *Manager) onHeaders(p *p2p.Peer, x *msg.Headers, now time.Time) {
 	m.fetchBlocks(now)
 }
 
-// peerHas records that p has the block hash at height (from its headers
-// or announcements).
+// peerHas records that p has the block hash at height (from the
+// headers, blocks or announcements it sent).
 func (m *Manager) peerHas(p *p2p.Peer, hash chainhash.Hash, height int32) {
 	s := state(p)
 	if height >= s.bestHeight {
 		s.bestHash, s.bestHeight = hash, height
 	}
 	s.know(hash)
+}
+
+// commonHeight is the height up to which p's best chain (the chain of
+// its best known block) and our best header chain agree: the blocks of
+// the best header chain it has. It is -1 while we know no block of p's.
+// The answer is kept until p's best block or our best header changes;
+// finding it walks the two chains back to where they meet (nothing when
+// p's best block is our best header, as during a sync from it).
+func (m *Manager) commonHeight(p *p2p.Peer, bh chainhash.Hash, bhHeight int32) int32 {
+	s := state(p)
+	if s.bestHeight < 0 {
+		return -1
+	}
+	key := [2]chainhash.Hash{s.bestHash, bh}
+	if s.commonKey == key {
+		return s.common
+	}
+	a, ah := s.bestHash, s.bestHeight
+	b, bhh := bh, bhHeight
+	parent := func(h chainhash.Hash) (chainhash.Hash, bool) {
+		hdr, _, err := m.cfg.Chain.HeaderByHash(h)
+		return hdr.PrevBlock, err == nil
+	}
+	common := int32(-1)
+	for ok := true; ok; {
+		switch {
+		case ah > bhh:
+			a, ok = parent(a)
+			ah--
+		case bhh > ah:
+			b, ok = parent(b)
+			bhh--
+		case a != b:
+			a, ok = parent(a)
+			if ok {
+				b, ok = parent(b)
+			}
+			ah, bhh = ah-1, bhh-1
+		default:
+			common, ok = ah, false
+		}
+	}
+	s.common, s.commonKey = common, key
+	return common
+}
+
+// canServe reports whether q, whose best chain meets our best header
+// chain at height common (commonHeight), may be asked for the block of
+// the best header chain at ref: a full node whose best chain holds it,
+// that has not stalled on it or answered notfound for it lately.
+func canServe(q *p2p.Peer, ref chain.BlockRef, common int32) bool {
+	if q.Services&msg.SFNodeNetwork == 0 || ref.Height > common {
+		return false
+	}
+	_, avoided := state(q).avoid[ref.Hash]
+	return !avoided
 }
 
 func (m *Manager) onGetHeaders(p *p2p.Peer, x *msg.GetHeaders) {
@@ -107,18 +163,20 @@ func (m *Manager) fetchBlocks(now time.Time) {
 	var order []*p2p.Peer
 	sortPeers(peers) // most free slots first, then by id
 	next := 0        // round robin from there
+	bh, bhHeight, _ := m.cfg.Chain.BestHeader()
+	common := make([]int32, len(peers))
+	for i, q := range peers {
+		common[i] = m.commonHeight(q, bh, bhHeight)
+	}
 	for _, ref := range refs {
 		if ref.Height > tip+DownloadWindow {
 			break
 		}
 		var chosen *p2p.Peer
 		for k := range peers {
-			q := peers[(next+k)%len(peers)]
-			s := state(q)
-			if len(s.inFlight) >= MaxBlocksInFlight || s.avoid[ref.Hash] || s.bestHeight < ref.Height {
-				continue
-			}
-			if q.Services&msg.SFNodeNetwork == 0 {
+			i := (next + k) % len(peers)
+			q := peers[i]
+			if len(state(q).inFlight) >= MaxBlocksInFlight || !canServe(q, ref, common[i]) {
 				continue
 			}
 			chosen, next = q, (next+k+1)%len(peers)
@@ -170,10 +228,10 @@ func (m *Manager) checkStalls(now time.Time) {
 	}
 	// Could anyone else take it?
 	other := false
+	bh, bhHeight, _ := m.cfg.Chain.BestHeader()
 	for _, q := range m.readyPeers() {
-		s := state(q)
-		if q != first.peer && len(s.inFlight) < MaxBlocksInFlight && s.bestHeight >= first.height &&
-			q.Services&msg.SFNodeNetwork != 0 && !s.avoid[first.hash] {
+		if q != first.peer && len(state(q).inFlight) < MaxBlocksInFlight &&
+			canServe(q, chain.BlockRef{Hash: first.hash, Height: first.height}, m.commonHeight(q, bh, bhHeight)) {
 			other = true
 			break
 		}
@@ -184,7 +242,7 @@ func (m *Manager) checkStalls(now time.Time) {
 	p := first.peer
 	s := state(p)
 	s.stalls++
-	s.avoid[first.hash] = true
+	s.avoid[first.hash] = now
 	m.cancelRequest(first)
 	m.log.Info("peer stalled the block download", "peer", p.ID, "addr", p.Addr, "height", first.height, "stalls", s.stalls)
 	m.stallTimeout = min(m.stallTimeout*2, MaxStallTimeout)

@@ -1,6 +1,7 @@
 package netsync
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -152,5 +153,94 @@ func TestPushedCompactBlockRequested(t *testing.T) {
 	}
 	if len(n.sync.requested) != 0 {
 		t.Fatalf("%d block requests left after the block connected", len(n.sync.requested))
+	}
+}
+
+// TestBlocksOnlyFromPeersThatHaveThem: blocks are asked only of peers
+// whose headers (or blocks, or announcements) show they have them: not
+// of one that merely claims a height in its version, nor of one whose
+// headers are a lighter fork (beyond the fork point).
+func TestBlocksOnlyFromPeersThatHaveThem(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 50)
+	// f shares a's first 10 blocks and mines 30 of its own: a fork of
+	// height 40, lighter than a's 50.
+	f := newSimNode(t, net, "10.0.0.3:2200")
+	for h := int32(1); h <= 10; h++ {
+		blk, _ := a.chain.BlockByHash(mustHashAt(t, a.chain, h))
+		if _, _, err := f.chain.ProcessBlock(blk, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.miner.Generate(context.Background(), 30, []byte{0x51, 0x51}); err != nil {
+		t.Fatal(err)
+	}
+	net.Remove(f.addr)
+	d := newSimNode(t, net, "10.0.0.4:2200")
+	liar := newScriptPeer(t, net, "10.0.0.50:2200", d, 1000) // claims 1,000 blocks, sends nothing
+	forked := newScriptPeer(t, net, "10.0.0.51:2200", d, 40)
+	// d knows a's headers (the best chain) when the forked peer's arrive.
+	net.After(0, func() {
+		if _, err := d.chain.ProcessHeaders(headersOf(t, a, 1, 50)); err != nil {
+			t.Error(err)
+		}
+	})
+	forked.send(&msg.Headers{List: headersOf(t, f, 1, 40)})
+	net.RunFor(time.Second)
+	net.After(0, func() { d.host.DialOnce(a.addr) })
+	if !net.RunUntil(func() bool { return d.height() == 50 }, 10*time.Minute) {
+		t.Fatalf("d at %d", d.height())
+	}
+	if got := liar.blocksAsked(); len(got) != 0 {
+		t.Errorf("the peer that only claimed a height was asked for %d blocks", len(got))
+	}
+	for _, h := range forked.blocksAsked() {
+		if height, err := a.chain.BlockHeightByHash(h); err == nil && height > 10 {
+			t.Errorf("the forked peer was asked for block %d of a chain it forked from at 10", height)
+		}
+	}
+}
+
+// TestNotFoundBlockAskedAgain: a block a peer answered notfound for is
+// asked of it again after AvoidTimeout when no other peer has it (one
+// --connect peer): a single notfound does not stop the sync for the
+// rest of the connection.
+func TestNotFoundBlockAskedAgain(t *testing.T) {
+	net := newNet()
+	src := newSimNode(t, net, "10.0.0.1:2200")
+	src.mine(t, 20)
+	net.Remove(src.addr)
+	d := newSimNode(t, net, "10.0.0.4:2200")
+	missing := mustHashAt(t, src.chain, 7)
+	refused := 0
+	var sp *scriptPeer
+	sp = newScriptPeer(t, net, "10.0.0.50:2200", d, 20)
+	sp.onMsg = func(m msg.Message) {
+		switch x := m.(type) {
+		case *msg.GetHeaders:
+			sp.peer.Send(&msg.Headers{List: headersOf(t, src, 1, 20)})
+		case *msg.Inv:
+			if x.Cmd != msg.CmdGetData {
+				return
+			}
+			for _, v := range x.List {
+				if v.Hash == missing && refused == 0 {
+					refused++
+					sp.peer.Send(&msg.Inv{Cmd: msg.CmdNotFound, List: []msg.InvVect{v}})
+					continue
+				}
+				if blk, err := src.chain.BlockByHash(v.Hash); err == nil {
+					sp.peer.Send(&msg.Block{Block: blk})
+				}
+			}
+		}
+	}
+	sp.send(&msg.Headers{List: headersOf(t, src, 1, 20)})
+	if !net.RunUntil(func() bool { return d.height() == 20 }, 5*time.Minute) {
+		t.Fatalf("d stuck at %d after one notfound for block 7 from its only peer", d.height())
+	}
+	if refused != 1 {
+		t.Fatalf("block 7 refused %d times, want 1", refused)
 	}
 }

@@ -23,6 +23,9 @@ const (
 	MaxStallTimeout  = 64 * time.Second
 	// BlockRequestTimeout drops any block request this old.
 	BlockRequestTimeout = 10 * time.Minute
+	// AvoidTimeout is how long a peer is not asked for a block it
+	// stalled on or answered notfound for.
+	AvoidTimeout = time.Minute
 	// MaxTxInFlight bounds the transactions asked of one peer at once.
 	MaxTxInFlight = 100
 	// TxRequestTimeout is when an unanswered transaction request may go to
@@ -100,11 +103,20 @@ type txRequest struct {
 
 // peerState is a peer's sync state (p2p.Peer.Data).
 type peerState struct {
-	bestHash      chainhash.Hash // best block we know it has
-	bestHeight    int32
+	// bestHash is the best block we know it has, from the headers,
+	// blocks and announcements it sent (not its version's start height,
+	// a claim); bestHeight its height, -1 while none is known.
+	bestHash   chainhash.Hash
+	bestHeight int32
+	// common is the height up to which its best chain and our best
+	// header chain agree (the blocks it can serve), for commonKey (its
+	// best block, our best header).
+	common    int32
+	commonKey [2]chainhash.Hash
+
 	inFlight      map[chainhash.Hash]*blockRequest
 	stalls        int
-	avoid         map[chainhash.Hash]bool // blocks it stalled
+	avoid         map[chainhash.Hash]time.Time // blocks it stalled or answered notfound for, and when
 	unconnecting  int
 	lastGetHeader time.Time
 	syncing       bool // a getheaders is outstanding
@@ -192,9 +204,9 @@ func (m *Manager) readyPeers() []*p2p.Peer {
 // PeerReady implements p2p.Protocol.
 func (m *Manager) PeerReady(p *p2p.Peer) {
 	now := m.now()
-	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]bool),
+	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]time.Time),
 		knownInv: make(map[chainhash.Hash]struct{}), txAsked: make(map[chainhash.Hash]time.Time),
-		bestHeight: p.StartHeight, unreqTokens: unrequestedBurst, unreqAt: now}
+		bestHeight: -1, common: -1, unreqTokens: unrequestedBurst, unreqAt: now}
 	s.nextInv = now.Add(m.invDelay(p))
 	p.Data = s
 	p.Send(&msg.Empty{Cmd: msg.CmdSendHeaders})
@@ -288,6 +300,11 @@ func (m *Manager) Tick(now time.Time) {
 				delete(s.txAsked, h)
 			}
 		}
+		for h, at := range s.avoid {
+			if now.Sub(at) > AvoidTimeout {
+				delete(s.avoid, h)
+			}
+		}
 		if len(s.txPending) > 0 && !now.Before(s.nextPending) {
 			m.requestPending(p, now)
 			s.nextPending = now.Add(time.Second)
@@ -304,7 +321,8 @@ func (m *Manager) Tick(now time.Time) {
 		if s.syncing && now.Sub(s.lastGetHeader) > 2*time.Minute {
 			s.syncing = false
 		}
-		if !s.syncing && s.bestHeight > m.bestHeaderHeight() && now.Sub(s.lastGetHeader) > 10*time.Second {
+		// (Its claimed start height is reason enough to ask.)
+		if !s.syncing && max(s.bestHeight, p.StartHeight) > m.bestHeaderHeight() && now.Sub(s.lastGetHeader) > 10*time.Second {
 			m.getHeaders(p, now)
 		}
 	}
@@ -361,11 +379,17 @@ func (m *Manager) sendFeeFilter(p *p2p.Peer, now time.Time) {
 // transaction is worth announcing to us then.
 const ibdFeeFilter = 21_000_000 * 100_000_000
 
-// getHeaders asks p for headers after our best header.
+// getHeaders asks p for headers after our best header's parent: a peer
+// that has our best header sends at least that one, so we learn that it
+// has our chain (and may be asked for its blocks) even when it has
+// nothing new.
 func (m *Manager) getHeaders(p *p2p.Peer, now time.Time) {
 	s := state(p)
-	bh, _, _ := m.cfg.Chain.BestHeader()
-	p.Send(&msg.GetHeaders{Cmd: msg.CmdGetHeaders, Version: msg.ProtocolVersion, Locator: m.cfg.Chain.BlockLocator(&bh)})
+	from, _, _ := m.cfg.Chain.BestHeader()
+	if hdr, _, err := m.cfg.Chain.HeaderByHash(from); err == nil && hdr.PrevBlock != (chainhash.Hash{}) {
+		from = hdr.PrevBlock
+	}
+	p.Send(&msg.GetHeaders{Cmd: msg.CmdGetHeaders, Version: msg.ProtocolVersion, Locator: m.cfg.Chain.BlockLocator(&from)})
 	s.lastGetHeader, s.syncing = now, true
 }
 

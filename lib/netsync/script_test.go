@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
+	"github.com/gamegold/gg/lib/wire"
 )
 
 // scriptPeer is a peer a test drives by hand: a real Host on the SimNet
@@ -22,6 +24,9 @@ type scriptPeer struct {
 	gone   bool
 	got    []msg.Message
 	height int32 // its version's start height
+	// onMsg, when set, sees each message as it arrives (a scripted
+	// answer).
+	onMsg func(m msg.Message)
 }
 
 type scriptProto struct{ sp *scriptPeer }
@@ -32,8 +37,13 @@ func (r scriptProto) PeerGone(p *p2p.Peer) {
 		r.sp.gone = true
 	}
 }
-func (r scriptProto) Receive(_ *p2p.Peer, m msg.Message) { r.sp.got = append(r.sp.got, m) }
-func (r scriptProto) Tick(time.Time)                     {}
+func (r scriptProto) Receive(_ *p2p.Peer, m msg.Message) {
+	r.sp.got = append(r.sp.got, m)
+	if r.sp.onMsg != nil {
+		r.sp.onMsg(m)
+	}
+}
+func (r scriptProto) Tick(time.Time) {}
 
 // newScriptPeer connects a scripted peer at addr to node n and runs the
 // network until both ends are ready.
@@ -86,6 +96,33 @@ func (sp *scriptPeer) asked() []msg.InvVect {
 	var out []msg.InvVect
 	for _, m := range sp.received(msg.CmdGetData) {
 		out = append(out, m.(*msg.Inv).List...)
+	}
+	return out
+}
+
+// headersOf returns the headers of n's active chain from height from to
+// height to.
+func headersOf(t *testing.T, n *simNode, from, to int32) []wire.BlockHeader {
+	t.Helper()
+	var out []wire.BlockHeader
+	for h := from; h <= to; h++ {
+		hdr, _, err := n.chain.HeaderByHash(mustHashAt(t, n.chain, h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, hdr)
+	}
+	return out
+}
+
+// blocksAsked returns the blocks the peer was asked for.
+func (sp *scriptPeer) blocksAsked() []chainhash.Hash {
+	var out []chainhash.Hash
+	for _, v := range sp.asked() {
+		switch v.Type {
+		case msg.InvBlock, msg.InvWitnessBlock, msg.InvCmpctBlock:
+			out = append(out, v.Hash)
+		}
 	}
 	return out
 }

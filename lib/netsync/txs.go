@@ -43,6 +43,9 @@ func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
 		s.know(v.Hash)
 		switch v.Type {
 		case msg.InvBlock, msg.InvWitnessBlock:
+			if _, h, err := m.cfg.Chain.HeaderByHash(v.Hash); err == nil {
+				m.peerHas(p, v.Hash, h)
+			}
 			if !m.cfg.Chain.HaveBlock(v.Hash) {
 				askHeaders = true
 			}
@@ -173,7 +176,7 @@ func (m *Manager) onNotFound(p *p2p.Peer, x *msg.Inv) {
 		}
 		delete(s.txAsked, v.Hash)
 		if r := m.requested[v.Hash]; r != nil && r.peer == p {
-			s.avoid[v.Hash] = true
+			s.avoid[v.Hash] = m.now()
 			m.cancelRequest(r)
 		}
 	}
