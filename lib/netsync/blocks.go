@@ -19,6 +19,9 @@ func (m *Manager) onHeaders(p *p2p.Peer, x *msg.Headers, now time.Time) {
 	s := state(p)
 	s.syncing = false
 	if len(x.List) == 0 {
+		if p == m.headersPeer {
+			m.endHeadersSync(now) // it has nothing more
+		}
 		return
 	}
 	res, err := m.cfg.Chain.ProcessHeaders(x.List)
@@ -47,7 +50,10 @@ func (m *Manager) onHeaders(p *p2p.Peer, x *msg.Headers, now time.Time) {
 	}
 	if len(x.List) == msg.MaxHeaders {
 		m.getHeaders(p, now)
+	} else if p == m.headersPeer {
+		m.endHeadersSync(now) // it has nothing more
 	}
+	m.checkHeadersSynced(now)
 	m.fetchBlocks(now)
 }
 
@@ -287,7 +293,7 @@ func (m *Manager) processBlock(p *p2p.Peer, blk *wire.MsgBlock, flags chain.Beha
 	switch {
 	case err == nil && orphan:
 		// We lack its parent: our headers are behind this peer's.
-		m.getHeaders(p, now)
+		m.maybeGetHeaders(p, now)
 		return
 	case err == nil:
 		p.NoteBlock(now)
@@ -408,7 +414,7 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 	res, err := m.cfg.Chain.ProcessHeaders([]wire.BlockHeader{c.Header})
 	switch {
 	case errors.Is(err, chain.ErrPrevBlockNotFound):
-		m.getHeaders(p, now)
+		m.maybeGetHeaders(p, now)
 		return
 	case errors.Is(err, chain.ErrTimeTooNew):
 		return

@@ -2,13 +2,16 @@ package netsync
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/gamegold/gg/lib/chain"
 	"github.com/gamegold/gg/lib/chaingen"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/mempool"
+	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -242,5 +245,93 @@ func TestNotFoundBlockAskedAgain(t *testing.T) {
 	}
 	if refused != 1 {
 		t.Fatalf("block 7 refused %d times, want 1", refused)
+	}
+}
+
+// countingChain is a node's real chain that counts the headers sync
+// hands it.
+type countingChain struct {
+	*chain.Chain
+	headers int
+}
+
+func (c *countingChain) ProcessHeaders(hdrs []wire.BlockHeader) (chain.HeaderResult, error) {
+	c.headers += len(hdrs)
+	return c.Chain.ProcessHeaders(hdrs)
+}
+
+// TestHeadersFromOnePeer: a node syncing from three peers downloads the
+// headers from one of them; the others are asked once it has no more
+// (each then sends our best header, which shows it has our chain), and
+// the blocks still come from all three.
+func TestHeadersFromOnePeer(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 300)
+	b := newSimNode(t, net, "10.0.0.2:2200")
+	c := newSimNode(t, net, "10.0.0.3:2200")
+	copyChain(t, a, b)
+	copyChain(t, a, c)
+	d := newSimNode(t, net, "10.0.0.4:2200", func(cfg *p2p.Config) {
+		cfg.Connect = []netip.AddrPort{a.addr, b.addr, c.addr}
+	})
+	cc := &countingChain{Chain: d.chain}
+	d.sync.cfg.Chain = cc
+	if !net.RunUntil(func() bool { return d.height() == 300 }, 5*time.Minute) {
+		t.Fatalf("d at %d", d.height())
+	}
+	// One download of 300, then a header or so from each other
+	// connection (the sources also dial d back).
+	if cc.headers >= 2*300 {
+		t.Errorf("%d headers processed for a 300-block chain: downloaded from more than one peer", cc.headers)
+	}
+	for _, src := range []*simNode{a, b, c} {
+		for _, p := range src.host.Peers() {
+			if p.Addr.Addr() == d.addr.Addr() && blocksSentTo(src, p) == 0 {
+				t.Errorf("%v served no block", src.addr)
+			}
+		}
+	}
+}
+
+// TestNoGetHeadersWhileOutstanding: block announcements from a peer
+// whose answer to getheaders is still outstanding do not send more
+// getheaders.
+func TestNoGetHeadersWhileOutstanding(t *testing.T) {
+	net := newNet()
+	d := newSimNode(t, net, "10.0.0.4:2200")
+	sp := newScriptPeer(t, net, "10.0.0.50:2200", d, 10) // never answers getheaders
+	net.RunFor(time.Second)
+	if k := len(sp.received(msg.CmdGetHeaders)); k != 1 {
+		t.Fatalf("%d getheaders at the handshake, want 1", k)
+	}
+	for i := range 5 {
+		sp.send(&msg.Inv{Cmd: msg.CmdInv, List: []msg.InvVect{{Type: msg.InvBlock, Hash: hashOf(1000 + i)}}})
+	}
+	net.RunFor(time.Second)
+	if k := len(sp.received(msg.CmdGetHeaders)); k != 1 {
+		t.Fatalf("%d getheaders after 5 block announcements with one outstanding, want 1", k)
+	}
+}
+
+// TestHeadersPeerHandoff: when the one peer headers are downloaded from
+// does not answer, the headers sync moves to another peer after
+// HeadersTimeout, and the node syncs.
+func TestHeadersPeerHandoff(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 50)
+	d := newSimNode(t, net, "10.0.0.4:2200")
+	silent := newScriptPeer(t, net, "10.0.0.50:2200", d, 50) // the first peer: the headers peer
+	net.After(0, func() { d.host.DialOnce(a.addr) })
+	net.RunFor(time.Second)
+	if d.sync.headersPeer != silent.nodePeer(d) {
+		t.Fatal("the first peer is not the headers peer")
+	}
+	if !net.RunUntil(func() bool { return d.height() == 50 }, HeadersTimeout+time.Minute) {
+		t.Fatalf("d at %d: the headers sync did not move on from a silent peer", d.height())
+	}
+	if k := len(silent.received(msg.CmdGetHeaders)); k != 1 {
+		t.Errorf("the silent peer got %d getheaders, want 1", k)
 	}
 }

@@ -48,6 +48,11 @@ const (
 	// unrequested transactions: a burst, then a rate per second.
 	unrequestedBurst = 100
 	unrequestedRate  = 10
+	// maxHeaderAge: a best header this recent ends the headers sync
+	// from one peer.
+	maxHeaderAge = 24 * time.Hour
+	// HeadersTimeout is how long an answer to getheaders is awaited.
+	HeadersTimeout = 2 * time.Minute
 	// maxUnconnecting headers messages before a penalty.
 	maxUnconnecting = 10
 	// recentBlocks are kept for getblocktxn and compact announcements.
@@ -86,6 +91,10 @@ type Manager struct {
 	txRequested  map[chainhash.Hash]txRequest // by the hash asked for
 	rejects      rejectSet                    // rejected wtxids and txids since the last block, bounded
 	lastProgress time.Time
+	// Headers come from one peer, headersPeer, until it has no more or
+	// our best header is recent (headersSynced); then from every peer.
+	headersPeer   *p2p.Peer
+	headersSynced bool
 }
 
 type blockRequest struct {
@@ -212,7 +221,13 @@ func (m *Manager) PeerReady(p *p2p.Peer) {
 	p.Send(&msg.Empty{Cmd: msg.CmdSendHeaders})
 	p.Send(&msg.SendCmpct{HighBandwidth: false, Version: 2})
 	m.sendFeeFilter(p, now)
-	m.getHeaders(p, now)
+	m.checkHeadersSynced(now)
+	if m.headersSynced || m.headersPeer == nil {
+		if !m.headersSynced {
+			m.headersPeer = p
+		}
+		m.getHeaders(p, now)
+	}
 	m.announceBook(p)
 }
 
@@ -238,6 +253,9 @@ func (m *Manager) PeerGone(p *p2p.Peer) {
 		}
 	}
 	p.Data = nil
+	if m.headersPeer == p {
+		m.nextHeadersPeer(p, m.now())
+	}
 	m.fetchBlocks(m.now())
 }
 
@@ -317,12 +335,17 @@ func (m *Manager) Tick(now time.Time) {
 			m.sendFeeFilter(p, now)
 		}
 		// A peer we never heard headers from since it announced more:
-		// ask again (a lost answer must not stop the sync).
-		if s.syncing && now.Sub(s.lastGetHeader) > 2*time.Minute {
+		// ask again (a lost answer must not stop the sync); the headers
+		// peer that does not answer hands the headers sync to another.
+		if s.syncing && now.Sub(s.lastGetHeader) > HeadersTimeout {
 			s.syncing = false
+			if p == m.headersPeer && !m.headersSynced {
+				m.nextHeadersPeer(p, now)
+			}
 		}
 		// (Its claimed start height is reason enough to ask.)
-		if !s.syncing && max(s.bestHeight, p.StartHeight) > m.bestHeaderHeight() && now.Sub(s.lastGetHeader) > 10*time.Second {
+		if !s.syncing && (m.headersSynced || p == m.headersPeer) && max(s.bestHeight, p.StartHeight) > m.bestHeaderHeight() &&
+			now.Sub(s.lastGetHeader) > 10*time.Second {
 			m.getHeaders(p, now)
 		}
 	}
@@ -391,6 +414,66 @@ func (m *Manager) getHeaders(p *p2p.Peer, now time.Time) {
 	}
 	p.Send(&msg.GetHeaders{Cmd: msg.CmdGetHeaders, Version: msg.ProtocolVersion, Locator: m.cfg.Chain.BlockLocator(&from)})
 	s.lastGetHeader, s.syncing = now, true
+}
+
+// maybeGetHeaders asks p for headers unless a getheaders to it is
+// outstanding (its answer will tell).
+func (m *Manager) maybeGetHeaders(p *p2p.Peer, now time.Time) {
+	if !state(p).syncing {
+		m.getHeaders(p, now)
+	}
+}
+
+// checkHeadersSynced ends the headers sync from one peer once our best
+// header is recent (within a day of now).
+func (m *Manager) checkHeadersSynced(now time.Time) {
+	if m.headersSynced {
+		return
+	}
+	bh, _, _ := m.cfg.Chain.BestHeader()
+	if hdr, _, err := m.cfg.Chain.HeaderByHash(bh); err == nil && now.Sub(time.Unix(int64(hdr.Timestamp), 0)) <= maxHeaderAge {
+		m.endHeadersSync(now)
+	}
+}
+
+// endHeadersSync ends the headers sync from one peer (it sent all it
+// has, or our best header is recent): every ready peer not asked yet is
+// asked for headers, which shows the blocks it has.
+func (m *Manager) endHeadersSync(now time.Time) {
+	if m.headersSynced {
+		return
+	}
+	m.headersSynced, m.headersPeer = true, nil
+	for _, q := range m.readyPeers() {
+		if state(q).lastGetHeader.IsZero() {
+			m.getHeaders(q, now)
+		}
+	}
+}
+
+// nextHeadersPeer hands the headers sync from old (gone, or not
+// answering) to the next ready peer by id, round robin.
+func (m *Manager) nextHeadersPeer(old *p2p.Peer, now time.Time) {
+	m.headersPeer = nil
+	if m.headersSynced {
+		return
+	}
+	var next, first *p2p.Peer
+	for _, q := range m.readyPeers() { // in id order
+		if first == nil && q != old {
+			first = q
+		}
+		if next == nil && q.ID > old.ID {
+			next = q
+		}
+	}
+	if next == nil {
+		next = first
+	}
+	if next != nil {
+		m.headersPeer = next
+		m.maybeGetHeaders(next, now)
+	}
 }
 
 // penalize scores a peer; it is the Host that disconnects and bans.

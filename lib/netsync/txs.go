@@ -92,7 +92,7 @@ func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
 		p.Send(get)
 	}
 	if askHeaders {
-		m.getHeaders(p, now)
+		m.maybeGetHeaders(p, now)
 	}
 }
 
