@@ -670,6 +670,21 @@ func (p *Pool) MiningDescs() []*TxDesc {
 	return out
 }
 
+// ForEachWtxid calls f with the witness hash and transaction of every
+// pool transaction, in no particular order, until f returns false: a
+// cheap scan (no ordering, no copy of the pool) for matching compact
+// block short ids. f runs under the pool's read lock and must not call
+// the pool.
+func (p *Pool) ForEachWtxid(f func(wtxid chainhash.Hash, tx *wire.MsgTx) bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for w, e := range p.g.byWtxid {
+		if !f(w, e.desc.Tx) {
+			return
+		}
+	}
+}
+
 // LookupEntry makes the pool's unspent outputs a chain.UtxoView: outputs
 // of pool transactions not spent by another pool transaction, at
 // UnconfirmedHeight, with their game annotation. Confirmed outputs are

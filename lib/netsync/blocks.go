@@ -19,6 +19,9 @@ func (m *Manager) onHeaders(p *p2p.Peer, x *msg.Headers, now time.Time) {
 	s := state(p)
 	s.syncing = false
 	if len(x.List) == 0 {
+		if p == m.headersPeer {
+			m.endHeadersSync(now) // it has nothing more
+		}
 		return
 	}
 	res, err := m.cfg.Chain.ProcessHeaders(x.List)
@@ -47,18 +50,77 @@ func (m *Manager) onHeaders(p *p2p.Peer, x *msg.Headers, now time.Time) {
 	}
 	if len(x.List) == msg.MaxHeaders {
 		m.getHeaders(p, now)
+	} else if p == m.headersPeer {
+		m.endHeadersSync(now) // it has nothing more
 	}
+	m.checkHeadersSynced(now)
 	m.fetchBlocks(now)
 }
 
-// peerHas records that p has the block hash at height (from its headers
-// or announcements).
+// peerHas records that p has the block hash at height (from the
+// headers, blocks or announcements it sent).
 func (m *Manager) peerHas(p *p2p.Peer, hash chainhash.Hash, height int32) {
 	s := state(p)
 	if height >= s.bestHeight {
 		s.bestHash, s.bestHeight = hash, height
 	}
 	s.know(hash)
+}
+
+// commonHeight is the height up to which p's best chain (the chain of
+// its best known block) and our best header chain agree: the blocks of
+// the best header chain it has. It is -1 while we know no block of p's.
+// The answer is kept until p's best block or our best header changes;
+// finding it walks the two chains back to where they meet (nothing when
+// p's best block is our best header, as during a sync from it).
+func (m *Manager) commonHeight(p *p2p.Peer, bh chainhash.Hash, bhHeight int32) int32 {
+	s := state(p)
+	if s.bestHeight < 0 {
+		return -1
+	}
+	key := [2]chainhash.Hash{s.bestHash, bh}
+	if s.commonKey == key {
+		return s.common
+	}
+	a, ah := s.bestHash, s.bestHeight
+	b, bhh := bh, bhHeight
+	parent := func(h chainhash.Hash) (chainhash.Hash, bool) {
+		hdr, _, err := m.cfg.Chain.HeaderByHash(h)
+		return hdr.PrevBlock, err == nil
+	}
+	common := int32(-1)
+	for ok := true; ok; {
+		switch {
+		case ah > bhh:
+			a, ok = parent(a)
+			ah--
+		case bhh > ah:
+			b, ok = parent(b)
+			bhh--
+		case a != b:
+			a, ok = parent(a)
+			if ok {
+				b, ok = parent(b)
+			}
+			ah, bhh = ah-1, bhh-1
+		default:
+			common, ok = ah, false
+		}
+	}
+	s.common, s.commonKey = common, key
+	return common
+}
+
+// canServe reports whether q, whose best chain meets our best header
+// chain at height common (commonHeight), may be asked for the block of
+// the best header chain at ref: a full node whose best chain holds it,
+// that has not stalled on it or answered notfound for it lately.
+func canServe(q *p2p.Peer, ref chain.BlockRef, common int32) bool {
+	if q.Services&msg.SFNodeNetwork == 0 || ref.Height > common {
+		return false
+	}
+	_, avoided := state(q).avoid[ref.Hash]
+	return !avoided
 }
 
 func (m *Manager) onGetHeaders(p *p2p.Peer, x *msg.GetHeaders) {
@@ -107,18 +169,20 @@ func (m *Manager) fetchBlocks(now time.Time) {
 	var order []*p2p.Peer
 	sortPeers(peers) // most free slots first, then by id
 	next := 0        // round robin from there
+	bh, bhHeight, _ := m.cfg.Chain.BestHeader()
+	common := make([]int32, len(peers))
+	for i, q := range peers {
+		common[i] = m.commonHeight(q, bh, bhHeight)
+	}
 	for _, ref := range refs {
 		if ref.Height > tip+DownloadWindow {
 			break
 		}
 		var chosen *p2p.Peer
 		for k := range peers {
-			q := peers[(next+k)%len(peers)]
-			s := state(q)
-			if len(s.inFlight) >= MaxBlocksInFlight || s.avoid[ref.Hash] || s.bestHeight < ref.Height {
-				continue
-			}
-			if q.Services&msg.SFNodeNetwork == 0 {
+			i := (next + k) % len(peers)
+			q := peers[i]
+			if len(state(q).inFlight) >= MaxBlocksInFlight || !canServe(q, ref, common[i]) {
 				continue
 			}
 			chosen, next = q, (next+k+1)%len(peers)
@@ -170,10 +234,10 @@ func (m *Manager) checkStalls(now time.Time) {
 	}
 	// Could anyone else take it?
 	other := false
+	bh, bhHeight, _ := m.cfg.Chain.BestHeader()
 	for _, q := range m.readyPeers() {
-		s := state(q)
-		if q != first.peer && len(s.inFlight) < MaxBlocksInFlight && s.bestHeight >= first.height &&
-			q.Services&msg.SFNodeNetwork != 0 && !s.avoid[first.hash] {
+		if q != first.peer && len(state(q).inFlight) < MaxBlocksInFlight &&
+			canServe(q, chain.BlockRef{Hash: first.hash, Height: first.height}, m.commonHeight(q, bh, bhHeight)) {
 			other = true
 			break
 		}
@@ -184,7 +248,7 @@ func (m *Manager) checkStalls(now time.Time) {
 	p := first.peer
 	s := state(p)
 	s.stalls++
-	s.avoid[first.hash] = true
+	s.avoid[first.hash] = now
 	m.cancelRequest(first)
 	m.log.Info("peer stalled the block download", "peer", p.ID, "addr", p.Addr, "height", first.height, "stalls", s.stalls)
 	m.stallTimeout = min(m.stallTimeout*2, MaxStallTimeout)
@@ -229,7 +293,7 @@ func (m *Manager) processBlock(p *p2p.Peer, blk *wire.MsgBlock, flags chain.Beha
 	switch {
 	case err == nil && orphan:
 		// We lack its parent: our headers are behind this peer's.
-		m.getHeaders(p, now)
+		m.maybeGetHeaders(p, now)
 		return
 	case err == nil:
 		p.NoteBlock(now)
@@ -279,7 +343,7 @@ func (m *Manager) BlockConnected(blk *wire.MsgBlock) {
 	if len(m.recent) > recentBlocks {
 		m.recent = m.recent[1:]
 	}
-	m.rejects = make(map[chainhash.Hash]bool) // new block, new chances
+	m.rejects.reset() // new block, new chances
 	if m.cfg.Chain.IsInitialBlockDownload() {
 		return
 	}
@@ -334,6 +398,12 @@ type partialBlock struct {
 }
 
 // onCmpctBlock rebuilds a block from its compact form and the mempool.
+// Only a block that would become our tip now (it extends the tip), or
+// one we asked this peer for as a compact block, is rebuilt: any other
+// compact block (stale, a fork without more work, ahead of blocks we
+// lack) is a header announcement, so a replayed one costs no pool scan
+// and its short ids cannot make us ask for a block the chain would not
+// store unrequested.
 func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 	hash := c.Header.BlockHash()
 	s := state(p)
@@ -344,7 +414,7 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 	res, err := m.cfg.Chain.ProcessHeaders([]wire.BlockHeader{c.Header})
 	switch {
 	case errors.Is(err, chain.ErrPrevBlockNotFound):
-		m.getHeaders(p, now)
+		m.maybeGetHeaders(p, now)
 		return
 	case errors.Is(err, chain.ErrTimeTooNew):
 		return
@@ -355,6 +425,15 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 		return
 	}
 	m.peerHas(p, hash, res.Height)
+	r := m.requested[hash]
+	asked := r != nil && r.peer == p && r.compact
+	if !asked && c.Header.PrevBlock != m.cfg.Chain.Best().Hash {
+		m.fetchBlocks(now)
+		return
+	}
+	if s.partial != nil && s.partial.hash == hash {
+		return // rebuilt already: its missing transactions are on the way
+	}
 	n := c.TxCount()
 	txs := make([]*wire.MsgTx, n)
 	for _, pf := range c.Prefilled {
@@ -376,11 +455,12 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 		}
 		want[id] = i
 	}
-	for _, d := range m.cfg.Mempool.MiningDescs() {
-		if i, ok := want[msg.ShortID(k0, k1, d.WTxID)]; ok {
-			txs[slots[i]] = d.Tx
+	m.cfg.Mempool.ForEachWtxid(func(w chainhash.Hash, tx *wire.MsgTx) bool {
+		if i, ok := want[msg.ShortID(k0, k1, w)]; ok {
+			txs[slots[i]] = tx
 		}
-	}
+		return true
+	})
 	pb := &partialBlock{hash: hash, header: c.Header, txs: txs}
 	for i, tx := range txs {
 		if tx == nil {
@@ -392,6 +472,13 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 		return
 	}
 	s.partial = pb
+	// Waiting for its missing transactions, the block is in flight from
+	// p: not asked of anyone again meanwhile, and watched for stalls.
+	if r == nil {
+		r = &blockRequest{hash: hash, height: res.Height, peer: p, sent: now, compact: true}
+		m.requested[hash] = r
+		s.inFlight[hash] = r
+	}
 	p.Send(&msg.GetBlockTxn{Block: hash, Indexes: pb.missing})
 }
 

@@ -24,7 +24,6 @@ type Chain interface {
 	// RawBlockByHash is a stored block's serialization, as stored.
 	RawBlockByHash(h chainhash.Hash) ([]byte, error)
 	HeaderByHash(h chainhash.Hash) (wire.BlockHeader, int32, error)
-	MainChainHasBlock(h chainhash.Hash) bool
 	IsInitialBlockDownload() bool
 }
 
@@ -35,6 +34,9 @@ type Mempool interface {
 	FetchByWtxid(w chainhash.Hash) (*mempool.TxDesc, bool)
 	IsOrphan(h chainhash.Hash) bool
 	MiningDescs() []*mempool.TxDesc
+	// ForEachWtxid visits every pool transaction, in no order, until f
+	// returns false (compact block reconstruction).
+	ForEachWtxid(f func(wtxid chainhash.Hash, tx *wire.MsgTx) bool)
 	Info() mempool.Info
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gamegold/gg/lib/chain"
-	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
@@ -24,6 +23,9 @@ const (
 	MaxStallTimeout  = 64 * time.Second
 	// BlockRequestTimeout drops any block request this old.
 	BlockRequestTimeout = 10 * time.Minute
+	// AvoidTimeout is how long a peer is not asked for a block it
+	// stalled on or answered notfound for.
+	AvoidTimeout = time.Minute
 	// MaxTxInFlight bounds the transactions asked of one peer at once.
 	MaxTxInFlight = 100
 	// TxRequestTimeout is when an unanswered transaction request may go to
@@ -35,6 +37,10 @@ const (
 	// Poisson announcement delays.
 	InboundInvDelay  = 5 * time.Second
 	OutboundInvDelay = 2 * time.Second
+	// UnconditionalRelayDelay is how long a transaction is in the pool
+	// before any peer may have it by getdata (before, only peers it was
+	// announced to).
+	UnconditionalRelayDelay = 2 * time.Minute
 	// MaxInvPerPeer bounds the inventory queued for one peer.
 	MaxInvPerPeer = 50_000
 	// maxHBPeers is how many peers push us compact blocks.
@@ -42,17 +48,24 @@ const (
 	// unrequested transactions: a burst, then a rate per second.
 	unrequestedBurst = 100
 	unrequestedRate  = 10
+	// maxHeaderAge: a best header this recent ends the headers sync
+	// from one peer.
+	maxHeaderAge = 24 * time.Hour
+	// HeadersTimeout is how long an answer to getheaders is awaited.
+	HeadersTimeout = 2 * time.Minute
 	// maxUnconnecting headers messages before a penalty.
 	maxUnconnecting = 10
 	// recentBlocks are kept for getblocktxn and compact announcements.
 	recentBlocks = 10
 	// knownCap bounds the per-peer sets of known inventory.
 	knownCap = 20_000
+	// maxRejects bounds the rejected transaction ids remembered between
+	// blocks.
+	maxRejects = 50_000
 )
 
 // Config wires a Manager.
 type Config struct {
-	Params  *chaincfg.Params
 	Chain   Chain
 	Mempool Mempool
 	Book    Book // nil: no contract gossip
@@ -76,8 +89,12 @@ type Manager struct {
 	hbPeers      []*p2p.Peer // peers asked to push compact blocks
 	recent       []*wire.MsgBlock
 	txRequested  map[chainhash.Hash]txRequest // by the hash asked for
-	rejects      map[chainhash.Hash]bool      // rejected wtxids and txids since the last block
+	rejects      rejectSet                    // rejected wtxids and txids since the last block, bounded
 	lastProgress time.Time
+	// Headers come from one peer, headersPeer, until it has no more or
+	// our best header is recent (headersSynced); then from every peer.
+	headersPeer   *p2p.Peer
+	headersSynced bool
 }
 
 type blockRequest struct {
@@ -95,17 +112,27 @@ type txRequest struct {
 
 // peerState is a peer's sync state (p2p.Peer.Data).
 type peerState struct {
-	bestHash      chainhash.Hash // best block we know it has
-	bestHeight    int32
+	// bestHash is the best block we know it has, from the headers,
+	// blocks and announcements it sent (not its version's start height,
+	// a claim); bestHeight its height, -1 while none is known.
+	bestHash   chainhash.Hash
+	bestHeight int32
+	// common is the height up to which its best chain and our best
+	// header chain agree (the blocks it can serve), for commonKey (its
+	// best block, our best header).
+	common    int32
+	commonKey [2]chainhash.Hash
+
 	inFlight      map[chainhash.Hash]*blockRequest
 	stalls        int
-	avoid         map[chainhash.Hash]bool // blocks it stalled
+	avoid         map[chainhash.Hash]time.Time // blocks it stalled or answered notfound for, and when
 	unconnecting  int
 	lastGetHeader time.Time
 	syncing       bool // a getheaders is outstanding
 
 	knownInv  map[chainhash.Hash]struct{} // hashes it has or we told it
-	knownList []chainhash.Hash            // insertion order, for the cap
+	knownRing []chainhash.Hash            // the same in insertion order, at most knownCap
+	knownHead int                         // the oldest slot of knownRing once it is full
 	queuedInv []msg.InvVect
 	nextInv   time.Time
 	txAsked   map[chainhash.Hash]time.Time
@@ -122,6 +149,8 @@ type peerState struct {
 
 	sentFeeFilter int64
 	nextFeeFilter time.Time
+
+	sentMempool bool // its BIP35 mempool request was answered
 }
 
 // pendingTx is an announcement kept for later.
@@ -132,19 +161,20 @@ type pendingTx struct {
 
 func state(p *p2p.Peer) *peerState { return p.Data.(*peerState) }
 
+// know adds h to the peer's known inventory; at the cap the oldest hash
+// makes room (a ring: constant time, no copying).
 func (s *peerState) know(h chainhash.Hash) {
 	if _, ok := s.knownInv[h]; ok {
 		return
 	}
 	s.knownInv[h] = struct{}{}
-	s.knownList = append(s.knownList, h)
-	if len(s.knownList) > knownCap {
-		drop := s.knownList[:len(s.knownList)-knownCap]
-		for _, d := range drop {
-			delete(s.knownInv, d)
-		}
-		s.knownList = append([]chainhash.Hash(nil), s.knownList[len(drop):]...)
+	if len(s.knownRing) < knownCap {
+		s.knownRing = append(s.knownRing, h)
+		return
 	}
+	delete(s.knownInv, s.knownRing[s.knownHead])
+	s.knownRing[s.knownHead] = h
+	s.knownHead = (s.knownHead + 1) % knownCap
 }
 
 func (s *peerState) knows(h chainhash.Hash) bool {
@@ -161,7 +191,7 @@ func New(cfg Config) *Manager {
 		cfg.ProcessBlock = cfg.Chain.ProcessBlock
 	}
 	return &Manager{cfg: cfg, log: cfg.Logger, requested: make(map[chainhash.Hash]*blockRequest),
-		stallTimeout: BaseStallTimeout, txRequested: make(map[chainhash.Hash]txRequest), rejects: make(map[chainhash.Hash]bool)}
+		stallTimeout: BaseStallTimeout, txRequested: make(map[chainhash.Hash]txRequest)}
 }
 
 // SetHost sets the Host the Manager runs on.
@@ -183,15 +213,21 @@ func (m *Manager) readyPeers() []*p2p.Peer {
 // PeerReady implements p2p.Protocol.
 func (m *Manager) PeerReady(p *p2p.Peer) {
 	now := m.now()
-	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]bool),
+	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]time.Time),
 		knownInv: make(map[chainhash.Hash]struct{}), txAsked: make(map[chainhash.Hash]time.Time),
-		bestHeight: p.StartHeight, unreqTokens: unrequestedBurst, unreqAt: now}
+		bestHeight: -1, common: -1, unreqTokens: unrequestedBurst, unreqAt: now}
 	s.nextInv = now.Add(m.invDelay(p))
 	p.Data = s
 	p.Send(&msg.Empty{Cmd: msg.CmdSendHeaders})
 	p.Send(&msg.SendCmpct{HighBandwidth: false, Version: 2})
 	m.sendFeeFilter(p, now)
-	m.getHeaders(p, now)
+	m.checkHeadersSynced(now)
+	if m.headersSynced || m.headersPeer == nil {
+		if !m.headersSynced {
+			m.headersPeer = p
+		}
+		m.getHeaders(p, now)
+	}
 	m.announceBook(p)
 }
 
@@ -217,6 +253,9 @@ func (m *Manager) PeerGone(p *p2p.Peer) {
 		}
 	}
 	p.Data = nil
+	if m.headersPeer == p {
+		m.nextHeadersPeer(p, m.now())
+	}
 	m.fetchBlocks(m.now())
 }
 
@@ -236,7 +275,7 @@ func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
 		case msg.CmdInv:
 			m.onInv(p, x, now)
 		case msg.CmdGetData:
-			m.onGetData(p, x)
+			m.onGetData(p, x, now)
 		case msg.CmdNotFound:
 			m.onNotFound(p, x)
 		}
@@ -279,6 +318,11 @@ func (m *Manager) Tick(now time.Time) {
 				delete(s.txAsked, h)
 			}
 		}
+		for h, at := range s.avoid {
+			if now.Sub(at) > AvoidTimeout {
+				delete(s.avoid, h)
+			}
+		}
 		if len(s.txPending) > 0 && !now.Before(s.nextPending) {
 			m.requestPending(p, now)
 			s.nextPending = now.Add(time.Second)
@@ -291,11 +335,17 @@ func (m *Manager) Tick(now time.Time) {
 			m.sendFeeFilter(p, now)
 		}
 		// A peer we never heard headers from since it announced more:
-		// ask again (a lost answer must not stop the sync).
-		if s.syncing && now.Sub(s.lastGetHeader) > 2*time.Minute {
+		// ask again (a lost answer must not stop the sync); the headers
+		// peer that does not answer hands the headers sync to another.
+		if s.syncing && now.Sub(s.lastGetHeader) > HeadersTimeout {
 			s.syncing = false
+			if p == m.headersPeer && !m.headersSynced {
+				m.nextHeadersPeer(p, now)
+			}
 		}
-		if !s.syncing && s.bestHeight > m.bestHeaderHeight() && now.Sub(s.lastGetHeader) > 10*time.Second {
+		// (Its claimed start height is reason enough to ask.)
+		if !s.syncing && (m.headersSynced || p == m.headersPeer) && max(s.bestHeight, p.StartHeight) > m.bestHeaderHeight() &&
+			now.Sub(s.lastGetHeader) > 10*time.Second {
 			m.getHeaders(p, now)
 		}
 	}
@@ -352,12 +402,78 @@ func (m *Manager) sendFeeFilter(p *p2p.Peer, now time.Time) {
 // transaction is worth announcing to us then.
 const ibdFeeFilter = 21_000_000 * 100_000_000
 
-// getHeaders asks p for headers after our best header.
+// getHeaders asks p for headers after our best header's parent: a peer
+// that has our best header sends at least that one, so we learn that it
+// has our chain (and may be asked for its blocks) even when it has
+// nothing new.
 func (m *Manager) getHeaders(p *p2p.Peer, now time.Time) {
 	s := state(p)
-	bh, _, _ := m.cfg.Chain.BestHeader()
-	p.Send(&msg.GetHeaders{Cmd: msg.CmdGetHeaders, Version: msg.ProtocolVersion, Locator: m.cfg.Chain.BlockLocator(&bh)})
+	from, _, _ := m.cfg.Chain.BestHeader()
+	if hdr, _, err := m.cfg.Chain.HeaderByHash(from); err == nil && hdr.PrevBlock != (chainhash.Hash{}) {
+		from = hdr.PrevBlock
+	}
+	p.Send(&msg.GetHeaders{Cmd: msg.CmdGetHeaders, Version: msg.ProtocolVersion, Locator: m.cfg.Chain.BlockLocator(&from)})
 	s.lastGetHeader, s.syncing = now, true
+}
+
+// maybeGetHeaders asks p for headers unless a getheaders to it is
+// outstanding (its answer will tell).
+func (m *Manager) maybeGetHeaders(p *p2p.Peer, now time.Time) {
+	if !state(p).syncing {
+		m.getHeaders(p, now)
+	}
+}
+
+// checkHeadersSynced ends the headers sync from one peer once our best
+// header is recent (within a day of now).
+func (m *Manager) checkHeadersSynced(now time.Time) {
+	if m.headersSynced {
+		return
+	}
+	bh, _, _ := m.cfg.Chain.BestHeader()
+	if hdr, _, err := m.cfg.Chain.HeaderByHash(bh); err == nil && now.Sub(time.Unix(int64(hdr.Timestamp), 0)) <= maxHeaderAge {
+		m.endHeadersSync(now)
+	}
+}
+
+// endHeadersSync ends the headers sync from one peer (it sent all it
+// has, or our best header is recent): every ready peer not asked yet is
+// asked for headers, which shows the blocks it has.
+func (m *Manager) endHeadersSync(now time.Time) {
+	if m.headersSynced {
+		return
+	}
+	m.headersSynced, m.headersPeer = true, nil
+	for _, q := range m.readyPeers() {
+		if state(q).lastGetHeader.IsZero() {
+			m.getHeaders(q, now)
+		}
+	}
+}
+
+// nextHeadersPeer hands the headers sync from old (gone, or not
+// answering) to the next ready peer by id, round robin.
+func (m *Manager) nextHeadersPeer(old *p2p.Peer, now time.Time) {
+	m.headersPeer = nil
+	if m.headersSynced {
+		return
+	}
+	var next, first *p2p.Peer
+	for _, q := range m.readyPeers() { // in id order
+		if first == nil && q != old {
+			first = q
+		}
+		if next == nil && q.ID > old.ID {
+			next = q
+		}
+	}
+	if next == nil {
+		next = first
+	}
+	if next != nil {
+		m.headersPeer = next
+		m.maybeGetHeaders(next, now)
+	}
 }
 
 // penalize scores a peer; it is the Host that disconnects and bans.

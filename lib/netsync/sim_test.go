@@ -50,7 +50,7 @@ func newSimNode(t *testing.T, net *p2p.SimNet, addr string, mod ...func(*p2p.Con
 	pool := mempool.New(mempool.Config{Params: params, Chain: c, Policy: mempool.Policy{AcceptNonStd: true}})
 	n := &simNode{addr: a, chain: c, pool: pool, net: net}
 	n.miner = mining.NewCPUMiner(mining.NewGenerator(params, c, pool, time.Now), c)
-	n.sync = New(Config{Params: params, Chain: c, Mempool: pool})
+	n.sync = New(Config{Chain: c, Mempool: pool})
 	cfg := p2p.Config{Params: params, Clock: net.Clock(), Dialer: net.Dialer(a), Protocol: n.sync,
 		Services: msg.SFNodeNetwork | msg.SFNodeWitness, BestHeight: func() int32 { return c.Best().Height },
 		Rand: mrand.New(mrand.NewPCG(uint64(a.Addr().As4()[3])<<16|uint64(a.Port()), 7)), ListenPort: a.Port()}

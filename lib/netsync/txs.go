@@ -16,7 +16,7 @@ import (
 // haveTx reports whether a transaction named by h (a wtxid or a txid) is
 // known: in the pool, an orphan, or rejected since the last block.
 func (m *Manager) haveTx(h chainhash.Hash, wtxid bool) bool {
-	if m.rejects[h] {
+	if m.rejected(h) {
 		return true
 	}
 	if wtxid {
@@ -43,6 +43,9 @@ func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
 		s.know(v.Hash)
 		switch v.Type {
 		case msg.InvBlock, msg.InvWitnessBlock:
+			if _, h, err := m.cfg.Chain.HeaderByHash(v.Hash); err == nil {
+				m.peerHas(p, v.Hash, h)
+			}
 			if !m.cfg.Chain.HaveBlock(v.Hash) {
 				askHeaders = true
 			}
@@ -89,13 +92,14 @@ func (m *Manager) onInv(p *p2p.Peer, x *msg.Inv, now time.Time) {
 		p.Send(get)
 	}
 	if askHeaders {
-		m.getHeaders(p, now)
+		m.maybeGetHeaders(p, now)
 	}
 }
 
 // onGetData serves blocks, transactions and offers; what we lack is
 // named in one notfound.
-func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv) {
+func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv, now time.Time) {
+	s := state(p)
 	nf := &msg.Inv{Cmd: msg.CmdNotFound}
 	tip := m.cfg.Chain.Best().Height
 	for _, v := range x.List {
@@ -135,7 +139,11 @@ func (m *Manager) onGetData(p *p2p.Peer, x *msg.Inv) {
 			} else {
 				d, ok = m.cfg.Mempool.Fetch(v.Hash)
 			}
-			if !ok {
+			// Only what p was told of, or what every peer has had time
+			// to hear of: else a getdata right after acceptance would
+			// show who had the transaction first, which the trickle
+			// hides.
+			if !ok || (!s.knows(d.WTxID) && !s.knows(d.TxID) && now.Sub(d.Added) < UnconditionalRelayDelay) {
 				nf.List = append(nf.List, v)
 				continue
 			}
@@ -168,11 +176,16 @@ func (m *Manager) onNotFound(p *p2p.Peer, x *msg.Inv) {
 		}
 		delete(s.txAsked, v.Hash)
 		if r := m.requested[v.Hash]; r != nil && r.peer == p {
-			s.avoid[v.Hash] = true
+			s.avoid[v.Hash] = m.now()
 			m.cancelRequest(r)
 		}
 	}
-	m.requestPending(p, m.now())
+	// The freed slots are refilled on the next tick, not here: notfound
+	// is exempt from the message rate and a rescan of the pending
+	// announcements per message would be the peer's to command.
+	if len(s.txPending) > 0 {
+		s.nextPending = time.Time{}
+	}
 }
 
 // requestPending asks p for the announcements it made that we still
@@ -192,7 +205,7 @@ func (m *Manager) requestPending(p *p2p.Peer, now time.Time) {
 			break
 		}
 		h := e.v.Hash
-		if now.Sub(e.at) > 2*TxRequestTimeout || m.rejects[h] || m.haveTx(h, e.v.Type == msg.InvWTx) {
+		if now.Sub(e.at) > 2*TxRequestTimeout || m.rejected(h) || m.haveTx(h, e.v.Type == msg.InvWTx) {
 			continue
 		}
 		if _, ok := s.txAsked[h]; ok {
@@ -243,7 +256,7 @@ func (m *Manager) onTx(p *p2p.Peer, tx *wire.MsgTx, now time.Time) {
 	if requested && len(s.txPending) > 0 && len(s.txAsked) <= MaxTxInFlight/2 {
 		m.requestPending(p, now)
 	}
-	if m.rejects[wtxid] || m.rejects[txid] {
+	if m.rejected(wtxid) || m.rejected(txid) {
 		return
 	}
 	if m.cfg.Chain.IsInitialBlockDownload() {
@@ -278,9 +291,9 @@ func (m *Manager) onTx(p *p2p.Peer, tx *wire.MsgTx, now time.Time) {
 	case err == nil:
 		p.NoteTx(now)
 	default:
-		m.rejects[wtxid] = true
+		m.reject(wtxid)
 		if !tx.HasWitness() {
-			m.rejects[txid] = true
+			m.reject(txid)
 		}
 		if dishonestTx(err) {
 			m.penalize(p, p2p.BanScore, "invalid transaction "+txid.String()+": "+err.Error())
@@ -368,12 +381,19 @@ func (m *Manager) flushInv(p *p2p.Peer) {
 }
 
 // onMempool (BIP35) announces the pool's transactions that pay p's
-// feefilter.
+// feefilter, once per connection: the answer walks the whole pool, and
+// what enters the pool later is announced anyway.
 func (m *Manager) onMempool(p *p2p.Peer) {
 	s := state(p)
+	if s.sentMempool {
+		return
+	}
+	s.sentMempool = true
 	for _, d := range m.cfg.Mempool.MiningDescs() {
-		if a, ok := mempool.AuctionOf(d.Tx); d.FeeRate < p.FeeFilterRate && !(ok && a.Listing) {
-			continue // a sale listing pays no fee and goes to every peer (TxAccepted)
+		if d.FeeRate < p.FeeFilterRate {
+			if a, ok := mempool.AuctionOf(d.Tx); !ok || !a.Listing {
+				continue // a sale listing pays no fee and goes to every peer (TxAccepted)
+			}
 		}
 		v := msg.InvVect{Type: msg.InvTx, Hash: d.TxID}
 		if p.WtxidRelay {
@@ -385,3 +405,34 @@ func (m *Manager) onMempool(p *p2p.Peer) {
 	}
 	m.flushInv(p)
 }
+
+// rejectSet is the transaction ids rejected since the last block, in two
+// generations of at most maxRejects/2 each: when the current one fills,
+// the older one is dropped (a peer sending rejected transactions cannot
+// grow it without bound between blocks).
+type rejectSet struct {
+	cur, old map[chainhash.Hash]struct{}
+}
+
+func (r *rejectSet) add(h chainhash.Hash) {
+	if r.cur == nil {
+		r.cur = make(map[chainhash.Hash]struct{})
+	}
+	if len(r.cur) >= maxRejects/2 {
+		r.old, r.cur = r.cur, make(map[chainhash.Hash]struct{})
+	}
+	r.cur[h] = struct{}{}
+}
+
+func (r *rejectSet) has(h chainhash.Hash) bool {
+	if _, ok := r.cur[h]; ok {
+		return true
+	}
+	_, ok := r.old[h]
+	return ok
+}
+
+func (r *rejectSet) reset() { r.cur, r.old = nil, nil }
+
+func (m *Manager) reject(h chainhash.Hash)        { m.rejects.add(h) }
+func (m *Manager) rejected(h chainhash.Hash) bool { return m.rejects.has(h) }

@@ -22,7 +22,6 @@ import (
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
 	"github.com/gamegold/gg/lib/rpc"
-	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -76,6 +75,7 @@ type netNode struct {
 	done    chan struct{}
 	listen  []string // bound addresses
 	proxied bool     // --proxy: peers by IP address only
+	agent   string   // our user agent (version's user_agent, getnetworkinfo's subversion)
 	started time.Time
 	bulk    *ibdBulk
 }
@@ -183,7 +183,7 @@ func (n *Node) startP2P() error {
 		tcp.DialContext = socks5Dialer(pc.Proxy)
 	}
 	listen := pc.Listen
-	nn := &netNode{tcp: tcp, started: now, proxied: proxied}
+	nn := &netNode{tcp: tcp, started: now, proxied: proxied, agent: "/gg-node:" + n.cfg.Version + "/"}
 	var listenPort uint16
 	for _, l := range listen {
 		a, err := tcp.Listen(l)
@@ -196,12 +196,12 @@ func (n *Node) startP2P() error {
 		}
 	}
 	bulk := &ibdBulk{db: n.db, chain: n.Chain, log: n.log}
-	nn.sync = netsync.New(netsync.Config{Params: params, Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
+	nn.sync = netsync.New(netsync.Config{Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
 		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
 	nn.bulk = bulk
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: nn.sync, Services: services,
-		UserAgent: "/gg-node:" + n.cfg.Version + "/", BestHeight: func() int32 { return n.Chain.Best().Height },
+		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
 		Book: book, Bans: bans, Logger: n.log.With("sub", "peers")})
 	nn.sync.SetHost(nn.host)
@@ -352,6 +352,7 @@ func (b netBackend) Network() rpc.NetworkInfo {
 		}
 		ni.AddrBookNew, ni.AddrBookTried = b.nn.host.Book().Size()
 	})
+	ni.Version = b.nn.agent
 	ni.ProtocolVersion = msg.ProtocolVersion
 	ni.LocalServices = fmt.Sprintf("%016x", msg.SFNodeNetwork|msg.SFNodeWitness)
 	ni.LocalRelay, ni.NetworkActive = true, true
@@ -470,8 +471,6 @@ func (b netBackend) ClearBanned() error {
 
 func (b netBackend) Ping() { b.do(func() { b.nn.host.PingAll() }) }
 
-var errNoP2P = errors.New("p2p disabled")
-
 // ibdBulk batches fsyncs while the node downloads the chain (its tip more
 // than 144 blocks behind the best header): commits skip fsync and the
 // file is fsynced every
@@ -481,13 +480,20 @@ var errNoP2P = errors.New("p2p disabled")
 // download may lose up to a second of blocks, or damage chain.db so that
 // it must be synced again.
 type ibdBulk struct {
-	db     *store.DB
+	db     bulkDB
 	chain  *chain.Chain
 	log    *slog.Logger
 	mu     sync.Mutex
 	on     bool
 	blocks int
 	last   time.Time
+}
+
+// bulkDB is the fsync control of the chain's database (*store.DB).
+type bulkDB interface {
+	Sync() error
+	NoSync() bool
+	SetNoSync(bool)
 }
 
 const (
@@ -533,9 +539,12 @@ func (b *ibdBulk) syncLocked() {
 	b.blocks, b.last = 0, time.Now()
 }
 
+// stopLocked turns fsync on commit back on, then fsyncs what bulk mode
+// wrote: in the other order a commit between the two would count as
+// done without being on disk.
 func (b *ibdBulk) stopLocked() {
-	b.syncLocked()
 	b.db.SetNoSync(false)
+	b.syncLocked()
 	b.on = false
 	b.log.Info("chain downloaded: fsync on every commit again")
 }

@@ -8,15 +8,20 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"strconv"
 	"time"
 )
 
 // socks5Dialer returns a DialContext that connects through the SOCKS5
 // proxy at proxy (RFC 1928, no authentication): outbound peers through
-// Tor or any SOCKS5 relay.
+// Tor or any SOCKS5 relay. Peers are dialled by IP address and port
+// (behind a proxy they are named by address, see ErrProxyName): a host
+// name is refused, never handed to the proxy or looked up.
 func socks5Dialer(proxy string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		ap, err := netip.ParseAddrPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("socks5 proxy %s: peer %q: want an IP address and port", proxy, addr)
+		}
 		var d net.Dialer
 		c, err := d.DialContext(ctx, "tcp", proxy)
 		if err != nil {
@@ -25,27 +30,17 @@ func socks5Dialer(proxy string) func(ctx context.Context, network, addr string) 
 		if dl, ok := ctx.Deadline(); ok {
 			c.SetDeadline(dl)
 		}
-		if err := socks5Connect(c, addr); err != nil {
+		if err := socks5Connect(c, ap); err != nil {
 			c.Close()
 			return nil, fmt.Errorf("socks5 proxy %s: %w", proxy, err)
 		}
-		c.SetDeadline(timeZero)
+		c.SetDeadline(time.Time{})
 		return c, nil
 	}
 }
 
-var timeZero = netZeroTime()
-
-// socks5Connect asks the proxy on c to connect to addr.
-func socks5Connect(c net.Conn, addr string) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return err
-	}
-	pn, err := strconv.ParseUint(port, 10, 16)
-	if err != nil {
-		return err
-	}
+// socks5Connect asks the proxy on c to connect to ap.
+func socks5Connect(c net.Conn, ap netip.AddrPort) error {
 	if _, err := c.Write([]byte{5, 1, 0}); err != nil { // version 5, one method: no authentication
 		return err
 	}
@@ -57,21 +52,14 @@ func socks5Connect(c net.Conn, addr string) error {
 		return errors.New("the proxy refuses unauthenticated connections")
 	}
 	req := []byte{5, 1, 0} // connect
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if ip = ip.Unmap(); ip.Is4() {
-			a := ip.As4()
-			req = append(append(req, 1), a[:]...)
-		} else {
-			a := ip.As16()
-			req = append(append(req, 4), a[:]...)
-		}
+	if ip := ap.Addr().Unmap(); ip.Is4() {
+		a := ip.As4()
+		req = append(append(req, 1), a[:]...)
 	} else {
-		if len(host) > 255 {
-			return errors.New("host name too long")
-		}
-		req = append(append(req, 3, byte(len(host))), host...)
+		a := ip.As16()
+		req = append(append(req, 4), a[:]...)
 	}
-	req = binary.BigEndian.AppendUint16(req, uint16(pn))
+	req = binary.BigEndian.AppendUint16(req, ap.Port())
 	if _, err := c.Write(req); err != nil {
 		return err
 	}
@@ -100,8 +88,6 @@ func socks5Connect(c net.Conn, addr string) error {
 	default:
 		return errors.New("bad SOCKS5 address type")
 	}
-	_, err = io.CopyN(io.Discard, c, int64(skip+2))
+	_, err := io.CopyN(io.Discard, c, int64(skip+2))
 	return err
 }
-
-func netZeroTime() (t time.Time) { return }

@@ -164,3 +164,25 @@ func TestSocks5Proxy(t *testing.T) {
 		t.Fatalf("peers %v, height %d: want none through a refusing proxy", ps, m.Chain.Best().Height)
 	}
 }
+
+// TestSocks5DialerRefusesNames: the dialer takes only IP:port (peers
+// behind a proxy are named by address); a host name is refused before
+// the proxy is contacted, never passed to it for resolution.
+func TestSocks5DialerRefusesNames(t *testing.T) {
+	proxy := startSocksProxy(t, true)
+	for _, addr := range []string{"localhost:8444", "peer.example:1", "not an address"} {
+		_, err := socks5Dialer(proxy.l.Addr().String())(context.Background(), "tcp", addr)
+		if err == nil {
+			t.Errorf("dial %q through the proxy: no error", addr)
+		}
+	}
+	// The proxy records a request before it answers, and the dialer
+	// waits for the answer: what it was asked is complete here.
+	_, err := socks5Dialer(proxy.l.Addr().String())(context.Background(), "tcp", "127.0.0.1:1")
+	if err == nil || !strings.Contains(err.Error(), "reply 5") {
+		t.Fatalf("dial by address through a refusing proxy: %v", err)
+	}
+	if got := proxy.requests(); len(got) != 1 || got[0] != "127.0.0.1:1" {
+		t.Fatalf("the proxy was asked for %v, want only 127.0.0.1:1", got)
+	}
+}

@@ -38,7 +38,7 @@ type PeerInfo struct {
 
 // NetworkInfo is getnetworkinfo's answer.
 type NetworkInfo struct {
-	Version         string   `json:"subversion"`
+	Version         string   `json:"subversion"` // the user agent sent to peers
 	ProtocolVersion int32    `json:"protocolversion"`
 	LocalServices   string   `json:"localservices"`
 	LocalRelay      bool     `json:"localrelay"`
@@ -147,7 +147,7 @@ func (s *NetService) count(_ context.Context, p json.RawMessage) (any, error) {
 	if err := noParams(p); err != nil {
 		return nil, err
 	}
-	return len(b.Peers()), nil
+	return b.Network().Connections, nil // no per-peer records to build
 }
 
 func (s *NetService) info(_ context.Context, p json.RawMessage) (any, error) {
