@@ -32,7 +32,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-failures -r
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-backoff -r -d 'first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mine-address -r -d 'default payout `ADDRESS` of miner.generate (regtest)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l no-wallet -d 'do not host the wallet (<datadir>/wallet.db; see gg-wallet)'
-complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l maxmempool -r -d 'cap the mempool\'s memory at `MB` megabytes (estimated; sale listings apart)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l maxmempool -r -d 'cap the mempool\'s memory at `MB` megabytes (estimated; sale listings get a further tenth of it)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mempool-save-every -r -d 'write <datadir>/mempool.dat every `DURATION` while it changes (0: only on shutdown and mempool.save)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l p2p -d 'take part in the peer-to-peer network (false: a node on its own, RPC only)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l listen -r -d 'accept peers on `ADDR` (host:port; repeatable; default 0.0.0.0:<network P2P port>, 127.0.0.1:<port> on regtest; "" for none)'

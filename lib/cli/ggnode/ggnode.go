@@ -65,7 +65,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.DurationFlag{Name: "rpc-auth-backoff", Value: rpc.DefaultAuthBackoff, Usage: "first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)", EnvVars: []string{"GG_RPC_AUTH_BACKOFF"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
-		&ucli.Int64Flag{Name: "maxmempool", Value: mempool.DefaultMaxPoolBytes / 1_000_000, Usage: "cap the mempool's memory at `MB` megabytes (estimated; sale listings apart)", EnvVars: []string{"GG_MAXMEMPOOL"}},
+		&ucli.Int64Flag{Name: "maxmempool", Value: mempool.DefaultMaxPoolBytes / 1_000_000, Usage: "cap the mempool's memory at `MB` megabytes (estimated; sale listings get a further tenth of it)", EnvVars: []string{"GG_MAXMEMPOOL"}},
 		&ucli.DurationFlag{Name: "mempool-save-every", Value: node.DefaultMempoolSaveInterval, Usage: "write <datadir>/mempool.dat every `DURATION` while it changes (0: only on shutdown and mempool.save)", EnvVars: []string{"GG_MEMPOOL_SAVE_EVERY"}},
 		&ucli.BoolFlag{Name: "p2p", Value: true, Usage: "take part in the peer-to-peer network (false: a node on its own, RPC only)", EnvVars: []string{"GG_P2P"}},
 		&ucli.StringSliceFlag{Name: "listen", Usage: "accept peers on `ADDR` (host:port; repeatable; default 0.0.0.0:<network P2P port>, 127.0.0.1:<port> on regtest; \"\" for none)", EnvVars: []string{"GG_LISTEN"}},
