@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,7 +44,7 @@ func TestDevnet(t *testing.T) {
 		}
 	}
 	dir := filepath.Join(root, ".devnet")
-	port := 30000 + rand.IntN(20000)/10*10
+	port := freeDevnetPorts(t)
 	mk = []byte(strings.NewReplacer("$(DEVNET_PORT)", fmt.Sprint(port), "$(DEVNET)", dir).Replace(string(mk)))
 	recipe, err := makeRecipe(mk, "devnet", "bin", dir)
 	if err != nil {
@@ -106,4 +107,29 @@ func TestDevnet(t *testing.T) {
 			t.Errorf("node %s did not shut down cleanly (rpc.addr left)", n)
 		}
 	}
+}
+
+// freeDevnetPorts picks a base port for make devnet (P2P base, base+10,
+// base+20; RPC each +2) below the kernel's ephemeral range, so another
+// test's outgoing connections cannot be holding one, and checks that all
+// six are free to bind now.
+func freeDevnetPorts(t *testing.T) int {
+	t.Helper()
+	for try := 0; try < 50; try++ {
+		base := 20000 + rand.IntN(1200)*10
+		free := true
+		for _, off := range []int{0, 2, 10, 12, 20, 22} {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+off))
+			if err != nil {
+				free = false
+				break
+			}
+			l.Close()
+		}
+		if free {
+			return base
+		}
+	}
+	t.Fatal("no free devnet ports in 20000-32000")
+	return 0
 }
