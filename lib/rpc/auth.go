@@ -42,8 +42,11 @@ func NewCookie(dir string) (*Cookie, error) {
 }
 
 // Authenticate accepts the cookie user with the current secret.
-func (c *Cookie) Authenticate(user, pass string) (map[string]bool, bool) {
-	return nil, c.CheckCookie(user, pass)
+func (c *Cookie) Authenticate(user, pass string) (*Access, bool) {
+	if !c.CheckCookie(user, pass) {
+		return nil, false
+	}
+	return FullAccess("cookie"), true
 }
 
 // CheckCookie implements CookieAuthenticator: the cookie user with the
@@ -123,9 +126,9 @@ func (a *Auth) CheckCookie(user, pass string) bool {
 }
 
 // Authenticate implements Authenticator.
-func (a *Auth) Authenticate(user, pass string) (map[string]bool, bool) {
+func (a *Auth) Authenticate(user, pass string) (*Access, bool) {
 	if a.CheckCookie(user, pass) {
-		return nil, true
+		return FullAccess("cookie"), true
 	}
 	for _, u := range a.Users {
 		if subtle.ConstantTimeCompare([]byte(user), []byte(u.Name)) != 1 {
@@ -135,14 +138,7 @@ func (a *Auth) Authenticate(user, pass string) (map[string]bool, bool) {
 		if subtle.ConstantTimeCompare([]byte(got), []byte(u.Hash)) != 1 {
 			return nil, false
 		}
-		if len(u.Methods) == 0 {
-			return nil, true
-		}
-		allowed := make(map[string]bool, len(u.Methods))
-		for _, m := range u.Methods {
-			allowed[m] = true
-		}
-		return allowed, true
+		return NewAccess(u.Name, u.Methods), true
 	}
 	return nil, false
 }

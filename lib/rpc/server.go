@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -43,12 +45,112 @@ type Server struct {
 	httpMu sync.Mutex
 	http   *http.Server
 	shut   bool // Shutdown was called
+
+	routes []Route // sorted by decreasing prefix length
+
+	observe func(method string, code int, d time.Duration)
 }
 
-// Authenticator checks HTTP basic credentials and returns the user's
-// method whitelist (nil = all methods).
+// SetObserver has fn called after every JSON-RPC call (HTTP or
+// WebSocket) with its method ("" when the request did not decode), the
+// error code (0 for success) and how long it ran. fn must be quick and
+// safe for concurrent use (metrics).
+func (s *Server) SetObserver(fn func(method string, code int, d time.Duration)) {
+	s.mu.Lock()
+	s.observe = fn
+	s.mu.Unlock()
+}
+
+// Call runs one encoded JSON-RPC request as access, as an HTTP POST of
+// it would, and returns the encoded reply (for other transports: the
+// WebSocket).
+func (s *Server) Call(ctx context.Context, raw []byte, access *Access) []byte {
+	resp := s.call(ctx, raw, access)
+	b, err := json.Marshal(resp)
+	if err != nil {
+		b, _ = json.Marshal(response{ID: resp.ID, Error: Errorf(CodeInternal, "encode response")})
+	}
+	return b
+}
+
+// Route is an HTTP endpoint served beside JSON-RPC (REST, /ws, /metrics).
+type Route struct {
+	// Prefix selects the requests: a path equal to it, or under it when
+	// it ends in "/".
+	Prefix string
+	// Methods are the HTTP methods served; others get 405. Empty: GET
+	// and HEAD.
+	Methods []string
+	// Perm is the permission a login's Access must allow (RESTPerm,
+	// EventsPerm, MetricsPerm); the route answers 403 otherwise.
+	Perm string
+	// Public serves the route without a login (Access is nil then).
+	Public bool
+	// Handler serves an admitted request.
+	Handler func(w http.ResponseWriter, r *http.Request, access *Access)
+}
+
+// Handle adds a route; a duplicate prefix panics (a programming error).
+func (s *Server) Handle(rt Route) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.routes {
+		if o.Prefix == rt.Prefix {
+			panic("rpc: duplicate route " + rt.Prefix)
+		}
+	}
+	if len(rt.Methods) == 0 {
+		rt.Methods = []string{http.MethodGet, http.MethodHead}
+	}
+	s.routes = append(s.routes, rt)
+	sort.SliceStable(s.routes, func(i, j int) bool { return len(s.routes[i].Prefix) > len(s.routes[j].Prefix) })
+}
+
+// route returns the route serving path, if any.
+func (s *Server) route(path string) (Route, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, rt := range s.routes {
+		if path == rt.Prefix || strings.HasSuffix(rt.Prefix, "/") && strings.HasPrefix(path, rt.Prefix) {
+			return rt, true
+		}
+	}
+	return Route{}, false
+}
+
+// serveRoute serves a request for a registered route: its method, the
+// login (unless public), the permission, then the handler.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rt Route) {
+	if !slices.Contains(rt.Methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(rt.Methods, ", "))
+		hangUp(w, rc)
+		writeJSON(w, http.StatusMethodNotAllowed, routeError{Error: fmt.Sprintf("%s is not served on %s", r.Method, rt.Prefix)})
+		return
+	}
+	var access *Access
+	if !rt.Public {
+		var ok bool
+		if access, ok = s.login(w, r, rc); !ok {
+			return
+		}
+		if !access.Allows(rt.Perm) {
+			hangUp(w, rc)
+			writeJSON(w, http.StatusForbidden, routeError{Error: fmt.Sprintf("%s: not allowed for %s", rt.Prefix, access.Name)})
+			return
+		}
+	}
+	rt.Handler(w, r, access)
+}
+
+// routeError is the JSON body of an HTTP route's error reply.
+type routeError struct {
+	Error string `json:"error"`
+}
+
+// Authenticator checks HTTP basic credentials and returns what the login
+// may do.
 type Authenticator interface {
-	Authenticate(user, pass string) (allowed map[string]bool, ok bool)
+	Authenticate(user, pass string) (access *Access, ok bool)
 }
 
 // CookieAuthenticator is an Authenticator that holds the cookie, a
@@ -173,13 +275,17 @@ type response struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	s.setWriteDeadline(rc)
+	if rt, ok := s.route(r.URL.Path); ok {
+		s.serveRoute(w, r, rc, rt)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		hangUp(w, rc)
 		http.Error(w, "JSON-RPC server handles only POST requests", http.StatusMethodNotAllowed)
 		return
 	}
-	allowed, ok := s.login(w, r, rc)
+	access, ok := s.login(w, r, rc)
 	if !ok {
 		return
 	}
@@ -210,7 +316,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		ctx, cancel = context.WithCancel(r.Context())
 	}
-	status, reply, replyHeld := s.dispatch(ctx, body, allowed)
+	status, reply, replyHeld := s.dispatch(ctx, body, access)
 	defer s.budget.give(replyHeld)
 	cancel()
 	s.setWriteDeadline(rc) // the reply's own time, however long the call took
@@ -224,10 +330,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // login checks r's credentials: the cookie first, else a password within
 // the source's login backoff. A refusal is answered (429 or 401) and
 // returns false, with the connection hung up.
-func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.ResponseController) (allowed map[string]bool, ok bool) {
+func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.ResponseController) (access *Access, ok bool) {
 	user, pass, _ := r.BasicAuth()
 	if ca, isCA := s.auth.(CookieAuthenticator); isCA && ca.CheckCookie(user, pass) {
-		return nil, true
+		return FullAccess("cookie"), true
 	}
 	ticket, wait, ok := s.logins.begin(sourceOf(r.RemoteAddr))
 	if !ok {
@@ -237,7 +343,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.Response
 		http.Error(w, fmt.Sprintf("too many failed logins from this address: retry in %d s", secs), http.StatusTooManyRequests)
 		return nil, false
 	}
-	allowed, ok = s.auth.Authenticate(user, pass)
+	access, ok = s.auth.Authenticate(user, pass)
 	s.logins.end(ticket, ok)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Basic realm="gg-node"`)
@@ -245,7 +351,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.Response
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return nil, false
 	}
-	return allowed, true
+	return access, true
 }
 
 func (s *Server) setWriteDeadline(rc *http.ResponseController) {
@@ -292,7 +398,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 // the reply: a batch's is its calls' replies, encoded. held is what the
 // batch's replies took of the in-flight budget, to give back once they
 // are written.
-func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]bool) (status int, reply any, held int64) {
+func (s *Server) dispatch(ctx context.Context, body []byte, access *Access) (status int, reply any, held int64) {
 	single, batch, derr := decodeBody(body, s.limits.MaxBatch)
 	switch {
 	case derr != nil && derr.Code == CodeInvalidRequest: // a bad batch
@@ -300,10 +406,10 @@ func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]b
 	case derr != nil:
 		return httpStatus(derr.Code), response{Error: publicError(derr), ID: nullID}, 0
 	case batch != nil:
-		parts, held := s.runBatch(ctx, batch, allowed)
+		parts, held := s.runBatch(ctx, batch, access)
 		return http.StatusOK, parts, held
 	}
-	resp := s.call(ctx, single, allowed)
+	resp := s.call(ctx, single, access)
 	status = http.StatusOK
 	if resp.Error != nil {
 		status = httpStatus(resp.Error.Code)
@@ -317,7 +423,7 @@ func (s *Server) dispatch(ctx context.Context, body []byte, allowed map[string]b
 // one reply. Once the budget is spent the calls left are not run: each is
 // answered CodeOutOfMemory with its id. A call that ran keeps its reply.
 // held is the bytes charged.
-func (s *Server) runBatch(ctx context.Context, batch []json.RawMessage, allowed map[string]bool) (parts []json.RawMessage, held int64) {
+func (s *Server) runBatch(ctx context.Context, batch []json.RawMessage, access *Access) (parts []json.RawMessage, held int64) {
 	parts = make([]json.RawMessage, len(batch))
 	for i, raw := range batch {
 		var resp response
@@ -326,7 +432,7 @@ func (s *Server) runBatch(ctx context.Context, batch []json.RawMessage, allowed 
 			resp = response{ID: req.ID, Error: Errorf(CodeOutOfMemory,
 				"not run: the batch's replies fill the server's in-flight budget of %d bytes; send fewer calls at once", s.budget.max)}
 		} else {
-			resp = s.call(ctx, raw, allowed)
+			resp = s.call(ctx, raw, access)
 		}
 		b, err := json.Marshal(resp)
 		if err != nil {
@@ -355,14 +461,27 @@ func httpStatus(code int) int {
 
 // call runs one request; every error it answers goes through
 // publicError.
-func (s *Server) call(ctx context.Context, raw []byte, allowed map[string]bool) (resp response) {
+func (s *Server) call(ctx context.Context, raw []byte, access *Access) (resp response) {
 	req, rerr := decodeRequest(raw)
 	resp.ID = req.ID
+	s.mu.RLock()
+	observe := s.observe
+	s.mu.RUnlock()
+	if observe != nil {
+		start := time.Now()
+		defer func() {
+			code := 0
+			if resp.Error != nil {
+				code = resp.Error.Code
+			}
+			observe(req.Method, code, time.Since(start))
+		}()
+	}
 	if rerr != nil {
 		resp.Error = publicError(rerr)
 		return resp
 	}
-	if allowed != nil && !allowed[req.Method] {
+	if !access.Allows(req.Method) {
 		resp.Error = publicError(Errorf(CodeForbidden, "method %q not allowed for this user", req.Method))
 		return resp
 	}

@@ -44,7 +44,7 @@ func strictServer(t *testing.T, stops *atomic.Int32, fail error) string {
 
 type allowAll struct{}
 
-func (allowAll) Authenticate(string, string) (map[string]bool, bool) { return nil, true }
+func (allowAll) Authenticate(string, string) (*Access, bool) { return FullAccess("test"), true }
 
 // TestServerStrictRequests: duplicate keys, wrong shapes, versions and
 // ids are invalid requests (-32600), per call in a batch; nothing runs.
@@ -373,7 +373,7 @@ type countingAuth struct {
 	n atomic.Int32
 }
 
-func (a *countingAuth) Authenticate(user, pass string) (map[string]bool, bool) {
+func (a *countingAuth) Authenticate(user, pass string) (*Access, bool) {
 	a.n.Add(1)
 	return a.Authenticator.Authenticate(user, pass)
 }
