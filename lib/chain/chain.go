@@ -679,6 +679,60 @@ func (c *Chain) InvalidateBlock(h chainhash.Hash) error {
 	return nil
 }
 
+// ReconsiderBlock undoes InvalidateBlock, as Bitcoin Core's
+// reconsiderblock does: it clears the invalid marks of a stored block, its
+// descendants and its ancestors, and moves the active chain to the best
+// chain then. A block that does break a rule is marked invalid again when
+// the chain tries to connect it (the error is not returned: the chain ends
+// on the best valid branch).
+func (c *Chain) ReconsiderBlock(h chainhash.Hash) error {
+	c.mu.Lock()
+	var notes []*Notification
+	defer func() { c.unlockAndNotify(notes) }()
+	if c.closed {
+		return ErrClosed
+	}
+	n := c.index.nodes[h]
+	if n == nil {
+		return fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
+	}
+	all := append([]*blockNode{n}, descendants(n)...)
+	for a := n.parent; a != nil; a = a.parent {
+		all = append(all, a)
+	}
+	var changed []*blockNode
+	for _, d := range all {
+		if d.status.knownInvalid() {
+			d.status &^= statusValidateFailed | statusInvalidAncestor
+			changed = append(changed, d)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	c.log.Info("block reconsidered", "hash", n.hash, "height", n.height, "cleared", len(changed))
+	if err := c.db.Update(func(tx *store.Tx) error {
+		b := tx.Bucket(bucketBlockIndex)
+		for _, d := range changed {
+			if _, memOnly := c.headersOnly[d]; memOnly {
+				continue
+			}
+			if err := b.Put(indexKey(d), indexValue(d)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("chain: reconsider %v: %w", h, err)
+	}
+	c.recomputeBestHeader()
+	c.recomputeCandidates()
+	if err := c.activateBestChain(&notes); err != nil && !isRuleError(err) {
+		return err
+	}
+	return nil
+}
+
 // activateBestChain reorganises onto the best candidate, falling back to
 // the next best when a block of the new branch turns out invalid. It
 // returns the first rule violation met (the chain is then on the best

@@ -21,6 +21,7 @@ type ChainBackend interface {
 	ProcessBlock(blk *wire.MsgBlock, flags chain.BehaviorFlags) (mainChain bool, orphan bool, err error)
 	CheckConnectBlockTemplate(blk *wire.MsgBlock) error
 	InvalidateBlock(h chainhash.Hash) error
+	ReconsiderBlock(h chainhash.Hash) error
 	NextRequiredBits(timestamp uint32) (uint32, error)
 	FetchUtxoEntry(op wire.OutPoint) (*chain.UtxoEntry, error)
 	UtxoSetInfo() (chain.UtxoSetInfo, error)

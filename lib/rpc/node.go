@@ -55,6 +55,7 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"block.header", "getblockheader"}, "blockhash [verbose=true]", "block header as JSON, or hex when verbose=false", s.getBlockHeader},
 		{[]string{"block.tips", "getchaintips"}, "", "every known chain tip and its status", s.chainTips},
 		{[]string{"block.invalidate", "invalidateblock"}, "blockhash", "mark a block and its descendants invalid (the chain reorganises away from it)", s.invalidateBlock},
+		{[]string{"block.reconsider", "reconsiderblock"}, "blockhash", "undo invalidateblock: clear the invalid marks of a block, its descendants and ancestors, and move to the best chain", s.reconsiderBlock},
 		{[]string{"miner.difficulty", "getdifficulty"}, "", "difficulty of the tip (PoW limit target / tip target)", s.difficulty},
 		{[]string{"tx.spender"}, "txid n", "the mempool transaction spending an output: {txid, vin}, or null", s.spender},
 		{[]string{"sys.info", "getblockchaininfo"}, "", "network, tip, difficulty and mempool summary", s.chainInfo},
@@ -319,6 +320,21 @@ func (s *NodeService) invalidateBlock(_ context.Context, p json.RawMessage) (any
 	}
 	if err := s.Chain.InvalidateBlock(h); err != nil {
 		return nil, Errorf(CodeInvalidAddress, "invalidate %s: %v", h, err)
+	}
+	return nil, nil
+}
+
+func (s *NodeService) reconsiderBlock(_ context.Context, p json.RawMessage) (any, error) {
+	var hs string
+	if err := ParseParams(p, []string{"blockhash"}, 1, &hs); err != nil {
+		return nil, err
+	}
+	h, err := parseHash(hs, "blockhash")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Chain.ReconsiderBlock(h); err != nil {
+		return nil, Errorf(CodeInvalidAddress, "reconsider %s: %v", h, err)
 	}
 	return nil, nil
 }
