@@ -213,6 +213,27 @@ func registryHash(tx *store.Tx) (chainhash.Hash, error) {
 	return out, nil
 }
 
+// RegistryCounts are the sizes of the game registries.
+type RegistryCounts struct {
+	Producers int // registered producers
+	LiveProps int // props live (neither destroyed nor in escrow)
+	Props     int // every prop ever created
+	Contracts int // contract records, whatever their state
+}
+
+// RegistryCounts counts the registries' records in one read transaction:
+// bbolt's key counts, a walk of the buckets' pages that decodes no record.
+func (c *Chain) RegistryCounts() (RegistryCounts, error) {
+	var rc RegistryCounts
+	err := c.db.View(func(tx *store.Tx) error {
+		keys := func(b int) int { return tx.Bucket(regBucketNames[b]).Stats().KeyN }
+		rc = RegistryCounts{Producers: keys(regProducers), LiveProps: keys(regOwner), Props: keys(regProps),
+			Contracts: keys(regContracts)}
+		return nil
+	})
+	return rc, err
+}
+
 // GameView is a read-only game.View of the registries at the tip the
 // chain had when GameView was called. Each lookup runs its own short read
 // transaction under the chain's read lock (so it waits while a block is

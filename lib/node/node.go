@@ -80,6 +80,8 @@ type Config struct {
 	// negative: only on shutdown and mempool.save), so a kill loses at
 	// most that much of it.
 	MempoolSaveInterval time.Duration
+	// Metrics configures /metrics on the RPC listener (metrics.go).
+	Metrics MetricsConfig
 }
 
 // DefaultMempoolSaveInterval is Config.MempoolSaveInterval's default.
@@ -106,6 +108,7 @@ type Node struct {
 	saverQuit chan struct{} // closed by Close: the mempool saver stops
 	saverWG   sync.WaitGroup
 	net       *netNode // nil without P2P
+	metrics   *metrics
 }
 
 // New opens (or creates) the datadir and starts the subsystems.
@@ -130,8 +133,9 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("open chain database: %w", err)
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, db: db, SigCache: script.NewSigCache(cfg.SigCacheEntries),
-		stopReq: make(chan struct{})}
-	ccfg := chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache, Logger: cfg.Logger.With("sub", "chain")}
+		stopReq: make(chan struct{}), metrics: newMetrics()}
+	ccfg := chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache, Logger: cfg.Logger.With("sub", "chain"),
+		ConnectObserver: n.metrics.blockConnected}
 	if err := n.reindex(ccfg); err != nil {
 		db.Close()
 		return nil, err

@@ -63,6 +63,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.DurationFlag{Name: "rpc-idle-timeout", Value: rpc.DefaultIdleTimeout, Usage: "time an idle keep-alive RPC connection stays open (`DURATION`)", EnvVars: []string{"GG_RPC_IDLE_TIMEOUT"}},
 		&ucli.IntFlag{Name: "rpc-auth-failures", Value: rpc.DefaultAuthFailures, Usage: "failed RPC logins from one address before it must wait (`N`; -1: no limit)", EnvVars: []string{"GG_RPC_AUTH_FAILURES"}},
 		&ucli.DurationFlag{Name: "rpc-auth-backoff", Value: rpc.DefaultAuthBackoff, Usage: "first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)", EnvVars: []string{"GG_RPC_AUTH_BACKOFF"}},
+		&ucli.BoolFlag{Name: "metrics-public", Usage: "serve /metrics (Prometheus) without a login; only with a loopback --rpc-listen", EnvVars: []string{"GG_METRICS_PUBLIC"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
 		&ucli.Int64Flag{Name: "maxmempool", Value: mempool.DefaultMaxPoolBytes / 1_000_000, Usage: "cap the mempool's memory at `MB` megabytes (estimated; sale listings get a further tenth of it)", EnvVars: []string{"GG_MAXMEMPOOL"}},
@@ -135,7 +136,8 @@ func runNode(c *ucli.Context) error {
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
-		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context})
+		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
+		Metrics: node.MetricsConfig{Public: c.Bool("metrics-public")}})
 	if err != nil {
 		switch {
 		case errors.Is(err, context.Canceled):
@@ -144,6 +146,8 @@ func runNode(c *ucli.Context) error {
 			return cli.Unavailable(err, "is another gg-node running on this datadir?")
 		case errors.Is(err, node.ErrPublicWithoutAuth):
 			return cli.WithHint(cli.Usagef("%v", err), "add --rpcauth NAME:SALT$HASH, or listen on 127.0.0.1")
+		case errors.Is(err, node.ErrMetricsPublic):
+			return cli.WithHint(cli.Usagef("%v", err), "drop --metrics-public and scrape with an --rpcauth login, or listen on 127.0.0.1")
 		}
 		return err
 	}
