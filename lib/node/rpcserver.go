@@ -68,6 +68,7 @@ func (n *Node) startRPC() error {
 	n.rpc.Register(gs.Methods()...)
 	cs := &rpc.ContractService{Params: n.cfg.Params, Backend: NewContractHost(n.Chain, n.Book, n.Mempool, n.Wallet), Book: bookMethods{n.Book}}
 	n.rpc.Register(cs.Methods()...)
+	n.rpc.Handle(n.restRoute(svc, gs, cs))
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)
