@@ -100,6 +100,7 @@ const (
 	restAuctions
 	restContract
 	restContractsParty
+	restNumKinds // one past the last
 )
 
 // restJSONOnly are the routes without .hex and .bin forms.

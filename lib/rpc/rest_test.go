@@ -3,6 +3,8 @@ package rpc
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -193,7 +195,7 @@ func FuzzRESTPath(f *testing.F) {
 			return
 		}
 		switch {
-		case req.kind < restChainInfo || req.kind > restContractsParty:
+		case req.kind < restChainInfo || req.kind >= restNumKinds:
 			t.Fatalf("kind %d", req.kind)
 		case req.format != "json" && req.format != "hex" && req.format != "bin":
 			t.Fatalf("format %q", req.format)
@@ -210,4 +212,34 @@ func FuzzRESTPath(f *testing.F) {
 			t.Fatalf("page %d after %x", req.limit, req.after)
 		}
 	})
+}
+
+// restDocPaths is how docs/rest.md names each route.
+var restDocPaths = map[restKind]string{
+	restChainInfo: "/rest/chaininfo.json", restBlock: "/rest/block/HASH.{json,hex,bin}",
+	restBlockNoTx: "/rest/block/notxdetails/HASH.{json,hex,bin}", restBlockHeight: "/rest/blockbyheight/N.{json,hex,bin}",
+	restBlockHeightNoTx: "/rest/blockbyheight/notxdetails/N.{json,hex,bin}", restHeaders: "/rest/headers/HASH.{json,hex,bin}",
+	restBlockHash: "/rest/blockhashbyheight/N.{json,hex,bin}", restTx: "/rest/tx/TXID.{json,hex,bin}",
+	restMempoolInfo: "/rest/mempool/info.json", restMempoolContents: "/rest/mempool/contents.json",
+	restUTXOs: "/rest/getutxos[/checkmempool]/TXID-N/....{json,hex,bin}", restProducer: "/rest/game/producer/ID.json",
+	restProducerName: "/rest/game/producer/name/NAME.json", restProducers: "/rest/game/producers.json",
+	restProp: "/rest/game/prop/ID.json", restPropsOwner: "/rest/game/props/owner/ADDRESS.json",
+	restPropsProducer: "/rest/game/props/producer/PRODUCER.json", restAuctions: "/rest/game/auctions.json",
+	restContract: "/rest/game/contract/ID.json", restContractsParty: "/rest/game/contracts/party/KEY.json",
+}
+
+// TestRESTDocListsEveryRoute keeps docs/rest.md in step with the routes.
+func TestRESTDocListsEveryRoute(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "rest.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := restChainInfo; k < restNumKinds; k++ {
+		p, ok := restDocPaths[k]
+		if !ok {
+			t.Errorf("route kind %d has no documented path", k)
+		} else if !strings.Contains(string(b), "`"+p+"`") {
+			t.Errorf("docs/rest.md does not document %s", p)
+		}
+	}
 }
