@@ -310,7 +310,7 @@ func (req *restRequest) parseHash(s, what string) *restError {
 
 func (req *restRequest) parseHeight(s string) *restError {
 	h, err := strconv.ParseInt(s, 10, 32)
-	if err != nil || h < 0 {
+	if err != nil || h < 0 || !decimal(s) {
 		return badRequest("invalid height %q: want 0 to 2147483647", s)
 	}
 	req.height = int32(h)
@@ -326,10 +326,20 @@ func (req *restRequest) parseID(s, what string) *restError {
 	return nil
 }
 
+// decimal reports whether s is digits only (strconv also takes a sign).
+func decimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // restCount parses a headers count: 1 to RESTMaxHeaders.
 func restCount(s string) (int, *restError) {
 	c, err := strconv.Atoi(s)
-	if err != nil || c < 1 || c > RESTMaxHeaders {
+	if err != nil || c < 1 || c > RESTMaxHeaders || !decimal(s) {
 		return 0, badRequest("header count %q: want 1 to %d", s, RESTMaxHeaders)
 	}
 	return c, nil
@@ -364,7 +374,7 @@ func (req *restRequest) parsePage(tag byte, q url.Values) *restError {
 	req.limit = RESTDefaultPage
 	if q.Has("limit") {
 		l, err := strconv.Atoi(q.Get("limit"))
-		if err != nil || l < 1 || l > RESTMaxPage {
+		if err != nil || l < 1 || l > RESTMaxPage || !decimal(q.Get("limit")) {
 			return badRequest("limit %q: want 1 to %d", q.Get("limit"), RESTMaxPage)
 		}
 		req.limit = l
