@@ -301,3 +301,130 @@ func (v *GameView) Prop(id game.ID) (p *game.Prop, err error) {
 	})
 	return p, err
 }
+
+// Pages of the registries by key: each starts after the key of the
+// previous page's last item (nil or "": from the first) and seeks to it
+// with a bbolt cursor, so a page costs its own items, not the ones
+// before it, and objects added or removed elsewhere in the order do not
+// shift it. limit <= 0 means no limit.
+
+// seeker is the part of a bbolt cursor seekAfter uses.
+type seeker interface {
+	Seek(seek []byte) (k, v []byte)
+	Next() (k, v []byte)
+}
+
+// seekAfter positions cur at the first key that starts with prefix and
+// sorts after prefix||after (the first key with the prefix when after is
+// nil).
+func seekAfter(cur seeker, prefix, after []byte) (k, v []byte) {
+	from := append(append([]byte(nil), prefix...), after...)
+	k, v = cur.Seek(from)
+	if after != nil && k != nil && bytes.Equal(k, from) {
+		k, v = cur.Next()
+	}
+	return k, v
+}
+
+// ProducersAfter lists up to limit producers in order of their folded
+// names, starting after the folded name after ("" from the first).
+func (c *Chain) ProducersAfter(after string, limit int) ([]game.Producer, error) {
+	var out []game.Producer
+	var from []byte
+	if after != "" {
+		from = []byte(after)
+	}
+	err := c.db.View(func(tx *store.Tx) error {
+		r := newRegistry(tx)
+		cur := tx.Bucket(regBucketNames[regNames]).Cursor()
+		for k, v := seekAfter(cur, nil, from); k != nil && (limit <= 0 || len(out) < limit); k, v = cur.Next() {
+			if len(v) != 32 {
+				return fmt.Errorf("chain: producer name %q: %w", k, errCorrupt)
+			}
+			p, err := r.Producer(game.ID(v))
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				return fmt.Errorf("chain: producer name %q names a missing producer: %w", k, errCorrupt)
+			}
+			out = append(out, *p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PropsByOwnerAfter lists up to limit live props whose carrier pays to
+// pkScript, in id order, starting after the prop id after (nil: from the
+// first).
+func (c *Chain) PropsByOwnerAfter(pkScript []byte, after *game.ID, limit int) ([]game.Prop, error) {
+	h := sha256.Sum256(pkScript)
+	return c.propsAfter(regOwner, h[:], after, limit, "owner")
+}
+
+// PropsByProducerAfter lists up to limit props producer id ever created
+// (destroyed ones included), in id order, starting after the prop id
+// after (nil: from the first).
+func (c *Chain) PropsByProducerAfter(id game.ID, after *game.ID, limit int) ([]game.Prop, error) {
+	return c.propsAfter(regByProducer, id[:], after, limit, "producer")
+}
+
+// propsAfter pages an index bucket keyed prefix (32 bytes) || prop id.
+func (c *Chain) propsAfter(bucket int, prefix []byte, after *game.ID, limit int, what string) ([]game.Prop, error) {
+	var out []game.Prop
+	var from []byte
+	if after != nil {
+		from = after[:]
+	}
+	err := c.db.View(func(tx *store.Tx) error {
+		r := newRegistry(tx)
+		cur := tx.Bucket(regBucketNames[bucket]).Cursor()
+		for k, _ := seekAfter(cur, prefix, from); k != nil && bytes.HasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, _ = cur.Next() {
+			if len(k) != 64 {
+				return fmt.Errorf("chain: %s index entry %x: %w", what, k, errCorrupt)
+			}
+			p, err := r.Prop(game.ID(k[32:]))
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				return fmt.Errorf("chain: %s index entry %x: %w", what, k, errCorrupt)
+			}
+			out = append(out, *p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ContractsAfter lists up to limit on-chain contracts with key as a
+// party (a_key or b_key; nil: every contract), in id order, starting
+// after the contract id after (nil: from the first). There is no index
+// by party: it reads the contracts after the cursor until the page is
+// full.
+func (c *Chain) ContractsAfter(key []byte, after *game.ID, limit int) ([]game.Contract, error) {
+	var out []game.Contract
+	var from []byte
+	if after != nil {
+		from = after[:]
+	}
+	err := c.db.View(func(tx *store.Tx) error {
+		cur := tx.Bucket(regBucketNames[regContracts]).Cursor()
+		for k, v := seekAfter(cur, nil, from); k != nil && (limit <= 0 || len(out) < limit); k, v = cur.Next() {
+			if len(k) != 32 {
+				return fmt.Errorf("chain: contract key %x: %w", k, errCorrupt)
+			}
+			ct, err := decodeContract(game.ID(k), v)
+			if err != nil {
+				return fmt.Errorf("chain: contract %x: %w", k, err)
+			}
+			if key != nil && !bytes.Equal(ct.Terms.AKey, key) && !bytes.Equal(ct.Terms.BKey, key) {
+				continue
+			}
+			out = append(out, *ct)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -71,6 +71,7 @@ func (n *Node) startRPC() error {
 	if err := n.serveMetrics(host); err != nil {
 		return err
 	}
+	n.rpc.Handle(n.restRoute(svc, gs, cs))
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)
