@@ -30,6 +30,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-write-timeout -r
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-idle-timeout -r -d 'time an idle keep-alive RPC connection stays open (`DURATION`)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-failures -r -d 'failed RPC logins from one address before it must wait (`N`; -1: no limit)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-backoff -r -d 'first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l public-listen -r -d 'also serve REST and WebSocket events without a login on `ADDR` (read-only; off by default; e.g. 127.0.0.1:<RPC port+1>)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l metrics-public -d 'serve /metrics (Prometheus) without a login; only with a loopback --rpc-listen'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mine-address -r -d 'default payout `ADDRESS` of miner.generate (regtest)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l no-wallet -d 'do not host the wallet (<datadir>/wallet.db; see gg-wallet)'

@@ -42,6 +42,10 @@ type Config struct {
 	// RPCListen is the RPC address (default 127.0.0.1:<network RPC port>;
 	// use 127.0.0.1:0 for an ephemeral port).
 	RPCListen string
+	// PublicListen, when set, is the address of the public read-only
+	// HTTP listener: REST and WebSocket events without a login, nothing
+	// else (off by default; the network's port is RPC port + 1).
+	PublicListen string
 	// RPCMaxRequest bounds a request body in bytes (default 32 MiB); when
 	// set it overrides RPCLimits.MaxBodyBytes.
 	RPCMaxRequest int64

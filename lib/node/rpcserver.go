@@ -81,15 +81,45 @@ func (n *Node) startRPC() error {
 			n.log.Error("rpc server stopped", "err", err)
 		}
 	}()
-	addrFile := filepath.Join(n.cfg.DataDir, rpc.AddrFile)
-	if err := os.WriteFile(addrFile+".tmp", []byte(ln.Addr().String()+"\n"), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(addrFile+".tmp", addrFile); err != nil {
+	if err := writeAddrFile(filepath.Join(n.cfg.DataDir, rpc.AddrFile), ln.Addr().String()); err != nil {
 		return err
 	}
 	n.log.Info("rpc listening", "addr", ln.Addr().String(), "cookie", filepath.Join(n.cfg.DataDir, rpc.CookieFile))
+	return n.startPublic()
+}
+
+// PublicAddrFile is the datadir file in which gg-node writes the public
+// read-only listener's address.
+const PublicAddrFile = "public.addr"
+
+// startPublic opens the public read-only listener when configured: the
+// REST routes and WebSocket events, without a login.
+func (n *Node) startPublic() error {
+	if n.cfg.PublicListen == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", n.cfg.PublicListen)
+	if err != nil {
+		return fmt.Errorf("public listen: %w", err)
+	}
+	go func() {
+		if err := n.rpc.ServePublic(ln, rpc.PublicAccess()); !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("public listener stopped", "err", err)
+		}
+	}()
+	if err := writeAddrFile(filepath.Join(n.cfg.DataDir, PublicAddrFile), ln.Addr().String()); err != nil {
+		return err
+	}
+	n.log.Info("public read-only listener", "addr", ln.Addr().String())
 	return nil
+}
+
+// writeAddrFile writes addr and a newline to path, atomically.
+func writeAddrFile(path, addr string) error {
+	if err := os.WriteFile(path+".tmp", []byte(addr+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
 }
 
 func (n *Node) stopRPC() {
@@ -100,5 +130,6 @@ func (n *Node) stopRPC() {
 	defer cancel()
 	_ = n.rpc.Shutdown(ctx)
 	os.Remove(filepath.Join(n.cfg.DataDir, rpc.AddrFile))
+	os.Remove(filepath.Join(n.cfg.DataDir, PublicAddrFile))
 	os.Remove(filepath.Join(n.cfg.DataDir, rpc.CookieFile))
 }

@@ -1,12 +1,17 @@
 package rpc
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestAccessAllows(t *testing.T) {
@@ -92,4 +97,56 @@ func mustUser(t *testing.T, name, pw string, methods ...string) User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestServePublic: the public listener serves the routes its access
+// allows without a login, 403 on the others, 404 on JSON-RPC; Shutdown
+// stops it.
+func TestServePublic(t *testing.T) {
+	s := NewServer(&Auth{Users: []User{mustUser(t, "op", "pw")}}, Limits{}, nil)
+	s.Handle(Route{Prefix: "/rest/", Perm: RESTPerm, Handler: func(w http.ResponseWriter, r *http.Request, a *Access) {
+		io.WriteString(w, "rest as "+a.Name)
+	}})
+	s.Handle(Route{Prefix: "/metrics", Perm: MetricsPerm, Handler: func(w http.ResponseWriter, r *http.Request, a *Access) {
+		io.WriteString(w, "metrics")
+	}})
+	s.Register(Method{Name: "secret", Handler: func(context.Context, json.RawMessage) (any, error) { return "x", nil }})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.ServePublic(ln, PublicAccess()) }()
+	base := "http://" + ln.Addr().String()
+	do := func(method, path, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := do("GET", "/rest/chaininfo.json", ""); code != 200 || body != "rest as public" {
+		t.Errorf("public REST: %d %q", code, body)
+	}
+	if code, _ := do("GET", "/metrics", ""); code != 403 {
+		t.Errorf("metrics on the public listener: %d, want 403", code)
+	}
+	if code, body := do("POST", "/", `{"method":"secret","id":1}`); code != 404 || strings.Contains(body, `"x"`) {
+		t.Errorf("JSON-RPC on the public listener: %d %q", code, body)
+	}
+	if code, _ := do("POST", "/rest/chaininfo.json", ""); code != 405 {
+		t.Errorf("POST to a REST route: %d, want 405", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		t.Fatalf("ServePublic after Shutdown: %v", err)
+	}
 }

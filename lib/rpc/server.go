@@ -44,7 +44,8 @@ type Server struct {
 
 	httpMu sync.Mutex
 	http   *http.Server
-	shut   bool // Shutdown was called
+	public []*http.Server // ServePublic's
+	shut   bool           // Shutdown was called
 
 	routes []Route // sorted by decreasing prefix length
 
@@ -121,23 +122,39 @@ func (s *Server) route(path string) (Route, bool) {
 // serveRoute serves a request for a registered route: its method, the
 // login (unless public), the permission, then the handler.
 func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rt Route) {
-	if !slices.Contains(rt.Methods, r.Method) {
-		w.Header().Set("Allow", strings.Join(rt.Methods, ", "))
-		hangUp(w, rc)
-		writeJSON(w, http.StatusMethodNotAllowed, routeError{Error: fmt.Sprintf("%s is not served on %s", r.Method, rt.Prefix)})
+	if !s.routeMethod(w, r, rc, rt) {
 		return
 	}
-	var access *Access
-	if !rt.Public {
-		var ok bool
-		if access, ok = s.login(w, r, rc); !ok {
-			return
-		}
-		if !access.Allows(rt.Perm) {
-			hangUp(w, rc)
-			writeJSON(w, http.StatusForbidden, routeError{Error: fmt.Sprintf("%s: not allowed for %s", rt.Prefix, access.Name)})
-			return
-		}
+	if rt.Public {
+		rt.Handler(w, r, nil)
+		return
+	}
+	access, ok := s.login(w, r, rc)
+	if !ok {
+		return
+	}
+	s.serveRouteAs(w, r, rc, rt, access)
+}
+
+// routeMethod answers 405 and returns false when rt does not serve r's
+// HTTP method.
+func (s *Server) routeMethod(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rt Route) bool {
+	if slices.Contains(rt.Methods, r.Method) {
+		return true
+	}
+	w.Header().Set("Allow", strings.Join(rt.Methods, ", "))
+	hangUp(w, rc)
+	writeJSON(w, http.StatusMethodNotAllowed, routeError{Error: fmt.Sprintf("%s is not served on %s", r.Method, rt.Prefix)})
+	return false
+}
+
+// serveRouteAs serves rt for a login with access: the permission (403),
+// then the handler.
+func (s *Server) serveRouteAs(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rt Route, access *Access) {
+	if !access.Allows(rt.Perm) {
+		hangUp(w, rc)
+		writeJSON(w, http.StatusForbidden, routeError{Error: fmt.Sprintf("%s: not allowed for %s", rt.Prefix, access.Name)})
+		return
 	}
 	rt.Handler(w, r, access)
 }
@@ -215,12 +232,17 @@ const maxHeaderBytes = 64 << 10
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.httpMu.Lock()
 	hs := s.http
+	public := s.public
 	s.shut = true
 	s.httpMu.Unlock()
-	if hs == nil {
-		return nil
+	var err error
+	for _, p := range public {
+		err = errors.Join(err, p.Shutdown(ctx))
 	}
-	return hs.Shutdown(ctx)
+	if hs == nil {
+		return err
+	}
+	return errors.Join(err, hs.Shutdown(ctx))
 }
 
 // Stats are the server's gauges.

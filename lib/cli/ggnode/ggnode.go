@@ -63,6 +63,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.DurationFlag{Name: "rpc-idle-timeout", Value: rpc.DefaultIdleTimeout, Usage: "time an idle keep-alive RPC connection stays open (`DURATION`)", EnvVars: []string{"GG_RPC_IDLE_TIMEOUT"}},
 		&ucli.IntFlag{Name: "rpc-auth-failures", Value: rpc.DefaultAuthFailures, Usage: "failed RPC logins from one address before it must wait (`N`; -1: no limit)", EnvVars: []string{"GG_RPC_AUTH_FAILURES"}},
 		&ucli.DurationFlag{Name: "rpc-auth-backoff", Value: rpc.DefaultAuthBackoff, Usage: "first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)", EnvVars: []string{"GG_RPC_AUTH_BACKOFF"}},
+		&ucli.StringFlag{Name: "public-listen", Usage: "also serve REST and WebSocket events without a login on `ADDR` (read-only; off by default; e.g. 127.0.0.1:<RPC port+1>)", EnvVars: []string{"GG_PUBLIC_LISTEN"}},
 		&ucli.BoolFlag{Name: "metrics-public", Usage: "serve /metrics (Prometheus) without a login; only with a loopback --rpc-listen", EnvVars: []string{"GG_METRICS_PUBLIC"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
@@ -134,7 +135,7 @@ func runNode(c *ucli.Context) error {
 	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
-		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
+		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
 		Metrics: node.MetricsConfig{Public: c.Bool("metrics-public")}})
