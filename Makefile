@@ -83,7 +83,7 @@ clean: ## remove the build output (./bin); the regtest datadir stays (see clean-
 
 # The node's files in DATADIR; wallet.db and the user's own files there
 # (passphrase, keys, secrets) go only with FORCE=1, which removes it all.
-REGTEST_CHAIN := chain.db mempool.dat contracts.dat peers.json banlist.json rpc.addr .cookie p2p.addr
+REGTEST_CHAIN := chain.db mempool.dat contracts.dat peers.json banlist.json rpc.addr .cookie p2p.addr public.addr
 
 clean-regtest: ## remove the regtest chain data in DATADIR (stop the node first); keeps wallet.db unless FORCE=1
 	@if [ "$(FORCE)" = 1 ]; then rm -rf '$(DATADIR)'; echo "removed $(DATADIR), wallet.db included"; exit 0; fi; \

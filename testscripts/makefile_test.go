@@ -49,7 +49,7 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 func TestMakeClean(t *testing.T) {
 	dir := t.TempDir()
 	bin, data := filepath.Join(dir, "bin"), filepath.Join(dir, "regtest")
-	chainFiles := []string{"chain.db", "mempool.dat", "contracts.dat", "rpc.addr", ".cookie", "peers.json", "banlist.json", "p2p.addr"}
+	chainFiles := []string{"chain.db", "mempool.dat", "contracts.dat", "rpc.addr", ".cookie", "peers.json", "banlist.json", "p2p.addr", "public.addr"}
 	keep := []string{"wallet.db", "pass.txt", "key.wif"}
 	var all []string
 	for _, f := range append(chainFiles, keep...) {
