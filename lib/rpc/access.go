@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -239,4 +240,50 @@ func (a *Access) bindValue(v json.RawMessage, member string) (json.RawMessage, e
 		return nil, Errorf(CodeForbidden, "account %q not allowed for %s, bound to account %q", truncate(acct, 64), a.Name, a.Account)
 	}
 	return v, nil
+}
+
+// ApplyWhitelists sets the methods of rpcauth users from specs of the
+// form "USER:GRANT,GRANT..." (gg-node --rpcwhitelist): grants as an
+// Access takes them (method names, "prefix.*" patterns, route
+// permissions). A user named by several specs keeps the grants every one
+// of them names (bitcoind intersects its whitelists too). A spec naming
+// no configured user, or no grant, and specs leaving a user nothing, are
+// errors.
+func ApplyWhitelists(users []User, specs []string) error {
+	set := map[string][]string{}
+	for _, spec := range specs {
+		name, list, ok := strings.Cut(spec, ":")
+		i := slices.IndexFunc(users, func(u User) bool { return u.Name == name })
+		switch {
+		case !ok || name == "":
+			return fmt.Errorf("rpcwhitelist %q: want USER:METHOD[,METHOD]...", spec)
+		case i < 0:
+			return fmt.Errorf("rpcwhitelist %q: no rpcauth user %q", spec, name)
+		}
+		var grants []string
+		for _, g := range strings.Split(list, ",") {
+			if g = strings.TrimSpace(g); g != "" {
+				grants = append(grants, g)
+			}
+		}
+		if len(grants) == 0 {
+			return fmt.Errorf("rpcwhitelist %q: no methods (leave the user out to allow every method)", spec)
+		}
+		if err := checkGrants(grants); err != nil {
+			return fmt.Errorf("rpcwhitelist %q: %w", spec, err)
+		}
+		if prev, seen := set[name]; seen {
+			grants = slices.DeleteFunc(prev, func(g string) bool { return !slices.Contains(grants, g) })
+			if len(grants) == 0 {
+				return fmt.Errorf("rpcwhitelist: the whitelists of user %q have no method in common", name)
+			}
+		}
+		set[name] = grants
+	}
+	for i := range users {
+		if g, ok := set[users[i].Name]; ok {
+			users[i].Methods = g
+		}
+	}
+	return nil
 }

@@ -124,15 +124,23 @@ func checkToken(name string, grants []string) error {
 	if err := checkTokenName(name); err != nil {
 		return err
 	}
+	if err := checkGrants(grants); err != nil {
+		return fmt.Errorf("token %q: %w", name, err)
+	}
+	return nil
+}
+
+// checkGrants checks a list of grants.
+func checkGrants(grants []string) error {
 	if len(grants) == 0 {
-		return fmt.Errorf("token %q: no grants (\"*\" grants everything)", name)
+		return errors.New("no grants (\"*\" grants everything)")
 	}
 	if len(grants) > MaxTokenGrants {
-		return fmt.Errorf("token %q: %d grants, at most %d", name, len(grants), MaxTokenGrants)
+		return fmt.Errorf("%d grants, at most %d", len(grants), MaxTokenGrants)
 	}
 	for _, g := range grants {
 		if g == "" || len(g) > maxGrantLen || strings.ContainsFunc(g, func(r rune) bool { return r <= ' ' || r == ',' || r > '~' }) {
-			return fmt.Errorf("token %q: grant %q: want a method name, a pattern such as \"prop.*\", or a route permission", name, truncate(g, maxGrantLen))
+			return fmt.Errorf("grant %q: want a method name, a pattern such as \"prop.*\", or a route permission", truncate(g, maxGrantLen))
 		}
 	}
 	return nil

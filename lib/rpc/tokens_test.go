@@ -444,3 +444,22 @@ func TestTokenMethods(t *testing.T) {
 		t.Errorf("revoked by RPC, then used: %d, want 401", code)
 	}
 }
+
+// TestApplyWhitelists: --rpcwhitelist USER:M1,M2 sets an rpcauth user's
+// methods; a user named twice gets what both allow; an unknown user, an
+// empty list or lists with nothing in common are errors.
+func TestApplyWhitelists(t *testing.T) {
+	users := func() []User { return []User{{Name: "alice"}, {Name: "bob"}} }
+	us := users()
+	if err := ApplyWhitelists(us, []string{"alice:getblockcount, prop.*", "alice:prop.*,getblock,getblockcount"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(us[0].Methods, ","); got != "getblockcount,prop.*" || us[1].Methods != nil {
+		t.Errorf("methods %q and %q", got, us[1].Methods)
+	}
+	for _, bad := range [][]string{{"carol:getblock"}, {"alice:"}, {"alice"}, {":getblock"}, {"alice:a b"}, {"alice:getblock", "alice:getblockcount"}} {
+		if err := ApplyWhitelists(users(), bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
