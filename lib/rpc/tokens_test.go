@@ -463,3 +463,91 @@ func TestApplyWhitelists(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTokenLogin: no string but the issued token logs in, and none
+// panics.
+func FuzzTokenLogin(f *testing.F) {
+	toks, err := OpenTokens(filepath.Join(f.TempDir(), TokenFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, tok, err := toks.Create("partner", []string{"prop.*"}, "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(tok)
+	f.Add("ggt_partner_" + strings.Repeat("A", 43))
+	f.Add("ggt__")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, ok := toks.AuthenticateToken(s); ok && s != tok {
+			t.Fatalf("%q logged in", s)
+		}
+	})
+}
+
+// FuzzBindAccount: whatever params a bound login sends, the call either
+// is refused or, if the method's params decode, acts on the bound
+// account.
+func FuzzBindAccount(f *testing.F) {
+	a := NewAccess("token:shop", []string{"*"})
+	a.Account = "shop"
+	m := &Method{Name: "tx.send", Params: "address amount [subtractfee=false] [account=default]"}
+	names := []string{"address", "amount", "subtractfee", "account"}
+	for _, s := range []string{`["a","1"]`, `["a","1",false,"shop"]`, `["a","1",false,"x"]`, `{"account":"x"}`,
+		`{"address":"a"}`, `[null,null,null,"\u0073hop"]`, `null`, `["a","1",false,"shop","extra"]`, `[1,2,3,4]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		out, err := a.bindAccount(m, raw)
+		if err != nil {
+			return
+		}
+		var addr, amt, acct string
+		var sub bool
+		if ParseParams(out, names, 0, &addr, &amt, &sub, &acct) == nil && acct != "shop" {
+			t.Fatalf("%s became %s: account %q", raw, out, acct)
+		}
+	})
+}
+
+// TestTokensConcurrent: logins, checks of live Access values, creations
+// and revocations at once (run with -race).
+func TestTokensConcurrent(t *testing.T) {
+	toks, err := OpenTokens(filepath.Join(t.TempDir(), TokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := toks.Create("busy", []string{"*"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := toks.AuthenticateToken(tok)
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 200 {
+				toks.AuthenticateToken(tok)
+				a.Allows("getblockcount")
+				toks.List()
+			}
+		}()
+	}
+	for i := range 20 {
+		name := fmt.Sprintf("t%d", i)
+		if _, _, err := toks.Create(name, []string{"*"}, ""); err != nil {
+			t.Error(err)
+		}
+		if _, err := toks.Revoke(name); err != nil {
+			t.Error(err)
+		}
+	}
+	toks.Revoke("busy")
+	for range 4 {
+		<-done
+	}
+	if a.Allows("getblockcount") {
+		t.Error("revoked, still allowed")
+	}
+}
