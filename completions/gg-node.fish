@@ -2,7 +2,7 @@
 
 function __fish_gg-node_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i rpc status config
+        if contains -- $i rpc status config token create list revoke
             return 1
         end
     end
@@ -20,6 +20,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l fields -r -d 'keep o
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l wide -d 'print tables whole: ids and addresses uncut'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-listen -r -d 'RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpcauth -r -d 'RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpcwhitelist -r -d 'limit an rpcauth user to methods: `USER:METHOD[,METHOD]...` (names, patterns such as prop.*, rest, events, metrics; repeatable: a user named twice keeps what both allow)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-max-request -r -d 'largest RPC request body in `BYTES`'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-max-inflight -r -d 'RPC request-body `BYTES` held at once by all requests (503 beyond; at least --rpc-max-request)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-max-conns -r -d 'open RPC connections at most (`N`; 503 beyond)'
@@ -64,3 +65,12 @@ complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l rpcwait -d 'wa
 complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l rpcwaittimeout -r -d 'with -rpcwait, give up after `SECONDS` (0: wait as long as it takes)'
 complete -c gg-node -n '__fish_seen_subcommand_from config' -f -l help -s h -d 'show help'
 complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'config' -d 'print the effective configuration as TOML'
+complete -c gg-node -n '__fish_seen_subcommand_from token' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'token' -d 'create, list and revoke the node\'s API tokens (for partners\' servers)'
+complete -c gg-node -n '__fish_seen_subcommand_from create' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_seen_subcommand_from token' -a 'create' -d 'create a token NAME allowed GRANTs; prints the token, once'
+complete -c gg-node -n '__fish_seen_subcommand_from create' -f -l account -r -d 'bind the token to wallet `ACCOUNT`: it acts on that account only'
+complete -c gg-node -n '__fish_seen_subcommand_from list' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_seen_subcommand_from token' -a 'list' -d 'list the tokens: name, grants, account, creation time (never the tokens)'
+complete -c gg-node -n '__fish_seen_subcommand_from revoke' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_seen_subcommand_from token' -a 'revoke' -d 'revoke token NAME, at once, on every connection using it; prints what it allowed'

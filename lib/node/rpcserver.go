@@ -40,6 +40,10 @@ func (n *Node) startRPC() error {
 	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && len(n.cfg.RPCUsers) == 0 {
 		return ErrPublicWithoutAuth
 	}
+	toks, err := n.openTokens()
+	if err != nil {
+		return err
+	}
 	cookie, err := rpc.NewCookie(n.cfg.DataDir)
 	if err != nil {
 		return err
@@ -47,7 +51,8 @@ func (n *Node) startRPC() error {
 	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: &bulkMiner{miner: n.Miner, db: n.db},
 		Template: n.Template, Notifier: n.Chain, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
 		Version: n.cfg.Version, Started: time.Now()}
-	n.rpc = rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, n.cfg.rpcLimits(), n.log.With("sub", "rpc"))
+	n.rpc = rpc.NewServer(rpc.WithTokens(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, toks), n.cfg.rpcLimits(), n.log.With("sub", "rpc"))
+	n.registerTokens(toks)
 	n.rpc.Register(svc.Methods()...)
 	mf := &rpc.MempoolFileService{Save: func() (string, int, error) {
 		txs, err := n.saveMempool()

@@ -4,7 +4,9 @@
 // bounded messages, and authentication that is on by default (a cookie
 // file regenerated at each start, or configured users with salted
 // password hashes in bitcoind's rpcauth style and optional per-user method
-// whitelists). Server.Serve bounds what clients cost: timeouts, caps on
+// whitelists, or named API tokens presented as Bearer tokens, stored
+// hashed, revocable at once and optionally bound to one wallet account:
+// Tokens, TokenService). Server.Serve bounds what clients cost: timeouts, caps on
 // connections and on the request bytes held at once, and a per-source
 // backoff after failed logins (see Limits).
 package rpc

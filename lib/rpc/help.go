@@ -53,6 +53,8 @@ var paramTypes = map[string]ParamType{
 	// network
 	"node": TypeString, "command": TypeString, "nodeid": TypeNumber, "subnet": TypeString,
 	"bantime": TypeNumber, "absolute": TypeBool,
+	// API tokens
+	"grants": TypeStringOrArray,
 	// wallet (time locks, fee rates)
 	"lock_time": TypeNumber, "lock_seconds": TypeNumber, "feerate": TypeAmount,
 }

@@ -349,14 +349,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, reply)
 }
 
-// login checks r's credentials: the cookie first, else a password within
-// the source's login backoff. A refusal is answered (429 or 401) and
+// login checks r's credentials: the cookie first, else a password or an
+// API token (Authorization: Bearer, or ?access_token= on a GET or HEAD
+// request: a browser's WebSocket cannot set headers) within the
+// source's login backoff. A refusal is answered (429 or 401) and
 // returns false, with the connection hung up.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.ResponseController) (access *Access, ok bool) {
 	user, pass, _ := r.BasicAuth()
 	if ca, isCA := s.auth.(CookieAuthenticator); isCA && ca.CheckCookie(user, pass) {
 		return FullAccess("cookie"), true
 	}
+	token, isToken := bearerToken(r)
 	ticket, wait, ok := s.logins.begin(sourceOf(r.RemoteAddr))
 	if !ok {
 		secs := int((wait + time.Second - 1) / time.Second)
@@ -365,15 +368,36 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *http.Response
 		http.Error(w, fmt.Sprintf("too many failed logins from this address: retry in %d s", secs), http.StatusTooManyRequests)
 		return nil, false
 	}
-	access, ok = s.auth.Authenticate(user, pass)
+	if ta, isTA := s.auth.(TokenAuthenticator); isToken && isTA {
+		access, ok = ta.AuthenticateToken(token)
+	} else if !isToken {
+		access, ok = s.auth.Authenticate(user, pass)
+	}
 	s.logins.end(ticket, ok)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Basic realm="gg-node"`)
+		if isToken {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="gg-node", error="invalid_token"`)
+		}
 		hangUp(w, rc)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return nil, false
 	}
 	return access, true
+}
+
+// bearerToken returns the API token r presents: "Authorization: Bearer
+// TOKEN", else, on a GET or HEAD request without an Authorization
+// header, the access_token query parameter.
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if scheme, tok, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(tok), true
+	}
+	if h == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.URL.Query().Has("access_token") {
+		return r.URL.Query().Get("access_token"), true
+	}
+	return "", false
 }
 
 func (s *Server) setWriteDeadline(rc *http.ResponseController) {
@@ -504,7 +528,7 @@ func (s *Server) call(ctx context.Context, raw []byte, access *Access) (resp res
 		return resp
 	}
 	if !access.Allows(req.Method) {
-		resp.Error = publicError(Errorf(CodeForbidden, "method %q not allowed for this user", req.Method))
+		resp.Error = publicError(Errorf(CodeForbidden, "method %q not allowed for %s", truncate(req.Method, 64), access))
 		return resp
 	}
 	s.mu.RLock()
@@ -520,7 +544,12 @@ func (s *Server) call(ctx context.Context, raw []byte, access *Access) (resp res
 			resp.Result, resp.Error = nil, publicError(Errorf(CodeInternal, "internal error in %s", req.Method))
 		}
 	}()
-	result, err := m.Handler(ctx, req.Params)
+	params, err := access.bindAccount(m, req.Params)
+	if err != nil {
+		resp.Error = publicError(err)
+		return resp
+	}
+	result, err := m.Handler(WithAccess(ctx, access), params)
 	if err != nil {
 		resp.Error = publicError(err)
 		return resp

@@ -24,7 +24,8 @@ func NewApp(stdio cli.IO) *ucli.App {
 	app := cli.NewApp("gg-node", "GameGold full node", stdio)
 	app.UsageText = "gg-node [--network=NET] [--datadir=DIR] [--rpc-listen=ADDR] [--mine-address=ADDR]\n" +
 		"   gg-node [global flags] rpc METHOD [ARG|-]...\n" +
-		"   gg-node [global flags] status"
+		"   gg-node [global flags] status\n" +
+		"   gg-node [global flags] token create|list|revoke ..."
 	app.Description = "Starts the node: chain on an embedded bbolt store, mempool (persisted across\n" +
 		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
@@ -53,6 +54,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 	app.Flags = append(app.Flags,
 		&ucli.StringFlag{Name: "rpc-listen", Usage: "RPC listen `ADDR` (default 127.0.0.1:<network RPC port>)", EnvVars: []string{"GG_RPC_LISTEN"}},
 		&ucli.StringSliceFlag{Name: "rpcauth", Usage: "RPC user `NAME:SALT$HASH` (bitcoind rpcauth form; repeatable)", EnvVars: []string{"GG_RPCAUTH"}},
+		&ucli.StringSliceFlag{Name: "rpcwhitelist", Usage: "limit an rpcauth user to methods: `USER:METHOD[,METHOD]...` (names, patterns such as prop.*, rest, events, metrics; repeatable: a user named twice keeps what both allow)", EnvVars: []string{"GG_RPCWHITELIST"}},
 		&ucli.Int64Flag{Name: "rpc-max-request", Value: 32 << 20, Usage: "largest RPC request body in `BYTES`", EnvVars: []string{"GG_RPC_MAX_REQUEST"}},
 		&ucli.Int64Flag{Name: "rpc-max-inflight", Value: rpc.DefaultMaxInFlight, Usage: "RPC request-body `BYTES` held at once by all requests (503 beyond; at least --rpc-max-request)", EnvVars: []string{"GG_RPC_MAX_INFLIGHT"}},
 		&ucli.IntFlag{Name: "rpc-max-conns", Value: rpc.DefaultMaxConns, Usage: "open RPC connections at most (`N`; 503 beyond)", EnvVars: []string{"GG_RPC_MAX_CONNS"}},
@@ -79,7 +81,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Action = runNode
-	app.Commands = []*ucli.Command{rpcCommand(), statusCommand(), configCommand()}
+	app.Commands = []*ucli.Command{rpcCommand(), statusCommand(), configCommand(), tokenCommand()}
 	return app
 }
 
@@ -109,6 +111,9 @@ func runNode(c *ucli.Context) error {
 			return cli.Usagef("%v", err)
 		}
 		users = append(users, u)
+	}
+	if err := rpc.ApplyWhitelists(users, whitelistSpecs(c.StringSlice("rpcwhitelist"))); err != nil {
+		return cli.WithHint(cli.Usagef("%v", err), "give --rpcauth for the user, then --rpcwhitelist USER:METHOD[,METHOD]...")
 	}
 	maxPool := c.Int64("maxmempool")
 	if maxPool < 5 {
