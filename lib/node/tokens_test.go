@@ -65,7 +65,7 @@ func TestNodeTokens(t *testing.T) {
 	}
 	for _, m := range []string{"wallet.send", "tx.send", "sendtoaddress", "getblockcount", "token.list"} {
 		code, body := n.bearer(t, "POST", "/", props.Token, `{"method":"`+m+`","params":["`+mine+`","1"],"id":1}`)
-		if code != 500 || !strings.Contains(body, `"code":-2`) || !strings.Contains(body, "not allowed for token:partner") {
+		if code != 403 || !strings.Contains(body, `"code":-2`) || !strings.Contains(body, "not allowed for token:partner") {
 			t.Errorf("%s: %d %s, want -2 not allowed", m, code, body)
 		}
 	}
@@ -152,7 +152,7 @@ func TestNodeAccountToken(t *testing.T) {
 		{"key.export.private", []any{shopAddr}},
 		{"token.list", nil},
 	} {
-		if code, body := call(c.method, c.params...); code != 500 || !strings.Contains(body, `"code":-2`) {
+		if code, body := call(c.method, c.params...); code != 403 || !strings.Contains(body, `"code":-2`) {
 			t.Errorf("%s %v: %d %s, want -2", c.method, c.params, code, body)
 		}
 	}

@@ -493,13 +493,16 @@ func (s *Server) runBatch(ctx context.Context, batch []json.RawMessage, access *
 }
 
 // httpStatus mirrors bitcoind: 404 for unknown methods, 400 for malformed
-// requests, 500 for other errors on single calls.
+// requests, 403 for a method the login may not call, 500 for other errors
+// on single calls.
 func httpStatus(code int) int {
 	switch code {
 	case CodeMethodNotFound:
 		return http.StatusNotFound
 	case CodeInvalidRequest:
 		return http.StatusBadRequest
+	case CodeForbidden:
+		return http.StatusForbidden // as bitcoind answers a call outside a whitelist
 	default:
 		return http.StatusInternalServerError
 	}

@@ -257,7 +257,7 @@ func TestServerBearerToken(t *testing.T) {
 	}
 	for _, m := range []string{"tx.send", "token.list", "nosuchmethod"} {
 		code, body := call(bearer, m)
-		if code != 500 || !strings.Contains(body, `"code":-2`) || !strings.Contains(body, "not allowed for token:partner") {
+		if code != 403 || !strings.Contains(body, `"code":-2`) || !strings.Contains(body, "not allowed for token:partner") {
 			t.Errorf("%s: %d %s, want -2 not allowed", m, code, body)
 		}
 	}
@@ -429,7 +429,7 @@ func TestTokenMethods(t *testing.T) {
 	}
 	for _, authz := range []string{"Bearer " + all.Result.Token} {
 		for _, m := range []string{"token.list", "token.create", "token.revoke"} {
-			if code, body := call(authz, m, `["y",["*"]]`); code != 500 || !strings.Contains(body, `"code":-2`) {
+			if code, body := call(authz, m, `["y",["*"]]`); code != 403 || !strings.Contains(body, `"code":-2`) {
 				t.Errorf("%s by a * token: %d %s, want -2", m, code, body)
 			}
 		}
