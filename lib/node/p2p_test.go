@@ -188,13 +188,20 @@ func TestP2PAdversarial(t *testing.T) {
 
 	// A flood of unrequested transactions spending nothing we know: the
 	// orphan pool stays bounded, the flood costs points, the node serves.
+	// The node may drop the flooder before the flood ends (its points or
+	// its message rate): the sender then stops at a failed write.
 	f2 := dialFake(t, n, "127.0.0.36")
 	f2.handshake()
 	for i := range 400 {
 		tx := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: chainhash.HashH([]byte(strconv.Itoa(i)))},
 			Sequence: wire.MaxTxInSequenceNum, SignatureScript: []byte{0x51}}},
 			TxOut: []*wire.TxOut{{Value: 1000, PkScript: chaingen.OpTrueP2WSH}}}
-		f2.send(&msg.Tx{Tx: tx})
+		if _, err := msg.WriteMessage(f2.c, f2.magic, &msg.Tx{Tx: tx}); err != nil {
+			if i == 0 {
+				t.Fatalf("the first transaction of the flood: %v", err)
+			}
+			break
+		}
 	}
 	waitUntil(t, "the flood to be handled", 10*time.Second, func() bool { return n.Mempool.OrphanCount() > 0 })
 	if k := n.Mempool.OrphanCount(); k > 100 {
