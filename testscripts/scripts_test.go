@@ -55,6 +55,7 @@ func TestScripts(t *testing.T) {
 			"waitstdout": cmdWaitStdout,
 			"exits":      cmdExits,
 			"onejson":    cmdOneJSON,
+			"gbtblock":   cmdGBTBlock,
 		},
 	})
 }

@@ -49,6 +49,24 @@ func witnessCommitmentIndex(cb *wire.MsgTx) int {
 	return -1
 }
 
+// CompleteCoinbaseWitness gives blk's coinbase the BIP141 reserved value
+// (one 32-byte zero item) when it has a witness commitment output but no
+// witness, as bitcoind's submitblock does: getblocktemplate miners add the
+// commitment and send the coinbase without its witness. It reports
+// whether it changed the block. The block hash does not change (the
+// witness is not in the txid); the commitment is still checked as usual.
+func CompleteCoinbaseWitness(blk *wire.MsgBlock) bool {
+	if len(blk.Transactions) == 0 || len(blk.Transactions[0].TxIn) == 0 {
+		return false
+	}
+	cb := blk.Transactions[0]
+	if len(cb.TxIn[0].Witness) != 0 || witnessCommitmentIndex(cb) < 0 {
+		return false
+	}
+	cb.TxIn[0].Witness = wire.TxWitness{make([]byte, 32)}
+	return true
+}
+
 // CheckBlockSanity runs the context-free checks on a block: proof of work
 // (unless flags has BFNoPoWCheck) against its own bits and params'
 // limit, transactions present, size and weight limits, exactly one

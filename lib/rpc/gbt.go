@@ -436,6 +436,7 @@ func (s *NodeService) proposeBlock(req *templateRequest) (any, error) {
 	if err != nil {
 		return nil, Errorf(CodeDeserialize, "Block decode failed: %v", err)
 	}
+	chain.CompleteCoinbaseWitness(blk)
 	hash := blk.BlockHash()
 	if _, _, err := s.Chain.HeaderByHash(hash); err == nil {
 		for _, t := range s.Chain.Tips() {

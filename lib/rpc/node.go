@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"maps"
 	"math"
 	"math/big"
 	"math/bits"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gamegold/gg/lib/address"
@@ -41,7 +44,11 @@ type NodeService struct {
 	Notifier ChainNotifier
 	// GBT tunes getblocktemplate's cache and long polls.
 	GBT GBTOptions
-	gbt gbtState
+	// Log, when set, records submitted blocks that did not become the tip
+	// (the verdict, at info).
+	Log     *slog.Logger
+	gbt     gbtState
+	submits submitStats
 }
 
 // Methods returns every method, GameGold's dotted names and bitcoind's.
@@ -55,6 +62,7 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"block.header", "getblockheader"}, "blockhash [verbose=true]", "block header as JSON, or hex when verbose=false", s.getBlockHeader},
 		{[]string{"block.tips", "getchaintips"}, "", "every known chain tip and its status", s.chainTips},
 		{[]string{"block.invalidate", "invalidateblock"}, "blockhash", "mark a block and its descendants invalid (the chain reorganises away from it)", s.invalidateBlock},
+		{[]string{"miner.info", "getmininginfo"}, "", "mining state: {blocks, difficulty, pooledtx, chain, submitblock: {accepted, not_accepted: {verdict: count}}, warnings}", s.miningInfo},
 		{[]string{"block.reconsider", "reconsiderblock"}, "blockhash", "undo invalidateblock: clear the invalid marks of a block, its descendants and ancestors, and move to the best chain", s.reconsiderBlock},
 		{[]string{"miner.difficulty", "getdifficulty"}, "", "difficulty of the tip (PoW limit target / tip target)", s.difficulty},
 		{[]string{"tx.spender"}, "txid n", "the mempool transaction spending an output: {txid, vin}, or null", s.spender},
@@ -746,18 +754,94 @@ func (s *NodeService) submitBlock(_ context.Context, p json.RawMessage) (any, er
 	if err != nil {
 		return nil, Errorf(CodeDeserialize, "Block decode failed: %v", err)
 	}
-	_, orphan, err := s.Chain.ProcessBlock(blk, chain.BFRequested)
+	chain.CompleteCoinbaseWitness(blk)
+	hash := blk.BlockHash()
+	verdict := s.submitVerdict(blk, hash)
+	s.submits.count(verdict)
+	if verdict == "" {
+		return nil, nil
+	}
+	if s.Log != nil {
+		s.Log.Info("submitblock not connected", "hash", hash, "verdict", verdict)
+	}
+	return verdict, nil
+}
+
+// submitVerdict processes a submitted block and returns BIP22's answer:
+// "" when it became the tip; "inconclusive" when it is valid as far as
+// checked but not on the best chain (an orphan, or a side branch:
+// miners count it as stale work); "duplicate", "duplicate-invalid" or
+// "duplicate-inconclusive" (stored but not on the best chain) for a
+// block already known; else the rule's reason, or "rejected".
+func (s *NodeService) submitVerdict(blk *wire.MsgBlock, hash chainhash.Hash) string {
+	mainChain, orphan, err := s.Chain.ProcessBlock(blk, chain.BFRequested)
 	if err != nil {
 		var re chain.RuleError
-		if errors.As(err, &re) {
-			return re.Reason(), nil
+		if !errors.As(err, &re) {
+			return "rejected"
 		}
-		return "rejected", nil
+		r := re.Reason()
+		if r == "duplicate" && !s.Chain.MainChainHasBlock(hash) {
+			return "duplicate-inconclusive"
+		}
+		return r
 	}
-	if orphan {
-		return "inconclusive", nil
+	if orphan || !mainChain {
+		return "inconclusive"
 	}
-	return nil, nil
+	return ""
+}
+
+// submitStats counts submitblock's verdicts since start.
+type submitStats struct {
+	mu       sync.Mutex
+	accepted int64
+	verdicts map[string]int64
+}
+
+// maxVerdicts bounds the distinct reasons counted (reasons come from a
+// fixed table; the bound keeps a bug from growing the map).
+const maxVerdicts = 64
+
+func (st *submitStats) count(verdict string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if verdict == "" {
+		st.accepted++
+		return
+	}
+	if st.verdicts == nil {
+		st.verdicts = map[string]int64{}
+	}
+	if _, ok := st.verdicts[verdict]; !ok && len(st.verdicts) >= maxVerdicts {
+		verdict = "other"
+	}
+	st.verdicts[verdict]++
+}
+
+func (st *submitStats) snapshot() (int64, map[string]int64) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.accepted, maps.Clone(st.verdicts)
+}
+
+func (s *NodeService) miningInfo(_ context.Context, p json.RawMessage) (any, error) {
+	if err := noParams(p); err != nil {
+		return nil, err
+	}
+	best := s.Chain.Best()
+	accepted, verdicts := s.submits.snapshot()
+	if verdicts == nil {
+		verdicts = map[string]int64{}
+	}
+	return map[string]any{
+		"blocks":      best.Height,
+		"difficulty":  Difficulty(best.Bits, s.Params),
+		"pooledtx":    s.Mempool.Info().Size,
+		"chain":       s.Params.Name,
+		"submitblock": map[string]any{"accepted": accepted, "not_accepted": verdicts},
+		"warnings":    "",
+	}, nil
 }
 
 func (s *NodeService) validateAddress(_ context.Context, p json.RawMessage) (any, error) {

@@ -185,6 +185,8 @@ func TestNodeMethods(t *testing.T) {
 		{"submitblock", []any{hex.EncodeToString(chaincfg.RegTestParams.GenesisBlock.Bytes())}, `"`, []any{}, CodeInvalidParams},
 		{"block.invalidate", []any{hs[100]}, "null", []any{"00"}, CodeInvalidParam},
 		{"invalidateblock", []any{hs[99]}, "null", []any{strings.Repeat("0", 64)}, CodeInvalidAddress},
+		{"miner.info", nil, `"submitblock":{"accepted":`, []any{1}, CodeInvalidParams},
+		{"getmininginfo", nil, `"pooledtx":`, []any{1}, CodeInvalidParams},
 		{"block.reconsider", []any{hs[100]}, "null", []any{"00"}, CodeInvalidParam},
 		{"reconsiderblock", []any{hs[99]}, "null", []any{strings.Repeat("0", 64)}, CodeInvalidAddress},
 		{"sys.help", []any{"getblock"}, "blockhash", []any{"nosuch"}, CodeMethodNotFound},
