@@ -25,19 +25,47 @@ import (
 // at the cached best-header path, not a walk down from it. Requires c.mu
 // held for writing (the cache may be refreshed).
 func (c *Chain) worthStoring(n *blockNode, flags BehaviorFlags) bool {
-	if flags&BFRequested != 0 {
-		return true
-	}
 	work := n.workSum
 	if bh := c.bestHeader; bh != nil && bh != n && len(n.children) != 0 && bh.workSum.Cmp(work) > 0 {
 		if p := c.bestHeaderPath(); int(n.height) < len(p) && p[n.height] == n {
 			work = bh.workSum
 		}
 	}
+	tipWork := c.index.tip().workSum
+	if work.Cmp(tipWork) <= 0 && storedSiblings(n) >= MaxStoredSiblings {
+		return false
+	}
+	if flags&BFRequested != 0 {
+		return true
+	}
 	if min := c.params.MinimumChainWork; min != nil && work.Cmp(min) < 0 {
 		return false
 	}
-	return work.Cmp(c.index.tip().workSum) >= 0
+	return work.Cmp(tipWork) >= 0
+}
+
+// MaxStoredSiblings bounds the stored blocks sharing one parent, unless
+// a newcomer's chain has more work than the tip: the first ones seen win
+// (as bitcoind prefers the first block of equal work). On regtest, where
+// half of all hashes solve a block, a miner without long polling submits
+// thousands of valid siblings at one height; requested blocks (submitblock)
+// obey this bound too. A refused sibling keeps its header in memory and
+// can be stored once its chain has the work.
+const MaxStoredSiblings = 4
+
+// storedSiblings counts the children of n's parent, other than n, whose
+// block is stored.
+func storedSiblings(n *blockNode) int {
+	if n.parent == nil {
+		return 0
+	}
+	k := 0
+	for _, ch := range n.parent.children {
+		if ch != n && ch.status&statusDataStored != 0 {
+			k++
+		}
+	}
+	return k
 }
 
 // linkData records that n's data is now stored: n (and the stored

@@ -479,3 +479,56 @@ func TestWorthStoringBestHeaderPath(t *testing.T) {
 		t.Fatalf("best header at %d", tc.bestHeader.height)
 	}
 }
+
+// TestSiblingFlood: equal-work siblings at one height, even submitted
+// with BFRequested (submitblock), are stored up to MaxStoredSiblings
+// (the first seen); the rest keep only their header, with no error. A
+// sibling whose chain then gets more work than the tip is stored and
+// connected.
+func TestSiblingFlood(t *testing.T) {
+	g := newBlockGen()
+	tc := openChain(t)
+	base := matureBase(g)[:5]
+	tc.mustAccept(t, base...)
+	parent := base[len(base)-1]
+	stored0 := tc.storedBlocks(t)
+	var sibs []*wire.MsgBlock
+	for range 20 {
+		b := g.next(parent, nil, 0)
+		sibs = append(sibs, b)
+		if _, orphan, err := tc.ProcessBlock(b, BFRequested); err != nil || orphan {
+			t.Fatalf("sibling: orphan=%v err=%v", orphan, err)
+		}
+	}
+	// The first sibling became the tip; MaxStoredSiblings stored in all.
+	if got := tc.storedBlocks(t) - stored0; got != MaxStoredSiblings {
+		t.Fatalf("%d of 20 equal-work siblings stored, want %d", got, MaxStoredSiblings)
+	}
+	if tc.Best().Hash != sibs[0].BlockHash() {
+		t.Fatal("the first sibling seen is not the tip")
+	}
+	for i, b := range sibs {
+		if want := i < MaxStoredSiblings; tc.HaveBlock(b.BlockHash()) != want {
+			t.Fatalf("sibling %d stored = %v, want %v", i, !want, want)
+		}
+		if _, _, err := tc.HeaderByHash(b.BlockHash()); err != nil {
+			t.Fatalf("sibling %d: header not kept: %v", i, err)
+		}
+	}
+	// A late sibling's child makes its chain the heaviest: the sibling's
+	// block, sent again, is stored, and the chain moves to it.
+	late := sibs[len(sibs)-1]
+	child := g.next(late, nil, 0)
+	if _, _, err := tc.ProcessBlock(child, BFNone); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tc.ProcessBlock(late, BFRequested); err != nil {
+		t.Fatal(err)
+	}
+	if tc.Best().Hash != child.BlockHash() {
+		t.Fatalf("tip %v, want the late sibling's child", tc.Best().Hash)
+	}
+	if err := tc.checkConsistency(); err != nil {
+		t.Fatal(err)
+	}
+}
