@@ -15,7 +15,7 @@ FUZZTIME   ?= 30s
 BENCHTIME  ?= 1s
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
-.PHONY: help build run devnet test test-race test-32bit bench bench-p2p fuzz lint fmt install clean clean-regtest
+.PHONY: help build run devnet test test-race test-32bit bench bench-p2p bench-client fuzz lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ bench: ## run the benchmarks (block connect, mempool acceptance, script, templat
 bench-p2p: ## the network benchmarks: sync of 2,000 blocks from 1 and 3 peers, of 100 blocks of 2,000 signed txs (tx/s, peak RSS), compact block relay (bytes)
 	$(GO) test -run '^$$' -bench 'P2PSync|CompactBlockRelay' -benchtime 3x -timeout 30m ./lib/node
 	$(GO) test -run '^$$' -bench 'ConnectBlock$$' -benchtime 10x ./lib/chain
+
+bench-client: build ## per-call cost (wall, CPU) of gg-node rpc getblockcount and gg-wallet balance beside btcd v0.24.2's btcctl, process start included (ROUNDS, CALLS)
+	GG_BIN=$(BIN) scripts/bench-client.sh
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 	@set -e; for pkg in $$($(GO) list ./lib/...); do \
