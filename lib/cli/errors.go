@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -120,69 +121,78 @@ var libPackages = []string{"address", "amount", "bech32", "chain", "chaincfg", "
 	"keys", "mempool", "mining", "netsync", "node", "p2p", "rpc", "script", "spv", "store", "stratum", "tui",
 	"version", "wallet", "wire"}
 
-var rePackagePrefix = regexp.MustCompile(`(^|: )(?:` + strings.Join(libPackages, "|") + `): `)
+// rePackagePrefix matches a package prefix. It and the jargon table are
+// built on the first error, not in every run's init.
+var rePackagePrefix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(^|: )(?:` + strings.Join(libPackages, "|") + `): `)
+})
 
-// jargon is the table of known library wordings: a pattern, what to say
-// instead (the match is replaced; $1... are its groups), and a hint added
-// when the error has none.
-var jargon = []struct {
+// jargonEntry is a known library wording: a pattern, what to say instead
+// (the match is replaced; $1... are its groups), and a hint added when the
+// error has none.
+type jargonEntry struct {
 	re   *regexp.Regexp
 	repl func(m []string) string
 	hint string
-}{
-	// the wallet's account lookup, in any context
-	{re: regexp.MustCompile(`^.*account not found: "([^"]*)"$`),
-		repl: func(m []string) string { return fmt.Sprintf("no account %q in the wallet", m[1]) },
-		hint: "list the accounts: gg-wallet account list (new ones: gg-wallet account create NAME)"},
-	// bech32 internals of an address
-	{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid character not part of charset: (\d+)`),
-		repl: func(m []string) string {
-			return fmt.Sprintf("%s cannot be part of an address (bech32 uses 0-9 and a-z except 1, b, i, o)", quoteChar(m[1]))
-		},
-		hint: "check the address for a typo"},
-	{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid character in string: '(.)'`),
-		repl: func(m []string) string { return fmt.Sprintf("'%s' cannot be part of an address", m[1]) },
-		hint: "check the address for a typo"},
-	{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid (?:bech32 string length \d+|separator index \d+)`),
-		repl: func([]string) string { return "too short or too long for an address" },
-		hint: "check that the whole address was copied"},
-	{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid checksum \(expected .*\)`),
-		repl: func([]string) string { return "the address's checksum does not match: a character is mistyped" },
-		hint: "check the address for a typo"},
-	{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?string not all lowercase or all uppercase`),
-		repl: func([]string) string { return "the address mixes upper and lower case" }},
-	// hex
-	{re: regexp.MustCompile(`(?:tx hex: )?encoding/hex: invalid byte: U\+[0-9A-F]+ '(.+)'`),
-		repl: func(m []string) string { return fmt.Sprintf("'%s' is not a hex digit", m[1]) }},
-	{re: regexp.MustCompile(`(?:tx hex: )?encoding/hex: odd length hex string`),
-		repl: func([]string) string { return "odd number of hex digits" }},
-	{re: regexp.MustCompile(`^not a transaction: `),
-		repl: func(m []string) string { return m[0] },
-		hint: "give the transaction as hex or as gg-tx decode's JSON"},
-	// files
-	{re: regexp.MustCompile(`open ([^:]+): no such file or directory`),
-		repl: func(m []string) string { return m[1] + " does not exist" }},
-	{re: regexp.MustCompile(`open ([^:]+): permission denied`),
-		repl: func(m []string) string { return m[1] + ": permission denied" }},
-	// numbers and JSON
-	{re: regexp.MustCompile(`strconv\.Parse\w+: parsing "([^"]*)": invalid syntax`),
-		repl: func(m []string) string { return fmt.Sprintf("%q is not a number", m[1]) }},
-	{re: regexp.MustCompile(`strconv\.Parse\w+: parsing "([^"]*)": value out of range`),
-		repl: func(m []string) string { return fmt.Sprintf("%q is out of range", m[1]) }},
-	{re: regexp.MustCompile(`invalid character '(.+)' looking for beginning of value`),
-		repl: func(m []string) string { return fmt.Sprintf("not JSON ('%s' where a value should start)", m[1]) }},
-	{re: regexp.MustCompile(`unexpected end of JSON input`),
-		repl: func([]string) string { return "JSON cut short" }},
-	{re: regexp.MustCompile(`context deadline exceeded`),
-		repl: func([]string) string { return "timed out" }},
 }
+
+// jargon is the table of known library wordings.
+var jargon = sync.OnceValue(func() []jargonEntry {
+	return []jargonEntry{
+		// the wallet's account lookup, in any context
+		{re: regexp.MustCompile(`^.*account not found: "([^"]*)"$`),
+			repl: func(m []string) string { return fmt.Sprintf("no account %q in the wallet", m[1]) },
+			hint: "list the accounts: gg-wallet account list (new ones: gg-wallet account create NAME)"},
+		// bech32 internals of an address
+		{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid character not part of charset: (\d+)`),
+			repl: func(m []string) string {
+				return fmt.Sprintf("%s cannot be part of an address (bech32 uses 0-9 and a-z except 1, b, i, o)", quoteChar(m[1]))
+			},
+			hint: "check the address for a typo"},
+		{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid character in string: '(.)'`),
+			repl: func(m []string) string { return fmt.Sprintf("'%s' cannot be part of an address", m[1]) },
+			hint: "check the address for a typo"},
+		{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid (?:bech32 string length \d+|separator index \d+)`),
+			repl: func([]string) string { return "too short or too long for an address" },
+			hint: "check that the whole address was copied"},
+		{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?invalid checksum \(expected .*\)`),
+			repl: func([]string) string { return "the address's checksum does not match: a character is mistyped" },
+			hint: "check the address for a typo"},
+		{re: regexp.MustCompile(`(?:not a valid address: "[^"]*": )?string not all lowercase or all uppercase`),
+			repl: func([]string) string { return "the address mixes upper and lower case" }},
+		// hex
+		{re: regexp.MustCompile(`(?:tx hex: )?encoding/hex: invalid byte: U\+[0-9A-F]+ '(.+)'`),
+			repl: func(m []string) string { return fmt.Sprintf("'%s' is not a hex digit", m[1]) }},
+		{re: regexp.MustCompile(`(?:tx hex: )?encoding/hex: odd length hex string`),
+			repl: func([]string) string { return "odd number of hex digits" }},
+		{re: regexp.MustCompile(`^not a transaction: `),
+			repl: func(m []string) string { return m[0] },
+			hint: "give the transaction as hex or as gg-tx decode's JSON"},
+		// files
+		{re: regexp.MustCompile(`open ([^:]+): no such file or directory`),
+			repl: func(m []string) string { return m[1] + " does not exist" }},
+		{re: regexp.MustCompile(`open ([^:]+): permission denied`),
+			repl: func(m []string) string { return m[1] + ": permission denied" }},
+		// numbers and JSON
+		{re: regexp.MustCompile(`strconv\.Parse\w+: parsing "([^"]*)": invalid syntax`),
+			repl: func(m []string) string { return fmt.Sprintf("%q is not a number", m[1]) }},
+		{re: regexp.MustCompile(`strconv\.Parse\w+: parsing "([^"]*)": value out of range`),
+			repl: func(m []string) string { return fmt.Sprintf("%q is out of range", m[1]) }},
+		{re: regexp.MustCompile(`invalid character '(.+)' looking for beginning of value`),
+			repl: func(m []string) string { return fmt.Sprintf("not JSON ('%s' where a value should start)", m[1]) }},
+		{re: regexp.MustCompile(`unexpected end of JSON input`),
+			repl: func([]string) string { return "JSON cut short" }},
+		{re: regexp.MustCompile(`context deadline exceeded`),
+			repl: func([]string) string { return "timed out" }},
+	}
+})
 
 // humanize strips package prefixes from msg and hints and rewrites the
 // known library wordings, adding the table's hint when there is none.
 func humanize(msg string, hints []string) (string, []string) {
 	msg = stripPackages(msg)
 	var add []string
-	for _, j := range jargon {
+	for _, j := range jargon() {
 		loc := j.re.FindStringSubmatchIndex(msg)
 		if loc == nil {
 			continue
@@ -210,7 +220,7 @@ func humanize(msg string, hints []string) (string, []string) {
 
 func stripPackages(s string) string {
 	for {
-		t := rePackagePrefix.ReplaceAllString(s, "$1")
+		t := rePackagePrefix().ReplaceAllString(s, "$1")
 		if t == s {
 			return s
 		}

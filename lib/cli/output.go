@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -70,14 +69,14 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 
 func (a Amount) String() string { return FormatGG(amount.Amount(a)) }
 
-var reID = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
+var reID = lazyRegexp(`\b[0-9a-f]{64}\b`)
 
 // ShortID shortens a 64-hex-digit id to 3f2a…9c1d.
 func ShortID(id string) string { return id[:4] + "…" + id[len(id)-4:] }
 
 // fitTable returns rows and header cut to fit width columns.
 func fitTable(header []string, rows [][]string, width int) ([]string, [][]string) {
-	short := func(s string) string { return reID.ReplaceAllStringFunc(s, ShortID) }
+	short := func(s string) string { return reID().ReplaceAllStringFunc(s, ShortID) }
 	all := make([][]string, 0, len(rows)+1)
 	all = append(all, append([]string{}, header...))
 	for _, r := range rows {
@@ -133,13 +132,13 @@ func fitTable(header []string, rows [][]string, width int) ([]string, [][]string
 	return all[0], all[1:]
 }
 
-var reNumber = regexp.MustCompile(`^-?[0-9][0-9.,]*$`)
+var reNumber = lazyRegexp(`^-?[0-9][0-9.,]*$`)
 
 // cutsSafely reports whether a cell may lose its middle: a single word
 // (an address, an id, a URL) or words without digits, never a number or
 // words with numbers in them (amounts, "bid 1.2 / buy-now 2.0").
 func cutsSafely(cell string) bool {
-	if reNumber.MatchString(cell) {
+	if reNumber().MatchString(cell) {
 		return false
 	}
 	return !strings.ContainsAny(cell, " \t") || !strings.ContainsAny(cell, "0123456789")

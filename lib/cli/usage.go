@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -125,12 +126,21 @@ func commandNames(cmds []*ucli.Command) []string {
 	return names
 }
 
+// The wordings of the flag package's errors, compiled on the first usage
+// error (not in every run's init).
 var (
-	reUndefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
-	reBadValue      = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]*)(?::.*)?$`)
-	reNeedsValue    = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
-	reNoBoolValue   = regexp.MustCompile(`^invalid boolean flag (.*): .*$`)
+	reUndefinedFlag = lazyRegexp(`^flag provided but not defined: -+(.*)$`)
+	reBadValue      = lazyRegexp(`^invalid value "(.*)" for flag -+([^:]*)(?::.*)?$`)
+	reNeedsValue    = lazyRegexp(`^flag needs an argument: -+(.*)$`)
+	reNoBoolValue   = lazyRegexp(`^invalid boolean flag (.*): .*$`)
 )
+
+// lazyRegexp returns a func that compiles expr on its first call and
+// returns the same *regexp.Regexp on each: a package-level pattern that
+// costs nothing at init, for the paths few runs take.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // onUsageError words urfave's flag parsing errors of the command at path
 // (flags are its own) as usage errors.
@@ -141,7 +151,7 @@ func onUsageError(path string, flags []ucli.Flag) ucli.OnUsageErrorFunc {
 		}
 		msg := err.Error()
 		e := Usagef("%s", msg)
-		if m := reUndefinedFlag.FindStringSubmatch(msg); m != nil {
+		if m := reUndefinedFlag().FindStringSubmatch(msg); m != nil {
 			e = Usagef("unknown flag --%s", m[1])
 			var names []string
 			for _, f := range append(append([]ucli.Flag{}, flags...), CommonFlags()...) {
@@ -154,11 +164,11 @@ func onUsageError(path string, flags []ucli.Flag) ucli.OnUsageErrorFunc {
 			if s := suggest(m[1], names); s != "" {
 				e.Hints = append(e.Hints, "did you mean --"+s+"?")
 			}
-		} else if m := reBadValue.FindStringSubmatch(msg); m != nil {
+		} else if m := reBadValue().FindStringSubmatch(msg); m != nil {
 			e = Usagef("bad value %q for --%s", m[1], m[2])
-		} else if m := reNeedsValue.FindStringSubmatch(msg); m != nil {
+		} else if m := reNeedsValue().FindStringSubmatch(msg); m != nil {
 			e = Usagef("--%s needs a value", m[1])
-		} else if m := reNoBoolValue.FindStringSubmatch(msg); m != nil {
+		} else if m := reNoBoolValue().FindStringSubmatch(msg); m != nil {
 			e = Usagef("--%s takes no value (or =true, =false)", m[1])
 		}
 		e.Hints = append(e.Hints, seeHelp(path))

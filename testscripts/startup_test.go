@@ -1,0 +1,125 @@
+package testscripts
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A client call (gg-node rpc, gg-wallet balance ...) starts a whole
+// binary, which initializes every package it links before main runs
+// (docs/performance.md "Client start-up"). startupBudget keeps that work
+// a client's: it bounds, per binary, the sum over its packages of what
+// GODEBUG=inittrace=1 reports. Allocations are counted, not timed: the
+// same on a busy machine.
+//
+// Measured when set (go1.26, make build's TAGS): gg-node 5,507
+// allocations / 2,039,960 bytes, gg-wallet 5,489 / 2,035,680 (both also
+// link the daemon: the wallet's BIP39 word lists, Prometheus), gg-tx
+// 3,476 / 1,078,840, gg-prop and gg-contract 3,276 / 1,038,176; before
+// the lazy initialization gg-node made 7,580 allocations of 2,460,784
+// bytes. The bounds leave about 8 % for growth: a package that builds its
+// tables in init (lib/cli's regexps, 1,308 allocations, or the markdown
+// library, 762) does not fit.
+var startupBudget = map[string]struct{ allocs, bytes int }{
+	"gg-node":     {6000, 2300 << 10},
+	"gg-wallet":   {6000, 2300 << 10},
+	"gg-tx":       {3800, 1200 << 10},
+	"gg-prop":     {3600, 1150 << 10},
+	"gg-contract": {3600, 1150 << 10},
+}
+
+// heavyInits are packages whose init builds large tables no client call
+// needs: none of them may be linked into a binary as make build builds it.
+var heavyInits = []string{
+	"github.com/russross/blackfriday/v2", // man-page markdown (urfave/cli's ToMan; tests only)
+	"github.com/cpuguy83/go-md2man/v2/md2man",
+}
+
+// makefileVar returns the value the Makefile assigns to name ("" if none).
+func makefileVar(t *testing.T, name string) string {
+	t.Helper()
+	mk, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*[:?]?=[ \t]*(.*)$`)
+	m := re.FindSubmatch(mk)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimSpace(string(m[1]))
+}
+
+// initTrace sums the allocations and bytes of bin's package inits (run
+// with args under GODEBUG=inittrace=1) and lists the packages traced.
+func initTrace(t *testing.T, bin string, args ...string) (allocs, size int, pkgs map[string]int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", bin, args, err, stderr.String())
+	}
+	// init PKG @T ms, C ms clock, B bytes, A allocs
+	line := regexp.MustCompile(`^init (\S+) @\S+ ms, \S+ ms clock, (\d+) bytes, (\d+) allocs$`)
+	pkgs = map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
+	for sc.Scan() {
+		m := line.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		b, _ := strconv.Atoi(m[2])
+		a, _ := strconv.Atoi(m[3])
+		size += b
+		allocs += a
+		pkgs[m[1]] = a
+	}
+	if len(pkgs) == 0 {
+		t.Fatalf("%s: no inittrace lines in:\n%s", bin, stderr.String())
+	}
+	return allocs, size, pkgs
+}
+
+// TestClientStartup builds each binary as make build does (its TAGS) and
+// checks that its package inits stay within its startupBudget and that no
+// package of heavyInits is linked in.
+func TestClientStartup(t *testing.T) {
+	tags := makefileVar(t, "TAGS")
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-tags", tags, "-o", dir+string(filepath.Separator), "./cmd/...")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for name, budget := range startupBudget {
+		t.Run(name, func(t *testing.T) {
+			bin := filepath.Join(dir, name)
+			list := exec.Command("go", "list", "-tags", tags, "-deps", "./cmd/"+name)
+			list.Dir = ".."
+			deps, err := list.Output()
+			if err != nil {
+				t.Fatalf("go list -deps %s: %v", name, err)
+			}
+			for _, h := range heavyInits {
+				if bytes.Contains(append([]byte("\n"), deps...), []byte("\n"+h+"\n")) {
+					t.Errorf("%s links %s, whose init no client call needs", name, h)
+				}
+			}
+			allocs, size, pkgs := initTrace(t, bin, "--version")
+			t.Logf("%s: package inits: %d allocs, %d bytes, %d packages", name, allocs, size, len(pkgs))
+			if allocs > budget.allocs || size > budget.bytes {
+				t.Errorf("%s: package inits allocate %d times, %d bytes: want at most %d and %d (GODEBUG=inittrace=1 %s --version names them)",
+					name, allocs, size, budget.allocs, budget.bytes, name)
+			}
+		})
+	}
+}
