@@ -106,6 +106,7 @@ type Node struct {
 	saverQuit chan struct{} // closed by Close: the mempool saver stops
 	saverWG   sync.WaitGroup
 	net       *netNode // nil without P2P
+	feed      *eventFeed
 }
 
 // New opens (or creates) the datadir and starts the subsystems.

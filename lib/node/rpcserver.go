@@ -68,6 +68,7 @@ func (n *Node) startRPC() error {
 	n.rpc.Register(gs.Methods()...)
 	cs := &rpc.ContractService{Params: n.cfg.Params, Backend: NewContractHost(n.Chain, n.Book, n.Mempool, n.Wallet), Book: bookMethods{n.Book}}
 	n.rpc.Register(cs.Methods()...)
+	n.serveEvents() // WebSocket /ws (events.go)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)
@@ -89,6 +90,7 @@ func (n *Node) startRPC() error {
 }
 
 func (n *Node) stopRPC() {
+	defer n.stopEvents()
 	if n.rpc == nil {
 		return
 	}

@@ -45,6 +45,9 @@ type Server struct {
 	httpMu sync.Mutex
 	http   *http.Server
 	shut   bool // Shutdown was called
+	// onShut run first in Shutdown: they close what net/http no longer
+	// tracks (hijacked WebSocket connections).
+	onShut []func(ctx context.Context)
 
 	routes []Route // sorted by decreasing prefix length
 
@@ -82,7 +85,8 @@ type Route struct {
 	// and HEAD.
 	Methods []string
 	// Perm is the permission a login's Access must allow (RESTPerm,
-	// EventsPerm, MetricsPerm); the route answers 403 otherwise.
+	// EventsPerm, MetricsPerm); the route answers 403 otherwise. Empty:
+	// any login (the WebSocket checks each call itself).
 	Perm string
 	// Public serves the route without a login (Access is nil then).
 	Public bool
@@ -133,7 +137,7 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rc *http.Res
 		if access, ok = s.login(w, r, rc); !ok {
 			return
 		}
-		if !access.Allows(rt.Perm) {
+		if rt.Perm != "" && !access.Allows(rt.Perm) {
 			hangUp(w, rc)
 			writeJSON(w, http.StatusForbidden, routeError{Error: fmt.Sprintf("%s: not allowed for %s", rt.Prefix, access.Name)})
 			return
@@ -216,7 +220,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.httpMu.Lock()
 	hs := s.http
 	s.shut = true
+	fns := s.onShut
+	s.onShut = nil
 	s.httpMu.Unlock()
+	for _, fn := range fns {
+		fn(ctx)
+	}
 	if hs == nil {
 		return nil
 	}
