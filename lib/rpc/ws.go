@@ -24,9 +24,11 @@ import (
 // The WebSocket endpoint (docs/rpc.md, "WebSocket events"): JSON-RPC
 // 2.0 requests in, replies and event notifications out, on /ws of the
 // RPC listener with the same logins. Each connection has a reader (the
-// handler's goroutine: it decodes requests, runs calls through
-// Server.Call and handles subscribe and unsubscribe) and one writer fed
-// by a bounded reply channel and the connection's hub queue.
+// handler's goroutine: it decodes requests and runs calls through
+// Server.Call) and one writer fed by a bounded reply channel and the
+// connection's hub queue. The writer also runs subscribe and
+// unsubscribe, so a subscription's reply always precedes its events
+// (its replay is queued as it subscribes).
 
 // wsRoute is the endpoint's path.
 const wsRoute = "/ws"
@@ -169,7 +171,7 @@ type wsConn struct {
 	access *Access
 	sub    *Subscriber
 
-	replies chan []byte
+	replies chan wsOut
 	// ctx is the calls' context, cancelled by fail.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -179,7 +181,7 @@ type wsConn struct {
 	code      websocket.StatusCode
 	reason    string
 
-	// reader's state
+	// the writer's state (subscribe and unsubscribe run there)
 	subErrs int
 	addrs   map[string]int // subscription id → its addresses
 }
@@ -215,7 +217,7 @@ func (ws *wsServer) serve(w http.ResponseWriter, r *http.Request, access *Access
 	}
 	conn.SetReadLimit(ws.cfg.ReadLimit)
 	c := &wsConn{ws: ws, conn: conn, raw: ht.conn, access: access, sub: ws.hub.Attach(),
-		replies: make(chan []byte, 16), closing: make(chan struct{}), addrs: map[string]int{}}
+		replies: make(chan wsOut, 16), closing: make(chan struct{}), addrs: map[string]int{}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	defer c.cancel()
 	defer c.sub.Close()
@@ -258,9 +260,6 @@ func (c *wsConn) readLoop() {
 			continue
 		}
 		reply := c.handleMessage(msg)
-		if reply == nil {
-			continue
-		}
 		select {
 		case c.replies <- reply:
 		case <-c.closing:
@@ -278,6 +277,7 @@ func (c *wsConn) writeLoop(readDone <-chan struct{}) {
 	for {
 		select {
 		case <-c.closing:
+			c.flush()
 			c.close()
 			return
 		case <-c.sub.Done():
@@ -292,8 +292,8 @@ func (c *wsConn) writeLoop(readDone <-chan struct{}) {
 		case <-c.closing:
 		case <-c.sub.Done():
 		case <-readDone:
-		case b := <-c.replies:
-			if !c.write(b) {
+		case out := <-c.replies:
+			if !c.write(out.bytes()) {
 				return
 			}
 		case b := <-c.sub.Queue():
@@ -316,6 +316,35 @@ func (c *wsConn) writeLoop(readDone <-chan struct{}) {
 				c.conn.CloseNow()
 				return
 			}
+		}
+	}
+}
+
+// wsOut is a reply to write: its bytes, or a job that makes them in the
+// writer (a message with subscribe or unsubscribe calls).
+type wsOut struct {
+	b   []byte
+	job func() []byte
+}
+
+func (o wsOut) bytes() []byte {
+	if o.job != nil {
+		return o.job()
+	}
+	return o.b
+}
+
+// flush writes the replies already queued, before a close: a client
+// learns why its last calls failed.
+func (c *wsConn) flush() {
+	for {
+		select {
+		case out := <-c.replies:
+			if !c.write(out.bytes()) {
+				return
+			}
+		default:
+			return
 		}
 	}
 }
@@ -445,42 +474,58 @@ type wsResponse struct {
 	ID      json.RawMessage `json:"id"`
 }
 
-// handleMessage runs one message's request or batch and returns the
-// reply to send.
-func (c *wsConn) handleMessage(msg []byte) []byte {
+// handleMessage runs one message's calls and returns its reply: the
+// bytes, or a job for the writer when the message holds subscribe or
+// unsubscribe calls (the other calls have run by then).
+func (c *wsConn) handleMessage(msg []byte) wsOut {
 	items, batch, derr := decodeWSRequest(msg, c.ws.srv.limits.MaxBatch)
 	if derr != nil {
 		b, _ := json.Marshal(wsResponse{JSONRPC: "2.0", Error: publicError(derr), ID: nullID})
-		return b
+		return wsOut{b: b}
 	}
-	if !batch {
-		return c.handle(items[0])
-	}
-	out := []byte{'['}
+	parts := make([][]byte, len(items))
+	local := false
 	for i, it := range items {
-		if i > 0 {
-			out = append(out, ',')
+		if it.kind == wsCallKind {
+			parts[i] = c.call(it)
+		} else {
+			local = true
 		}
-		out = append(out, c.handle(it)...)
 	}
-	return append(out, ']')
+	build := func() []byte {
+		for i, it := range items {
+			if it.kind != wsCallKind {
+				parts[i] = c.localReply(it)
+			}
+		}
+		if !batch {
+			return parts[0]
+		}
+		return append(append([]byte{'['}, bytes.Join(parts, []byte{','})...), ']')
+	}
+	if local {
+		return wsOut{job: build}
+	}
+	return wsOut{b: build()}
 }
 
-// handle runs one request.
-func (c *wsConn) handle(it wsItem) []byte {
-	switch it.kind {
-	case wsSubscribe, wsUnsubscribe:
-		result, err := c.local(it)
-		resp := wsResponse{JSONRPC: "2.0", Result: result, ID: it.id}
-		if err != nil {
-			resp.Result, resp.Error = nil, publicError(err)
-		}
-		b, merr := json.Marshal(resp)
-		if merr != nil {
-			b, _ = json.Marshal(wsResponse{JSONRPC: "2.0", Error: Errorf(CodeInternal, "encode response"), ID: it.id})
-		}
-		return b
+// localReply runs a subscribe or unsubscribe (in the writer) and
+// returns its reply.
+func (c *wsConn) localReply(it wsItem) []byte {
+	result, err := c.local(it)
+	resp := wsResponse{JSONRPC: "2.0", Result: result, ID: it.id}
+	if err != nil {
+		resp.Result, resp.Error = nil, publicError(err)
 	}
+	b, merr := json.Marshal(resp)
+	if merr != nil {
+		b, _ = json.Marshal(wsResponse{JSONRPC: "2.0", Error: Errorf(CodeInternal, "encode response"), ID: it.id})
+	}
+	return b
+}
+
+// call runs a call through the server (in the reader).
+func (c *wsConn) call(it wsItem) []byte {
 	ctx, cancel := context.WithTimeout(c.ctx, c.ws.srv.limits.Timeout)
 	defer cancel()
 	return withJSONRPC(c.ws.srv.Call(ctx, it.raw, c.access))
