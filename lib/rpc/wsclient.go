@@ -143,7 +143,7 @@ type WSClient struct {
 	qlen  int
 
 	mu      sync.Mutex
-	pending map[int64]*wsCall
+	pending map[int64]*wsPending
 	subs    map[string]*Subscription
 	early   map[string][]Notification // for a subscription whose reply is not read yet
 	nEarly  int
@@ -183,7 +183,7 @@ func DialWS(ctx context.Context, rpcURL string, creds Credentials) (*WSClient, e
 		return nil, dialError(wsURL, creds, resp, err)
 	}
 	conn.SetReadLimit(maxWSMessage)
-	c := &WSClient{URL: wsURL, conn: conn, creds: creds, qlen: DefaultWSQueue, pending: map[int64]*wsCall{},
+	c := &WSClient{URL: wsURL, conn: conn, creds: creds, qlen: DefaultWSQueue, pending: map[int64]*wsPending{},
 		subs: map[string]*Subscription{}, early: map[string][]Notification{}, done: make(chan struct{})}
 	go c.read()
 	return c, nil
@@ -279,13 +279,13 @@ func (c *WSClient) Close() error {
 	return nil
 }
 
-// wsCall is a call waiting for its reply.
-type wsCall struct {
-	reply chan wsReply
+// wsPending is a call waiting for its reply.
+type wsPending struct {
+	reply chan wsAnswer
 	sub   *Subscription // a subscribe call: registered when its reply is read
 }
 
-type wsReply struct {
+type wsAnswer struct {
 	Result json.RawMessage `json:"result"`
 	Error  *Error          `json:"error"`
 	ID     json.RawMessage `json:"id"`
@@ -315,7 +315,7 @@ func (c *WSClient) call(ctx context.Context, method string, out any, params any,
 	if err != nil {
 		return err
 	}
-	wc := &wsCall{reply: make(chan wsReply, 1), sub: sub}
+	wc := &wsPending{reply: make(chan wsAnswer, 1), sub: sub}
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
@@ -337,7 +337,7 @@ func (c *WSClient) call(ctx context.Context, method string, out any, params any,
 		}
 		return fmt.Errorf("rpc: websocket %s: send %s: %w", c.URL, method, err)
 	}
-	var r wsReply
+	var r wsAnswer
 	select {
 	case r = <-wc.reply:
 	case <-ctx.Done():
@@ -538,11 +538,11 @@ func (c *WSClient) finish(err error) {
 	}
 	c.err = err
 	pending, subs := c.pending, c.subs
-	c.pending, c.subs = map[int64]*wsCall{}, map[string]*Subscription{}
+	c.pending, c.subs = map[int64]*wsPending{}, map[string]*Subscription{}
 	close(c.done)
 	c.mu.Unlock()
 	for _, wc := range pending {
-		wc.reply <- wsReply{err: err}
+		wc.reply <- wsAnswer{err: err}
 	}
 	for _, s := range subs {
 		s.end(err)
@@ -579,7 +579,7 @@ func (c *WSClient) route(msg []byte) {
 	if wc == nil {
 		return // its caller gave up
 	}
-	r := wsReply{Result: m.Result, Error: m.Error}
+	r := wsAnswer{Result: m.Result, Error: m.Error}
 	if wc.sub != nil && m.Error == nil {
 		var res struct {
 			Subscription string `json:"subscription"`
