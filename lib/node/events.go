@@ -54,9 +54,12 @@ type eventFeed struct {
 	quit    chan struct{}
 	wg      sync.WaitGroup
 	cancel  []func()
+	book    bool // listening to the contract book
 }
 
-// events returns the node's event feed, creating it on first use.
+// events returns the node's event feed, creating it on first use (in
+// New, before the mempool subscribes to the chain: a block's events
+// then precede the mempool's reaction to the block).
 func (n *Node) events() *eventFeed {
 	if n.feed != nil {
 		return n.feed
@@ -68,9 +71,6 @@ func (n *Node) events() *eventFeed {
 	f.hub.SetTip(rpc.HubTip{Height: best.Height, Hash: best.Hash})
 	n.Chain.Subscribe(f.chainNote)
 	f.cancel = append(f.cancel, n.Mempool.Listen(mempool.Listener{OnAccept: f.accepted, OnRemove: f.removed}))
-	if n.Book != nil {
-		f.cancel = append(f.cancel, n.Book.Listen(f.bookEvent))
-	}
 	f.wg.Add(1)
 	go f.run()
 	n.feed = f
@@ -80,9 +80,15 @@ func (n *Node) events() *eventFeed {
 // Events returns the hub of the node's events (for metrics and tests).
 func (n *Node) Events() *rpc.Hub { return n.events().hub }
 
-// serveEvents serves the WebSocket endpoint with the node's events.
+// serveEvents serves the WebSocket endpoint with the node's events
+// (the contract book's among them).
 func (n *Node) serveEvents() {
-	n.rpc.ServeWebSocket(n.events().hub, rpc.WSConfig{Params: n.cfg.Params})
+	f := n.events()
+	if n.Book != nil && !f.book {
+		f.book = true
+		f.cancel = append(f.cancel, n.Book.Listen(f.bookEvent))
+	}
+	n.rpc.ServeWebSocket(f.hub, rpc.WSConfig{Params: n.cfg.Params})
 }
 
 // stopEvents stops the feed's goroutine and listeners.

@@ -150,6 +150,9 @@ func (w *wsClient) until(typ string) (wsNote, []wsNote) {
 	var before []wsNote
 	for range 10_000 {
 		n := w.next()
+		if testing.Verbose() {
+			w.t.Logf("note %v", n)
+		}
 		if n.Params.Type == typ {
 			return n, before
 		}
@@ -224,4 +227,112 @@ func unquoteList(t *testing.T, raw json.RawMessage) []string {
 		t.Fatalf("not a list of strings: %s", raw)
 	}
 	return l
+}
+
+// TestEventsReorg: invalidating the tip sends block.disconnected and the
+// block's events undone (prop.created.undone, tx.unconfirmed), its
+// transactions going back to the mempool (tx.accepted); mining again
+// connects a block at the same height.
+func TestEventsReorg(t *testing.T) {
+	n := startGameNode(t)
+	mine := unquote(t, n.must(t, "getnewaddress"))
+	reg := gameRes(t, n.must(t, "cp.create", "starfall", "https://starfall.example", "", "rpg", 15))
+	_ = reg
+	n.must(t, "generatetoaddress", 1, mine)
+	ws := dialWS(t, n.client)
+	ws.subscribe(map[string]any{"topics": []string{"blocks", "props", "mempool"}})
+	ws.subscribe(map[string]any{"topics": []string{"txs"}, "addresses": []string{mine}}) // the coinbases pay mine
+	created := gameRes(t, n.must(t, "prop.create", reg.Objects[0].ID, "sword", "0.001"))
+	tip := unquoteList(t, n.must(t, "generatetoaddress", 1, mine))[0]
+	if bc, _ := ws.until("block.connected"); bc.Params.Hash != tip || bc.Params.Height != 103 {
+		t.Fatalf("connected %v", bc)
+	}
+	n.must(t, "invalidateblock", tip)
+	bd, _ := ws.until("block.disconnected")
+	var dd struct{ Prev string }
+	json.Unmarshal(bd.Params.Data, &dd)
+	if bd.Params.Hash != tip || bd.Params.Height != 103 || dd.Prev == "" {
+		t.Fatalf("disconnected %v", bd)
+	}
+	undone, before := ws.until("prop.created.undone")
+	var ud struct{ ID, Owner string }
+	json.Unmarshal(undone.Params.Data, &ud)
+	if undone.Params.Hash != tip || ud.ID != created.Objects[0].ID || ud.Owner == "" {
+		t.Fatalf("undone %v", undone)
+	}
+	ws.notes = append(before, ws.notes...)
+	if u, _ := ws.until("tx.unconfirmed"); u.Params.Hash != tip {
+		t.Fatalf("tx.unconfirmed %v", u)
+	}
+	// The prop's transaction is back in the mempool.
+	for {
+		acc, _ := ws.until("tx.accepted")
+		var ad struct {
+			TxID    string `json:"txid"`
+			Mempool bool   `json:"mempool"`
+		}
+		json.Unmarshal(acc.Params.Data, &ad)
+		if ad.TxID == created.TxID {
+			if !ad.Mempool || acc.Params.Height != 102 {
+				t.Fatalf("tx.accepted %v", acc)
+			}
+			break
+		}
+	}
+	again := unquoteList(t, n.must(t, "generatetoaddress", 1, mine))[0]
+	if bc, _ := ws.until("block.connected"); bc.Params.Hash != again || bc.Params.Height != 103 {
+		t.Fatalf("reconnected %v", bc)
+	}
+	if pc, _ := ws.until("prop.created"); pc.Params.Hash != again {
+		t.Fatalf("prop.created again %v", pc)
+	}
+}
+
+// TestEventsAuction: a listing accepted in the mempool is prop.listed;
+// a bid replaced by a higher one is prop.outbid with the replaced bid's
+// txid and bidder, delivered to a subscription on the bidder's address;
+// the replaced bid leaves the pool as tx.removed "replaced".
+func TestEventsAuction(t *testing.T) {
+	n := startGameNode(t)
+	mine := unquote(t, n.must(t, "getnewaddress"))
+	bob := unquote(t, n.must(t, "address.create", "bob"))
+	n.must(t, "tx.send", bob, "5")
+	reg := gameRes(t, n.must(t, "cp.create", "starfall", "https://starfall.example", "", "rpg", 15))
+	n.must(t, "generatetoaddress", 1, mine)
+	gem := gameRes(t, n.must(t, "prop.create", reg.Objects[0].ID, "gem", "0.0001")).Objects[0].ID
+	n.must(t, "generatetoaddress", 1, mine)
+
+	ws := dialWS(t, n.client)
+	ws.subscribe(map[string]any{"topics": []string{"props", "mempool"}})
+	listing := gameRes(t, n.must(t, "prop.sale", gem, "1"))
+	ls, _ := ws.until("prop.listed")
+	var ld struct {
+		ID, TxID, Owner string
+		BuyNow          int64 `json:"buy_now"`
+	}
+	json.Unmarshal(ls.Params.Data, &ld)
+	if ld.ID != gem || ld.TxID != listing.TxID || ld.Owner == "" || ld.BuyNow != 100_000_000 {
+		t.Fatalf("prop.listed %v", ls)
+	}
+	first := gameRes(t, n.must(t, "prop.buy", gem, "0.5", "bob"))
+	n.must(t, "prop.buy", gem, "0.7", "bob")
+	ob, _ := ws.until("prop.outbid")
+	var od struct {
+		ID      string `json:"id"`
+		BidTxID string `json:"bid_txid"`
+		Bidder  string `json:"bidder"`
+		Price   int64  `json:"price"`
+	}
+	json.Unmarshal(ob.Params.Data, &od)
+	if od.ID != gem || od.BidTxID != first.TxID || od.Bidder == "" || od.Price != 50_000_000 {
+		t.Fatalf("prop.outbid %v", ob)
+	}
+	// A subscription on the bidder's address gets it too (resumed from
+	// the tip, from the backlog).
+	bw := dialWS(t, n.client)
+	best := unquote(t, n.must(t, "getbestblockhash"))
+	bw.subscribe(map[string]any{"topics": []string{"props"}, "addresses": []string{od.Bidder}, "since": best})
+	if o, _ := bw.until("prop.outbid"); o.Params.Seq != ob.Params.Seq {
+		t.Fatalf("bidder's replay %v", o)
+	}
 }

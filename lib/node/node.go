@@ -144,6 +144,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.Mempool = mempool.New(mempool.Config{Params: cfg.Params, Chain: n.Chain, SigCache: n.SigCache,
 		Policy: mempool.Policy{MaxPoolBytes: cfg.MaxMempool}, Logger: cfg.Logger.With("sub", "mempool")})
+	n.events() // subscribed first: a block's event precedes the pool's reaction to it
 	n.Chain.Subscribe(n.Mempool.HandleNotification)
 	n.Template = mining.NewGenerator(cfg.Params, n.Chain, n.Mempool, time.Now)
 	n.Miner = mining.NewCPUMiner(n.Template, n.Chain)
