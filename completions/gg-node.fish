@@ -2,7 +2,7 @@
 
 function __fish_gg-node_no_subcommand --description 'Test if there has been any subcommand yet'
     for i in (commandline -opc)
-        if contains -- $i rpc status config token create list revoke
+        if contains -- $i rpc status config events token create list revoke
             return 1
         end
     end
@@ -57,6 +57,7 @@ complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l secret-file -r -d
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l named -d 'ARGs are NAME=VALUE pairs, sent as named params'
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l stdin -d 'read more ARGs from stdin, one per line, after those given'
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l getinfo -d 'print the node\'s summary instead of calling a method (gg-node status)'
+complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l ws -d 'call over the node\'s WebSocket; \'subscribe\' then prints the events (gg-node events)'
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l rpcwait -d 'wait for the node to answer (while it starts) instead of failing'
 complete -c gg-node -n '__fish_seen_subcommand_from rpc' -f -l rpcwaittimeout -r -d 'with -rpcwait, give up after `SECONDS` (0: wait as long as it takes)'
 complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l help -s h -d 'show help'
@@ -65,6 +66,13 @@ complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l rpcwait -d 'wa
 complete -c gg-node -n '__fish_seen_subcommand_from status' -f -l rpcwaittimeout -r -d 'with -rpcwait, give up after `SECONDS` (0: wait as long as it takes)'
 complete -c gg-node -n '__fish_seen_subcommand_from config' -f -l help -s h -d 'show help'
 complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'config' -d 'print the effective configuration as TOML'
+complete -c gg-node -n '__fish_seen_subcommand_from events' -f -l help -s h -d 'show help'
+complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'events' -d 'follow the node\'s events (blocks, mempool, game registries) as JSON lines'
+complete -c gg-node -n '__fish_seen_subcommand_from events' -f -l topics -r -d 'the `TOPICS` to follow, comma-separated (blocks, mempool, txs, producers, props, contracts, peers)'
+complete -c gg-node -n '__fish_seen_subcommand_from events' -f -l address -r -d 'only txs and props of `ADDR` (repeatable, or comma-separated)'
+complete -c gg-node -n '__fish_seen_subcommand_from events' -f -l since -r -d 'resume after block `HASH`: the events since then first'
+complete -c gg-node -n '__fish_seen_subcommand_from events' -f -l rawtx -d 'add each transaction\'s hex to mempool and txs events'
+complete -c gg-node -n '__fish_seen_subcommand_from events' -f -l count -r -d 'exit after `N` events (0: follow until stopped)'
 complete -c gg-node -n '__fish_seen_subcommand_from token' -f -l help -s h -d 'show help'
 complete -r -c gg-node -n '__fish_gg-node_no_subcommand' -a 'token' -d 'create, list and revoke the node\'s API tokens (for partners\' servers)'
 complete -c gg-node -n '__fish_seen_subcommand_from create' -f -l help -s h -d 'show help'

@@ -104,4 +104,5 @@ complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l node -r -d 't
 complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l node-cookie -r -d 'authenticate to the node with its cookie `FILE` (<node datadir>/.cookie)'
 complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l wallet-dir -r -d '`DIR` of the wallet file, cookie and rpc.addr'
 complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l rpc-listen -r -d 'wallet RPC `ADDR` (loopback only)'
-complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l poll -r -d 'how often to poll the node'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l poll -r -d 'how often to poll a node without a WebSocket'
+complete -c gg-wallet -n '__fish_seen_subcommand_from serve' -f -l follow -r -d 'how to follow the node: `auto` (events, polling a node without them), events (no polling) or poll'

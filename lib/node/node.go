@@ -113,6 +113,7 @@ type Node struct {
 	saverWG   sync.WaitGroup
 	net       *netNode // nil without P2P
 	metrics   *metrics
+	feed      *eventFeed
 }
 
 // New opens (or creates) the datadir and starts the subsystems.
@@ -151,6 +152,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.Mempool = mempool.New(mempool.Config{Params: cfg.Params, Chain: n.Chain, SigCache: n.SigCache,
 		Policy: mempool.Policy{MaxPoolBytes: cfg.MaxMempool}, Logger: cfg.Logger.With("sub", "mempool")})
+	n.events() // subscribed first: a block's event precedes the pool's reaction to it
 	n.Chain.Subscribe(n.Mempool.HandleNotification)
 	n.Template = mining.NewGenerator(cfg.Params, n.Chain, n.Mempool, time.Now)
 	n.Miner = mining.NewCPUMiner(n.Template, n.Chain)

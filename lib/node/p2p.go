@@ -200,7 +200,7 @@ func (n *Node) startP2P() error {
 		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
 	nn.bulk = bulk
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
-	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: nn.sync, Services: services,
+	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: n.withPeerEvents(nn.sync), Services: services,
 		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
 		Book: book, Bans: bans, Logger: n.log.With("sub", "peers")})

@@ -77,6 +77,7 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	n.rpc.Handle(n.restRoute(svc, gs, cs))
+	n.serveEvents() // WebSocket /ws (events.go)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)
@@ -128,6 +129,7 @@ func writeAddrFile(path, addr string) error {
 }
 
 func (n *Node) stopRPC() {
+	defer n.stopEvents()
 	if n.rpc == nil {
 		return
 	}

@@ -152,6 +152,7 @@ func TestRemoteChainGameDrop(t *testing.T) {
 
 	rc := NewRemoteChain(n.client, nil)
 	rc.PollInterval = 5 * time.Millisecond
+	rc.Follow = FollowPoll // the polling path (the events one: TestRemoteChainEvents*)
 	rec := &dropRecorder{}
 	cancel, err := rc.Subscribe(t.Context(), rec)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gamegold/gg/lib/amount"
@@ -21,8 +22,21 @@ import (
 )
 
 // RemoteChain is the wallet's ChainClient over a node's JSON-RPC (for
-// gg-wallet serve). Without a notification stream it polls: every
-// PollInterval it compares the node's tip with the blocks it delivered,
+// gg-wallet serve). Subscribe follows the node's WebSocket events (see
+// Follow): block.connected brings the block, fetched whole (getblock
+// verbosity 0), to BlockConnected when it extends the delivered tip,
+// block.disconnected takes the delivered tip off (BlockDisconnected),
+// tx.accepted (with its hex) goes to RelevantTx and tx.removed with the
+// node's reason to TxDropped (replaced, conflict, reorg → DropInvalid,
+// lapsed; TxReplaced for a handler without it, for replaced), as the
+// in-process adapter reports them. An event that does not fit the
+// delivered chain (a gap) makes it catch up with the node's tip as a poll
+// step would; a resync from the node, or a connection that ended (it
+// dials again, resuming after the last delivered block), makes it run
+// one whole poll step.
+//
+// A node without a WebSocket (404 on /ws) is polled: every PollInterval
+// it compares the node's tip with the blocks it delivered,
 // disconnects what left the chain (a reorg, found by comparing block
 // hashes height by height) and connects the new blocks, fetched whole
 // (getblock verbosity 0). It then lists the mempool (getrawmempool),
@@ -34,8 +48,10 @@ import (
 // game rule or inputs gone (see probeGames).
 // Broadcast is sendrawtransaction, EstimateFee the mempool's minimum fee
 // rate (getmempoolinfo) with the relay floor, and Rescan walks
-// getblockhash/getblock. Everything is delivered unfiltered, so
-// WatchScripts and WatchOutPoints do nothing.
+// getblockhash/getblock. Everything is delivered unfiltered (the mempool
+// topic, not the address-filtered txs one: contract records name the
+// wallet's keys inside their data), so WatchScripts and WatchOutPoints
+// do nothing.
 //
 // A call that does not reach the node (transport error) is returned
 // wrapping context.DeadlineExceeded as well, so the wallet keeps a
@@ -43,10 +59,52 @@ import (
 type RemoteChain struct {
 	client       *rpc.Client
 	PollInterval time.Duration
-	log          *slog.Logger
+	// Follow says how Subscribe follows the node (FollowAuto: events,
+	// else polling).
+	Follow Follow
+	log    *slog.Logger
 
 	mu  sync.Mutex
 	tip int32 // last tip seen, for BestHeight
+
+	polls atomic.Int64 // poll steps run on the PollInterval ticker
+}
+
+// Follow is how RemoteChain.Subscribe learns of the node's changes.
+type Follow int
+
+const (
+	// FollowAuto takes the node's WebSocket events, and polls only a
+	// node without a WebSocket (404 on /ws).
+	FollowAuto Follow = iota
+	// FollowEvents takes the events only: a node without a WebSocket
+	// is an error (no poll fallback).
+	FollowEvents
+	// FollowPoll polls, whatever the node serves.
+	FollowPoll
+)
+
+// ParseFollow reads a Follow by name: auto, events or poll.
+func ParseFollow(s string) (Follow, error) {
+	switch s {
+	case "auto", "":
+		return FollowAuto, nil
+	case "events":
+		return FollowEvents, nil
+	case "poll":
+		return FollowPoll, nil
+	}
+	return 0, fmt.Errorf("follow %q: want auto, events or poll", s)
+}
+
+func (f Follow) String() string {
+	switch f {
+	case FollowEvents:
+		return "events"
+	case FollowPoll:
+		return "poll"
+	}
+	return "auto"
 }
 
 var _ wallet.ChainClient = (*RemoteChain)(nil)
@@ -194,33 +252,318 @@ func (rc *RemoteChain) Rescan(ctx context.Context, fromHeight int32, _ [][]byte,
 // disconnect in a reorg; a deeper one is left to the wallet's Resync.
 const maxRemoteReorg = 144
 
-// Subscribe implements wallet.ChainClient: it polls the node until ctx
-// ends or cancel is called, delivering to h from its goroutine.
+// Subscribe implements wallet.ChainClient: it follows the node's events
+// (or polls it, see Follow) until ctx ends or cancel is called,
+// delivering to h from its goroutine.
 func (rc *RemoteChain) Subscribe(ctx context.Context, h wallet.ChainHandler) (func(), error) {
-	hash, height, err := rc.BestBlock(ctx)
-	if err != nil {
-		return nil, err
+	p := &poller{rc: rc, h: h, mempool: map[chainhash.Hash][]wire.OutPoint{}, games: map[chainhash.Hash]*wire.MsgTx{}}
+	var f *follower
+	if rc.Follow != FollowPoll {
+		var err error
+		f, err = rc.dialEvents(ctx, "")
+		switch {
+		case err == nil:
+			tip, err := chainhash.NewHashFromStr(f.sub.Tip.Hash)
+			if err != nil {
+				f.ws.Close()
+				return nil, fmt.Errorf("subscribe: tip %q: %w", f.sub.Tip.Hash, err)
+			}
+			p.tipHash, p.tipHeight = tip, f.sub.Tip.Height
+			rc.setTip(f.sub.Tip.Height)
+		case errors.Is(err, rpc.ErrNoWebSocket) && rc.Follow == FollowAuto:
+			rc.log.Info("the node has no WebSocket: polling it", "every", rc.PollInterval)
+			f = nil
+		default:
+			return nil, err
+		}
+	}
+	if f == nil {
+		hash, height, err := rc.BestBlock(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.tipHash, p.tipHeight = hash, height
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	p := &poller{rc: rc, h: h, tipHash: hash, tipHeight: height, mempool: map[chainhash.Hash][]wire.OutPoint{}, games: map[chainhash.Hash]*wire.MsgTx{}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		p.mempoolStep(ctx, nil) // what is in the mempool now
-		t := time.NewTicker(rc.PollInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if err := p.step(ctx); err != nil && ctx.Err() == nil {
-				rc.log.Warn("poll node", "err", err)
-			}
+		if f != nil && !p.follow(ctx, f) {
+			return
 		}
+		p.poll(ctx)
 	}()
 	return func() { cancel(); <-done }, nil
+}
+
+// setTip records height as the last tip seen.
+func (rc *RemoteChain) setTip(height int32) {
+	rc.mu.Lock()
+	rc.tip = height
+	rc.mu.Unlock()
+}
+
+// poll runs a poll step every PollInterval until ctx ends.
+func (p *poller) poll(ctx context.Context) {
+	t := time.NewTicker(p.rc.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.rc.polls.Add(1)
+		if err := p.step(ctx); err != nil && ctx.Err() == nil {
+			p.rc.log.Warn("poll node", "err", err)
+		}
+	}
+}
+
+// follower is a subscription to the node's events.
+type follower struct {
+	ws  *rpc.WSClient
+	sub *rpc.Subscription
+}
+
+// dialEvents connects to the node's WebSocket and subscribes to blocks
+// and the mempool (with each transaction's hex), after block since ("":
+// from now on).
+func (rc *RemoteChain) dialEvents(ctx context.Context, since string) (*follower, error) {
+	ws, err := rc.client.DialWS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := ws.Subscribe(ctx, rpc.SubscribeParams{Topics: []string{"blocks", "mempool"}, Since: since, RawTx: true})
+	if err != nil {
+		ws.Close()
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	return &follower{ws: ws, sub: sub}, nil
+}
+
+// follow delivers f's events until ctx ends (false) or the node turns
+// out to have no WebSocket and rc polls (true). A connection that ends is
+// dialled again after a pause, resuming after the delivered tip.
+func (p *poller) follow(ctx context.Context, f *follower) (poll bool) {
+	defer func() {
+		if f != nil {
+			f.ws.Close()
+		}
+	}()
+	wait := 100 * time.Millisecond
+	for {
+		n, err := f.sub.Next(ctx)
+		if ctx.Err() != nil {
+			return false
+		}
+		if err == nil {
+			wait = 100 * time.Millisecond
+			if err := p.handle(ctx, n); err != nil && ctx.Err() == nil {
+				p.rc.log.Warn("node event", "err", err)
+				p.catchUp(ctx)
+			}
+			continue
+		}
+		p.rc.log.Warn("event stream ended: dialling again", "err", err)
+		f.ws.Close()
+		for f = nil; f == nil; {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 5*time.Second)
+			f, err = p.rc.dialEvents(ctx, p.tipHash.String())
+			switch {
+			case err == nil:
+			case errors.Is(err, rpc.ErrNoWebSocket) && p.rc.Follow == FollowAuto:
+				p.rc.log.Info("the node has no WebSocket any more: polling it", "every", p.rc.PollInterval)
+				return true
+			case ctx.Err() != nil:
+				return false
+			default:
+				p.rc.log.Warn("node events", "err", err)
+			}
+		}
+	}
+}
+
+// catchUp runs one whole poll step (after a resync or a failed event):
+// the node's tip and mempool against what was delivered.
+func (p *poller) catchUp(ctx context.Context) {
+	if err := p.step(ctx); err != nil && ctx.Err() == nil {
+		p.rc.log.Warn("catch up with the node", "err", err)
+	}
+}
+
+// dropReasons maps the node's tx.removed reasons the wallet hears about
+// to theirs (the others — mined, sizelimit, expired, removed — leave a
+// transaction valid or confirmed).
+var remoteDropReasons = map[string]wallet.DropReason{
+	"replaced": wallet.DropReplaced,
+	"conflict": wallet.DropConflict,
+	"reorg":    wallet.DropInvalid,
+	"lapsed":   wallet.DropLapsed,
+}
+
+// handle delivers one notification.
+func (p *poller) handle(ctx context.Context, n rpc.Notification) error {
+	if n.Resync != nil {
+		p.rc.log.Info("node resync", "reason", n.Resync.Reason)
+		p.catchUp(ctx)
+		return nil
+	}
+	ev := n.Event
+	hash, err := chainhash.NewHashFromStr(ev.Hash)
+	if err != nil {
+		return fmt.Errorf("event %s: hash %q: %w", ev.Type, ev.Hash, err)
+	}
+	var d struct {
+		Prev   string `json:"prev"`
+		TxID   string `json:"txid"`
+		Hex    string `json:"hex"`
+		Reason string `json:"reason"`
+	}
+	if len(ev.Data) > 0 {
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			return fmt.Errorf("event %s: data: %w", ev.Type, err)
+		}
+	}
+	switch ev.Type {
+	case "block.connected":
+		return p.eventConnected(ctx, hash, ev.Height, d.Prev)
+	case "block.disconnected":
+		p.eventDisconnected(hash, ev.Height, d.Prev)
+	case "tx.accepted":
+		return p.eventAccepted(ctx, d.TxID, d.Hex)
+	case "tx.removed":
+		id, err := chainhash.NewHashFromStr(d.TxID)
+		if err != nil {
+			return fmt.Errorf("event %s: txid %q: %w", ev.Type, d.TxID, err)
+		}
+		if why, ok := remoteDropReasons[d.Reason]; ok {
+			p.dropped(id, why)
+		}
+		delete(p.mempool, id)
+		delete(p.games, id)
+	}
+	return nil
+}
+
+// eventConnected delivers the block an event names when it extends the
+// delivered tip; one delivered already is skipped, any other makes the
+// delivered chain catch up with the node's tip.
+func (p *poller) eventConnected(ctx context.Context, hash chainhash.Hash, height int32, prev string) error {
+	if hash == p.tipHash {
+		return nil
+	}
+	for _, b := range p.recent {
+		if b.Hash == hash {
+			return nil // a replay after a reconnect
+		}
+	}
+	if prev != p.tipHash.String() || height != p.tipHeight+1 {
+		hash, height, err := p.rc.BestBlock(ctx)
+		if err != nil || hash == p.tipHash {
+			return err
+		}
+		connected, err := p.syncBlocks(ctx, hash, height)
+		p.confirmed(connected)
+		return err
+	}
+	b, err := p.rc.block(ctx, hash, height)
+	if err != nil {
+		return err
+	}
+	if b.Header.PrevBlock != p.tipHash {
+		return fmt.Errorf("block %s: prev %s, not the tip %s", hash, b.Header.PrevBlock, p.tipHash)
+	}
+	p.h.BlockConnected(b)
+	p.recent = append(p.recent, b)
+	if len(p.recent) > maxRemoteReorg {
+		p.recent = p.recent[1:]
+	}
+	p.tipHash, p.tipHeight = hash, height
+	p.rc.setTip(height)
+	p.confirmed([]*wallet.Block{b})
+	return nil
+}
+
+// confirmed forgets the mempool transactions the blocks hold.
+func (p *poller) confirmed(blocks []*wallet.Block) {
+	for _, b := range blocks {
+		for _, tx := range b.Txs {
+			delete(p.mempool, tx.TxHash())
+			delete(p.games, tx.TxHash())
+		}
+	}
+}
+
+// eventDisconnected takes the delivered tip off when the event names it.
+func (p *poller) eventDisconnected(hash chainhash.Hash, height int32, prev string) {
+	if hash != p.tipHash {
+		return // not delivered (a replay, or below what was)
+	}
+	if n := len(p.recent); n > 0 {
+		top := p.recent[n-1]
+		p.recent = p.recent[:n-1]
+		p.h.BlockDisconnected(top)
+		p.tipHash, p.tipHeight = top.Header.PrevBlock, top.Height-1
+		p.rc.setTip(p.tipHeight)
+		return
+	}
+	// The tip this subscription started from: the wallet's Resync (at
+	// its next start) rewinds what it cannot see here.
+	p.rc.log.Warn("reorg below the blocks this subscription delivered", "height", height)
+	if ph, err := chainhash.NewHashFromStr(prev); err == nil {
+		p.tipHash, p.tipHeight = ph, height-1
+		p.rc.setTip(p.tipHeight)
+	}
+}
+
+// eventAccepted hands a transaction the mempool accepted to RelevantTx
+// (once), fetching it when the event lacks its hex.
+func (p *poller) eventAccepted(ctx context.Context, txid, hexTx string) error {
+	id, err := chainhash.NewHashFromStr(txid)
+	if err != nil {
+		return fmt.Errorf("event tx.accepted: txid %q: %w", txid, err)
+	}
+	if _, seen := p.mempool[id]; seen {
+		return nil
+	}
+	if hexTx == "" {
+		if err := p.rc.call(ctx, "getrawtransaction", &hexTx, txid); err != nil {
+			var re *rpc.Error
+			if errors.As(err, &re) {
+				return nil // left the mempool meanwhile
+			}
+			return err
+		}
+	}
+	tx, err := wire.DecodeTxHex(hexTx)
+	if err != nil {
+		return fmt.Errorf("tx.accepted %s: %w", txid, err)
+	}
+	if tx.TxHash() != id {
+		return fmt.Errorf("tx.accepted %s: the node sent tx %s", txid, tx.TxHash())
+	}
+	p.track(tx)
+	p.h.RelevantTx(tx)
+	return nil
+}
+
+// track records tx as in the node's mempool.
+func (p *poller) track(tx *wire.MsgTx) {
+	ins := make([]wire.OutPoint, len(tx.TxIn))
+	for i, in := range tx.TxIn {
+		ins[i] = in.PreviousOutPoint
+	}
+	p.mempool[tx.TxHash()] = ins
+	if r, _, err := game.FindRecord(tx); err == nil && r != nil {
+		p.games[tx.TxHash()] = tx
+	}
 }
 
 // poller is one subscription's view of the node.
@@ -411,14 +754,7 @@ func (p *poller) mempoolStep(ctx context.Context, connected []*wallet.Block) err
 		}
 	}
 	for _, tx := range parentsFirst(fresh) {
-		ins := make([]wire.OutPoint, len(tx.TxIn))
-		for i, in := range tx.TxIn {
-			ins[i] = in.PreviousOutPoint
-		}
-		p.mempool[tx.TxHash()] = ins
-		if r, _, err := game.FindRecord(tx); err == nil && r != nil {
-			p.games[tx.TxHash()] = tx
-		}
+		p.track(tx)
 		p.h.RelevantTx(tx)
 	}
 	return nil

@@ -87,6 +87,7 @@ func TestRemoteChain(t *testing.T) {
 	n.must(t, "generatetoaddress", 101, addr.String())
 	rc := NewRemoteChain(n.client, nil)
 	rc.PollInterval = 5 * time.Millisecond
+	rc.Follow = FollowPoll // the polling path (the events one: TestRemoteChainEvents*)
 
 	tipHash, tip, err := rc.BestBlock(ctx)
 	if err != nil || tip != 101 || tipHash.String() != unquote(t, n.must(t, "getbestblockhash")) || rc.TipHeight() != 101 {

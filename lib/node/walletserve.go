@@ -30,9 +30,13 @@ type WalletServerConfig struct {
 	// loopback addresses are accepted (the cookie is the only auth).
 	Listen       string
 	PollInterval time.Duration // 0: 500 ms
-	KDF          wallet.KDFParams
-	NoSync       bool
-	Logger       *slog.Logger
+	// Follow says how the wallet follows the node: its WebSocket events,
+	// polling it only when it has none (FollowAuto), events only, or
+	// polling only.
+	Follow Follow
+	KDF    wallet.KDFParams
+	NoSync bool
+	Logger *slog.Logger
 }
 
 // WalletServer runs the wallet service on its own (gg-wallet serve): the
@@ -74,6 +78,7 @@ func ServeWallet(ctx context.Context, cfg WalletServerConfig) (*WalletServer, er
 	if cfg.PollInterval > 0 {
 		rc.PollInterval = cfg.PollInterval
 	}
+	rc.Follow = cfg.Follow
 	var info struct {
 		Chain string `json:"chain"`
 	}
@@ -85,6 +90,13 @@ func ServeWallet(ctx context.Context, cfg WalletServerConfig) (*WalletServer, er
 	}
 	if _, _, err := rc.BestBlock(ctx); err != nil {
 		return nil, fmt.Errorf("node %s: %w", client.URL, err)
+	}
+	if cfg.Follow == FollowEvents { // no polling: a node without events is refused now, not at wallet.create
+		ws, err := client.DialWS(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("node %s: events: %w", client.URL, err)
+		}
+		ws.Close()
 	}
 	listen := cfg.Listen
 	if listen == "" {

@@ -46,6 +46,9 @@ type Server struct {
 	http   *http.Server
 	public []*http.Server // ServePublic's
 	shut   bool           // Shutdown was called
+	// onShut run first in Shutdown: they close what net/http no longer
+	// tracks (hijacked WebSocket connections).
+	onShut []func(ctx context.Context)
 
 	routes []Route // sorted by decreasing prefix length
 
@@ -83,7 +86,8 @@ type Route struct {
 	// and HEAD.
 	Methods []string
 	// Perm is the permission a login's Access must allow (RESTPerm,
-	// EventsPerm, MetricsPerm); the route answers 403 otherwise.
+	// EventsPerm, MetricsPerm); the route answers 403 otherwise. Empty:
+	// any login (the WebSocket checks each call itself).
 	Perm string
 	// Public serves the route without a login (Access is nil then).
 	Public bool
@@ -148,10 +152,10 @@ func (s *Server) routeMethod(w http.ResponseWriter, r *http.Request, rc *http.Re
 	return false
 }
 
-// serveRouteAs serves rt for a login with access: the permission (403),
-// then the handler.
+// serveRouteAs serves rt for a login with access: the permission (403;
+// a route without one admits any login), then the handler.
 func (s *Server) serveRouteAs(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rt Route, access *Access) {
-	if !access.Allows(rt.Perm) {
+	if rt.Perm != "" && !access.Allows(rt.Perm) {
 		hangUp(w, rc)
 		writeJSON(w, http.StatusForbidden, routeError{Error: fmt.Sprintf("%s: not allowed for %s", rt.Prefix, access.Name)})
 		return
@@ -234,7 +238,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	hs := s.http
 	public := s.public
 	s.shut = true
+	fns := s.onShut
+	s.onShut = nil
 	s.httpMu.Unlock()
+	for _, fn := range fns {
+		fn(ctx)
+	}
 	var err error
 	for _, p := range public {
 		err = errors.Join(err, p.Shutdown(ctx))

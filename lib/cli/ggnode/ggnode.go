@@ -25,7 +25,8 @@ func NewApp(stdio cli.IO) *ucli.App {
 	app.UsageText = "gg-node [--network=NET] [--datadir=DIR] [--rpc-listen=ADDR] [--mine-address=ADDR]\n" +
 		"   gg-node [global flags] rpc METHOD [ARG|-]...\n" +
 		"   gg-node [global flags] status\n" +
-		"   gg-node [global flags] token create|list|revoke ..."
+		"   gg-node [global flags] token create|list|revoke ...\n" +
+		"   gg-node [global flags] events --topics TOPIC[,TOPIC]..."
 	app.Description = "Starts the node: chain on an embedded bbolt store, mempool (persisted across\n" +
 		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
@@ -81,7 +82,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Action = runNode
-	app.Commands = []*ucli.Command{rpcCommand(), statusCommand(), configCommand(), tokenCommand()}
+	app.Commands = []*ucli.Command{rpcCommand(), statusCommand(), configCommand(), eventsCommand(), tokenCommand()}
 	return app
 }
 

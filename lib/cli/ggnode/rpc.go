@@ -1,6 +1,7 @@
 package ggnode
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +71,7 @@ func rpcFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "named", Usage: "ARGs are NAME=VALUE pairs, sent as named params"},
 		&ucli.BoolFlag{Name: "stdin", Usage: "read more ARGs from stdin, one per line, after those given"},
 		&ucli.BoolFlag{Name: "getinfo", Usage: "print the node's summary instead of calling a method (gg-node status)"},
+		&ucli.BoolFlag{Name: "ws", Usage: "call over the node's WebSocket; 'subscribe' then prints the events (gg-node events)"},
 	}
 }
 
@@ -100,7 +102,7 @@ func rpcCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "rpc",
 		Usage: "call a node RPC method (bitcoin-cli style)",
-		UsageText: "gg-node [global flags] rpc [-named] [-stdin] [-rpcwait [-rpcwaittimeout SECONDS]] [--*-file FILE]... METHOD [ARG|-]...\n" +
+		UsageText: "gg-node [global flags] rpc [-named] [-stdin] [-ws] [-rpcwait [-rpcwaittimeout SECONDS]] [--*-file FILE]... METHOD [ARG|-]...\n" +
 			"   gg-node [global flags] rpc help [METHOD]\n" +
 			"   gg-node [global flags] rpc -getinfo",
 		Description: "Calls METHOD with the ARGs as its params, in order; with -named each ARG is\n" +
@@ -116,6 +118,8 @@ func rpcCommand() *ucli.Command {
 			"through the URL, --rpc-pass-file, GG_RPC_PASS or <datadir>/.cookie; gg.toml may set\n" +
 			"them (see docs/rpc.md). -rpcwait waits for a node that is starting. A node of\n" +
 			"another network than --network is refused (exit 2).\n\n" +
+			"-ws makes the call over the node's WebSocket (/ws) instead of an HTTP POST; there\n" +
+			"'subscribe PARAMS' prints the events as JSON lines, as 'gg-node events' does.\n\n" +
 			"Secrets stay off the command line, which every user of the machine can read (ps):\n" +
 			"each secret param (a passphrase, a backup passphrase, a mnemonic, a WIF key, a\n" +
 			"contract secret) comes from its --*-file flag, the ARGs filling the other params in\n" +
@@ -127,6 +131,8 @@ func rpcCommand() *ucli.Command {
 			"   gg-node --network=regtest rpc help getblock\n" +
 			"   gg-node --network=regtest rpc -named getblock blockhash=HASH verbosity=2\n" +
 			"   gg-node --network=regtest rpc -rpcwait -rpcwaittimeout=30 getblockcount\n" +
+			"   gg-node --network=regtest rpc -ws getblockcount\n" +
+			"   gg-node --network=regtest rpc -ws subscribe '{\"topics\":[\"blocks\"]}'\n" +
 			"   gg-node --network=regtest rpc --passphrase-file pass.txt wallet.unlock 600\n" +
 			"   gg-node --network=regtest rpc wallet.unlock      (asks on a terminal)\n" +
 			"   gg-node --network=regtest rpc --key-file k.wif key.import.private paper",
@@ -167,7 +173,19 @@ func runRPC(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	spec, err := methodParams(c, client, method)
+	var caller rpcCaller = client
+	if c.Bool("ws") {
+		ws, err := dialWS(c, client)
+		if err != nil {
+			return err
+		}
+		defer ws.Close()
+		caller = ws
+		if method == "subscribe" {
+			return runWSSubscribe(c, ws, args)
+		}
+	}
+	spec, err := methodParams(c, caller, method)
 	if err != nil {
 		return err
 	}
@@ -177,9 +195,9 @@ func runRPC(c *ucli.Context) error {
 	}
 	var result json.RawMessage
 	if named, ok := params.(map[string]any); ok {
-		err = client.CallNamed(c.Context, method, &result, named)
+		err = caller.CallNamed(c.Context, method, &result, named)
 	} else {
-		err = client.Call(c.Context, method, &result, params.([]any)...)
+		err = caller.Call(c.Context, method, &result, params.([]any)...)
 	}
 	if err != nil {
 		return cli.CallError(err, "", true)
@@ -206,6 +224,13 @@ func runRPC(c *ucli.Context) error {
 	return cli.WriteJSON(c, v)
 }
 
+// rpcCaller calls the node: over HTTP (*rpc.Client) or its WebSocket
+// (*rpc.WSClient, with --ws).
+type rpcCaller interface {
+	Call(ctx context.Context, method string, out any, params ...any) error
+	CallNamed(ctx context.Context, method string, out any, params map[string]any) error
+}
+
 // connect finds the node, waiting for it with -rpcwait.
 func connect(c *ucli.Context) (*rpc.Client, error) {
 	if !c.Bool("rpcwait") {
@@ -222,7 +247,7 @@ func connect(c *ucli.Context) (*rpc.Client, error) {
 // does not describe them (an older one, an unknown method, a user whose
 // whitelist lacks sys.params) gives nil: the ARGs are then typed by
 // whether they parse as JSON.
-func methodParams(c *ucli.Context, client *rpc.Client, method string) ([]rpc.Param, error) {
+func methodParams(c *ucli.Context, client rpcCaller, method string) ([]rpc.Param, error) {
 	var spec []rpc.Param
 	err := client.Call(c.Context, "sys.params", &spec, method)
 	var re *rpc.Error
