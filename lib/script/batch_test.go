@@ -291,3 +291,12 @@ func TestVerifyInputCachedAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per cached verify, want 0", allocs)
 	}
 }
+
+// NewSigHashes allocates only its result for a transaction of a few
+// inputs.
+func TestNewSigHashesAllocs(t *testing.T) {
+	tx, _ := signedP2WPKH(t, 4, 1)
+	if allocs := testing.AllocsPerRun(100, func() { NewSigHashes(tx) }); allocs != 1 {
+		t.Fatalf("%v allocations, want 1", allocs)
+	}
+}
