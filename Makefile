@@ -13,9 +13,14 @@ TAGS       := urfave_cli_no_docs
 CMDS       := $(notdir $(wildcard cmd/gg-*))
 FUZZTIME   ?= 30s
 BENCHTIME  ?= 1s
+# The packages whose tests also run with the libsecp256k1 signature
+# backend (-tags libsecp256k1: cgo and Debian's libsecp256k1-dev).
+PKGS_SECP  := ./lib/script/... ./lib/chain/... ./lib/mempool/...
+# SECP_OK is a shell test: cgo on, a C compiler, and secp256k1.h found.
+SECP_OK    = [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo '\#include <secp256k1.h>' | $$($(GO) env CC) -E - >/dev/null 2>&1
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
-.PHONY: help build run devnet test test-race test-32bit bench bench-p2p bench-client fuzz lint fmt install clean clean-regtest
+.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-client fuzz lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -24,6 +29,11 @@ build: ## build all binaries into ./bin
 	@mkdir -p $(BIN)
 	@for c in $(CMDS); do $(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/$$c ./cmd/$$c || exit 1; done
 	@echo "built: $(CMDS)"
+
+build-fast: ## build all binaries into ./bin with the libsecp256k1 signature backend (cgo; Debian: libsecp256k1-dev)
+	@mkdir -p $(BIN)
+	@for c in $(CMDS); do $(GO) build -tags libsecp256k1 -ldflags '$(LDFLAGS)' -o $(BIN)/$$c ./cmd/$$c || exit 1; done
+	@echo "built with libsecp256k1: $(CMDS)"
 
 run: build ## build and start a regtest node in ./.regtest (Ctrl-C stops it)
 	@mkdir -p $(DATADIR)
@@ -45,9 +55,16 @@ devnet: build ## three connected regtest nodes on loopback (.devnet/a, b, c; P2P
 	$(BIN)/gg-node --network=regtest --datadir=$(DEVNET)/c --listen=127.0.0.1:$$((p+20)) --rpc-listen=127.0.0.1:$$((p+22)) --addnode=127.0.0.1:$$p --addnode=127.0.0.1:$$((p+10)) & \
 	wait
 
-test: ## vet, the default (short) test suite, then the race detector on the concurrent packages where cgo and a C compiler exist
+test: ## vet, the default (short) test suite, the signature packages again with libsecp256k1 where it is installed, then the race detector where cgo and a C compiler exist
 	$(GO) vet ./...
 	$(GO) test -short -count=1 -timeout 15m ./...
+	@if $(SECP_OK); then \
+	  echo '$(GO) test -tags libsecp256k1 -short -count=1 -timeout 15m $(PKGS_SECP)'; \
+	  $(GO) vet -tags libsecp256k1 $(PKGS_SECP) && \
+	  $(GO) test -tags libsecp256k1 -short -count=1 -timeout 15m $(PKGS_SECP); \
+	else \
+	  echo "make test: libsecp256k1 stage skipped: it needs cgo, a C compiler and secp256k1.h (Debian: apt-get install libsecp256k1-dev)"; \
+	fi
 	@cgo=$$($(GO) env CGO_ENABLED); set -- $$($(GO) env CC); \
 	if [ "$$cgo" = 1 ] && command -v "$$1" >/dev/null 2>&1; then \
 	  echo '$(GO) test -short -race -count=1 -timeout 15m $(PKGS_RACE)'; \
@@ -59,8 +76,14 @@ test: ## vet, the default (short) test suite, then the race detector on the conc
 test-race: ## run the concurrent packages under the race detector
 	$(GO) test -short -race -count=1 $(PKGS_RACE)
 
-bench: ## run the benchmarks (block connect, mempool acceptance, script, templates)
+bench: ## run the benchmarks (block connect, mempool acceptance, script, templates); block connect and mempool intake again with libsecp256k1 where it is installed
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./lib/...
+	@if $(SECP_OK); then \
+	  echo '$(GO) test -tags libsecp256k1 -run ^$$ -bench ConnectBlock$$|VerifyP2WPKH|ProcessTransaction ./lib/chain ./lib/mempool'; \
+	  $(GO) test -tags libsecp256k1 -run '^$$' -bench 'ConnectBlock$$|VerifyP2WPKH|ProcessTransaction' -benchtime $(BENCHTIME) -timeout 60m ./lib/chain ./lib/mempool; \
+	else \
+	  echo "make bench: libsecp256k1 benchmarks skipped (needs cgo and libsecp256k1-dev)"; \
+	fi
 
 bench-p2p: ## the network benchmarks: sync of 2,000 blocks from 1 and 3 peers, of 100 blocks of 2,000 signed txs (tx/s, peak RSS), compact block relay (bytes)
 	$(GO) test -run '^$$' -bench 'P2PSync|CompactBlockRelay' -benchtime 3x -timeout 30m ./lib/node
@@ -69,10 +92,17 @@ bench-p2p: ## the network benchmarks: sync of 2,000 blocks from 1 and 3 peers, o
 bench-client: build ## per-call cost (wall, CPU) of gg-node rpc getblockcount and gg-wallet balance beside btcd v0.24.2's btcctl, process start included (ROUNDS, CALLS)
 	GG_BIN=$(BIN) scripts/bench-client.sh
 
-fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s); those built only with -tags libsecp256k1 too, where it is installed
 	@set -e; for pkg in $$($(GO) list ./lib/...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg; \
+	  done; done
+	@set -e; if ! $(SECP_OK); then echo "make fuzz: libsecp256k1 targets skipped (needs cgo and libsecp256k1-dev)"; exit 0; fi; \
+	for pkg in $$($(GO) list $(PKGS_SECP)); do \
+	  plain=" $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' | tr '\n' ' ')"; \
+	  for f in $$($(GO) test -tags libsecp256k1 -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    case "$$plain" in *" $$f "*) continue;; esac; \
+	    echo "== $$pkg $$f (-tags libsecp256k1)"; $(GO) test -tags libsecp256k1 -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg; \
 	  done; done
 
 lint: ## gofmt check and go vet

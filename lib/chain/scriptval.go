@@ -19,7 +19,8 @@ const parallelInputs = 2
 
 // ValidateTransactionScripts verifies every input script of tx against the
 // outputs it spends, found in view, under flags. Inputs are checked in
-// parallel when there are many. sc may be nil.
+// parallel when there are many, their signatures in batches (script.Batch).
+// sc may be nil.
 func ValidateTransactionScripts(tx *wire.MsgTx, view UtxoView, flags script.Flags, sc *script.SigCache) error {
 	if tx.IsCoinBase() {
 		return nil
@@ -30,12 +31,14 @@ func ValidateTransactionScripts(tx *wire.MsgTx, view UtxoView, flags script.Flag
 	}
 	workers := min(runtime.NumCPU(), len(tx.TxIn)/parallelInputs+1)
 	if workers <= 1 {
+		b := script.GetBatch(sc)
+		defer script.PutBatch(b)
 		for i := range tx.TxIn {
-			if err := verifyInput(tx, i, view, flags, sc, hashes); err != nil {
+			if err := verifyInput(b, tx, i, view, flags, hashes); err != nil {
 				return err
 			}
 		}
-		return nil
+		return flushBatch(b)
 	}
 	var (
 		next    atomic.Int64
@@ -44,19 +47,33 @@ func ValidateTransactionScripts(tx *wire.MsgTx, view UtxoView, flags script.Flag
 		first   error
 		wg      sync.WaitGroup
 	)
+	fail := func(err error) {
+		errOnce.Do(func() { first = err })
+		failed.Store(true)
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			b := script.GetBatch(sc)
+			defer script.PutBatch(b)
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(tx.TxIn) {
+					break
+				}
+				err := verifyInput(b, tx, i, view, flags, hashes)
+				if err == nil && b.Full() {
+					err = flushBatch(b)
+				}
+				if err != nil {
+					fail(err)
 					return
 				}
-				if err := verifyInput(tx, i, view, flags, sc, hashes); err != nil {
-					errOnce.Do(func() { first = err })
-					failed.Store(true)
-					return
+			}
+			if !failed.Load() {
+				if err := flushBatch(b); err != nil {
+					fail(err)
 				}
 			}
 		}()
@@ -65,21 +82,31 @@ func ValidateTransactionScripts(tx *wire.MsgTx, view UtxoView, flags script.Flag
 	return first
 }
 
-func verifyInput(tx *wire.MsgTx, i int, view UtxoView, flags script.Flags, sc *script.SigCache, hashes *script.SigHashes) error {
+// verifyInput adds input i of tx to b; a nil error holds only once b's
+// Flush has passed too.
+func verifyInput(b *script.Batch, tx *wire.MsgTx, i int, view UtxoView, flags script.Flags, hashes *script.SigHashes) error {
 	in := tx.TxIn[i]
 	e := view.LookupEntry(in.PreviousOutPoint)
 	if e == nil {
 		return ruleError(ErrMissingTxOut, "input %d: output %v missing or spent", i, in.PreviousOutPoint)
 	}
-	return verifyInputEntry(tx, i, e, flags, sc, hashes)
-}
-
-func verifyInputEntry(tx *wire.MsgTx, i int, e *UtxoEntry, flags script.Flags, sc *script.SigCache, hashes *script.SigHashes) error {
-	if err := script.VerifyInput(tx, i, e.PkScript, e.Amount, flags, sc, hashes); err != nil {
-		return RuleError{Kind: ErrScriptValidation,
-			Description: "tx " + tx.TxHash().String() + " input " + itoa(i) + ": " + err.Error()}
+	if err := b.Add(tx, i, e.PkScript, e.Amount, flags, hashes); err != nil {
+		return scriptRuleError(tx, i, err)
 	}
 	return nil
+}
+
+// flushBatch verifies b's queued signatures.
+func flushBatch(b *script.Batch) error {
+	if tx, i, err := b.Flush(); err != nil {
+		return scriptRuleError(tx, i, err)
+	}
+	return nil
+}
+
+func scriptRuleError(tx *wire.MsgTx, i int, err error) error {
+	return RuleError{Kind: ErrScriptValidation,
+		Description: "tx " + tx.TxHash().String() + " input " + itoa(i) + ": " + err.Error()}
 }
 
 func itoa(i int) string {
@@ -99,7 +126,9 @@ func itoa(i int) string {
 // scriptChecker verifies block transactions' scripts on
 // runtime.NumCPU() goroutines while the caller carries on with the
 // sequential part of connecting the block (UTXO updates, undo data,
-// database writes). Each transaction gets one SigHashes.
+// database writes). Each transaction gets one SigHashes; each goroutine
+// one script.Batch for the block, so its signatures are verified in
+// batches and each public key it meets is parsed once per block.
 type scriptChecker struct {
 	jobs    chan scriptJob
 	flags   script.Flags
@@ -130,6 +159,11 @@ func newScriptChecker(ntx int, flags script.Flags, sc *script.SigCache) *scriptC
 }
 
 func (s *scriptChecker) work() {
+	b := script.NewBatch(s.sc)
+	fail := func(err error) {
+		s.errOnce.Do(func() { s.err = err })
+		s.failed.Store(true)
+	}
 	for j := range s.jobs {
 		if s.failed.Load() {
 			continue
@@ -139,11 +173,20 @@ func (s *scriptChecker) work() {
 			hashes = script.NewSigHashes(j.tx)
 		}
 		for i := range j.tx.TxIn {
-			if err := verifyInputEntry(j.tx, i, j.prevs[i], s.flags, s.sc, hashes); err != nil {
-				s.errOnce.Do(func() { s.err = err })
-				s.failed.Store(true)
+			if err := b.Add(j.tx, i, j.prevs[i].PkScript, j.prevs[i].Amount, s.flags, hashes); err != nil {
+				fail(scriptRuleError(j.tx, i, err))
 				break
 			}
+		}
+		if !s.failed.Load() && b.Full() {
+			if err := flushBatch(b); err != nil {
+				fail(err)
+			}
+		}
+	}
+	if !s.failed.Load() {
+		if err := flushBatch(b); err != nil {
+			fail(err)
 		}
 	}
 }

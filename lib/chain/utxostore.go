@@ -220,7 +220,17 @@ func (c *Chain) loadEntry(tx *store.Tx, view *UtxoViewpoint, op wire.OutPoint) (
 // writeView writes the view's modified entries to the utxo bucket.
 func writeView(tx *store.Tx, view *UtxoViewpoint) error {
 	b := tx.Bucket(bucketUtxo)
-	var buf []byte
+	var buf, arena []byte
+	// keep copies b into arena: bbolt holds keys and values until commit,
+	// and one allocation per 64 KiB beats two per output.
+	keep := func(b []byte) []byte {
+		if cap(arena)-len(arena) < len(b) {
+			arena = make([]byte, 0, max(64<<10, len(b)))
+		}
+		n := len(arena)
+		arena = append(arena, b...)
+		return arena[n:len(arena):len(arena)]
+	}
 	for op, e := range view.entries {
 		if e.state&entryModified == 0 {
 			continue
@@ -236,8 +246,7 @@ func writeView(tx *store.Tx, view *UtxoViewpoint) error {
 			continue
 		}
 		buf = appendEntry(buf[:0], e)
-		// bbolt keeps the slices until commit: give it its own copies.
-		if err := b.Put(append([]byte(nil), k[:]...), append([]byte(nil), buf...)); err != nil {
+		if err := b.Put(keep(k[:]), keep(buf)); err != nil {
 			return err
 		}
 	}

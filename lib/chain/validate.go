@@ -321,6 +321,7 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 	undo := &blockUndo{spent: make([]*UtxoEntry, 0, nIn)}
 	reg := newRegistry(tx)
 	prevs := make([][]*UtxoEntry, len(txs))
+	prevSlab := make([]*UtxoEntry, nIn) // prevs[i] are windows on it
 	var fees int64
 	sigOpCost := 0
 	for i, t := range txs {
@@ -339,7 +340,7 @@ func (c *Chain) connectBlockUtxos(tx *store.Tx, node *blockNode, blk *wire.MsgBl
 			}
 		}
 		if i > 0 {
-			prevs[i] = make([]*UtxoEntry, len(t.TxIn))
+			prevs[i], prevSlab = prevSlab[:len(t.TxIn):len(t.TxIn)], prevSlab[len(t.TxIn):]
 			for j, in := range t.TxIn {
 				op := in.PreviousOutPoint
 				e, err := c.loadEntry(tx, view, op)

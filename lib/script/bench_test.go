@@ -57,3 +57,34 @@ func BenchmarkNewSigHashes(b *testing.B) {
 		NewSigHashes(tx)
 	}
 }
+
+// BenchmarkBatchP2WPKH verifies 64 P2WPKH inputs signed by 64 distinct
+// keys through one Batch (one Flush), per input: the signature backend's
+// batch cost (Backend names it), key parsing included, no cache.
+func BenchmarkBatchP2WPKH(b *testing.B) {
+	const n = 64
+	k := newTestKeys()
+	tx := spendTx(n)
+	hashes := NewSigHashes(tx)
+	scripts := make([][]byte, n)
+	for i := range n {
+		_, pk := k.key(byte(1+i), true)
+		scripts[i] = PayToWitnessPubKeyHash(Hash160(pk))
+		if ok, err := SignInput(tx, i, scripts[i], 1000, SigHashAll, k, nil, hashes); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		batch := NewBatch(nil)
+		for i := range n {
+			if err := batch.Add(tx, i, scripts[i], 1000, ConsensusFlags, hashes); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, _, err := batch.Flush(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*b.N), "ns/input")
+}

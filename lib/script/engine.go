@@ -39,6 +39,7 @@ type engine struct {
 	flags  Flags
 	cache  *SigCache
 	hashes *SigHashes
+	batch  *Batch // queues plain signature checks when not nil
 
 	stack [][]byte
 	alt   [][]byte
@@ -555,7 +556,7 @@ func (e *engine) step(op byte, script []byte, pc int, codeSep, falseConds, opCou
 		if err := checkPubKeyEncoding(pk, e.flags, sv == sigVersionWitnessV0); err != nil {
 			return err
 		}
-		ok := e.checkSig(sig, pk, scriptCode, sv)
+		ok := e.checkSig(sig, pk, scriptCode, sv, true)
 		if !ok && e.flags&FlagNullFail != 0 && len(sig) != 0 {
 			return scriptError(ErrNullFail, "failed signature check with non-empty signature")
 		}
@@ -645,7 +646,7 @@ func (e *engine) checkMultiSig(op byte, scriptCode []byte, opCount *int, sv sigV
 		if err := checkPubKeyEncoding(pk, e.flags, sv == sigVersionWitnessV0); err != nil {
 			return err
 		}
-		if e.checkSig(sig, pk, scriptCode, sv) {
+		if e.checkSig(sig, pk, scriptCode, sv, false) {
 			isig++
 			nSigs--
 		}
@@ -726,8 +727,11 @@ func findAndDelete(script, sig []byte) ([]byte, int) {
 }
 
 // checkSig verifies one signature (with hash-type byte) against a public
-// key for the script code. Encoding rules have been applied already.
-func (e *engine) checkSig(sig, pk, scriptCode []byte, sv sigVersion) bool {
+// key for the script code. Encoding rules have been applied already. The
+// signature cache is consulted before either key or signature is parsed.
+// With a batch and deferrable set, a check whose cheap parts pass is
+// queued and reported true (see Batch).
+func (e *engine) checkSig(sig, pk, scriptCode []byte, sv sigVersion, deferrable bool) bool {
 	if len(sig) == 0 || len(pk) == 0 {
 		return false
 	}
@@ -749,7 +753,15 @@ func (e *engine) checkSig(sig, pk, scriptCode []byte, sv sigVersion) bool {
 			return true
 		}
 	}
-	if !verifyECDSA(der, pk, h[:]) {
+	var rs [64]byte
+	if !parseSigCompact(der, &rs) || !maybePubKey(pk) {
+		return false
+	}
+	if deferrable && e.batch != nil {
+		e.batch.queue(pk, &rs, &h, &key)
+		return true
+	}
+	if !verifyOne(pk, &rs, &h) {
 		return false
 	}
 	if e.cache != nil {

@@ -2,7 +2,6 @@ package script
 
 import (
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 )
 
 // isValidSignatureEncoding is BIP66's strict DER check of a signature
@@ -209,18 +208,33 @@ func checkPubKeyEncoding(pk []byte, flags Flags, witness bool) error {
 	return nil
 }
 
-// verifyECDSA checks a signature (without hash type) over hash with the
-// serialized public key, accepting what Bitcoin Core's verifier accepts:
-// compressed, uncompressed and hybrid keys, lax BER signatures, and high-S
-// signatures (which Core normalises before verifying).
-func verifyECDSA(sig, pubKey, hash []byte) bool {
-	pk, err := btcec.ParsePubKey(pubKey)
-	if err != nil {
-		return false
-	}
-	r, s, overflow, ok := parseSigLax(sig)
+// parseSigCompact decodes an ECDSA signature (without hash type) as
+// parseSigLax does into R || S, 32 big-endian bytes each. It is false for
+// a signature no backend may verify: structurally broken, or with R or S
+// not below the group order (Core's parser maps those to the zero
+// signature, which never verifies). R or S of zero passes here and fails
+// in the backend.
+func parseSigCompact(der []byte, out *[64]byte) bool {
+	r, s, overflow, ok := parseSigLax(der)
 	if !ok || overflow {
 		return false
 	}
-	return ecdsa.NewSignature(&r, &s).Verify(hash, pk)
+	r.PutBytesUnchecked(out[:32])
+	s.PutBytesUnchecked(out[32:])
+	return true
+}
+
+// verifyECDSA checks a signature (without hash type) over hash with the
+// serialized public key, accepting what Bitcoin Core's verifier accepts:
+// compressed, uncompressed and hybrid keys, lax BER signatures, and high-S
+// signatures (which Core normalises before verifying). It uses the
+// backend the build selected.
+func verifyECDSA(sig, pubKey, hash []byte) bool {
+	var rs [64]byte
+	var h [32]byte
+	if len(hash) != len(h) || !parseSigCompact(sig, &rs) || !maybePubKey(pubKey) {
+		return false
+	}
+	copy(h[:], hash)
+	return verifyOne(pubKey, &rs, &h)
 }

@@ -34,7 +34,11 @@ type SigHashes struct {
 // NewSigHashes computes the BIP143 midstate hashes of tx.
 func NewSigHashes(tx *wire.MsgTx) *SigHashes {
 	h := new(SigHashes)
-	buf := make([]byte, 0, 36*len(tx.TxIn)+64)
+	var stack [512]byte
+	buf := stack[:0]
+	if n := 36*len(tx.TxIn) + 64; n > len(stack) {
+		buf = make([]byte, 0, n)
+	}
 	for _, in := range tx.TxIn {
 		buf = append(buf, in.PreviousOutPoint.Hash[:]...)
 		buf = binary.LittleEndian.AppendUint32(buf, in.PreviousOutPoint.Index)

@@ -8,10 +8,18 @@ import (
 
 // Hash160 returns RIPEMD160(SHA256(b)), the hash in P2PKH and P2SH scripts.
 func Hash160(b []byte) []byte {
+	h := hash160(b)
+	return h[:]
+}
+
+// hash160 is Hash160 into an array.
+func hash160(b []byte) [20]byte {
 	s := sha256.Sum256(b)
 	r := ripemd160.New()
 	r.Write(s[:])
-	return r.Sum(make([]byte, 0, 20))
+	var h [20]byte
+	r.Sum(h[:0])
+	return h
 }
 
 // Class is the standard template an output script matches.

@@ -13,6 +13,12 @@ import (
 // hashes are computed when a witness signature needs them. It returns nil
 // when the input is valid, else an *Error.
 func VerifyInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int64, flags Flags, sc *SigCache, hashes *SigHashes) error {
+	return verifyInput(tx, idx, pkScript, amount, flags, sc, hashes, nil)
+}
+
+// verifyInput is VerifyInput, queueing plain signature checks in batch
+// when it is not nil.
+func verifyInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int64, flags Flags, sc *SigCache, hashes *SigHashes, batch *Batch) error {
 	if tx == nil || idx < 0 || idx >= len(tx.TxIn) {
 		n := 0
 		if tx != nil {
@@ -21,7 +27,7 @@ func VerifyInput(tx *wire.MsgTx, idx int, pkScript []byte, amount int64, flags F
 		return scriptErrorf(ErrInvalidIndex, "input index %d out of range [0,%d)", idx, n)
 	}
 	in := tx.TxIn[idx]
-	e := engine{tx: tx, idx: idx, amount: amount, flags: flags, cache: sc, hashes: hashes}
+	e := engine{tx: tx, idx: idx, amount: amount, flags: flags, cache: sc, hashes: hashes, batch: batch}
 	if flags&FlagWitness != 0 && len(in.SignatureScript) == 0 && isP2WPKH(pkScript) {
 		return e.verifyP2WPKH(pkScript[2:], in.Witness)
 	}
@@ -172,7 +178,7 @@ func (e *engine) verifyP2WPKH(program []byte, witness wire.TxWitness) error {
 	if len(sig) > MaxScriptElementSize || len(pk) > MaxScriptElementSize {
 		return scriptErrorf(ErrPushSize, "witness item exceeds %d bytes", MaxScriptElementSize)
 	}
-	if !bytes.Equal(Hash160(pk), program) {
+	if h := hash160(pk); !bytes.Equal(h[:], program) {
 		return scriptError(ErrEqualVerify, "OP_EQUALVERIFY failed")
 	}
 	if err := checkSignatureEncoding(sig, e.flags); err != nil {
@@ -182,7 +188,7 @@ func (e *engine) verifyP2WPKH(program []byte, witness wire.TxWitness) error {
 		return err
 	}
 	var code [25]byte
-	if !e.checkSig(sig, pk, appendP2PKH(code[:0], program), sigVersionWitnessV0) {
+	if !e.checkSig(sig, pk, appendP2PKH(code[:0], program), sigVersionWitnessV0, true) {
 		if e.flags&FlagNullFail != 0 && len(sig) != 0 {
 			return scriptError(ErrNullFail, "failed signature check with non-empty signature")
 		}

@@ -1,0 +1,46 @@
+package script
+
+import (
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+)
+
+// The pure-Go signature backend, btcec. It is the default and is built
+// into every binary; with the libsecp256k1 tag it stays beside the C
+// backend as the reference the differential fuzz test holds that one to.
+
+// goKey is a public key parsed by btcec.
+type goKey = *btcec.PublicKey
+
+// goVerifyOne verifies R || S (each below the group order) over hash with
+// the serialized public key pk. btcec accepts high S.
+func goVerifyOne(pk []byte, rs *[64]byte, hash *[32]byte) bool {
+	key, err := btcec.ParsePubKey(pk)
+	if err != nil {
+		return false
+	}
+	return goVerifyParsed(key, rs, hash)
+}
+
+func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
+	var r, s btcec.ModNScalar
+	r.SetByteSlice(rs[:32])
+	s.SetByteSlice(rs[32:])
+	return ecdsa.NewSignature(&r, &s).Verify(hash[:], key)
+}
+
+// goVerifyChecks verifies checks one by one, parsing each key of t once.
+func goVerifyChecks(t *keyTable, checks []sigCheck, ok []bool) {
+	for i := range checks {
+		c := &checks[i]
+		k := c.key
+		if t.goState[k] == keyPending {
+			t.goState[k] = keyBad
+			if key, err := btcec.ParsePubKey([]byte(t.ser[k])); err == nil {
+				t.goKeys[k] = key
+				t.goState[k] = keyOK
+			}
+		}
+		ok[i] = t.goState[k] == keyOK && goVerifyParsed(t.goKeys[k], &c.sig, &c.hash)
+	}
+}
