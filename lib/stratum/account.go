@@ -21,6 +21,10 @@ const (
 	ReasonBadParams     = "bad-params"
 )
 
+// RejectReasons lists every reason a share is rejected for.
+var RejectReasons = []string{ReasonJobNotFound, ReasonStale, ReasonDuplicate, ReasonLowDifficulty, ReasonUnauthorized,
+	ReasonNotSubscribed, ReasonExtranonce2, ReasonNTime, ReasonVersionBits, ReasonBadParams}
+
 // hashrateWindow is the span the hashrate estimate covers, in buckets of
 // hashrateBucket.
 const (
