@@ -307,14 +307,14 @@ func (c *client) find(n *Notify, en2 []byte, block bool) share {
 		c.tb.Fatal(err)
 	}
 	bt := blockTarget(n)
-	for nonce := uint32(0); nonce < 1<<24; nonce++ {
+	for nonce := uint32(0); nonce < 1<<20; nonce++ {
 		h := n.Header(c.sub.Extranonce1, en2, n.Time, nonce, n.Version)
 		hash := h.BlockHash()
 		if HashMeets(&hash, st) && HashMeets(&hash, bt) == block {
 			return share{en2: en2, ntime: n.Time, nonce: nonce}
 		}
 	}
-	c.tb.Fatal("no share found in 2^24 nonces")
+	c.tb.Fatal("no share found in 2^20 nonces")
 	return share{}
 }
 

@@ -675,14 +675,31 @@ func (c *conn) serveLines() string {
 	}
 }
 
-// reply queues a response.
+// reply queues a response. Unlike notifications it waits (up to
+// WriteTimeout) for room in the queue: a miner that sends faster than it
+// reads is slowed down, not dropped, unless it stops reading. It must not
+// be called under c.mu.
 func (c *conn) reply(id json.RawMessage, result any, e *Error) {
 	line, err := EncodeResponse(id, result, e)
 	if err != nil {
 		c.close(err.Error())
 		return
 	}
-	c.enqueue(line)
+	select {
+	case c.out <- line:
+		return
+	case <-c.done:
+		return
+	default:
+	}
+	t := time.NewTimer(c.s.cfg.WriteTimeout)
+	defer t.Stop()
+	select {
+	case c.out <- line:
+	case <-c.done:
+	case <-t.C:
+		c.close("write queue full (a reader too slow for its replies)")
+	}
 }
 
 func (c *conn) handle(m *Message) {
@@ -731,11 +748,13 @@ func (c *conn) subscribe(id json.RawMessage, ps []json.RawMessage) {
 		c.resume(binary.BigEndian.Uint32(b))
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.subscribed = true
 	c.userAgent = truncate(strings.Map(printable, agent), maxUserAgent)
 	en1 := en1Bytes(c.en1)
+	c.mu.Unlock()
 	c.reply(id, &Subscription{ID: hex.EncodeToString(en1), Extranonce1: en1, Extranonce2Size: c.s.cfg.Extranonce2Size}, nil)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.subscribed = true
 	c.becomeReadyLocked()
 }
 
@@ -808,9 +827,9 @@ func (c *conn) authorize(id json.RawMessage, ps []json.RawMessage) {
 	if added {
 		c.s.workerOnline(name)
 	}
+	c.reply(id, true, nil)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.reply(id, true, nil)
 	c.becomeReadyLocked()
 }
 
@@ -948,9 +967,9 @@ func (c *conn) suggestDifficulty(id json.RawMessage, ps []json.RawMessage) {
 		c.reply(id, nil, &Error{CodeOther, "mining.suggest_difficulty wants a positive number"})
 		return
 	}
+	c.reply(id, true, nil)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.reply(id, true, nil)
 	if d = c.vd.clamp(d); d != c.diff {
 		c.setDifficultyLocked(d)
 	}
@@ -967,7 +986,6 @@ func (c *conn) configure(id json.RawMessage, ps []json.RawMessage) {
 	}
 	res := map[string]any{}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, e := range exts {
 		switch e {
 		case "version-rolling":
@@ -987,6 +1005,7 @@ func (c *conn) configure(id json.RawMessage, ps []json.RawMessage) {
 			}
 		}
 	}
+	c.mu.Unlock()
 	c.reply(id, res, nil)
 }
 
@@ -1089,12 +1108,12 @@ func (c *conn) submit(id json.RawMessage, ps []json.RawMessage) {
 // accepted answers and counts an accepted share, then lets vardiff move.
 func (c *conn) accepted(id json.RawMessage, worker string, diff float64, blk *BlockInfo, now time.Time) {
 	found := blk != nil && blk.Accepted
+	c.reply(id, true, nil)
 	c.mu.Lock()
 	c.tally.accept(now, diff)
 	if found {
 		c.tally.blocks++
 	}
-	c.reply(id, true, nil)
 	if next := c.vd.share(now, c.diff); next != 0 {
 		c.setDifficultyLocked(next)
 	}

@@ -237,7 +237,7 @@ func TestServerRejects(t *testing.T) {
 }
 
 // refind searches the nonce again for a share whose ntime changed.
-func refind(t *testing.T, c *client, n *Notify, s share) share {
+func refind(t testing.TB, c *client, n *Notify, s share) share {
 	t.Helper()
 	bt := blockTarget(n)
 	for nonce := uint32(0); nonce < 1<<20; nonce++ {
@@ -301,7 +301,7 @@ func TestServerSilentConnections(t *testing.T) {
 // TestServerDropsSlowReader: a client that sends requests but never reads
 // the replies fills its write queue and is dropped.
 func TestServerDropsSlowReader(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.WriteQueue = 4 })
+	e := newEnv(t, func(c *Config) { c.WriteQueue, c.WriteTimeout = 4, 200*time.Millisecond })
 	hc := e.dial()
 	h := &honest{c: hc, n: hc.handshake("w", "")}
 	slow := e.dial()
