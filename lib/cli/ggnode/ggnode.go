@@ -37,6 +37,10 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"(a progress bar on a terminal), relays blocks, transactions and contract offers,\n" +
 		"and bans misbehaving peers (<datadir>/banlist.json). Writes <datadir>/p2p.addr.\n" +
 		"--p2p=false runs it alone.\n\n" +
+		"--stratum-listen serves Stratum v1 to miners (cpuminer, ASICs, gg-miner) on the node's\n" +
+		"block templates, paying --stratum-address; workers log in as --stratum-worker entries\n" +
+		"(or anyhow with --stratum-open on regtest). Writes <datadir>/stratum.addr. See\n" +
+		"docs/stratum.md.\n\n" +
 		"--reindex rebuilds the chain state from the blocks already on disk (the block index\n" +
 		"and the blocks are kept) before the node starts, logging its progress (a progress\n" +
 		"bar when stderr is a terminal). It commits in batches: if it is stopped or killed,\n" +
@@ -49,6 +53,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"   gg-node --network=regtest --datadir=./.regtest2 --rpc-listen=127.0.0.1:0 \\\n" +
 		"      --listen=127.0.0.1:0 --connect=127.0.0.1:2200      (a second node syncing from the first)\n" +
 		"   gg-node --network=testnet --proxy=127.0.0.1:9050        (outbound peers through Tor)\n" +
+		"   gg-node --network=regtest --stratum-listen=127.0.0.1 --stratum-open --mine-address=rg1q...\n" +
 		"   gg-node --network=regtest --datadir=./.regtest rpc generatetoaddress 101 rg1q...\n" +
 		"   gg-tx --network=regtest create ... | gg-node --network=regtest rpc sendrawtransaction -"
 	app.Flags = append(app.Flags,
