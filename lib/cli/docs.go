@@ -66,6 +66,7 @@ var manExtras = map[string]manExtra{
 		{"<datadir>/rpc.addr", "the address the RPC server listens on, for clients; removed on shutdown"},
 		{"<datadir>/.cookie", "fresh RPC credentials for clients at each start (mode 0600); removed on shutdown"},
 		{"<datadir>/p2p.addr", "the addresses the node accepts peers on, one a line; removed on shutdown"},
+		{"<datadir>/stratum.addr", "the address the Stratum server listens on (with --stratum-listen); removed on shutdown"},
 		{"<datadir>/peers.json", "the address book: peers heard of and tried, saved every minute while it changes and on shutdown"},
 		{"<datadir>/banlist.json", "banned peer addresses and until when"},
 	}, Env: []manItem{

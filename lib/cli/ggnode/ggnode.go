@@ -38,6 +38,10 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"(a progress bar on a terminal), relays blocks, transactions and contract offers,\n" +
 		"and bans misbehaving peers (<datadir>/banlist.json). Writes <datadir>/p2p.addr.\n" +
 		"--p2p=false runs it alone.\n\n" +
+		"--stratum-listen serves Stratum v1 to miners (cpuminer, ASICs, gg-miner) on the node's\n" +
+		"block templates, paying --stratum-address; workers log in as --stratum-worker entries\n" +
+		"(or anyhow with --stratum-open on regtest). Writes <datadir>/stratum.addr. See\n" +
+		"docs/stratum.md.\n\n" +
 		"--reindex rebuilds the chain state from the blocks already on disk (the block index\n" +
 		"and the blocks are kept) before the node starts, logging its progress (a progress\n" +
 		"bar when stderr is a terminal). It commits in batches: if it is stopped or killed,\n" +
@@ -50,6 +54,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"   gg-node --network=regtest --datadir=./.regtest2 --rpc-listen=127.0.0.1:0 \\\n" +
 		"      --listen=127.0.0.1:0 --connect=127.0.0.1:2200      (a second node syncing from the first)\n" +
 		"   gg-node --network=testnet --proxy=127.0.0.1:9050        (outbound peers through Tor)\n" +
+		"   gg-node --network=regtest --stratum-listen=127.0.0.1 --stratum-open --mine-address=rg1q...\n" +
 		"   gg-node --network=regtest --datadir=./.regtest rpc generatetoaddress 101 rg1q...\n" +
 		"   gg-tx --network=regtest create ... | gg-node --network=regtest rpc sendrawtransaction -"
 	app.Flags = append(app.Flags,
@@ -81,6 +86,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
+	app.Flags = append(app.Flags, stratumFlags()...)
 	app.Action = runNode
 	app.Commands = []*ucli.Command{rpcCommand(), statusCommand(), configCommand(), eventsCommand(), tokenCommand()}
 	return app
@@ -139,13 +145,20 @@ func runNode(c *ucli.Context) error {
 	if p2pCfg.MaxPeers < 9 {
 		return cli.Usagef("--max-peers %d: want at least 9 (8 outbound and one inbound)", p2pCfg.MaxPeers)
 	}
-	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg,
+	stratumCfg, err := stratumConfig(c)
+	if err != nil {
+		return err
+	}
+	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg, Stratum: stratumCfg,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
 		Metrics: node.MetricsConfig{Public: c.Bool("metrics-public")}})
 	if err != nil {
+		if serr := stratumError(err); serr != nil {
+			return serr
+		}
 		switch {
 		case errors.Is(err, context.Canceled):
 			return cli.WithHint(err, "the reindex resumes where it stopped on the next start")
