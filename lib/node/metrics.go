@@ -118,6 +118,9 @@ func (n *Node) serveMetrics(host string) error {
 		Help: "WebSocket clients subscribed to events."}, func() float64 { return float64(subs()) })); err != nil {
 		return err
 	}
+	if err := n.registerStratumMetrics(m.reg); err != nil {
+		return err
+	}
 	n.rpc.SetObserver(m.rpcObserver(n.rpc))
 	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	n.rpc.Handle(rpc.Route{Prefix: MetricsPath, Perm: rpc.MetricsPerm, Public: mc.Public,

@@ -18,6 +18,7 @@ import (
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/script"
 	"github.com/gamegold/gg/lib/store"
+	"github.com/gamegold/gg/lib/stratum"
 	"github.com/gamegold/gg/lib/wallet"
 )
 
@@ -86,6 +87,8 @@ type Config struct {
 	MempoolSaveInterval time.Duration
 	// Metrics configures /metrics on the RPC listener (metrics.go).
 	Metrics MetricsConfig
+	// Stratum configures the Stratum server for miners (stratum.go).
+	Stratum StratumConfig
 }
 
 // DefaultMempoolSaveInterval is Config.MempoolSaveInterval's default.
@@ -113,6 +116,7 @@ type Node struct {
 	saverWG   sync.WaitGroup
 	net       *netNode // nil without P2P
 	metrics   *metrics
+	stratum   *stratum.Server // nil unless configured
 }
 
 // New opens (or creates) the datadir and starts the subsystems.
@@ -177,6 +181,10 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.watchBook()
 	if err := n.startP2P(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.startStratum(); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -245,6 +253,7 @@ func (n *Node) requestStop() {
 
 // Close persists the mempool and closes the database.
 func (n *Node) Close() error {
+	n.stopStratum()
 	n.stopRPC()
 	n.stopP2P()
 	if n.saverQuit != nil {

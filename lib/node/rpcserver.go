@@ -73,6 +73,7 @@ func (n *Node) startRPC() error {
 	n.rpc.Register(gs.Methods()...)
 	cs := &rpc.ContractService{Params: n.cfg.Params, Backend: NewContractHost(n.Chain, n.Book, n.Mempool, n.Wallet), Book: bookMethods{n.Book}}
 	n.rpc.Register(cs.Methods()...)
+	n.registerStratum()
 	if err := n.serveMetrics(host); err != nil {
 		return err
 	}

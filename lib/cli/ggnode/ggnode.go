@@ -80,6 +80,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
+	app.Flags = append(app.Flags, stratumFlags()...)
 	app.Action = runNode
 	app.Commands = []*ucli.Command{rpcCommand(), statusCommand(), configCommand(), tokenCommand()}
 	return app
@@ -138,13 +139,20 @@ func runNode(c *ucli.Context) error {
 	if p2pCfg.MaxPeers < 9 {
 		return cli.Usagef("--max-peers %d: want at least 9 (8 outbound and one inbound)", p2pCfg.MaxPeers)
 	}
-	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg,
+	stratumCfg, err := stratumConfig(c)
+	if err != nil {
+		return err
+	}
+	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg, Stratum: stratumCfg,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
 		Metrics: node.MetricsConfig{Public: c.Bool("metrics-public")}})
 	if err != nil {
+		if serr := stratumError(err); serr != nil {
+			return serr
+		}
 		switch {
 		case errors.Is(err, context.Canceled):
 			return cli.WithHint(err, "the reindex resumes where it stopped on the next start")
