@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/sha256d"
 )
 
 // peer is the far end of a client under test: a real listener on
@@ -183,4 +186,65 @@ func TestServerAddr(t *testing.T) {
 			t.Errorf("ServerAddr(%q) = %q, want an error", in, got)
 		}
 	}
+}
+
+// TestClientAgainstServer runs the client against this package's server
+// on a real chain: a refused password, a block found with the job's
+// header as the client builds it (the server's tip is that header), the
+// same share again refused, and the clean job on the new tip.
+func TestClientAgainstServer(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		c.Open = false
+		c.Authorize = func(w, p string) bool { return w == "miner1" && p == "pw" }
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := Dial(ctx, ClientConfig{URL: e.addr, User: "miner1", Pass: "nope"}); !errors.Is(err, ErrRefused) {
+		t.Fatalf("wrong password: %v, want ErrRefused", err)
+	}
+	c, err := Dial(ctx, ClientConfig{URL: "stratum+tcp://" + e.addr, User: "miner1", Pass: "pw", Agent: "gg-test/1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	j := nextJob(t, c)
+	en2 := make([]byte, j.Extranonce2Size)
+	en2[0] = 7
+	h := j.Header(j.Extranonce1, en2, j.Time, 0, j.Version)
+	var hdr [sha256d.HeaderSize]byte
+	h.AppendTo(hdr[:0])
+	target := sha256d.Target(chaincfg.CompactToBig(j.Bits))
+	nonce, ok := sha256d.NewJob(&hdr, &target).Search(0, 1<<20)
+	if !ok {
+		t.Fatal("no nonce meets the regtest target")
+	}
+	s := &Submit{Worker: "miner1", JobID: j.JobID, Extranonce2: en2, Time: j.Time, Nonce: nonce}
+	if err := c.Submit(ctx, s); err != nil {
+		t.Fatalf("block share: %v", err)
+	}
+	h.Nonce = nonce
+	if tip := e.tip(); tip != h.BlockHash() {
+		t.Fatalf("tip %s, want the share's header %s", tip, h.BlockHash())
+	}
+	next := nextJob(t, c)
+	if !next.Clean || next.PrevHash != e.tip() {
+		t.Fatalf("after the block: job clean=%v on %s, tip %s", next.Clean, next.PrevHash, e.tip())
+	}
+	if err := c.Submit(ctx, s); !errors.Is(err, &Error{Code: CodeJobNotFound}) && !errors.Is(err, &Error{Code: CodeDuplicate}) {
+		t.Fatalf("the same share again: %v, want a stale-job or duplicate error", err)
+	}
+}
+
+// nextJob waits for the client's next job.
+func nextJob(t *testing.T, c *Client) *Job {
+	t.Helper()
+	select {
+	case j := <-c.Jobs():
+		return j
+	case <-c.Done():
+		t.Fatalf("connection ended: %v", c.Err())
+	case <-time.After(20 * time.Second):
+		t.Fatal("no job within 20 s")
+	}
+	return nil
 }
