@@ -128,7 +128,7 @@ clean-regtest: ## remove the regtest chain data in DATADIR (stop the node first)
 	echo "removed the regtest chain data in $(DATADIR)"; \
 	if [ -e wallet.db ]; then echo "kept $(DATADIR)/wallet.db and your files there (make clean-regtest FORCE=1 removes them too)"; fi
 
-PKGS_32BIT := ./lib/chainhash/... ./lib/amount/... ./lib/wire/... ./lib/chaincfg/... ./lib/script/... ./lib/game/... ./lib/chain/... ./lib/mempool/... ./lib/address/... ./lib/keys/... ./lib/p2p/... ./lib/netsync/...
+PKGS_32BIT := ./lib/chainhash/... ./lib/sha256d/... ./lib/amount/... ./lib/wire/... ./lib/chaincfg/... ./lib/script/... ./lib/game/... ./lib/chain/... ./lib/mempool/... ./lib/address/... ./lib/keys/... ./lib/p2p/... ./lib/netsync/...
 QEMU_ARM   ?= qemu-arm
 
 test-32bit: ## the consensus and P2P packages' tests built for 32-bit ARM and run under qemu-user (Debian: qemu-user)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gamegold/gg/lib/cli"
 	"github.com/gamegold/gg/lib/cli/ggcontract"
+	"github.com/gamegold/gg/lib/cli/ggminer"
 	"github.com/gamegold/gg/lib/cli/ggnode"
 	"github.com/gamegold/gg/lib/cli/ggprop"
 	"github.com/gamegold/gg/lib/cli/ggtx"
@@ -20,7 +21,7 @@ import (
 // apps lists every binary's command tree.
 func apps() []*ucli.App {
 	stdio := cli.IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}
-	return []*ucli.App{ggcontract.NewApp(stdio), ggnode.NewApp(stdio), ggprop.NewApp(stdio), ggtx.NewApp(stdio), ggwallet.NewApp(stdio)}
+	return []*ucli.App{ggcontract.NewApp(stdio), ggminer.NewApp(stdio), ggnode.NewApp(stdio), ggprop.NewApp(stdio), ggtx.NewApp(stdio), ggwallet.NewApp(stdio)}
 }
 
 // TestGeneratedDocs regenerates man pages and completions and fails on any

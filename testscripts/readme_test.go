@@ -130,7 +130,7 @@ func TestReadmeBlocks(t *testing.T) {
 
 // TestReadme runs the README's sh blocks verbatim against a node started
 // as `make run` starts it, in a scratch copy of the repository root: bin/
-// holds the five binaries (this test binary under their names, each
+// holds every binary (this test binary under their names, each
 // running the same lib/cli Main its cmd/gg-*/main.go calls), and .regtest
 // the node's datadir. The node's RPC port is made ephemeral through
 // GG_RPC_LISTEN, so the command line stays the Makefile's.

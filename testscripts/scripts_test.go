@@ -17,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gamegold/gg/lib/cli/ggcontract"
+	"github.com/gamegold/gg/lib/cli/ggminer"
 	"github.com/gamegold/gg/lib/cli/ggnode"
 	"github.com/gamegold/gg/lib/cli/ggprop"
 	"github.com/gamegold/gg/lib/cli/ggtx"
@@ -30,6 +31,7 @@ var binaries = map[string]func(){
 	"gg-prop":     ggprop.Main,
 	"gg-wallet":   ggwallet.Main,
 	"gg-contract": ggcontract.Main,
+	"gg-miner":    ggminer.Main,
 }
 
 func TestMain(m *testing.M) { testscript.Main(m, binaries) }

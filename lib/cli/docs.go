@@ -30,7 +30,7 @@ type manExtra struct {
 }
 
 // Binaries lists the gg binaries, for SEE ALSO.
-var Binaries = []string{"gg-node", "gg-wallet", "gg-tx", "gg-prop", "gg-contract"}
+var Binaries = []string{"gg-node", "gg-wallet", "gg-tx", "gg-prop", "gg-contract", "gg-miner"}
 
 // clientFiles are the files every client of the node reads.
 var clientFiles = []manItem{
@@ -86,7 +86,8 @@ var manExtras = map[string]manExtra{
 	"gg-tx": {Files: append(append([]manItem{}, clientFiles...),
 		manItem{"--key-file FILE", "WIF private keys, one per line; 'key new --out FILE' writes one with mode 0600"}),
 		Env: []manItem{envRPCPass}},
-	"gg-prop": {Files: clientFiles, Env: []manItem{envRPCPass}},
+	"gg-prop":  {Files: clientFiles, Env: []manItem{envRPCPass}},
+	"gg-miner": {Files: clientFiles, Env: []manItem{envRPCPass}},
 	"gg-contract": {Files: append(append([]manItem{}, clientFiles...),
 		manItem{"--new-secret FILE", "a new hash-lock secret in hex, mode 0600; a bare file name is refused inside a git work tree (give ./FILE)"},
 		manItem{"--secret-file FILE", "a hash-lock secret in hex, to lock with or to claim"}),

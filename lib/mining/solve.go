@@ -2,10 +2,9 @@ package mining
 
 import (
 	"context"
-	"encoding/binary"
 
 	"github.com/gamegold/gg/lib/chaincfg"
-	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/sha256d"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -18,26 +17,31 @@ const ctxCheckInterval = 1 << 16
 // returns true. It returns false when the nonce space is exhausted (bump
 // the extra nonce with UpdateExtraNonce and call again), when the context
 // ends, or when the bits encode no valid target.
+//
+// The search is sha256d's midstate loop: the first nonce it returns is
+// the first in order that meets the target, the one a nonce-by-nonce
+// sha256d loop finds.
 func SolveBlock(ctx context.Context, header *wire.BlockHeader) bool {
 	target := chaincfg.CompactToBig(header.Bits)
 	if target.Sign() <= 0 || header.Bits&0x00800000 != 0 {
 		return false
 	}
-	buf := header.Bytes()
-	start := header.Nonce
-	nonce := start
-	for i := uint64(0); i <= 0xffffffff; i++ {
-		if i%ctxCheckInterval == 0 && ctx.Err() != nil {
+	var buf [sha256d.HeaderSize]byte
+	header.AppendTo(buf[:0])
+	t := sha256d.Target(target)
+	job := sha256d.NewJob(&buf, &t)
+	nonce := header.Nonce
+	for left := uint64(1 << 32); left > 0; {
+		if ctx.Err() != nil {
 			return false
 		}
-		binary.LittleEndian.PutUint32(buf[76:], nonce)
-		hash := chainhash.DoubleHashH(buf)
-		if chaincfg.HashToBig(&hash).Cmp(target) <= 0 {
-			header.Nonce = nonce
+		n := min(left, ctxCheckInterval)
+		if found, ok := job.Search(nonce, n); ok {
+			header.Nonce = found
 			return true
 		}
-		nonce++
+		nonce += uint32(n)
+		left -= n
 	}
-	header.Nonce = start
 	return false
 }

@@ -167,3 +167,37 @@ func TestSolveBlockFailures(t *testing.T) {
 		}
 	}
 }
+
+// refSolve is the nonce-by-nonce loop SolveBlock replaced: the verdicts
+// must stay the same.
+func refSolve(header wire.BlockHeader, limit int) (uint32, bool) {
+	target := chaincfg.CompactToBig(header.Bits)
+	for range limit {
+		hash := header.BlockHash()
+		if chaincfg.HashToBig(&hash).Cmp(target) <= 0 {
+			return header.Nonce, true
+		}
+		header.Nonce++
+	}
+	return 0, false
+}
+
+// TestSolveBlockMatchesReference checks that SolveBlock picks the nonce
+// the plain loop picks, from several start nonces (one near the wrap) and
+// at targets from regtest's to one in 65,536.
+func TestSolveBlockMatchesReference(t *testing.T) {
+	for _, bits := range []uint32{chaincfg.RegTestParams.PowLimitBits, 0x200fffff, 0x1f0fffff, 0x1f00ffff} {
+		for _, start := range []uint32{0, 12345, 0xffffff00} {
+			blk := coinbaseOnlyBlock(t, 7, nil)
+			blk.Header.Bits = bits
+			blk.Header.Nonce = start
+			want, ok := refSolve(blk.Header, 1<<20)
+			if !ok {
+				t.Fatalf("bits %08x start %d: reference found nothing", bits, start)
+			}
+			if !SolveBlock(context.Background(), &blk.Header) || blk.Header.Nonce != want {
+				t.Errorf("bits %08x start %d: SolveBlock nonce %d, reference %d", bits, start, blk.Header.Nonce, want)
+			}
+		}
+	}
+}
