@@ -398,13 +398,13 @@ func TestReadmeWaitLoopFails(t *testing.T) {
 	var wait []string
 	for _, b := range blocks {
 		for i, l := range b {
-			if strings.Contains(l, "$(seq ") {
+			if strings.Contains(l, "$(seq ") && strings.Contains(l, "ggn2") {
 				wait = b[i:]
 			}
 		}
 	}
 	if wait == nil {
-		t.Fatal("README.md has no wait loop ($(seq ...))")
+		t.Fatal("README.md has no wait loop for the second node ($(seq ...) with ggn2)")
 	}
 	for _, tc := range []struct {
 		height2 string
