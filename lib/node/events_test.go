@@ -336,3 +336,39 @@ func TestEventsAuction(t *testing.T) {
 		t.Fatalf("bidder's replay %v", o)
 	}
 }
+
+// TestEventsPeers: a peer's completed handshake is peer.connected, its
+// going peer.disconnected; a connection that never completes the
+// handshake gives neither.
+func TestEventsPeers(t *testing.T) {
+	n := startP2PNode(t, t.TempDir())
+	c, err := rpc.Discover("", n.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := dialWS(t, c)
+	ws.subscribe(map[string]any{"topics": []string{"peers"}})
+	half := dialFake(t, n, "127.0.0.1")
+	half.c.Close()
+	f := dialFake(t, n, "127.0.0.1")
+	f.handshake()
+	pc := ws.next()
+	var pd struct {
+		ID      uint64 `json:"id"`
+		Addr    string `json:"addr"`
+		Inbound bool   `json:"inbound"`
+	}
+	json.Unmarshal(pc.Params.Data, &pd)
+	if pc.Params.Type != "peer.connected" || !pd.Inbound || pd.Addr != f.c.LocalAddr().String() {
+		t.Fatalf("first peer event %v", pc)
+	}
+	f.c.Close()
+	pg := ws.next()
+	var gd struct {
+		ID uint64 `json:"id"`
+	}
+	json.Unmarshal(pg.Params.Data, &gd)
+	if pg.Params.Type != "peer.disconnected" || gd.ID != pd.ID {
+		t.Fatalf("second peer event %v", pg)
+	}
+}

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -71,8 +72,31 @@ type HubEvent struct {
 	// hex-encoded to subscriptions that ask for rawtx.
 	Tx *wire.MsgTx
 
+	mask     topicMask // Topic's bit, set by Publish
 	dataOnce sync.Once
 	data     []byte
+	addrOnce sync.Once
+	addrs    []string // Scripts as addresses
+	hexOnce  sync.Once
+	hex      []byte // Tx hex-encoded
+}
+
+// txHex returns Tx hex-encoded (once for every subscriber).
+func (e *HubEvent) txHex() []byte {
+	e.hexOnce.Do(func() { e.hex = hex.AppendEncode(nil, e.Tx.AppendTo(nil)) })
+	return e.hex
+}
+
+// addresses returns Scripts as addresses (encoded once for every
+// subscriber), by name.
+func (e *HubEvent) addresses(name func([]byte) string) []string {
+	e.addrOnce.Do(func() {
+		e.addrs = make([]string, len(e.Scripts))
+		for i, sc := range e.Scripts {
+			e.addrs[i] = name(sc)
+		}
+	})
+	return e.addrs
 }
 
 // DataJSON returns the encoded Data, encoded once for every subscriber.
@@ -201,6 +225,7 @@ func (h *Hub) Publish(evs ...*HubEvent) {
 			h.tip = HubTip{e.Height - 1, e.Prev}
 		}
 		m := topicBit(e.Topic)
+		e.mask = m
 		b.mask |= m
 		if m.bulk() {
 			h.bulk.push(e)
@@ -313,7 +338,10 @@ type HubSub struct {
 // Matches reports whether e passes the subscription's filter (its
 // topics, and its scripts for txs and props events).
 func (sub *HubSub) Matches(e *HubEvent) bool {
-	m := topicBit(e.Topic)
+	m := e.mask
+	if m == 0 {
+		m = topicBit(e.Topic) // not published
+	}
 	if sub.mask&m == 0 {
 		return false
 	}
@@ -328,12 +356,13 @@ func (sub *HubSub) Matches(e *HubEvent) bool {
 	return false
 }
 
-// Matched returns the scripts of e that the subscription watches.
-func (sub *HubSub) Matched(e *HubEvent) [][]byte {
-	var out [][]byte
-	for _, sc := range e.Scripts {
-		if _, ok := sub.scripts[string(sc)]; ok && !slices.ContainsFunc(out, func(o []byte) bool { return string(o) == string(sc) }) {
-			out = append(out, sc)
+// Matched returns the indexes in e.Scripts of the scripts the
+// subscription watches.
+func (sub *HubSub) Matched(e *HubEvent) []int {
+	var out []int
+	for i, sc := range e.Scripts {
+		if _, ok := sub.scripts[string(sc)]; ok && !slices.ContainsFunc(out, func(j int) bool { return string(e.Scripts[j]) == string(sc) }) {
+			out = append(out, i)
 		}
 	}
 	return out

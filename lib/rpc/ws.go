@@ -420,11 +420,12 @@ func (c *wsConn) appendEvent(b []byte, sub *HubSub, e *HubEvent) []byte {
 	var extra []byte
 	if e.Topic == TopicTxs {
 		extra = append(extra, `"addresses":[`...)
-		for i, sc := range sub.Matched(e) {
+		addrs := e.addresses(func(sc []byte) string { return scriptAddress(sc, c.ws.cfg.Params) })
+		for i, j := range sub.Matched(e) {
 			if i > 0 {
 				extra = append(extra, ',')
 			}
-			extra = appendJSONString(extra, scriptAddress(sc, c.ws.cfg.Params))
+			extra = appendJSONString(extra, addrs[j])
 		}
 		extra = append(extra, ']')
 	}
@@ -433,7 +434,7 @@ func (c *wsConn) appendEvent(b []byte, sub *HubSub, e *HubEvent) []byte {
 			extra = append(extra, ',')
 		}
 		extra = append(extra, `"hex":"`...)
-		extra = hex.AppendEncode(extra, e.Tx.AppendTo(nil))
+		extra = append(extra, e.txHex()...)
 		extra = append(extra, '"')
 	}
 	if len(extra) == 0 {
