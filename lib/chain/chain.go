@@ -185,6 +185,9 @@ type Chain struct {
 	// read methods without deadlocking against the next ProcessBlock.
 	noteSeq     uint64 // next batch number (under mu)
 	deliverMu   sync.Mutex
+	idleMu      sync.Mutex    // guards busyN and idleCh (busy.go)
+	busyN       int           // ProcessBlock calls running
+	idleCh      chan struct{} // closed when busyN drops to 0
 	deliverCond *sync.Cond
 	delivered   uint64 // batches delivered (under deliverMu)
 	subsMu      sync.Mutex
@@ -420,6 +423,8 @@ func (c *Chain) unlockAndNotify(notes []*Notification) {
 // node asked for the block, or its operator submitted it) store it
 // whatever its work.
 func (c *Chain) ProcessBlock(blk *wire.MsgBlock, flags BehaviorFlags) (mainChain bool, orphan bool, err error) {
+	c.enterBusy()
+	defer c.leaveBusy()
 	c.mu.Lock()
 	var notes []*Notification
 	defer func() { c.unlockAndNotify(notes) }()

@@ -61,6 +61,12 @@ type WSConfig struct {
 	PingInterval time.Duration
 	// WriteTimeout bounds the writing of one message (default 30 s).
 	WriteTimeout time.Duration
+	// Yield, when set, is called before an event is written; it may
+	// wait (bounded) while the node does consensus work, so that event
+	// delivery uses the CPU block validation leaves (the node passes the
+	// chain's WaitIdle). It is called once per event: keep it cheap when
+	// it does not wait. Replies to calls do not wait.
+	Yield func(ctx context.Context)
 }
 
 // Defaults of WSConfig.
@@ -377,6 +383,9 @@ func (c *wsConn) deliver(b *HubBatch) bool {
 		case <-c.closing:
 			return false
 		default:
+		}
+		if y := c.ws.cfg.Yield; y != nil {
+			y(c.ctx)
 		}
 		if n.Resync != nil {
 			buf = appendResync(buf[:0], n.Sub.ID, n.Resync)
