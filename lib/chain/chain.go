@@ -630,9 +630,17 @@ func (c *Chain) markInvalid(n *blockNode) {
 		c.recomputeBestHeader()
 	}
 	c.recomputeCandidates()
-	if err := c.db.Update(func(tx *store.Tx) error {
+	if err := c.persistStatus(all); err != nil {
+		c.log.Warn("cannot persist invalid block", "hash", n.hash, "err", err)
+	}
+}
+
+// persistStatus writes the index records of nodes (their status), but
+// not of headers kept in memory only.
+func (c *Chain) persistStatus(nodes []*blockNode) error {
+	return c.db.Update(func(tx *store.Tx) error {
 		b := tx.Bucket(bucketBlockIndex)
-		for _, d := range all {
+		for _, d := range nodes {
 			if _, memOnly := c.headersOnly[d]; memOnly {
 				continue
 			}
@@ -641,9 +649,7 @@ func (c *Chain) markInvalid(n *blockNode) {
 			}
 		}
 		return nil
-	}); err != nil {
-		c.log.Warn("cannot persist invalid block", "hash", n.hash, "err", err)
-	}
+	})
 }
 
 // bestCandidate returns the block with the most work whose data, and
@@ -722,18 +728,7 @@ func (c *Chain) ReconsiderBlock(h chainhash.Hash) error {
 		return nil
 	}
 	c.log.Info("block reconsidered", "hash", n.hash, "height", n.height, "cleared", len(changed))
-	if err := c.db.Update(func(tx *store.Tx) error {
-		b := tx.Bucket(bucketBlockIndex)
-		for _, d := range changed {
-			if _, memOnly := c.headersOnly[d]; memOnly {
-				continue
-			}
-			if err := b.Put(indexKey(d), indexValue(d)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
+	if err := c.persistStatus(changed); err != nil {
 		return fmt.Errorf("chain: reconsider %v: %w", h, err)
 	}
 	c.recomputeBestHeader()
