@@ -60,6 +60,18 @@ func witnessCommitmentScript(root chainhash.Hash, reserved []byte) []byte {
 // witness commitment output (and the reserved value as its witness) when
 // witnessRoot is not nil.
 func newCoinbase(height int32, extraNonce uint64, flags, payTo []byte, value int64, witnessRoot *chainhash.Hash) (*wire.MsgTx, error) {
+	var commit []byte
+	if witnessRoot != nil {
+		commit = witnessCommitmentScript(*witnessRoot, witnessReservedValue)
+	}
+	return CoinbaseTx(height, extraNonce, flags, payTo, value, commit)
+}
+
+// CoinbaseTx returns a coinbase for height (script: CoinbaseScript)
+// paying value to payTo and, when commitment (a witness commitment
+// output script, as getblocktemplate's default_witness_commitment) is not
+// nil, that output with the reserved value as the coinbase witness.
+func CoinbaseTx(height int32, extraNonce uint64, flags, payTo []byte, value int64, commitment []byte) (*wire.MsgTx, error) {
 	sig, err := CoinbaseScript(height, extraNonce, flags)
 	if err != nil {
 		return nil, err
@@ -73,9 +85,9 @@ func newCoinbase(height int32, extraNonce uint64, flags, payTo []byte, value int
 		}},
 		TxOut: []*wire.TxOut{{Value: value, PkScript: append([]byte(nil), payTo...)}},
 	}
-	if witnessRoot != nil {
+	if commitment != nil {
 		cb.TxIn[0].Witness = wire.TxWitness{append([]byte(nil), witnessReservedValue...)}
-		cb.TxOut = append(cb.TxOut, &wire.TxOut{Value: 0, PkScript: witnessCommitmentScript(*witnessRoot, witnessReservedValue)})
+		cb.TxOut = append(cb.TxOut, &wire.TxOut{Value: 0, PkScript: append([]byte(nil), commitment...)})
 	}
 	return cb, nil
 }

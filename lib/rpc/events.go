@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -508,19 +509,9 @@ func (h *Hub) replayLocked(since chainhash.Hash, sub *HubSub) (evs []*HubEvent, 
 	evs = appendMatching(evs, &h.main, start, sub)
 	if sub.mask.bulk() {
 		evs = appendMatching(evs, &h.bulk, start, sub)
-		slices.SortFunc(evs, func(a, b *HubEvent) int { return cmpU64(a.Seq, b.Seq) })
+		slices.SortFunc(evs, func(a, b *HubEvent) int { return cmp.Compare(a.Seq, b.Seq) })
 	}
 	return evs, ""
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func appendMatching(evs []*HubEvent, r *ring, start uint64, sub *HubSub) []*HubEvent {

@@ -318,33 +318,27 @@ func (s *NodeService) chainTips(_ context.Context, p json.RawMessage) (any, erro
 }
 
 func (s *NodeService) invalidateBlock(_ context.Context, p json.RawMessage) (any, error) {
-	var hs string
-	if err := ParseParams(p, []string{"blockhash"}, 1, &hs); err != nil {
-		return nil, err
-	}
-	h, err := parseHash(hs, "blockhash")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Chain.InvalidateBlock(h); err != nil {
-		return nil, Errorf(CodeInvalidAddress, "invalidate %s: %v", h, err)
-	}
-	return nil, nil
+	return nil, s.onBlock(p, "invalidate", s.Chain.InvalidateBlock)
 }
 
 func (s *NodeService) reconsiderBlock(_ context.Context, p json.RawMessage) (any, error) {
+	return nil, s.onBlock(p, "reconsider", s.Chain.ReconsiderBlock)
+}
+
+// onBlock runs op on the block hash params name; an op failure is -5.
+func (s *NodeService) onBlock(p json.RawMessage, what string, op func(chainhash.Hash) error) error {
 	var hs string
 	if err := ParseParams(p, []string{"blockhash"}, 1, &hs); err != nil {
-		return nil, err
+		return err
 	}
 	h, err := parseHash(hs, "blockhash")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.Chain.ReconsiderBlock(h); err != nil {
-		return nil, Errorf(CodeInvalidAddress, "reconsider %s: %v", h, err)
+	if err := op(h); err != nil {
+		return Errorf(CodeInvalidAddress, "%s %s: %v", what, h, err)
 	}
-	return nil, nil
+	return nil
 }
 
 func (s *NodeService) difficulty(_ context.Context, p json.RawMessage) (any, error) {

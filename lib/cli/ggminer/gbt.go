@@ -56,24 +56,7 @@ type gbtWork struct {
 // with the witness commitment and its reserved value when the template
 // has one.
 func (g *gbtWork) coinbase(extra uint64) (*wire.MsgTx, error) {
-	sig, err := mining.CoinbaseScript(g.tmpl.Height, g.base+extra, g.flags)
-	if err != nil {
-		return nil, err
-	}
-	cb := &wire.MsgTx{
-		Version: 2,
-		TxIn: []*wire.TxIn{{
-			PreviousOutPoint: wire.OutPoint{Index: wire.MaxPrevOutIndex},
-			SignatureScript:  sig,
-			Sequence:         wire.MaxTxInSequenceNum,
-		}},
-		TxOut: []*wire.TxOut{{Value: g.tmpl.CoinbaseValue, PkScript: g.payTo}},
-	}
-	if g.commit != nil {
-		cb.TxIn[0].Witness = wire.TxWitness{make([]byte, 32)}
-		cb.TxOut = append(cb.TxOut, &wire.TxOut{Value: 0, PkScript: g.commit})
-	}
-	return cb, nil
+	return mining.CoinbaseTx(g.tmpl.Height, g.base+extra, g.flags, g.payTo, g.tmpl.CoinbaseValue, g.commit)
 }
 
 func (g *gbtWork) header(extra uint64) (wire.BlockHeader, *wire.MsgTx, error) {
