@@ -31,8 +31,14 @@ import (
 
 // recentBlocks is how many connected blocks' events the feed remembers
 // to send their ".undone" forms on a reorg (the undo data that told
-// who paid is gone by then).
-const recentBlocks = 100
+// who paid is gone by then), and maxRecentEvents bounds their events
+// together (the newest block's are kept whatever their number): 100
+// blocks of 2,000 transactions held ~300 MB. An older block's events are
+// rebuilt from the block on a reorg, without the payers.
+const (
+	recentBlocks    = 100
+	maxRecentEvents = 20_000
+)
 
 // maxPendingEvents bounds the mempool, book and peer events waiting for
 // the publishing goroutine; beyond it they are dropped (logged).
@@ -49,6 +55,8 @@ type eventFeed struct {
 	mu     sync.Mutex
 	recent map[chainhash.Hash][]*rpc.HubEvent // a block's tx and game events
 	order  []chainhash.Hash                   // recent's keys, oldest first
+	// recentEvents counts the events in recent.
+	recentEvents int
 
 	pmu     sync.Mutex
 	pending []*rpc.HubEvent
@@ -260,11 +268,15 @@ func txScripts(tx *wire.MsgTx, ins []*chain.UtxoEntry) [][]byte {
 func (f *eventFeed) remember(h chainhash.Hash, evs []*rpc.HubEvent) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.recent[h]; !ok {
+	if old, ok := f.recent[h]; ok {
+		f.recentEvents -= len(old)
+	} else {
 		f.order = append(f.order, h)
 	}
 	f.recent[h] = evs
-	for len(f.order) > recentBlocks {
+	f.recentEvents += len(evs)
+	for len(f.order) > recentBlocks || f.recentEvents > maxRecentEvents && len(f.order) > 1 {
+		f.recentEvents -= len(f.recent[f.order[0]])
 		delete(f.recent, f.order[0])
 		f.order = f.order[1:]
 	}
@@ -275,6 +287,7 @@ func (f *eventFeed) forget(h chainhash.Hash) []*rpc.HubEvent {
 	defer f.mu.Unlock()
 	evs, ok := f.recent[h]
 	if ok {
+		f.recentEvents -= len(evs)
 		delete(f.recent, h)
 		for i, o := range f.order {
 			if o == h {
