@@ -23,7 +23,7 @@ type MetricsConfig struct {
 	// listener may do so (ErrMetricsPublic).
 	Public bool
 	// Subscribers, if not nil, counts the WebSocket subscribers
-	// (gg_ws_subscribers; 0 without it).
+	// (gg_ws_subscribers); nil: the node's event hub counts them.
 	Subscribers func() int
 }
 
@@ -112,7 +112,7 @@ func (n *Node) serveMetrics(host string) error {
 	}
 	subs := mc.Subscribers
 	if subs == nil {
-		subs = func() int { return 0 }
+		subs = n.events().hub.Subscribers
 	}
 	if err := m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gg_ws_subscribers",
 		Help: "WebSocket clients subscribed to events."}, func() float64 { return float64(subs()) })); err != nil {

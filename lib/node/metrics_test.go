@@ -244,11 +244,15 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("gg_chain_block_connect_seconds count %d, want %d", got, count)
 	}
 
-	// The peer's side: one outbound, no subscribers counter injected.
+	// The peer's side: one outbound; its subscribers are its event
+	// hub's (no counter injected): none, then one attached.
 	bdir := b.cfg.DataDir
 	fams = scrapeFamilies(t, bdir)
 	wantValue(t, fams, 1, "gg_p2p_peers", "direction=outbound")
 	wantValue(t, fams, 0, "gg_ws_subscribers")
+	b.Events().Attach()
+	fams = scrapeFamilies(t, bdir)
+	wantValue(t, fams, 1, "gg_ws_subscribers")
 	wantValue(t, fams, 0, "gg_wallet_loaded")
 }
 
