@@ -247,6 +247,14 @@ func (ws *wsServer) serve(w http.ResponseWriter, r *http.Request, access *Access
 	c.readLoop()
 	close(readDone)
 	<-writeDone
+	for { // replies never written give their budget back
+		select {
+		case out := <-c.replies:
+			ws.srv.budget.give(out.held)
+		default:
+			return
+		}
+	}
 }
 
 // readLoop reads requests until the connection ends.
@@ -269,6 +277,7 @@ func (c *wsConn) readLoop() {
 		select {
 		case c.replies <- reply:
 		case <-c.closing:
+			c.ws.srv.budget.give(reply.held)
 		}
 	}
 }
@@ -299,7 +308,7 @@ func (c *wsConn) writeLoop(readDone <-chan struct{}) {
 		case <-c.sub.Done():
 		case <-readDone:
 		case out := <-c.replies:
-			if !c.write(out.bytes()) {
+			if !c.send(out) {
 				return
 			}
 		case b := <-c.sub.Queue():
@@ -329,8 +338,15 @@ func (c *wsConn) writeLoop(readDone <-chan struct{}) {
 // wsOut is a reply to write: its bytes, or a job that makes them in the
 // writer (a message with subscribe or unsubscribe calls).
 type wsOut struct {
-	b   []byte
-	job func() []byte
+	b    []byte
+	job  func() []byte
+	held int64 // in-flight budget its call replies hold until written
+}
+
+// send writes out's reply and gives back the budget it held.
+func (c *wsConn) send(out wsOut) bool {
+	defer c.ws.srv.budget.give(out.held)
+	return c.write(out.bytes())
 }
 
 func (o wsOut) bytes() []byte {
@@ -346,7 +362,7 @@ func (c *wsConn) flush() {
 	for {
 		select {
 		case out := <-c.replies:
-			if !c.write(out.bytes()) {
+			if !c.send(out) {
 				return
 			}
 		default:
@@ -495,12 +511,25 @@ func (c *wsConn) handleMessage(msg []byte) wsOut {
 	}
 	parts := make([][]byte, len(items))
 	local := false
+	budget := &c.ws.srv.budget
+	var held int64
 	for i, it := range items {
-		if it.kind == wsCallKind {
-			parts[i] = c.call(it)
-		} else {
+		if it.kind != wsCallKind {
 			local = true
+			continue
 		}
+		// As an HTTP batch: each reply is charged to the server's
+		// in-flight budget until written; once it is spent the calls
+		// left are not run.
+		if budget.spent() {
+			b, _ := json.Marshal(wsResponse{JSONRPC: "2.0", ID: it.id, Error: Errorf(CodeOutOfMemory,
+				"not run: replies fill the server's in-flight budget of %d bytes; send fewer calls at once", budget.max)})
+			parts[i] = b
+			continue
+		}
+		parts[i] = c.call(it)
+		budget.add(int64(len(parts[i])))
+		held += int64(len(parts[i]))
 	}
 	build := func() []byte {
 		for i, it := range items {
@@ -514,9 +543,9 @@ func (c *wsConn) handleMessage(msg []byte) wsOut {
 		return append(append([]byte{'['}, bytes.Join(parts, []byte{','})...), ']')
 	}
 	if local {
-		return wsOut{job: build}
+		return wsOut{job: build, held: held}
 	}
-	return wsOut{b: build()}
+	return wsOut{b: build(), held: held}
 }
 
 // localReply runs a subscribe or unsubscribe (in the writer) and
