@@ -32,7 +32,7 @@ build: ## build all binaries into ./bin
 
 build-fast: ## build all binaries into ./bin with the libsecp256k1 signature backend (cgo; Debian: libsecp256k1-dev)
 	@mkdir -p $(BIN)
-	@for c in $(CMDS); do $(GO) build -tags libsecp256k1 -ldflags '$(LDFLAGS)' -o $(BIN)/$$c ./cmd/$$c || exit 1; done
+	@for c in $(CMDS); do $(GO) build -tags '$(TAGS) libsecp256k1' -ldflags '$(LDFLAGS)' -o $(BIN)/$$c ./cmd/$$c || exit 1; done
 	@echo "built with libsecp256k1: $(CMDS)"
 
 run: build ## build and start a regtest node in ./.regtest (Ctrl-C stops it)

@@ -57,6 +57,7 @@ type eventFeed struct {
 	order  []chainhash.Hash                   // recent's keys, oldest first
 	// recentEvents counts the events in recent.
 	recentEvents int
+	stopped      bool // stopEvents ran (under the node's shutdown, once)
 
 	pmu     sync.Mutex
 	pending []*rpc.HubEvent
@@ -123,15 +124,15 @@ const EventYieldMax = 2 * time.Second
 // stopEvents stops the feed's goroutine and listeners.
 func (n *Node) stopEvents() {
 	f := n.feed
-	if f == nil {
+	if f == nil || f.stopped {
 		return
 	}
+	f.stopped = true // kept (not nil): a late events() must not build a second feed
 	for _, c := range f.cancel {
 		c()
 	}
 	close(f.quit)
 	f.wg.Wait()
-	n.feed = nil
 }
 
 // run publishes the queued events, a batch at a time.

@@ -113,8 +113,11 @@ func (n *Node) startStratum() error {
 				return true
 			}
 			user, _, dotted := strings.Cut(worker, ".")
+			if !dotted {
+				return false
+			}
 			_, ok := auth.Authenticate(user, pass)
-			return dotted && ok
+			return ok
 		},
 		Extranonce2Size: sc.Extranonce2Size, Difficulty: diff, MinDifficulty: sc.MinDifficulty,
 		MaxDifficulty: sc.MaxDifficulty, ShareInterval: sc.ShareInterval, RefreshInterval: sc.RefreshInterval,

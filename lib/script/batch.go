@@ -69,8 +69,8 @@ const (
 	keyBad
 )
 
-// maxBatchKeys bounds a reused batch's key table; past it the table is
-// emptied at the next Flush.
+// maxBatchKeys bounds a reused batch's key table; past it PutBatch
+// empties the table (a batch used for one block is bounded by the block).
 const maxBatchKeys = 4096
 
 func (t *keyTable) add(pk []byte) int32 {

@@ -315,7 +315,10 @@ func (c *Client) readLoop() {
 			ch := c.pending[uint64(id)]
 			c.mu.Unlock()
 			if ok && ch != nil {
-				ch <- m
+				select { // a second reply to one id (a hostile pool) must not block the reader
+				case ch <- m:
+				default:
+				}
 			}
 			continue
 		}

@@ -162,11 +162,19 @@ func (j *job) block(en1, en2 []byte, hdr wire.BlockHeader) *wire.MsgBlock {
 	return &wire.MsgBlock{Header: hdr, Transactions: txs}
 }
 
-// firstSeen records an accepted share; false if it was seen before.
+// maxSeenPerJob bounds the accepted shares a job remembers for the
+// duplicate check: a miner at the floor difficulty finds thousands a
+// second, and a job can last a whole tip. Beyond it the job's shares are
+// refused as duplicates (the miner gets a new job at the next tip or
+// refresh).
+const maxSeenPerJob = 1 << 16
+
+// firstSeen records an accepted share; false if it was seen before, or
+// the job remembers maxSeenPerJob shares already.
 func (j *job) firstSeen(k shareKey) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if _, dup := j.seen[k]; dup {
+	if _, dup := j.seen[k]; dup || len(j.seen) >= maxSeenPerJob {
 		return false
 	}
 	j.seen[k] = struct{}{}
