@@ -475,7 +475,7 @@ func (m *Manager) onCmpctBlock(p *p2p.Peer, c *msg.CmpctBlock, now time.Time) {
 	// Waiting for its missing transactions, the block is in flight from
 	// p: not asked of anyone again meanwhile, and watched for stalls.
 	if r == nil {
-		r = &blockRequest{hash: hash, height: res.Height, peer: p, sent: now, compact: true}
+		r = &blockRequest{hash: hash, height: res.Height, peer: p, sent: now, compact: true, pushed: true}
 		m.requested[hash] = r
 		s.inFlight[hash] = r
 	}
@@ -512,7 +512,9 @@ func (m *Manager) finishCompact(p *p2p.Peer, pb *partialBlock, now time.Time) {
 	// it leads).
 	flags := chain.BFNone
 	if r := m.requested[pb.hash]; r != nil && r.peer == p {
-		flags = chain.BFRequested
+		if !r.pushed {
+			flags = chain.BFRequested
+		}
 		m.cancelRequest(r)
 	}
 	m.processBlock(p, blk, flags, now)

@@ -103,6 +103,7 @@ type blockRequest struct {
 	peer    *p2p.Peer
 	sent    time.Time
 	compact bool // asked as MSG_CMPCT_BLOCK
+	pushed  bool // not asked for: a pushed compact block waiting on getblocktxn
 }
 
 type txRequest struct {
