@@ -145,8 +145,6 @@ type WSClient struct {
 	mu      sync.Mutex
 	pending map[int64]*wsPending
 	subs    map[string]*Subscription
-	early   map[string][]Notification // for a subscription whose reply is not read yet
-	nEarly  int
 	err     error // why the connection ended; set once, before done closes
 	done    chan struct{}
 }
@@ -156,10 +154,6 @@ const DefaultWSQueue = 4096
 
 // maxWSMessage bounds a message from the node (a reply holding a block).
 const maxWSMessage = 256 << 20
-
-// maxEarly bounds the notifications kept for subscriptions whose
-// subscribe reply has not arrived (the node may send a resync first).
-const maxEarly = 256
 
 // DialWS connects to the WebSocket of the node at rpcURL (an RPC URL,
 // see WSURL) with creds. A node without /ws gives an error wrapping
@@ -184,7 +178,7 @@ func DialWS(ctx context.Context, rpcURL string, creds Credentials) (*WSClient, e
 	}
 	conn.SetReadLimit(maxWSMessage)
 	c := &WSClient{URL: wsURL, conn: conn, creds: creds, qlen: DefaultWSQueue, pending: map[int64]*wsPending{},
-		subs: map[string]*Subscription{}, early: map[string][]Notification{}, done: make(chan struct{})}
+		subs: map[string]*Subscription{}, done: make(chan struct{})}
 	go c.read()
 	return c, nil
 }
@@ -593,19 +587,14 @@ func (c *WSClient) route(msg []byte) {
 	wc.reply <- r
 }
 
-// register files s under id, with the notifications that came before
-// the reply.
+// register files s under id. The node writes a subscribe reply before
+// the subscription's first notification, and the reader registers it
+// before reading on, so none comes before it.
 func (c *WSClient) register(s *Subscription, id string) {
 	s.ID = id
 	c.mu.Lock()
-	early := c.early[id]
-	delete(c.early, id)
-	c.nEarly -= len(early)
 	c.subs[id] = s
 	c.mu.Unlock()
-	for _, n := range early {
-		c.deliver(s, n)
-	}
 }
 
 // notify handles a notification: an event or a resync.
@@ -631,11 +620,7 @@ func (c *WSClient) notify(method string, params json.RawMessage) {
 	}
 	c.mu.Lock()
 	s := c.subs[id]
-	if s == nil {
-		if c.nEarly < maxEarly {
-			c.early[id] = append(c.early[id], n)
-			c.nEarly++
-		}
+	if s == nil { // unsubscribed, dropped, or its caller gave up
 		c.mu.Unlock()
 		return
 	}
