@@ -25,6 +25,13 @@ func ValidateTransactionScripts(tx *wire.MsgTx, view UtxoView, flags script.Flag
 	if tx.IsCoinBase() {
 		return nil
 	}
+	// A missing input is reported before any script runs, whatever the
+	// workers' order: the same transaction gets the same verdict each time.
+	for i, in := range tx.TxIn {
+		if view.LookupEntry(in.PreviousOutPoint) == nil {
+			return ruleError(ErrMissingTxOut, "input %d: output %v missing or spent", i, in.PreviousOutPoint)
+		}
+	}
 	var hashes *script.SigHashes
 	if tx.HasWitness() {
 		hashes = script.NewSigHashes(tx)
