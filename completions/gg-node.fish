@@ -54,6 +54,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-open -d 'let
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-extranonce2-size -r -d 'extranonce2 size in `BYTES` the miners roll (4 or 8)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-difficulty -r -d 'starting share `DIFFICULTY` of a connection (default 1; 0.001 on regtest)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-min-difficulty -r -d 'lowest share `DIFFICULTY` vardiff or a miner\'s suggestion may set (default 1e-6, or the starting one if lower)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-max-difficulty -r -d 'highest share `DIFFICULTY` vardiff or a miner\'s suggestion may set (default 1e15, or the starting one if higher)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-share-interval -r -d 'time between a connection\'s shares vardiff aims at (`DURATION`; negative: fixed difficulty)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-refresh -r -d 'send a job with the mempool\'s new transactions at most every `DURATION` (a new tip sends one at once)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-max-conns -r -d 'open Stratum connections at most (`N`)'

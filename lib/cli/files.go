@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
+
+	"github.com/gamegold/gg/lib/internal/atomicfile"
 )
 
 // WriteNewFile writes data to a new file at path with mode perm (0600
@@ -26,28 +27,11 @@ func WriteNewFile(path string, data []byte, perm fs.FileMode) error {
 }
 
 // ReplaceFile writes data to path with mode perm, over the file there if
-// any: through a temporary file in the same directory, synced and then
-// renamed, so a failure leaves the old file whole.
+// any: through a temporary file in the same directory, synced, renamed
+// and the directory synced (atomicfile.Write), so a failure or a crash
+// leaves the old file whole.
 func ReplaceFile(path string, data []byte, perm fs.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = f.Chmod(perm)
-	if err != nil {
-		f.Close()
-	} else {
-		err = writeSynced(f, data)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, bare(err))
-	}
-	return nil
+	return atomicfile.Write(path, data, perm)
 }
 
 // writeSynced writes data to f, syncs and closes it.

@@ -397,7 +397,7 @@ func (b *AddrBook) Save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(b.path, data)
+	return saveFile(b.path, data)
 }
 
 // LoadAddrBook reads path (a missing file gives an empty book). Entries

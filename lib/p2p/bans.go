@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/gamegold/gg/lib/internal/atomicfile"
 )
 
 // Ban is one banned address range.
@@ -254,34 +255,13 @@ func (l *BanList) save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(l.path, data)
+	return saveFile(l.path, data)
 }
 
-// writeFileAtomic replaces path with data: a temp file, fsync, rename,
-// directory fsync.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("p2p: save %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("p2p: save %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+// saveFile replaces path with data (mode 0600), durably.
+func saveFile(path string, data []byte) error {
+	if err := atomicfile.Write(path, data, 0o600); err != nil {
+		return fmt.Errorf("p2p: %w", err)
 	}
 	return nil
 }

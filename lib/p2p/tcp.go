@@ -46,6 +46,8 @@ type TCP struct {
 	ahead        atomic.Int64
 	aheadWaiting atomic.Int32
 	aheadFreed   chan struct{}
+	overdraft    bool         // a message is being read past the budget (grow)
+	aheadPeak    atomic.Int64 // the most reserved at once (tests)
 	BytesSent    atomic.Uint64
 	BytesRecv    atomic.Uint64
 }
@@ -61,23 +63,46 @@ func NewTCP(magic uint32, log *slog.Logger) *TCP {
 	return t
 }
 
-// ReadAheadBudget bounds the payload bytes of the messages all peers have
-// read and the loop has not handled yet: each is reserved before its
-// payload is read and released once the loop is done with it.
+// ReadAheadBudget bounds the payload bytes of the messages all peers are
+// reading or have read and the loop has not handled yet: each payload is
+// reserved as its bytes arrive and released once the loop is done with
+// it (or its read fails). One message at a time whose reading has begun
+// may complete beyond it (see grow), so the reserve stays within
+// ReadAheadBudget + msg.MaxPayload.
 const ReadAheadBudget = 32 << 20
 
-// acquire reserves n bytes of the read-ahead budget, waiting while they
-// do not fit; it reports false when stop closes or the adapter stops
-// first. n ≤ MaxPayload < ReadAheadBudget, and every reservation is
-// released once the loop has handled its message (which never waits for
-// a reader), so a wait ends.
+// acquire reserves n bytes of the read-ahead budget for the first step
+// of a message's payload, waiting while they do not fit; it reports
+// false when stop closes or the adapter stops first. n ≤ ReadChunk, and
+// every reservation is released once its message is handled (the loop
+// never waits for a reader) or its read ends, so a wait ends while the
+// readers holding the budget progress.
 func (t *TCP) acquire(n int64, stop <-chan struct{}) bool {
+	ok, _ := t.reserve(n, false, stop)
+	return ok
+}
+
+// grow reserves n more bytes for a message whose payload is being read.
+// When they do not fit and no other message is past the budget, the
+// message takes the overdraft (reported true): it and its further steps
+// are reserved beyond the budget, without waiting, until endOverdraft.
+// Readers that each hold part of the budget and wait for more of it
+// would otherwise wait for each other; with the overdraft one message
+// at a time completes, and the reserve stays within ReadAheadBudget +
+// MaxPayload.
+func (t *TCP) grow(n int64, stop <-chan struct{}) (ok, overdraft bool) {
+	return t.reserve(n, true, stop)
+}
+
+func (t *TCP) reserve(n int64, growth bool, stop <-chan struct{}) (ok, overdraft bool) {
 	for {
 		t.aheadMu.Lock()
-		if t.ahead.Load()+n <= ReadAheadBudget {
-			t.ahead.Add(n)
+		fits := t.ahead.Load()+n <= ReadAheadBudget
+		if fits || (growth && !t.overdraft) {
+			t.aheadPeak.Store(max(t.aheadPeak.Load(), t.ahead.Add(n)))
+			t.overdraft = t.overdraft || !fits
 			t.aheadMu.Unlock()
-			return true
+			return true, !fits
 		}
 		if t.aheadFreed == nil {
 			t.aheadFreed = make(chan struct{})
@@ -93,12 +118,29 @@ func (t *TCP) acquire(n int64, stop <-chan struct{}) bool {
 		t.aheadWaiting.Add(-1)
 		select {
 		case <-stop:
-			return false
+			return false, false
 		case <-t.ctx.Done():
-			return false
+			return false, false
 		default:
 		}
 	}
+}
+
+// overdrawn reserves n more bytes for the message holding the overdraft.
+func (t *TCP) overdrawn(n int64) {
+	t.aheadMu.Lock()
+	t.aheadPeak.Store(max(t.aheadPeak.Load(), t.ahead.Add(n)))
+	t.aheadMu.Unlock()
+}
+
+// endOverdraft ends the overdraft once its message is read (or its read
+// failed) and wakes the readers waiting for it; the message's bytes stay
+// reserved until released.
+func (t *TCP) endOverdraft() {
+	t.aheadMu.Lock()
+	t.overdraft = false
+	t.wakeLocked()
+	t.aheadMu.Unlock()
 }
 
 // release returns n bytes to the read-ahead budget and wakes the readers
@@ -109,11 +151,16 @@ func (t *TCP) release(n int64) {
 	}
 	t.aheadMu.Lock()
 	t.ahead.Add(-n)
+	t.wakeLocked()
+	t.aheadMu.Unlock()
+}
+
+// wakeLocked wakes the readers waiting for the budget (aheadMu held).
+func (t *TCP) wakeLocked() {
 	if t.aheadFreed != nil {
 		close(t.aheadFreed)
 		t.aheadFreed = nil
 	}
-	t.aheadMu.Unlock()
 }
 
 // SetHost sets the Host the adapter drives.
@@ -390,13 +437,17 @@ func (c *tcpConn) reader() {
 	}
 	r := countingReader{c.c, c}
 	// A peer's messages reach the loop in order. Each message's payload
-	// is reserved from the adapter's read-ahead budget before it is read
-	// (waiting while the budget is spent) and released once the loop has
-	// handled it. While the loop handles one of the peer's messages, the
-	// next may be read and queued behind it, no more: so all peers
-	// together hold at most ReadAheadBudget of payloads read and not yet
-	// handled, in at most two messages each, and a slow node slows its
-	// peers' senders instead of queueing their bytes.
+	// is reserved from the adapter's read-ahead budget as its bytes
+	// arrive (msg.ReadMessageAdmit: a step of at most msg.ReadChunk, or
+	// of the bytes already read, before they are read, waiting while the
+	// budget is spent) and released once the loop has handled it, or
+	// when the read fails. While the loop handles one of the peer's
+	// messages, the next may be read and queued behind it, no more: so
+	// all peers together hold at most ReadAheadBudget of payloads read
+	// and not yet handled, in at most two messages each; a slow node
+	// slows its peers' senders instead of queueing their bytes; and a
+	// peer that announces a large payload and sends little of it holds
+	// little of the budget (at most twice what it sent, or ReadChunk).
 	var last chan struct{} // the last message posted, until handled
 	wait := func(ch chan struct{}) bool {
 		select {
@@ -408,17 +459,33 @@ func (c *tcpConn) reader() {
 			return false
 		}
 	}
-	var reserved int64
-	admit := func(length uint32) bool {
-		if !c.t.acquire(int64(length), c.closed) {
-			return false
+	var reserved int64 // the bytes of the message being read
+	overdraft := false // it holds the overdraft (grow)
+	admit := func(n uint32) bool {
+		switch {
+		case overdraft:
+			c.t.overdrawn(int64(n))
+		case reserved == 0:
+			if !c.t.acquire(int64(n), c.closed) {
+				return false
+			}
+		default:
+			ok, od := c.t.grow(int64(n), c.closed)
+			if !ok {
+				return false
+			}
+			overdraft = od
 		}
-		reserved = int64(length)
+		reserved += int64(n)
 		return true
 	}
 	for {
 		c.c.SetReadDeadline(time.Now().Add(InactivityTimeout + time.Minute))
 		m, size, err := msg.ReadMessageAdmit(r, c.t.magic, admit)
+		if overdraft {
+			c.t.endOverdraft()
+			overdraft = false
+		}
 		if err != nil {
 			c.t.release(reserved)
 			reserved = 0

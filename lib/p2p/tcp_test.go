@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -368,4 +369,111 @@ func TestTCPReadAheadBudget(t *testing.T) {
 	if got := n.tcp.ahead.Load(); got != 0 {
 		t.Fatalf("read-ahead reserve %d after the loop caught up", got)
 	}
+}
+
+// TestTCPReadAheadIdleAnnouncers: more connections than the read-ahead
+// budget has room for announce max-size payloads (headers only) and
+// send nothing more; they hold only what they sent, so an honest peer
+// still completes its handshake and has its ping answered. Finishing or
+// closing the announcements returns every reserved byte.
+func TestTCPReadAheadIdleAnnouncers(t *testing.T) {
+	n := startTCPNode(t)
+	// Announcements adding up to the whole budget, and two more.
+	var sizes []int
+	for rest := ReadAheadBudget; rest > 0; rest -= sizes[len(sizes)-1] {
+		sizes = append(sizes, min(rest, msg.MaxPayload))
+	}
+	sizes = append(sizes, msg.MaxPayload, msg.MaxPayload)
+	idle := len(sizes)
+	conns := make([]net.Conn, idle)
+	for i, size := range sizes {
+		conns[i] = fakePeer(t, n, fmt.Sprintf("127.0.0.%d", 40+i))
+		header := msg.AppendHeader(nil, regtestMagic, "gossip", make([]byte, size))
+		if _, err := conns[i].Write(header); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.waitFor(t, "every announcement's header", func() bool {
+		return n.tcp.BytesRecv.Load() >= uint64(idle*msg.HeaderSize)
+	})
+
+	// The honest peer: handshake, then a ping answered within the wait.
+	c := fakePeer(t, n, "127.0.0.30")
+	handshake(t, c)
+	if _, err := msg.WriteMessage(c, regtestMagic, &msg.Ping{Nonce: 4242}); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		m, _, err := msg.ReadMessage(c, regtestMagic)
+		if err != nil {
+			t.Fatalf("honest peer not served while %d peers announce payloads of up to %d bytes: %v (read-ahead reserve %d, readers waiting %d)",
+				idle, msg.MaxPayload, err, n.tcp.ahead.Load(), n.tcp.aheadWaiting.Load())
+		}
+		if p, ok := m.(*msg.Pong); ok && p.Nonce == 4242 {
+			break
+		}
+	}
+
+	// One announcer delivers its payload (an unknown command, dropped);
+	// the others hang up: nothing stays reserved.
+	if _, err := conns[0].Write(make([]byte, sizes[0])); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range conns[1:] {
+		a.Close()
+	}
+	n.waitFor(t, "the announcers' reserve back", func() bool { return n.tcp.ahead.Load() == 0 })
+}
+
+// TestTCPReadAheadGrowth: payloads reserved as they arrive could leave
+// the budget held by readers that each wait for more of it; a message
+// whose reading has begun therefore completes beyond the budget, one at
+// a time, while new messages still wait for it. Two peers send 1 MB
+// with two read steps of budget left: both are read, then a ping each.
+func TestTCPReadAheadGrowth(t *testing.T) {
+	n := startTCPNode(t)
+	a := fakePeer(t, n, "127.0.0.24")
+	b := fakePeer(t, n, "127.0.0.25")
+	handshake(t, a)
+	handshake(t, b)
+	n.waitFor(t, "both handshakes", func() bool { return readyPeers(n.host) == 2 })
+	hold := int64(ReadAheadBudget - 2*msg.ReadChunk)
+	if !n.tcp.acquire(hold, nil) {
+		t.Fatal("budget not free")
+	}
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			n.tcp.release(hold)
+		}
+	})
+	big := msg.AppendHeader(nil, regtestMagic, "gossip", make([]byte, 1<<20))
+	big = append(big, make([]byte, 1<<20)...)
+	for i, c := range []net.Conn{a, b} {
+		go func() {
+			c.Write(big)
+			msg.WriteMessage(c, regtestMagic, &msg.Ping{Nonce: uint64(100 + i)})
+		}()
+	}
+	for i, c := range []net.Conn{a, b} {
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			m, _, err := msg.ReadMessage(c, regtestMagic)
+			if err != nil {
+				t.Fatalf("peer %d: no pong after its 1 MB message with %d bytes of budget free: %v (reserve %d, readers waiting %d)",
+					i, 2*msg.ReadChunk, err, n.tcp.ahead.Load(), n.tcp.aheadWaiting.Load())
+			}
+			if p, ok := m.(*msg.Pong); ok && p.Nonce == uint64(100+i) {
+				break
+			}
+		}
+	}
+	// Past the budget by at most one message, and all of it returned.
+	if peak := n.tcp.aheadPeak.Load(); peak > ReadAheadBudget+msg.MaxPayload {
+		t.Errorf("read-ahead reserve reached %d bytes, more than the budget and one message (%d)", peak, ReadAheadBudget+msg.MaxPayload)
+	}
+	n.tcp.release(hold)
+	released = true
+	n.waitFor(t, "the reserve back", func() bool { return n.tcp.ahead.Load() == 0 })
 }

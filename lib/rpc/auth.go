@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gamegold/gg/lib/internal/atomicfile"
 )
 
 // CookieUser is the user name of cookie authentication.
@@ -31,12 +33,8 @@ func NewCookie(dir string) (*Cookie, error) {
 	}
 	c := &Cookie{secret: hex.EncodeToString(b[:])}
 	path := filepath.Join(dir, CookieFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(CookieUser+":"+c.secret), 0o600); err != nil {
-		return nil, fmt.Errorf("write cookie: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, fmt.Errorf("write cookie: %w", err)
+	if err := atomicfile.Write(path, []byte(CookieUser+":"+c.secret), 0o600); err != nil {
+		return nil, fmt.Errorf("cookie: %w", err)
 	}
 	return c, nil
 }

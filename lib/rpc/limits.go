@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,10 +35,12 @@ type Limits struct {
 	MaxConnsPerIP int // open connections from one address (Serve); default 32
 	// MaxInFlight bounds the bytes held at once by all requests
 	// together: their bodies (each held until its reply is written; a
-	// request beyond the budget is refused with 503) and their batch
+	// request beyond the budget is refused with 503), their batch
 	// replies (encoded call by call; once the budget is spent a batch's
-	// calls left are not run but answered CodeOutOfMemory). Default 64
-	// MiB, raised to MaxBodyBytes if below.
+	// calls left are not run but answered CodeOutOfMemory), WebSocket
+	// replies, and REST replies (each held until written; one that does
+	// not fit is answered 503 with Retry-After). Default 64 MiB, raised
+	// to MaxBodyBytes if below.
 	MaxInFlight int64
 
 	// AuthFailures is how many failed logins a source (an IPv4 address,
@@ -186,6 +189,36 @@ func (b *byteBudget) spent() bool { return b.max > 0 && b.used.Load() >= b.max }
 
 // errBusy: the in-flight byte budget is spent.
 var errBusy = errors.New("too many request bytes in flight")
+
+// budgetKey is the request context's key of the serving Server's
+// in-flight budget (Server.runRoute).
+type budgetKey struct{}
+
+// chargeReply reserves n bytes of the in-flight budget of the server
+// serving r for a reply about to be written; give returns them once it
+// is. ok is false when they do not fit (nothing is reserved then). A
+// request served by no Server is not charged.
+func chargeReply(r *http.Request, n int64) (give func(), ok bool) {
+	b, _ := r.Context().Value(budgetKey{}).(*byteBudget)
+	if b == nil {
+		return func() {}, true
+	}
+	if !b.take(n) {
+		return nil, false
+	}
+	return func() { b.give(n) }, true
+}
+
+// replyBudgetSpent reports whether the in-flight budget of the server
+// serving r has no byte left: a reply need not be built to be refused.
+func replyBudgetSpent(r *http.Request) bool {
+	b, _ := r.Context().Value(budgetKey{}).(*byteBudget)
+	return b != nil && b.spent()
+}
+
+// errReplyBusy is the refusal of a route's reply that does not fit the
+// in-flight budget.
+const errReplyBusy = "server busy: too many reply bytes in flight, retry"
 
 // budgetReader reserves the bytes it reads beyond held, in steps of up
 // to budgetStep, never beyond limit in all.

@@ -35,6 +35,7 @@ type nodeFixture struct {
 	pool            *mempool.Pool
 	gen             *mining.Generator
 	limits          Limits // of the server; configure may set them
+	srv             *Server
 }
 
 func newNodeFixture(t *testing.T) *nodeFixture { return newConfiguredFixture(t, 0x11, nil) }
@@ -73,6 +74,7 @@ func newConfiguredFixture(t *testing.T, keyByte byte, configure func(*nodeFixtur
 	}
 	srv := NewServer(&Auth{Cookie: cookie}, f.limits, nil)
 	srv.Register(f.svc.Methods()...)
+	f.srv = srv
 	f.url = "http://" + serveTCP(t, srv)
 	f.user, f.pass, _ = ReadCookie(dir)
 	return f

@@ -434,6 +434,10 @@ func (r *REST) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		writeNotModified(w, etag, cache)
 		return
 	}
+	if replyBudgetSpent(hr) {
+		writeRESTBusy(w, req.format)
+		return
+	}
 	rep, err := r.serve(hr.Context(), req)
 	if err != nil {
 		writeRESTError(w, restErrorOf(err))
@@ -443,11 +447,7 @@ func (r *REST) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		writeNotModified(w, rep.etag, rep.cache)
 		return
 	}
-	h := w.Header()
-	if rep.etag != "" {
-		h.Set("ETag", rep.etag)
-	}
-	h.Set("Cache-Control", orDefault(rep.cache, "no-cache"))
+	body, contentType := rep.raw, "application/octet-stream"
 	switch req.format {
 	case "json":
 		b, err := json.Marshal(rep.json)
@@ -455,18 +455,38 @@ func (r *REST) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 			writeRESTError(w, &restError{http.StatusInternalServerError, "encode response"})
 			return
 		}
-		h.Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		w.Write(append(b, '\n'))
+		body, contentType = append(b, '\n'), "application/json"
 	case "hex":
-		h.Set("Content-Type", "text/plain")
-		w.WriteHeader(http.StatusOK)
-		w.Write(rep.raw)
-	default:
-		h.Set("Content-Type", "application/octet-stream")
-		w.WriteHeader(http.StatusOK)
-		w.Write(rep.raw)
+		contentType = "text/plain"
 	}
+	// The reply is held until written, at the client's pace: it counts
+	// against the server's in-flight budget like a batch's replies.
+	give, ok := chargeReply(hr, int64(len(body)))
+	if !ok {
+		writeRESTBusy(w, req.format)
+		return
+	}
+	defer give()
+	h := w.Header()
+	if rep.etag != "" {
+		h.Set("ETag", rep.etag)
+	}
+	h.Set("Cache-Control", orDefault(rep.cache, "no-cache"))
+	h.Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// writeRESTBusy answers 503 to a reply that does not fit the in-flight
+// budget: a JSON error for .json, plain text for .hex and .bin.
+func writeRESTBusy(w http.ResponseWriter, format string) {
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Cache-Control", "no-store")
+	if format == "json" {
+		writeJSON(w, http.StatusServiceUnavailable, routeError{Error: errReplyBusy})
+		return
+	}
+	http.Error(w, errReplyBusy, http.StatusServiceUnavailable)
 }
 
 func orDefault(s, def string) string {

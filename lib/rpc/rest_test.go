@@ -1,6 +1,9 @@
 package rpc
 
 import (
+	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -244,5 +247,75 @@ func TestRESTDocListsEveryRoute(t *testing.T) {
 		} else if !strings.Contains(string(b), "`"+p+"`") {
 			t.Errorf("docs/rest.md does not document %s", p)
 		}
+	}
+}
+
+// TestRESTReplyBudget: a REST reply is charged to the server's in-flight
+// byte budget until it is written, on the public listener as on the
+// authenticated one: a reply that does not fit what is left is answered
+// 503 with Retry-After (a JSON error for .json, plain text for .hex and
+// .bin), and the bytes come back once a reply is written.
+func TestRESTReplyBudget(t *testing.T) {
+	f := newConfiguredFixture(t, 0x11, func(f *nodeFixture) { f.limits = Limits{MaxBodyBytes: 1000, MaxInFlight: 64 << 10} })
+	s := f.srv
+	s.Handle((&REST{Node: f.svc}).Route())
+	var hs []string
+	json.Unmarshal(f.must(t, "generatetoaddress", 1, f.addr.String()), &hs)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.ServePublic(ln, PublicAccess()) // ended by the fixture's Shutdown
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + ln.Addr().String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	paths := []struct{ path, contentType string }{
+		{"/rest/block/" + hs[0] + ".json", "application/json"},
+		{"/rest/block/" + hs[0] + ".hex", "text/plain"},
+		{"/rest/mempool/contents.json", "application/json"},
+	}
+	for _, p := range paths {
+		resp, body := get(p.path)
+		if resp.StatusCode != 200 || len(body) < 2 {
+			t.Fatalf("%s within the budget: %d %q", p.path, resp.StatusCode, body)
+		}
+		if got := s.Stats().InFlightBytes; got != 0 {
+			t.Errorf("%s: in flight %d bytes after the reply, want 0", p.path, got)
+		}
+		// Other requests hold all of the budget but less than the reply.
+		other := s.budget.max - int64(len(body)) + 1
+		if !s.budget.take(other) {
+			t.Fatal("budget not free")
+		}
+		resp, refusal := get(p.path)
+		s.budget.give(other)
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), p.contentType) || !strings.Contains(refusal, "in flight") {
+			t.Errorf("%s with %d bytes of the budget left: %d Retry-After %q %s %q, want 503 with Retry-After, %s",
+				p.path, len(body)-1, resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"), refusal, p.contentType)
+		}
+		if p.contentType == "application/json" {
+			var e routeError
+			if err := json.Unmarshal([]byte(refusal), &e); err != nil || e.Error == "" {
+				t.Errorf("%s: refusal not a JSON error: %q", p.path, refusal)
+			}
+		}
+		if got := s.Stats().InFlightBytes; got != 0 {
+			t.Errorf("%s: in flight %d bytes after the refusal, want 0", p.path, got)
+		}
+	}
+	// A spent budget refuses before the answer is built.
+	s.budget.take(s.budget.max)
+	resp, refusal := get("/rest/chaininfo.json")
+	s.budget.give(s.budget.max)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(refusal, "in flight") {
+		t.Errorf("chaininfo with the budget spent: %d %q, want 503", resp.StatusCode, refusal)
 	}
 }

@@ -130,7 +130,7 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rc *http.Res
 		return
 	}
 	if rt.Public {
-		rt.Handler(w, r, nil)
+		s.runRoute(w, r, rt, nil)
 		return
 	}
 	access, ok := s.login(w, r, rc)
@@ -160,7 +160,13 @@ func (s *Server) serveRouteAs(w http.ResponseWriter, r *http.Request, rc *http.R
 		writeJSON(w, http.StatusForbidden, routeError{Error: fmt.Sprintf("%s: not allowed for %s", rt.Prefix, access.Name)})
 		return
 	}
-	rt.Handler(w, r, access)
+	s.runRoute(w, r, rt, access)
+}
+
+// runRoute runs rt's handler with the server's in-flight budget in the
+// request's context, for chargeReply.
+func (s *Server) runRoute(w http.ResponseWriter, r *http.Request, rt Route, access *Access) {
+	rt.Handler(w, r.WithContext(context.WithValue(r.Context(), budgetKey{}, &s.budget)), access)
 }
 
 // routeError is the JSON body of an HTTP route's error reply.
@@ -257,7 +263,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Stats are the server's gauges.
 type Stats struct {
 	Conns         int   // open connections admitted by Serve
-	InFlightBytes int64 // request-body and batch-reply bytes held
+	InFlightBytes int64 // request-body and reply bytes held (see Limits.MaxInFlight)
 	AuthSources   int   // sources with failed logins on record
 }
 

@@ -13,13 +13,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gamegold/gg/lib/internal/atomicfile"
 )
 
 // TokenFile is the API tokens' file name in the datadir.
@@ -268,46 +269,10 @@ func (t *Tokens) save() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(t.path, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("write tokens file: %w", err)
+	if err := atomicfile.Write(t.path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("tokens file: %w", err)
 	}
 	return nil
-}
-
-// writeFileAtomic replaces path with data: no reader, and no crash,
-// sees a partial file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after the rename: nothing there
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // TokenAuthenticator is an Authenticator that also takes API tokens

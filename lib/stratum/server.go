@@ -970,8 +970,8 @@ func (c *conn) suggestDifficulty(id json.RawMessage, ps []json.RawMessage) {
 	c.reply(id, true, nil)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d = c.vd.clamp(d); d != c.diff {
-		c.setDifficultyLocked(d)
+	if next := c.vd.suggest(c.s.cfg.Now(), c.diff, d); next != 0 {
+		c.setDifficultyLocked(next)
 	}
 }
 

@@ -24,6 +24,7 @@ type vardiff struct {
 	min, max float64
 	start    time.Time // of the current window
 	shares   int       // accepted in it
+	mined    bool      // a share was accepted on the connection
 }
 
 func newVardiff(interval time.Duration, min, max float64, now time.Time) vardiff {
@@ -38,6 +39,7 @@ func (v *vardiff) clamp(d float64) float64 {
 // share counts an accepted share and returns the difficulty to move to,
 // or 0 to keep cur.
 func (v *vardiff) share(now time.Time, cur float64) float64 {
+	v.mined = true
 	v.shares++
 	if v.shares < retargetShares {
 		return 0
@@ -75,4 +77,21 @@ func (v *vardiff) retarget(now time.Time, cur float64) float64 {
 		return 0
 	}
 	return next
+}
+
+// suggest takes a miner's suggested difficulty d and returns the
+// difficulty to move to, or 0 to keep cur. d is clamped to the range. It
+// may raise the difficulty at any time; it lowers it only as a starting
+// difficulty, before any share is accepted and under vardiff (a fixed
+// difficulty is only raised): afterwards vardiff alone lowers it, so a
+// miner cannot hold its connection at the floor. A move opens a new
+// window at now, so that shares at the old difficulty do not retarget
+// the new one.
+func (v *vardiff) suggest(now time.Time, cur, d float64) float64 {
+	d = v.clamp(d)
+	if d < cur && (v.mined || v.interval <= 0) || d == cur {
+		return 0
+	}
+	v.start, v.shares = now, 0
+	return d
 }

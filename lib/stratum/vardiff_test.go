@@ -60,6 +60,42 @@ func TestVardiffIdle(t *testing.T) {
 	}
 }
 
+// TestVardiffSuggest: a suggestion is clamped; it lowers the difficulty
+// only before the first share and under vardiff, raises it always, and a
+// move opens a new window at the time given.
+func TestVardiffSuggest(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	later := t0.Add(30 * time.Second)
+	cases := []struct {
+		name     string
+		interval time.Duration
+		mined    bool
+		cur, d   float64
+		want     float64
+	}{
+		{"raise", 10 * time.Second, true, 1, 2, 2},
+		{"above the ceiling", 10 * time.Second, true, 1, 1e9, 100},
+		{"lower before a share", 10 * time.Second, false, 1, 0.5, 0.5},
+		{"below the floor before a share", 10 * time.Second, false, 1, 1e-9, 0.01},
+		{"lower after a share", 10 * time.Second, true, 1, 0.5, 0},
+		{"the floor after a share", 10 * time.Second, true, 1, 1e-9, 0},
+		{"lower a fixed difficulty", 0, false, 1, 0.5, 0},
+		{"raise a fixed difficulty", 0, true, 1, 3, 3},
+		{"the same", 10 * time.Second, false, 1, 1, 0},
+	}
+	for _, c := range cases {
+		v := newVardiff(c.interval, 0.01, 100, t0)
+		v.shares, v.mined = 5, c.mined
+		got := v.suggest(later, c.cur, c.d)
+		if got != c.want {
+			t.Errorf("%s: suggest %v at %v: %v, want %v", c.name, c.d, c.cur, got, c.want)
+		}
+		if moved := got != 0; moved != (v.start.Equal(later) && v.shares == 0) {
+			t.Errorf("%s: window start %v with %d shares after a move=%v", c.name, v.start, v.shares, moved)
+		}
+	}
+}
+
 // TestServerVardiff: a miner too fast for its difficulty gets a higher
 // one (set_difficulty, then the job again under a new id) after a
 // window of shares; one that goes quiet gets a lower one.
@@ -95,5 +131,73 @@ func TestServerVardiff(t *testing.T) {
 	}
 	if info := e.srv.Info(); info.Conns[0].Difficulty != 1e-10 {
 		t.Errorf("info difficulty %v", info.Conns[0].Difficulty)
+	}
+}
+
+// TestServerSuggestDifficulty: mining.suggest_difficulty is clamped to
+// the floor and ceiling and restarts the vardiff window on the server's
+// clock, so shares at the old difficulty do not retarget the suggested
+// one; once a share is accepted a suggestion can raise the difficulty
+// but not lower it (vardiff lowers it), so a miner cannot hold its
+// connection at the floor; bad values are refused.
+func TestServerSuggestDifficulty(t *testing.T) {
+	var now atomic.Int64
+	now.Store(testNow.UnixNano())
+	e := newEnv(t, func(c *Config) {
+		c.Now = func() time.Time { return time.Unix(0, now.Load()) }
+		c.Difficulty, c.MinDifficulty, c.MaxDifficulty, c.ShareInterval = 1e-10, 1e-12, 1e-6, 10*time.Second
+	})
+	c := e.dial()
+	n := c.handshake("w", "")
+	suggest := func(d any) *Message {
+		t.Helper()
+		r := c.call(MethodSuggestDifficulty, d)
+		// A call after it: whatever the suggestion sent has arrived.
+		if r2 := c.call(MethodExtranonceSubscribe); r2.Error != nil {
+			t.Fatalf("extranonce.subscribe: %v", r2.Error)
+		}
+		return r
+	}
+	for _, c := range []struct {
+		suggest, want float64
+	}{
+		{1, 1e-6},      // above the ceiling
+		{1e-15, 1e-12}, // below the floor: no share yet, a start
+		{1e-10, 1e-10}, // back
+	} {
+		if r := suggest(c.suggest); r.Error != nil || string(r.Result) != "true" {
+			t.Fatalf("suggest %v: %s %v", c.suggest, r.Result, r.Error)
+		}
+		if got := e.srv.Info().Conns[0].Difficulty; got != c.want {
+			t.Fatalf("suggest %v: difficulty %v, want %v", c.suggest, got, c.want)
+		}
+	}
+	n = c.last
+	for i := range retargetShares - 1 {
+		now.Add(int64(time.Second)) // ten times the aim: one short of a retarget
+		wantAccepted(t, "share", c.submit(n, c.find(n, en2(uint32(i)), false)))
+	}
+	// The suggestion opens a window: one more share, at the suggested
+	// difficulty, is no retarget of it.
+	suggest(2e-10)
+	n2 := c.last // the job again, under a new id
+	now.Add(int64(time.Second))
+	wantAccepted(t, "share at the suggested difficulty", c.submit(n2, c.find(n2, en2(100), false)))
+	c.call(MethodExtranonceSubscribe)
+	if got := e.srv.Info().Conns[0].Difficulty; got != 2e-10 || c.diff != 2e-10 {
+		t.Fatalf("a share after suggesting 2e-10 in a window of %d shares at 1e-10: difficulty %v (miner told %v), want 2e-10",
+			retargetShares-1, got, c.diff)
+	}
+	// Shares accepted: a lower suggestion is acknowledged, not applied.
+	if r := suggest(1e-12); r.Error != nil || string(r.Result) != "true" {
+		t.Fatalf("suggest 1e-12: %s %v", r.Result, r.Error)
+	}
+	if got := e.srv.Info().Conns[0].Difficulty; got != 2e-10 || c.diff != 2e-10 {
+		t.Fatalf("after shares, suggesting the floor set difficulty %v (miner told %v), want 2e-10 kept", got, c.diff)
+	}
+	for _, bad := range []any{0, -1, "x", nil} {
+		if r := suggest(bad); r.Error == nil {
+			t.Errorf("suggest %v: accepted", bad)
+		}
 	}
 }

@@ -23,6 +23,7 @@ func stratumFlags() []ucli.Flag {
 		&ucli.IntFlag{Name: "stratum-extranonce2-size", Value: stratum.DefaultExtranonce2Size, Usage: "extranonce2 size in `BYTES` the miners roll (4 or 8)", EnvVars: []string{"GG_STRATUM_EXTRANONCE2_SIZE"}},
 		&ucli.Float64Flag{Name: "stratum-difficulty", Usage: "starting share `DIFFICULTY` of a connection (default 1; 0.001 on regtest)", EnvVars: []string{"GG_STRATUM_DIFFICULTY"}},
 		&ucli.Float64Flag{Name: "stratum-min-difficulty", Usage: "lowest share `DIFFICULTY` vardiff or a miner's suggestion may set (default 1e-6, or the starting one if lower)", EnvVars: []string{"GG_STRATUM_MIN_DIFFICULTY"}},
+		&ucli.Float64Flag{Name: "stratum-max-difficulty", Usage: "highest share `DIFFICULTY` vardiff or a miner's suggestion may set (default 1e15, or the starting one if higher)", EnvVars: []string{"GG_STRATUM_MAX_DIFFICULTY"}},
 		&ucli.DurationFlag{Name: "stratum-share-interval", Value: stratum.DefaultShareInterval, Usage: "time between a connection's shares vardiff aims at (`DURATION`; negative: fixed difficulty)", EnvVars: []string{"GG_STRATUM_SHARE_INTERVAL"}},
 		&ucli.DurationFlag{Name: "stratum-refresh", Value: stratum.DefaultRefreshInterval, Usage: "send a job with the mempool's new transactions at most every `DURATION` (a new tip sends one at once)", EnvVars: []string{"GG_STRATUM_REFRESH"}},
 		&ucli.IntFlag{Name: "stratum-max-conns", Value: stratum.DefaultMaxConns, Usage: "open Stratum connections at most (`N`)", EnvVars: []string{"GG_STRATUM_MAX_CONNS"}},
@@ -35,7 +36,8 @@ func stratumConfig(c *ucli.Context) (node.StratumConfig, error) {
 	sc := node.StratumConfig{Listen: c.String("stratum-listen"), Public: c.Bool("stratum-public"),
 		Address: c.String("stratum-address"), Tag: c.String("stratum-tag"), Open: c.Bool("stratum-open"),
 		Extranonce2Size: c.Int("stratum-extranonce2-size"), Difficulty: c.Float64("stratum-difficulty"),
-		MinDifficulty: c.Float64("stratum-min-difficulty"), ShareInterval: c.Duration("stratum-share-interval"),
+		MinDifficulty: c.Float64("stratum-min-difficulty"), MaxDifficulty: c.Float64("stratum-max-difficulty"),
+		ShareInterval:   c.Duration("stratum-share-interval"),
 		RefreshInterval: c.Duration("stratum-refresh"), MaxConns: c.Int("stratum-max-conns"),
 		MaxConnsPerIP: c.Int("stratum-max-conns-per-ip")}
 	for _, s := range c.StringSlice("stratum-worker") {
@@ -45,8 +47,8 @@ func stratumConfig(c *ucli.Context) (node.StratumConfig, error) {
 		}
 		sc.Workers = append(sc.Workers, u)
 	}
-	if sc.Difficulty < 0 || sc.MinDifficulty < 0 {
-		return sc, cli.Usagef("--stratum-difficulty and --stratum-min-difficulty must be positive")
+	if sc.Difficulty < 0 || sc.MinDifficulty < 0 || sc.MaxDifficulty < 0 {
+		return sc, cli.Usagef("--stratum-difficulty, --stratum-min-difficulty and --stratum-max-difficulty must be positive")
 	}
 	return sc, nil
 }

@@ -98,11 +98,20 @@ func ReadMessage(r io.Reader, magic uint32) (m Message, n int, err error) {
 // ErrNotAdmitted is ReadMessageAdmit's error when admit refuses a frame.
 var ErrNotAdmitted = errors.New("p2p: message not admitted")
 
-// ReadMessageAdmit is ReadMessage calling admit (when not nil) with the
-// payload length once the header is checked and before the payload is
-// allocated; admit may wait, and a false answer ends the read with
-// ErrNotAdmitted.
-func ReadMessageAdmit(r io.Reader, magic uint32, admit func(length uint32) bool) (m Message, n int, err error) {
+// ReadChunk is the first step in which ReadMessageAdmit grows a payload's
+// buffer: it is allocated as its bytes arrive, never ahead of them by more
+// than ReadChunk or by the bytes already read.
+const ReadChunk = 64 << 10
+
+// ReadMessageAdmit is ReadMessage calling admit (when not nil) before
+// each allocation of payload memory, with the bytes to be added: the
+// buffer starts at min(length, ReadChunk) and doubles up to the length,
+// each step read in full before the next is admitted. The calls add up
+// to the payload's length; a sender that announces a large payload and
+// sends none of it has had at most ReadChunk admitted. admit may wait, and
+// a false answer ends the read with ErrNotAdmitted. The bytes admitted
+// are those of the calls made, whatever the result.
+func ReadMessageAdmit(r io.Reader, magic uint32, admit func(n uint32) bool) (m Message, n int, err error) {
 	var hb [HeaderSize]byte
 	k, err := io.ReadFull(r, hb[:])
 	n += k
@@ -124,16 +133,9 @@ func ReadMessageAdmit(r io.Reader, magic uint32, admit func(length uint32) bool)
 	if h.Length > uint32(limit) {
 		return nil, n, &Error{Kind: ErrOversized, Command: h.Command, Detail: fmt.Sprintf("%d bytes, limit %d", h.Length, limit)}
 	}
-	if admit != nil && !admit(h.Length) {
-		return nil, n, ErrNotAdmitted
-	}
-	payload := make([]byte, h.Length)
-	k, err = io.ReadFull(r, payload)
+	payload, k, err := readPayload(r, int(h.Length), admit)
 	n += k
 	if err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
 		return nil, n, err
 	}
 	if Checksum(payload) != h.Checksum {
@@ -144,4 +146,31 @@ func ReadMessageAdmit(r io.Reader, magic uint32, admit func(length uint32) bool)
 	}
 	m, err = Decode(h.Command, payload)
 	return m, n, err
+}
+
+// readPayload reads length bytes into a buffer grown as they arrive (see
+// ReadMessageAdmit), asking admit before each growth.
+func readPayload(r io.Reader, length int, admit func(n uint32) bool) ([]byte, int, error) {
+	var buf []byte
+	read := 0
+	for {
+		want := min(length, max(ReadChunk, 2*cap(buf)))
+		if admit != nil && want > cap(buf) && !admit(uint32(want-cap(buf))) {
+			return nil, read, ErrNotAdmitted
+		}
+		grown := make([]byte, want)
+		copy(grown, buf)
+		buf = grown
+		k, err := io.ReadFull(r, buf[read:])
+		read += k
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, read, err
+		}
+		if read == length {
+			return buf, read, nil
+		}
+	}
 }

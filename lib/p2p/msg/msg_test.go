@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -273,5 +274,46 @@ func TestRawBlock(t *testing.T) {
 	}
 	if got := m.(*Block).Block.BlockHash(); got != blk.BlockHash() {
 		t.Fatalf("decoded %v, want %v", got, blk.BlockHash())
+	}
+}
+
+// TestReadMessageAdmitSteps: a payload's memory is admitted as its bytes
+// arrive, doubling from ReadChunk: an announcement with nothing behind
+// it is admitted one step, a refused step ends the read before the
+// payload is read.
+func TestReadMessageAdmitSteps(t *testing.T) {
+	size := 3*ReadChunk + 5
+	full := frame(testMagic, "gossip", make([]byte, size))
+	cases := []struct {
+		name   string
+		stream []byte
+		refuse int // the step refused (1-based), 0 none
+		steps  []uint32
+		err    error
+	}{
+		{"whole payload", full, 0, []uint32{ReadChunk, ReadChunk, uint32(size - 2*ReadChunk)}, ErrUnknownCommand},
+		{"header only", full[:HeaderSize], 0, []uint32{ReadChunk}, io.ErrUnexpectedEOF},
+		{"one step and a byte", full[:HeaderSize+ReadChunk+1], 0, []uint32{ReadChunk, ReadChunk}, io.ErrUnexpectedEOF},
+		{"first step refused", full, 1, []uint32{ReadChunk}, ErrNotAdmitted},
+		{"second step refused", full, 2, []uint32{ReadChunk, ReadChunk}, ErrNotAdmitted},
+		{"empty payload", frame(testMagic, CmdVerAck, nil), 0, nil, nil},
+	}
+	for _, c := range cases {
+		var steps []uint32
+		_, n, err := ReadMessageAdmit(bytes.NewReader(c.stream), testMagic, func(k uint32) bool {
+			steps = append(steps, k)
+			return len(steps) != c.refuse
+		})
+		if !errors.Is(err, c.err) || (c.err == nil && err != nil) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.err)
+		}
+		if !slices.Equal(steps, c.steps) {
+			t.Errorf("%s: admitted %v, want %v", c.name, steps, c.steps)
+		}
+		if c.refuse > 0 {
+			if want := HeaderSize + (c.refuse-1)*ReadChunk; n != want {
+				t.Errorf("%s: read %d bytes, want %d", c.name, n, want)
+			}
+		}
 	}
 }
