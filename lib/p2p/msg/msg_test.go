@@ -232,21 +232,9 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
-// TestShortIDs checks SipHash-2-4 against the reference vectors of the
-// SipHash paper (key 00..0f, messages 00, 00 01, …) and the short id's
-// 48-bit mask.
+// TestShortIDs: the nonce changes the keys, and a short id is 48 bits
+// wide (lib/siphash checks SipHash-2-4 itself).
 func TestShortIDs(t *testing.T) {
-	k0, k1 := uint64(0x0706050403020100), uint64(0x0f0e0d0c0b0a0908)
-	want := map[int]uint64{0: 0x726fdb47dd0e0e31, 1: 0x74f839c593dc67fd, 7: 0xab0200f58b01d137, 8: 0x93f5f5799a932462, 15: 0xa129ca6149be45e5}
-	for n, v := range want {
-		m := make([]byte, n)
-		for i := range m {
-			m[i] = byte(i)
-		}
-		if got := sipHash24(k0, k1, m); got != v {
-			t.Errorf("siphash of %d bytes: %016x, want %016x", n, got, v)
-		}
-	}
 	hdr := wire.BlockHeader{Version: 4}
 	a0, a1 := ShortIDKeys(&hdr, 1)
 	b0, b1 := ShortIDKeys(&hdr, 2)
