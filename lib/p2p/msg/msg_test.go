@@ -65,6 +65,12 @@ func samples() []Message {
 		&Offer{Terms: sampleTerms(), ASig: []byte{0x30, 1, 2}, Tx: sampleTx(3)},
 		&Offer{Signed: true, Terms: sampleTerms(), ASig: []byte{0x30, 1, 2}, BSig: []byte{0x30, 3}, Tx: sampleWitnessTx()},
 		&Withdraw{ID: chainhash.Hash{8}, Sig: []byte{0x30, 9}},
+		&GetCFilters{Cmd: CmdGetCFilters, StartHeight: 7, Stop: chainhash.Hash{9}},
+		&GetCFilters{Cmd: CmdGetCFHeaders, FilterType: 1, StartHeight: 1 << 31, Stop: chainhash.Hash{9}},
+		&CFilter{Block: chainhash.Hash{10}, Filter: []byte{1, 2, 3}}, &CFilter{Block: chainhash.Hash{10}, Filter: []byte{}},
+		&CFHeaders{Stop: chainhash.Hash{11}, PrevHeader: chainhash.Hash{12}, FilterHashes: []chainhash.Hash{{13}, {14}}},
+		&GetCFCheckpt{Stop: chainhash.Hash{15}},
+		&CFCheckpt{Stop: chainhash.Hash{15}, Headers: []chainhash.Hash{{16}}},
 	}
 }
 
