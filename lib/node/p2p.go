@@ -196,10 +196,17 @@ func (n *Node) startP2P() error {
 		}
 	}
 	bulk := &ibdBulk{db: n.db, chain: n.Chain, log: n.log}
+	var filters netsync.FilterIndex
+	if x := n.indexes; x != nil && x.filters != nil {
+		filters = x.filters
+	}
 	nn.sync = netsync.New(netsync.Config{Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
-		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
+		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock, Filters: filters})
 	nn.bulk = bulk
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
+	if filters != nil {
+		services |= msg.SFNodeCompactFilters // BIP157
+	}
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: n.withPeerEvents(nn.sync), Services: services,
 		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
