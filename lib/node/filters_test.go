@@ -152,6 +152,9 @@ func TestP2PCompactFilters(t *testing.T) {
 	if v.Services&msg.SFNodeCompactFilters == 0 {
 		t.Fatalf("services %x without NODE_COMPACT_FILTERS", v.Services)
 	}
+	if ls := (netBackend{n.net}).Network().LocalServices; ls != "0000000000000049" {
+		t.Fatalf("getnetworkinfo localservices %s, want 0000000000000049", ls)
+	}
 	tip := fc.blocks[1005].BlockHash()
 
 	// Filter hashes of the whole chain, checked against the headers.

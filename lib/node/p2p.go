@@ -68,16 +68,17 @@ func DefaultListen(params *chaincfg.Params) string {
 
 // netNode is the running P2P side.
 type netNode struct {
-	host    *p2p.Host
-	tcp     *p2p.TCP
-	sync    *netsync.Manager
-	cancel  context.CancelFunc
-	done    chan struct{}
-	listen  []string // bound addresses
-	proxied bool     // --proxy: peers by IP address only
-	agent   string   // our user agent (version's user_agent, getnetworkinfo's subversion)
-	started time.Time
-	bulk    *ibdBulk
+	host     *p2p.Host
+	tcp      *p2p.TCP
+	sync     *netsync.Manager
+	cancel   context.CancelFunc
+	done     chan struct{}
+	listen   []string // bound addresses
+	proxied  bool     // --proxy: peers by IP address only
+	agent    string   // our user agent (version's user_agent, getnetworkinfo's subversion)
+	services uint64   // the service bits we advertise
+	started  time.Time
+	bulk     *ibdBulk
 }
 
 // P2PAddrs returns the addresses the node accepts peers on.
@@ -207,6 +208,7 @@ func (n *Node) startP2P() error {
 	if filters != nil {
 		services |= msg.SFNodeCompactFilters // BIP157
 	}
+	nn.services = services
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: n.withPeerEvents(nn.sync), Services: services,
 		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
@@ -361,7 +363,7 @@ func (b netBackend) Network() rpc.NetworkInfo {
 	})
 	ni.Version = b.nn.agent
 	ni.ProtocolVersion = msg.ProtocolVersion
-	ni.LocalServices = fmt.Sprintf("%016x", msg.SFNodeNetwork|msg.SFNodeWitness)
+	ni.LocalServices = fmt.Sprintf("%016x", b.nn.services)
 	ni.LocalRelay, ni.NetworkActive = true, true
 	ni.RelayFee = amount.Amount(mempool.DefaultMinRelayFeeRate).ToGG()
 	ni.LocalAddresses = append([]string{}, b.nn.listen...)
