@@ -49,6 +49,9 @@ type Config struct {
 	// reorganisation leaves, validating, writing and committing. It runs
 	// under the chain's lock, so it must be quick (metrics).
 	ConnectObserver func(blocks int, d time.Duration)
+	// Indexer, if not nil, keeps the optional indexes (lib/index) in
+	// step: called in each connect and disconnect (indexhook.go).
+	Indexer Indexer
 }
 
 // BestState describes the tip of the active chain.
@@ -819,6 +822,9 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			if err := disconnectBlock(view, blk, undo); err != nil {
 				return err
 			}
+			if err := c.indexDisconnect(tx, blk, n, undo.spent); err != nil {
+				return err
+			}
 			hookUndo, err := undoRegistries(tx, undo.game)
 			if err != nil {
 				return fmt.Errorf("chain: game registries disconnect of %v: %w", n.hash, err)
@@ -892,6 +898,9 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 				}
 			}
 			if err := undoB.Put(n.hash[:], undo.encode()); err != nil {
+				return err
+			}
+			if err := c.indexConnect(tx, blk, n, undo.spent); err != nil {
 				return err
 			}
 			if err := mainB.Put(heightKey(n.height), n.hash[:]); err != nil {

@@ -17,6 +17,9 @@ const (
 	TxValid      = "tx-valid.json"
 	TxInvalid    = "tx-invalid.json"
 	SighashTests = "sighash-tests.json"
+	// FilterValid are BIP158's basic filter vectors (Core's
+	// blockfilters.json): no copy in the btcd module.
+	FilterValid = "filter-valid.json"
 )
 
 // btcdNames maps the Core files to their names in the btcd module's

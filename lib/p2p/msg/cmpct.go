@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/siphash"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -73,7 +74,7 @@ func ShortIDKeys(h *wire.BlockHeader, nonce uint64) (k0, k1 uint64) {
 
 // ShortID is the 48-bit short id of a wtxid under the keys.
 func ShortID(k0, k1 uint64, wtxid chainhash.Hash) uint64 {
-	return sipHash24(k0, k1, wtxid[:]) & (1<<48 - 1)
+	return siphash.Sum24(k0, k1, wtxid[:]) & (1<<48 - 1)
 }
 
 // GetBlockTxn asks for the transactions of a compact block at the given

@@ -1,14 +1,13 @@
-package msg
+package siphash
 
 import (
 	"encoding/binary"
 	"math/bits"
 )
 
-// sipHash24 is SipHash-2-4 of m under the key (k0, k1), written from the
-// SipHash paper (Aumasson and Bernstein, 2012); BIP152 short ids and
-// BIP158 filters use it.
-func sipHash24(k0, k1 uint64, m []byte) uint64 {
+// Sum24 is SipHash-2-4 of m under the key (k0, k1): the key's bytes
+// 0-7 and 8-15 read as little-endian words.
+func Sum24(k0, k1 uint64, m []byte) uint64 {
 	v0 := k0 ^ 0x736f6d6570736575
 	v1 := k1 ^ 0x646f72616e646f6d
 	v2 := k0 ^ 0x6c7967656e657261
