@@ -570,10 +570,12 @@ func loadContracts(ctx context.Context, c Caller) (*Contracts, error) {
 	return d, nil
 }
 
-// lifecycle draws a contract's way: published → signed → fulfilled →
-// executed (or expired), the current step in brackets.
+// lifecycle draws a contract's way, published → signed → fulfilled →
+// executed (claimed, refunded or settled), the current step in
+// brackets: "pub→[sign]→fulfil→exec"; an offer withdrawn or expired
+// shows "× expired".
 func lifecycle(state string) string {
-	steps := []string{"published", "signed", "fulfilled", "executed"}
+	steps := []string{"pub", "sign", "fulfil", "exec"}
 	cur := map[string]int{"published": 0, "signed": 1, "fulfilled": 2, "exchanged": 3, "refunded": 3, "settled": 3}
 	i, ok := cur[state]
 	if !ok { // expired, withdrawn: off the way
@@ -582,7 +584,7 @@ func lifecycle(state string) string {
 	out := make([]string, len(steps))
 	for j, s := range steps {
 		if j == 3 && i == 3 {
-			s = "executed:" + state
+			s = state
 		}
 		if j == i {
 			s = "[" + s + "]"
@@ -631,7 +633,53 @@ type Wallet struct {
 	Locked   bool                  `json:"locked"`
 	Accounts []WalletAccount       `json:"accounts"`
 	Total    rpc.WalletBalanceJSON `json:"total"`
-	History  []rpc.WalletTxJSON    `json:"history"`
+	History  []WalletTx            `json:"history"`
+}
+
+// WalletTx is a tx.list entry; its amount is negative for a payment.
+type WalletTx struct {
+	TxID          string    `json:"txid"`
+	Status        string    `json:"status"`
+	Category      string    `json:"category"`
+	Amount        SignedGG  `json:"amount"`
+	Fee           *SignedGG `json:"fee,omitempty"`
+	Confirmations int32     `json:"confirmations"`
+	Height        int32     `json:"height"`
+	BlockHash     string    `json:"blockhash,omitempty"`
+	Time          int64     `json:"time"`
+}
+
+// SignedGG is an amount of GG that may be negative, read exactly.
+type SignedGG amount.Amount
+
+// UnmarshalJSON reads a JSON number or string of GG.
+func (a *SignedGG) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	neg := strings.HasPrefix(s, "-")
+	v, err := amount.Parse(strings.TrimPrefix(s, "-"))
+	if err != nil {
+		return fmt.Errorf("amount %s: %w", b, err)
+	}
+	if neg {
+		v = -v
+	}
+	*a = SignedGG(v)
+	return nil
+}
+
+// MarshalJSON writes eight decimals, as the node does.
+func (a SignedGG) MarshalJSON() ([]byte, error) {
+	if a < 0 {
+		return []byte("-" + amount.Amount(-a).Format()), nil
+	}
+	return []byte(amount.Amount(a).Format()), nil
+}
+
+func (a SignedGG) String() string {
+	if a < 0 {
+		return "-" + amount.Amount(-a).String()
+	}
+	return amount.Amount(a).String()
 }
 
 // WalletAccount is an account and its balance.
@@ -672,7 +720,7 @@ func loadWallet(ctx context.Context, c Caller) (*Wallet, error) {
 		d.Accounts = []WalletAccount{}
 	}
 	if d.History == nil {
-		d.History = []rpc.WalletTxJSON{}
+		d.History = []WalletTx{}
 	}
 	return d, nil
 }
@@ -692,14 +740,14 @@ func walletTable(d *Wallet) ([]string, [][]string) {
 	return balanceHeader, rows
 }
 
-func historyTable(h []rpc.WalletTxJSON, now time.Time) ([]string, [][]string) {
+func historyTable(h []WalletTx, now time.Time) ([]string, [][]string) {
 	rows := make([][]string, 0, len(h))
 	for _, t := range h {
 		fee := "-"
 		if t.Fee != nil {
-			fee = gg(*t.Fee)
+			fee = t.Fee.String()
 		}
-		rows = append(rows, []string{t.TxID, t.Status, t.Category, gg(t.Amount), fee, fmt.Sprint(t.Confirmations), age(now, t.Time)})
+		rows = append(rows, []string{t.TxID, t.Status, t.Category, t.Amount.String(), fee, fmt.Sprint(t.Confirmations), age(now, t.Time)})
 	}
 	return []string{"TXID", "STATUS", "CATEGORY", "AMOUNT", "FEE", "CONF", "TIME"}, rows
 }

@@ -165,9 +165,6 @@ func (a *action) confirmView(st *styles) string {
 	if a.fee != "" {
 		lines = append(lines, [2]string{"fee", a.fee})
 	}
-	if a.txid != "" {
-		lines = append(lines, [2]string{"txid", a.txid})
-	}
 	w := 0
 	for _, l := range lines {
 		w = max(w, len(l[0]))

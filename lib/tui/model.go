@@ -609,9 +609,11 @@ func (m *Model) runAction(a *action) tea.Cmd {
 func (m *Model) unlockThen(a *action, pass string, keep int, afterRun bool) tea.Cmd {
 	ctx, c := m.ctx(), m.cfg.Backend
 	a.relock = keep == 0
-	next := m.previewCmd(a)
+	var next tea.Cmd
 	if afterRun || a.preview == nil {
 		next = m.runAction(a)
+	} else {
+		next = m.previewCmd(a)
 	}
 	return func() tea.Msg {
 		if err := c.Call(ctx, "wallet.unlock", nil, pass, keep); err != nil {

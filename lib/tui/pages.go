@@ -874,5 +874,6 @@ func (p *logPage) sync(m *Model) {
 }
 func (p *logPage) view(m *Model, w, h int) string {
 	p.sync(m)
+	p.loadedOnce = true // the log is the console's own: nothing to load
 	return m.listView(&p.pageState, &p.list, w, h, "Events and actions of this session (newest last)", "(nothing yet)")
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"net"
 
 	"github.com/gamegold/gg/lib/rpc"
 )
@@ -56,6 +57,9 @@ func rpcMessage(err error) string {
 
 // connectionError reports an error of the connection, not of the call:
 // the node is gone (or refuses us), so the console shows it and retries.
+// A JSON-RPC error, or an answer that does not decode, is the call's.
 func connectionError(err error) bool {
-	return err != nil && rpcCode(err) == 0 && !errors.Is(err, context.Canceled)
+	var ne net.Error
+	return errors.Is(err, rpc.ErrNoNode) || errors.Is(err, rpc.ErrUnauthorized) || errors.Is(err, rpc.ErrRefused) ||
+		errors.Is(err, rpc.ErrWSClosed) || errors.As(err, &ne)
 }
