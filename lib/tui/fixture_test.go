@@ -158,7 +158,7 @@ func (f *fakeNode) result(method string, params []any) (any, error) {
 		return map[string]any{"txid": params[0], "hash": params[0], "version": 2, "size": 222, "vsize": 141, "weight": 561,
 			"locktime": 0, "vin": []any{map[string]any{"txid": hexID(7), "vout": 0}},
 			"vout": []any{map[string]any{"value": 1.5, "n": 0, "scriptPubKey": map[string]any{"address": "rg1qexampleaddress", "type": "witness_v0_keyhash"}}},
-			"hex": "0200", "confirmations": 2}, nil
+			"hex":  "0200", "confirmations": 2}, nil
 	case "getpeerinfo":
 		return []map[string]any{
 			{"id": 1, "addr": "127.0.0.1:2200", "inbound": false, "subver": "/gg-node:0.6.0/", "synced_blocks": 205, "pingtime": 0.0012},
