@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/rpc"
 )
 
@@ -428,16 +430,24 @@ func (m *Model) markAll() tea.Cmd {
 // describeEvent is an event's log line.
 func describeEvent(e *rpc.Event) string {
 	var d map[string]any
-	json.Unmarshal(e.Data, &d)
+	dec := json.NewDecoder(bytes.NewReader(e.Data))
+	dec.UseNumber()
+	dec.Decode(&d)
 	str := func(k string) string {
-		if v, ok := d[k]; ok && v != nil {
-			s := fmt.Sprint(v)
-			if len(s) == 64 {
-				s = shortID(s)
-			}
-			return s
+		v, ok := d[k]
+		if !ok || v == nil {
+			return ""
 		}
-		return ""
+		if n, ok := v.(json.Number); ok && (k == "price" || k == "fee") {
+			if dust, err := n.Int64(); err == nil {
+				return amount.Amount(dust).String() + "GG" // events carry dust
+			}
+		}
+		s := fmt.Sprint(v)
+		if len(s) == 64 {
+			s = shortID(s)
+		}
+		return s
 	}
 	parts := []string{e.Type}
 	switch {
