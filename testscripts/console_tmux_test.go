@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -137,7 +138,8 @@ func TestConsoleTmux(t *testing.T) {
 		step++
 		t.Logf("screen %d, %s:\n%s", step, what, s)
 		if captures != "" {
-			os.WriteFile(filepath.Join(captures, fmt.Sprintf("%02d-%s.txt", step, strings.ReplaceAll(what, " ", "-"))), []byte(s), 0o644)
+			name := strings.Trim(reNotWord.ReplaceAllString(what, "-"), "-")
+			os.WriteFile(filepath.Join(captures, fmt.Sprintf("%02d-%s.txt", step, name)), []byte(s), 0o644)
 		}
 		return s
 	}
@@ -268,6 +270,29 @@ func TestConsoleTmux(t *testing.T) {
 	press("0")
 	waitScreen("log", "connection lost", "reconnected")
 
+	// NO_COLOR: a second console draws without any attribute; the first
+	// one (the control) has colours
+	if out, err := tmux("new-window", "-d", "-t", "console", "-n", "plain", "NO_COLOR=1 gg-console"); err != nil {
+		t.Fatalf("tmux new-window: %v\n%s", err, out)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if out, _ := tmux("capture-pane", "-p", "-t", "console:plain"); strings.Contains(out, "● live") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the NO_COLOR console never came up")
+		}
+	}
+	plain, _ := tmux("capture-pane", "-p", "-e", "-t", "console:plain")
+	colour, _ := tmux("capture-pane", "-p", "-e", "-t", "console:0")
+	if strings.Contains(plain, "\x1b[") {
+		t.Errorf("NO_COLOR: the console drew attributes: %q", plain)
+	}
+	if !strings.Contains(colour, "\x1b[") {
+		t.Errorf("without NO_COLOR the console drew no attributes (the control): %q", colour)
+	}
+	tmux("send-keys", "-t", "console:plain", "q")
+
 	press("q")
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if _, err := tmux("has-session", "-t", "console"); err != nil {
@@ -278,6 +303,8 @@ func TestConsoleTmux(t *testing.T) {
 		}
 	}
 }
+
+var reNotWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
 func containsAll(s string, want ...string) bool {
 	for _, w := range want {

@@ -158,6 +158,9 @@ func (a *action) previewResult(raw json.RawMessage) {
 	}
 }
 
+// confirmWidth is the text width of a dialog at 80 columns.
+const confirmWidth = 72
+
 func (a *action) confirmView(st *styles) string {
 	var b strings.Builder
 	b.WriteString(st.title.Render(a.title) + "\n\n")
@@ -170,6 +173,10 @@ func (a *action) confirmView(st *styles) string {
 		w = max(w, len(l[0]))
 	}
 	for _, l := range lines {
+		if 4+w+len([]rune(l[1])) > confirmWidth { // a long value (an id, an address) whole on its own line
+			b.WriteString("  " + l[0] + "\n    " + l[1] + "\n")
+			continue
+		}
 		b.WriteString("  " + pad(l[0], w) + "  " + l[1] + "\n")
 	}
 	verb := "broadcast"
@@ -222,6 +229,7 @@ func (p *passPrompt) update(msg tea.KeyMsg) (pass string, keep int, ok, done boo
 		k := strings.TrimSpace(p.keep.Value())
 		if k != "" {
 			if _, err := fmt.Sscan(k, &keep); err != nil || keep < 0 || itoa(keep) != k {
+				p.pass.Reset() // typed again, not kept while the prompt waits
 				p.err = "the unlock timeout is whole seconds (0 or empty: lock again after this action)"
 				return "", 0, false, false, nil
 			}

@@ -682,6 +682,8 @@ func (m *Model) onDone(msg doneMsg) tea.Cmd {
 		var v string
 		json.Unmarshal(msg.raw, &v)
 		s = fmt.Sprintf("done: %s: %s", a.title, v)
+		// a value to copy (an address): shown whole, apart
+		m.views = append(m.views, &detail{title: a.title, text: []string{"", "  " + v, "", "  esc: back"}})
 	default:
 		s = "done: " + a.title
 	}

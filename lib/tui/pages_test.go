@@ -307,3 +307,48 @@ func TestPolling(t *testing.T) {
 		t.Error("no poll after the first load")
 	}
 }
+
+// TestUnlockTimeout: an unlock timeout given at the prompt unlocks for
+// that long, and the console does not lock the wallet after the action.
+func TestUnlockTimeout(t *testing.T) {
+	node := newFakeNode()
+	tm := startModel(t, node, 80, 24, PageAuctions)
+	waitFor(t, tm, "Auctions: 1 live")
+	keys(tm, "b", "2", "enter", "enter")
+	waitFor(t, tm, "The wallet is locked")
+	keys(tm, testPass, "tab", "3x")
+	keys(tm, "enter")
+	waitFor(t, tm, "error: the unlock timeout is whole seconds")
+	if node.called("wallet.unlock", "") {
+		t.Fatal("a bad timeout unlocked the wallet")
+	}
+	keys(tm, "tab", testPass, "tab")
+	tm.Send(keyBackspace)
+	tm.Send(keyBackspace)
+	keys(tm, "60", "enter")
+	waitFor(t, tm, "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: bid on prop")
+	finalView(t, tm)
+	if !node.called("wallet.unlock", `["`+testPass+`",60]`) {
+		t.Errorf("no unlock for 60 s: %q", node.callLog())
+	}
+	if node.called("wallet.lock", "") || node.locked {
+		t.Errorf("the console locked a wallet unlocked for 60 s: %q", node.callLog())
+	}
+}
+
+// TestWalletNewAddress: n hands out an address of the account named.
+func TestWalletNewAddress(t *testing.T) {
+	node := newFakeNode()
+	tm := startModel(t, node, 80, 24, PageWallet)
+	waitFor(t, tm, "Wallet (locked)")
+	keys(tm, "n", "savings", "enter")
+	waitFor(t, tm, "new address for account savings", "y do")
+	keys(tm, "y")
+	waitFor(t, tm, "rg1qnewaddress")
+	finalView(t, tm)
+	if !node.called("getnewaddress", `["savings"]`) {
+		t.Errorf("no address: %q", node.callLog())
+	}
+}
