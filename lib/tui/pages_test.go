@@ -352,3 +352,96 @@ func TestWalletNewAddress(t *testing.T) {
 		t.Errorf("no address: %q", node.callLog())
 	}
 }
+
+// TestDashboardStratum: the hashrate shows when Stratum runs.
+func TestDashboardStratum(t *testing.T) {
+	node := newFakeNode()
+	node.answer["miner.stratum.info"] = map[string]any{"totals": map[string]any{"hashrate": 1234567.0}}
+	tm := startModel(t, node, 80, 24, "")
+	waitFor(t, tm, "hashrate", "1.23 MH/s")
+	finalView(t, tm)
+}
+
+// TestPeersPageP2POff: a node without P2P (-9) is said so, not an error.
+func TestPeersPageP2POff(t *testing.T) {
+	node := newFakeNode()
+	node.answer["getpeerinfo"] = &rpc.Error{Code: codeP2POff, Message: "P2P is disabled (--p2p=false)"}
+	tm := startModel(t, node, 80, 24, PagePeers)
+	waitFor(t, tm, "the node runs without P2P")
+	if v := finalView(t, tm); strings.Contains(v, "error:") {
+		t.Errorf("P2P off shown as an error:\n%s", v)
+	}
+}
+
+// TestProducersTransfer: t moves the producer to an address, with a
+// confirmation naming both; an empty address is refused.
+func TestProducersTransfer(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	tm := startModel(t, node, 80, 24, PageProducers)
+	waitFor(t, tm, "Producers: 2 registered")
+	keys(tm, "down", "t", "enter", "enter")
+	waitFor(t, tm, "error: give the new owner's address")
+	keys(tm, "up", "rg1qnewowner", "enter", "enter")
+	waitFor(t, tm, "transfer producer ironforge", "rg1qnewowner", "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: transfer producer")
+	finalView(t, tm)
+	if !node.called("cp.change", `["`+hexID(0xc1)+`",null,null,null,null,null,"rg1qnewowner","default",false]`) {
+		t.Errorf("no transfer: %q", node.callLog())
+	}
+}
+
+// TestPropsPageQueries: / finds a prop by id (a bad id is refused), p
+// lists a producer's, x destroys after a confirmation, s sends.
+func TestPropsPageQueries(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	node.answer["prop.byid"] = map[string]any{"id": hexID(0xd9), "oid": "found-it", "gold": rpc.GG(1e4), "status": "live", "confirmed": true}
+	node.answer["prop.list"] = map[string]any{"total": 1, "props": []any{map[string]any{"id": hexID(0xda), "oid": "theirs", "gold": rpc.GG(1e4), "status": "live", "confirmed": true}}}
+	tm := startModel(t, node, 80, 24, PageProps)
+	waitFor(t, tm, "Props: the wallet's (3)")
+	keys(tm, "/", "xyz", "enter")
+	waitFor(t, tm, "error: a prop id is 64 hex digits")
+	keys(tm, "esc", "/", hexID(0xd9), "enter")
+	waitFor(t, tm, "found-it")
+	keys(tm, "p", "ironforge", "enter")
+	waitFor(t, tm, "Props: producer ironforge (1)", "theirs")
+	keys(tm, "x")
+	waitFor(t, tm, "destroy prop 0000…00da", "gold returned")
+	keys(tm, "y")
+	waitFor(t, tm, "done: destroy prop")
+	keys(tm, "s", "rg1qfriend", "enter", "enter")
+	waitFor(t, tm, "send prop 0000…00da", "rg1qfriend")
+	keys(tm, "n")
+	waitFor(t, tm, "cancelled: send prop")
+	finalView(t, tm)
+	for _, c := range [][2]string{{"prop.byid", `["` + hexID(0xd9) + `"]`}, {"prop.list", `["ironforge","",false,0,1000]`},
+		{"prop.found", `["` + hexID(0xda) + `","default",false]`}} {
+		if !node.called(c[0], c[1]) {
+			t.Errorf("no call %s %s: %q", c[0], c[1], node.callLog())
+		}
+	}
+	if node.called("prop.send", `["rg1qfriend","`+hexID(0xda)+`","default",false]`) {
+		t.Error("a cancelled send was broadcast")
+	}
+}
+
+// TestContractsRefund: a fulfilled contract the wallet is A of offers
+// the refund, previewed by a dry run.
+func TestContractsRefund(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	node.answer["contract.execute"] = map[string]any{"id": hexID(0xf2), "state": "refunded", "txid": hexID(0x77), "fee": rpc.GG(300)}
+	tm := startModel(t, node, 80, 24, PageContracts)
+	waitFor(t, tm, "refund")
+	keys(tm, "down", "a")
+	waitFor(t, tm, "refund contract 0000…00f2", "0.000003 GG", "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: refund contract")
+	finalView(t, tm)
+	if !node.called("contract.execute", `["`+hexID(0xf2)+`","refund",null,null,"","default",true]`) ||
+		!node.called("contract.execute", `["`+hexID(0xf2)+`","refund",null,null,"","default",false]`) {
+		t.Errorf("no refund: %q", node.callLog())
+	}
+}
