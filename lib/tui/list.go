@@ -32,7 +32,11 @@ func (l *list) set(header []string, rows [][]string) {
 	for i, r := range rows {
 		rr := make([]string, len(r))
 		for j, cell := range r {
-			if len(cell) >= 64 && !l.full {
+			switch {
+			case l.full || len(cell) < 64:
+			case len(cell) == 64 && isHex(cell): // an id: the common case, without the regexp
+				cell = shortID(cell)
+			default:
 				cell = reHexID.ReplaceAllStringFunc(cell, shortID)
 			}
 			rr[j] = cell
@@ -221,4 +225,13 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
