@@ -445,3 +445,14 @@ func TestContractsRefund(t *testing.T) {
 		t.Errorf("no refund: %q", node.callLog())
 	}
 }
+
+// TestKeysArriveTogether: keys typed faster than the console reads them
+// come in one message ("nstarfall"); each is a key of its own, so the
+// first opens the form and the rest fill it.
+func TestKeysArriveTogether(t *testing.T) {
+	tm := startModel(t, newFakeNode(), 80, 24, PageProducers)
+	waitFor(t, tm, "Producers: 2 registered")
+	keys(tm, "nskyforge")
+	waitFor(t, tm, "Register a producer", "skyforge")
+	finalView(t, tm)
+}
