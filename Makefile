@@ -76,7 +76,7 @@ test: ## vet, the default (short) test suite, the signature packages again with 
 test-race: ## run the concurrent packages under the race detector
 	$(GO) test -short -race -count=1 $(PKGS_RACE)
 
-bench: ## run the benchmarks (block connect, mempool acceptance, script, templates); block connect and mempool intake again with libsecp256k1 where it is installed
+bench: ## run the benchmarks (block connect, mempool acceptance, script, templates, the console's page switch and scroll); block connect and mempool intake again with libsecp256k1 where it is installed
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 60m ./lib/...
 	@if $(SECP_OK); then \
 	  echo '$(GO) test -tags libsecp256k1 -run ^$$ -bench ConnectBlock$$|VerifyP2WPKH|ProcessTransaction ./lib/chain ./lib/mempool'; \

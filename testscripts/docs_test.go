@@ -10,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
+	"github.com/gamegold/gg/lib/cli/ggconsole"
 	"github.com/gamegold/gg/lib/cli/ggcontract"
 	"github.com/gamegold/gg/lib/cli/ggminer"
 	"github.com/gamegold/gg/lib/cli/ggnode"
@@ -21,7 +22,7 @@ import (
 // apps lists every binary's command tree.
 func apps() []*ucli.App {
 	stdio := cli.IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}
-	return []*ucli.App{ggcontract.NewApp(stdio), ggminer.NewApp(stdio), ggnode.NewApp(stdio), ggprop.NewApp(stdio), ggtx.NewApp(stdio), ggwallet.NewApp(stdio)}
+	return []*ucli.App{ggconsole.NewApp(stdio), ggcontract.NewApp(stdio), ggminer.NewApp(stdio), ggnode.NewApp(stdio), ggprop.NewApp(stdio), ggtx.NewApp(stdio), ggwallet.NewApp(stdio)}
 }
 
 // TestGeneratedDocs regenerates man pages and completions and fails on any

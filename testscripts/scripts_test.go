@@ -16,6 +16,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gamegold/gg/lib/cli/ggconsole"
 	"github.com/gamegold/gg/lib/cli/ggcontract"
 	"github.com/gamegold/gg/lib/cli/ggminer"
 	"github.com/gamegold/gg/lib/cli/ggnode"
@@ -32,6 +33,7 @@ var binaries = map[string]func(){
 	"gg-wallet":   ggwallet.Main,
 	"gg-contract": ggcontract.Main,
 	"gg-miner":    ggminer.Main,
+	"gg-console":  ggconsole.Main,
 }
 
 func TestMain(m *testing.M) { testscript.Main(m, binaries) }

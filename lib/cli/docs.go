@@ -30,7 +30,7 @@ type manExtra struct {
 }
 
 // Binaries lists the gg binaries, for SEE ALSO.
-var Binaries = []string{"gg-node", "gg-wallet", "gg-tx", "gg-prop", "gg-contract", "gg-miner"}
+var Binaries = []string{"gg-node", "gg-wallet", "gg-tx", "gg-prop", "gg-contract", "gg-miner", "gg-console"}
 
 // clientFiles are the files every client of the node reads.
 var clientFiles = []manItem{
@@ -88,6 +88,9 @@ var manExtras = map[string]manExtra{
 		Env: []manItem{envRPCPass}},
 	"gg-prop":  {Files: clientFiles, Env: []manItem{envRPCPass}},
 	"gg-miner": {Files: clientFiles, Env: []manItem{envRPCPass}},
+	"gg-console": {Files: clientFiles, Env: []manItem{envRPCPass,
+		{"NO_COLOR", "set (to anything): the console draws without colours (the cursor and the active tab are marked with characters)"},
+		{"TERM", "the terminal's type; the console needs a terminal on stdin and stderr (use --once without one)"}}},
 	"gg-contract": {Files: append(append([]manItem{}, clientFiles...),
 		manItem{"--new-secret FILE", "a new hash-lock secret in hex, mode 0600; a bare file name is refused inside a git work tree (give ./FILE)"},
 		manItem{"--secret-file FILE", "a hash-lock secret in hex, to lock with or to claim"}),
