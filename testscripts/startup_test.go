@@ -40,6 +40,7 @@ var startupBudget = map[string]struct{ allocs, bytes int }{
 var heavyInits = []string{
 	"github.com/russross/blackfriday/v2", // man-page markdown (urfave/cli's ToMan; tests only)
 	"github.com/cpuguy83/go-md2man/v2/md2man",
+	"github.com/tyler-smith/go-bip39", // all eight languages' word lists and maps: 686 KB (lib/wallet's bip39.go has English, on first use)
 }
 
 // makefileVar returns the value the Makefile assigns to name ("" if none).
