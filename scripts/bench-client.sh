@@ -44,7 +44,7 @@ if [[ -z ${BTCD:-} || -z ${BTCCTL:-} ]]; then
 fi
 if [[ -z ${GG_BIN:-} ]]; then
 	GG_BIN=$work/bin
-	(cd "$ROOT" && "$GO" build -tags "${TAGS:-urfave_cli_no_docs}" -o "$GG_BIN/" ./cmd/gg-node ./cmd/gg-wallet)
+	(cd "$ROOT" && "$GO" build -tags "${TAGS:-urfave_cli_no_docs netgo osusergo}" -o "$GG_BIN/" ./cmd/gg-node ./cmd/gg-wallet)
 fi
 
 # A free port on loopback, for btcd (which does not report the one it got).

@@ -3,6 +3,7 @@ package testscripts
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,9 +91,31 @@ func initTrace(t *testing.T, bin string, args ...string) (allocs, size int, pkgs
 	return allocs, size, pkgs
 }
 
+// elfInterpreter returns the program interpreter (dynamic loader) an ELF
+// binary names, "" for a static one (or a binary that is not ELF).
+func elfInterpreter(t *testing.T, bin string) string {
+	t.Helper()
+	f, err := elf.Open(bin)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b := make([]byte, p.Filesz)
+			if _, err := p.ReadAt(b, 0); err != nil {
+				t.Fatal(err)
+			}
+			return strings.TrimRight(string(b), "\x00")
+		}
+	}
+	return ""
+}
+
 // TestClientStartup builds each binary as make build does (its TAGS) and
-// checks that its package inits stay within its startupBudget and that no
-// package of heavyInits is linked in.
+// checks that it is linked statically (no dynamic loader and libc to
+// start: about 60 page faults a call), that its package inits stay within
+// its startupBudget and that no package of heavyInits is linked in.
 func TestClientStartup(t *testing.T) {
 	tags := makefileVar(t, "TAGS")
 	dir := t.TempDir()
@@ -114,6 +137,9 @@ func TestClientStartup(t *testing.T) {
 				if bytes.Contains(append([]byte("\n"), deps...), []byte("\n"+h+"\n")) {
 					t.Errorf("%s links %s, whose init no client call needs", name, h)
 				}
+			}
+			if interp := elfInterpreter(t, bin); interp != "" {
+				t.Errorf("%s is linked dynamically (loaded by %s): the loader and libc's start-up cost every call; want the Makefile's TAGS to keep cgo out (netgo osusergo)", name, interp)
 			}
 			allocs, size, pkgs := initTrace(t, bin, "--version")
 			t.Logf("%s: package inits: %d allocs, %d bytes, %d packages", name, allocs, size, len(pkgs))
