@@ -36,6 +36,11 @@ var startupBudget = map[string]struct{ allocs, bytes int }{
 	"gg-contract": {3600, 1150 << 10},
 }
 
+// ownInitBytes bounds what one of the project's own packages may allocate
+// in its init: a table of a few dozen entries fits, one of hundreds (an
+// opcode-name map, every RPC param's type) is built on first use instead.
+const ownInitBytes = 5 << 10
+
 // heavyInits are packages whose init builds large tables no client call
 // needs: none of them may be linked into a binary as make build builds it.
 var heavyInits = []string{
@@ -60,7 +65,8 @@ func makefileVar(t *testing.T, name string) string {
 }
 
 // initTrace sums the allocations and bytes of bin's package inits (run
-// with args under GODEBUG=inittrace=1) and lists the packages traced.
+// with args under GODEBUG=inittrace=1) and lists the packages traced,
+// with the bytes each allocated.
 func initTrace(t *testing.T, bin string, args ...string) (allocs, size int, pkgs map[string]int) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
@@ -83,7 +89,7 @@ func initTrace(t *testing.T, bin string, args ...string) (allocs, size int, pkgs
 		a, _ := strconv.Atoi(m[3])
 		size += b
 		allocs += a
-		pkgs[m[1]] = a
+		pkgs[m[1]] = b
 	}
 	if len(pkgs) == 0 {
 		t.Fatalf("%s: no inittrace lines in:\n%s", bin, stderr.String())
@@ -115,7 +121,8 @@ func elfInterpreter(t *testing.T, bin string) string {
 // TestClientStartup builds each binary as make build does (its TAGS) and
 // checks that it is linked statically (no dynamic loader and libc to
 // start: about 60 page faults a call), that its package inits stay within
-// its startupBudget and that no package of heavyInits is linked in.
+// its startupBudget, that none of the project's own allocates more than
+// ownInitBytes, and that no package of heavyInits is linked in.
 func TestClientStartup(t *testing.T) {
 	tags := makefileVar(t, "TAGS")
 	dir := t.TempDir()
@@ -143,6 +150,11 @@ func TestClientStartup(t *testing.T) {
 			}
 			allocs, size, pkgs := initTrace(t, bin, "--version")
 			t.Logf("%s: package inits: %d allocs, %d bytes, %d packages", name, allocs, size, len(pkgs))
+			for pkg, b := range pkgs {
+				if strings.HasPrefix(pkg, "github.com/gamegold/gg/") && b > ownInitBytes {
+					t.Errorf("%s: %s allocates %d bytes in its init, more than %d: build its tables on first use", name, pkg, b, ownInitBytes)
+				}
+			}
 			if allocs > budget.allocs || size > budget.bytes {
 				t.Errorf("%s: package inits allocate %d times, %d bytes: want at most %d and %d (GODEBUG=inittrace=1 %s --version names them)",
 					name, allocs, size, budget.allocs, budget.bytes, name)
