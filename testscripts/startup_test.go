@@ -20,20 +20,22 @@ import (
 // GODEBUG=inittrace=1 reports. Allocations are counted, not timed: the
 // same on a busy machine.
 //
-// Measured when set (go1.26, make build's TAGS): gg-node 5,507
-// allocations / 2,039,960 bytes, gg-wallet 5,489 / 2,035,680 (both also
-// link the daemon: the wallet's BIP39 word lists, Prometheus), gg-tx
-// 3,476 / 1,078,840, gg-prop and gg-contract 3,276 / 1,038,176; before
-// the lazy initialization gg-node made 7,580 allocations of 2,460,784
-// bytes. The bounds leave about 8 % for growth: a package that builds its
-// tables in init (lib/cli's regexps, 1,308 allocations, or the markdown
-// library, 762) does not fit.
+// Measured when set (go1.26, make build's TAGS): gg-node 5,435
+// allocations / 1,340,480 bytes, gg-wallet 5,413 / 1,335,984 (both also
+// link the daemon: Prometheus), gg-tx 3,470 / 1,065,872, gg-prop and
+// gg-contract 3,276 / 1,029,024; before the lazy initialization gg-node
+// made 7,580 allocations of 2,460,784 bytes, and 5,547 of 2,043,328 with
+// go-bip39's word lists (686 KB). What is left is in dependencies:
+// tablewriter's width cache (663 KB), gojq, Prometheus. The bounds leave
+// about 5 % for growth: a package that builds its tables in init (lib/cli's
+// regexps, 1,308 allocations, the markdown library, 762, or the word lists
+// of every BIP39 language) does not fit.
 var startupBudget = map[string]struct{ allocs, bytes int }{
-	"gg-node":     {6000, 2300 << 10},
-	"gg-wallet":   {6000, 2300 << 10},
-	"gg-tx":       {3800, 1200 << 10},
-	"gg-prop":     {3600, 1150 << 10},
-	"gg-contract": {3600, 1150 << 10},
+	"gg-node":     {5700, 1375 << 10},
+	"gg-wallet":   {5700, 1375 << 10},
+	"gg-tx":       {3650, 1100 << 10},
+	"gg-prop":     {3450, 1060 << 10},
+	"gg-contract": {3450, 1060 << 10},
 }
 
 // ownInitBytes bounds what one of the project's own packages may allocate
