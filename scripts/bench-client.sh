@@ -11,6 +11,11 @@
 #   scripts/bench-client.sh                  (or: make bench-client)
 #   ROUNDS=5 CALLS=50 scripts/bench-client.sh
 #   BTCD=/path/btcd BTCCTL=/path/btcctl GG_BIN=./bin scripts/bench-client.sh
+#   GG_BIN=./bin GG_BIN_BASE=/tmp/old-bin scripts/bench-client.sh
+#
+# GG_BIN_BASE names a second build's gg-node and gg-wallet (an earlier
+# commit's, say), timed in the same rounds against the same daemon:
+# before and after, interleaved.
 #
 # Without BTCD and BTCCTL it installs btcd and btcctl v0.24.2 with
 # `go install ...@v0.24.2` (the Go module proxy, or the module cache) into
@@ -44,7 +49,7 @@ if [[ -z ${BTCD:-} || -z ${BTCCTL:-} ]]; then
 fi
 if [[ -z ${GG_BIN:-} ]]; then
 	GG_BIN=$work/bin
-	(cd "$ROOT" && "$GO" build -tags "${TAGS:-urfave_cli_no_docs}" -o "$GG_BIN/" ./cmd/gg-node ./cmd/gg-wallet)
+	(cd "$ROOT" && "$GO" build -tags "${TAGS:-urfave_cli_no_docs netgo osusergo}" -o "$GG_BIN/" ./cmd/gg-node ./cmd/gg-wallet)
 fi
 
 # A free port on loopback, for btcd (which does not report the one it got).
@@ -95,22 +100,33 @@ batch() {
 }
 
 names=(btcctl gg-node-rpc gg-wallet-balance)
+if [[ -n ${GG_BIN_BASE:-} ]]; then
+	names+=(base-gg-node-rpc base-gg-wallet-balance)
+	basenode=("$GG_BIN_BASE/gg-node" "${ggnode[@]:1}")
+	basewallet=("$GG_BIN_BASE/gg-wallet" "${ggwallet[@]:1}")
+	"${basenode[@]}" >/dev/null
+	"${basewallet[@]}" >/dev/null
+fi
 for ((r = 1; r <= ROUNDS; r++)); do
 	batch btcctl "${btcctl[@]}"
 	batch gg-node-rpc "${ggnode[@]}"
 	batch gg-wallet-balance "${ggwallet[@]}"
+	if [[ -n ${GG_BIN_BASE:-} ]]; then
+		batch base-gg-node-rpc "${basenode[@]}"
+		batch base-gg-wallet-balance "${basewallet[@]}"
+	fi
 	echo "bench-client: round $r/$ROUNDS done" >&2
 done
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-printf '%-20s %12s %12s %10s %10s\n' client wall-ms/call cpu-ms/call "wall/btcctl" "cpu/btcctl"
+printf '%-24s %12s %12s %10s %10s\n' client wall-ms/call cpu-ms/call "wall/btcctl" "cpu/btcctl"
 bw=$(cut -d' ' -f1 "$work/btcctl.times" | median)
 bc=$(cut -d' ' -f2 "$work/btcctl.times" | median)
 for n in "${names[@]}"; do
 	w=$(cut -d' ' -f1 "$work/$n.times" | median)
 	c=$(cut -d' ' -f2 "$work/$n.times" | median)
 	awk -v n="$n" -v w="$w" -v c="$c" -v bw="$bw" -v bc="$bc" \
-		'BEGIN {printf "%-20s %12.2f %12.2f %10.2f %10.2f\n", n, w, c, w / bw, c / bc}'
+		'BEGIN {printf "%-24s %12.2f %12.2f %10.2f %10.2f\n", n, w, c, w / bw, c / bc}'
 done
 echo "($ROUNDS rounds of $CALLS calls each, interleaved; medians; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"

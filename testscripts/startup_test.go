@@ -3,6 +3,7 @@ package testscripts
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,27 +20,35 @@ import (
 // GODEBUG=inittrace=1 reports. Allocations are counted, not timed: the
 // same on a busy machine.
 //
-// Measured when set (go1.26, make build's TAGS): gg-node 5,507
-// allocations / 2,039,960 bytes, gg-wallet 5,489 / 2,035,680 (both also
-// link the daemon: the wallet's BIP39 word lists, Prometheus), gg-tx
-// 3,476 / 1,078,840, gg-prop and gg-contract 3,276 / 1,038,176; before
-// the lazy initialization gg-node made 7,580 allocations of 2,460,784
-// bytes. The bounds leave about 8 % for growth: a package that builds its
-// tables in init (lib/cli's regexps, 1,308 allocations, or the markdown
-// library, 762) does not fit.
+// Measured when set (go1.26, make build's TAGS): gg-node 5,435
+// allocations / 1,340,480 bytes, gg-wallet 5,413 / 1,335,984 (both also
+// link the daemon: Prometheus), gg-tx 3,470 / 1,065,872, gg-prop and
+// gg-contract 3,276 / 1,029,024; before the lazy initialization gg-node
+// made 7,580 allocations of 2,460,784 bytes, and 5,547 of 2,043,328 with
+// go-bip39's word lists (686 KB). What is left is in dependencies:
+// tablewriter's width cache (663 KB), gojq, Prometheus. The bounds leave
+// about 5 % for growth: a package that builds its tables in init (lib/cli's
+// regexps, 1,308 allocations, the markdown library, 762, or the word lists
+// of every BIP39 language) does not fit.
 var startupBudget = map[string]struct{ allocs, bytes int }{
-	"gg-node":     {6000, 2300 << 10},
-	"gg-wallet":   {6000, 2300 << 10},
-	"gg-tx":       {3800, 1200 << 10},
-	"gg-prop":     {3600, 1150 << 10},
-	"gg-contract": {3600, 1150 << 10},
+	"gg-node":     {5700, 1375 << 10},
+	"gg-wallet":   {5700, 1375 << 10},
+	"gg-tx":       {3650, 1100 << 10},
+	"gg-prop":     {3450, 1060 << 10},
+	"gg-contract": {3450, 1060 << 10},
 }
+
+// ownInitBytes bounds what one of the project's own packages may allocate
+// in its init: a table of a few dozen entries fits, one of hundreds (an
+// opcode-name map, every RPC param's type) is built on first use instead.
+const ownInitBytes = 5 << 10
 
 // heavyInits are packages whose init builds large tables no client call
 // needs: none of them may be linked into a binary as make build builds it.
 var heavyInits = []string{
 	"github.com/russross/blackfriday/v2", // man-page markdown (urfave/cli's ToMan; tests only)
 	"github.com/cpuguy83/go-md2man/v2/md2man",
+	"github.com/tyler-smith/go-bip39", // all eight languages' word lists and maps: 686 KB (lib/wallet's bip39.go has English, on first use)
 }
 
 // makefileVar returns the value the Makefile assigns to name ("" if none).
@@ -58,7 +67,8 @@ func makefileVar(t *testing.T, name string) string {
 }
 
 // initTrace sums the allocations and bytes of bin's package inits (run
-// with args under GODEBUG=inittrace=1) and lists the packages traced.
+// with args under GODEBUG=inittrace=1) and lists the packages traced,
+// with the bytes each allocated.
 func initTrace(t *testing.T, bin string, args ...string) (allocs, size int, pkgs map[string]int) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
@@ -81,7 +91,7 @@ func initTrace(t *testing.T, bin string, args ...string) (allocs, size int, pkgs
 		a, _ := strconv.Atoi(m[3])
 		size += b
 		allocs += a
-		pkgs[m[1]] = a
+		pkgs[m[1]] = b
 	}
 	if len(pkgs) == 0 {
 		t.Fatalf("%s: no inittrace lines in:\n%s", bin, stderr.String())
@@ -89,9 +99,32 @@ func initTrace(t *testing.T, bin string, args ...string) (allocs, size int, pkgs
 	return allocs, size, pkgs
 }
 
+// elfInterpreter returns the program interpreter (dynamic loader) an ELF
+// binary names, "" for a static one (or a binary that is not ELF).
+func elfInterpreter(t *testing.T, bin string) string {
+	t.Helper()
+	f, err := elf.Open(bin)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b := make([]byte, p.Filesz)
+			if _, err := p.ReadAt(b, 0); err != nil {
+				t.Fatal(err)
+			}
+			return strings.TrimRight(string(b), "\x00")
+		}
+	}
+	return ""
+}
+
 // TestClientStartup builds each binary as make build does (its TAGS) and
-// checks that its package inits stay within its startupBudget and that no
-// package of heavyInits is linked in.
+// checks that it is linked statically (no dynamic loader and libc to
+// start: about 60 page faults a call), that its package inits stay within
+// its startupBudget, that none of the project's own allocates more than
+// ownInitBytes, and that no package of heavyInits is linked in.
 func TestClientStartup(t *testing.T) {
 	tags := makefileVar(t, "TAGS")
 	dir := t.TempDir()
@@ -114,8 +147,16 @@ func TestClientStartup(t *testing.T) {
 					t.Errorf("%s links %s, whose init no client call needs", name, h)
 				}
 			}
+			if interp := elfInterpreter(t, bin); interp != "" {
+				t.Errorf("%s is linked dynamically (loaded by %s): the loader and libc's start-up cost every call; want the Makefile's TAGS to keep cgo out (netgo osusergo)", name, interp)
+			}
 			allocs, size, pkgs := initTrace(t, bin, "--version")
 			t.Logf("%s: package inits: %d allocs, %d bytes, %d packages", name, allocs, size, len(pkgs))
+			for pkg, b := range pkgs {
+				if strings.HasPrefix(pkg, "github.com/gamegold/gg/") && b > ownInitBytes {
+					t.Errorf("%s: %s allocates %d bytes in its init, more than %d: build its tables on first use", name, pkg, b, ownInitBytes)
+				}
+			}
 			if allocs > budget.allocs || size > budget.bytes {
 				t.Errorf("%s: package inits allocate %d times, %d bytes: want at most %d and %d (GODEBUG=inittrace=1 %s --version names them)",
 					name, allocs, size, budget.allocs, budget.bytes, name)

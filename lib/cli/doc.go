@@ -13,7 +13,9 @@
 // with the original under --log-level=debug (errors.go). The thin clients of
 // the node's wallet share its output (a table on a terminal, JSON when
 // piped or with --json), its wording of the node's errors (WalletCaller)
-// and their --account and --dry-run flags. Secrets (keys, passphrases,
+// and their --account and --dry-run flags. A client checks the node's
+// network on first contact (NodeClient); its first call of a method that
+// only reads rides with that check in one request (NodeCall, node.go). Secrets (keys, passphrases,
 // mnemonics) come from files, stdin or a prompt without echo (ReadSecret),
 // never only from arguments, which ps shows to every user; one still taken
 // from the command line warns, once (WarnSecretArg, WarnSecretURL). A file

@@ -49,12 +49,51 @@ func NodeChainInfo(c *ucli.Context) json.RawMessage {
 // say what failed: no node (rpc.addr), a cookie file missing or not
 // readable, a bad URL.
 func NodeClient(c *ucli.Context) (*rpc.Client, error) {
+	client, _, err := nodeClient(c, nil)
+	return client, err
+}
+
+// NodeCall calls method on the node NodeClient finds, with params
+// (positional []any, named map[string]any, nil: none), the result going
+// into out as with rpc.Client.Call. It returns err, NodeClient's error
+// worded for the user, or else callErr, the call's own error as
+// rpc.Client.Call returns it (for the caller to word: CallError,
+// WalletCaller.Error).
+//
+// A client's first call of a method that only reads (ReadOnlyMethod)
+// rides with NodeClient's network check in one HTTP request, a JSON-RPC
+// batch the node runs in order: getblockchaininfo, then the method. The
+// check is made as NodeClient makes it before the answer is used, so a
+// client of another network is refused the same, and a method that
+// changes anything is called only once the node passed it.
+func NodeCall(c *ucli.Context, method string, out any, params any) (callErr, err error) {
+	var call *rpc.BatchCall
+	if ReadOnlyMethod(method) {
+		call = &rpc.BatchCall{Method: method, Params: params, Out: out}
+	}
+	client, done, err := nodeClient(c, call)
+	if err != nil {
+		return nil, err
+	}
+	if done {
+		return call.Err, nil
+	}
+	if named, ok := params.(map[string]any); ok {
+		return client.CallNamed(c.Context, method, out, named), nil
+	}
+	list, _ := params.([]any)
+	return client.Call(c.Context, method, out, list...), nil
+}
+
+// nodeClient is NodeClient; on first contact it also makes call, when
+// not nil, in the network check's request, and reports it done.
+func nodeClient(c *ucli.Context, call *rpc.BatchCall) (client *rpc.Client, done bool, err error) {
 	if client, ok := c.App.Metadata[metaNodeClient].(*rpc.Client); ok {
-		return client, nil
+		return client, false, nil
 	}
 	p, dir, err := NetworkDir(c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	url := c.String(FlagRPCURL)
 	if url != os.Getenv(envName(FlagRPCURL)) && !fromConfig(c, FlagRPCURL) {
@@ -63,21 +102,31 @@ func NodeClient(c *ucli.Context) (*rpc.Client, error) {
 	ep := rpc.Endpoint{URL: url, DataDir: dir}
 	if path := c.String(FlagRPCPassFile); path != "" {
 		if ep.Pass, err = readPassFile(c, path); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		ep.PassFrom = "--" + FlagRPCPassFile + " " + path
 	} else if v := os.Getenv(EnvRPCPass); v != "" {
 		ep.Pass, ep.PassFrom = v, EnvRPCPass
 	}
-	client, err := ep.Client()
+	client, err = ep.Client()
 	if err != nil {
-		return nil, endpointError(err, url != "")
+		return nil, false, endpointError(err, url != "")
 	}
-	if err := checkNetwork(c, client, p); err != nil {
-		return nil, err
+	var raw json.RawMessage
+	info := &rpc.BatchCall{Method: "getblockchaininfo", Out: &raw}
+	if call == nil {
+		info.Err = client.Call(c.Context, info.Method, &raw)
+	} else if err := client.Batch(c.Context, []*rpc.BatchCall{info, call}); errors.As(err, new(*rpc.Error)) {
+		call = nil // a node refusing batches: one call at a time
+		info.Err = client.Call(c.Context, info.Method, &raw)
+	} else if err != nil {
+		return nil, false, CallError(err, "", false)
+	}
+	if err := checkNetwork(c, client, p, raw, info.Err); err != nil {
+		return nil, false, err
 	}
 	setMeta(c, metaNodeClient, client)
-	return client, nil
+	return client, call != nil, nil
 }
 
 // WaitNodeClient is NodeClient for -rpcwait: while no node answers (no
@@ -158,17 +207,16 @@ func endpointError(err error, explicit bool) error {
 	return err
 }
 
-// checkNetwork asks the node its network (getblockchaininfo's chain; a
-// wallet served apart names it in wallet.info) and refuses another than
-// p's. A node that answers neither (a user whose whitelist has neither, a
-// wallet server without a wallet) is not checked.
-// The getblockchaininfo answer is kept for NodeChainInfo.
-func checkNetwork(c *ucli.Context, client *rpc.Client, p *chaincfg.Params) error {
+// checkNetwork checks the node's network, from its answer to
+// getblockchaininfo (raw, or the call's error; a wallet served apart
+// names it in wallet.info, asked then), and refuses another than p's. A
+// node that answers neither (a user whose whitelist has neither, a
+// wallet server without a wallet) is not checked. The getblockchaininfo
+// answer is kept for NodeChainInfo.
+func checkNetwork(c *ucli.Context, client *rpc.Client, p *chaincfg.Params, raw json.RawMessage, err error) error {
 	var info struct {
 		Chain string `json:"chain"`
 	}
-	var raw json.RawMessage
-	err := client.Call(c.Context, "getblockchaininfo", &raw)
 	if err == nil {
 		if err = json.Unmarshal(raw, &info); err != nil {
 			return Failf("the node's getblockchaininfo: %v", err)
@@ -194,6 +242,28 @@ func checkNetwork(c *ucli.Context, client *rpc.Client, p *chaincfg.Params) error
 	}
 	return nil
 }
+
+// readOnlyMethods are the node's methods that change nothing, by name
+// and alias: reads of the chain, the mempool, the peers and the wallet,
+// and the node's help. NodeCall makes a client's first call of one in
+// the network check's request; TestReadOnlyMethods checks each is a
+// method of the node.
+var readOnlyMethods = map[string]bool{
+	"sys.info": true, "getblockchaininfo": true, "sys.help": true, "help": true, "sys.params": true,
+	"block.count": true, "getblockcount": true, "block.best": true, "getbestblockhash": true,
+	"block.hash": true, "getblockhash": true, "block.info": true, "getblock": true, "block.info.byheight": true,
+	"block.header": true, "getblockheader": true, "block.tips": true, "getchaintips": true,
+	"miner.info": true, "getmininginfo": true, "miner.difficulty": true, "getdifficulty": true,
+	"tx.spender": true, "tx.get": true, "getrawtransaction": true, "tx.raw.decode": true, "decoderawtransaction": true,
+	"utxo.get": true, "gettxout": true, "mempool.info": true, "getmempoolinfo": true, "mempool.list": true, "getrawmempool": true,
+	"address.validate": true, "validateaddress": true,
+	"wallet.info": true, "getwalletinfo": true, "address.list": true, "balance.all": true, "getbalance": true,
+	"coin.list": true, "listunspent": true, "tx.list": true, "listtransactions": true, "tx.pending": true, "account.list": true,
+}
+
+// ReadOnlyMethod reports whether the node's method changes nothing (and
+// so may run before the client has checked the node's network).
+func ReadOnlyMethod(method string) bool { return readOnlyMethods[method] }
 
 // CallError turns an RPC call's error into a user error: an unreachable
 // node or refused credentials exit 3 with a hint, a refused request
@@ -266,14 +336,18 @@ type WalletCaller struct {
 	Rejected func(msg string) string
 }
 
-// Call makes one RPC call to the node (found by NodeClient) and returns
-// its error as Error does.
+// Call makes one RPC call to the node (found by NodeClient, the first
+// call of a run riding with its check: NodeCall) and returns its error
+// as Error does.
 func (w WalletCaller) Call(c *ucli.Context, method string, out any, params ...any) error {
-	client, err := NodeClient(c)
+	if params == nil {
+		params = []any{}
+	}
+	callErr, err := NodeCall(c, method, out, params)
 	if err != nil {
 		return err
 	}
-	return w.Error(client.Call(c.Context, method, out, params...))
+	return w.Error(callErr)
 }
 
 // Error turns an RPC call's error into a user error. A locked or missing

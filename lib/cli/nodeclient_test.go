@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -24,6 +25,7 @@ import (
 type testNode struct {
 	dir, url, addr string
 	calls          map[string]*atomic.Int32
+	requests       atomic.Int32 // HTTP requests
 }
 
 func startTestNode(t *testing.T, chain string, users []rpc.User, methods ...string) *testNode {
@@ -35,7 +37,7 @@ func startTestNode(t *testing.T, chain string, users []rpc.User, methods ...stri
 	}
 	srv := rpc.NewServer(&rpc.Auth{Cookie: cookie, Users: users}, rpc.Limits{}, nil)
 	answers := map[string]any{"getblockchaininfo": map[string]any{"chain": chain, "blocks": 7},
-		"wallet.info": map[string]any{"network": chain}, "getblockcount": 7}
+		"wallet.info": map[string]any{"network": chain}, "getblockcount": 7, "balance.all": map[string]any{"total": 1}}
 	for _, m := range methods {
 		n.calls[m] = new(atomic.Int32)
 		count, answer := n.calls[m], answers[m]
@@ -47,7 +49,10 @@ func startTestNode(t *testing.T, chain string, users []rpc.User, methods ...stri
 			return answer, nil
 		}})
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.requests.Add(1)
+		srv.ServeHTTP(w, r)
+	}))
 	t.Cleanup(ts.Close)
 	u, _ := url.Parse(ts.URL)
 	n.url, n.addr = ts.URL, u.Host
@@ -102,6 +107,87 @@ func TestNodeClientNetwork(t *testing.T) {
 	}
 	if got := n.calls["getblockcount"].Load(); got != 0 {
 		t.Errorf("a refused client called the method %d times", got)
+	}
+}
+
+// TestNodeCall: a first call of a method that only reads rides with the
+// network check in one request, and its answer is used only once the node
+// passed it; a method that changes things is called after the check, and
+// never on a node of another network; later calls are one request each;
+// a wallet served apart is checked through wallet.info, as NodeClient
+// does.
+func TestNodeCall(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	n := startTestNode(t, "regtest", nil, "getblockchaininfo", "getblockcount", "wallet.create")
+	call := func(methods ...string) func(c *ucli.Context) error {
+		return func(c *ucli.Context) error {
+			for _, m := range methods {
+				var out json.RawMessage
+				callErr, err := NodeCall(c, m, &out, nil)
+				if err != nil {
+					return err
+				}
+				if m == "getblockcount" && (callErr != nil || string(out) != "7") {
+					t.Errorf("getblockcount: %s, %v", out, callErr)
+				}
+			}
+			return nil
+		}
+	}
+	for _, c := range []struct {
+		network           string
+		methods           []string
+		code              int
+		requests, creates int32
+	}{
+		{"regtest", []string{"getblockcount"}, ExitOK, 1, 0},
+		{"regtest", []string{"getblockcount", "getblockcount", "wallet.create"}, ExitOK, 3, 1},
+		{"regtest", []string{"wallet.create"}, ExitOK, 2, 1},
+		{"testnet", []string{"getblockcount"}, ExitUsage, 1, 0},
+		{"testnet", []string{"wallet.create"}, ExitUsage, 1, 0},
+	} {
+		reqs, creates := n.requests.Load(), n.calls["wallet.create"].Load()
+		stderr, code := runClient(t, []string{"--network=" + c.network, "--datadir", n.dir}, call(c.methods...))
+		reqs, creates = n.requests.Load()-reqs, n.calls["wallet.create"].Load()-creates
+		if code != c.code || reqs != c.requests || creates != c.creates {
+			t.Errorf("%s %v: exit %d, %d requests, %d wallet.create calls; want %d, %d, %d (stderr %q)",
+				c.network, c.methods, code, reqs, creates, c.code, c.requests, c.creates, stderr)
+		}
+	}
+	w := startTestNode(t, "regtest", nil, "wallet.info", "balance.all")
+	for _, c := range []struct {
+		network string
+		code    int
+	}{{"regtest", ExitOK}, {"testnet", ExitUsage}} {
+		stderr, code := runClient(t, []string{"--network=" + c.network, "--datadir", w.dir}, call("balance.all"))
+		if code != c.code || c.code == ExitUsage && !strings.Contains(stderr, "runs regtest, not testnet") {
+			t.Errorf("wallet server, %s: exit %d, stderr %q", c.network, code, stderr)
+		}
+	}
+	if got := w.requests.Load(); got != 4 { // the batch, then wallet.info: twice
+		t.Errorf("wallet server: %d requests, want 4", got)
+	}
+}
+
+// TestReadOnlyMethods: every method NodeCall may run before the network
+// check is one the node serves.
+func TestReadOnlyMethods(t *testing.T) {
+	srv := rpc.NewServer(nil, rpc.Limits{}, nil)
+	srv.Register((&rpc.NodeService{}).Methods()...)
+	srv.Register((&rpc.WalletService{}).Methods()...)
+	known := map[string]bool{}
+	for _, m := range srv.Methods() {
+		known[m.Name] = true
+	}
+	for m := range readOnlyMethods {
+		if !known[m] {
+			t.Errorf("%s is not a method of the node", m)
+		}
+	}
+	for _, m := range []string{"stop", "sys.stop", "wallet.create", "address.create", "getnewaddress", "tx.send", "miner.generate", "getblocktemplate", "ping"} {
+		if ReadOnlyMethod(m) {
+			t.Errorf("%s is listed as read-only", m)
+		}
 	}
 }
 

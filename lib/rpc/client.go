@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -246,47 +247,39 @@ func (c *Client) CallNamed(ctx context.Context, method string, out any, params m
 }
 
 func (c *Client) call(ctx context.Context, method string, out any, params any) error {
-	body, err := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": c.id.Add(1), "method": method, "params": params})
+	body, err := json.Marshal(clientRequest{"2.0", c.id.Add(1), method, params})
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	raw, status, err := c.post(ctx, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.User != "" || c.Pass != "" {
-		req.SetBasicAuth(c.User, c.Pass)
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("%w at %s: %v", ErrNoNode, c.URL, err)
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		creds := c.Creds
-		if creds == "" && (c.User != "" || c.Pass != "") {
-			creds = fmt.Sprintf("the password of user %q", c.User)
-		}
-		return &AuthError{URL: c.URL, Creds: creds, Cookie: c.cookie}
-	case http.StatusTooManyRequests:
-		return fmt.Errorf("%w at %s: too many failed logins from this address, retry in %s s", ErrRefused, c.URL, resp.Header.Get("Retry-After"))
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return fmt.Errorf("rpc: read response: %w", err)
-	}
-	if resp.StatusCode == http.StatusServiceUnavailable && !json.Valid(raw) {
-		return fmt.Errorf("%w at %s: node busy (%s), retry", ErrRefused, c.URL, bytes.TrimSpace(raw))
-	}
-	var r struct {
-		Result json.RawMessage `json:"result"`
-		Error  *Error          `json:"error"`
-	}
+	var r clientReply
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("rpc: HTTP %d: bad response: %s", resp.StatusCode, bytes.TrimSpace(raw))
+		return fmt.Errorf("rpc: HTTP %d: bad response: %s", status, bytes.TrimSpace(raw))
 	}
+	return r.decode(out)
+}
+
+// clientRequest is a JSON-RPC request as a client sends it.
+type clientRequest struct {
+	JSONRPC string `json:"jsonrpc"`
+	ID      int64  `json:"id"`
+	Method  string `json:"method"`
+	Params  any    `json:"params"`
+}
+
+// clientReply is a JSON-RPC reply as a client reads it.
+type clientReply struct {
+	ID     json.RawMessage `json:"id"`
+	Result json.RawMessage `json:"result"`
+	Error  *Error          `json:"error"`
+}
+
+// decode returns the reply's error, or decodes its result into out as
+// Call does.
+func (r *clientReply) decode(out any) error {
 	if r.Error != nil {
 		return r.Error
 	}
@@ -298,4 +291,106 @@ func (c *Client) call(ctx context.Context, method string, out any, params any) e
 		return nil
 	}
 	return json.Unmarshal(r.Result, out)
+}
+
+// post sends one request body and returns the reply's body and HTTP
+// status; a refused login, a refused request and no answer are errors.
+func (c *Client) post(ctx context.Context, body []byte) ([]byte, int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.User != "" || c.Pass != "" {
+		req.SetBasicAuth(c.User, c.Pass)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w at %s: %v", ErrNoNode, c.URL, err)
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		creds := c.Creds
+		if creds == "" && (c.User != "" || c.Pass != "") {
+			creds = fmt.Sprintf("the password of user %q", c.User)
+		}
+		return nil, 0, &AuthError{URL: c.URL, Creds: creds, Cookie: c.cookie}
+	case http.StatusTooManyRequests:
+		return nil, 0, fmt.Errorf("%w at %s: too many failed logins from this address, retry in %s s", ErrRefused, c.URL, resp.Header.Get("Retry-After"))
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, 0, fmt.Errorf("rpc: read response: %w", err)
+	}
+	if resp.StatusCode == http.StatusServiceUnavailable && !json.Valid(raw) {
+		return nil, 0, fmt.Errorf("%w at %s: node busy (%s), retry", ErrRefused, c.URL, bytes.TrimSpace(raw))
+	}
+	return raw, resp.StatusCode, nil
+}
+
+// BatchCall is one call of a Client.Batch: Method and Params (positional
+// []any, named map[string]any; nil, or a nil slice or map: none) go out, Out receives the
+// result as Call's out does, and Err is the call's JSON-RPC error (an
+// *Error), nil when it succeeded.
+type BatchCall struct {
+	Method string
+	Params any
+	Out    any
+	Err    error
+}
+
+// Batch makes calls in one HTTP request, a JSON-RPC batch, which the node
+// runs in order; each call's outcome is set in it. The error returned is
+// the request's: no node, refused credentials, a refused request, a batch
+// the node refused as a whole (wrapping its *Error: too many calls), or
+// a reply that is not one answer per call; then no call's outcome is set.
+func (c *Client) Batch(ctx context.Context, calls []*BatchCall) error {
+	reqs := make([]clientRequest, len(calls))
+	for i, bc := range calls {
+		params := bc.Params
+		switch p := params.(type) {
+		case nil:
+			params = []any{}
+		case []any:
+			if p == nil {
+				params = []any{}
+			}
+		case map[string]any:
+			if p == nil {
+				params = map[string]any{}
+			}
+		}
+		reqs[i] = clientRequest{"2.0", c.id.Add(1), bc.Method, params}
+	}
+	body, err := json.Marshal(reqs)
+	if err != nil {
+		return err
+	}
+	raw, status, err := c.post(ctx, body)
+	if err != nil {
+		return err
+	}
+	var replies []clientReply
+	if err := json.Unmarshal(raw, &replies); err != nil {
+		var one clientReply
+		if json.Unmarshal(raw, &one) == nil && one.Error != nil {
+			return fmt.Errorf("rpc: batch refused: %w", one.Error)
+		}
+		return fmt.Errorf("rpc: HTTP %d: bad batch response: %s", status, bytes.TrimSpace(raw))
+	}
+	byID := make(map[string]*clientReply, len(replies))
+	for i := range replies {
+		byID[string(replies[i].ID)] = &replies[i]
+	}
+	got := make([]*clientReply, len(calls))
+	for i, r := range reqs {
+		if got[i] = byID[strconv.FormatInt(r.ID, 10)]; got[i] == nil {
+			return fmt.Errorf("rpc: HTTP %d: the batch's reply has no answer to %s (id %d)", status, r.Method, r.ID)
+		}
+	}
+	for i, bc := range calls {
+		bc.Err = got[i].decode(bc.Out)
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -225,5 +227,91 @@ func TestClientCallNamed(t *testing.T) {
 	var re *Error
 	if !errors.As(err, &re) || re.Code != CodeInvalidParams {
 		t.Fatalf("unknown name: %v", err)
+	}
+}
+
+// TestClientBatch: one HTTP request carries the calls; each gets its own
+// result or JSON-RPC error, in the order given, named params too.
+func TestClientBatch(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := NewCookie(dir)
+	ts, _ := testServer(t, &Auth{Cookie: c})
+	requests := 0
+	counting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests++
+		ts.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(counting.Close)
+	u, _ := url.Parse(counting.URL)
+	if err := os.WriteFile(filepath.Join(dir, AddrFile), []byte(u.Host+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := Discover("", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a string
+	var b json.RawMessage
+	calls := []*BatchCall{
+		{Method: "echo", Params: []any{"a"}, Out: &a},
+		{Method: "nope"},
+		{Method: "echo", Params: map[string]any{"value": "b"}, Out: &b},
+	}
+	if err := cl.Batch(context.Background(), calls); err != nil {
+		t.Fatal(err)
+	}
+	var re *Error
+	if requests != 1 || a != "a" || calls[0].Err != nil || string(b) != `"b"` || calls[2].Err != nil ||
+		!errors.As(calls[1].Err, &re) || re.Code != CodeMethodNotFound {
+		t.Fatalf("%d requests; %q %v; %v; %s %v", requests, a, calls[0].Err, calls[1].Err, b, calls[2].Err)
+	}
+}
+
+// TestClientBatchErrors: a batch the node refuses as a whole (over its
+// MaxBatch), a reply without an answer to a call, no node and refused
+// credentials are the batch's error, and no call's outcome is set.
+func TestClientBatchErrors(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := NewCookie(dir)
+	ts, _ := testServer(t, &Auth{Cookie: c}) // MaxBatch 3
+	_, pass, _ := ReadCookie(dir)
+	u, _ := url.Parse(ts.URL)
+	cl := NewClient(ts.URL, CookieUser, pass)
+	echo := func() []*BatchCall {
+		var calls []*BatchCall
+		for range 4 {
+			calls = append(calls, &BatchCall{Method: "echo", Params: []any{"x"}, Out: new(string)})
+		}
+		return calls
+	}
+	calls := echo()
+	var re *Error
+	if err := cl.Batch(context.Background(), calls); !errors.As(err, &re) || re.Code != CodeInvalidRequest ||
+		*calls[0].Out.(*string) != "" {
+		t.Errorf("over MaxBatch: %v, first out %q", err, *calls[0].Out.(*string))
+	}
+	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`[{"jsonrpc":"2.0","id":1,"result":"x"}]`))
+	}))
+	t.Cleanup(short.Close)
+	notBatch := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"jsonrpc":"2.0","id":1,"result":"x"}`))
+	}))
+	t.Cleanup(notBatch.Close)
+	if err := NewClient(notBatch.URL, "", "").Batch(context.Background(), echo()[:2]); err == nil ||
+		!strings.Contains(err.Error(), "bad batch response") || errors.As(err, &re) {
+		t.Errorf("a reply that is not a batch's: %v", err)
+	}
+	calls = echo()[:2]
+	if err := NewClient(short.URL, "", "").Batch(context.Background(), calls); err == nil ||
+		!strings.Contains(err.Error(), "no answer to echo") || calls[0].Err != nil || *calls[0].Out.(*string) != "" {
+		t.Errorf("a missing answer: %v", err)
+	}
+	if err := NewClient("http://127.0.0.1:1", "", "").Batch(context.Background(), echo()[:1]); !errors.Is(err, ErrNoNode) {
+		t.Errorf("no node: %v", err)
+	}
+	var ae *AuthError
+	if err := NewClient("http://"+u.Host, "x", "y").Batch(context.Background(), echo()[:1]); !errors.As(err, &ae) {
+		t.Errorf("bad credentials: %v", err)
 	}
 }

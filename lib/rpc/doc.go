@@ -8,5 +8,6 @@
 // hashed, revocable at once and optionally bound to one wallet account:
 // Tokens, TokenService). Server.Serve bounds what clients cost: timeouts, caps on
 // connections and on the request bytes held at once, and a per-source
-// backoff after failed logins (see Limits).
+// backoff after failed logins (see Limits). Client calls a node, one call
+// per request (Call, CallNamed) or several in one batch (Batch).
 package rpc

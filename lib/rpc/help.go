@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // ParamType is the JSON type a param takes, as a client should send a
@@ -27,37 +28,40 @@ const (
 // thing in every method that takes it (as in bigParams), so one table
 // types every method's params; TestParamTypesDeclared finds a name
 // missing here, TestRPCParamTypes (lib/node) checks each type against
-// what the handler decodes.
-var paramTypes = map[string]ParamType{
-	// chain, transactions, mempool, mining
-	"height": TypeNumber, "blockhash": TypeString, "verbosity": TypeNumber, "verbose": TypeBool,
-	"txid": TypeString, "n": TypeNumber, "include_mempool": TypeBool, "hexstring": TypeString,
-	"nblocks": TypeNumber, "address": TypeString, "template_request": TypeObject, "hexdata": TypeString,
-	"workid": TypeString, "method": TypeString, "filtertype": TypeString, "index_name": TypeString,
-	// wallet
-	"passphrase": TypeString, "mnemonic": TypeString, "birthday": TypeNumber, "timeout": TypeNumber,
-	"account": TypeString, "lock_height": TypeNumber, "lock_blocks": TypeNumber, "amount": TypeAmount,
-	"subtractfee": TypeBool, "maxfeerate": TypeAmount, "count": TypeNumber, "skip": TypeNumber,
-	"wif": TypeString, "options": TypeObject, "backup_passphrase": TypeString, "backup": TypeString,
-	"from": TypeNumber, "name": TypeString, "old": TypeString, "new": TypeString,
-	// game
-	"id": TypeString, "prefix": TypeString, "class": TypeString, "owner": TypeString, "url": TypeString,
-	"ip": TypeString, "share": TypeNumber, "dryrun": TypeBool, "producer": TypeString, "oid": TypeString,
-	"gold": TypeAmount, "props": TypeArray, "prop": TypeString, "moves": TypeArray,
-	"onsale": TypeBool, "buynow": TypeAmount, "reserve": TypeAmount, "end": TypeNumber, "price": TypeAmount,
-	// contracts
-	"state": TypeString, "key": TypeString, "bkey": TypeString, "expiry": TypeNumber, "agold": TypeAmount,
-	"aprops": TypeArray, "bgold": TypeAmount, "bprops": TypeArray, "memo": TypeString, "hash": TypeString,
-	"nonce": TypeNumber, "path": TypeString, "secret": TypeString, "hex": TypeString, "terms": TypeString,
-	"asig": TypeString, "tx": TypeString, "sig": TypeString,
-	// network
-	"node": TypeString, "command": TypeString, "nodeid": TypeNumber, "subnet": TypeString,
-	"bantime": TypeNumber, "absolute": TypeBool,
-	// API tokens
-	"grants": TypeStringOrArray,
-	// wallet (time locks, fee rates)
-	"lock_time": TypeNumber, "lock_seconds": TypeNumber, "feerate": TypeAmount,
-}
+// what the handler decodes. It is built on first use, not at init (every
+// client links this package; docs/performance.md, "Client start-up").
+var paramTypes = sync.OnceValue(func() map[string]ParamType {
+	return map[string]ParamType{
+		// chain, transactions, mempool, mining
+		"height": TypeNumber, "blockhash": TypeString, "verbosity": TypeNumber, "verbose": TypeBool,
+		"txid": TypeString, "n": TypeNumber, "include_mempool": TypeBool, "hexstring": TypeString,
+		"nblocks": TypeNumber, "address": TypeString, "template_request": TypeObject, "hexdata": TypeString,
+		"workid": TypeString, "method": TypeString, "filtertype": TypeString, "index_name": TypeString,
+		// wallet
+		"passphrase": TypeString, "mnemonic": TypeString, "birthday": TypeNumber, "timeout": TypeNumber,
+		"account": TypeString, "lock_height": TypeNumber, "lock_blocks": TypeNumber, "amount": TypeAmount,
+		"subtractfee": TypeBool, "maxfeerate": TypeAmount, "count": TypeNumber, "skip": TypeNumber,
+		"wif": TypeString, "options": TypeObject, "backup_passphrase": TypeString, "backup": TypeString,
+		"from": TypeNumber, "name": TypeString, "old": TypeString, "new": TypeString,
+		// game
+		"id": TypeString, "prefix": TypeString, "class": TypeString, "owner": TypeString, "url": TypeString,
+		"ip": TypeString, "share": TypeNumber, "dryrun": TypeBool, "producer": TypeString, "oid": TypeString,
+		"gold": TypeAmount, "props": TypeArray, "prop": TypeString, "moves": TypeArray,
+		"onsale": TypeBool, "buynow": TypeAmount, "reserve": TypeAmount, "end": TypeNumber, "price": TypeAmount,
+		// contracts
+		"state": TypeString, "key": TypeString, "bkey": TypeString, "expiry": TypeNumber, "agold": TypeAmount,
+		"aprops": TypeArray, "bgold": TypeAmount, "bprops": TypeArray, "memo": TypeString, "hash": TypeString,
+		"nonce": TypeNumber, "path": TypeString, "secret": TypeString, "hex": TypeString, "terms": TypeString,
+		"asig": TypeString, "tx": TypeString, "sig": TypeString,
+		// network
+		"node": TypeString, "command": TypeString, "nodeid": TypeNumber, "subnet": TypeString,
+		"bantime": TypeNumber, "absolute": TypeBool,
+		// API tokens
+		"grants": TypeStringOrArray,
+		// wallet (time locks, fee rates)
+		"lock_time": TypeNumber, "lock_seconds": TypeNumber, "feerate": TypeAmount,
+	}
+})
 
 // methodParamTypes are the exceptions to paramTypes, by "method param".
 var methodParamTypes = map[string]ParamType{
@@ -94,7 +98,7 @@ func ParseParamList(s string) []Param {
 			word, s = s, ""
 		}
 		name, def, _ := strings.Cut(word, "=")
-		typ, ok := paramTypes[name]
+		typ, ok := paramTypes()[name]
 		if !ok {
 			typ = TypeAny
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Disasm returns the script in Bitcoin Core's assembly notation: pushes of
@@ -39,7 +40,9 @@ func Disasm(script []byte) (string, error) {
 // shortFormOps maps the names the short form accepts, with and without
 // the OP_ prefix, to opcodes. As in Core, the push opcodes (OP_0..OP_16,
 // OP_1NEGATE, OP_PUSHDATA*) are not names: write numbers or hex instead.
-var shortFormOps = func() map[string]byte {
+// It is built on first use, not at init: every binary links this package
+// and few parse the short form (docs/performance.md, "Client start-up").
+var shortFormOps = sync.OnceValue(func() map[string]byte {
 	m := make(map[string]byte)
 	for op := OP_NOP; op <= OP_NOP10; op++ {
 		name := opNames[op]
@@ -50,7 +53,7 @@ var shortFormOps = func() map[string]byte {
 	m["OP_NOP2"], m["NOP2"] = OP_NOP2, OP_NOP2
 	m["OP_NOP3"], m["NOP3"] = OP_NOP3, OP_NOP3
 	return m
-}()
+})
 
 // ParseShortForm assembles the "short form" of Bitcoin Core's test
 // vectors. Words are separated by spaces, tabs or newlines:
@@ -89,7 +92,7 @@ func ParseShortForm(s string) ([]byte, error) {
 		case len(w) >= 2 && w[0] == '\'' && w[len(w)-1] == '\'':
 			out = appendPush(out, []byte(w[1:len(w)-1]))
 		default:
-			op, ok := shortFormOps[w]
+			op, ok := shortFormOps()[w]
 			if !ok {
 				return nil, scriptErrorf(ErrInvalidArgument, "short form: unknown word %q", w)
 			}

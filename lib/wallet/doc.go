@@ -10,14 +10,15 @@
 // # Keys
 //
 // A wallet is created from a BIP39 mnemonic (generated with 128 to 256
-// bits of entropy, or given to restore; checked with
-// bip39.NewSeedWithErrorChecking, never the unchecked NewSeed) and an
-// optional seed passphrase. The BIP32 master key comes from
-// btcutil/hdkeychain with GameGold's version bytes (HDParams adapts
-// lib/chaincfg to btcd's parameter type); derivation is standard
-// (Derive, not DeriveNonStandard) and an index whose key is invalid is
-// skipped. Account n of network p is m/44'/p.HDCoinType'/n'; its chains
-// are /0/i (receive) and /1/i (change); addresses are bech32 P2WPKH.
+// bits of entropy, or given to restore; its words and checksum are
+// checked before a seed is derived: bip39.go, the English list only,
+// embedded and split into words on first use) and an optional seed
+// passphrase. The BIP32 master key comes from btcutil/hdkeychain with
+// GameGold's version bytes (HDParams adapts lib/chaincfg to btcd's
+// parameter type); derivation is standard (Derive, not
+// DeriveNonStandard) and an index whose key is invalid is skipped.
+// Account n of network p is m/44'/p.HDCoinType'/n'; its chains are /0/i
+// (receive) and /1/i (change); addresses are bech32 P2WPKH.
 // GameGold's per-user "openid" accounts map onto named accounts: the
 // name is free UTF-8 (1 to 128 bytes, no control characters, not "*").
 //

@@ -3,8 +3,6 @@ package wallet
 import (
 	"fmt"
 	"strings"
-
-	"github.com/tyler-smith/go-bip39"
 )
 
 // Entropy sizes accepted by NewMnemonic (BIP39: 128 to 256 bits in steps
@@ -26,11 +24,11 @@ func NewMnemonic(bits int) (string, error) {
 	if bits < MinEntropyBits || bits > MaxEntropyBits || bits%32 != 0 {
 		return "", fmt.Errorf("wallet: new mnemonic: %w: entropy must be 128 to 256 bits in steps of 32, got %d", ErrInvalidArgument, bits)
 	}
-	ent, err := bip39.NewEntropy(bits)
+	m, err := mnemonicFromEntropy(newEntropy(bits))
 	if err != nil {
 		return "", fmt.Errorf("wallet: new mnemonic: %w", err)
 	}
-	return bip39.NewMnemonic(ent)
+	return m, nil
 }
 
 // NormalizeMnemonic lowercases m and collapses runs of white space, the
@@ -46,34 +44,23 @@ func ValidateMnemonic(m string) error {
 	if len(m) > MaxMnemonicLen {
 		return fmt.Errorf("wallet: %w: too long: %d bytes, at most %d", ErrInvalidMnemonic, len(m), MaxMnemonicLen)
 	}
-	words := strings.Fields(NormalizeMnemonic(m))
-	switch len(words) {
-	case 12, 15, 18, 21, 24:
-	default:
-		return fmt.Errorf("wallet: %w: %d words, want 12, 15, 18, 21 or 24", ErrInvalidMnemonic, len(words))
-	}
-	for i, w := range words {
-		if _, ok := bip39.GetWordIndex(w); !ok {
-			return fmt.Errorf("wallet: %w: word %d (%q) is not in the English list", ErrInvalidMnemonic, i+1, w)
-		}
-	}
-	if _, err := bip39.EntropyFromMnemonic(strings.Join(words, " ")); err != nil {
-		return fmt.Errorf("wallet: %w: %v", ErrInvalidMnemonic, err)
+	if _, err := entropyFromMnemonic(strings.Fields(NormalizeMnemonic(m))); err != nil {
+		return fmt.Errorf("wallet: %w", err)
 	}
 	return nil
 }
 
 // SeedFromMnemonic returns the 64-byte BIP39 seed of m and the optional
-// seed passphrase ("25th word"). It validates m first (through
-// bip39.NewSeedWithErrorChecking, never the unchecked NewSeed), so a
-// mistyped word or a bad checksum is an error wrapping ErrInvalidMnemonic.
+// seed passphrase ("25th word"). It validates m first, never deriving a
+// seed from an unchecked phrase, so a mistyped word or a bad checksum is
+// an error wrapping ErrInvalidMnemonic.
 func SeedFromMnemonic(m, passphrase string) ([]byte, error) {
 	if err := ValidateMnemonic(m); err != nil {
 		return nil, err
 	}
-	seed, err := bip39.NewSeedWithErrorChecking(NormalizeMnemonic(m), passphrase)
+	seed, err := bip39Seed(NormalizeMnemonic(m), passphrase)
 	if err != nil {
-		return nil, fmt.Errorf("wallet: %w: %v", ErrInvalidMnemonic, err)
+		return nil, fmt.Errorf("wallet: seed from mnemonic: %w", err)
 	}
 	return seed, nil
 }

@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	btcchaincfg "github.com/btcsuite/btcd/chaincfg"
-	"github.com/tyler-smith/go-bip39"
 
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/internal/vectors"
@@ -268,7 +268,10 @@ func bcoinHDVectors(t *testing.T, path string, net *btcchaincfg.Params) {
 
 // TestMnemonicVectors runs BIP39's English test vectors (testdata: the
 // vectors the BIP points to; entropy, mnemonic, seed and master xprv, the
-// passphrase "TREZOR" for all).
+// passphrase "TREZOR" for all) and, when the shared folder has
+// mnemonic-english.json, those too (the same vectors, as Trezor's
+// vectors.json lists them): the mnemonic of the entropy, the entropy of
+// the mnemonic, the seed and the master key.
 func TestMnemonicVectors(t *testing.T) {
 	var file struct {
 		Passphrase string
@@ -279,21 +282,42 @@ func TestMnemonicVectors(t *testing.T) {
 	for _, v := range file.Vectors {
 		vecs = append(vecs, []string{v.Entropy, v.Mnemonic, file.Passphrase, v.Seed, v.Xprv})
 	}
+	runMnemonicVectors(t, "testdata/bip39-english.json", vecs)
+	path, ok := vectors.Shared("mnemonic-english.json")
+	if !ok {
+		t.Log("mnemonic-english.json (in ../shared/testdata/vectors or $GG_VECTORS) not found: only testdata's ran")
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shared [][]string
+	if err := json.Unmarshal(b, &shared); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	runMnemonicVectors(t, path, shared)
+}
+
+// runMnemonicVectors checks BIP39 vectors [entropy, mnemonic,
+// passphrase, seed, xprv] from the file named src.
+func runMnemonicVectors(t *testing.T, src string, vecs [][]string) {
+	t.Helper()
 	net := HDParams(chaincfg.MainNetParams)
 	passed, failed := 0, 0
 	for i, v := range vecs {
 		if len(v) != 5 {
-			t.Fatalf("vector %d: %d fields, want 5", i, len(v))
+			t.Fatalf("%s: vector %d: %d fields, want 5", src, i, len(v))
 		}
 		entropy, mnemonic, pass, seedHex, xprv := mustHex(t, v[0]), v[1], v[2], v[3], v[4]
 		var problems []string
-		if m, err := bip39.NewMnemonic(entropy); err != nil || m != mnemonic {
+		if m, err := mnemonicFromEntropy(entropy); err != nil || m != mnemonic {
 			problems = append(problems, "mnemonic from entropy: "+m)
 		}
 		if ValidateMnemonic(mnemonic) != nil {
 			problems = append(problems, "mnemonic rejected")
 		}
-		if e, err := bip39.EntropyFromMnemonic(mnemonic); err != nil || !bytes.Equal(e, entropy) {
+		if e, err := entropyFromMnemonic(strings.Fields(mnemonic)); err != nil || !bytes.Equal(e, entropy) {
 			problems = append(problems, "entropy from mnemonic")
 		}
 		seed, err := SeedFromMnemonic(mnemonic, pass)
@@ -305,13 +329,13 @@ func TestMnemonicVectors(t *testing.T) {
 		}
 		if len(problems) > 0 {
 			failed++
-			t.Errorf("vector %d (%s): %v", i, v[0], problems)
+			t.Errorf("%s: vector %d (%s): %v", src, i, v[0], problems)
 			continue
 		}
 		passed++
 	}
-	t.Logf("BIP39 English vectors (testdata): %d passed, %d failed", passed, failed)
+	t.Logf("BIP39 English vectors (%s): %d passed, %d failed", src, passed, failed)
 	if passed == 0 {
-		t.Fatal("BIP39 vectors: none ran")
+		t.Fatalf("%s: no BIP39 vectors ran", src)
 	}
 }

@@ -169,38 +169,62 @@ func runRPC(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	client, err := connect(c)
-	if err != nil {
-		return err
-	}
-	var caller rpcCaller = client
+	var result json.RawMessage
 	if c.Bool("ws") {
+		client, err := connect(c)
+		if err != nil {
+			return err
+		}
 		ws, err := dialWS(c, client)
 		if err != nil {
 			return err
 		}
 		defer ws.Close()
-		caller = ws
 		if method == "subscribe" {
 			return runWSSubscribe(c, ws, args)
 		}
-	}
-	spec, err := methodParams(c, caller, method)
-	if err != nil {
-		return err
-	}
-	params, err := rpcParams(c, method, args, argv, spec, fromFile, c.Bool("named"))
-	if err != nil {
-		return err
-	}
-	var result json.RawMessage
-	if named, ok := params.(map[string]any); ok {
-		err = caller.CallNamed(c.Context, method, &result, named)
+		spec, err := methodParams(c, ws, method)
+		if err != nil {
+			return err
+		}
+		params, err := rpcParams(c, method, args, argv, spec, fromFile, c.Bool("named"))
+		if err != nil {
+			return err
+		}
+		if named, ok := params.(map[string]any); ok {
+			err = ws.CallNamed(c.Context, method, &result, named)
+		} else {
+			err = ws.Call(c.Context, method, &result, params.([]any)...)
+		}
+		if err != nil {
+			return cli.CallError(err, "", true)
+		}
 	} else {
-		err = caller.Call(c.Context, method, &result, params.([]any)...)
-	}
-	if err != nil {
-		return cli.CallError(err, "", true)
+		if c.Bool("rpcwait") {
+			if _, err := connect(c); err != nil {
+				return err
+			}
+		}
+		// The params' types matter only for ARGs (and -named, and
+		// secrets): a call without them skips asking for them, and so
+		// needs one request (NodeCall: with the network check).
+		var spec []rpc.Param
+		if c.Bool("named") || len(args) > 0 || len(fromFile) > 0 || len(secretParams[method]) > 0 {
+			if spec, err = httpMethodParams(c, method); err != nil {
+				return err
+			}
+		}
+		params, err := rpcParams(c, method, args, argv, spec, fromFile, c.Bool("named"))
+		if err != nil {
+			return err
+		}
+		callErr, err := cli.NodeCall(c, method, &result, params)
+		if err != nil {
+			return err
+		}
+		if callErr != nil {
+			return cli.CallError(callErr, "", true)
+		}
 	}
 	if cli.JSONMode(c) { // the result as it is: one JSON value
 		if len(result) == 0 {
@@ -249,7 +273,22 @@ func connect(c *ucli.Context) (*rpc.Client, error) {
 // whether they parse as JSON.
 func methodParams(c *ucli.Context, client rpcCaller, method string) ([]rpc.Param, error) {
 	var spec []rpc.Param
-	err := client.Call(c.Context, "sys.params", &spec, method)
+	return specOf(spec, client.Call(c.Context, "sys.params", &spec, method))
+}
+
+// httpMethodParams is methodParams over HTTP, through cli.NodeCall: on
+// first contact, in the network check's request.
+func httpMethodParams(c *ucli.Context, method string) ([]rpc.Param, error) {
+	var spec []rpc.Param
+	callErr, err := cli.NodeCall(c, "sys.params", &spec, []any{method})
+	if err != nil {
+		return nil, err
+	}
+	return specOf(spec, callErr)
+}
+
+// specOf is methodParams' answer from sys.params' (spec, err).
+func specOf(spec []rpc.Param, err error) ([]rpc.Param, error) {
 	var re *rpc.Error
 	if errors.As(err, &re) {
 		return nil, nil

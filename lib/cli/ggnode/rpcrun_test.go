@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -21,9 +22,10 @@ import (
 // rpc.addr in its datadir: a regtest node answering getblockchaininfo
 // and the methods given, recording the params of each call.
 type recordingNode struct {
-	dir   string
-	mu    sync.Mutex
-	calls map[string][]json.RawMessage
+	dir      string
+	mu       sync.Mutex
+	calls    map[string][]json.RawMessage
+	requests int // HTTP requests
 }
 
 // startRecordingNode starts a node answering each method of answers with
@@ -50,7 +52,12 @@ func startRecordingNode(t *testing.T, answers map[string]any) *recordingNode {
 			return answer, nil
 		}})
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.mu.Lock()
+		n.requests++
+		n.mu.Unlock()
+		srv.ServeHTTP(w, r)
+	}))
 	t.Cleanup(ts.Close)
 	u, _ := url.Parse(ts.URL)
 	if err := os.WriteFile(filepath.Join(n.dir, rpc.AddrFile), []byte(u.Host+"\n"), 0o644); err != nil {
@@ -106,5 +113,44 @@ func TestStatusAsksChainInfoOnce(t *testing.T) {
 	defer n.mu.Unlock()
 	if calls := len(n.calls["getblockchaininfo"]); calls != 1 || st.Blocks != 7 || st.BestBlockHash != "00ab" || st.Mempool.Size != 1 {
 		t.Errorf("%d getblockchaininfo calls, status %+v", calls, st)
+	}
+}
+
+// TestRPCRequests: gg-node rpc makes one HTTP request for a call without
+// ARGs of a method that only reads (the network check and the call in one
+// batch), two for one with ARGs (the check and sys.params, then the call)
+// or of a method that changes things (the check, then the call); a node of
+// another network is refused before anything is printed, and a method
+// that changes things is never called on it.
+func TestRPCRequests(t *testing.T) {
+	for _, c := range []struct {
+		network  string
+		args     []string
+		requests int
+		stdout   string
+		code     int
+	}{
+		{"regtest", []string{"getblockcount"}, 1, "7\n", cli.ExitOK},
+		{"regtest", []string{"getblockhash", "3"}, 2, "00ab\n", cli.ExitOK},
+		{"regtest", []string{"stop"}, 2, "gg-node stopping\n", cli.ExitOK},
+		{"testnet", []string{"getblockcount"}, 1, "", cli.ExitUsage},
+		{"testnet", []string{"stop"}, 1, "", cli.ExitUsage},
+		{"testnet", []string{"getblockhash", "3"}, 1, "", cli.ExitUsage},
+	} {
+		t.Run(c.network+" "+strings.Join(c.args, " "), func(t *testing.T) {
+			n := startRecordingNode(t, map[string]any{"getblockcount": 7, "getblockhash": "00ab", "stop": "gg-node stopping"})
+			var out, errb bytes.Buffer
+			app := NewApp(cli.IO{In: strings.NewReader(""), Out: &out, Err: &errb})
+			code := cli.Run(app, append([]string{"gg-node", "--network=" + c.network, "--datadir", n.dir, "rpc"}, c.args...))
+			n.mu.Lock()
+			defer n.mu.Unlock()
+			if code != c.code || out.String() != c.stdout || n.requests != c.requests {
+				t.Errorf("exit %d, stdout %q, %d HTTP requests; want %d, %q, %d (stderr %q)",
+					code, out.String(), n.requests, c.code, c.stdout, c.requests, errb.String())
+			}
+			if c.code != cli.ExitOK && len(n.calls["stop"]) > 0 {
+				t.Errorf("stop called on a node of another network")
+			}
+		})
 	}
 }
