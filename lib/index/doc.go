@@ -38,4 +38,45 @@
 //
 // Only active-chain blocks are kept: a disconnected block's records go
 // with it, and the filter of a side-chain block is not served.
+//
+// # The transaction index
+//
+// TxIndex (name "txindex") finds the active-chain block holding a
+// transaction, the coinbase included:
+//
+//	index-tx              txid (32) -> height (uint32 BE) ||
+//	                      position in the block (uvarint)
+//
+// The block hash comes from the chain's height index in the same read
+// transaction. A disconnected block's transactions go with it (a txid
+// that the index places in another block is left alone).
+//
+// # The address index
+//
+// AddrIndex (name "addrindex") keeps, per output script (keyed by
+// SHA-256 of the script, as the chain's prop owner registry), the
+// active chain's transactions that pay or spend it, its unspent
+// outputs and its totals. Every output is indexed except the provably
+// unspendable ones (OP_RETURN, game records among them); prop carriers
+// are ordinary outputs here, so their gold counts in a balance.
+//
+//	index-addr-hist       script key (32) || height (uint32 BE) ||
+//	                      position (uint32 BE) -> txid (32) ||
+//	                      received (uvarint) || sent (uvarint)
+//	index-addr-utxo       script key (32) || height (uint32 BE) ||
+//	                      txid (32) || vout (uint32 BE) -> flags (1 byte:
+//	                      1 coinbase) || amount (uvarint)
+//	index-addr-sum        script key (32) -> txs || received || sent ||
+//	                      utxos (each a uvarint)
+//
+// received sums a transaction's outputs paying the script, sent the
+// outputs of the script it spends (amounts in base units). Keys sort in
+// chain order, so a page is a cursor scan after (or, newest first,
+// before) the last key of the page before. Connect writes one history
+// record per script a transaction touches, one utxo record per output
+// and deletes one per input, and rewrites each touched script's totals
+// once per block; Disconnect does the reverse from the block and its
+// spent outputs (the undo data), so an index that followed a
+// reorganisation holds the same bytes as one rebuilt from genesis. A
+// script left with no transaction loses its totals record.
 package index

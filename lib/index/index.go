@@ -22,6 +22,20 @@ type Block struct {
 	// Spent are the outputs the block's inputs spend, in block order
 	// (none for the coinbase).
 	Spent []*chain.UtxoEntry
+
+	txids []chainhash.Hash // TxHashes' cache
+}
+
+// TxHashes are the block's txids in block order, computed once for all
+// the indexes given the block.
+func (b *Block) TxHashes() []chainhash.Hash {
+	if b.txids == nil {
+		b.txids = make([]chainhash.Hash, len(b.Block.Transactions))
+		for i, tx := range b.Block.Transactions {
+			b.txids[i] = tx.TxHash()
+		}
+	}
+	return b.txids
 }
 
 // Index is one optional index. Its methods run inside the given write

@@ -28,6 +28,10 @@ type env struct {
 	c   *chain.Chain
 	mgr *Manager
 	fi  *FilterIndex
+	// all: the transaction and address indexes too (ti, ai).
+	all bool
+	ti  *TxIndex
+	ai  *AddrIndex
 	g   *chaingen.Generator
 	// scripts of every output ever created, to find what blocks spend
 	// without asking the chain.
@@ -53,7 +57,12 @@ func (e *env) open(indexed bool) {
 	e.mgr, e.fi = nil, nil
 	if indexed {
 		e.fi = NewFilterIndex(db)
-		if e.mgr, err = New(db, nil, e.fi); err != nil {
+		idx := []Index{e.fi}
+		if e.all {
+			e.ti, e.ai = NewTxIndex(db), NewAddrIndex(db)
+			idx = append(idx, e.ti, e.ai)
+		}
+		if e.mgr, err = New(db, nil, idx...); err != nil {
 			t.Fatal(err)
 		}
 		cfg.Indexer = e.mgr

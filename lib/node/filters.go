@@ -19,6 +19,8 @@ import (
 type indexes struct {
 	mgr     *index.Manager
 	filters *index.FilterIndex // nil when off
+	txs     *index.TxIndex     // nil when off
+	addrs   *index.AddrIndex   // nil when off
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 }
@@ -26,12 +28,12 @@ type indexes struct {
 // openIndexes wires the enabled indexes into the chain's Config; nil
 // when none is enabled.
 func (n *Node) openIndexes(db *store.DB, ccfg *chain.Config) (*indexes, error) {
-	if !n.cfg.BlockFilterIndex {
+	x, list := n.optionalIndexes(db)
+	if len(list) == 0 {
 		return nil, nil
 	}
-	x := &indexes{filters: index.NewFilterIndex(db)}
 	var err error
-	if x.mgr, err = index.New(db, n.log.With("sub", "index"), x.filters); err != nil {
+	if x.mgr, err = index.New(db, n.log.With("sub", "index"), list...); err != nil {
 		return nil, fmt.Errorf("open indexes: %w", err)
 	}
 	ccfg.Indexer = x.mgr
@@ -41,7 +43,7 @@ func (n *Node) openIndexes(db *store.DB, ccfg *chain.Config) (*indexes, error) {
 // resetIndexes empties every index before a reindex: they are rebuilt
 // from the blocks once the chain is, whether enabled now or later.
 func resetIndexes(db *store.DB) error {
-	if err := index.Reset(db, index.NewFilterIndex(db)); err != nil {
+	if err := index.Reset(db, allIndexes(db)...); err != nil {
 		return fmt.Errorf("reset indexes: %w", err)
 	}
 	return nil
@@ -60,7 +62,7 @@ func (n *Node) startIndexes() {
 	go func() {
 		defer x.wg.Done()
 		if err := x.mgr.CatchUp(ctx, n.Chain); err != nil && !errors.Is(err, context.Canceled) {
-			n.log.Error("index catch-up failed; block filters are not served beyond its height", "err", err)
+			n.log.Error("index catch-up failed; the indexes answer up to the height they reached", "err", err)
 		}
 	}()
 }
@@ -128,7 +130,8 @@ func (b filterBackend) FilterHeaders(h chainhash.Hash, count int) ([]chainhash.H
 }
 
 // indexNames are bitcoind's names of the indexes in getindexinfo.
-var indexNames = map[string]string{index.FilterIndexName: "basic block filter index"}
+var indexNames = map[string]string{index.FilterIndexName: "basic block filter index", index.TxIndexName: "txindex",
+	index.AddrIndexName: "addressindex"}
 
 func (b filterBackend) Indexes() ([]rpc.IndexInfo, error) {
 	st, err := b.x.mgr.Status()
@@ -149,6 +152,9 @@ func (b filterBackend) Indexes() ([]rpc.IndexInfo, error) {
 // filterService is the RPC and REST service of block filters.
 func (n *Node) filterService() *rpc.FilterService {
 	fs := &rpc.FilterService{}
+	if n.indexes != nil {
+		fs.Status = filterBackend{chain: n.Chain, x: n.indexes}
+	}
 	if n.indexes != nil && n.indexes.filters != nil {
 		fs.Backend = filterBackend{chain: n.Chain, x: n.indexes}
 	}

@@ -30,9 +30,9 @@ func gameRes(t *testing.T, raw json.RawMessage) gameResult {
 
 // startGameNode is a wallet node with 101 blocks mined to the wallet,
 // unlocked.
-func startGameNode(t *testing.T) *walletNode {
+func startGameNode(t *testing.T, mod ...func(*Config)) *walletNode {
 	t.Helper()
-	n := startWalletNode(t, t.TempDir())
+	n := startWalletNode(t, t.TempDir(), mod...)
 	t.Cleanup(func() { n.node.Close() })
 	n.must(t, "wallet.create", "pw", walletMnemonic)
 	n.must(t, "wallet.unlock", "pw", 0)

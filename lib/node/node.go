@@ -93,6 +93,10 @@ type Config struct {
 	// and serves them: BIP157 to peers, getblockfilter, REST
 	// (filters.go).
 	BlockFilterIndex bool
+	// TxIndex finds confirmed transactions by txid (getrawtransaction,
+	// /rest/tx); AddressIndex keeps every address's history, unspent
+	// outputs and totals (address.*, /rest/address/). indexes.go.
+	TxIndex, AddressIndex bool
 }
 
 // DefaultMempoolSaveInterval is Config.MempoolSaveInterval's default.

@@ -172,8 +172,8 @@ type restNode struct {
 	onChain, inBook, mtxid string
 }
 
-func startRESTNode(t *testing.T) *restNode {
-	n := startGameNode(t)
+func startRESTNode(t *testing.T, mod ...func(*Config)) *restNode {
+	n := startGameNode(t, mod...)
 	r := &restNode{walletNode: n, rest: newRESTClient(t, n.dir)}
 	r.bob = unquote(t, n.must(t, "address.create", "bob"))
 	r.mine = unquote(t, n.must(t, "getnewaddress"))

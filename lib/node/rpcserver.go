@@ -49,7 +49,7 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: &bulkMiner{miner: n.Miner, db: n.db},
-		Template: n.Template, Notifier: n.Chain, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop,
+		Template: n.Template, Notifier: n.Chain, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop, TxIndex: n.txLocatorOf(),
 		Version: n.cfg.Version, Started: time.Now(), Log: n.log.With("sub", "rpc")}
 	n.rpc = rpc.NewServer(rpc.WithTokens(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, toks), n.cfg.rpcLimits(), n.log.With("sub", "rpc"))
 	n.registerTokens(toks)
@@ -69,7 +69,7 @@ func (n *Node) startRPC() error {
 		ws.Backend = n.Wallet
 	}
 	n.rpc.Register(ws.Methods()...)
-	gs := &rpc.GameService{Params: n.cfg.Params, Backend: NewGameHost(n.cfg.Params, n.Chain, n.Mempool, n.Wallet)}
+	gs := &rpc.GameService{Params: n.cfg.Params, Backend: NewGameHost(n.cfg.Params, n.Chain, n.Mempool, n.Wallet), Outputs: n.outputScriptsOf()}
 	n.rpc.Register(gs.Methods()...)
 	cs := &rpc.ContractService{Params: n.cfg.Params, Backend: NewContractHost(n.Chain, n.Book, n.Mempool, n.Wallet), Book: bookMethods{n.Book}}
 	n.rpc.Register(cs.Methods()...)
@@ -81,6 +81,11 @@ func (n *Node) startRPC() error {
 	fs := n.filterService() // getblockfilter, getindexinfo, /rest/blockfilter*/ (filters.go)
 	n.rpc.Register(fs.Methods()...)
 	for _, rt := range fs.Routes() {
+		n.rpc.Handle(rt)
+	}
+	as := n.addressService() // address.*, /rest/address/ (indexes.go)
+	n.rpc.Register(as.Methods()...)
+	for _, rt := range as.Routes() {
 		n.rpc.Handle(rt)
 	}
 	n.serveEvents() // WebSocket /ws (events.go)

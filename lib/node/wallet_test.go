@@ -26,10 +26,14 @@ type walletNode struct {
 	client *rpc.Client
 }
 
-func startWalletNode(t *testing.T, dir string) *walletNode {
+func startWalletNode(t *testing.T, dir string, mod ...func(*Config)) *walletNode {
 	t.Helper()
-	n, err := New(Config{Params: chaincfg.RegTestParams, DataDir: dir, RPCListen: "127.0.0.1:0", NoSync: true,
-		WalletKDF: wallet.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1}})
+	cfg := Config{Params: chaincfg.RegTestParams, DataDir: dir, RPCListen: "127.0.0.1:0", NoSync: true,
+		WalletKDF: wallet.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1}}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	n, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,9 @@ type IndexInfo struct {
 // Backend means the block filter index is off.
 type FilterService struct {
 	Backend FilterBackend
+	// Status reports the optional indexes for getindexinfo (Backend
+	// when nil): the node may run other indexes with filters off.
+	Status interface{ Indexes() ([]IndexInfo, error) }
 }
 
 // Methods returns the filter methods.
@@ -65,7 +68,7 @@ func (s *FilterService) Methods() []Method {
 		{[]string{"block.filter", "getblockfilter"}, "blockhash [filtertype=basic]",
 			"the BIP158 filter of an active-chain block and its filter header: {filter, header} (needs gg-node --blockfilterindex)", s.getBlockFilter},
 		{[]string{"sys.indexes", "getindexinfo"}, "[index_name]",
-			"the optional indexes: {name: {synced, best_block_height}}", s.getIndexInfo},
+			"the optional indexes (block filters, txindex, addressindex): {name: {synced, best_block_height}}", s.getIndexInfo},
 	}, nil)
 }
 
@@ -129,10 +132,14 @@ func (s *FilterService) getIndexInfo(_ context.Context, p json.RawMessage) (any,
 		return nil, err
 	}
 	out := map[string]indexStatusJSON{}
-	if s.Backend == nil {
+	var st interface{ Indexes() ([]IndexInfo, error) } = s.Status
+	if st == nil && s.Backend != nil {
+		st = s.Backend
+	}
+	if st == nil {
 		return out, nil
 	}
-	list, err := s.Backend.Indexes()
+	list, err := st.Indexes()
 	if err != nil {
 		return nil, err
 	}

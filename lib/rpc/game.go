@@ -123,6 +123,9 @@ type GameBackend interface {
 type GameService struct {
 	Params  *chaincfg.Params
 	Backend GameBackend
+	// Outputs, when set, gives prop.history each event's owner
+	// (prophistory.go).
+	Outputs OutputScripts
 }
 
 // ProducerJSON is a producer as the game methods show it.
@@ -182,6 +185,10 @@ type GameEventJSON struct {
 	TxID   string `json:"txid"`
 	Vout   *int64 `json:"vout"` // null when destroyed
 	Price  GG     `json:"price"`
+	// Owner is the address (or script hex) the object's new carrier
+	// pays: its owner from this event on; absent when destroyed, or when
+	// the node cannot read its blocks (GameService.Outputs unset).
+	Owner string `json:"owner,omitempty"`
 }
 
 // GameTxJSON is a game action's result.
@@ -693,10 +700,9 @@ func (s *GameService) propHistory(_ context.Context, p json.RawMessage) (any, er
 	}
 	out := []GameEventJSON{}
 	for _, e := range evs {
-		j := GameEventJSON{Op: e.Op.String(), Height: e.Height, TxID: e.Txid.String(), Price: GG(e.Price)}
-		if e.Vout != game.DestroyedVout {
-			v := int64(e.Vout)
-			j.Vout = &v
+		j, err := s.eventJSON(e)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, j)
 	}

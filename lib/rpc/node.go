@@ -438,7 +438,7 @@ func (s *NodeService) getRawTransaction(_ context.Context, p json.RawMessage) (a
 			}
 			bh = found
 		default:
-			return nil, Errorf(CodeInvalidAddress, "no such mempool transaction %s; pass the blockhash for confirmed ones", txid)
+			return nil, Errorf(CodeInvalidAddress, "no such mempool transaction %s; pass the blockhash for confirmed ones, or start gg-node with --txindex", txid)
 		}
 		blk, err := s.Chain.BlockByHash(bh)
 		if err != nil {

@@ -100,17 +100,18 @@ const (
 	restAuctions
 	restContract
 	restContractsParty
+	restPropHistory
 	restNumKinds // one past the last
 )
 
 // restJSONOnly are the routes without .hex and .bin forms.
 var restJSONOnly = map[restKind]bool{restChainInfo: true, restMempoolInfo: true, restMempoolContents: true,
 	restProducer: true, restProducerName: true, restProducers: true, restProp: true, restPropsOwner: true,
-	restPropsProducer: true, restAuctions: true, restContract: true, restContractsParty: true}
+	restPropsProducer: true, restAuctions: true, restContract: true, restContractsParty: true, restPropHistory: true}
 
 // restPaged maps the paged routes to their cursor tags: a cursor names
 // the route it came from, so one route's cursor is refused by another.
-var restPaged = map[restKind]byte{restProducers: 'n', restPropsOwner: 'o', restPropsProducer: 'p', restContractsParty: 'c'}
+var restPaged = map[restKind]byte{restProducers: 'n', restPropsOwner: 'o', restPropsProducer: 'p', restContractsParty: 'c', restPropHistory: 'h'}
 
 // restRequest is a parsed REST request.
 type restRequest struct {
@@ -266,6 +267,11 @@ func (req *restRequest) gameRoute(p []string, q url.Values) *restError {
 	case n == 2 && p[0] == "prop":
 		req.kind = restProp
 		return req.parseID(p[1], "prop id")
+	case n == 3 && p[0] == "prop" && p[2] == "history":
+		req.kind = restPropHistory
+		if err := req.parseID(p[1], "prop id"); err != nil {
+			return err
+		}
 	case n == 3 && p[0] == "props" && p[1] == "owner":
 		req.kind = restPropsOwner
 		if p[2] == "" {
@@ -391,7 +397,9 @@ func (req *restRequest) parsePage(tag byte, q url.Values) *restError {
 	switch {
 	case tag == 'n' && len(key) > game.MaxNameLen:
 		return badRequest("bad cursor %q: pass the next value of the page before", c)
-	case tag != 'n' && len(key) != 32:
+	case tag == 'h' && len(key) != historyCursorLen:
+		return badRequest("bad cursor %q: pass the next value of the page before", c)
+	case tag != 'n' && tag != 'h' && len(key) != 32:
 		return badRequest("bad cursor %q: pass the next value of the page before", c)
 	}
 	req.after = key
@@ -824,6 +832,9 @@ func (r *REST) serveGame(ctx context.Context, req *restRequest) (*restReply, err
 		return &restReply{json: v}, err
 	case restContract:
 		v, err := r.Contract.get(ctx, params(req.id.String()))
+		return &restReply{json: v}, err
+	case restPropHistory:
+		v, err := g.propHistoryPage(req.id, req.after, req.limit)
 		return &restReply{json: v}, err
 	}
 	if r.Pages == nil {

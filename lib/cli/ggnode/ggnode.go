@@ -53,6 +53,11 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"getblockfilter and under /rest/blockfilter/. Turned on for an existing chain, or\n" +
 		"after --reindex, it is built in the background with progress in the log\n" +
 		"(getindexinfo shows how far).\n\n" +
+		"--txindex (on by default) keeps the block of every confirmed transaction, so\n" +
+		"getrawtransaction and /rest/tx/ find mined transactions, not only mempool ones.\n" +
+		"--addressindex (off by default: it costs more per block and on disk) keeps every\n" +
+		"address's history, unspent outputs and balance for address.txs, address.utxos,\n" +
+		"address.balance and /rest/address/. Both are built like the filter index.\n\n" +
 		"Examples:\n" +
 		"   gg-node --network=regtest --datadir=./.regtest\n" +
 		"   gg-node --network=regtest --datadir=./.regtest --reindex\n" +
@@ -90,6 +95,8 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.IntFlag{Name: "max-peers", Value: 125, Usage: "connections at most (`N`), 8 of them automatic outbound", EnvVars: []string{"GG_MAX_PEERS"}},
 		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
 		&ucli.BoolFlag{Name: "blockfilterindex", Value: true, Usage: "keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither", EnvVars: []string{"GG_BLOCKFILTERINDEX"}},
+		&ucli.BoolFlag{Name: "txindex", Value: true, Usage: "keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones); false: mempool and blockhash lookups only", EnvVars: []string{"GG_TXINDEX"}},
+		&ucli.BoolFlag{Name: "addressindex", Usage: "keep every address's history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)", EnvVars: []string{"GG_ADDRESSINDEX"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Flags = append(app.Flags, stratumFlags()...)
@@ -160,8 +167,8 @@ func runNode(c *ucli.Context) error {
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
-		BlockFilterIndex: c.Bool("blockfilterindex"),
-		Metrics:          node.MetricsConfig{Public: c.Bool("metrics-public")}})
+		BlockFilterIndex: c.Bool("blockfilterindex"), TxIndex: c.Bool("txindex"), AddressIndex: c.Bool("addressindex"),
+		Metrics: node.MetricsConfig{Public: c.Bool("metrics-public")}})
 	if err != nil {
 		if serr := stratumError(err); serr != nil {
 			return serr
