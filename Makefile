@@ -120,11 +120,11 @@ clean: ## remove the build output (./bin); the regtest datadir stays (see clean-
 
 # The node's files in DATADIR; wallet.db and the user's own files there
 # (passphrase, keys, secrets) go only with FORCE=1, which removes it all.
-REGTEST_CHAIN := chain.db mempool.dat contracts.dat peers.json banlist.json rpc.addr .cookie p2p.addr public.addr
+REGTEST_CHAIN := chain.db blocks mempool.dat contracts.dat peers.json banlist.json rpc.addr .cookie p2p.addr public.addr
 
 clean-regtest: ## remove the regtest chain data in DATADIR (stop the node first); keeps wallet.db unless FORCE=1
 	@if [ "$(FORCE)" = 1 ]; then rm -rf '$(DATADIR)'; echo "removed $(DATADIR), wallet.db included"; exit 0; fi; \
-	cd '$(DATADIR)' 2>/dev/null || exit 0; rm -f $(REGTEST_CHAIN); \
+	cd '$(DATADIR)' 2>/dev/null || exit 0; rm -rf $(REGTEST_CHAIN); \
 	echo "removed the regtest chain data in $(DATADIR)"; \
 	if [ -e wallet.db ]; then echo "kept $(DATADIR)/wallet.db and your files there (make clean-regtest FORCE=1 removes them too)"; fi
 

@@ -15,10 +15,11 @@ import (
 type blockStatus uint8
 
 const (
-	statusDataStored      blockStatus = 1 << iota // the full block is in the blocks bucket
+	statusDataStored      blockStatus = 1 << iota // the full block was stored (see statusPruned)
 	statusValid                                   // fully validated (it was connected at least once)
 	statusValidateFailed                          // the block itself broke a rule
 	statusInvalidAncestor                         // an ancestor broke a rule
+	statusPruned                                  // the block's data (and undo data) were deleted by pruning
 )
 
 func (s blockStatus) knownInvalid() bool {

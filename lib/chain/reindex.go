@@ -100,6 +100,12 @@ func Reindex(ctx context.Context, cfg Config, progress func(height, tip int32)) 
 	if err != nil {
 		return err
 	}
+	defer c.closeFiles()
+	for _, n := range c.index.main {
+		if n.status&statusPruned != 0 {
+			return fmt.Errorf("%w (blocks below height %d)", ErrReindexPruned, c.pruneHeight())
+		}
+	}
 	return c.reindex(ctx, progress)
 }
 
@@ -131,8 +137,9 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 		if beforeReg, err = c.RegistryHash(); err != nil {
 			return err
 		}
+		// The undo files go too: their records are rewritten.
 		if err := c.db.Update(func(tx *store.Tx) error {
-			for _, name := range append([][]byte{bucketUtxo, bucketUndo}, regBucketNames[:]...) {
+			for _, name := range append([][]byte{bucketUtxo, bucketUndoPos}, regBucketNames[:]...) {
 				if err := tx.DeleteBucket(name); err != nil {
 					return fmt.Errorf("chain: reindex: clear %s: %w", name, err)
 				}
@@ -140,9 +147,18 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 					return fmt.Errorf("chain: reindex: clear %s: %w", name, err)
 				}
 			}
+			fb := tx.Bucket(bucketBlockFiles)
+			for n := range c.files.undo.Infos() {
+				if err := fb.Delete(fileKey(kindUndo, n)); err != nil {
+					return err
+				}
+			}
 			return tx.Bucket(bucketChainState).Put(keyReindex, reindexValue(tip.hash, 0))
 		}); err != nil {
 			return err
+		}
+		if err := c.files.undo.Reset(); err != nil {
+			return fmt.Errorf("chain: reindex: %w", err)
 		}
 		c.log.Info("reindex started", "tip", tip.hash, "tipHeight", tip.height,
 			"utxos", beforeN, "utxoHash", beforeUtxo, "registryHash", beforeReg)
@@ -196,7 +212,7 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 	view := NewUtxoViewpoint()
 	var next int32
 	var total uint64
-	err := c.db.Update(func(tx *store.Tx) error {
+	err := c.update(func(tx *store.Tx) error {
 		next, total = done, 0
 		type pendingCheck struct {
 			node *blockNode
@@ -208,7 +224,7 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 				pc.wait()
 			}
 		}()
-		undoB, mainB := tx.Bucket(bucketUndo), tx.Bucket(bucketMainChain)
+		mainB := tx.Bucket(bucketMainChain)
 		for next < tip.height && next-done < reindexBatchBlocks && len(view.entries) < reindexBatchEntries {
 			if next > done && ctx.Err() != nil {
 				break // commit what is done
@@ -217,7 +233,7 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 			if v := mainB.Get(heightKey(n.height)); !bytes.Equal(v, n.hash[:]) {
 				return fmt.Errorf("chain: reindex: height index at %d is %x, the active chain has %v: %w", n.height, v, n.hash, errCorrupt)
 			}
-			blk, err := loadBlock(tx, n.hash)
+			blk, err := c.loadBlock(tx, n.hash)
 			if err != nil {
 				return fmt.Errorf("chain: reindex: %w", err)
 			}
@@ -251,7 +267,7 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 				return fail(err)
 			}
 			checks = append(checks, pendingCheck{n, wait})
-			if err := undoB.Put(n.hash[:], undo.encode()); err != nil {
+			if err := c.storeUndo(tx, n, undo.encode()); err != nil {
 				return err
 			}
 			total += uint64(len(blk.Transactions))

@@ -10,12 +10,12 @@ import (
 	"github.com/gamegold/gg/lib/wire"
 )
 
-// storedBlocks counts the blocks bucket.
+// storedBlocks counts the blocks with a position in the block files.
 func (tc *testChain) storedBlocks(t *testing.T) int {
 	t.Helper()
 	n := 0
 	if err := tc.db.View(func(tx *store.Tx) error {
-		return tx.Bucket(bucketBlocks).ForEach(func(k, v []byte) error { n++; return nil })
+		return tx.Bucket(bucketBlockPos).ForEach(func(k, v []byte) error { n++; return nil })
 	}); err != nil {
 		t.Fatal(err)
 	}

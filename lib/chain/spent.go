@@ -3,6 +3,7 @@ package chain
 import (
 	"fmt"
 
+	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/store"
 )
@@ -11,20 +12,29 @@ import (
 // h spent, in block order (each input of each transaction but the
 // coinbase), read from the block's undo data: who paid, and which game
 // object each input carried, for event feeds. Once the block is
-// disconnected its undo data is gone: ErrBlockNotFound.
+// disconnected its undo data is gone: ErrBlockNotFound; once pruned,
+// ErrPruned.
 func (c *Chain) SpentOutputs(h chainhash.Hash) ([]*UtxoEntry, error) {
-	var spent []*UtxoEntry
+	var p blockfile.Pos
+	var ok bool
 	err := c.db.View(func(tx *store.Tx) error {
-		raw := tx.Bucket(bucketUndo).Get(h[:])
-		if raw == nil {
-			return fmt.Errorf("chain: undo data of %v: %w", h, ErrBlockNotFound)
-		}
-		u, err := decodeUndo(raw)
-		if err != nil {
-			return fmt.Errorf("chain: undo data of %v: %w", h, err)
-		}
-		spent = u.spent
-		return nil
+		var err error
+		p, ok, err = lookupPos(tx, bucketUndoPos, h)
+		return err
 	})
-	return spent, err
+	if err != nil {
+		return nil, fmt.Errorf("chain: undo data of %v: %w", h, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("chain: undo data of %v: %w", h, ErrBlockNotFound)
+	}
+	raw, err := readRecord(c.files.undo, p)
+	if err != nil {
+		return nil, fmt.Errorf("chain: undo data of %v: %w", h, err)
+	}
+	u, err := decodeUndo(raw)
+	if err != nil {
+		return nil, fmt.Errorf("chain: undo data of %v: %w", h, err)
+	}
+	return u.spent, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -195,7 +196,7 @@ func (n *Node) startP2P() error {
 			listenPort = ap.Port()
 		}
 	}
-	bulk := &ibdBulk{db: n.db, chain: n.Chain, log: n.log}
+	bulk := &ibdBulk{db: chainDB{n.db, n.Chain}, chain: n.Chain, log: n.log}
 	nn.sync = netsync.New(netsync.Config{Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
 		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
 	nn.bulk = bulk
@@ -495,6 +496,15 @@ type bulkDB interface {
 	NoSync() bool
 	SetNoSync(bool)
 }
+
+// chainDB is the chain's database whose Sync also fsyncs the block
+// files the chain wrote while the database's fsync was off.
+type chainDB struct {
+	*store.DB
+	chain *chain.Chain
+}
+
+func (d chainDB) Sync() error { return d.chain.Sync() }
 
 const (
 	ibdSyncBlocks = 500
