@@ -125,6 +125,8 @@ type Files struct {
 	unsynced map[uint32]bool
 	newFile  bool // a file was created since the last Sync
 	buf      []byte
+
+	cut, removed int64 // what Open cut off: bytes past committed lengths, uncommitted files
 }
 
 // FileName is the name of file n of the series prefix.
@@ -173,6 +175,7 @@ func Open(dir, prefix string, opts Options, committed map[uint32]Info) (*Files, 
 				return nil, fmt.Errorf("blockfile: remove uncommitted %s: %w", path, err)
 			}
 			removed = true
+			f.removed++
 			continue
 		}
 		seen[n] = true
@@ -187,6 +190,7 @@ func Open(dir, prefix string, opts Options, committed map[uint32]Info) (*Files, 
 			if err := f.truncate(path, ci.Size); err != nil {
 				return nil, err
 			}
+			f.cut += fi.Size() - int64(ci.Size)
 		}
 	}
 	for n, ci := range committed {
@@ -474,6 +478,10 @@ func (f *Files) Remove(n uint32) error {
 	}
 	return f.syncDir()
 }
+
+// Recovered reports what Open cut off: the bytes past committed lengths
+// and the files never committed.
+func (f *Files) Recovered() (bytes, files int64) { return f.cut, f.removed }
 
 // Current is the number of the file appends go to.
 func (f *Files) Current() uint32 { return f.cur }

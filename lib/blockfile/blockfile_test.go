@@ -127,6 +127,9 @@ func TestOpenRecovery(t *testing.T) {
 	}
 
 	f = openTest(t, dir, 100, committed)
+	if cut, removed := f.Recovered(); cut == 0 || removed == 0 {
+		t.Fatalf("Recovered() = %d bytes, %d files; want both above 0", cut, removed)
+	}
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != len(committed) {
 		t.Fatalf("%d files after recovery, %d committed", len(ents), len(committed))

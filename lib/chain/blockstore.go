@@ -84,6 +84,14 @@ func (c *Chain) openFiles() error {
 		return fmt.Errorf("chain: undo files: %w", err)
 	}
 	c.files = blockFiles{blocks: blocks, undo: undo}
+	for _, s := range []struct {
+		name  string
+		files *blockfile.Files
+	}{{"block", blocks}, {"undo", undo}} {
+		if cut, removed := s.files.Recovered(); cut > 0 || removed > 0 {
+			c.log.Info("cut uncommitted data off the "+s.name+" files", "bytes", cut, "files", removed)
+		}
+	}
 	return nil
 }
 
@@ -162,33 +170,34 @@ func (c *Chain) Sync() error {
 	return c.db.Sync()
 }
 
-// storeBlock appends a block's serialization to the block files and
-// records its position.
-func (c *Chain) storeBlock(tx *store.Tx, n *blockNode, raw []byte) error {
+// appendHook, if set (crash tests), runs before each append to the
+// block (kindBlocks) or undo (kindUndo) files.
+var appendHook func(kind byte)
+
+// storeBlock appends a block's serialization to the block files; the
+// caller records the position in n's index record.
+func (c *Chain) storeBlock(n *blockNode, raw []byte) (blockfile.Pos, error) {
+	if appendHook != nil {
+		appendHook(kindBlocks)
+	}
 	pos, err := c.files.blocks.Append(raw, n.height)
 	if err != nil {
-		return fmt.Errorf("chain: store block %v: %w", n.hash, err)
+		return pos, fmt.Errorf("chain: store block %v: %w", n.hash, err)
 	}
-	return tx.Bucket(bucketBlockPos).Put(n.hash[:], pos.Encode())
+	return pos, nil
 }
 
-// storeUndo appends a block's undo data to the undo files and records
-// its position.
-func (c *Chain) storeUndo(tx *store.Tx, n *blockNode, raw []byte) error {
+// storeUndo appends a block's undo data to the undo files; the caller
+// records the position in n's index record.
+func (c *Chain) storeUndo(n *blockNode, raw []byte) (blockfile.Pos, error) {
+	if appendHook != nil {
+		appendHook(kindUndo)
+	}
 	pos, err := c.files.undo.Append(raw, n.height)
 	if err != nil {
-		return fmt.Errorf("chain: store undo data of %v: %w", n.hash, err)
+		return pos, fmt.Errorf("chain: store undo data of %v: %w", n.hash, err)
 	}
-	return tx.Bucket(bucketUndoPos).Put(n.hash[:], pos.Encode())
-}
-
-func lookupPos(tx *store.Tx, bucket []byte, h chainhash.Hash) (blockfile.Pos, bool, error) {
-	v := tx.Bucket(bucket).Get(h[:])
-	if v == nil {
-		return blockfile.Pos{}, false, nil
-	}
-	p, err := blockfile.DecodePos(v)
-	return p, err == nil, err
+	return pos, nil
 }
 
 // readRecord reads a record; a file deleted by pruning is ErrPruned.
@@ -200,79 +209,12 @@ func readRecord(files *blockfile.Files, p blockfile.Pos) ([]byte, error) {
 	return raw, err
 }
 
-// rawBlockTx reads a stored block inside tx.
-func (c *Chain) rawBlockTx(tx *store.Tx, h chainhash.Hash) ([]byte, error) {
-	p, ok, err := lookupPos(tx, bucketBlockPos, h)
-	if err != nil {
-		return nil, fmt.Errorf("chain: block %v: %w", h, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
-	}
-	raw, err := readRecord(c.files.blocks, p)
-	if err != nil {
-		return nil, fmt.Errorf("chain: block %v: %w", h, err)
-	}
-	return raw, nil
-}
-
-// loadBlock reads and decodes a stored block inside tx.
-func (c *Chain) loadBlock(tx *store.Tx, h chainhash.Hash) (*wire.MsgBlock, error) {
-	raw, err := c.rawBlockTx(tx, h)
-	if err != nil {
-		return nil, err
-	}
-	blk, err := wire.DecodeBlock(raw)
-	if err != nil {
-		return nil, fmt.Errorf("chain: stored block %v: %w", h, err)
-	}
-	return blk, nil
-}
-
-// loadUndo reads and decodes a block's undo data inside tx.
-func (c *Chain) loadUndo(tx *store.Tx, h chainhash.Hash) (*blockUndo, error) {
-	p, ok, err := lookupPos(tx, bucketUndoPos, h)
-	if err != nil {
-		return nil, fmt.Errorf("chain: undo data of %v: %w", h, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("chain: undo data of %v missing", h)
-	}
-	raw, err := readRecord(c.files.undo, p)
-	if err != nil {
-		return nil, fmt.Errorf("chain: undo data of %v: %w", h, err)
-	}
-	u, err := decodeUndo(raw)
-	if err != nil {
-		return nil, fmt.Errorf("chain: undo data of %v: %w", h, err)
-	}
-	return u, nil
-}
-
-// rawBlock reads a stored block outside any transaction: the position
-// comes from a short read transaction, the bytes from the file after it.
-// A block without a position is ErrPruned when pruning deleted it,
-// ErrBlockNotFound otherwise.
-func (c *Chain) rawBlock(h chainhash.Hash) ([]byte, error) {
-	var p blockfile.Pos
-	var ok bool
-	err := c.db.View(func(tx *store.Tx) error {
-		var err error
-		p, ok, err = lookupPos(tx, bucketBlockPos, h)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("chain: block %v: %w", h, err)
-	}
-	if !ok {
-		// The chain's lock only after the read transaction: a commit
-		// that grows the database waits for open read transactions.
-		c.mu.RLock()
-		n := c.index.nodes[h]
-		pruned := n != nil && n.status&statusPruned != 0
-		c.mu.RUnlock()
-		if pruned {
-			return nil, fmt.Errorf("chain: block %v at height %d: %w", h, n.height, ErrPruned)
+// rawBlockAt reads a block at a known position (n's, under mu, or one
+// copied from it).
+func (c *Chain) rawBlockAt(h chainhash.Hash, height int32, p blockfile.Pos, status blockStatus) ([]byte, error) {
+	if p.Size == 0 {
+		if status&statusPruned != 0 {
+			return nil, fmt.Errorf("chain: block %v at height %d: %w", h, height, ErrPruned)
 		}
 		return nil, fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
 	}
@@ -281,4 +223,51 @@ func (c *Chain) rawBlock(h chainhash.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("chain: block %v: %w", h, err)
 	}
 	return raw, nil
+}
+
+// loadBlock reads and decodes n's stored block (under mu).
+func (c *Chain) loadBlock(n *blockNode) (*wire.MsgBlock, error) {
+	raw, err := c.rawBlockAt(n.hash, n.height, n.blockPos, n.status)
+	if err != nil {
+		return nil, err
+	}
+	blk, err := wire.DecodeBlock(raw)
+	if err != nil {
+		return nil, fmt.Errorf("chain: stored block %v: %w", n.hash, err)
+	}
+	return blk, nil
+}
+
+// loadUndo reads and decodes n's undo data (under mu).
+func (c *Chain) loadUndo(n *blockNode) (*blockUndo, error) {
+	if n.undoPos.Size == 0 {
+		if n.status&statusPruned != 0 {
+			return nil, fmt.Errorf("chain: undo data of %v: %w", n.hash, ErrPruned)
+		}
+		return nil, fmt.Errorf("chain: undo data of %v missing", n.hash)
+	}
+	raw, err := readRecord(c.files.undo, n.undoPos)
+	if err != nil {
+		return nil, fmt.Errorf("chain: undo data of %v: %w", n.hash, err)
+	}
+	u, err := decodeUndo(raw)
+	if err != nil {
+		return nil, fmt.Errorf("chain: undo data of %v: %w", n.hash, err)
+	}
+	return u, nil
+}
+
+// rawBlock reads a stored block for a caller outside the chain: the
+// position under the read lock, the bytes after it. A block without
+// data is ErrPruned when pruning deleted it, ErrBlockNotFound otherwise.
+func (c *Chain) rawBlock(h chainhash.Hash) ([]byte, error) {
+	c.mu.RLock()
+	n := c.index.nodes[h]
+	if n == nil {
+		c.mu.RUnlock()
+		return nil, fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
+	}
+	height, p, status := n.height, n.blockPos, n.status
+	c.mu.RUnlock()
+	return c.rawBlockAt(h, height, p, status)
 }

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,7 +43,8 @@ func openTestFiles(t testing.TB, db *store.DB, dir string, kind byte) *blockfile
 
 // putRecord stores raw as the block (kindBlocks) or undo data (kindUndo)
 // of h in the closed chain of dir whose database is db, as the chain
-// would: appended, synced, position and length committed together.
+// would: appended, synced, the index record's position and the file's
+// length committed together.
 func putRecord(t testing.TB, db *store.DB, dir string, kind byte, h chainhash.Hash, raw []byte) {
 	t.Helper()
 	f := openTestFiles(t, db, dir, kind)
@@ -54,17 +56,32 @@ func putRecord(t testing.TB, db *store.DB, dir string, kind byte, h chainhash.Ha
 	if err := f.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	bucket := bucketBlockPos
-	if kind == kindUndo {
-		bucket = bucketUndoPos
-	}
 	if err := db.Update(func(tx *store.Tx) error {
 		for n, fi := range f.Changed() {
 			if err := tx.Bucket(bucketBlockFiles).Put(fileKey(kind, n), fi.Encode()); err != nil {
 				return err
 			}
 		}
-		return tx.Bucket(bucket).Put(h[:], p.Encode())
+		idx := tx.Bucket(bucketBlockIndex)
+		c := idx.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if string(k[4:]) != string(h[:]) {
+				continue
+			}
+			r, err := decodeIndexRecord(k, v)
+			if err != nil {
+				return err
+			}
+			n := &blockNode{hash: h, height: r.height, header: r.header, status: r.status, numTxns: r.numTxns,
+				blockPos: r.blockPos, undoPos: r.undoPos}
+			if kind == kindUndo {
+				n.undoPos = p
+			} else {
+				n.blockPos = p
+			}
+			return idx.Put(indexKey(n), indexValue(n))
+		}
+		return fmt.Errorf("block %v not in the index", h)
 	}); err != nil {
 		t.Fatal(err)
 	}

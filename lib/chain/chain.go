@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/script"
@@ -158,11 +159,14 @@ type Chain struct {
 	db     *store.DB
 	log    *slog.Logger
 
-	mu            sync.RWMutex
-	index         *blockIndex
-	cache         *utxoCache
-	files         blockFiles
-	prunedBelow   int32 // pruneHeight's memo: active heights below are pruned
+	mu          sync.RWMutex
+	index       *blockIndex
+	cache       *utxoCache
+	files       blockFiles
+	prunedBelow int32 // pruneHeight's memo: active heights below are pruned
+	// legacyRecords are the index records load found in the form
+	// written before the block files, until migrateBlocks rewrites them.
+	legacyRecords map[*blockNode]bool
 	totalTxns     uint64
 	orphans       map[chainhash.Hash]*orphanBlock
 	orphansByPrev map[chainhash.Hash][]*orphanBlock
@@ -303,7 +307,7 @@ func bestValue(n *blockNode, totalTxns uint64, weight int) []byte {
 func (c *Chain) initDB() error {
 	var fresh bool
 	err := c.db.Update(func(tx *store.Tx) error {
-		names := [][]byte{bucketChainState, bucketBlockIndex, bucketBlockPos, bucketUndoPos, bucketBlockFiles, bucketMainChain, bucketUtxo}
+		names := [][]byte{bucketChainState, bucketBlockIndex, bucketBlockFiles, bucketMainChain, bucketUtxo}
 		for _, name := range append(names, regBucketNames[:]...) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -329,7 +333,8 @@ func (c *Chain) initDB() error {
 	n.status = statusDataStored | statusValid
 	n.numTxns = uint32(len(gen.Transactions))
 	return c.update(func(tx *store.Tx) error {
-		if err := c.storeBlock(tx, n, gen.Bytes()); err != nil {
+		var err error
+		if n.blockPos, err = c.storeBlock(n, gen.Bytes()); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketBlockIndex).Put(indexKey(n), indexValue(n)); err != nil {
@@ -346,10 +351,11 @@ func (c *Chain) load() error {
 	return c.db.View(func(tx *store.Tx) error {
 		cur := tx.Bucket(bucketBlockIndex).Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			height, hdr, status, ntx, err := decodeIndexRecord(k, v)
+			r, err := decodeIndexRecord(k, v)
 			if err != nil {
 				return err
 			}
+			height, hdr, status := r.height, r.header, r.status
 			var parent *blockNode
 			if height > 0 {
 				if parent = c.index.nodes[hdr.PrevBlock]; parent == nil {
@@ -363,9 +369,15 @@ func (c *Chain) load() error {
 			if height == 0 && n.hash != c.params.GenesisHash {
 				return fmt.Errorf("chain: block index: height 0 block %v is not this network's genesis", n.hash)
 			}
-			n.status, n.numTxns = status, ntx
+			n.status, n.numTxns, n.blockPos, n.undoPos = status, r.numTxns, r.blockPos, r.undoPos
 			n.haveChain = status&statusDataStored != 0 && (parent == nil || parent.haveChain)
 			c.index.add(n)
+			if r.legacy {
+				if c.legacyRecords == nil {
+					c.legacyRecords = make(map[*blockNode]bool)
+				}
+				c.legacyRecords[n] = true
+			}
 		}
 		v := tx.Bucket(bucketChainState).Get(keyBest)
 		if len(v) != 52 {
@@ -599,8 +611,10 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		}
 		memAncestors = append(memAncestors, a)
 	}
+	var pos blockfile.Pos
 	err := c.update(func(tx *store.Tx) error {
-		if err := c.storeBlock(tx, node, blk.Bytes()); err != nil {
+		var err error
+		if pos, err = c.storeBlock(node, blk.Bytes()); err != nil {
 			return err
 		}
 		idxB := tx.Bucket(bucketBlockIndex)
@@ -611,6 +625,7 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		}
 		rec := *node
 		rec.status |= statusDataStored
+		rec.blockPos = pos
 		return idxB.Put(indexKey(&rec), indexValue(&rec))
 	})
 	if err != nil {
@@ -621,6 +636,7 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		delete(c.headersOnly, a)
 	}
 	node.status |= statusDataStored
+	node.blockPos = pos
 	c.linkData(node)
 	c.log.Debug("side-chain block stored", "hash", hash, "height", node.height)
 	reorgErr := c.activateBestChain(notes)
@@ -835,16 +851,22 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 	total := c.totalTxns
 	newTip := c.index.tip()
 	var tipWeight int
+	// The attached blocks' new positions, applied to the index nodes
+	// once committed.
+	blockPos := make([]blockfile.Pos, len(attach))
+	undoPos := make([]blockfile.Pos, len(attach))
 	err := c.update(func(tx *store.Tx) error {
 		done, total = done[:0], c.totalTxns
-		undoB := tx.Bucket(bucketUndoPos)
 		idxB, mainB := tx.Bucket(bucketBlockIndex), tx.Bucket(bucketMainChain)
+		// Appended in height order, both are rewritten in place: full
+		// pages (bbolt splits at half by default).
+		idxB.FillPercent, mainB.FillPercent = 1, 1
 		for _, n := range detach {
-			blk, err := c.loadBlock(tx, n.hash)
+			blk, err := c.loadBlock(n)
 			if err != nil {
 				return err
 			}
-			undo, err := c.loadUndo(tx, n.hash)
+			undo, err := c.loadUndo(n)
 			if err != nil {
 				return err
 			}
@@ -860,7 +882,9 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 					return fmt.Errorf("chain: game layer disconnect of %v: %w", n.hash, err)
 				}
 			}
-			if err := undoB.Delete(n.hash[:]); err != nil {
+			rec := *n
+			rec.undoPos = blockfile.Pos{}
+			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
 				return err
 			}
 			if err := mainB.Delete(heightKey(n.height)); err != nil {
@@ -882,15 +906,16 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 				pc.wait()
 			}
 		}()
-		for _, n := range attach {
+		for i, n := range attach {
 			var blk *wire.MsgBlock
 			var txids []chainhash.Hash
+			blockPos[i] = n.blockPos
 			p := pending[n]
 			if p != nil {
 				blk, txids = p.blk, p.txids
 			} else {
 				var err error
-				if blk, err = c.loadBlock(tx, n.hash); err != nil {
+				if blk, err = c.loadBlock(n); err != nil {
 					return err
 				}
 				txids = make([]chainhash.Hash, len(blk.Transactions))
@@ -919,11 +944,11 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			}
 			checks = append(checks, pendingCheck{n, wait})
 			if p != nil {
-				if err := c.storeBlock(tx, n, blk.Bytes()); err != nil {
+				if blockPos[i], err = c.storeBlock(n, blk.Bytes()); err != nil {
 					return err
 				}
 			}
-			if err := c.storeUndo(tx, n, undo.encode()); err != nil {
+			if undoPos[i], err = c.storeUndo(n, undo.encode()); err != nil {
 				return err
 			}
 			if err := mainB.Put(heightKey(n.height), n.hash[:]); err != nil {
@@ -931,6 +956,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			}
 			rec := *n
 			rec.status |= statusDataStored | statusValid
+			rec.blockPos, rec.undoPos = blockPos[i], undoPos[i]
 			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
 				return err
 			}
@@ -939,7 +965,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			newTip, tipWeight = n, blk.Weight()
 		}
 		if tipWeight < 0 {
-			blk, err := c.loadBlock(tx, newTip.hash)
+			blk, err := c.loadBlock(newTip)
 			if err != nil {
 				return err
 			}
@@ -972,9 +998,13 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 		return err
 	}
 	// Committed: bring memory in line.
-	for _, n := range attach {
+	for _, n := range detach {
+		n.undoPos = blockfile.Pos{}
+	}
+	for i, n := range attach {
 		fresh := n.status&statusDataStored == 0
 		n.status |= statusDataStored | statusValid
+		n.blockPos, n.undoPos = blockPos[i], undoPos[i]
 		if fresh {
 			c.linkData(n)
 		}
@@ -1427,7 +1457,7 @@ func (c *Chain) checkConsistency() error {
 			if n.status&statusPruned != 0 {
 				continue
 			}
-			blk, err := c.loadBlock(tx, n.hash)
+			blk, err := c.loadBlock(n)
 			if err != nil {
 				return fmt.Errorf("block at height %d: %w", h, err)
 			}
@@ -1435,7 +1465,7 @@ func (c *Chain) checkConsistency() error {
 				return fmt.Errorf("block %v at height %d: the stored block hashes to %v", n.hash, h, blk.BlockHash())
 			}
 			if h > 0 {
-				if _, err := c.loadUndo(tx, n.hash); err != nil {
+				if _, err := c.loadUndo(n); err != nil {
 					return fmt.Errorf("block at height %d: %w", h, err)
 				}
 			}

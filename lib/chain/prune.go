@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/gamegold/gg/lib/blockfile"
-	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/store"
 )
 
@@ -70,8 +69,9 @@ type pruneFile struct {
 }
 
 // prune deletes the oldest prunable files until the rest fit target.
-// One write transaction drops the positions into them and their
-// lengths and flags the blocks concerned statusPruned; the files are
+// One write transaction drops the positions into them from the block
+// index records, flags those blocks statusPruned and drops the files'
+// lengths; the files are
 // deleted after it commits (a crash in between leaves files without a
 // length, which the next open deletes).
 func (c *Chain) prune(target int64) error {
@@ -107,48 +107,35 @@ func (c *Chain) prune(target int64) error {
 	if len(pick) == 0 {
 		return nil
 	}
-	var flagged []*blockNode
+	// The blocks concerned, with what their records become.
+	type change struct {
+		n                 *blockNode
+		blockPos, undoPos blockfile.Pos
+	}
+	var changes []change
+	for _, n := range c.index.nodes {
+		dropBlock := n.blockPos.Size != 0 && sets[kindBlocks][n.blockPos.File]
+		dropUndo := n.undoPos.Size != 0 && sets[kindUndo][n.undoPos.File]
+		if !dropBlock && !dropUndo {
+			continue
+		}
+		ch := change{n, n.blockPos, n.undoPos}
+		if dropBlock {
+			ch.blockPos = blockfile.Pos{}
+		}
+		if dropUndo {
+			ch.undoPos = blockfile.Pos{}
+		}
+		changes = append(changes, ch)
+	}
 	err := c.db.Update(func(tx *store.Tx) error {
-		flagged = flagged[:0]
-		seen := make(map[*blockNode]bool)
 		idxB := tx.Bucket(bucketBlockIndex)
-		for _, s := range []struct {
-			bucket []byte
-			set    map[uint32]bool
-		}{{bucketBlockPos, sets[kindBlocks]}, {bucketUndoPos, sets[kindUndo]}} {
-			if len(s.set) == 0 {
-				continue
-			}
-			b := tx.Bucket(s.bucket)
-			var drop [][]byte
-			err := b.ForEach(func(k, v []byte) error {
-				p, err := blockfile.DecodePos(v)
-				if err != nil {
-					return fmt.Errorf("chain: position of %x: %w", k, err)
-				}
-				if s.set[p.File] {
-					drop = append(drop, k)
-				}
-				return nil
-			})
-			if err != nil {
+		for _, ch := range changes {
+			rec := *ch.n
+			rec.status |= statusPruned
+			rec.blockPos, rec.undoPos = ch.blockPos, ch.undoPos
+			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
 				return err
-			}
-			for _, k := range drop {
-				n := c.index.nodes[chainhash.Hash(k)]
-				if err := b.Delete(k); err != nil {
-					return err
-				}
-				if n == nil || seen[n] {
-					continue
-				}
-				seen[n] = true
-				rec := *n
-				rec.status |= statusPruned
-				if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
-					return err
-				}
-				flagged = append(flagged, n)
 			}
 		}
 		fb := tx.Bucket(bucketBlockFiles)
@@ -162,8 +149,9 @@ func (c *Chain) prune(target int64) error {
 	if err != nil {
 		return fmt.Errorf("chain: prune: %w", err)
 	}
-	for _, n := range flagged {
-		n.status |= statusPruned
+	for _, ch := range changes {
+		ch.n.status |= statusPruned
+		ch.n.blockPos, ch.n.undoPos = ch.blockPos, ch.undoPos
 	}
 	var maxHeight int32
 	for _, f := range pick {
@@ -176,7 +164,7 @@ func (c *Chain) prune(target int64) error {
 		}
 		maxHeight = max(maxHeight, f.info.MaxHeight)
 	}
-	c.log.Info("pruned block files", "files", len(pick), "blocks", len(flagged), "upToHeight", maxHeight,
+	c.log.Info("pruned block files", "files", len(pick), "blocks", len(changes), "upToHeight", maxHeight,
 		"pruneHeight", c.pruneHeight(), "sizeOnDisk", total)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/store"
 )
@@ -138,8 +139,22 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 			return err
 		}
 		// The undo files go too: their records are rewritten.
+		var dropped []*blockNode
 		if err := c.db.Update(func(tx *store.Tx) error {
-			for _, name := range append([][]byte{bucketUtxo, bucketUndoPos}, regBucketNames[:]...) {
+			dropped = dropped[:0]
+			idxB := tx.Bucket(bucketBlockIndex)
+			for _, n := range c.index.nodes {
+				if n.undoPos.Size == 0 {
+					continue
+				}
+				rec := *n
+				rec.undoPos = blockfile.Pos{}
+				if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
+					return err
+				}
+				dropped = append(dropped, n)
+			}
+			for _, name := range append([][]byte{bucketUtxo}, regBucketNames[:]...) {
 				if err := tx.DeleteBucket(name); err != nil {
 					return fmt.Errorf("chain: reindex: clear %s: %w", name, err)
 				}
@@ -156,6 +171,9 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 			return tx.Bucket(bucketChainState).Put(keyReindex, reindexValue(tip.hash, 0))
 		}); err != nil {
 			return err
+		}
+		for _, n := range dropped {
+			n.undoPos = blockfile.Pos{}
 		}
 		if err := c.files.undo.Reset(); err != nil {
 			return fmt.Errorf("chain: reindex: %w", err)
@@ -212,8 +230,10 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 	view := NewUtxoViewpoint()
 	var next int32
 	var total uint64
+	var undoPos []blockfile.Pos // of the blocks after done, applied once committed
 	err := c.update(func(tx *store.Tx) error {
-		next, total = done, 0
+		next, total, undoPos = done, 0, undoPos[:0]
+		idxB := tx.Bucket(bucketBlockIndex)
 		type pendingCheck struct {
 			node *blockNode
 			wait func() error
@@ -233,7 +253,7 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 			if v := mainB.Get(heightKey(n.height)); !bytes.Equal(v, n.hash[:]) {
 				return fmt.Errorf("chain: reindex: height index at %d is %x, the active chain has %v: %w", n.height, v, n.hash, errCorrupt)
 			}
-			blk, err := c.loadBlock(tx, n.hash)
+			blk, err := c.loadBlock(n)
 			if err != nil {
 				return fmt.Errorf("chain: reindex: %w", err)
 			}
@@ -267,9 +287,14 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 				return fail(err)
 			}
 			checks = append(checks, pendingCheck{n, wait})
-			if err := c.storeUndo(tx, n, undo.encode()); err != nil {
+			rec := *n
+			if rec.undoPos, err = c.storeUndo(n, undo.encode()); err != nil {
 				return err
 			}
+			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
+				return err
+			}
+			undoPos = append(undoPos, rec.undoPos)
 			total += uint64(len(blk.Transactions))
 			next++
 		}
@@ -296,6 +321,9 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 	})
 	if err != nil {
 		return done, err
+	}
+	for i, p := range undoPos {
+		c.index.main[done+1+int32(i)].undoPos = p
 	}
 	c.cacheView(view)
 	c.log.Debug("reindex batch", "from", done+1, "to", next, "txs", total)

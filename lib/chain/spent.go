@@ -5,7 +5,6 @@ import (
 
 	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chainhash"
-	"github.com/gamegold/gg/lib/store"
 )
 
 // SpentOutputs returns the outputs the transactions of main-chain block
@@ -15,17 +14,18 @@ import (
 // disconnected its undo data is gone: ErrBlockNotFound; once pruned,
 // ErrPruned.
 func (c *Chain) SpentOutputs(h chainhash.Hash) ([]*UtxoEntry, error) {
+	c.mu.RLock()
+	n := c.index.nodes[h]
 	var p blockfile.Pos
-	var ok bool
-	err := c.db.View(func(tx *store.Tx) error {
-		var err error
-		p, ok, err = lookupPos(tx, bucketUndoPos, h)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("chain: undo data of %v: %w", h, err)
+	var status blockStatus
+	if n != nil {
+		p, status = n.undoPos, n.status
 	}
-	if !ok {
+	c.mu.RUnlock()
+	if p.Size == 0 {
+		if status&statusPruned != 0 {
+			return nil, fmt.Errorf("chain: undo data of %v: %w", h, ErrPruned)
+		}
 		return nil, fmt.Errorf("chain: undo data of %v: %w", h, ErrBlockNotFound)
 	}
 	raw, err := readRecord(c.files.undo, p)

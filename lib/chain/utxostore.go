@@ -14,8 +14,6 @@ import (
 var (
 	bucketChainState = []byte("chainstate")
 	bucketBlockIndex = []byte("blockindex")
-	bucketBlockPos   = []byte("blockpos")
-	bucketUndoPos    = []byte("undopos")
 	bucketBlockFiles = []byte("blockfiles")
 	bucketMainChain  = []byte("mainchain")
 	bucketUtxo       = []byte("utxo")
