@@ -77,6 +77,7 @@ type netNode struct {
 	listen  []string // bound addresses
 	proxied bool     // --proxy: peers by IP address only
 	agent   string   // our user agent (version's user_agent, getnetworkinfo's subversion)
+	svc     uint64   // the service bits we advertise
 	started time.Time
 	bulk    *ibdBulk
 }
@@ -200,7 +201,8 @@ func (n *Node) startP2P() error {
 	nn.sync = netsync.New(netsync.Config{Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
 		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
 	nn.bulk = bulk
-	services := msg.SFNodeNetwork | msg.SFNodeWitness
+	services := n.services()
+	nn.svc = services
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: n.withPeerEvents(nn.sync), Services: services,
 		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
@@ -355,7 +357,7 @@ func (b netBackend) Network() rpc.NetworkInfo {
 	})
 	ni.Version = b.nn.agent
 	ni.ProtocolVersion = msg.ProtocolVersion
-	ni.LocalServices = fmt.Sprintf("%016x", msg.SFNodeNetwork|msg.SFNodeWitness)
+	ni.LocalServices = fmt.Sprintf("%016x", b.nn.svc)
 	ni.LocalRelay, ni.NetworkActive = true, true
 	ni.RelayFee = amount.Amount(mempool.DefaultMinRelayFeeRate).ToGG()
 	ni.LocalAddresses = append([]string{}, b.nn.listen...)
@@ -495,6 +497,16 @@ type bulkDB interface {
 	Sync() error
 	NoSync() bool
 	SetNoSync(bool)
+}
+
+// services are the service bits the node advertises: a pruned node
+// serves only recent blocks (NODE_NETWORK_LIMITED, BIP159) instead of
+// the whole chain (NODE_NETWORK).
+func (n *Node) services() uint64 {
+	if n.cfg.Prune > 0 {
+		return msg.SFNodeNetworkLimited | msg.SFNodeWitness
+	}
+	return msg.SFNodeNetwork | msg.SFNodeWitness
 }
 
 // chainDB is the chain's database whose Sync also fsyncs the block
