@@ -206,6 +206,9 @@ func TestCrashConsistency(t *testing.T) {
 		}
 		minKills = n
 	}
+	// per bounds the blocks a run connects before its kill, so that the
+	// sequence outlasts minKills kills.
+	per := max(4, 40*20/minKills)
 	var kills []int32
 	torn := 0 // reopenings that cut uncommitted bytes or files off
 	done := false
@@ -224,12 +227,12 @@ func TestCrashConsistency(t *testing.T) {
 		jitter := func() time.Duration { return time.Duration(rng.IntN(3000)) * time.Microsecond }
 		switch {
 		case run%4 == 3:
-			timer = time.After(time.Duration(rng.IntN(150)) * time.Millisecond)
+			timer = time.After(time.Duration(rng.IntN(150*per/40)) * time.Millisecond)
 		case run%2 == 0:
-			progress, left = "APPEND", 1+rng.IntN(80)
+			progress, left = "APPEND", 1+rng.IntN(2*per)
 			jitter = func() time.Duration { return time.Duration(rng.IntN(800)) * time.Microsecond }
 		default:
-			left = 1 + rng.IntN(40)
+			left = 1 + rng.IntN(per)
 		}
 		var killed bool
 		done, killed = child.follow(t, run, timer, progress, left, jitter)
