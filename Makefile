@@ -22,7 +22,7 @@ PKGS_SECP  := ./lib/script/... ./lib/chain/... ./lib/mempool/...
 SECP_OK    = [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo '\#include <secp256k1.h>' | $$($(GO) env CC) -E - >/dev/null 2>&1
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
-.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-client fuzz lint fmt install clean clean-regtest
+.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-client bench-storage fuzz lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -91,6 +91,11 @@ bench-p2p: ## the network benchmarks: sync of 2,000 blocks from 1 and 3 peers, o
 	$(GO) test -run '^$$' -bench 'P2PSync|CompactBlockRelay' -benchtime 3x -timeout 30m ./lib/node
 	$(GO) test -run '^$$' -bench 'ConnectBlock$$' -benchtime 10x ./lib/chain
 
+bench-storage: ## block storage: disk per block (BenchmarkConnectBlock's disk-B/block, chain size after 1,000 and 10,000 empty blocks) and 100 SIGKILLs of a connecting node, each restart checked against a clean replay
+	$(GO) test -run '^$$' -bench 'ConnectBlock$$' -benchtime 10x -timeout 30m ./lib/chain
+	$(GO) test -run '^$$' -bench 'ChainSize' -benchtime 1x -timeout 30m ./lib/chain
+	GG_CRASH_ROUNDS=100 $(GO) test -count=1 -run '^TestCrashConsistency$$' -timeout 30m -v ./lib/chain | grep -E '^(---|ok|FAIL)|crash test'
+
 bench-client: build ## per-call cost (wall, CPU) of gg-node rpc getblockcount and gg-wallet balance beside btcd v0.24.2's btcctl, process start included (ROUNDS, CALLS)
 	GG_BIN=$(BIN) scripts/bench-client.sh
 
@@ -122,11 +127,11 @@ clean: ## remove the build output (./bin); the regtest datadir stays (see clean-
 
 # The node's files in DATADIR; wallet.db and the user's own files there
 # (passphrase, keys, secrets) go only with FORCE=1, which removes it all.
-REGTEST_CHAIN := chain.db mempool.dat contracts.dat peers.json banlist.json rpc.addr .cookie p2p.addr public.addr
+REGTEST_CHAIN := chain.db blocks mempool.dat contracts.dat peers.json banlist.json rpc.addr .cookie p2p.addr public.addr
 
 clean-regtest: ## remove the regtest chain data in DATADIR (stop the node first); keeps wallet.db unless FORCE=1
 	@if [ "$(FORCE)" = 1 ]; then rm -rf '$(DATADIR)'; echo "removed $(DATADIR), wallet.db included"; exit 0; fi; \
-	cd '$(DATADIR)' 2>/dev/null || exit 0; rm -f $(REGTEST_CHAIN); \
+	cd '$(DATADIR)' 2>/dev/null || exit 0; rm -rf $(REGTEST_CHAIN); \
 	echo "removed the regtest chain data in $(DATADIR)"; \
 	if [ -e wallet.db ]; then echo "kept $(DATADIR)/wallet.db and your files there (make clean-regtest FORCE=1 removes them too)"; fi
 

@@ -49,7 +49,7 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 func TestMakeClean(t *testing.T) {
 	dir := t.TempDir()
 	bin, data := filepath.Join(dir, "bin"), filepath.Join(dir, "regtest")
-	chainFiles := []string{"chain.db", "mempool.dat", "contracts.dat", "rpc.addr", ".cookie", "peers.json", "banlist.json", "p2p.addr", "public.addr"}
+	chainFiles := []string{"chain.db", "blocks/blk00000.dat", "mempool.dat", "contracts.dat", "rpc.addr", ".cookie", "peers.json", "banlist.json", "p2p.addr", "public.addr"}
 	keep := []string{"wallet.db", "pass.txt", "key.wif"}
 	var all []string
 	for _, f := range append(chainFiles, keep...) {
@@ -90,6 +90,9 @@ func TestMakeClean(t *testing.T) {
 	_, sentence, _ := strings.Cut(string(readme), "`make clean-regtest`\nremoves")
 	sentence, _, _ = strings.Cut(sentence, ".\n")
 	for _, f := range chainFiles {
+		if dir, _, ok := strings.Cut(f, "/"); ok {
+			f = dir + "/"
+		}
 		if !strings.Contains(sentence, "`"+f+"`") {
 			t.Errorf("the README's clean-regtest sentence lacks %s: %q", f, sentence)
 		}

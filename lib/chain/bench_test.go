@@ -3,6 +3,11 @@ package chain
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/gamegold/gg/lib/chaingen"
@@ -126,14 +131,102 @@ func BenchmarkConnectBlock(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
+			var added int64
 			for b.Loop() {
 				b.StopTimer()
 				blk := f.nextBlock(b)
 				f.tc.freshSigCache(b, blk, 2*benchTxsPerBlock, warm)
+				before := f.tc.diskUsed(b)
 				b.StartTimer()
 				f.connect(b, blk)
+				b.StopTimer()
+				added += f.tc.diskUsed(b) - before
+				b.StartTimer()
 			}
 			b.ReportMetric(float64(benchTxsPerBlock*b.N)/b.Elapsed().Seconds(), "tx/s")
+			b.ReportMetric(float64(added)/float64(b.N), "disk-B/block")
+		})
+	}
+}
+
+// diskUsed is what the chain occupies on disk: the pages chain.db uses
+// (its high-water mark, which the file never shrinks below) plus the
+// sizes of the block files beside it.
+func (tc *testChain) diskUsed(tb testing.TB) int64 {
+	tb.Helper()
+	var n int64
+	if err := tc.db.View(func(tx *store.Tx) error { n = tx.Size(); return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return n + dirSize(tb, filepath.Join(tc.dir, "blocks"))
+}
+
+// dirSize sums the sizes of the regular files in dir (0 if it does not
+// exist).
+func dirSize(tb testing.TB, dir string) int64 {
+	tb.Helper()
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var n int64
+	for _, e := range ents {
+		fi, err := e.Info()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+// fileSize is the size of path.
+func fileSize(tb testing.TB, path string) int64 {
+	tb.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// BenchmarkChainSize connects 1,000 and 10,000 empty regtest blocks
+// (coinbase only, fsync off: the sizes do not depend on it) and reports
+// what the chain then occupies: chaindb-B the pages chain.db uses,
+// chaindb-file-B its file's size (bbolt grows it in steps), blockfiles-B
+// the block and undo files, and disk-B/block the used total per block.
+// One iteration is enough: the figures do not vary.
+func BenchmarkChainSize(b *testing.B) {
+	for _, n := range []int{1000, 10_000} {
+		b.Run(fmt.Sprintf("empty-%d", n), func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				g := newBlockGen()
+				tc := openChain(b)
+				base := tc.diskUsed(b)
+				tip := g.params.GenesisBlock
+				b.StartTimer()
+				for range n {
+					tip = g.next(tip, nil, 0)
+					if _, _, err := tc.ProcessBlock(tip, BFNone); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				used := tc.diskUsed(b)
+				files := dirSize(b, filepath.Join(tc.dir, "blocks"))
+				b.ReportMetric(float64(used-files), "chaindb-B")
+				b.ReportMetric(float64(fileSize(b, filepath.Join(tc.dir, "chain.db"))), "chaindb-file-B")
+				b.ReportMetric(float64(files), "blockfiles-B")
+				b.ReportMetric(float64(used-base)/float64(n), "disk-B/block")
+				tc.close()
+				b.StartTimer()
+			}
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"sort"
 
+	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/wire"
@@ -15,10 +16,11 @@ import (
 type blockStatus uint8
 
 const (
-	statusDataStored      blockStatus = 1 << iota // the full block is in the blocks bucket
+	statusDataStored      blockStatus = 1 << iota // the full block was stored (see statusPruned)
 	statusValid                                   // fully validated (it was connected at least once)
 	statusValidateFailed                          // the block itself broke a rule
 	statusInvalidAncestor                         // an ancestor broke a rule
+	statusPruned                                  // the block's data (and undo data) were deleted by pruning
 )
 
 func (s blockStatus) knownInvalid() bool {
@@ -35,6 +37,9 @@ type blockNode struct {
 	workSum  *big.Int
 	status   blockStatus
 	numTxns  uint32
+	// blockPos and undoPos locate the block's data and undo data in the
+	// block files (Size 0: none).
+	blockPos, undoPos blockfile.Pos
 	// haveChain: this block's data and that of every ancestor are stored,
 	// so the block can be connected.
 	haveChain bool
@@ -128,7 +133,16 @@ func descendants(n *blockNode) []*blockNode {
 }
 
 // Index records: key = height (uint32 BE) || hash; value = header (80) ||
-// status (1) || transaction count (uint32 BE).
+// status (1) || transaction count (uint32 BE) || block position (12) ||
+// undo position (12), a position of length 0 meaning none. The value's
+// size never changes, so rewriting a record (a status, a position) never
+// splits its page. Records of 85 bytes (no positions) were written
+// before the block files; the migration rewrites them.
+const (
+	indexValueSize       = wire.BlockHeaderSize + 5 + 2*blockfile.PosSize
+	legacyIndexValueSize = wire.BlockHeaderSize + 5
+)
+
 func indexKey(n *blockNode) []byte {
 	k := make([]byte, 4+32)
 	binary.BigEndian.PutUint32(k, uint32(n.height))
@@ -137,24 +151,47 @@ func indexKey(n *blockNode) []byte {
 }
 
 func indexValue(n *blockNode) []byte {
-	v := n.header.AppendTo(make([]byte, 0, wire.BlockHeaderSize+5))
+	v := n.header.AppendTo(make([]byte, 0, indexValueSize))
 	v = append(v, byte(n.status))
-	return binary.BigEndian.AppendUint32(v, n.numTxns)
+	v = binary.BigEndian.AppendUint32(v, n.numTxns)
+	v = append(v, n.blockPos.Encode()...)
+	return append(v, n.undoPos.Encode()...)
 }
 
-func decodeIndexRecord(k, v []byte) (height int32, h wire.BlockHeader, status blockStatus, numTxns uint32, err error) {
-	if len(k) != 36 || len(v) != wire.BlockHeaderSize+5 {
-		return 0, h, 0, 0, fmt.Errorf("chain: corrupt block index record (key %d bytes, value %d bytes)", len(k), len(v))
+// indexRecord is a decoded block index record.
+type indexRecord struct {
+	height            int32
+	header            wire.BlockHeader
+	status            blockStatus
+	numTxns           uint32
+	blockPos, undoPos blockfile.Pos
+	legacy            bool // written before the block files: no positions
+}
+
+func decodeIndexRecord(k, v []byte) (r indexRecord, err error) {
+	if len(k) != 36 || (len(v) != indexValueSize && len(v) != legacyIndexValueSize) {
+		return r, fmt.Errorf("chain: corrupt block index record (key %d bytes, value %d bytes)", len(k), len(v))
 	}
-	height = int32(binary.BigEndian.Uint32(k))
-	h, err = wire.DecodeHeader(v[:wire.BlockHeaderSize])
+	r.height = int32(binary.BigEndian.Uint32(k))
+	r.header, err = wire.DecodeHeader(v[:wire.BlockHeaderSize])
 	if err != nil {
-		return 0, h, 0, 0, err
+		return r, err
 	}
-	if hash := h.BlockHash(); string(hash[:]) != string(k[4:]) {
-		return 0, h, 0, 0, fmt.Errorf("chain: block index record %x: header hashes to %v", k[4:], hash)
+	if hash := r.header.BlockHash(); string(hash[:]) != string(k[4:]) {
+		return r, fmt.Errorf("chain: block index record %x: header hashes to %v", k[4:], hash)
 	}
-	return height, h, blockStatus(v[wire.BlockHeaderSize]), binary.BigEndian.Uint32(v[wire.BlockHeaderSize+1:]), nil
+	r.status = blockStatus(v[wire.BlockHeaderSize])
+	r.numTxns = binary.BigEndian.Uint32(v[wire.BlockHeaderSize+1:])
+	if len(v) == legacyIndexValueSize {
+		r.legacy = true
+		return r, nil
+	}
+	rest := v[legacyIndexValueSize:]
+	if r.blockPos, err = blockfile.DecodePos(rest[:blockfile.PosSize]); err != nil {
+		return r, err
+	}
+	r.undoPos, err = blockfile.DecodePos(rest[blockfile.PosSize:])
+	return r, err
 }
 
 // remove drops a childless node that was added but not stored.

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/script"
@@ -43,6 +44,17 @@ type Config struct {
 	MaxSideHeaders   int              // bound of the headers kept in memory without their blocks; default DefaultMaxSideHeaders
 	UtxoCacheEntries int              // bound of the in-memory UTXO read cache; default DefaultUtxoCacheEntries, <0 disables
 	Logger           *slog.Logger     // nil means silent
+	// BlocksDir holds the block and undo files; empty means "blocks" in
+	// the directory of DB's file.
+	BlocksDir string
+	// BlockFileSize caps each block or undo file (0: 128 MiB; tests use
+	// small caps).
+	BlockFileSize int64
+	// PruneTarget, when above zero, bounds the bytes of the block and
+	// undo files: whole files are deleted, oldest first, once every block
+	// in them is more than MinBlocksToKeep below the tip (prune.go).
+	// Nodes refuse targets below MinPruneTarget; the chain takes any.
+	PruneTarget int64
 	// ConnectObserver, if not nil, is called after each commit that
 	// joins blocks to the active chain, with how many joined and how
 	// long the commit's work took: disconnecting the blocks a
@@ -150,9 +162,14 @@ type Chain struct {
 	db     *store.DB
 	log    *slog.Logger
 
-	mu            sync.RWMutex
-	index         *blockIndex
-	cache         *utxoCache
+	mu          sync.RWMutex
+	index       *blockIndex
+	cache       *utxoCache
+	files       blockFiles
+	prunedBelow int32 // pruneHeight's memo: active heights below are pruned
+	// legacyRecords are the index records load found in the form
+	// written before the block files, until migrateBlocks rewrites them.
+	legacyRecords map[*blockNode]bool
 	totalTxns     uint64
 	orphans       map[chainhash.Hash]*orphanBlock
 	orphansByPrev map[chainhash.Hash][]*orphanBlock
@@ -206,6 +223,7 @@ func New(cfg Config) (*Chain, error) {
 		return nil, err
 	}
 	if err := c.refuseHalfBuilt(); err != nil {
+		c.closeFiles()
 		return nil, err
 	}
 	// A crash between storing a side-chain block and reorganising onto
@@ -215,8 +233,12 @@ func New(cfg Config) (*Chain, error) {
 	err = c.activateBestChain(&notes)
 	c.mu.Unlock()
 	if err != nil && !isRuleError(err) {
+		c.closeFiles()
 		return nil, err
 	}
+	c.mu.Lock()
+	c.maybePrune()
+	c.mu.Unlock()
 	best := c.Best()
 	c.log.Info("chain loaded", "height", best.Height, "tip", best.Hash, "headers", len(c.index.nodes))
 	return c, nil
@@ -254,9 +276,15 @@ func open(cfg Config) (*Chain, error) {
 	}
 	c.deliverCond = sync.NewCond(&c.deliverMu)
 	if err := c.initDB(); err != nil {
+		c.closeFiles()
 		return nil, err
 	}
 	if err := c.load(); err != nil {
+		c.closeFiles()
+		return nil, err
+	}
+	if err := c.migrateBlocks(); err != nil {
+		c.closeFiles()
 		return nil, err
 	}
 	return c, nil
@@ -280,24 +308,36 @@ func bestValue(n *blockNode, totalTxns uint64, weight int) []byte {
 }
 
 func (c *Chain) initDB() error {
-	return c.db.Update(func(tx *store.Tx) error {
-		names := [][]byte{bucketChainState, bucketBlockIndex, bucketBlocks, bucketUndo, bucketMainChain, bucketUtxo}
+	var fresh bool
+	err := c.db.Update(func(tx *store.Tx) error {
+		names := [][]byte{bucketChainState, bucketBlockIndex, bucketBlockFiles, bucketMainChain, bucketUtxo}
 		for _, name := range append(names, regBucketNames[:]...) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		if tx.Bucket(bucketChainState).Get(keyBest) != nil {
-			return nil
-		}
-		gen := c.params.GenesisBlock
-		n := newBlockNode(&gen.Header, nil)
-		if n.hash != c.params.GenesisHash {
-			return fmt.Errorf("chain: genesis block hashes to %v, params say %v", n.hash, c.params.GenesisHash)
-		}
-		n.status = statusDataStored | statusValid
-		n.numTxns = uint32(len(gen.Transactions))
-		if err := tx.Bucket(bucketBlocks).Put(n.hash[:], gen.Bytes()); err != nil {
+		fresh = tx.Bucket(bucketChainState).Get(keyBest) == nil
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := c.openFiles(); err != nil {
+		return err
+	}
+	if !fresh {
+		return nil
+	}
+	gen := c.params.GenesisBlock
+	n := newBlockNode(&gen.Header, nil)
+	if n.hash != c.params.GenesisHash {
+		return fmt.Errorf("chain: genesis block hashes to %v, params say %v", n.hash, c.params.GenesisHash)
+	}
+	n.status = statusDataStored | statusValid
+	n.numTxns = uint32(len(gen.Transactions))
+	return c.update(func(tx *store.Tx) error {
+		var err error
+		if n.blockPos, err = c.storeBlock(n, gen.Bytes()); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketBlockIndex).Put(indexKey(n), indexValue(n)); err != nil {
@@ -314,10 +354,11 @@ func (c *Chain) load() error {
 	return c.db.View(func(tx *store.Tx) error {
 		cur := tx.Bucket(bucketBlockIndex).Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			height, hdr, status, ntx, err := decodeIndexRecord(k, v)
+			r, err := decodeIndexRecord(k, v)
 			if err != nil {
 				return err
 			}
+			height, hdr, status := r.height, r.header, r.status
 			var parent *blockNode
 			if height > 0 {
 				if parent = c.index.nodes[hdr.PrevBlock]; parent == nil {
@@ -331,9 +372,15 @@ func (c *Chain) load() error {
 			if height == 0 && n.hash != c.params.GenesisHash {
 				return fmt.Errorf("chain: block index: height 0 block %v is not this network's genesis", n.hash)
 			}
-			n.status, n.numTxns = status, ntx
+			n.status, n.numTxns, n.blockPos, n.undoPos = status, r.numTxns, r.blockPos, r.undoPos
 			n.haveChain = status&statusDataStored != 0 && (parent == nil || parent.haveChain)
 			c.index.add(n)
+			if r.legacy {
+				if c.legacyRecords == nil {
+					c.legacyRecords = make(map[*blockNode]bool)
+				}
+				c.legacyRecords[n] = true
+			}
 		}
 		v := tx.Bucket(bucketChainState).Get(keyBest)
 		if len(v) != 52 {
@@ -567,8 +614,10 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		}
 		memAncestors = append(memAncestors, a)
 	}
-	err := c.db.Update(func(tx *store.Tx) error {
-		if err := tx.Bucket(bucketBlocks).Put(hash[:], blk.Bytes()); err != nil {
+	var pos blockfile.Pos
+	err := c.update(func(tx *store.Tx) error {
+		var err error
+		if pos, err = c.storeBlock(node, blk.Bytes()); err != nil {
 			return err
 		}
 		idxB := tx.Bucket(bucketBlockIndex)
@@ -579,6 +628,7 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		}
 		rec := *node
 		rec.status |= statusDataStored
+		rec.blockPos = pos
 		return idxB.Put(indexKey(&rec), indexValue(&rec))
 	})
 	if err != nil {
@@ -589,6 +639,7 @@ func (c *Chain) acceptBlock(blk *wire.MsgBlock, hash chainhash.Hash, txids []cha
 		delete(c.headersOnly, a)
 	}
 	node.status |= statusDataStored
+	node.blockPos = pos
 	c.linkData(node)
 	c.log.Debug("side-chain block stored", "hash", hash, "height", node.height)
 	reorgErr := c.activateBestChain(notes)
@@ -664,7 +715,8 @@ func (c *Chain) bestCandidate() *blockNode {
 		best = tip
 	}
 	for n := range c.candidates {
-		if n.status.knownInvalid() || !n.haveChain {
+		// A pruned block cannot be connected again.
+		if n.status.knownInvalid() || !n.haveChain || n.status&statusPruned != 0 {
 			continue
 		}
 		if best == nil || n.workSum.Cmp(best.workSum) > 0 ||
@@ -802,22 +854,24 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 	total := c.totalTxns
 	newTip := c.index.tip()
 	var tipWeight int
-	err := c.db.Update(func(tx *store.Tx) error {
+	// The attached blocks' new positions, applied to the index nodes
+	// once committed.
+	blockPos := make([]blockfile.Pos, len(attach))
+	undoPos := make([]blockfile.Pos, len(attach))
+	err := c.update(func(tx *store.Tx) error {
 		done, total = done[:0], c.totalTxns
-		blocks, undoB := tx.Bucket(bucketBlocks), tx.Bucket(bucketUndo)
 		idxB, mainB := tx.Bucket(bucketBlockIndex), tx.Bucket(bucketMainChain)
+		// Appended in height order, both are rewritten in place: full
+		// pages (bbolt splits at half by default).
+		idxB.FillPercent, mainB.FillPercent = 1, 1
 		for _, n := range detach {
-			blk, err := loadBlock(tx, n.hash)
+			blk, err := c.loadBlock(n)
 			if err != nil {
 				return err
 			}
-			raw := undoB.Get(n.hash[:])
-			if raw == nil {
-				return fmt.Errorf("chain: undo data of %v missing", n.hash)
-			}
-			undo, err := decodeUndo(raw)
+			undo, err := c.loadUndo(n)
 			if err != nil {
-				return fmt.Errorf("chain: undo data of %v: %w", n.hash, err)
+				return err
 			}
 			if err := disconnectBlock(view, blk, undo); err != nil {
 				return err
@@ -834,7 +888,9 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 					return fmt.Errorf("chain: game layer disconnect of %v: %w", n.hash, err)
 				}
 			}
-			if err := undoB.Delete(n.hash[:]); err != nil {
+			rec := *n
+			rec.undoPos = blockfile.Pos{}
+			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
 				return err
 			}
 			if err := mainB.Delete(heightKey(n.height)); err != nil {
@@ -856,15 +912,16 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 				pc.wait()
 			}
 		}()
-		for _, n := range attach {
+		for i, n := range attach {
 			var blk *wire.MsgBlock
 			var txids []chainhash.Hash
+			blockPos[i] = n.blockPos
 			p := pending[n]
 			if p != nil {
 				blk, txids = p.blk, p.txids
 			} else {
 				var err error
-				if blk, err = loadBlock(tx, n.hash); err != nil {
+				if blk, err = c.loadBlock(n); err != nil {
 					return err
 				}
 				txids = make([]chainhash.Hash, len(blk.Transactions))
@@ -893,11 +950,11 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			}
 			checks = append(checks, pendingCheck{n, wait})
 			if p != nil {
-				if err := blocks.Put(n.hash[:], blk.Bytes()); err != nil {
+				if blockPos[i], err = c.storeBlock(n, blk.Bytes()); err != nil {
 					return err
 				}
 			}
-			if err := undoB.Put(n.hash[:], undo.encode()); err != nil {
+			if undoPos[i], err = c.storeUndo(n, undo.encode()); err != nil {
 				return err
 			}
 			if err := c.indexConnect(tx, blk, n, undo.spent); err != nil {
@@ -908,6 +965,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			}
 			rec := *n
 			rec.status |= statusDataStored | statusValid
+			rec.blockPos, rec.undoPos = blockPos[i], undoPos[i]
 			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
 				return err
 			}
@@ -916,7 +974,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			newTip, tipWeight = n, blk.Weight()
 		}
 		if tipWeight < 0 {
-			blk, err := loadBlock(tx, newTip.hash)
+			blk, err := c.loadBlock(newTip)
 			if err != nil {
 				return err
 			}
@@ -949,9 +1007,13 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 		return err
 	}
 	// Committed: bring memory in line.
-	for _, n := range attach {
+	for _, n := range detach {
+		n.undoPos = blockfile.Pos{}
+	}
+	for i, n := range attach {
 		fresh := n.status&statusDataStored == 0
 		n.status |= statusDataStored | statusValid
+		n.blockPos, n.undoPos = blockPos[i], undoPos[i]
 		if fresh {
 			c.linkData(n)
 		}
@@ -974,19 +1036,8 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 		}
 	}
 	c.log.Debug("chain tip", "hash", newTip.hash, "height", newTip.height)
+	c.maybePrune()
 	return nil
-}
-
-func loadBlock(tx *store.Tx, h chainhash.Hash) (*wire.MsgBlock, error) {
-	raw := tx.Bucket(bucketBlocks).Get(h[:])
-	if raw == nil {
-		return nil, fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
-	}
-	blk, err := wire.DecodeBlock(raw)
-	if err != nil {
-		return nil, fmt.Errorf("chain: stored block %v: %w", h, err)
-	}
-	return blk, nil
 }
 
 // Orphans.
@@ -1199,30 +1250,25 @@ func (c *Chain) HaveBlock(h chainhash.Hash) bool {
 	return ok
 }
 
-// BlockByHash loads a stored block (main chain or side chain).
+// BlockByHash loads a stored block (main chain or side chain). A block
+// deleted by pruning is ErrPruned.
 func (c *Chain) BlockByHash(h chainhash.Hash) (*wire.MsgBlock, error) {
-	var blk *wire.MsgBlock
-	err := c.db.View(func(tx *store.Tx) error {
-		var err error
-		blk, err = loadBlock(tx, h)
-		return err
-	})
-	return blk, err
+	raw, err := c.rawBlock(h)
+	if err != nil {
+		return nil, err
+	}
+	blk, err := wire.DecodeBlock(raw)
+	if err != nil {
+		return nil, fmt.Errorf("chain: stored block %v: %w", h, err)
+	}
+	return blk, nil
 }
 
 // RawBlockByHash returns a stored block's serialization (witness form)
 // as stored, without decoding it: what a peer asking for the block gets.
+// A block deleted by pruning is ErrPruned.
 func (c *Chain) RawBlockByHash(h chainhash.Hash) ([]byte, error) {
-	var raw []byte
-	err := c.db.View(func(tx *store.Tx) error {
-		b := tx.Bucket(bucketBlocks).Get(h[:])
-		if b == nil {
-			return fmt.Errorf("chain: block %v: %w", h, ErrBlockNotFound)
-		}
-		raw = append([]byte(nil), b...)
-		return nil
-	})
-	return raw, err
+	return c.rawBlock(h)
 }
 
 // BlockHashByHeight returns the active chain's block hash at height.
@@ -1386,17 +1432,22 @@ func (c *Chain) UtxoSetInfo() (UtxoSetInfo, error) {
 	return info, nil
 }
 
-// Close stops block processing. The caller closes the database.
+// Close stops block processing and closes the block files. The caller
+// closes the database.
 func (c *Chain) Close() error {
 	c.mu.Lock()
-	c.closed = true
+	if !c.closed {
+		c.closed = true
+		c.closeFiles()
+	}
 	c.mu.Unlock()
 	return nil
 }
 
 // checkConsistency compares the in-memory index with the database: the
-// height index matches the active chain, every active block has its data
-// and (above genesis) its undo data, and the best record names the tip.
+// height index matches the active chain, every active block not pruned
+// has its data (read back and hashed) and, above genesis, its undo data,
+// and the best record names the tip.
 func (c *Chain) checkConsistency() error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -1409,14 +1460,23 @@ func (c *Chain) checkConsistency() error {
 			if v := mainB.Get(heightKey(int32(h))); string(v) != string(n.hash[:]) {
 				return fmt.Errorf("height index at %d is %x, active chain has %v", h, v, n.hash)
 			}
-			if tx.Bucket(bucketBlocks).Get(n.hash[:]) == nil {
-				return fmt.Errorf("block %v at height %d has no data", n.hash, h)
-			}
-			if h > 0 && tx.Bucket(bucketUndo).Get(n.hash[:]) == nil {
-				return fmt.Errorf("block %v at height %d has no undo data", n.hash, h)
-			}
 			if n.status&statusValid == 0 || n.status.knownInvalid() {
 				return fmt.Errorf("active block %v has status %08b", n.hash, n.status)
+			}
+			if n.status&statusPruned != 0 {
+				continue
+			}
+			blk, err := c.loadBlock(n)
+			if err != nil {
+				return fmt.Errorf("block at height %d: %w", h, err)
+			}
+			if blk.BlockHash() != n.hash {
+				return fmt.Errorf("block %v at height %d: the stored block hashes to %v", n.hash, h, blk.BlockHash())
+			}
+			if h > 0 {
+				if _, err := c.loadUndo(n); err != nil {
+					return fmt.Errorf("block at height %d: %w", h, err)
+				}
 			}
 		}
 		v := tx.Bucket(bucketChainState).Get(keyBest)

@@ -2,16 +2,19 @@ package chain
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/game"
@@ -127,9 +130,18 @@ func crashSequence(n int) []*wire.MsgBlock {
 
 const crashSeqLen = 1500
 
+// crashFileSize caps the crash child's block files, so that new files
+// (and their directory fsyncs) come often.
+const crashFileSize = 64 << 10
+
+// crashRoundsEnv sets TestCrashConsistency's number of kills (default 20,
+// 8 with -short; `make bench` runs 100).
+const crashRoundsEnv = "GG_CRASH_ROUNDS"
+
 // TestCrashHelperProcess is the child of TestCrashConsistency: it opens the
-// chain in $GG_CHAIN_CRASH_DIR with fsync on and submits the sequence,
-// printing a line per block, until it is killed or done.
+// chain in $GG_CHAIN_CRASH_DIR with fsync on and 64 KiB block files and
+// submits the sequence, printing a line per block and one before each
+// append to the block or undo files, until it is killed or done.
 func TestCrashHelperProcess(t *testing.T) {
 	dir := os.Getenv(crashDirEnv)
 	if dir == "" {
@@ -137,7 +149,8 @@ func TestCrashHelperProcess(t *testing.T) {
 	}
 	seq := crashSequence(crashSeqLen)
 	db := openChildDB(dir)
-	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000)})
+	appendHook = func(kind byte) { fmt.Printf("APPEND %c\n", kind) }
+	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000), BlockFileSize: crashFileSize})
 	if err != nil {
 		childFatal(err)
 	}
@@ -158,9 +171,14 @@ func TestCrashHelperProcess(t *testing.T) {
 }
 
 // TestCrashConsistency kills a child process that is connecting blocks
-// (fsync on) at random moments, at least 20 times, and checks after every
-// kill that the database reopens to a tip of the sequence with a
-// consistent index and exactly the UTXO set a clean replay gives.
+// (fsync on) at random moments, at least 20 times (8 with -short,
+// $GG_CRASH_ROUNDS if set), and checks after every kill that the
+// database and the block files reopen to a tip of the sequence with a
+// consistent index (every active block and undo record read back) and
+// exactly the UTXO set and registries a clean replay gives. Half the
+// kills land just after an append to the block or undo files, so inside
+// the window between a file write and the commit that points at it. At
+// the end a reindex of the same blocks rebuilds the same UTXO set.
 func TestCrashConsistency(t *testing.T) {
 	if os.Getenv(crashDirEnv) != "" {
 		t.Skip("inside the helper")
@@ -177,30 +195,56 @@ func TestCrashConsistency(t *testing.T) {
 	replay := openChain(t)
 	next := 0 // next sequence index to replay
 
-	const minKills = 20
+	minKills := 20
+	if testing.Short() {
+		minKills = 8
+	}
+	if v := os.Getenv(crashRoundsEnv); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("%s=%q: want a number of kills", crashRoundsEnv, v)
+		}
+		minKills = n
+	}
+	// per bounds the blocks a run connects before its kill, so that the
+	// sequence outlasts minKills kills.
+	per := max(4, 40*20/minKills)
 	var kills []int32
+	torn := 0 // reopenings that cut uncommitted bytes or files off
 	done := false
-	for run := 0; !done && run < 200; run++ {
+	for run := 0; !done && run < 10*minKills; run++ {
 		if len(kills) >= minKills+5 {
 			break
 		}
 		child := startCrashChild(t, "TestCrashHelperProcess", crashDirEnv, dir)
 		// Every fourth run dies at a random time from process start (often
-		// while opening); the others after a random number of blocks plus
+		// while opening); every other one a few hundred microseconds after
+		// a random append to the block or undo files (between the write
+		// and the commit); the others after a random number of blocks plus
 		// a random few milliseconds, usually inside a commit.
 		var timer <-chan time.Time
-		blocksLeft := -1
-		if run%4 == 3 {
-			timer = time.After(time.Duration(rng.IntN(150)) * time.Millisecond)
-		} else {
-			blocksLeft = 1 + rng.IntN(40)
+		progress, left := "BLOCK", -1
+		jitter := func() time.Duration { return time.Duration(rng.IntN(3000)) * time.Microsecond }
+		switch {
+		case run%4 == 3:
+			timer = time.After(time.Duration(rng.IntN(150*per/40)) * time.Millisecond)
+		case run%2 == 0:
+			progress, left = "APPEND", 1+rng.IntN(2*per)
+			jitter = func() time.Duration { return time.Duration(rng.IntN(800)) * time.Microsecond }
+		default:
+			left = 1 + rng.IntN(per)
 		}
 		var killed bool
-		done, killed = child.follow(t, run, timer, "BLOCK", blocksLeft,
-			func() time.Duration { return time.Duration(rng.IntN(3000)) * time.Microsecond })
+		done, killed = child.follow(t, run, timer, progress, left, jitter)
 
 		// Reopen in this process and check.
 		tc := openChainAtSync(t, dir)
+		for _, f := range []*blockfile.Files{tc.files.blocks, tc.files.undo} {
+			if cut, removed := f.Recovered(); cut > 0 || removed > 0 {
+				torn++
+				break
+			}
+		}
 		best := tc.Best()
 		if !inSeq[best.Hash] {
 			t.Fatalf("run %d: tip %v is not a block of the sequence", run, best.Hash)
@@ -236,7 +280,31 @@ func TestCrashConsistency(t *testing.T) {
 	if len(kills) < minKills {
 		t.Fatalf("only %d kills before the sequence finished", len(kills))
 	}
-	t.Logf("crash test: %d kills, tips at heights %v, all consistent", len(kills), kills)
+	// A clean reindex of the blocks the killed runs stored gives the same
+	// UTXO set and registries.
+	db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Reindex(context.Background(), Config{DB: db, Params: chaincfg.RegTestParams}, nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	tc := openChainAtSync(t, dir)
+	got, gotN := tc.utxoHash(t)
+	gotReg, _ := tc.RegistryHash()
+	for replay.Best().Hash != tc.Best().Hash && next < len(seq) {
+		replay.mustAccept(t, seq[next])
+		next++
+	}
+	want, wantN := replay.utxoHash(t)
+	wantReg, _ := replay.RegistryHash()
+	tc.close()
+	if got != want || gotN != wantN || gotReg != wantReg {
+		t.Fatalf("after a reindex: UTXO set (%d entries) or registries differ from the clean replay (%d entries)", gotN, wantN)
+	}
+	t.Logf("crash test: %d kills (%d left uncommitted block-file data to cut off), tips at heights %v, all consistent",
+		len(kills), torn, kills)
 }
 
 // openChainAtSync opens dir's chain with fsync on, as the node would.

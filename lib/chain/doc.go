@@ -34,8 +34,12 @@
 //
 // # Storage layout
 //
-// All state lives in the lib/store database (one bbolt file), in these
-// buckets:
+// Full blocks and undo data live in flat files (lib/blockfile) in
+// Config.BlocksDir, by default "blocks" beside the database file:
+// blk00000.dat, blk00001.dat, ... hold blocks (records with magic "ggbk"),
+// rev00000.dat, ... undo data ("ggun"), each file capped at
+// Config.BlockFileSize (128 MiB). Everything else lives in the lib/store
+// database (one bbolt file), in these buckets:
 //
 //	chainstate  "best" -> tip hash (32, internal order) || tip height
 //	            (uint32 BE) || total transactions up to the tip (uint64 BE)
@@ -45,21 +49,32 @@
 //	            unfinished
 //	blockindex  height (uint32 BE) || block hash (32) -> header (80) ||
 //	            status (1 byte: 0x01 data stored, 0x02 fully validated,
-//	            0x04 failed validation, 0x08 descends from a failed block) ||
+//	            0x04 failed validation, 0x08 descends from a failed block,
+//	            0x10 data or undo data deleted by pruning) ||
 //	            transaction count (uint32 BE). Every known header: active
 //	            chain, side chains and remembered invalid blocks. Keys sort
 //	            by height, so loading visits parents before children.
-//	blocks      block hash -> the block's full serialization (with witness)
-//	undo        block hash -> undo data of an active-chain block:
-//	            uvarint(n) then n spent entries (entry format below) in
-//	            block order (transaction, then input), then
-//	            uvarint(len) || game undo bytes: the registry journal
-//	            (below) followed by the optional GameHook's own bytes
+//	blockpos    block hash -> position of the block's full serialization
+//	            (with witness) in the block files: file (uint32 BE) ||
+//	            offset (uint32 BE) || length (uint32 BE)
+//	undopos     block hash -> position, in the undo files, of the undo
+//	            data of an active-chain block: uvarint(n) then n spent
+//	            entries (entry format below) in block order (transaction,
+//	            then input), then uvarint(len) || game undo bytes: the
+//	            registry journal (below) followed by the optional
+//	            GameHook's own bytes
+//	blockfiles  kind ('b' block files, 'u' undo files) || file number
+//	            (uint32 BE) -> committed length || records || lowest
+//	            height || highest height (uint32 BE each)
 //	mainchain   height (uint32 BE) -> hash of the active chain's block
 //	utxo        txid (32, internal order) || output index (uint32 BE) ->
 //	            entry: uvarint(height<<1 | coinbase) || uvarint(amount in
 //	            dust) || uvarint(len) || output script || uvarint(len) ||
 //	            game annotation (game.Object: kind || id, or empty)
+//
+// A database written before the block files keeps blocks and undo data
+// in buckets "blocks" and "undo" (hash -> the same bytes); open moves
+// them into the files in batches, resumable after a kill (migrate.go).
 //
 // The game registries (lib/game; docs/protocol.md "Game records") live in
 // seven more buckets, written in the same transaction as the UTXO set:
@@ -108,20 +123,38 @@
 // # Durability
 //
 // Connecting a block, or a whole reorganisation, is one bbolt write
-// transaction: the block's data, its undo data, the UTXO changes, the game
-// layer's changes, the height index, the index status and the best record
-// commit together (with fsync), so a crash at any moment leaves the
-// previous or the next consistent state; TestCrashConsistency kills a
-// connecting process repeatedly to check it. A side-chain block is stored
-// in its own transaction before the reorganisation onto it; if a crash
-// falls in between, New finishes the reorganisation on the next start.
-// The UTXO cache is a read cache only, updated after each commit.
+// transaction: the UTXO changes, the game layer's changes, the height
+// index, the index status, the positions of the block's data and undo
+// data, the files' lengths and the best record commit together (with
+// fsync), so a crash at any moment leaves the previous or the next
+// consistent state; TestCrashConsistency kills a connecting process
+// repeatedly to check it. The block and undo records are appended to
+// their files and fsynced before that commit; the files' lengths
+// recorded with it are their committed lengths, and on open anything past
+// them (a torn or uncommitted tail) is cut off, a file shorter than them
+// is an error. A side-chain block is stored in its own transaction before
+// the reorganisation onto it; if a crash falls in between, New finishes
+// the reorganisation on the next start. The UTXO cache is a read cache
+// only, updated after each commit. With the database's fsync off (a bulk
+// load), the files are not fsynced either until Chain.Sync.
+//
+// # Pruning
+//
+// With Config.PruneTarget set, after each commit that leaves the block
+// and undo files larger than the target, whole files are deleted, oldest
+// first, as long as every record in them is more than MinBlocksToKeep
+// (288) blocks below the tip; the file being written stays. One
+// transaction drops their positions and lengths and flags the blocks
+// statusPruned; the files are deleted after it commits. BlockByHash,
+// RawBlockByHash and SpentOutputs answer ErrPruned for those blocks, a
+// pruned side chain is never reorganised onto, and Reindex refuses a
+// pruned chain (ErrReindexPruned).
 //
 // # Reindex
 //
-// Reindex rebuilds the utxo, undo and game registry buckets from the
-// active chain's stored blocks, validating each again; the block index,
-// blocks, height index and best record stay. It commits in batches under
+// Reindex rebuilds the utxo, undopos and game registry buckets and the
+// undo files from the active chain's stored blocks, validating each
+// again; the block index, block files, height index and best record stay. It commits in batches under
 // a durable "reindex" record: while the record exists New fails with
 // ErrReindexPending and the next Reindex resumes at the recorded height.
 // TestReindexCrash kills a reindexing process repeatedly to check it.

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"bytes"
+	"github.com/gamegold/gg/lib/blockfile"
 	"reflect"
 	"testing"
 
@@ -48,17 +49,23 @@ func FuzzDecodeIndexRecord(f *testing.F) {
 	g := chaincfg.RegTestParams.GenesisBlock
 	n := newBlockNode(&g.Header, nil)
 	f.Add(indexKey(n), indexValue(n))
+	f.Add(indexKey(n), indexValue(n)[:legacyIndexValueSize])
 	f.Fuzz(func(t *testing.T, k, v []byte) {
-		height, h, status, numTxns, err := decodeIndexRecord(k, v)
+		r, err := decodeIndexRecord(k, v)
 		if err != nil {
 			return
 		}
-		hash := h.BlockHash()
+		hash := r.header.BlockHash()
 		if !bytes.Equal(hash[:], k[4:]) {
 			t.Fatal("accepted a record whose header does not hash to its key")
 		}
-		m := &blockNode{hash: hash, height: height, header: h, status: status, numTxns: numTxns}
-		if !bytes.Equal(indexKey(m), k) || !bytes.Equal(indexValue(m), v) {
+		m := &blockNode{hash: hash, height: r.height, header: r.header, status: r.status, numTxns: r.numTxns,
+			blockPos: r.blockPos, undoPos: r.undoPos}
+		want := v
+		if r.legacy {
+			want = append(bytes.Clone(v), make([]byte, 2*blockfile.PosSize)...)
+		}
+		if !bytes.Equal(indexKey(m), k) || !bytes.Equal(indexValue(m), want) {
 			t.Fatal("index record round trip")
 		}
 	})

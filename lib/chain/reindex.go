@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gamegold/gg/lib/blockfile"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/store"
 )
@@ -100,6 +101,12 @@ func Reindex(ctx context.Context, cfg Config, progress func(height, tip int32)) 
 	if err != nil {
 		return err
 	}
+	defer c.closeFiles()
+	for _, n := range c.index.main {
+		if n.status&statusPruned != 0 {
+			return fmt.Errorf("%w (blocks below height %d)", ErrReindexPruned, c.pruneHeight())
+		}
+	}
 	return c.reindex(ctx, progress)
 }
 
@@ -131,8 +138,23 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 		if beforeReg, err = c.RegistryHash(); err != nil {
 			return err
 		}
+		// The undo files go too: their records are rewritten.
+		var dropped []*blockNode
 		if err := c.db.Update(func(tx *store.Tx) error {
-			for _, name := range append([][]byte{bucketUtxo, bucketUndo}, regBucketNames[:]...) {
+			dropped = dropped[:0]
+			idxB := tx.Bucket(bucketBlockIndex)
+			for _, n := range c.index.nodes {
+				if n.undoPos.Size == 0 {
+					continue
+				}
+				rec := *n
+				rec.undoPos = blockfile.Pos{}
+				if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
+					return err
+				}
+				dropped = append(dropped, n)
+			}
+			for _, name := range append([][]byte{bucketUtxo}, regBucketNames[:]...) {
 				if err := tx.DeleteBucket(name); err != nil {
 					return fmt.Errorf("chain: reindex: clear %s: %w", name, err)
 				}
@@ -140,9 +162,21 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 					return fmt.Errorf("chain: reindex: clear %s: %w", name, err)
 				}
 			}
+			fb := tx.Bucket(bucketBlockFiles)
+			for n := range c.files.undo.Infos() {
+				if err := fb.Delete(fileKey(kindUndo, n)); err != nil {
+					return err
+				}
+			}
 			return tx.Bucket(bucketChainState).Put(keyReindex, reindexValue(tip.hash, 0))
 		}); err != nil {
 			return err
+		}
+		for _, n := range dropped {
+			n.undoPos = blockfile.Pos{}
+		}
+		if err := c.files.undo.Reset(); err != nil {
+			return fmt.Errorf("chain: reindex: %w", err)
 		}
 		c.log.Info("reindex started", "tip", tip.hash, "tipHeight", tip.height,
 			"utxos", beforeN, "utxoHash", beforeUtxo, "registryHash", beforeReg)
@@ -196,8 +230,10 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 	view := NewUtxoViewpoint()
 	var next int32
 	var total uint64
-	err := c.db.Update(func(tx *store.Tx) error {
-		next, total = done, 0
+	var undoPos []blockfile.Pos // of the blocks after done, applied once committed
+	err := c.update(func(tx *store.Tx) error {
+		next, total, undoPos = done, 0, undoPos[:0]
+		idxB := tx.Bucket(bucketBlockIndex)
 		type pendingCheck struct {
 			node *blockNode
 			wait func() error
@@ -208,7 +244,7 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 				pc.wait()
 			}
 		}()
-		undoB, mainB := tx.Bucket(bucketUndo), tx.Bucket(bucketMainChain)
+		mainB := tx.Bucket(bucketMainChain)
 		for next < tip.height && next-done < reindexBatchBlocks && len(view.entries) < reindexBatchEntries {
 			if next > done && ctx.Err() != nil {
 				break // commit what is done
@@ -217,7 +253,7 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 			if v := mainB.Get(heightKey(n.height)); !bytes.Equal(v, n.hash[:]) {
 				return fmt.Errorf("chain: reindex: height index at %d is %x, the active chain has %v: %w", n.height, v, n.hash, errCorrupt)
 			}
-			blk, err := loadBlock(tx, n.hash)
+			blk, err := c.loadBlock(n)
 			if err != nil {
 				return fmt.Errorf("chain: reindex: %w", err)
 			}
@@ -251,9 +287,14 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 				return fail(err)
 			}
 			checks = append(checks, pendingCheck{n, wait})
-			if err := undoB.Put(n.hash[:], undo.encode()); err != nil {
+			rec := *n
+			if rec.undoPos, err = c.storeUndo(n, undo.encode()); err != nil {
 				return err
 			}
+			if err := idxB.Put(indexKey(&rec), indexValue(&rec)); err != nil {
+				return err
+			}
+			undoPos = append(undoPos, rec.undoPos)
 			total += uint64(len(blk.Transactions))
 			next++
 		}
@@ -280,6 +321,9 @@ func (c *Chain) reindexBatch(ctx context.Context, done int32, tip *blockNode) (i
 	})
 	if err != nil {
 		return done, err
+	}
+	for i, p := range undoPos {
+		c.index.main[done+1+int32(i)].undoPos = p
 	}
 	c.cacheView(view)
 	c.log.Debug("reindex batch", "from", done+1, "to", next, "txs", total)

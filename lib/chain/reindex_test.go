@@ -273,11 +273,7 @@ func TestReindexErrors(t *testing.T) {
 	cb.TxOut[0].Value++
 	tampered.Transactions = append([]*wire.MsgTx{cb}, bad.Transactions[1:]...)
 	db := openDB(t, dir)
-	if err := db.Update(func(tx *store.Tx) error {
-		return tx.Bucket(bucketBlocks).Put(badHash[:], tampered.Bytes())
-	}); err != nil {
-		t.Fatal(err)
-	}
+	putRecord(t, db, dir, kindBlocks, badHash, tampered.Bytes())
 	db.Close()
 
 	smallBatches(t, 3)
@@ -328,10 +324,11 @@ func TestReindexRepairs(t *testing.T) {
 		if err := p.Put(k, []byte("garbage")); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketUndo).Put(tip[:], []byte{0})
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
+	putRecord(t, db, dir, kindUndo, tip, []byte{0})
 	var log bytes.Buffer
 	cfg := testConfig(db)
 	cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))

@@ -10,12 +10,19 @@ import (
 	"github.com/gamegold/gg/lib/wire"
 )
 
-// storedBlocks counts the blocks bucket.
+// storedBlocks counts the block index records with a position in the
+// block files.
 func (tc *testChain) storedBlocks(t *testing.T) int {
 	t.Helper()
 	n := 0
 	if err := tc.db.View(func(tx *store.Tx) error {
-		return tx.Bucket(bucketBlocks).ForEach(func(k, v []byte) error { n++; return nil })
+		return tx.Bucket(bucketBlockIndex).ForEach(func(k, v []byte) error {
+			r, err := decodeIndexRecord(k, v)
+			if r.blockPos.Size != 0 {
+				n++
+			}
+			return err
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}

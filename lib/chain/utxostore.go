@@ -14,12 +14,16 @@ import (
 var (
 	bucketChainState = []byte("chainstate")
 	bucketBlockIndex = []byte("blockindex")
-	bucketBlocks     = []byte("blocks")
-	bucketUndo       = []byte("undo")
+	bucketBlockFiles = []byte("blockfiles")
 	bucketMainChain  = []byte("mainchain")
 	bucketUtxo       = []byte("utxo")
 
 	keyBest = []byte("best")
+
+	// Before the block files, blocks and undo data lived in these; a
+	// database that still has them is migrated on open (migrate.go).
+	bucketLegacyBlocks = []byte("blocks")
+	bucketLegacyUndo   = []byte("undo")
 )
 
 var errCorrupt = errors.New("chain: corrupt database record")

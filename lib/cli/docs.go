@@ -59,7 +59,8 @@ var manExtras = map[string]manExtra{
 		{"<datadir>/gg.toml", "settings: a flag wins over the environment, which wins over this file ('gg-node config' prints the effective ones); " +
 			"its [client] section is for the clients (gg-node rpc and status among them), see gg-wallet(1)"},
 		userConfig,
-		{"<datadir>/chain.db", "blocks, the UTXO set, undo data and the game registries (bbolt)"},
+		{"<datadir>/chain.db", "the block index, the UTXO set and the game registries (bbolt)"},
+		{"<datadir>/blocks/", "full blocks (blk*.dat) and undo data (rev*.dat) in append-only, checksummed files of up to 128 MiB; with --prune the oldest are deleted"},
 		{"<datadir>/mempool.dat", "the mempool, saved every --mempool-save-every while it changes and on shutdown"},
 		{"<datadir>/contracts.dat", "the contract book: published offers and their signatures"},
 		{"<datadir>/wallet.db", "the hosted wallet (not with --no-wallet); see gg-wallet(1)"},

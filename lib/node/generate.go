@@ -7,7 +7,6 @@ import (
 
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/mining"
-	"github.com/gamegold/gg/lib/store"
 )
 
 // bulkMiner runs the regtest miner as a bulk load: the blocks of one
@@ -18,7 +17,7 @@ import (
 // the blocks it mined.
 type bulkMiner struct {
 	miner *mining.CPUMiner
-	db    *store.DB
+	db    bulkDB
 	mu    sync.Mutex // one bulk run at a time
 }
 

@@ -64,6 +64,14 @@ type Config struct {
 	// WalletKDF are the argon2id parameters of a new wallet (zero: the
 	// wallet's default; tests use small ones).
 	WalletKDF wallet.KDFParams
+	// Prune, when above zero, bounds the block and undo files in
+	// <datadir>/blocks to about this many bytes (chain.Config.PruneTarget;
+	// gg-node --prune in MiB, at least chain.MinPruneTarget). A pruned
+	// node advertises NODE_NETWORK_LIMITED instead of NODE_NETWORK and
+	// cannot reindex.
+	Prune int64
+	// BlockFileSize caps each block or undo file (0: 128 MiB; tests).
+	BlockFileSize int64
 	// Reindex rebuilds the UTXO set, undo data and game registries from
 	// the stored blocks before the chain loads (chain.Reindex). An
 	// interrupted reindex is resumed whether or not it is set.
@@ -153,7 +161,7 @@ func New(cfg Config) (*Node, error) {
 	n := &Node{cfg: cfg, log: cfg.Logger, db: db, SigCache: script.NewSigCache(cfg.SigCacheEntries),
 		stopReq: make(chan struct{}), metrics: newMetrics()}
 	ccfg := chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache, Logger: cfg.Logger.With("sub", "chain"),
-		ConnectObserver: n.metrics.blockConnected}
+		ConnectObserver: n.metrics.blockConnected, PruneTarget: cfg.Prune, BlockFileSize: cfg.BlockFileSize}
 	if err := n.reindex(ccfg); err != nil {
 		db.Close()
 		return nil, err

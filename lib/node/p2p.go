@@ -22,6 +22,7 @@ import (
 	"github.com/gamegold/gg/lib/p2p"
 	"github.com/gamegold/gg/lib/p2p/msg"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -196,7 +197,7 @@ func (n *Node) startP2P() error {
 			listenPort = ap.Port()
 		}
 	}
-	bulk := &ibdBulk{db: n.db, chain: n.Chain, log: n.log}
+	bulk := &ibdBulk{db: chainDB{n.db, n.Chain}, chain: n.Chain, log: n.log}
 	var filters netsync.FilterIndex
 	if x := n.indexes; x != nil && x.filters != nil {
 		filters = x.filters
@@ -204,7 +205,7 @@ func (n *Node) startP2P() error {
 	nn.sync = netsync.New(netsync.Config{Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
 		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock, Filters: filters})
 	nn.bulk = bulk
-	services := msg.SFNodeNetwork | msg.SFNodeWitness
+	services := n.services()
 	if filters != nil {
 		services |= msg.SFNodeCompactFilters // BIP157
 	}
@@ -504,6 +505,25 @@ type bulkDB interface {
 	NoSync() bool
 	SetNoSync(bool)
 }
+
+// services are the service bits the node advertises: a pruned node
+// serves only recent blocks (NODE_NETWORK_LIMITED, BIP159) instead of
+// the whole chain (NODE_NETWORK).
+func (n *Node) services() uint64 {
+	if n.cfg.Prune > 0 {
+		return msg.SFNodeNetworkLimited | msg.SFNodeWitness
+	}
+	return msg.SFNodeNetwork | msg.SFNodeWitness
+}
+
+// chainDB is the chain's database whose Sync also fsyncs the block
+// files the chain wrote while the database's fsync was off.
+type chainDB struct {
+	*store.DB
+	chain *chain.Chain
+}
+
+func (d chainDB) Sync() error { return d.chain.Sync() }
 
 const (
 	ibdSyncBlocks = 500

@@ -48,7 +48,7 @@ func (n *Node) startRPC() error {
 	if err != nil {
 		return err
 	}
-	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: &bulkMiner{miner: n.Miner, db: n.db},
+	svc := &rpc.NodeService{Params: n.cfg.Params, Chain: n.Chain, Mempool: n.Mempool, Miner: &bulkMiner{miner: n.Miner, db: chainDB{n.db, n.Chain}},
 		Template: n.Template, Notifier: n.Chain, MinerAddress: n.cfg.MinerAddress, Stop: n.requestStop, TxIndex: n.txLocatorOf(),
 		Version: n.cfg.Version, Started: time.Now(), Log: n.log.With("sub", "rpc")}
 	n.rpc = rpc.NewServer(rpc.WithTokens(&rpc.Auth{Cookie: cookie, Users: n.cfg.RPCUsers}, toks), n.cfg.rpcLimits(), n.log.With("sub", "rpc"))

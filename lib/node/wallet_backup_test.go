@@ -108,7 +108,7 @@ func TestWalletBackupImport(t *testing.T) {
 }
 
 // copyChain copies a stopped node's datadir to dst without its wallet
-// and RPC files.
+// and RPC files (the block files included).
 func copyChain(t *testing.T, src, dst string) {
 	t.Helper()
 	ents, err := os.ReadDir(src)
@@ -116,6 +116,13 @@ func copyChain(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 	for _, e := range ents {
+		if e.IsDir() && e.Name() == "blocks" {
+			if err := os.Mkdir(filepath.Join(dst, "blocks"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			copyChain(t, filepath.Join(src, "blocks"), filepath.Join(dst, "blocks"))
+			continue
+		}
 		if e.IsDir() || e.Name() == WalletDBFile || e.Name() == "rpc.addr" || e.Name() == ".cookie" {
 			continue
 		}

@@ -27,6 +27,7 @@ type ChainBackend interface {
 	UtxoSetInfo() (chain.UtxoSetInfo, error)
 	Progress() chain.SyncProgress
 	IsInitialBlockDownload() bool
+	StorageInfo() chain.StorageInfo
 }
 
 // MempoolBackend is the mempool access the node methods need.

@@ -253,13 +253,23 @@ func (s *NodeService) getBlockByHeight(_ context.Context, p json.RawMessage) (an
 	return s.blockResult(h, verbosity)
 }
 
+// blockError answers a failed block read: a pruned block is -1 "block
+// not available (pruned data)", as bitcoind says; anything else -5
+// "block not found".
+func blockError(h chainhash.Hash, err error) error {
+	if errors.Is(err, chain.ErrPruned) {
+		return Errorf(CodeMisc, "block not available (pruned data): %s", h)
+	}
+	return Errorf(CodeInvalidAddress, "block not found: %s", h)
+}
+
 func (s *NodeService) blockResult(h chainhash.Hash, verbosity int) (any, error) {
 	if verbosity < 0 || verbosity > 2 {
 		return nil, Errorf(CodeInvalidParam, "verbosity must be 0, 1 or 2")
 	}
 	blk, err := s.Chain.BlockByHash(h)
 	if err != nil {
-		return nil, Errorf(CodeInvalidAddress, "block not found: %s", h)
+		return nil, blockError(h, err)
 	}
 	if verbosity == 0 {
 		return hex.EncodeToString(blk.Bytes()), nil
@@ -382,7 +392,8 @@ func (s *NodeService) chainInfo(_ context.Context, p json.RawMessage) (any, erro
 		f, _ := new(big.Rat).SetFrac(pr.TipWork, pr.HeaderWork).Float64()
 		progress = math.Floor(f*1e6) / 1e6
 	}
-	return map[string]any{
+	st := s.Chain.StorageInfo()
+	info := map[string]any{
 		"chain":                s.Params.Name,
 		"blocks":               best.Height,
 		"headers":              max(pr.HeaderHeight, best.Height),
@@ -393,11 +404,19 @@ func (s *NodeService) chainInfo(_ context.Context, p json.RawMessage) (any, erro
 		"time":                 best.Timestamp,
 		"mediantime":           best.MedianTime,
 		"chainwork":            fmt.Sprintf("%064x", best.Work),
+		"size_on_disk":         st.SizeOnDisk,
+		"pruned":               st.Pruned,
 		"mempool_transactions": mi.Size,
 		"version":              s.Version,
 		"uptime":               int64(time.Since(s.Started).Seconds()),
 		"warnings":             "",
-	}, nil
+	}
+	if st.Pruned {
+		info["pruneheight"] = st.PruneHeight
+		info["automatic_pruning"] = true
+		info["prune_target_size"] = st.PruneTarget
+	}
+	return info, nil
 }
 
 func (s *NodeService) getRawTransaction(_ context.Context, p json.RawMessage) (any, error) {
@@ -442,7 +461,7 @@ func (s *NodeService) getRawTransaction(_ context.Context, p json.RawMessage) (a
 		}
 		blk, err := s.Chain.BlockByHash(bh)
 		if err != nil {
-			return nil, Errorf(CodeInvalidAddress, "block not found: %s", bh)
+			return nil, blockError(bh, err)
 		}
 		for _, t := range blk.Transactions {
 			if t.TxHash() == txid {

@@ -9,6 +9,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/gamegold/gg/lib/chain"
 	"github.com/gamegold/gg/lib/cli"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/node"
@@ -58,6 +59,11 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"--addressindex (off by default: it costs more per block and on disk) keeps every\n" +
 		"address's history, unspent outputs and balance for address.txs, address.utxos,\n" +
 		"address.balance and /rest/address/. Both are built like the filter index.\n\n" +
+		"--prune=MIB deletes the oldest block files (<datadir>/blocks) while they pass MIB\n" +
+		"mebibytes (at least 550), keeping the last 288 blocks and their undo data. A pruned\n" +
+		"node answers requests for deleted blocks with a \"pruned\" error, advertises\n" +
+		"NODE_NETWORK_LIMITED to peers, and cannot --reindex. A datadir written before the\n" +
+		"block files is converted on the first start, logging its progress.\n\n" +
 		"Examples:\n" +
 		"   gg-node --network=regtest --datadir=./.regtest\n" +
 		"   gg-node --network=regtest --datadir=./.regtest --reindex\n" +
@@ -97,6 +103,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.BoolFlag{Name: "blockfilterindex", Value: true, Usage: "keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither", EnvVars: []string{"GG_BLOCKFILTERINDEX"}},
 		&ucli.BoolFlag{Name: "txindex", Value: true, Usage: "keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones); false: mempool and blockhash lookups only", EnvVars: []string{"GG_TXINDEX"}},
 		&ucli.BoolFlag{Name: "addressindex", Usage: "keep every address's history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)", EnvVars: []string{"GG_ADDRESSINDEX"}},
+		&ucli.Int64Flag{Name: "prune", Usage: "keep the block and undo files in <datadir>/blocks to about `MIB` mebibytes, deleting the oldest (0: keep every block; at least 550; the last 288 blocks always stay; a pruned node cannot --reindex)", EnvVars: []string{"GG_PRUNE"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Flags = append(app.Flags, stratumFlags()...)
@@ -139,6 +146,11 @@ func runNode(c *ucli.Context) error {
 	if maxPool < 5 {
 		return cli.Usagef("--maxmempool %d: want at least 5 (MB)", maxPool)
 	}
+	prune := c.Int64("prune")
+	if prune < 0 || (prune > 0 && prune < chain.MinPruneTarget>>20) {
+		return cli.WithHint(cli.Usagef("--prune %d: want 0 (off) or at least %d (MiB)", prune, chain.MinPruneTarget>>20),
+			"the node keeps the last 288 blocks with their undo data whatever the target")
+	}
 	saveEvery := c.Duration("mempool-save-every")
 	if saveEvery <= 0 {
 		saveEvery = -1
@@ -163,7 +175,7 @@ func runNode(c *ucli.Context) error {
 		return err
 	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg, Stratum: stratumCfg,
-		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
+		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery, Prune: prune << 20,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
@@ -176,6 +188,8 @@ func runNode(c *ucli.Context) error {
 		switch {
 		case errors.Is(err, context.Canceled):
 			return cli.WithHint(err, "the reindex resumes where it stopped on the next start")
+		case errors.Is(err, chain.ErrReindexPruned):
+			return cli.WithHint(err, "start without --reindex; to rebuild, remove "+dir+"/chain.db and "+dir+"/blocks and sync the chain again from peers")
 		case errors.Is(err, node.ErrDataDirInUse):
 			return cli.Unavailable(err, "is another gg-node running on this datadir?")
 		case errors.Is(err, node.ErrPublicWithoutAuth):
