@@ -45,7 +45,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l seednode -r -d 'lear
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l max-peers -r -d 'connections at most (`N`), 8 of them automatic outbound'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l proxy -r -d 'SOCKS5 proxy `ADDR` (host:port) for outbound peer connections'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l blockfilterindex -d 'keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither'
-complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l txindex -d 'keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones); false: mempool and blockhash lookups only'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l txindex -d 'keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones; off by default: a B-tree write per transaction)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l addressindex -d 'keep every address\'s history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l prune -r -d 'keep the block and undo files in <datadir>/blocks to about `MIB` mebibytes, deleting the oldest (0: keep every block; at least 550; the last 288 blocks always stay; a pruned node cannot --reindex)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l reindex -d 'rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)'

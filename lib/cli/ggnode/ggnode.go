@@ -54,9 +54,10 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"getblockfilter and under /rest/blockfilter/. Turned on for an existing chain, or\n" +
 		"after --reindex, it is built in the background with progress in the log\n" +
 		"(getindexinfo shows how far).\n\n" +
-		"--txindex (on by default) keeps the block of every confirmed transaction, so\n" +
-		"getrawtransaction and /rest/tx/ find mined transactions, not only mempool ones.\n" +
-		"--addressindex (off by default: it costs more per block and on disk) keeps every\n" +
+		"--txindex (off by default, as in bitcoind: it adds a B-tree write per transaction)\n" +
+		"keeps the block of every confirmed transaction, so getrawtransaction and /rest/tx/\n" +
+		"find mined transactions, not only mempool ones. --addressindex (off by default:\n" +
+		"it costs more per block and on disk) keeps every\n" +
 		"address's history, unspent outputs and balance for address.txs, address.utxos,\n" +
 		"address.balance and /rest/address/. Both are built like the filter index.\n\n" +
 		"--prune=MIB deletes the oldest block files (<datadir>/blocks) while they pass MIB\n" +
@@ -101,7 +102,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.IntFlag{Name: "max-peers", Value: 125, Usage: "connections at most (`N`), 8 of them automatic outbound", EnvVars: []string{"GG_MAX_PEERS"}},
 		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
 		&ucli.BoolFlag{Name: "blockfilterindex", Value: true, Usage: "keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither", EnvVars: []string{"GG_BLOCKFILTERINDEX"}},
-		&ucli.BoolFlag{Name: "txindex", Value: true, Usage: "keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones); false: mempool and blockhash lookups only", EnvVars: []string{"GG_TXINDEX"}},
+		&ucli.BoolFlag{Name: "txindex", Usage: "keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones; off by default: a B-tree write per transaction)", EnvVars: []string{"GG_TXINDEX"}},
 		&ucli.BoolFlag{Name: "addressindex", Usage: "keep every address's history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)", EnvVars: []string{"GG_ADDRESSINDEX"}},
 		&ucli.Int64Flag{Name: "prune", Usage: "keep the block and undo files in <datadir>/blocks to about `MIB` mebibytes, deleting the oldest (0: keep every block; at least 550; the last 288 blocks always stay; a pruned node cannot --reindex)", EnvVars: []string{"GG_PRUNE"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
