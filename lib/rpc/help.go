@@ -57,6 +57,8 @@ var paramTypes = map[string]ParamType{
 	"grants": TypeStringOrArray,
 	// wallet (time locks, fee rates)
 	"lock_time": TypeNumber, "lock_seconds": TypeNumber, "feerate": TypeAmount,
+	// the node's log
+	"level": TypeString, "after": TypeNumber,
 }
 
 // methodParamTypes are the exceptions to paramTypes, by "method param".
