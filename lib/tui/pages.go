@@ -837,43 +837,76 @@ func (l *list) viewAll(width int, st *styles) string {
 
 // ---- log
 
+// logPage shows the node's log (node.log, live on the log topic) or,
+// toggled with s, this session's events and actions.
 type logPage struct {
 	pageState
 	list    list
 	changed bool
 	follow  bool
+	session bool // this session's log, not the node's
+	shown   bool // session as of the rows
 }
 
-func (*logPage) name() string          { return PageLog }
-func (*logPage) title() string         { return "Log" }
-func (*logPage) keys() string          { return "G follow" }
-func (*logPage) topics() []string      { return nil }
-func (p *logPage) load(*Model) tea.Cmd { return nil }
-func (p *logPage) loaded(*Model, any)  {}
+func (*logPage) name() string  { return PageLog }
+func (*logPage) title() string { return "Log" }
+func (p *logPage) keys() string {
+	if p.session {
+		return "s node log · G follow"
+	}
+	return "s session log · G follow"
+}
+func (*logPage) topics() []string { return nil }
+func (p *logPage) load(m *Model) tea.Cmd {
+	run, cursor := m.nlog.run, m.nlog.cursor()
+	return loadCmd(m, m.logPageIndex(), func(ctx context.Context, c Caller) (*nodeLogPage, error) {
+		return loadNodeLog(ctx, c, run, cursor)
+	})
+}
+func (p *logPage) loaded(m *Model, d any) { m.nodeLogLoaded(d.(*nodeLogPage)) }
 func (p *logPage) key(m *Model, k string) (tea.Cmd, bool) {
+	if k == "s" {
+		p.session = !p.session
+		p.changed, p.follow = true, true
+		if !p.session {
+			return m.reload(m.logPageIndex()), true
+		}
+		return nil, true
+	}
 	p.sync(m)
 	ok := p.list.key(k)
 	p.follow = p.list.cursor == len(p.list.rows)-1
 	return nil, ok
 }
 func (p *logPage) sync(m *Model) {
-	if !p.changed && p.list.rows != nil {
+	if !p.changed && p.list.rows != nil && p.shown == p.session {
 		return
 	}
 	atEnd := p.follow || p.list.rows == nil || p.list.cursor >= len(p.list.rows)-1
-	rows := make([][]string, len(m.log))
-	for i, l := range m.log {
-		rows[i] = []string{l}
-	}
 	p.list.full = true
-	p.list.set([]string{"TIME     EVENT"}, rows)
+	if p.session {
+		rows := make([][]string, len(m.log))
+		for i, l := range m.log {
+			rows[i] = []string{l}
+		}
+		p.list.set([]string{"TIME     EVENT"}, rows)
+	} else {
+		p.list.full = false // ids shortened, as on the other pages
+		p.list.set([]string{"TIME", "LEVEL", "MESSAGE"}, m.nlog.rows())
+	}
 	if atEnd {
 		p.list.bottom()
 	}
-	p.changed = false
+	p.changed, p.shown = false, p.session
 }
 func (p *logPage) view(m *Model, w, h int) string {
 	p.sync(m)
-	p.loadedOnce = true // the log is the console's own: nothing to load
-	return m.listView(&p.pageState, &p.list, w, h, "Events and actions of this session (newest last)", "(nothing yet)")
+	if p.session {
+		return m.listView(&pageState{loadedOnce: true}, &p.list, w, h, "Events and actions of this session (newest last)", "(nothing yet)")
+	}
+	how := "polled every " + m.cfg.Poll.String()
+	if m.nlog.feed != nil {
+		how = "live"
+	}
+	return m.listView(&p.pageState, &p.list, w, h, "The node's log, newest last ("+how+")", "(nothing yet)")
 }

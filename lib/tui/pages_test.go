@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -188,7 +189,7 @@ func TestAuctionsPage(t *testing.T) {
 	node.mu.Unlock()
 	node.currentFeed().push("props", "prop.outbid", map[string]any{"id": hexID(0xd2), "price": 150000000})
 	waitFor(t, tm, "3.0")
-	keys(tm, "0")
+	keys(tm, "0", "s")
 	waitFor(t, tm, "prop.outbid id=0000…00d2 price=1.5GG")
 	keys(tm, "7")
 	waitFor(t, tm, "[7 Auct]")
@@ -247,10 +248,12 @@ func TestWalletPage(t *testing.T) {
 	}
 }
 
-// TestLogPage: the log holds the session's events.
+// TestLogPage: s shows the session's events instead of the node's log.
 func TestLogPage(t *testing.T) {
 	node := newFakeNode()
 	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "The node's log")
+	keys(tm, "s")
 	waitFor(t, tm, "Events and actions")
 	node.currentFeed().push("blocks", "block.connected", map[string]any{"txs": 3})
 	node.currentFeed().push("producers", "producer.registered", map[string]any{"name": "skyforge", "id": hexID(0xc9)})
@@ -455,4 +458,86 @@ func TestKeysArriveTogether(t *testing.T) {
 	keys(tm, "nskyforge")
 	waitFor(t, tm, "Register a producer", "skyforge")
 	finalView(t, tm)
+}
+
+// TestLogPageNode: the log page shows the node's log (node.log) and
+// follows it live: a record the node logs appears without a key.
+func TestLogPageNode(t *testing.T) {
+	node := newFakeNode()
+	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "The node's log, newest last (live)", "peer misbehaving", "3/3")
+	// on the feed only: node.log does not have it
+	rec := logRecord(4, 30, "ERROR", "block rejected", "sub", "chain", "hash", blockHash(206), "err", "bad-txnmrklroot")
+	rec.Run = testRun
+	raw, _ := json.Marshal(rec)
+	node.currentLogFeed().ch <- rpc.Notification{Event: &rpc.Event{Topic: "log", Type: "log.record", Data: raw}}
+	waitFor(t, tm, "block rejected", "4/4")
+	golden(t, finalView(t, tm))
+}
+
+// TestLogPagePolled: a node whose log topic is refused (an older node,
+// a login without it) has node.log polled after the last record seen
+// while the page is shown.
+func TestLogPagePolled(t *testing.T) {
+	node := newFakeNode()
+	node.logEvents = false
+	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "(polled every 20ms)", "peer misbehaving")
+	node.mu.Lock()
+	node.logRecs = append(node.logRecs, logRecord(4, 5, "INFO", "mempool saved", "txs", "3"))
+	node.mu.Unlock()
+	waitFor(t, tm, "mempool saved txs=3", "4/4")
+	keys(tm, "s")
+	waitFor(t, tm, "the node's log is polled, not")
+	finalView(t, tm)
+	if !node.called("node.log", `["debug",3,1000]`) {
+		t.Errorf("no poll after record 3: %q", node.callLog())
+	}
+}
+
+// TestLogPageRefused: a login the node refuses node.log sees why, and s
+// still shows the session's log.
+func TestLogPageRefused(t *testing.T) {
+	node := newFakeNode()
+	node.logEvents = false
+	node.answer["node.log"] = &rpc.Error{Code: rpc.CodeForbidden, Message: "node.log needs the operator's login (the cookie, or an rpcauth user without a whitelist)"}
+	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "error: node.log needs the operator's login")
+	keys(tm, "s")
+	waitFor(t, tm, "Events and actions of this session")
+	if v := finalView(t, tm); strings.Contains(v, "peer misbehaving") {
+		t.Errorf("refused, yet the node's records show:\n%s", v)
+	}
+}
+
+// TestNodeLogMerge: records merge in seq order once each, whatever order
+// the reads and the events bring them in; a new run starts after a
+// marker; the newest size lines are kept.
+func TestNodeLogMerge(t *testing.T) {
+	var l nodeLog
+	r := func(seq uint64) NodeLogRecord { return logRecord(seq, 0, "INFO", "r"+itoa(int(seq))) }
+	l.merge("a", []NodeLogRecord{r(1), r(2), r(5)}, 10)
+	l.merge("a", []NodeLogRecord{r(4), r(5), r(3), r(6)}, 10)
+	got := func() string {
+		var s []string
+		for _, x := range l.lines {
+			s = append(s, x.Msg+x.marker)
+		}
+		return strings.Join(s, " ")
+	}
+	if got() != "r1 r2 r3 r4 r5 r6" || l.cursor() != 6 {
+		t.Errorf("merged %q cursor %d", got(), l.cursor())
+	}
+	l.merge("b", []NodeLogRecord{r(2), r(1)}, 10)
+	if got() != "r1 r2 r3 r4 r5 r6 — the node restarted — r1 r2" || l.cursor() != 2 {
+		t.Errorf("after a restart %q cursor %d", got(), l.cursor())
+	}
+	l.merge("b", []NodeLogRecord{r(3), r(4), r(5)}, 6)
+	if got() != "— the node restarted — r1 r2 r3 r4 r5" || l.base != 1 {
+		t.Errorf("bounded to 6: %q base %d", got(), l.base)
+	}
+	l.merge("b", []NodeLogRecord{r(1)}, 6) // already there: not again
+	if got() != "— the node restarted — r1 r2 r3 r4 r5" {
+		t.Errorf("a record again: %q", got())
+	}
 }
