@@ -237,6 +237,11 @@ func (f *fakeNode) result(method string, params []any) (any, error) {
 	case "account.list":
 		return []map[string]any{{"name": "default", "number": 0, "kind": "bip44"}, {"name": "bob", "number": 1, "kind": "bip44"}}, nil
 	case "tx.list":
+		if params[0] == "bob" {
+			return []map[string]any{
+				{"txid": hexID(0xb3), "status": "confirmed", "category": "receive", "amount": rpc.GG(8e8), "confirmations": 12, "time": testNow.Unix() - 7200},
+			}, nil
+		}
 		return []map[string]any{
 			{"txid": hexID(0xb1), "status": "pending", "category": "send", "amount": rpc.GG(-1e8), "fee": rpc.GG(141), "confirmations": 0, "time": testNow.Unix() - 30},
 			{"txid": hexID(0xb2), "status": "confirmed", "category": "receive", "amount": rpc.GG(10e8), "confirmations": 75, "time": testNow.Unix() - 45000},

@@ -541,3 +541,51 @@ func TestNodeLogMerge(t *testing.T) {
 		t.Errorf("a record again: %q", got())
 	}
 }
+
+// TestWalletAccountSelector: a chooses the account, in turn after every
+// account: the history is that account's (tx.list of it), its balance
+// row is marked, and a payment takes it unless told otherwise.
+func TestWalletAccountSelector(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	tm := startModel(t, node, 80, 24, PageWallet)
+	waitFor(t, tm, "History of every account", "▸ (all)")
+	keys(tm, "a")
+	waitFor(t, tm, "History of account default", "▸ default")
+	keys(tm, "a")
+	waitFor(t, tm, "History of account bob", "▸ bob", "0000…00b3")
+	keys(tm, "a")
+	waitFor(t, tm, "History of every account", "0000…00b1")
+	keys(tm, "a", "a")
+	waitFor(t, tm, "History of account bob")
+	keys(tm, "s", "rg1qfriend", "enter", "2", "enter", "enter", "enter")
+	waitFor(t, tm, "send 2.0 GG", "account", "bob", "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: send 2.0 GG")
+	keys(tm, "esc")
+	waitFor(t, tm, "History of account bob", "▸ bob")
+	golden(t, finalView(t, tm))
+	for _, c := range [][2]string{{"tx.list", `["bob",50,0]`}, {"tx.list", `["default",50,0]`}, {"tx.list", `["*",50,0]`},
+		{"tx.create", `["rg1qfriend","2.0",false,"bob"]`}, {"sendtoaddress", `["rg1qfriend","2.0",false,"bob"]`}} {
+		if !node.called(c[0], c[1]) {
+			t.Errorf("no call %s %s: %q", c[0], c[1], node.callLog())
+		}
+	}
+}
+
+// TestWalletAccountNewAddress: n offers the chosen account.
+func TestWalletAccountNewAddress(t *testing.T) {
+	node := newFakeNode()
+	tm := startModel(t, node, 80, 24, PageWallet)
+	waitFor(t, tm, "History of every account")
+	keys(tm, "a", "a")
+	waitFor(t, tm, "History of account bob")
+	keys(tm, "n", "enter")
+	waitFor(t, tm, "new address for account bob", "y do")
+	keys(tm, "y")
+	waitFor(t, tm, "rg1qnewaddress")
+	finalView(t, tm)
+	if !node.called("getnewaddress", `["bob"]`) {
+		t.Errorf("no address of bob: %q", node.callLog())
+	}
+}
