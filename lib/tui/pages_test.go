@@ -589,3 +589,134 @@ func TestWalletAccountNewAddress(t *testing.T) {
 		t.Errorf("no address of bob: %q", node.callLog())
 	}
 }
+
+// contractOf is a contract.mine entry of the tests.
+func contractOf(id int, state, role, account string, terms map[string]any) map[string]any {
+	return map[string]any{"id": hexID(id), "state": state, "role": role, "account": account, "terms": terms}
+}
+
+// TestProducersChange: c changes the producer under the cursor: the form
+// starts from its record, the confirmation shows the new values and the
+// dry run's fee, n sends nothing, y sends cp.change.
+func TestProducersChange(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	tm := startModel(t, node, 80, 24, PageProducers)
+	waitFor(t, tm, "Producers: 2 registered")
+	change := func() {
+		keys(tm, "c", "enter", "enter", "enter", "enter") // name, url, ip, class: as they are
+		tm.Send(keyBackspace)
+		keys(tm, "7", "enter", "enter") // media share 5 → 7; account
+		waitFor(t, tm, "change producer ironforge", "media share", "7%", "0.00000194 GG", "y broadcast")
+	}
+	keys(tm, "down") // ironforge (moonwell, pending, comes first)
+	change()
+	keys(tm, "n")
+	waitFor(t, tm, "cancelled: change producer")
+	if node.called("cp.change", `["`+hexID(0xc1)+`","ironforge","https://ironforge.example","","smith",7,"","default",false]`) {
+		t.Fatal("a cancelled change was broadcast")
+	}
+	change()
+	keys(tm, "y")
+	waitFor(t, tm, "done: change producer")
+	finalView(t, tm)
+	for _, dry := range []string{"true", "false"} {
+		if !node.called("cp.change", `["`+hexID(0xc1)+`","ironforge","https://ironforge.example","","smith",7,"","default",`+dry+`]`) {
+			t.Errorf("no cp.change (dry run %s): %q", dry, node.callLog())
+		}
+	}
+}
+
+// TestContractsFulfil: a on a contract the wallet signed as B fulfils
+// it: the terms and the dry run's fee first, n cancels, y sends.
+func TestContractsFulfil(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	node.answer["contract.mine"] = []map[string]any{contractOf(0xf4, "signed", "B", "bob", map[string]any{"a_gold": rpc.GG(2e8), "b_gold": rpc.GG(1e8), "expiry": 260})}
+	node.answer["contract.fulfil"] = map[string]any{"id": hexID(0xf4), "txid": hexID(0x78), "fee": rpc.GG(250)}
+	tm := startModel(t, node, 80, 24, PageContracts)
+	waitFor(t, tm, "pub→[sign]→fulfil", "fulfil")
+	keys(tm, "a")
+	waitFor(t, tm, "fulfil contract 0000…00f4", "B pays", "1.0 GG", "0.0000025 GG", "y broadcast")
+	keys(tm, "n")
+	waitFor(t, tm, "cancelled: fulfil contract")
+	if node.called("contract.fulfil", `["`+hexID(0xf4)+`","bob",false]`) {
+		t.Fatal("a cancelled fulfil was broadcast")
+	}
+	keys(tm, "a")
+	waitFor(t, tm, "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: fulfil contract")
+	finalView(t, tm)
+	if !node.called("contract.fulfil", `["`+hexID(0xf4)+`","bob",true]`) || !node.called("contract.fulfil", `["`+hexID(0xf4)+`","bob",false]`) {
+		t.Errorf("no dry run and fulfil: %q", node.callLog())
+	}
+}
+
+// TestContractsClaim: a on a fulfilled contract the wallet is B of asks
+// for the secret (a bad one is refused in the form), previews the claim,
+// esc cancels, y claims.
+func TestContractsClaim(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	secret := strings.Repeat("5e", 32)
+	node.answer["contract.mine"] = []map[string]any{contractOf(0xf5, "fulfilled", "B", "bob", map[string]any{"a_gold": rpc.GG(3e8), "b_gold": rpc.GG(1e8), "hash": hexID(9), "expiry": 240})}
+	node.answer["contract.execute"] = map[string]any{"id": hexID(0xf5), "state": "exchanged", "txid": hexID(0x79), "fee": rpc.GG(300)}
+	tm := startModel(t, node, 80, 24, PageContracts)
+	waitFor(t, tm, "[fulfil]", "claim")
+	keys(tm, "a", "xyz", "enter")
+	waitFor(t, tm, "error: the secret is 64 hex digits")
+	if node.called("contract.execute", "") {
+		t.Fatal("a bad secret reached the node")
+	}
+	for range 3 {
+		tm.Send(keyBackspace)
+	}
+	keys(tm, secret, "enter")
+	waitFor(t, tm, "claim contract 0000…00f5", "A gives", "3.0 GG", "0.000003 GG", "y broadcast")
+	keys(tm, "esc")
+	waitFor(t, tm, "cancelled: claim contract")
+	if node.called("contract.execute", `["`+hexID(0xf5)+`","claim","`+secret+`",null,"","bob",false]`) {
+		t.Fatal("a cancelled claim was broadcast")
+	}
+	keys(tm, "a", secret, "enter")
+	waitFor(t, tm, "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: claim contract")
+	finalView(t, tm)
+	for _, dry := range []string{"true", "false"} {
+		if !node.called("contract.execute", `["`+hexID(0xf5)+`","claim","`+secret+`",null,"","bob",`+dry+`]`) {
+			t.Errorf("no claim (dry run %s): %q", dry, node.callLog())
+		}
+	}
+}
+
+// TestContractsWithdraw: a on an offer the wallet published as A
+// withdraws it after a confirmation (nothing is broadcast: the book
+// drops it); n cancels; a locked wallet asks for the passphrase first.
+func TestContractsWithdraw(t *testing.T) {
+	node := newFakeNode()
+	node.answer["contract.mine"] = []map[string]any{contractOf(0xf6, "published", "A", "default", map[string]any{"a_gold": rpc.GG(2e8), "b_gold": rpc.GG(5e8), "expiry": 300})}
+	tm := startModel(t, node, 80, 24, PageContracts)
+	waitFor(t, tm, "[pub]→sign", "withdraw")
+	keys(tm, "a")
+	waitFor(t, tm, "withdraw contract 0000…00f6", "A gives", "2.0 GG", "B pays", "5.0 GG")
+	keys(tm, "n")
+	waitFor(t, tm, "cancelled: withdraw contr")
+	if node.called("contract.withdraw", "") {
+		t.Fatal("a cancelled withdrawal was sent")
+	}
+	keys(tm, "a")
+	waitFor(t, tm, "withdraw contract 0000…00f6")
+	keys(tm, "y")
+	waitFor(t, tm, "The wallet is locked")
+	keys(tm, testPass, "enter")
+	waitFor(t, tm, "done: withdraw contract")
+	finalView(t, tm)
+	if !node.called("contract.withdraw", `["`+hexID(0xf6)+`","default"]`) {
+		t.Errorf("no withdrawal: %q", node.callLog())
+	}
+	if !node.locked {
+		t.Error("the wallet was left unlocked")
+	}
+}
