@@ -268,6 +268,8 @@ func TestConsoleTmux(t *testing.T) {
 		t.Errorf("the banner stayed after the node came back:\n%s", s)
 	}
 	press("0")
+	waitScreen("node log", "The node's log, newest last (live)", "rpc listening")
+	press("s")
 	waitScreen("log", "connection lost", "reconnected")
 
 	// NO_COLOR: a second console draws without any attribute; the first

@@ -114,6 +114,7 @@ const DefaultMempoolSaveInterval = time.Minute
 type Node struct {
 	cfg      Config
 	log      *slog.Logger
+	logs     *logRing // the recent log (node.log)
 	db       *store.DB
 	Chain    *chain.Chain
 	Mempool  *mempool.Pool
@@ -142,6 +143,8 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	logs := newLogRing(LogRingRecords, LogRingBytes) // node.log (logring.go)
+	cfg.Logger = slog.New(&ringHandler{inner: cfg.Logger.Handler(), ring: logs})
 	if cfg.SigCacheEntries == 0 {
 		cfg.SigCacheEntries = 100_000
 	}
@@ -158,7 +161,7 @@ func New(cfg Config) (*Node, error) {
 		}
 		return nil, fmt.Errorf("open chain database: %w", err)
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, db: db, SigCache: script.NewSigCache(cfg.SigCacheEntries),
+	n := &Node{cfg: cfg, log: cfg.Logger, logs: logs, db: db, SigCache: script.NewSigCache(cfg.SigCacheEntries),
 		stopReq: make(chan struct{}), metrics: newMetrics()}
 	ccfg := chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache, Logger: cfg.Logger.With("sub", "chain"),
 		ConnectObserver: n.metrics.blockConnected, PruneTarget: cfg.Prune, BlockFileSize: cfg.BlockFileSize}

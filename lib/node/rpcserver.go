@@ -89,6 +89,7 @@ func (n *Node) startRPC() error {
 		n.rpc.Handle(rt)
 	}
 	n.serveEvents() // WebSocket /ws (events.go)
+	n.serveLog()    // node.log and the log topic (logring.go)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("rpc listen: %w", err)
@@ -141,6 +142,7 @@ func writeAddrFile(path, addr string) error {
 
 func (n *Node) stopRPC() {
 	defer n.stopEvents()
+	n.logs.stopFollow()
 	if n.rpc == nil {
 		return
 	}

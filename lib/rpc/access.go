@@ -62,6 +62,12 @@ func NewAccess(name string, grants []string) *Access {
 // Full reports whether a allows everything.
 func (a *Access) Full() bool { return a != nil && a.all && !a.Revoked() }
 
+// Operator reports whether a is the node's operator: full access by a
+// login that is neither an API token nor bound to an account (the
+// cookie, or an rpcauth user without a whitelist). The token methods,
+// node.log and the events' log topic need it.
+func (a *Access) Operator() bool { return a.Full() && !a.token && a.Account == "" }
+
 // Grants returns a's grants (nil for full access).
 func (a *Access) Grants() []string {
 	if a == nil || a.all {

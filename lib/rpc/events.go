@@ -23,10 +23,14 @@ const (
 	TopicProps     = "props"
 	TopicContracts = "contracts"
 	TopicPeers     = "peers"
+	// TopicLog carries the node's log records: only the operator's
+	// logins may follow it (Access.Operator), and it has no backlog
+	// (node.log reads what a client missed).
+	TopicLog = "log"
 )
 
 // Topics lists every topic, in the order of the docs.
-var Topics = []string{TopicBlocks, TopicMempool, TopicTxs, TopicProducers, TopicProps, TopicContracts, TopicPeers}
+var Topics = []string{TopicBlocks, TopicMempool, TopicTxs, TopicProducers, TopicProps, TopicContracts, TopicPeers, TopicLog}
 
 // Block event types; the hub follows the tip by them.
 const (
@@ -228,9 +232,11 @@ func (h *Hub) Publish(evs ...*HubEvent) {
 		m := topicBit(e.Topic)
 		e.mask = m
 		b.mask |= m
-		if m.bulk() {
+		switch {
+		case m == topicBit(TopicLog): // no backlog: node.log has the records
+		case m.bulk():
 			h.bulk.push(e)
-		} else {
+		default:
 			h.main.push(e)
 		}
 	}

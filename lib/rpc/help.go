@@ -37,7 +37,7 @@ var paramTypes = sync.OnceValue(func() map[string]ParamType {
 		"txid": TypeString, "n": TypeNumber, "include_mempool": TypeBool, "hexstring": TypeString,
 		"nblocks": TypeNumber, "address": TypeString, "template_request": TypeObject, "hexdata": TypeString,
 		"workid": TypeString, "method": TypeString, "filtertype": TypeString, "index_name": TypeString,
-		"limit": TypeNumber, "cursor": TypeString, "order": TypeString,
+		"limit": TypeNumber, "cursor": TypeString, "order": TypeString, "level": TypeString, "after": TypeNumber,
 		// wallet
 		"passphrase": TypeString, "mnemonic": TypeString, "birthday": TypeNumber, "timeout": TypeNumber,
 		"account": TypeString, "lock_height": TypeNumber, "lock_blocks": TypeNumber, "amount": TypeAmount,

@@ -338,7 +338,7 @@ func (s *TokenService) Methods() []Method {
 
 // operator refuses what is not a full login or is a token.
 func operator(ctx context.Context) error {
-	if a := AccessFrom(ctx); a == nil || !a.Full() || a.token || a.Account != "" {
+	if !AccessFrom(ctx).Operator() {
 		return Errorf(CodeForbidden, "token methods need full access, not a token")
 	}
 	return nil

@@ -617,6 +617,9 @@ func (c *wsConn) subscribe(it wsItem) (any, error) {
 		return nil, it.err
 	}
 	p := it.sub
+	if slices.Contains(p.Topics, TopicLog) && !c.access.Operator() {
+		return nil, Errorf(CodeForbidden, "topic log needs the operator's login (the cookie, or an rpcauth user without a whitelist), not %s", c.access)
+	}
 	if c.sub.Len() >= cfg.MaxSubscriptions {
 		return nil, Errorf(CodeInvalidParam, "too many subscriptions: at most %d per connection", cfg.MaxSubscriptions)
 	}

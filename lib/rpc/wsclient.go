@@ -354,7 +354,8 @@ func (c *WSClient) call(ctx context.Context, method string, out any, params any,
 
 // SubscribeParams are the params of the node's subscribe method.
 type SubscribeParams struct {
-	// Topics: blocks, mempool, txs, producers, props, contracts, peers.
+	// Topics: blocks, mempool, txs, producers, props, contracts, peers,
+	// log.
 	Topics []string `json:"topics"`
 	// Addresses filter txs (required for it) and props.
 	Addresses []string `json:"addresses,omitempty"`

@@ -73,7 +73,7 @@ func Snapshot(ctx context.Context, c Caller, page string, now time.Time) (Table,
 		d, err := loadContracts(ctx, c)
 		return tableOf(d, err, contractsTable)
 	case PageWallet:
-		d, err := loadWallet(ctx, c)
+		d, err := loadWallet(ctx, c, "")
 		if err != nil {
 			return Table{}, err
 		}
@@ -628,9 +628,10 @@ func contractsTable(d *Contracts) ([]string, [][]string) {
 // ---- wallet
 
 // Wallet is the hosted wallet: its accounts with their balances, and the
-// latest history.
+// latest history (of Account, or of every account).
 type Wallet struct {
 	Locked   bool                  `json:"locked"`
+	Account  string                `json:"account,omitempty"`
 	Accounts []WalletAccount       `json:"accounts"`
 	Total    rpc.WalletBalanceJSON `json:"total"`
 	History  []WalletTx            `json:"history"`
@@ -691,14 +692,16 @@ type WalletAccount struct {
 // historySize is how many transactions the wallet page shows.
 const historySize = 50
 
-func loadWallet(ctx context.Context, c Caller) (*Wallet, error) {
+// loadWallet reads the wallet, the history of account ("": of every
+// account).
+func loadWallet(ctx context.Context, c Caller, account string) (*Wallet, error) {
 	var wi struct {
 		Locked bool `json:"locked"`
 	}
 	if err := c.Call(ctx, "wallet.info", &wi); err != nil {
 		return nil, err
 	}
-	d := &Wallet{Locked: wi.Locked}
+	d := &Wallet{Locked: wi.Locked, Account: account}
 	var accts []rpc.WalletAccountJSON
 	if err := c.Call(ctx, "account.list", &accts); err != nil {
 		return nil, err
@@ -713,7 +716,11 @@ func loadWallet(ctx context.Context, c Caller) (*Wallet, error) {
 	if err := c.Call(ctx, "balance.all", &d.Total, "*"); err != nil {
 		return nil, err
 	}
-	if err := c.Call(ctx, "tx.list", &d.History, "*", historySize, 0); err != nil {
+	hist := account
+	if hist == "" {
+		hist = "*"
+	}
+	if err := c.Call(ctx, "tx.list", &d.History, hist, historySize, 0); err != nil {
 		return nil, err
 	}
 	if d.Accounts == nil {

@@ -1,7 +1,7 @@
 // Package tui is gg-console's terminal user interface: a bubbletea model
 // (Elm architecture: Init, Update, View) of the operator's pages —
 // dashboard, blocks, mempool, peers, producers, props, auctions,
-// contracts, wallet and a log of what happened — and the page data both
+// contracts, wallet and the log — and the page data both
 // the model and gg-console's --once snapshots read (Snapshot).
 //
 // The model does no I/O itself: every call to the node runs inside a
@@ -14,6 +14,11 @@
 // a backend without events (ErrNoEvents) is polled instead. A lost
 // connection shows a banner, is retried every second, and the feed
 // resumes after the last block seen.
+//
+// The log page shows the node's log (node.log), followed live on the
+// events' log topic when the backend is a LogFollower (on a feed of its
+// own) and polled otherwise while it is shown; s shows instead the
+// session's own log: its events, actions and connection changes.
 //
 // Safe actions: whatever changes state shows what will be broadcast —
 // amounts, fee (from a dry run the node signs but does not send),

@@ -43,10 +43,54 @@ type fakeNode struct {
 	feed    *fakeFeed
 	answer  map[string]any // method → result (or *rpc.Error)
 	bestBid rpc.GG
+	// the node's log: its records (node.log reads them), and whether
+	// FollowLog serves logFeed
+	logRecs   []NodeLogRecord
+	logEvents bool
+	logFeed   *fakeFeed
+}
+
+const testRun = "5eed5eed5eed5eed"
+
+// logRecord is a record of the fixed node log, seconds before testNow.
+func logRecord(seq uint64, ago int, level, msg string, attrs ...string) NodeLogRecord {
+	r := NodeLogRecord{Seq: seq, Time: testNow.Add(-time.Duration(ago) * time.Second).UTC(), Level: level, Msg: msg}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		if r.Attrs == nil {
+			r.Attrs = map[string]string{}
+		}
+		r.Attrs[attrs[i]] = attrs[i+1]
+	}
+	return r
+}
+
+// FollowLog serves the log topic when logEvents is set.
+func (f *fakeNode) FollowLog(ctx context.Context) (Feed, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return nil, errDown
+	}
+	if !f.logEvents {
+		return nil, fmt.Errorf("%w: topic log refused", ErrNoEvents)
+	}
+	f.logFeed = &fakeFeed{ch: make(chan rpc.Notification, 16), end: make(chan error, 1)}
+	return f.logFeed, nil
+}
+
+func (f *fakeNode) currentLogFeed() *fakeFeed {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.logFeed
 }
 
 func newFakeNode() *fakeNode {
-	return &fakeNode{locked: true, events: true, answer: map[string]any{}, bestBid: rpc.GG(150_000_000)}
+	return &fakeNode{locked: true, events: true, answer: map[string]any{}, bestBid: rpc.GG(150_000_000), logEvents: true,
+		logRecs: []NodeLogRecord{
+			logRecord(1, 3600, "INFO", "chain loaded", "network", "regtest", "height", "205", "tip", blockHash(205)),
+			logRecord(2, 3590, "INFO", "rpc listening", "addr", "127.0.0.1:2202", "cookie", "/home/op/.gg/regtest/.cookie"),
+			logRecord(3, 600, "WARN", "peer misbehaving", "sub", "p2p", "peer", "10.0.0.7:51200", "score", "20"),
+		}}
 }
 
 var errDown = fmt.Errorf("%w at http://127.0.0.1:2202: dial tcp 127.0.0.1:2202: connect: connection refused", rpc.ErrNoNode)
@@ -193,10 +237,32 @@ func (f *fakeNode) result(method string, params []any) (any, error) {
 	case "account.list":
 		return []map[string]any{{"name": "default", "number": 0, "kind": "bip44"}, {"name": "bob", "number": 1, "kind": "bip44"}}, nil
 	case "tx.list":
+		if params[0] == "bob" {
+			return []map[string]any{
+				{"txid": hexID(0xb3), "status": "confirmed", "category": "receive", "amount": rpc.GG(8e8), "confirmations": 12, "time": testNow.Unix() - 7200},
+			}, nil
+		}
 		return []map[string]any{
 			{"txid": hexID(0xb1), "status": "pending", "category": "send", "amount": rpc.GG(-1e8), "fee": rpc.GG(141), "confirmations": 0, "time": testNow.Unix() - 30},
 			{"txid": hexID(0xb2), "status": "confirmed", "category": "receive", "amount": rpc.GG(10e8), "confirmations": 75, "time": testNow.Unix() - 45000},
 		}, nil
+	case "node.log":
+		var after *uint64
+		if len(params) > 1 && params[1] != nil {
+			a := params[1].(uint64)
+			after = &a
+		}
+		recs := []NodeLogRecord{}
+		for _, r := range f.logRecs {
+			if after == nil || r.Seq > *after {
+				recs = append(recs, r)
+			}
+		}
+		cursor := uint64(0)
+		if n := len(f.logRecs); n > 0 {
+			cursor = f.logRecs[n-1].Seq
+		}
+		return map[string]any{"run": testRun, "records": recs, "cursor": cursor, "missed": 0}, nil
 	case "wallet.unlock":
 		if params[0] != testPass {
 			return nil, &rpc.Error{Code: rpc.CodeWalletPass, Message: "wrong passphrase"}

@@ -72,7 +72,8 @@ type Model struct {
 	notice  string    // the last action's outcome
 	noticeE bool      // ... an error
 
-	log []string
+	log  []string // this session's
+	nlog nodeLog  // the node's
 }
 
 // New builds the model.
@@ -254,6 +255,7 @@ func (m *Model) lose(err error) tea.Cmd {
 		m.feed = nil
 		cmds = append(cmds, func() tea.Msg { f.Close(); return nil })
 	}
+	cmds = append(cmds, m.stopLogFeed())
 	return tea.Batch(append(cmds, m.retryLater())...)
 }
 
@@ -295,7 +297,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.logf("reconnected")
 			}
 			m.feed, m.conn, m.lostErr = msg.feed, connLive, ""
-			return m, waitEvent(m.ctx(), msg.feed)
+			return m, tea.Batch(waitEvent(m.ctx(), msg.feed), m.followLog(), m.logPoll())
 		case errors.Is(msg.err, ErrNoEvents):
 			if m.conn != connPolling {
 				m.logf("the node serves no events: polling every %s", m.cfg.Poll)
@@ -362,6 +364,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.views = append(m.views, msg.d)
 		return m, nil
+	case logFeedMsg, logEventMsg, logEndMsg, logTickMsg:
+		return m, m.onLogMsg(msg)
 	case lockedMsg:
 		if msg.err != nil {
 			m.logf("locking the wallet failed: %s", rpcMessage(msg.err))
@@ -387,6 +391,9 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	} else {
 		s.err, s.loadedOnce = "", true
 		p.loaded(m, msg.data)
+		if msg.page == m.logPageIndex() {
+			cmds = append(cmds, m.logPoll())
+		}
 	}
 	if s.again {
 		s.again = false
@@ -480,6 +487,9 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	m.active = (i + len(m.pages)) % len(m.pages)
 	m.views = nil
 	s := m.pages[m.active].(stateful).state()
+	if m.logShown() && m.nlog.feed == nil {
+		s.dirty = true // polled while shown
+	}
 	if s.dirty || !s.loadedOnce || m.conn == connPolling {
 		return m.reload(m.active)
 	}
@@ -872,7 +882,8 @@ var helpLines = [][2]string{
 	{"props", "m the wallet's · p a producer's · / by id · n create (batch) · s send · x destroy · a sell"},
 	{"auctions", "b bid on the auction under the cursor"},
 	{"contracts", "a act on the next step (sign, fulfil, claim, refund, withdraw)"},
-	{"wallet", "n new address · s send (fee shown before it is sent)"},
+	{"wallet", "a account (history, address, send) · n new address · s send (fee shown first)"},
+	{"log", "s the node's log or this session's · G follow the newest"},
 	{"", ""},
 	{"actions", "every action shows what it broadcasts and waits for y; a locked wallet asks for its passphrase"},
 }

@@ -735,31 +735,75 @@ func (p *contractsPage) view(m *Model, w, h int) string {
 
 // ---- wallet
 
+// walletPage shows the balances of every account and the history of
+// the account chosen with a (every account at first); new addresses and
+// payments default to that account.
 type walletPage struct {
 	pageState
 	data     *Wallet
 	balances list
 	history  list
+	account  string // the chosen account; "": every account
 }
 
 func (*walletPage) name() string  { return PageWallet }
 func (*walletPage) title() string { return "Wallet" }
-func (*walletPage) keys() string  { return "n new address · s send · enter open tx" }
+func (*walletPage) keys() string  { return "a account · n new address · s send · enter open tx" }
 func (*walletPage) topics() []string {
 	return []string{"blocks", "mempool", "props", "producers", "contracts"}
 }
 func (p *walletPage) load(m *Model) tea.Cmd {
-	return loadCmd(m, 8, loadWallet)
+	acct := p.account
+	return loadCmd(m, 8, func(ctx context.Context, c Caller) (*Wallet, error) { return loadWallet(ctx, c, acct) })
 }
 func (p *walletPage) loaded(m *Model, d any) {
+	if w := d.(*Wallet); w.Account != p.account && p.data != nil {
+		return // another account chosen meanwhile: its load follows
+	}
 	p.data = d.(*Wallet)
+	if p.account != "" && p.accountIndex() < 0 {
+		p.account = "" // gone (renamed): every account
+	}
 	p.balances.set(walletTable(p.data))
 	p.history.set(historyTable(p.data.History, m.cfg.Now()))
 }
+
+// accountIndex is the chosen account's row, -1 for every account.
+func (p *walletPage) accountIndex() int {
+	for i, a := range p.data.Accounts {
+		if a.Name == p.account {
+			return i
+		}
+	}
+	return -1
+}
+
+// defaultAccount is the account an action takes unless told: the chosen
+// one, else default.
+func (p *walletPage) defaultAccount() string {
+	if p.account == "" {
+		return "default"
+	}
+	return p.account
+}
+
 func (p *walletPage) key(m *Model, k string) (tea.Cmd, bool) {
 	switch k {
+	case "a":
+		if p.data == nil {
+			return nil, true
+		}
+		// every account, then each in turn
+		i := p.accountIndex() + 1
+		if i >= len(p.data.Accounts) {
+			p.account = ""
+		} else {
+			p.account = p.data.Accounts[i].Name
+		}
+		p.history.top()
+		return m.reload(8), true
 	case "n":
-		m.form = newForm("New receive address", []fieldSpec{{"account", "default (a new name creates the account)", ""}}, func(v []string) (*action, error) {
+		m.form = newForm("New receive address", []fieldSpec{{"account", "default (a new name creates the account)", p.account}}, func(v []string) (*action, error) {
 			acct := v[0]
 			if acct == "" {
 				acct = "default"
@@ -769,7 +813,7 @@ func (p *walletPage) key(m *Model, k string) (tea.Cmd, bool) {
 		})
 		return nil, true
 	case "s":
-		m.form = newForm("Send GG", []fieldSpec{{"to address", "rg1q...", ""}, {"amount", "GG", ""}, {"account", "default", ""},
+		m.form = newForm("Send GG", []fieldSpec{{"to address", "rg1q...", ""}, {"amount", "GG", ""}, {"account", "default", p.account},
 			{"fee from amount", "no (yes: the recipient pays it)", ""}},
 			func(v []string) (*action, error) {
 				if v[0] == "" {
@@ -811,25 +855,38 @@ func (p *walletPage) view(m *Model, w, h int) string {
 	}
 	b.WriteString(truncate(fmt.Sprintf("Wallet (%s): balances in GG", lk), w) + "\n")
 	nb := len(p.balances.rows) + 1
-	b.WriteString(p.balances.viewAll(w, m.st) + "\n")
+	mark := p.accountIndex()
+	if mark < 0 {
+		mark = len(p.balances.rows) - 1 // (all)
+	}
+	b.WriteString(p.balances.viewAll(w, m.st, mark) + "\n")
 	rest := h - nb - 1
 	if p.err != "" {
 		b.WriteString(m.st.err.Render("error: "+p.err) + "\n")
 		rest--
 	}
 	if rest > 2 {
-		b.WriteString(truncate("History, newest first"+m.st.dim.Render("  "+p.history.position()), w) + "\n")
+		of := "every account"
+		if p.account != "" {
+			of = "account " + p.account
+		}
+		b.WriteString(truncate("History of "+of+", newest first"+m.st.dim.Render("  "+p.history.position()), w) + "\n")
 		b.WriteString(p.history.view(w, rest-1, m.st, "(no transactions)"))
 	}
 	return b.String()
 }
 
-// viewAll draws every row with no cursor (a small fixed table).
-func (l *list) viewAll(width int, st *styles) string {
+// viewAll draws every row (a small fixed table), row mark marked with
+// "▸" (none: -1).
+func (l *list) viewAll(width int, st *styles, mark int) string {
 	w := l.fit(width)
 	var b strings.Builder
 	b.WriteString(st.header.Render(truncate("  "+row(l.header, w), width)))
-	for _, r := range l.rows {
+	for i, r := range l.rows {
+		if i == mark {
+			b.WriteString("\n" + st.selected.Render(truncate("▸ "+row(r, w), width)))
+			continue
+		}
 		b.WriteString("\n" + truncate("  "+row(r, w), width))
 	}
 	return b.String()
@@ -837,43 +894,76 @@ func (l *list) viewAll(width int, st *styles) string {
 
 // ---- log
 
+// logPage shows the node's log (node.log, live on the log topic) or,
+// toggled with s, this session's events and actions.
 type logPage struct {
 	pageState
 	list    list
 	changed bool
 	follow  bool
+	session bool // this session's log, not the node's
+	shown   bool // session as of the rows
 }
 
-func (*logPage) name() string          { return PageLog }
-func (*logPage) title() string         { return "Log" }
-func (*logPage) keys() string          { return "G follow" }
-func (*logPage) topics() []string      { return nil }
-func (p *logPage) load(*Model) tea.Cmd { return nil }
-func (p *logPage) loaded(*Model, any)  {}
+func (*logPage) name() string  { return PageLog }
+func (*logPage) title() string { return "Log" }
+func (p *logPage) keys() string {
+	if p.session {
+		return "s node log · G follow"
+	}
+	return "s session log · G follow"
+}
+func (*logPage) topics() []string { return nil }
+func (p *logPage) load(m *Model) tea.Cmd {
+	run, cursor := m.nlog.run, m.nlog.cursor()
+	return loadCmd(m, m.logPageIndex(), func(ctx context.Context, c Caller) (*nodeLogPage, error) {
+		return loadNodeLog(ctx, c, run, cursor)
+	})
+}
+func (p *logPage) loaded(m *Model, d any) { m.nodeLogLoaded(d.(*nodeLogPage)) }
 func (p *logPage) key(m *Model, k string) (tea.Cmd, bool) {
+	if k == "s" {
+		p.session = !p.session
+		p.changed, p.follow = true, true
+		if !p.session {
+			return m.reload(m.logPageIndex()), true
+		}
+		return nil, true
+	}
 	p.sync(m)
 	ok := p.list.key(k)
 	p.follow = p.list.cursor == len(p.list.rows)-1
 	return nil, ok
 }
 func (p *logPage) sync(m *Model) {
-	if !p.changed && p.list.rows != nil {
+	if !p.changed && p.list.rows != nil && p.shown == p.session {
 		return
 	}
 	atEnd := p.follow || p.list.rows == nil || p.list.cursor >= len(p.list.rows)-1
-	rows := make([][]string, len(m.log))
-	for i, l := range m.log {
-		rows[i] = []string{l}
-	}
 	p.list.full = true
-	p.list.set([]string{"TIME     EVENT"}, rows)
+	if p.session {
+		rows := make([][]string, len(m.log))
+		for i, l := range m.log {
+			rows[i] = []string{l}
+		}
+		p.list.set([]string{"TIME     EVENT"}, rows)
+	} else {
+		p.list.full = false // ids shortened, as on the other pages
+		p.list.set([]string{"TIME", "LEVEL", "MESSAGE"}, m.nlog.rows())
+	}
 	if atEnd {
 		p.list.bottom()
 	}
-	p.changed = false
+	p.changed, p.shown = false, p.session
 }
 func (p *logPage) view(m *Model, w, h int) string {
 	p.sync(m)
-	p.loadedOnce = true // the log is the console's own: nothing to load
-	return m.listView(&p.pageState, &p.list, w, h, "Events and actions of this session (newest last)", "(nothing yet)")
+	if p.session {
+		return m.listView(&pageState{loadedOnce: true}, &p.list, w, h, "Events and actions of this session (newest last)", "(nothing yet)")
+	}
+	how := "polled every " + m.cfg.Poll.String()
+	if m.nlog.feed != nil {
+		how = "live"
+	}
+	return m.listView(&p.pageState, &p.list, w, h, "The node's log, newest last ("+how+")", "(nothing yet)")
 }

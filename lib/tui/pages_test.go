@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -188,7 +189,7 @@ func TestAuctionsPage(t *testing.T) {
 	node.mu.Unlock()
 	node.currentFeed().push("props", "prop.outbid", map[string]any{"id": hexID(0xd2), "price": 150000000})
 	waitFor(t, tm, "3.0")
-	keys(tm, "0")
+	keys(tm, "0", "s")
 	waitFor(t, tm, "prop.outbid id=0000…00d2 price=1.5GG")
 	keys(tm, "7")
 	waitFor(t, tm, "[7 Auct]")
@@ -247,10 +248,12 @@ func TestWalletPage(t *testing.T) {
 	}
 }
 
-// TestLogPage: the log holds the session's events.
+// TestLogPage: s shows the session's events instead of the node's log.
 func TestLogPage(t *testing.T) {
 	node := newFakeNode()
 	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "The node's log")
+	keys(tm, "s")
 	waitFor(t, tm, "Events and actions")
 	node.currentFeed().push("blocks", "block.connected", map[string]any{"txs": 3})
 	node.currentFeed().push("producers", "producer.registered", map[string]any{"name": "skyforge", "id": hexID(0xc9)})
@@ -455,4 +458,265 @@ func TestKeysArriveTogether(t *testing.T) {
 	keys(tm, "nskyforge")
 	waitFor(t, tm, "Register a producer", "skyforge")
 	finalView(t, tm)
+}
+
+// TestLogPageNode: the log page shows the node's log (node.log) and
+// follows it live: a record the node logs appears without a key.
+func TestLogPageNode(t *testing.T) {
+	node := newFakeNode()
+	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "The node's log, newest last (live)", "peer misbehaving", "3/3")
+	// on the feed only: node.log does not have it
+	rec := logRecord(4, 30, "ERROR", "block rejected", "sub", "chain", "hash", blockHash(206), "err", "bad-txnmrklroot")
+	rec.Run = testRun
+	raw, _ := json.Marshal(rec)
+	node.currentLogFeed().ch <- rpc.Notification{Event: &rpc.Event{Topic: "log", Type: "log.record", Data: raw}}
+	waitFor(t, tm, "block rejected", "4/4")
+	golden(t, finalView(t, tm))
+}
+
+// TestLogPagePolled: a node whose log topic is refused (an older node,
+// a login without it) has node.log polled after the last record seen
+// while the page is shown.
+func TestLogPagePolled(t *testing.T) {
+	node := newFakeNode()
+	node.logEvents = false
+	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "(polled every 20ms)", "peer misbehaving")
+	node.mu.Lock()
+	node.logRecs = append(node.logRecs, logRecord(4, 5, "INFO", "mempool saved", "txs", "3"))
+	node.mu.Unlock()
+	waitFor(t, tm, "mempool saved txs=3", "4/4")
+	keys(tm, "s")
+	waitFor(t, tm, "the node's log is polled, not")
+	finalView(t, tm)
+	if !node.called("node.log", `["debug",3,1000]`) {
+		t.Errorf("no poll after record 3: %q", node.callLog())
+	}
+}
+
+// TestLogPageRefused: a login the node refuses node.log sees why, and s
+// still shows the session's log.
+func TestLogPageRefused(t *testing.T) {
+	node := newFakeNode()
+	node.logEvents = false
+	node.answer["node.log"] = &rpc.Error{Code: rpc.CodeForbidden, Message: "node.log needs the operator's login (the cookie, or an rpcauth user without a whitelist)"}
+	tm := startModel(t, node, 80, 24, PageLog)
+	waitFor(t, tm, "error: node.log needs the operator's login")
+	keys(tm, "s")
+	waitFor(t, tm, "Events and actions of this session")
+	if v := finalView(t, tm); strings.Contains(v, "peer misbehaving") {
+		t.Errorf("refused, yet the node's records show:\n%s", v)
+	}
+}
+
+// TestNodeLogMerge: records merge in seq order once each, whatever order
+// the reads and the events bring them in; a new run starts after a
+// marker; the newest size lines are kept.
+func TestNodeLogMerge(t *testing.T) {
+	var l nodeLog
+	r := func(seq uint64) NodeLogRecord { return logRecord(seq, 0, "INFO", "r"+itoa(int(seq))) }
+	l.merge("a", []NodeLogRecord{r(1), r(2), r(5)}, 10)
+	l.merge("a", []NodeLogRecord{r(4), r(5), r(3), r(6)}, 10)
+	got := func() string {
+		var s []string
+		for _, x := range l.lines {
+			s = append(s, x.Msg+x.marker)
+		}
+		return strings.Join(s, " ")
+	}
+	if got() != "r1 r2 r3 r4 r5 r6" || l.cursor() != 6 {
+		t.Errorf("merged %q cursor %d", got(), l.cursor())
+	}
+	l.merge("b", []NodeLogRecord{r(2), r(1)}, 10)
+	if got() != "r1 r2 r3 r4 r5 r6 — the node restarted — r1 r2" || l.cursor() != 2 {
+		t.Errorf("after a restart %q cursor %d", got(), l.cursor())
+	}
+	l.merge("b", []NodeLogRecord{r(3), r(4), r(5)}, 6)
+	if got() != "— the node restarted — r1 r2 r3 r4 r5" || l.base != 1 {
+		t.Errorf("bounded to 6: %q base %d", got(), l.base)
+	}
+	l.merge("b", []NodeLogRecord{r(1)}, 6) // already there: not again
+	if got() != "— the node restarted — r1 r2 r3 r4 r5" {
+		t.Errorf("a record again: %q", got())
+	}
+}
+
+// TestWalletAccountSelector: a chooses the account, in turn after every
+// account: the history is that account's (tx.list of it), its balance
+// row is marked, and a payment takes it unless told otherwise.
+func TestWalletAccountSelector(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	tm := startModel(t, node, 80, 24, PageWallet)
+	waitFor(t, tm, "History of every account", "▸ (all)")
+	keys(tm, "a")
+	waitFor(t, tm, "History of account default", "▸ default")
+	keys(tm, "a")
+	waitFor(t, tm, "History of account bob", "▸ bob", "0000…00b3")
+	keys(tm, "a")
+	waitFor(t, tm, "History of every account", "0000…00b1")
+	keys(tm, "a", "a")
+	waitFor(t, tm, "History of account bob")
+	keys(tm, "s", "rg1qfriend", "enter", "2", "enter", "enter", "enter")
+	waitFor(t, tm, "send 2.0 GG", "account", "bob", "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: send 2.0 GG")
+	keys(tm, "esc")
+	waitFor(t, tm, "History of account bob", "▸ bob")
+	golden(t, finalView(t, tm))
+	for _, c := range [][2]string{{"tx.list", `["bob",50,0]`}, {"tx.list", `["default",50,0]`}, {"tx.list", `["*",50,0]`},
+		{"tx.create", `["rg1qfriend","2.0",false,"bob"]`}, {"sendtoaddress", `["rg1qfriend","2.0",false,"bob"]`}} {
+		if !node.called(c[0], c[1]) {
+			t.Errorf("no call %s %s: %q", c[0], c[1], node.callLog())
+		}
+	}
+}
+
+// TestWalletAccountNewAddress: n offers the chosen account.
+func TestWalletAccountNewAddress(t *testing.T) {
+	node := newFakeNode()
+	tm := startModel(t, node, 80, 24, PageWallet)
+	waitFor(t, tm, "History of every account")
+	keys(tm, "a", "a")
+	waitFor(t, tm, "History of account bob")
+	keys(tm, "n", "enter")
+	waitFor(t, tm, "new address for account bob", "y do")
+	keys(tm, "y")
+	waitFor(t, tm, "rg1qnewaddress")
+	finalView(t, tm)
+	if !node.called("getnewaddress", `["bob"]`) {
+		t.Errorf("no address of bob: %q", node.callLog())
+	}
+}
+
+// contractOf is a contract.mine entry of the tests.
+func contractOf(id int, state, role, account string, terms map[string]any) map[string]any {
+	return map[string]any{"id": hexID(id), "state": state, "role": role, "account": account, "terms": terms}
+}
+
+// TestProducersChange: c changes the producer under the cursor: the form
+// starts from its record, the confirmation shows the new values and the
+// dry run's fee, n sends nothing, y sends cp.change.
+func TestProducersChange(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	tm := startModel(t, node, 80, 24, PageProducers)
+	waitFor(t, tm, "Producers: 2 registered")
+	change := func() {
+		keys(tm, "c", "enter", "enter", "enter", "enter") // name, url, ip, class: as they are
+		tm.Send(keyBackspace)
+		keys(tm, "7", "enter", "enter") // media share 5 → 7; account
+		waitFor(t, tm, "change producer ironforge", "media share", "7%", "0.00000194 GG", "y broadcast")
+	}
+	keys(tm, "down") // ironforge (moonwell, pending, comes first)
+	change()
+	keys(tm, "n")
+	waitFor(t, tm, "cancelled: change producer")
+	if node.called("cp.change", `["`+hexID(0xc1)+`","ironforge","https://ironforge.example","","smith",7,"","default",false]`) {
+		t.Fatal("a cancelled change was broadcast")
+	}
+	change()
+	keys(tm, "y")
+	waitFor(t, tm, "done: change producer")
+	finalView(t, tm)
+	for _, dry := range []string{"true", "false"} {
+		if !node.called("cp.change", `["`+hexID(0xc1)+`","ironforge","https://ironforge.example","","smith",7,"","default",`+dry+`]`) {
+			t.Errorf("no cp.change (dry run %s): %q", dry, node.callLog())
+		}
+	}
+}
+
+// TestContractsFulfil: a on a contract the wallet signed as B fulfils
+// it: the terms and the dry run's fee first, n cancels, y sends.
+func TestContractsFulfil(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	node.answer["contract.mine"] = []map[string]any{contractOf(0xf4, "signed", "B", "bob", map[string]any{"a_gold": rpc.GG(2e8), "b_gold": rpc.GG(1e8), "expiry": 260})}
+	node.answer["contract.fulfil"] = map[string]any{"id": hexID(0xf4), "txid": hexID(0x78), "fee": rpc.GG(250)}
+	tm := startModel(t, node, 80, 24, PageContracts)
+	waitFor(t, tm, "pub→[sign]→fulfil", "fulfil")
+	keys(tm, "a")
+	waitFor(t, tm, "fulfil contract 0000…00f4", "B pays", "1.0 GG", "0.0000025 GG", "y broadcast")
+	keys(tm, "n")
+	waitFor(t, tm, "cancelled: fulfil contract")
+	if node.called("contract.fulfil", `["`+hexID(0xf4)+`","bob",false]`) {
+		t.Fatal("a cancelled fulfil was broadcast")
+	}
+	keys(tm, "a")
+	waitFor(t, tm, "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: fulfil contract")
+	finalView(t, tm)
+	if !node.called("contract.fulfil", `["`+hexID(0xf4)+`","bob",true]`) || !node.called("contract.fulfil", `["`+hexID(0xf4)+`","bob",false]`) {
+		t.Errorf("no dry run and fulfil: %q", node.callLog())
+	}
+}
+
+// TestContractsClaim: a on a fulfilled contract the wallet is B of asks
+// for the secret (a bad one is refused in the form), previews the claim,
+// esc cancels, y claims.
+func TestContractsClaim(t *testing.T) {
+	node := newFakeNode()
+	node.locked = false
+	secret := strings.Repeat("5e", 32)
+	node.answer["contract.mine"] = []map[string]any{contractOf(0xf5, "fulfilled", "B", "bob", map[string]any{"a_gold": rpc.GG(3e8), "b_gold": rpc.GG(1e8), "hash": hexID(9), "expiry": 240})}
+	node.answer["contract.execute"] = map[string]any{"id": hexID(0xf5), "state": "exchanged", "txid": hexID(0x79), "fee": rpc.GG(300)}
+	tm := startModel(t, node, 80, 24, PageContracts)
+	waitFor(t, tm, "[fulfil]", "claim")
+	keys(tm, "a", "xyz", "enter")
+	waitFor(t, tm, "error: the secret is 64 hex digits")
+	if node.called("contract.execute", "") {
+		t.Fatal("a bad secret reached the node")
+	}
+	for range 3 {
+		tm.Send(keyBackspace)
+	}
+	keys(tm, secret, "enter")
+	waitFor(t, tm, "claim contract 0000…00f5", "A gives", "3.0 GG", "0.000003 GG", "y broadcast")
+	keys(tm, "esc")
+	waitFor(t, tm, "cancelled: claim contract")
+	if node.called("contract.execute", `["`+hexID(0xf5)+`","claim","`+secret+`",null,"","bob",false]`) {
+		t.Fatal("a cancelled claim was broadcast")
+	}
+	keys(tm, "a", secret, "enter")
+	waitFor(t, tm, "y broadcast")
+	keys(tm, "y")
+	waitFor(t, tm, "done: claim contract")
+	finalView(t, tm)
+	for _, dry := range []string{"true", "false"} {
+		if !node.called("contract.execute", `["`+hexID(0xf5)+`","claim","`+secret+`",null,"","bob",`+dry+`]`) {
+			t.Errorf("no claim (dry run %s): %q", dry, node.callLog())
+		}
+	}
+}
+
+// TestContractsWithdraw: a on an offer the wallet published as A
+// withdraws it after a confirmation (nothing is broadcast: the book
+// drops it); n cancels; a locked wallet asks for the passphrase first.
+func TestContractsWithdraw(t *testing.T) {
+	node := newFakeNode()
+	node.answer["contract.mine"] = []map[string]any{contractOf(0xf6, "published", "A", "default", map[string]any{"a_gold": rpc.GG(2e8), "b_gold": rpc.GG(5e8), "expiry": 300})}
+	tm := startModel(t, node, 80, 24, PageContracts)
+	waitFor(t, tm, "[pub]→sign", "withdraw")
+	keys(tm, "a")
+	waitFor(t, tm, "withdraw contract 0000…00f6", "A gives", "2.0 GG", "B pays", "5.0 GG")
+	keys(tm, "n")
+	waitFor(t, tm, "cancelled: withdraw contr")
+	if node.called("contract.withdraw", "") {
+		t.Fatal("a cancelled withdrawal was sent")
+	}
+	keys(tm, "a")
+	waitFor(t, tm, "withdraw contract 0000…00f6")
+	keys(tm, "y")
+	waitFor(t, tm, "The wallet is locked")
+	keys(tm, testPass, "enter")
+	waitFor(t, tm, "done: withdraw contract")
+	finalView(t, tm)
+	if !node.called("contract.withdraw", `["`+hexID(0xf6)+`","default"]`) {
+		t.Errorf("no withdrawal: %q", node.callLog())
+	}
+	if !node.locked {
+		t.Error("the wallet was left unlocked")
+	}
 }

@@ -30,6 +30,14 @@ type Backend interface {
 	Subscribe(ctx context.Context, since string) (Feed, error)
 }
 
+// LogFollower is a Backend that also follows the node's log records
+// live (the events' log topic), apart from the other events so that a
+// burst of records cannot hold them up. A backend without it, or whose
+// FollowLog fails, has the log page poll node.log.
+type LogFollower interface {
+	FollowLog(ctx context.Context) (Feed, error)
+}
+
 // ErrNoEvents means the backend has no event feed: poll.
 var ErrNoEvents = errors.New("tui: the node serves no events")
 

@@ -57,7 +57,9 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"WebSocket events and polls a node without them (every --poll); a node that goes away is\n" +
 		"shown as such and tried again every second. Every action that changes state shows what\n" +
 		"it will broadcast (amounts, fee, recipient) and waits for y; a locked wallet asks for its\n" +
-		"passphrase, unlocks for that action only and locks again after it. The console draws on\n" +
+		"passphrase, unlocks for that action only and locks again after it. The log page shows the\n" +
+		"node's log (node.log, live on the events' log topic; it needs the operator's login), s\n" +
+		"toggles this session's. The console draws on\n" +
 		"stderr (a terminal); colours follow NO_COLOR. It needs a terminal: for scripts, --once PAGE\n" +
 		"(or 'snapshot PAGE') prints one page's data, a table on a terminal and JSON when piped or\n" +
 		"with --json. Snapshot pages: " + strings.Join(tui.SnapshotPages, ", ") + ".\n\n" +
@@ -214,6 +216,23 @@ func (b *nodeBackend) Call(ctx context.Context, method string, out any, params .
 
 // Subscribe follows the node's events over its WebSocket.
 func (b *nodeBackend) Subscribe(ctx context.Context, since string) (tui.Feed, error) {
+	return b.subscribe(ctx, rpc.SubscribeParams{Topics: tui.Topics, Since: since})
+}
+
+// FollowLog follows the node's log records (the log topic) on a
+// WebSocket of their own, so that a burst of records does not fill the
+// other events' queue; a node that refuses the topic (not the operator's
+// login, an older node) is polled (tui.ErrNoEvents).
+func (b *nodeBackend) FollowLog(ctx context.Context) (tui.Feed, error) {
+	f, err := b.subscribe(ctx, rpc.SubscribeParams{Topics: []string{rpc.TopicLog}})
+	var re *rpc.Error
+	if errors.As(err, &re) && re.Code == rpc.CodeInvalidParam {
+		return nil, fmt.Errorf("%w: %s", tui.ErrNoEvents, re.Message)
+	}
+	return f, err
+}
+
+func (b *nodeBackend) subscribe(ctx context.Context, p rpc.SubscribeParams) (tui.Feed, error) {
 	if b.noEvents {
 		return nil, tui.ErrNoEvents
 	}
@@ -228,7 +247,7 @@ func (b *nodeBackend) Subscribe(ctx context.Context, since string) (tui.Feed, er
 	if err != nil {
 		return nil, err
 	}
-	sub, err := ws.Subscribe(ctx, rpc.SubscribeParams{Topics: tui.Topics, Since: since})
+	sub, err := ws.Subscribe(ctx, p)
 	if err != nil {
 		ws.Close()
 		var re *rpc.Error

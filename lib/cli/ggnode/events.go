@@ -14,7 +14,7 @@ import (
 )
 
 // eventTopics are the node's event topics (docs/rpc.md, WebSocket).
-const eventTopics = "blocks, mempool, txs, producers, props, contracts, peers"
+const eventTopics = "blocks, mempool, txs, producers, props, contracts, peers, log"
 
 // eventsOptions are gg-node events' settings.
 type eventsOptions struct {
