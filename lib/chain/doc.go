@@ -51,18 +51,19 @@
 //	            status (1 byte: 0x01 data stored, 0x02 fully validated,
 //	            0x04 failed validation, 0x08 descends from a failed block,
 //	            0x10 data or undo data deleted by pruning) ||
-//	            transaction count (uint32 BE). Every known header: active
-//	            chain, side chains and remembered invalid blocks. Keys sort
-//	            by height, so loading visits parents before children.
-//	blockpos    block hash -> position of the block's full serialization
-//	            (with witness) in the block files: file (uint32 BE) ||
-//	            offset (uint32 BE) || length (uint32 BE)
-//	undopos     block hash -> position, in the undo files, of the undo
-//	            data of an active-chain block: uvarint(n) then n spent
-//	            entries (entry format below) in block order (transaction,
-//	            then input), then uvarint(len) || game undo bytes: the
-//	            registry journal (below) followed by the optional
-//	            GameHook's own bytes
+//	            transaction count (uint32 BE) || block position ||
+//	            undo position, where a position is file (uint32 BE) ||
+//	            offset (uint32 BE) || length (uint32 BE), length 0 for
+//	            none: the block's full serialization (with witness) in the
+//	            block files, and the undo data of an active-chain block in
+//	            the undo files: uvarint(n) then n spent entries (entry
+//	            format below) in block order (transaction, then input),
+//	            then uvarint(len) || game undo bytes: the registry journal
+//	            (below) followed by the optional GameHook's own bytes. A
+//	            fixed-size value, so rewriting a record never splits a
+//	            page. Every known header: active chain, side chains and
+//	            remembered invalid blocks. Keys sort by height, so loading
+//	            visits parents before children.
 //	blockfiles  kind ('b' block files, 'u' undo files) || file number
 //	            (uint32 BE) -> committed length || records || lowest
 //	            height || highest height (uint32 BE each)
