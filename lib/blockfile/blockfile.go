@@ -34,7 +34,10 @@ const noSyncEnv = "GG_DB_NOSYNC"
 // maxOpenReaders bounds the read handles kept open.
 const maxOpenReaders = 64
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is the CRC-32C table, made on first use: every client binary
+// links this package, and a table at init costs each of their calls
+// (docs/performance.md, "Client start-up").
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // Pos addresses one record.
 type Pos struct {
@@ -302,7 +305,7 @@ func (f *Files) Append(payload []byte, height int32) (Pos, error) {
 	f.buf = f.buf[:0]
 	f.buf = append(f.buf, f.magic[:]...)
 	f.buf = binary.LittleEndian.AppendUint32(f.buf, uint32(len(payload)))
-	f.buf = binary.LittleEndian.AppendUint32(f.buf, crc32.Checksum(payload, castagnoli))
+	f.buf = binary.LittleEndian.AppendUint32(f.buf, crc32.Checksum(payload, castagnoli()))
 	f.buf = append(f.buf, payload...)
 	if _, err := f.w.WriteAt(f.buf, int64(info.Size)); err != nil {
 		return Pos{}, fmt.Errorf("blockfile: append to %s: %w", f.path(f.cur), err)
@@ -542,7 +545,7 @@ func (f *Files) Read(p Pos) ([]byte, error) {
 		return nil, fmt.Errorf("%s: bad magic %x: %w", where(), buf[:4], ErrCorrupt)
 	case binary.LittleEndian.Uint32(buf[4:]) != p.Size:
 		return nil, fmt.Errorf("%s: length %d, expected %d: %w", where(), binary.LittleEndian.Uint32(buf[4:]), p.Size, ErrCorrupt)
-	case binary.LittleEndian.Uint32(buf[8:]) != crc32.Checksum(buf[HeaderSize:], castagnoli):
+	case binary.LittleEndian.Uint32(buf[8:]) != crc32.Checksum(buf[HeaderSize:], castagnoli()):
 		return nil, fmt.Errorf("%s: checksum mismatch: %w", where(), ErrCorrupt)
 	}
 	return buf[HeaderSize:], nil
