@@ -77,7 +77,8 @@ func (n *Node) startRPC() error {
 	if err := n.serveMetrics(host); err != nil {
 		return err
 	}
-	n.rpc.Handle(n.restRoute(svc, gs, cs))
+	rest := n.restRoute(svc, gs, cs)
+	n.rpc.Handle(rest)
 	fs := n.filterService() // getblockfilter, getindexinfo, /rest/blockfilter*/ (filters.go)
 	n.rpc.Register(fs.Methods()...)
 	for _, rt := range fs.Routes() {
@@ -87,6 +88,9 @@ func (n *Node) startRPC() error {
 	n.rpc.Register(as.Methods()...)
 	for _, rt := range as.Routes() {
 		n.rpc.Handle(rt)
+	}
+	if err := n.serveExplorer(append(as.Routes(), rest)...); err != nil { // /explorer/ (explorer.go)
+		return err
 	}
 	n.serveEvents() // WebSocket /ws (events.go)
 	n.serveLog()    // node.log and the log topic (logring.go)

@@ -1,0 +1,245 @@
+package node
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gamegold/gg/lib/explorer"
+)
+
+// explorerClient fetches the explorer's pages without a login.
+type explorerClient struct{ *restClient }
+
+func newExplorerClient(r *restClient) explorerClient {
+	return explorerClient{&restClient{base: r.base}}
+}
+
+// html gets an explorer page as HTML, expecting status, and checks the
+// page's headers (type, CSP).
+func (c explorerClient) html(t *testing.T, path string, status int) string {
+	t.Helper()
+	code, h, b := c.get(t, path, "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	if code != status {
+		t.Fatalf("GET %s (HTML): %d, want %d: %.400s", path, code, status, b)
+	}
+	if ct := h.Get("Content-Type"); code == 200 && ct != "text/html; charset=utf-8" {
+		t.Fatalf("GET %s: Content-Type %q", path, ct)
+	}
+	if csp := h.Get("Content-Security-Policy"); csp != explorer.ContentSecurityPolicy {
+		t.Fatalf("GET %s: Content-Security-Policy %q", path, csp)
+	}
+	return string(b)
+}
+
+// json gets an explorer page's JSON twin, expecting status.
+func (c explorerClient) json(t *testing.T, path string, status int) map[string]any {
+	t.Helper()
+	code, h, b := c.get(t, path, "Accept", "application/json")
+	if code != status {
+		t.Fatalf("GET %s (JSON): %d, want %d: %.400s", path, code, status, b)
+	}
+	if ct := h.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("GET %s (JSON): Content-Type %q", path, ct)
+	}
+	m, ok := decode(t, b).(map[string]any)
+	if !ok {
+		t.Fatalf("GET %s (JSON): not an object: %.300s", path, b)
+	}
+	return m
+}
+
+// both gets path as HTML (checking it contains each of want) and as
+// JSON, and returns the JSON.
+func (c explorerClient) both(t *testing.T, path string, want ...string) map[string]any {
+	t.Helper()
+	page := c.html(t, path, http.StatusOK)
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			t.Errorf("GET %s (HTML): no %q in %.3000s", path, w, page)
+		}
+	}
+	return c.json(t, path, http.StatusOK)
+}
+
+// noFollow gets path without following a redirect.
+func (c explorerClient) noFollow(t *testing.T, path string) (int, http.Header, string) {
+	t.Helper()
+	cl := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := cl.Get(c.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func str(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return strings.Trim(string(b), `"`)
+}
+
+// get walks decoded JSON by object keys and list indexes ("0").
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[k]
+		case []any:
+			i := 0
+			json.Unmarshal([]byte(k), &i)
+			if i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// TestExplorerPages gets every explorer page, as HTML and as JSON,
+// without a login, on a regtest node with game activity and the address
+// index: a producer and props, props sent to bob, an auction with a
+// bid, a contract on chain and one in the book.
+func TestExplorerPages(t *testing.T) {
+	r := startRESTNode(t, func(c *Config) { c.AddressIndex = true })
+	c := newExplorerClient(r.rest)
+	var height int
+	json.Unmarshal(r.must(t, "getblockcount"), &height)
+	best := r.best(t)
+
+	home := c.both(t, "/explorer/", "Recent blocks", "Live auctions", r.gem)
+	if got := str(dig(home, "chain", "blocks")); got != itoa(height) {
+		t.Errorf("home tip %s, want %d", got, height)
+	}
+	if got := str(dig(home, "blocks", "0", "hash")); got != best {
+		t.Errorf("home's first recent block %s, want the tip %s", got, best)
+	}
+	if got := str(dig(home, "auctions", "0", "prop")); got != r.gem {
+		t.Errorf("home auctions: %v", dig(home, "auctions"))
+	}
+
+	blk := c.both(t, "/explorer/block/"+itoa(height), best)
+	if str(dig(blk, "block", "hash")) != best {
+		t.Errorf("block by height: %v", dig(blk, "block", "hash"))
+	}
+	c.both(t, "/explorer/block/"+best, "Transactions")
+
+	// The bid in the mempool: a sale record, decoded.
+	bidTx := str(dig(home, "auctions", "0", "txid"))
+	tx := c.both(t, "/explorer/tx/"+bidTx, "Game record: sale", r.gem, "in the mempool")
+	if got := str(dig(tx, "game", "sale", "bid")); got != "0.50000000" {
+		t.Errorf("bid tx: sale %v", dig(tx, "game", "sale"))
+	}
+	// A confirmed prop send, found through its block without --txindex.
+	prop2 := c.both(t, "/explorer/prop/"+r.props[2], "Owner history", r.bob)
+	sendEv := dig(prop2, "history", "1")
+	if str(dig(sendEv, "op")) != "prop-send" {
+		t.Fatalf("prop history: %v", dig(prop2, "history"))
+	}
+	sendHash := unquote(t, r.must(t, "getblockhash", dig(sendEv, "height")))
+	stx := c.both(t, "/explorer/tx/"+str(dig(sendEv, "txid"))+"?block="+sendHash, "Game record: prop-send", r.bob)
+	moved := false
+	for _, m := range dig(stx, "game", "moves").([]any) {
+		moved = moved || str(dig(m, "id")) == r.props[2] && str(dig(m, "owner")) == r.bob
+	}
+	if !moved {
+		t.Errorf("prop-send moves: %v", dig(stx, "game", "moves"))
+	}
+
+	addr := c.both(t, "/explorer/address/"+r.bob, "Props held", r.props[2], "CSV export")
+	if str(dig(addr, "balance", "address")) != r.bob || dig(addr, "txs", "txs", "0") == nil {
+		t.Errorf("address page: balance %v txs %v", dig(addr, "balance"), dig(addr, "txs"))
+	}
+	code, h, csv := c.get(t, "/explorer/address/"+r.bob+"/txs.csv")
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(csv), "height,time,blockhash,txid") {
+		t.Errorf("CSV export: %d %q %.200s", code, h.Get("Content-Type"), csv)
+	}
+
+	prod := c.both(t, "/explorer/producer/starfall", "https://starfall.example", "Props issued", r.sword)
+	if str(dig(prod, "producer", "id")) != r.pid || len(dig(prod, "props").([]any)) != 7 || dig(prod, "history", "0") == nil {
+		t.Errorf("producer page: %v", prod)
+	}
+	c.both(t, "/explorer/producer/"+r.pid, "starfall")
+
+	gem := c.both(t, "/explorer/prop/"+r.gem, "best bid", "0.5")
+	if dig(gem, "prop", "auction") == nil {
+		t.Errorf("prop page: no auction in %v", gem)
+	}
+	auc := c.both(t, "/explorer/auctions", r.gem)
+	if len(dig(auc, "auctions").([]any)) != 1 {
+		t.Errorf("auctions: %v", auc)
+	}
+	cs := c.both(t, "/explorer/contracts?party="+r.bkey, r.onChain[:8], r.inBook[:8])
+	if len(dig(cs, "contracts").([]any)) != 2 {
+		t.Errorf("contracts of bob: %v", cs)
+	}
+	c.both(t, "/explorer/contracts", "party key")
+	c.both(t, "/explorer/contract/"+r.onChain, r.onChain)
+
+	// Search: each kind of query lands on its page (303), or its JSON
+	// twin names it.
+	for q, want := range map[string]string{
+		itoa(height): "/explorer/block/" + itoa(height), best: "/explorer/block/" + best,
+		r.mtxid: "/explorer/tx/" + r.mtxid, r.bob: "/explorer/address/" + r.bob, r.gem: "/explorer/prop/" + r.gem,
+		r.pid: "/explorer/producer/" + r.pid, "Starfall": "/explorer/producer/" + r.pid, r.onChain: "/explorer/contract/" + r.onChain,
+	} {
+		code, h, b := c.noFollow(t, "/explorer/search?q="+q)
+		if code != http.StatusSeeOther || h.Get("Location") != want {
+			t.Errorf("search %s: %d %q %.200s, want 303 to %s", q, code, h.Get("Location"), b, want)
+		}
+		if got := c.json(t, "/explorer/search?q="+q, 200); got["url"] != want {
+			t.Errorf("search %s (JSON): %v", q, got)
+		}
+	}
+	c.html(t, "/explorer/search", 200)
+	for _, f := range []string{"explorer.js", "explorer.css"} {
+		code, h, b := c.get(t, "/explorer/static/"+f)
+		if code != 200 || len(b) == 0 || h.Get("Content-Security-Policy") == "" {
+			t.Errorf("static %s: %d %d bytes", f, code, len(b))
+		}
+	}
+}
+
+// TestExplorerPagesErrors: bad and unknown references answer 400 and
+// 404 pages (HTML and JSON), writes 405.
+func TestExplorerPagesErrors(t *testing.T) {
+	r := startRESTNode(t)
+	c := newExplorerClient(r.rest)
+	nothing := strings.Repeat("ab", 32)
+	for path, status := range map[string]int{
+		"/explorer/block/zz": 400, "/explorer/block/99999": 404, "/explorer/block/" + nothing: 404,
+		"/explorer/tx/12": 400, "/explorer/tx/" + nothing: 404, "/explorer/address/notanaddress": 400,
+		"/explorer/producer/" + nothing: 404, "/explorer/producer/nosuchname": 404, "/explorer/producer/a<b": 400,
+		"/explorer/prop/" + nothing: 404, "/explorer/prop/xyz": 400, "/explorer/contract/" + nothing: 404,
+		"/explorer/contracts?party=zz": 400, "/explorer/search?q=" + nothing: 404, "/explorer/search?q=%3Cscript%3E": 404,
+		"/explorer/nosuch": 404, "/explorer/address/" + r.bob + "/txs.csv": 404,
+	} {
+		page := c.html(t, path, status)
+		if strings.Contains(page, "<script>") {
+			t.Errorf("GET %s: the query is echoed unescaped", path)
+		}
+		if m := c.json(t, path, status); m["error"] == nil {
+			t.Errorf("GET %s (JSON): no error in %v", path, m)
+		}
+	}
+	// The address index is off on this node: the address page says so
+	// and still lists the props held.
+	page := c.html(t, "/explorer/address/"+r.bob, 200)
+	if !strings.Contains(page, "--addressindex") || !strings.Contains(page, r.props[2]) {
+		t.Errorf("address page without the index: %.2000s", page)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if code, _, b := c.do(t, m, "/explorer/"); code != http.StatusMethodNotAllowed {
+			t.Errorf("%s /explorer/: %d %s", m, code, b)
+		}
+	}
+}
