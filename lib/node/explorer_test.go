@@ -243,3 +243,59 @@ func TestExplorerPagesErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestExplorerReorg: a block that sends a prop to bob is invalidated;
+// the prop page and bob's address page roll back with the chain.
+func TestExplorerReorg(t *testing.T) {
+	r := startRESTNode(t, func(c *Config) { c.AddressIndex = true })
+	c := newExplorerClient(r.rest)
+	moved := r.props[4]
+	before := c.json(t, "/explorer/prop/"+moved, 200)
+	owner := str(dig(before, "prop", "owner"))
+	if owner == r.bob {
+		t.Fatal("the prop is bob's already")
+	}
+	sendTx := gameRes(t, r.must(t, "prop.send", r.bob, moved)).TxID
+	r.gen(t, 1)
+	tip := r.best(t)
+
+	hasTx := func(addr map[string]any) bool {
+		txs, _ := dig(addr, "txs", "txs").([]any)
+		for _, tx := range txs {
+			if str(dig(tx, "txid")) == sendTx {
+				return true
+			}
+		}
+		return false
+	}
+	holds := func(addr map[string]any) bool {
+		props, _ := dig(addr, "props").([]any)
+		for _, p := range props {
+			if str(dig(p, "id")) == moved {
+				return true
+			}
+		}
+		return false
+	}
+	after := c.json(t, "/explorer/prop/"+moved, 200)
+	addr := c.json(t, "/explorer/address/"+r.bob, 200)
+	if str(dig(after, "prop", "owner")) != r.bob || len(dig(after, "history").([]any)) != 2 || !hasTx(addr) || !holds(addr) {
+		t.Fatalf("after the send: prop %v, bob's page has the tx %v, holds the prop %v", after, hasTx(addr), holds(addr))
+	}
+	if page := c.html(t, "/explorer/address/"+r.bob, 200); !strings.Contains(page, moved) {
+		t.Fatal("bob's address page does not show the prop")
+	}
+
+	r.must(t, "invalidateblock", tip)
+	rolled := c.json(t, "/explorer/prop/"+moved, 200)
+	addr = c.json(t, "/explorer/address/"+r.bob, 200)
+	if got := str(dig(rolled, "prop", "owner")); got != owner || len(dig(rolled, "history").([]any)) != 1 {
+		t.Errorf("prop page after the reorg: owner %s (want %s), history %v", got, owner, dig(rolled, "history"))
+	}
+	if hasTx(addr) || holds(addr) {
+		t.Errorf("bob's address page after the reorg: has the tx %v, holds the prop %v", hasTx(addr), holds(addr))
+	}
+	if page := c.html(t, "/explorer/prop/"+moved, 200); strings.Contains(page, r.bob) {
+		t.Error("the prop page still names bob after the reorg")
+	}
+}
