@@ -299,3 +299,39 @@ func TestExplorerReorg(t *testing.T) {
 		t.Error("the prop page still names bob after the reorg")
 	}
 }
+
+// TestExplorerEscapesGameMetadata: game metadata is the chain's, written
+// by anyone: a producer URL and a prop oid holding a script element are
+// shown as text on every page naming them, never as markup. (Producer
+// names cannot hold '<': consensus allows [A-Za-z0-9._-] only.)
+func TestExplorerEscapesGameMetadata(t *testing.T) {
+	n := startGameNode(t)
+	c := newExplorerClient(newRESTClient(t, n.dir))
+	mine := unquote(t, n.must(t, "getnewaddress"))
+	evilURL := `https://x.example/"><script>alert(1)</script>`
+	evilOID := `<script>alert(2)</script><img src=x onerror=alert(3)>`
+	if _, re := n.call(t, "cp.create", "scripted", evilURL); re != nil {
+		t.Fatalf("cp.create: %v", re)
+	}
+	n.must(t, "generatetoaddress", 1, mine)
+	created := gameRes(t, n.must(t, "prop.create", "scripted", evilOID, "0.0001"))
+	n.must(t, "generatetoaddress", 1, mine)
+	var prop struct{ Owner string }
+	json.Unmarshal(n.must(t, "prop.byid", created.Objects[0].ID), &prop)
+	pages := []string{"/explorer/producer/scripted", "/explorer/prop/" + created.Objects[0].ID,
+		"/explorer/address/" + prop.Owner, "/explorer/tx/" + created.TxID + "?block=" + unquote(t, n.must(t, "getbestblockhash"))}
+	for _, p := range pages {
+		page := c.html(t, p, 200)
+		for _, bad := range []string{"<script>alert", "<img src=x", `"><script>`} {
+			if strings.Contains(page, bad) {
+				t.Errorf("GET %s: %q unescaped", p, bad)
+			}
+		}
+		if !strings.Contains(page, "&lt;script&gt;alert(") {
+			t.Errorf("GET %s: the metadata is not shown escaped: %.3000s", p, page)
+		}
+		if strings.Count(page, "<script") != 1 { // the page's own module only
+			t.Errorf("GET %s: %d script elements", p, strings.Count(page, "<script"))
+		}
+	}
+}

@@ -107,6 +107,7 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	n.log.Info("rpc listening", "addr", ln.Addr().String(), "cookie", filepath.Join(n.cfg.DataDir, rpc.CookieFile))
+	n.log.Info("explorer", "url", "http://"+ln.Addr().String()+ExplorerPrefix)
 	return n.startPublic()
 }
 
@@ -132,7 +133,7 @@ func (n *Node) startPublic() error {
 	if err := writeAddrFile(filepath.Join(n.cfg.DataDir, PublicAddrFile), ln.Addr().String()); err != nil {
 		return err
 	}
-	n.log.Info("public read-only listener", "addr", ln.Addr().String())
+	n.log.Info("public read-only listener", "addr", ln.Addr().String(), "explorer", "http://"+ln.Addr().String()+ExplorerPrefix)
 	return nil
 }
 
