@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coder/websocket"
+
 	"github.com/gamegold/gg/lib/explorer"
+	"github.com/gamegold/gg/lib/rpc"
 )
 
 // explorerClient fetches the explorer's pages without a login.
@@ -333,5 +336,45 @@ func TestExplorerEscapesGameMetadata(t *testing.T) {
 		if strings.Count(page, "<script") != 1 { // the page's own module only
 			t.Errorf("GET %s: %d script elements", p, strings.Count(page, "<script"))
 		}
+	}
+}
+
+// TestExplorerLiveBids: the explorer's pages follow the events at
+// /explorer/ws without a login: a higher bid on the prop shown arrives
+// as an event, and the prop page's JSON (what the page's script asks
+// again) then shows it. The connection may subscribe and nothing else:
+// methods and the operator's log topic are refused.
+func TestExplorerLiveBids(t *testing.T) {
+	r := startRESTNode(t)
+	c := newExplorerClient(r.rest)
+	u := "ws://" + strings.TrimPrefix(r.rest.base, "http://") + "/explorer/ws"
+	conn, _, err := websocket.Dial(t.Context(), u, nil)
+	if err != nil {
+		t.Fatalf("dial %s without a login: %v", u, err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	w := &wsClient{t: t, conn: conn}
+	w.subscribe(map[string]any{"topics": []string{"props"}})
+	if _, e := w.call("getblockcount", []any{}); e == nil || e.Code != rpc.CodeForbidden {
+		t.Errorf("a method on the explorer's socket: %v", e)
+	}
+	if _, e := w.call("subscribe", map[string]any{"topics": []string{"log"}}); e == nil {
+		t.Error("the log topic on the explorer's socket")
+	}
+	carol := unquote(t, r.must(t, "address.create", "carol"))
+	r.must(t, "tx.send", carol, "3")
+	r.gen(t, 1)
+	r.must(t, "prop.buy", r.gem, "0.75", "carol")
+	note, _ := w.until("prop.outbid")
+	if !strings.Contains(string(note.Params.Data), r.gem) {
+		t.Errorf("outbid event: %s", note)
+	}
+	gem := c.json(t, "/explorer/prop/"+r.gem, 200)
+	if got := str(dig(gem, "prop", "auction", "bid")); got != "0.75" && got != "0.75000000" {
+		t.Errorf("prop page after the bid: auction %v", dig(gem, "prop", "auction"))
+	}
+	// A page of another origin cannot open it.
+	if _, _, err := websocket.Dial(t.Context(), u, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"http://evil.example"}}}); err == nil {
+		t.Error("a cross-origin page opened the explorer's socket")
 	}
 }

@@ -1,8 +1,9 @@
 // The explorer's only script: live updates of the auction parts of the
 // home, auctions and prop pages. Each page's data is its own URL asked
 // as JSON; events on the node's WebSocket (/ws) say when to ask again.
-// Where /ws is not open to this page (it needs a login on the RPC
-// listener), the page asks every few seconds instead.
+// The node serves the events to these pages at PREFIX/ws without a
+// login (subscriptions only); where it cannot be opened, the page asks
+// every few seconds instead.
 const body = document.body;
 const live = document.getElementById("live");
 const page = body.dataset.page;
@@ -54,7 +55,7 @@ function listen() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   let ws;
   try {
-    ws = new WebSocket(proto + "//" + location.host + "/ws");
+    ws = new WebSocket(proto + "//" + location.host + body.dataset.prefix + "ws");
   } catch (e) {
     poll();
     return;
