@@ -324,6 +324,11 @@ func (e *Explorer) auctions(ctx context.Context) (*page, error) {
 
 func (e *Explorer) contracts(ctx context.Context, party, cursor string) (*page, error) {
 	data := map[string]any{"party": party}
+	book, _, err := e.getOpt(ctx, fmt.Sprintf("/rest/game/contracts/book.json?limit=%d", listPage))
+	if err != nil {
+		return nil, err
+	}
+	data["book"] = book
 	if party != "" {
 		t := fmt.Sprintf("/rest/game/contracts/party/%s.json?limit=%d", esc(party), listPage)
 		if cursor != "" {

@@ -378,3 +378,26 @@ func TestExplorerLiveBids(t *testing.T) {
 		t.Error("a cross-origin page opened the explorer's socket")
 	}
 }
+
+// TestRESTContractBook: /rest/game/contracts/book.json is the book's
+// offers as contract.list answers them (the explorer's contracts page
+// lists them); bad params are 400.
+func TestRESTContractBook(t *testing.T) {
+	r := startRESTNode(t)
+	c := r.rest
+	sameJSON(t, c, "/rest/game/contracts/book.json", r.must(t, "contract.list"))
+	sameJSON(t, c, "/rest/game/contracts/book.json?state=published&limit=1&skip=0", r.must(t, "contract.list", "published", nil, 0, 1))
+	sameJSON(t, c, "/rest/game/contracts/book.json?state=signed", r.must(t, "contract.list", "signed"))
+	for _, q := range []string{"?state=settled", "?limit=0", "?limit=1001", "?skip=-1", "?limit=x"} {
+		if code, _, b := c.get(t, "/rest/game/contracts/book.json"+q); code != http.StatusBadRequest {
+			t.Errorf("book%s: %d %s", q, code, b)
+		}
+	}
+	if code, _, _ := c.get(t, "/rest/game/contracts/book.hex"); code != http.StatusBadRequest {
+		t.Errorf("book.hex: %d", code)
+	}
+	page := newExplorerClient(c).both(t, "/explorer/contracts", "Offers in the book", r.inBook[:8])
+	if len(dig(page, "book", "contracts").([]any)) == 0 {
+		t.Errorf("contracts page: %v", page)
+	}
+}
