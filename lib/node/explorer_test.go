@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -177,6 +178,11 @@ func TestExplorerPages(t *testing.T) {
 	if dig(gem, "prop", "auction") == nil {
 		t.Errorf("prop page: no auction in %v", gem)
 	}
+	// The JSON twin is the REST answer itself.
+	if want := decode(t, r.rest.ok(t, "/rest/game/prop/"+r.gem+".json")); !reflect.DeepEqual(dig(gem, "prop"), want) {
+		t.Errorf("prop page JSON %v, REST %v", dig(gem, "prop"), want)
+	}
+	c.html(t, "/explorer/address/"+r.bob+"?cursor=zz", http.StatusBadRequest)
 	auc := c.both(t, "/explorer/auctions", r.gem)
 	if len(dig(auc, "auctions").([]any)) != 1 {
 		t.Errorf("auctions: %v", auc)
@@ -204,6 +210,15 @@ func TestExplorerPages(t *testing.T) {
 		}
 	}
 	c.html(t, "/explorer/search", 200)
+
+	// A destroyed prop: its page shows the destruction last.
+	r.must(t, "prop.found", r.props[5])
+	r.gen(t, 1)
+	gone := c.both(t, "/explorer/prop/"+r.props[5], "destroyed", "prop-destroy")
+	hist := dig(gone, "history").([]any)
+	if str(dig(gone, "prop", "status")) != "destroyed" || str(dig(hist[len(hist)-1], "op")) != "prop-destroy" {
+		t.Errorf("destroyed prop: %v", gone)
+	}
 	for _, f := range []string{"explorer.js", "explorer.css"} {
 		code, h, b := c.get(t, "/explorer/static/"+f)
 		if code != 200 || len(b) == 0 || h.Get("Content-Security-Policy") == "" {
