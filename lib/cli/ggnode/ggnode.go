@@ -32,6 +32,10 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
 		"SIGTERM or the RPC stop method. Settings may also come from <datadir>/gg.toml.\n\n" +
+		"The RPC address also serves a web explorer at /explorer/ (read-only, no login;\n" +
+		"every page is JSON too with Accept: application/json; docs/rest.md), logged at\n" +
+		"start; --public-listen serves it and REST to anyone, rate-limited (--public-rate).\n" +
+		"Browsers reach the RPC address only by IP, localhost or --rpc-allowed-hosts names.\n\n" +
 		"It is a peer of its network: it listens on --listen (the network's P2P port; on\n" +
 		"regtest only 127.0.0.1), keeps 8 outbound connections from its address book\n" +
 		"(<datadir>/peers.json; --seednode to fill it, --addnode to add peers, --connect for\n" +
