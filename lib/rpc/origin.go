@@ -23,7 +23,10 @@ import (
 //     know answers 403 (DNS rebinding: a name the attacker controls
 //     pointed at 127.0.0.1 makes the attacker's page same-origin with
 //     the node). Known hosts are IP literals, localhost and *.localhost,
-//     and Limits.AllowedHosts (gg-node --rpc-allowed-hosts).
+//     and Limits.AllowedHosts (gg-node --rpc-allowed-hosts). On a
+//     loopback listener every request is checked; on another (remote
+//     clients, with rpcauth, may name the node as they like) only those
+//     a browser sends (Origin or Sec-Fetch-* headers).
 
 // crossOrigin refuses cross-origin non-safe requests.
 var crossOrigin = http.NewCrossOriginProtection()
@@ -156,11 +159,28 @@ func rateRefuse(w http.ResponseWriter, rc *http.ResponseController, wait time.Du
 }
 
 // hostGuard is the RPC listener's handler: the Host check, then the
-// server.
-type hostGuard struct{ s *Server }
+// server. strict checks every request (a loopback listener), else only
+// a browser's.
+type hostGuard struct {
+	s      *Server
+	strict bool
+}
+
+// fromBrowser reports whether r carries the headers browsers add (and
+// other clients do not): Origin or Sec-Fetch-*.
+func fromBrowser(r *http.Request) bool {
+	h := r.Header
+	return h.Get("Origin") != "" || h.Get("Sec-Fetch-Site") != "" || h.Get("Sec-Fetch-Mode") != "" || h.Get("Sec-Fetch-Dest") != ""
+}
+
+// loopbackAddr reports whether a listener's address is a loopback one.
+func loopbackAddr(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
 
 func (g hostGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !hostAllowed(r.Host, g.s.limits.AllowedHosts) {
+	if (g.strict || fromBrowser(r)) && !hostAllowed(r.Host, g.s.limits.AllowedHosts) {
 		rc := http.NewResponseController(w)
 		hangUp(w, rc)
 		http.Error(w, fmt.Sprintf("host %q not allowed (gg-node --rpc-allowed-hosts names the hosts the node answers to)", truncate(r.Host, 100)), http.StatusForbidden)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -201,5 +202,38 @@ func TestRateLimiterBounded(t *testing.T) {
 	}
 	if ok, _ := (&rateLimiter{rate: -1}).allow("x"); !ok {
 		t.Fatal("a negative rate limits nothing")
+	}
+}
+
+// TestForeignHostNonLoopback: on a listener that is not loopback (remote
+// clients with rpcauth name the node as they like) a foreign Host is
+// refused only to a browser's request (Origin, Sec-Fetch-*), which a
+// DNS-rebinding page sends.
+func TestForeignHostNonLoopback(t *testing.T) {
+	s, calls := countingServer(t, Limits{})
+	g := hostGuard{s: s, strict: false}
+	post := func(hdr ...string) int {
+		r := httptest.NewRequest("POST", "http://node.lan:2002/", strings.NewReader(`{"method":"poke","id":1}`))
+		r.SetBasicAuth("op", "pw")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			r.Header.Set(hdr[i], hdr[i+1])
+		}
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := post(); code != 200 || calls.Load() != 1 {
+		t.Fatalf("a remote client naming the node: %d", code)
+	}
+	for _, hdr := range [][]string{{"Sec-Fetch-Site", "same-origin"}, {"Origin", "http://node.lan:2002"}, {"Sec-Fetch-Mode", "cors"}} {
+		if code := post(hdr...); code != http.StatusForbidden {
+			t.Errorf("a browser's request with %v: %d, want 403", hdr, code)
+		}
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("browser calls ran")
+	}
+	if !loopbackAddr(&net.TCPAddr{IP: net.IPv6loopback}) || loopbackAddr(&net.TCPAddr{IP: net.IPv4(10, 0, 0, 1)}) {
+		t.Fatal("loopbackAddr")
 	}
 }

@@ -215,7 +215,7 @@ func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
 // http.ErrServerClosed).
 func (s *Server) Serve(ln net.Listener) error {
 	l := s.limits
-	hs := &http.Server{Handler: hostGuard{s}, ReadHeaderTimeout: positive(l.ReadHeaderTimeout), ReadTimeout: positive(l.ReadTimeout),
+	hs := &http.Server{Handler: hostGuard{s: s, strict: loopbackAddr(ln.Addr())}, ReadHeaderTimeout: positive(l.ReadHeaderTimeout), ReadTimeout: positive(l.ReadTimeout),
 		IdleTimeout: positive(l.IdleTimeout), MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	// No http.Server.WriteTimeout: it would run from the end of the
