@@ -69,7 +69,7 @@ function listen() {
   ws.onmessage = (ev) => {
     let m;
     try { m = JSON.parse(ev.data); } catch (e) { return; }
-    if (m.id === 1 && m.error) { ws.close(); return; }
+    if (m.id === 1 && m.error) { opened = false; ws.close(); return; }
     if (m.id !== 1) soon();
   };
   ws.onclose = () => { if (!opened) poll(); else say("disconnected"); };
