@@ -35,6 +35,9 @@ func (c explorerClient) html(t *testing.T, path string, status int) string {
 	if csp := h.Get("Content-Security-Policy"); csp != explorer.ContentSecurityPolicy {
 		t.Fatalf("GET %s: Content-Security-Policy %q", path, csp)
 	}
+	if i := strings.Index(string(b), "no value"); i >= 0 {
+		t.Errorf("GET %s: a missing field rendered: %s", path, b[max(0, i-300):i+20])
+	}
 	return string(b)
 }
 
