@@ -40,6 +40,7 @@ build-fast: ## build all binaries into ./bin with the libsecp256k1 signature bac
 run: build ## build and start a regtest node in ./.regtest (Ctrl-C stops it)
 	@mkdir -p $(DATADIR)
 	@echo "gg-node: regtest datadir $(DATADIR); stop with Ctrl-C"
+	@echo "  explorer: http://127.0.0.1:2202/explorer/ (the address gg-node logs as \"explorer\")"
 	@echo "  try, in another shell: $(BIN)/gg-node --network=regtest --datadir=$(DATADIR) rpc getblockchaininfo"
 	$(BIN)/gg-node --network=regtest --datadir=$(DATADIR)
 

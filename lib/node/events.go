@@ -104,7 +104,7 @@ func (n *Node) serveEvents() {
 		f.book = true
 		f.cancel = append(f.cancel, n.Book.Listen(f.bookEvent))
 	}
-	n.rpc.ServeWebSocket(f.hub, rpc.WSConfig{Params: n.cfg.Params, Yield: func(ctx context.Context) {
+	n.rpc.ServeWebSocket(f.hub, rpc.WSConfig{Params: n.cfg.Params, PublicPath: ExplorerPrefix + "ws", Yield: func(ctx context.Context) {
 		n.Chain.WaitIdle(ctx, EventYieldMax)
 	}})
 }

@@ -77,7 +77,8 @@ func (n *Node) startRPC() error {
 	if err := n.serveMetrics(host); err != nil {
 		return err
 	}
-	n.rpc.Handle(n.restRoute(svc, gs, cs))
+	rest := n.restRoute(svc, gs, cs)
+	n.rpc.Handle(rest)
 	fs := n.filterService() // getblockfilter, getindexinfo, /rest/blockfilter*/ (filters.go)
 	n.rpc.Register(fs.Methods()...)
 	for _, rt := range fs.Routes() {
@@ -87,6 +88,9 @@ func (n *Node) startRPC() error {
 	n.rpc.Register(as.Methods()...)
 	for _, rt := range as.Routes() {
 		n.rpc.Handle(rt)
+	}
+	if err := n.serveExplorer(append(as.Routes(), rest)...); err != nil { // /explorer/ (explorer.go)
+		return err
 	}
 	n.serveEvents() // WebSocket /ws (events.go)
 	n.serveLog()    // node.log and the log topic (logring.go)
@@ -103,6 +107,7 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	n.log.Info("rpc listening", "addr", ln.Addr().String(), "cookie", filepath.Join(n.cfg.DataDir, rpc.CookieFile))
+	n.log.Info("explorer", "url", "http://"+ln.Addr().String()+ExplorerPrefix)
 	return n.startPublic()
 }
 
@@ -128,7 +133,7 @@ func (n *Node) startPublic() error {
 	if err := writeAddrFile(filepath.Join(n.cfg.DataDir, PublicAddrFile), ln.Addr().String()); err != nil {
 		return err
 	}
-	n.log.Info("public read-only listener", "addr", ln.Addr().String())
+	n.log.Info("public read-only listener", "addr", ln.Addr().String(), "explorer", "http://"+ln.Addr().String()+ExplorerPrefix)
 	return nil
 }
 

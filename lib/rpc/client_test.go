@@ -78,7 +78,7 @@ func TestClientRefusals(t *testing.T) {
 	}
 	_, addr = echoServer(t, allowAll{}, Limits{MaxConns: 1}, nil)
 	c, br := rawConn(t, addr) // holds the one connection
-	if resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 32\r\n\r\n"+padded(32)); resp.StatusCode != 200 {
+	if resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 32\r\n\r\n"+padded(32)); resp.StatusCode != 200 {
 		t.Fatalf("first connection: %d", resp.StatusCode)
 	}
 	err = NewClient("http://"+addr, "", "").Call(context.Background(), "echo", nil, "x")

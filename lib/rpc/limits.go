@@ -53,8 +53,23 @@ type Limits struct {
 	AuthBackoffMax time.Duration // default 5 min, raised to AuthBackoff if below
 	AuthForget     time.Duration // default 30 min
 	AuthSources    int           // default 4096
-	// Now is the clock of the login backoff (default time.Now).
+	// Now is the clock of the login backoff and of the public
+	// listener's rate limit (default time.Now).
 	Now func() time.Time
+
+	// AllowedHosts are the host names the RPC listener answers to
+	// besides IP literals, localhost and *.localhost (a leading "."
+	// allows the names under it); a request naming another Host is
+	// refused 403 against DNS rebinding (origin.go).
+	AllowedHosts []string
+	// PublicRate bounds the requests a source (an IPv4 address, an IPv6
+	// /64) makes to the public read-only listener: PublicRate a second,
+	// in bursts of up to PublicBurst; beyond, 429 with Retry-After. At
+	// most PublicSources sources are tracked (the least recent go
+	// first). Defaults 20 a second, 40, 4096; a negative rate: no limit.
+	PublicRate    float64
+	PublicBurst   int
+	PublicSources int
 }
 
 // Defaults of Limits.
@@ -74,6 +89,9 @@ const (
 	DefaultAuthBackoffMax    = 5 * time.Minute
 	DefaultAuthForget        = 30 * time.Minute
 	DefaultAuthSources       = 4096
+	DefaultPublicRate        = 20
+	DefaultPublicBurst       = 40
+	DefaultPublicSources     = 4096
 )
 
 func def[T int | int64 | time.Duration](v *T, d T) {
@@ -97,10 +115,15 @@ func (l Limits) Validate() error {
 		{"batch limit", int64(l.MaxBatch)},
 		{"auth forget time", int64(l.AuthForget)},
 		{"auth sources", int64(l.AuthSources)},
+		{"public burst", int64(l.PublicBurst)},
+		{"public sources", int64(l.PublicSources)},
 	} {
 		if f.v < 0 {
 			return fmt.Errorf("%w: %s %d is negative (0 takes the default)", ErrBadLimit, f.what, f.v)
 		}
+	}
+	if err := CheckAllowedHosts(l.AllowedHosts); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadLimit, err)
 	}
 	return nil
 }
@@ -128,6 +151,11 @@ func (l Limits) withDefaults() Limits {
 	l.AuthBackoffMax = max(l.AuthBackoffMax, l.AuthBackoff)
 	def(&l.AuthForget, DefaultAuthForget)
 	def(&l.AuthSources, DefaultAuthSources)
+	if l.PublicRate == 0 {
+		l.PublicRate = DefaultPublicRate
+	}
+	def(&l.PublicBurst, DefaultPublicBurst)
+	def(&l.PublicSources, DefaultPublicSources)
 	if l.Now == nil {
 		l.Now = time.Now
 	}

@@ -15,7 +15,10 @@ func PublicAccess() *Access { return NewAccess("public", []string{RESTPerm, Even
 // PublicAccess): the public read-only listener, off unless the operator
 // asks for it. A route access does not allow answers 403; JSON-RPC and
 // every other path answer 404. The limits' timeouts and connection caps
-// apply as on Serve. It returns http.ErrServerClosed after Shutdown.
+// apply as on Serve, and a rate limit per source (Limits.PublicRate).
+// The Host is not checked (the listener is meant for any name the
+// operator gives it, and holds nothing a login would protect);
+// cross-origin writes are refused as on Serve. It returns http.ErrServerClosed after Shutdown.
 func (s *Server) ServePublic(ln net.Listener, access *Access) error {
 	l := s.limits
 	hs := &http.Server{Handler: publicHandler{s: s, access: access}, ReadHeaderTimeout: positive(l.ReadHeaderTimeout),
@@ -40,6 +43,13 @@ type publicHandler struct {
 func (h publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	h.s.setWriteDeadline(rc)
+	if ok, wait := h.s.pubRate.allow(sourceOf(r.RemoteAddr)); !ok {
+		rateRefuse(w, rc, wait)
+		return
+	}
+	if !h.s.browserGuard(w, r, rc) {
+		return
+	}
 	rt, ok := h.s.route(r.URL.Path)
 	if !ok {
 		writeJSON(w, http.StatusNotFound, routeError{Error: fmt.Sprintf("%s: not served on the public listener (REST under /rest/ and events on /ws only)", r.URL.Path)})

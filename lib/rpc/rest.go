@@ -101,13 +101,15 @@ const (
 	restContract
 	restContractsParty
 	restPropHistory
+	restContractBook
 	restNumKinds // one past the last
 )
 
 // restJSONOnly are the routes without .hex and .bin forms.
 var restJSONOnly = map[restKind]bool{restChainInfo: true, restMempoolInfo: true, restMempoolContents: true,
 	restProducer: true, restProducerName: true, restProducers: true, restProp: true, restPropsOwner: true,
-	restPropsProducer: true, restAuctions: true, restContract: true, restContractsParty: true, restPropHistory: true}
+	restPropsProducer: true, restAuctions: true, restContract: true, restContractsParty: true, restPropHistory: true,
+	restContractBook: true}
 
 // restPaged maps the paged routes to their cursor tags: a cursor names
 // the route it came from, so one route's cursor is refused by another.
@@ -124,7 +126,8 @@ type restRequest struct {
 	mempool bool // getutxos/checkmempool
 	verbose bool // mempool/contents
 	id      game.ID
-	ref     string // a producer name or reference, an owner address
+	skip    int    // contracts/book's offset
+	ref     string // a producer name or reference, an owner address; contracts/book's state
 	key     []byte // a party's public key
 	limit   int
 	after   []byte // the cursor's key; nil from the first
@@ -289,6 +292,26 @@ func (req *restRequest) gameRoute(p []string, q url.Values) *restError {
 	case n == 2 && p[0] == "contract":
 		req.kind = restContract
 		return req.parseID(p[1], "contract id")
+	case n == 2 && p[0] == "contracts" && p[1] == "book":
+		req.kind = restContractBook
+		req.ref = q.Get("state")
+		if req.ref != "" && req.ref != "published" && req.ref != "signed" {
+			return badRequest("state %q: want published or signed (the book's states)", req.ref)
+		}
+		lq := url.Values{}
+		if q.Has("limit") {
+			lq.Set("limit", q.Get("limit"))
+		}
+		if err := req.parsePage(0, lq); err != nil { // the limit; no cursor: skip pages
+			return err
+		}
+		if q.Has("skip") {
+			s, err := strconv.Atoi(q.Get("skip"))
+			if err != nil || s < 0 || !decimal(q.Get("skip")) {
+				return badRequest("skip %q: want 0 or more", q.Get("skip"))
+			}
+			req.skip = s
+		}
 	case n == 3 && p[0] == "contracts" && p[1] == "party":
 		req.kind = restContractsParty
 		k, err := parseKey(p[2], "party key")
@@ -813,7 +836,7 @@ func (r *REST) utxo(op wire.OutPoint, mempool bool) (*restUTXO, error) {
 
 // serveGame answers the /rest/game/ routes.
 func (r *REST) serveGame(ctx context.Context, req *restRequest) (*restReply, error) {
-	if r.Game == nil || r.Game.Backend == nil || (req.kind == restContract || req.kind == restContractsParty) && (r.Contract == nil || r.Contract.Backend == nil) {
+	if r.Game == nil || r.Game.Backend == nil || (req.kind == restContract || req.kind == restContractsParty || req.kind == restContractBook) && (r.Contract == nil || r.Contract.Backend == nil) {
 		return nil, notFound("the game routes are not available on this node")
 	}
 	g := r.Game
@@ -832,6 +855,13 @@ func (r *REST) serveGame(ctx context.Context, req *restRequest) (*restReply, err
 		return &restReply{json: v}, err
 	case restContract:
 		v, err := r.Contract.get(ctx, params(req.id.String()))
+		return &restReply{json: v}, err
+	case restContractBook:
+		var state any
+		if req.ref != "" {
+			state = req.ref
+		}
+		v, err := r.Contract.list(ctx, params(state, nil, req.skip, req.limit))
 		return &restReply{json: v}, err
 	case restPropHistory:
 		v, err := g.propHistoryPage(req.id, req.after, req.limit)

@@ -232,7 +232,8 @@ var restDocPaths = map[restKind]string{
 	restProp: "/rest/game/prop/ID.json", restPropsOwner: "/rest/game/props/owner/ADDRESS.json",
 	restPropsProducer: "/rest/game/props/producer/PRODUCER.json", restAuctions: "/rest/game/auctions.json",
 	restContract: "/rest/game/contract/ID.json", restContractsParty: "/rest/game/contracts/party/KEY.json",
-	restPropHistory: "/rest/game/prop/ID/history.json",
+	restPropHistory:  "/rest/game/prop/ID/history.json",
+	restContractBook: "/rest/game/contracts/book.json",
 }
 
 // TestRESTDocListsEveryRoute keeps docs/rest.md in step with the routes.

@@ -41,6 +41,7 @@ type Server struct {
 	logins  *authLimiter
 	budget  byteBudget
 	conns   connLimiter
+	pubRate *rateLimiter // the public listener's, per source
 
 	httpMu sync.Mutex
 	http   *http.Server
@@ -203,7 +204,8 @@ func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
 	}
 	s := &Server{methods: map[string]*Method{}, auth: auth, limits: limits, log: log,
 		logins: newAuthLimiter(limits, log), budget: byteBudget{max: limits.MaxInFlight},
-		conns: connLimiter{max: limits.MaxConns, perIP: limits.MaxConnsPerIP, bySource: map[string]int{}}}
+		conns:   connLimiter{max: limits.MaxConns, perIP: limits.MaxConnsPerIP, bySource: map[string]int{}},
+		pubRate: newRateLimiter(limits)}
 	s.Register(s.helpMethods()...) // help over every method registered (help.go)
 	return s
 }
@@ -213,7 +215,7 @@ func NewServer(auth Authenticator, limits Limits, log *slog.Logger) *Server {
 // http.ErrServerClosed).
 func (s *Server) Serve(ln net.Listener) error {
 	l := s.limits
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: positive(l.ReadHeaderTimeout), ReadTimeout: positive(l.ReadTimeout),
+	hs := &http.Server{Handler: hostGuard{s: s, strict: loopbackAddr(ln.Addr())}, ReadHeaderTimeout: positive(l.ReadHeaderTimeout), ReadTimeout: positive(l.ReadTimeout),
 		IdleTimeout: positive(l.IdleTimeout), MaxHeaderBytes: maxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	// No http.Server.WriteTimeout: it would run from the end of the
@@ -312,6 +314,9 @@ type response struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	s.setWriteDeadline(rc)
+	if !s.browserGuard(w, r, rc) {
+		return
+	}
 	if rt, ok := s.route(r.URL.Path); ok {
 		s.serveRoute(w, r, rc, rt)
 		return

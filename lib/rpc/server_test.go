@@ -196,7 +196,7 @@ func expectClosed(t *testing.T, br *bufio.Reader, what string) {
 func TestServerUnauthorizedCloses(t *testing.T) {
 	c, br := rawConn(t, serveTCP(t, NewServer(&Auth{}, Limits{}, nil)))
 	body := `{"method":"echo","params":["x"]}`
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eDp5\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic eDp5\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +213,7 @@ func TestServerUnauthorizedCloses(t *testing.T) {
 // headers and hangs up without waiting for the rest of the body.
 func TestServerSlowUnauthenticatedBody(t *testing.T) {
 	c, br := rawConn(t, serveTCP(t, NewServer(&Auth{}, Limits{}, nil)))
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"method\":")
+	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n{\"method\":")
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatalf("no answer before the body ends: %v", err)
@@ -269,7 +269,7 @@ func padded(n int) string {
 // back when replies are written.
 func TestServerInFlightBudget(t *testing.T) {
 	s, addr := echoServer(t, allowAll{}, Limits{MaxBodyBytes: 1000, MaxInFlight: 2000}, nil)
-	expect := "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n"
+	expect := "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n"
 	// Two bodies of 1000 bytes announced: the server reserves them before
 	// it asks for them (100 Continue).
 	var held [2]net.Conn
@@ -286,7 +286,7 @@ func TestServerInFlightBudget(t *testing.T) {
 	}
 	// A third, declared or chunked, finds the budget spent.
 	for _, req := range []string{expect,
-		"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n" + padded(32) + "\r\n0\r\n\r\n"} {
+		"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n" + padded(32) + "\r\n0\r\n\r\n"} {
 		c, br := rawConn(t, addr)
 		resp, body := roundTrip(t, c, br, req)
 		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !resp.Close {
@@ -308,7 +308,7 @@ func TestServerInFlightBudget(t *testing.T) {
 		t.Errorf("in flight %d bytes after the replies, want 0", got)
 	}
 	c, br := rawConn(t, addr)
-	if resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"+padded(1000)); resp.StatusCode != 200 {
+	if resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n"+padded(1000)); resp.StatusCode != 200 {
 		t.Errorf("after the budget came back: %d", resp.StatusCode)
 	}
 }
@@ -317,7 +317,7 @@ func TestServerInFlightBudget(t *testing.T) {
 // MaxConnsPerIP from one source, are answered 503 and closed; another
 // source still gets in.
 func TestServerConnLimits(t *testing.T) {
-	call := "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 32\r\n\r\n" + padded(32)
+	call := "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 32\r\n\r\n" + padded(32)
 	open := func(t *testing.T, from, addr string) {
 		c, br := rawConnFrom(t, from, addr)
 		if resp, _ := roundTrip(t, c, br, call); resp.StatusCode != 200 {
@@ -410,7 +410,7 @@ func TestServerAuthBackoff(t *testing.T) {
 	login := func(from, pass string) (int, string) {
 		c, br := rawConnFrom(t, from, addr)
 		body := `{"method":"echo","params":["a"]}`
-		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Length: %d\r\n\r\n%s",
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic %s\r\nContent-Length: %d\r\n\r\n%s",
 			basic("alice", pass), len(body), body))
 		return resp.StatusCode, resp.Header.Get("Retry-After")
 	}
@@ -470,7 +470,7 @@ func TestServerAuthSourcesBounded(t *testing.T) {
 	s, addr := echoServer(t, &Auth{}, Limits{AuthSources: 2}, nil)
 	for _, from := range []string{"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"} {
 		c, br := rawConnFrom(t, from, addr)
-		if resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"); resp.StatusCode != 401 {
+		if resp, _ := roundTrip(t, c, br, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"); resp.StatusCode != 401 {
 			t.Fatalf("%s: %d", from, resp.StatusCode)
 		}
 		if n := s.Stats().AuthSources; n > 2 {
@@ -576,7 +576,7 @@ func TestServerAuthBackoffCookie(t *testing.T) {
 	login := func(user, pass string) int {
 		c, br := rawConn(t, addr)
 		body := `{"method":"echo","params":["a"]}`
-		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Length: %d\r\n\r\n%s",
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic %s\r\nContent-Length: %d\r\n\r\n%s",
 			basic(user, pass), len(body), body))
 		return resp.StatusCode
 	}
@@ -617,7 +617,7 @@ func TestServerBatchReplyBudget(t *testing.T) {
 	}
 	body := "[" + strings.Join(calls, ",") + "]"
 	c, br := rawConn(t, addr)
-	resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
+	resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %.300s", resp.StatusCode, reply)
 	}
@@ -651,7 +651,7 @@ func TestServerBatchReplyBudget(t *testing.T) {
 	// A batch within the budget is answered whole.
 	small := "[" + strings.Join(calls[:2], ",") + "]"
 	runs.Store(0)
-	if resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", len(small), small)); resp.StatusCode != 200 ||
+	if resp, reply := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s", len(small), small)); resp.StatusCode != 200 ||
 		strings.Contains(reply, "error\":{") || runs.Load() != 2 {
 		t.Errorf("a batch within the budget: %d, %d runs: %.300s", resp.StatusCode, runs.Load(), reply)
 	}
@@ -701,7 +701,7 @@ func TestServerAuthBackoffOff(t *testing.T) {
 	s, addr := echoServer(t, &Auth{Users: []User{alice}}, Limits{AuthFailures: 1, AuthBackoff: -time.Second}, nil)
 	for i := range 5 {
 		c, br := rawConn(t, addr)
-		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\nContent-Length: 2\r\n\r\n{}", basic("alice", "guess")))
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic %s\r\nContent-Length: 2\r\n\r\n{}", basic("alice", "guess")))
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("guess %d: status %d, want 401 (no backoff)", i+1, resp.StatusCode)
 		}

@@ -300,7 +300,7 @@ func TestServerTokenBackoff(t *testing.T) {
 	body := `{"method":"prop.byid","params":["x"]}`
 	try := func(authz string) int {
 		c, br := rawConnFrom(t, "127.0.0.2", addr)
-		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Length: %d\r\n\r\n%s", authz, len(body), body))
+		resp, _ := roundTrip(t, c, br, fmt.Sprintf("POST / HTTP/1.1\r\nHost: localhost\r\nAuthorization: %s\r\nContent-Length: %d\r\n\r\n%s", authz, len(body), body))
 		return resp.StatusCode
 	}
 	wrong := "Bearer ggt_partner_" + strings.Repeat("A", 43)

@@ -44,6 +44,12 @@ type WSConfig struct {
 	// same-origin pages only. Clients that send no Origin (the CLI, Go
 	// programs) are not affected.
 	OriginPatterns []string
+	// PublicPath, when set, serves the endpoint at this path too, without
+	// a login, as PublicAccess grants (event subscriptions, no method):
+	// what the public listener's /ws allows, for the explorer's live
+	// pages on the RPC listener, whose /ws needs a login a browser page
+	// does not have.
+	PublicPath string
 	// ReadLimit bounds a message from the client (default 1 MiB; a
 	// bigger one closes the connection with 1009).
 	ReadLimit int64
@@ -102,6 +108,11 @@ func (s *Server) ServeWebSocket(hub *Hub, cfg WSConfig) {
 	}
 	s.httpMu.Unlock()
 	s.Handle(Route{Prefix: wsRoute, Handler: ws.serve})
+	if cfg.PublicPath != "" {
+		s.Handle(Route{Prefix: cfg.PublicPath, Public: true, Handler: func(w http.ResponseWriter, r *http.Request, _ *Access) {
+			ws.serve(w, r, PublicAccess())
+		}})
+	}
 }
 
 // wsServer holds the endpoint's open connections.

@@ -32,6 +32,10 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"restarts), block templates and the JSON-RPC server (cookie auth; see docs/rpc.md).\n" +
 		"Writes <datadir>/rpc.addr and <datadir>/.cookie for clients. Stops cleanly on SIGINT,\n" +
 		"SIGTERM or the RPC stop method. Settings may also come from <datadir>/gg.toml.\n\n" +
+		"The RPC address also serves a web explorer at /explorer/ (read-only, no login;\n" +
+		"every page is JSON too with Accept: application/json; docs/rest.md), logged at\n" +
+		"start; --public-listen serves it and REST to anyone, rate-limited (--public-rate).\n" +
+		"Browsers reach the RPC address only by IP, localhost or --rpc-allowed-hosts names.\n\n" +
 		"It is a peer of its network: it listens on --listen (the network's P2P port; on\n" +
 		"regtest only 127.0.0.1), keeps 8 outbound connections from its address book\n" +
 		"(<datadir>/peers.json; --seednode to fill it, --addnode to add peers, --connect for\n" +
@@ -89,6 +93,8 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.IntFlag{Name: "rpc-auth-failures", Value: rpc.DefaultAuthFailures, Usage: "failed RPC logins from one address before it must wait (`N`; -1: no limit)", EnvVars: []string{"GG_RPC_AUTH_FAILURES"}},
 		&ucli.DurationFlag{Name: "rpc-auth-backoff", Value: rpc.DefaultAuthBackoff, Usage: "first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)", EnvVars: []string{"GG_RPC_AUTH_BACKOFF"}},
 		&ucli.StringFlag{Name: "public-listen", Usage: "also serve REST and WebSocket events without a login on `ADDR` (read-only; off by default; e.g. 127.0.0.1:<RPC port+1>)", EnvVars: []string{"GG_PUBLIC_LISTEN"}},
+		&ucli.StringSliceFlag{Name: "rpc-allowed-hosts", Usage: "host `NAME`s the RPC listener answers to besides IP addresses, localhost and *.localhost (repeatable; .example allows the names under it); another Host header is refused (DNS rebinding)", EnvVars: []string{"GG_RPC_ALLOWED_HOSTS"}},
+		&ucli.Float64Flag{Name: "public-rate", Value: rpc.DefaultPublicRate, Usage: "requests a second one address may make to --public-listen (`N`, bursts of twice as many; 429 beyond; -1: no limit)", EnvVars: []string{"GG_PUBLIC_RATE"}},
 		&ucli.BoolFlag{Name: "metrics-public", Usage: "serve /metrics (Prometheus) without a login; only with a loopback --rpc-listen", EnvVars: []string{"GG_METRICS_PUBLIC"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
 		&ucli.BoolFlag{Name: "no-wallet", Usage: "do not host the wallet (<datadir>/wallet.db; see gg-wallet)", EnvVars: []string{"GG_NO_WALLET"}},
@@ -215,5 +221,10 @@ func rpcLimits(c *ucli.Context) rpc.Limits {
 		MaxConnsPerIP: c.Int("rpc-max-conns-per-ip"), ReadHeaderTimeout: c.Duration("rpc-read-header-timeout"),
 		ReadTimeout: c.Duration("rpc-read-timeout"), WriteTimeout: c.Duration("rpc-write-timeout"),
 		IdleTimeout: c.Duration("rpc-idle-timeout"), AuthFailures: c.Int("rpc-auth-failures"),
-		AuthBackoff: c.Duration("rpc-auth-backoff")}
+		AuthBackoff: c.Duration("rpc-auth-backoff"), AllowedHosts: c.StringSlice("rpc-allowed-hosts"),
+		PublicRate: c.Float64("public-rate"), PublicBurst: publicBurst(c.Float64("public-rate"))}
 }
+
+// publicBurst is the public listener's burst for a rate: twice the rate,
+// at least 1.
+func publicBurst(rate float64) int { return max(1, int(2*rate)) }
