@@ -89,7 +89,7 @@ func (s *testServer) announce() {
 
 func (s *testServer) PeerReady(p *p2p.Peer) { s.mu.Lock(); s.peers[p] = true; s.mu.Unlock() }
 func (s *testServer) PeerGone(p *p2p.Peer)  { s.mu.Lock(); delete(s.peers, p); s.mu.Unlock() }
-func (s *testServer) Tick(time.Time) {}
+func (s *testServer) Tick(time.Time)        {}
 
 func (s *testServer) Receive(p *p2p.Peer, m msg.Message) {
 	s.mu.Lock()

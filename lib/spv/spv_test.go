@@ -42,7 +42,9 @@ func buildChain(g *chaingen.Generator, prefix string, n int, paid map[int32]bool
 	return out
 }
 
-func itoa(i int) string { return string([]byte{byte('0' + i/100%10), byte('0' + i/10%10), byte('0' + i%10)}) }
+func itoa(i int) string {
+	return string([]byte{byte('0' + i/100%10), byte('0' + i/10%10), byte('0' + i%10)})
+}
 
 type simEnv struct {
 	t   *testing.T

@@ -13,7 +13,7 @@ import (
 // accepted, the verified filter headers of its best chain and the
 // filters it fetched. No blocks, no UTXO set.
 var (
-	bktHeaders = []byte("spv-headers") // hash → header (80) ‖ height (4, BE)
+	bktHeaders = []byte("spv-headers")  // hash → header (80) ‖ height (4, BE)
 	bktFHeader = []byte("spv-fheaders") // height (4, BE) → block hash (32) ‖ filter header (32)
 	bktFilters = []byte("spv-filters")  // block hash → basic filter
 	bktMeta    = []byte("spv-meta")     // "tip" → best header hash
