@@ -44,6 +44,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l addnode -r -d 'keep 
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l seednode -r -d 'learn peers from `ADDR` (host:port; repeatable)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l max-peers -r -d 'connections at most (`N`), 8 of them automatic outbound'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l proxy -r -d 'SOCKS5 proxy `ADDR` (host:port) for outbound peer connections'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l blockfilterindex -d 'keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l reindex -d 'rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-listen -r -d 'serve Stratum v1 to miners on `ADDR` (host:port, or a host for port <network P2P port>+5; off by default; loopback only unless --stratum-public)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l stratum-public -d 'allow a non-loopback --stratum-listen'

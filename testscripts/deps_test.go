@@ -18,11 +18,11 @@ const module = "github.com/gamegold/gg/"
 // layer numbers follow the package map: a package may import only packages
 // of a strictly lower layer (or its own sub-packages).
 var layers = map[string]int{
-	"lib/chainhash": 0, "lib/amount": 0, "lib/version": 0, "lib/internal": 0, "lib/sha256d": 0,
+	"lib/chainhash": 0, "lib/amount": 0, "lib/version": 0, "lib/internal": 0, "lib/sha256d": 0, "lib/siphash": 0,
 	"lib/wire": 1, "lib/chaincfg": 2,
-	"lib/address": 3, "lib/keys": 3, "lib/script": 3,
+	"lib/address": 3, "lib/keys": 3, "lib/script": 3, "lib/gcs": 3,
 	"lib/game": 4, "lib/store": 4, "lib/chaingen": 4,
-	"lib/chain": 5, "lib/mempool": 6, "lib/mining": 7,
+	"lib/chain": 5, "lib/index": 6, "lib/mempool": 6, "lib/mining": 7,
 	"lib/p2p": 8, "lib/netsync": 9, "lib/rpc": 8, "lib/stratum": 8, "lib/wallet": 8,
 	"lib/spv": 10, "lib/node": 12, "lib/cli": 13, "lib/tui": 13,
 }

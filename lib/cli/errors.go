@@ -118,8 +118,8 @@ func flagGiving(c *ucli.Context, value string) string {
 // libPackages are the prefixes stripped from messages: the module's lib
 // packages (TestLibPackagesStripped keeps the list whole) and bech32.
 var libPackages = []string{"address", "amount", "bech32", "chain", "chaincfg", "chaingen", "chainhash", "cli", "game",
-	"keys", "mempool", "mining", "netsync", "node", "p2p", "rpc", "script", "sha256d", "spv", "store", "stratum", "tui",
-	"version", "wallet", "wire"}
+	"gcs", "index", "keys", "mempool", "mining", "netsync", "node", "p2p", "rpc", "script", "sha256d", "siphash", "spv",
+	"store", "stratum", "tui", "version", "wallet", "wire"}
 
 // rePackagePrefix matches a package prefix. It and the jargon table are
 // built on the first error, not in every run's init.

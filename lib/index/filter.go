@@ -259,3 +259,30 @@ func (x *FilterIndex) Checkpoints(stop chainhash.Hash, interval int32) ([]chainh
 	})
 	return out, err
 }
+
+// HeadersFrom returns the filter headers of up to count active-chain
+// blocks from block from upward (fewer at the index's tip).
+func (x *FilterIndex) HeadersFrom(from chainhash.Hash, count int) ([]chainhash.Hash, error) {
+	var out []chainhash.Hash
+	err := x.db.View(func(tx *store.Tx) error {
+		height, ok := heightOf(tx, from)
+		if !ok {
+			return fmt.Errorf("block %v: %w", from, ErrNotIndexed)
+		}
+		c := tx.Bucket(bucketFilters).Cursor()
+		h := height
+		for k, v := c.Seek(heightKey(height)); k != nil && len(out) < count; k, v = c.Next() {
+			if int32(binary.BigEndian.Uint32(k)) != h {
+				return fmt.Errorf("record at height %d missing: %w", h, errCorrupt)
+			}
+			e, err := decodeEntry(h, v, false)
+			if err != nil {
+				return err
+			}
+			out = append(out, e.Header)
+			h++
+		}
+		return nil
+	})
+	return out, err
+}

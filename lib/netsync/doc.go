@@ -31,6 +31,19 @@
 // the book before they are kept or relayed; auction bids are
 // transactions, so only the best bid ever enters a pool and is relayed.
 //
+// # Compact block filters
+//
+// With Config.Filters (the BIP158 filter index, lib/index) the Manager
+// answers BIP157's getcfilters (at most 1,000 blocks: one cfilter each),
+// getcfheaders (at most 2,000: one cfheaders with the filter header
+// below the range) and getcfcheckpt (the header at every 1,000th height)
+// for ranges ending at a block of the active chain. A request beyond the
+// index's height is not answered (the index is still catching up); one
+// no honest client sends — filters asked of a node without the index, an
+// unknown filter type, an unknown stop block or one off the active
+// chain, a start above the stop, a range over the limit — costs 20
+// points (five ban the peer).
+//
 // # Misbehaviour
 //
 // Headers, blocks and transactions no honest peer sends (an invalid

@@ -76,6 +76,8 @@ type Config struct {
 	// Progress, when set, hears the tip and best header heights during
 	// initial block download (a progress bar).
 	Progress func(tip, headers int32)
+	// Filters, when set, serves BIP157 requests (cfilters.go).
+	Filters FilterIndex
 }
 
 // Manager is sync and relay: a p2p.Protocol.
@@ -298,6 +300,10 @@ func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
 		m.onOffer(p, x)
 	case *msg.Withdraw:
 		m.onWithdraw(p, x)
+	case *msg.GetCFilters:
+		m.onGetCFilters(p, x)
+	case *msg.GetCFCheckpt:
+		m.onGetCFCheckpt(p, x)
 	}
 }
 

@@ -89,6 +89,10 @@ type Config struct {
 	Metrics MetricsConfig
 	// Stratum configures the Stratum server for miners (stratum.go).
 	Stratum StratumConfig
+	// BlockFilterIndex keeps BIP158 filters of every block (lib/index)
+	// and serves them: BIP157 to peers, getblockfilter, REST
+	// (filters.go).
+	BlockFilterIndex bool
 }
 
 // DefaultMempoolSaveInterval is Config.MempoolSaveInterval's default.
@@ -118,6 +122,7 @@ type Node struct {
 	metrics   *metrics
 	feed      *eventFeed
 	stratum   *stratum.Server // nil unless configured
+	indexes   *indexes        // nil without optional indexes
 }
 
 // New opens (or creates) the datadir and starts the subsystems.
@@ -149,11 +154,16 @@ func New(cfg Config) (*Node, error) {
 		db.Close()
 		return nil, err
 	}
+	if n.indexes, err = n.openIndexes(db, &ccfg); err != nil {
+		db.Close()
+		return nil, err
+	}
 	n.Chain, err = chain.New(ccfg)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load chain: %w", err)
 	}
+	n.startIndexes()
 	n.Mempool = mempool.New(mempool.Config{Params: cfg.Params, Chain: n.Chain, SigCache: n.SigCache,
 		Policy: mempool.Policy{MaxPoolBytes: cfg.MaxMempool}, Logger: cfg.Logger.With("sub", "mempool")})
 	n.events() // subscribed first: a block's event precedes the pool's reaction to it
@@ -273,6 +283,7 @@ func (n *Node) Close() error {
 	} else {
 		n.log.Info("mempool saved", "txs", n.Mempool.Count())
 	}
+	n.stopIndexes()
 	if err := n.Chain.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close chain: %w", err))
 	}

@@ -68,16 +68,17 @@ func DefaultListen(params *chaincfg.Params) string {
 
 // netNode is the running P2P side.
 type netNode struct {
-	host    *p2p.Host
-	tcp     *p2p.TCP
-	sync    *netsync.Manager
-	cancel  context.CancelFunc
-	done    chan struct{}
-	listen  []string // bound addresses
-	proxied bool     // --proxy: peers by IP address only
-	agent   string   // our user agent (version's user_agent, getnetworkinfo's subversion)
-	started time.Time
-	bulk    *ibdBulk
+	host     *p2p.Host
+	tcp      *p2p.TCP
+	sync     *netsync.Manager
+	cancel   context.CancelFunc
+	done     chan struct{}
+	listen   []string // bound addresses
+	proxied  bool     // --proxy: peers by IP address only
+	agent    string   // our user agent (version's user_agent, getnetworkinfo's subversion)
+	services uint64   // the service bits we advertise
+	started  time.Time
+	bulk     *ibdBulk
 }
 
 // P2PAddrs returns the addresses the node accepts peers on.
@@ -196,10 +197,18 @@ func (n *Node) startP2P() error {
 		}
 	}
 	bulk := &ibdBulk{db: n.db, chain: n.Chain, log: n.log}
+	var filters netsync.FilterIndex
+	if x := n.indexes; x != nil && x.filters != nil {
+		filters = x.filters
+	}
 	nn.sync = netsync.New(netsync.Config{Chain: n.Chain, Mempool: n.Mempool, Book: n.Book,
-		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock})
+		Logger: n.log.With("sub", "sync"), Progress: pc.Progress, ProcessBlock: bulk.processBlock, Filters: filters})
 	nn.bulk = bulk
 	services := msg.SFNodeNetwork | msg.SFNodeWitness
+	if filters != nil {
+		services |= msg.SFNodeCompactFilters // BIP157
+	}
+	nn.services = services
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: n.withPeerEvents(nn.sync), Services: services,
 		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
@@ -354,7 +363,7 @@ func (b netBackend) Network() rpc.NetworkInfo {
 	})
 	ni.Version = b.nn.agent
 	ni.ProtocolVersion = msg.ProtocolVersion
-	ni.LocalServices = fmt.Sprintf("%016x", msg.SFNodeNetwork|msg.SFNodeWitness)
+	ni.LocalServices = fmt.Sprintf("%016x", b.nn.services)
 	ni.LocalRelay, ni.NetworkActive = true, true
 	ni.RelayFee = amount.Amount(mempool.DefaultMinRelayFeeRate).ToGG()
 	ni.LocalAddresses = append([]string{}, b.nn.listen...)

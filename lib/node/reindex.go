@@ -30,6 +30,9 @@ func (n *Node) reindex(ccfg chain.Config) error {
 	} else {
 		n.log.Info("reindexing: rebuilding the UTXO set, undo data and game registries from the stored blocks")
 	}
+	if err := resetIndexes(ccfg.DB); err != nil {
+		return err
+	}
 	start := time.Now()
 	var last time.Time
 	err = chain.Reindex(ctx, ccfg, func(height, tip int32) {

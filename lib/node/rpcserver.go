@@ -78,6 +78,11 @@ func (n *Node) startRPC() error {
 		return err
 	}
 	n.rpc.Handle(n.restRoute(svc, gs, cs))
+	fs := n.filterService() // getblockfilter, getindexinfo, /rest/blockfilter*/ (filters.go)
+	n.rpc.Register(fs.Methods()...)
+	for _, rt := range fs.Routes() {
+		n.rpc.Handle(rt)
+	}
 	n.serveEvents() // WebSocket /ws (events.go)
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {

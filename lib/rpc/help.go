@@ -33,7 +33,7 @@ var paramTypes = map[string]ParamType{
 	"height": TypeNumber, "blockhash": TypeString, "verbosity": TypeNumber, "verbose": TypeBool,
 	"txid": TypeString, "n": TypeNumber, "include_mempool": TypeBool, "hexstring": TypeString,
 	"nblocks": TypeNumber, "address": TypeString, "template_request": TypeObject, "hexdata": TypeString,
-	"workid": TypeString, "method": TypeString,
+	"workid": TypeString, "method": TypeString, "filtertype": TypeString, "index_name": TypeString,
 	// wallet
 	"passphrase": TypeString, "mnemonic": TypeString, "birthday": TypeNumber, "timeout": TypeNumber,
 	"account": TypeString, "lock_height": TypeNumber, "lock_blocks": TypeNumber, "amount": TypeAmount,

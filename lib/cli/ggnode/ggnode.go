@@ -48,6 +48,11 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"the next start resumes it, with or without --reindex, and the node never runs on a\n" +
 		"half-built state. A stored block that fails validation stops it with an error\n" +
 		"naming the block.\n\n" +
+		"--blockfilterindex (on by default) keeps a BIP158 filter of every block and serves\n" +
+		"them to light clients over P2P (BIP157, the NODE_COMPACT_FILTERS service bit), as\n" +
+		"getblockfilter and under /rest/blockfilter/. Turned on for an existing chain, or\n" +
+		"after --reindex, it is built in the background with progress in the log\n" +
+		"(getindexinfo shows how far).\n\n" +
 		"Examples:\n" +
 		"   gg-node --network=regtest --datadir=./.regtest\n" +
 		"   gg-node --network=regtest --datadir=./.regtest --reindex\n" +
@@ -84,6 +89,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.StringSliceFlag{Name: "seednode", Usage: "learn peers from `ADDR` (host:port; repeatable)", EnvVars: []string{"GG_SEEDNODE"}},
 		&ucli.IntFlag{Name: "max-peers", Value: 125, Usage: "connections at most (`N`), 8 of them automatic outbound", EnvVars: []string{"GG_MAX_PEERS"}},
 		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
+		&ucli.BoolFlag{Name: "blockfilterindex", Value: true, Usage: "keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither", EnvVars: []string{"GG_BLOCKFILTERINDEX"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Flags = append(app.Flags, stratumFlags()...)
@@ -154,7 +160,8 @@ func runNode(c *ucli.Context) error {
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
-		Metrics: node.MetricsConfig{Public: c.Bool("metrics-public")}})
+		BlockFilterIndex: c.Bool("blockfilterindex"),
+		Metrics:          node.MetricsConfig{Public: c.Bool("metrics-public")}})
 	if err != nil {
 		if serr := stratumError(err); serr != nil {
 			return serr
