@@ -384,6 +384,7 @@ func (s *NodeService) chainInfo(_ context.Context, p json.RawMessage) (any, erro
 	}
 	return map[string]any{
 		"chain":                s.Params.Name,
+		"mode":                 "full",
 		"blocks":               best.Height,
 		"headers":              max(pr.HeaderHeight, best.Height),
 		"initialblockdownload": s.Chain.IsInitialBlockDownload(),

@@ -90,6 +90,9 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.IntFlag{Name: "max-peers", Value: 125, Usage: "connections at most (`N`), 8 of them automatic outbound", EnvVars: []string{"GG_MAX_PEERS"}},
 		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
 		&ucli.BoolFlag{Name: "blockfilterindex", Value: true, Usage: "keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither", EnvVars: []string{"GG_BLOCKFILTERINDEX"}},
+		&ucli.BoolFlag{Name: "spv", Usage: "run a light node: headers and BIP157/158 filters from --connect/--addnode peers, the hosted wallet on them; no blocks, UTXO set or mempool (docs/rpc.md, spv mode)", EnvVars: []string{"GG_SPV"}},
+		&ucli.StringFlag{Name: "spv-rpc", Usage: "with --spv, ask the full node at `URL` (http://user:pass@host:port, or host:port with --spv-rpc-datadir's cookie) what a light node cannot know; without it such calls fail (code -40)", EnvVars: []string{"GG_SPV_RPC"}},
+		&ucli.StringFlag{Name: "spv-rpc-datadir", Usage: "the --spv-rpc full node's `DIR` (its .cookie is the login when the URL has none)", EnvVars: []string{"GG_SPV_RPC_DATADIR"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Flags = append(app.Flags, stratumFlags()...)
@@ -155,6 +158,12 @@ func runNode(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("spv") {
+		return runSPV(c, node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg,
+			NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
+			RPCLimits: rpcLimits(c), Version: version.String(), NoWallet: c.Bool("no-wallet"),
+			SPV: node.SPVConfig{FullRPC: c.String("spv-rpc"), FullCookie: c.String("spv-rpc-datadir")}})
+	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg, Stratum: stratumCfg,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
@@ -194,4 +203,25 @@ func rpcLimits(c *ucli.Context) rpc.Limits {
 		ReadTimeout: c.Duration("rpc-read-timeout"), WriteTimeout: c.Duration("rpc-write-timeout"),
 		IdleTimeout: c.Duration("rpc-idle-timeout"), AuthFailures: c.Int("rpc-auth-failures"),
 		AuthBackoff: c.Duration("rpc-auth-backoff")}
+}
+
+// runSPV runs gg-node --spv until interrupted or stopped.
+func runSPV(c *ucli.Context, cfg node.Config) error {
+	n, err := node.NewSPV(cfg)
+	if err != nil {
+		switch {
+		case errors.Is(err, node.ErrDataDirInUse):
+			return cli.Unavailable(err, "is another gg-node running on this datadir?")
+		case errors.Is(err, node.ErrPublicWithoutAuth):
+			return cli.WithHint(cli.Usagef("%v", err), "add --rpcauth NAME:SALT$HASH, or listen on 127.0.0.1")
+		}
+		return err
+	}
+	cfg.Logger.Info("gg-node running (spv)", "network", cfg.Params.Name, "datadir", cfg.DataDir)
+	select {
+	case <-c.Context.Done():
+	case <-n.StopRequested():
+	}
+	cfg.Logger.Info("shutting down")
+	return n.Close()
 }
