@@ -20,7 +20,7 @@ PKGS_SECP  := ./lib/script/... ./lib/chain/... ./lib/mempool/...
 SECP_OK    = [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo '\#include <secp256k1.h>' | $$($(GO) env CC) -E - >/dev/null 2>&1
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
-.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-client fuzz lint fmt install clean clean-regtest
+.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-spv bench-client fuzz lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ bench: ## run the benchmarks (block connect, mempool acceptance, script, templat
 bench-p2p: ## the network benchmarks: sync of 2,000 blocks from 1 and 3 peers, of 100 blocks of 2,000 signed txs (tx/s, peak RSS), compact block relay (bytes)
 	$(GO) test -run '^$$' -bench 'P2PSync|CompactBlockRelay' -benchtime 3x -timeout 30m ./lib/node
 	$(GO) test -run '^$$' -bench 'ConnectBlock$$' -benchtime 10x ./lib/chain
+
+bench-spv: ## the light node against a full node: sync of a 10,000-block chain (1 % paying the wallet): seconds, MB received, MB on disk, peak RSS (docs/performance.md, Light node)
+	$(GO) test -run '^$$' -bench 'SPVSync' -benchtime 1x -timeout 30m ./lib/node
 
 bench-client: build ## per-call cost (wall, CPU) of gg-node rpc getblockcount and gg-wallet balance beside btcd v0.24.2's btcctl, process start included (ROUNDS, CALLS)
 	GG_BIN=$(BIN) scripts/bench-client.sh

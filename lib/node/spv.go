@@ -99,7 +99,7 @@ func NewSPV(cfg Config) (*SPVNode, error) {
 		s.Close()
 		return nil, err
 	}
-	s.client, err = spv.NewWalletClient(s.Light, spv.WalletClientConfig{Watched: s.watched, Birthday: s.birthday})
+	s.client, err = spv.NewWalletClient(s.Light, spv.WalletClientConfig{})
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -127,32 +127,6 @@ func fullClient(c SPVConfig) (*rpc.Client, error) {
 		return nil, fmt.Errorf("spv rpc %q: %w", c.FullRPC, err)
 	}
 	return cl, nil
-}
-
-func (s *SPVNode) watched() ([][]byte, error) {
-	if s.Wallet == nil {
-		return nil, nil
-	}
-	w := s.Wallet.Wallet()
-	if w == nil {
-		return nil, nil
-	}
-	return w.WatchedScripts()
-}
-
-func (s *SPVNode) birthday() (int32, bool) {
-	if s.Wallet == nil {
-		return 0, false
-	}
-	w := s.Wallet.Wallet()
-	if w == nil {
-		return 0, false
-	}
-	b, err := w.Birthday()
-	if err != nil {
-		return 0, false
-	}
-	return b, true
 }
 
 // startPeers connects to --connect/--addnode peers (a light node does
@@ -290,6 +264,15 @@ func (s *SPVNode) startRPC() error {
 	for _, m := range ws.Methods() {
 		have[m.Name] = true
 		s.rpc.Register(m)
+	}
+	if s.full != nil && s.Wallet != nil {
+		// Contracts: the wallet here, the book and the chain's records at
+		// the full node (as gg-wallet serve does).
+		tip := func() int32 { _, h, _ := s.Light.Synced(); return h }
+		for _, m := range (&rpc.ContractService{Params: s.cfg.Params, Backend: NewRemoteContractHost(s.full, tip, s.Wallet)}).Methods() {
+			have[m.Name] = true
+			s.rpc.Register(m)
+		}
 	}
 	for _, m := range s.gameMethods() {
 		have[m.Name] = true

@@ -29,7 +29,10 @@
 // Host, which bans its address when it is not a configured peer. When
 // both sides pass, the filter is rebuilt from the block and the most
 // likely spent scripts, and a side matching it wins; failing that, the
-// answer of most peers is taken (logged).
+// answer of most peers is taken (logged). A peer whose answer does not
+// continue the filter headers already verified (its previous header
+// differs) is banned at once: the verified chain is only as good as the
+// peers it was checked with, so connect to several from the start.
 //
 // Filters: fetched only for the blocks a wallet needs (from its
 // birthday; Filters), each checked against the verified filter header

@@ -29,14 +29,18 @@ var bktWatch = []byte("spv-watch") // output script → nothing
 
 // WalletClientConfig configures NewWalletClient.
 type WalletClientConfig struct {
-	// Watched returns the scripts of every hosted wallet (its addresses
-	// with their lookahead): what a new block's filter is matched
-	// against.
+	// Watched, when set, returns scripts to match besides those of the
+	// subscribed handlers (a handler that has a WatchedScripts method,
+	// as *wallet.Wallet does, is asked for its own).
 	Watched func() ([][]byte, error)
-	// Birthday returns the lowest height a hosted wallet cares about
-	// (blocks below it are passed on without fetching their filters), or
-	// false without a wallet.
-	Birthday func() (int32, bool)
+}
+
+// watcher is what the feed asks of a subscribed handler, when it has
+// it: the scripts to match filters against, and the height below which
+// nothing concerns it (*wallet.Wallet has both).
+type watcher interface {
+	WatchedScripts() ([][]byte, error)
+	Birthday() (int32, error)
 }
 
 // WalletClient is the wallet.ChainClient of a wallet running on the
@@ -45,9 +49,9 @@ type WalletClientConfig struct {
 // wallet's scripts through its filter (fetched and verified); a block
 // that matches is fetched whole, checked against its header, and handed
 // to the wallet with all its transactions; a block that does not is
-// handed over without any. The outputs of every transaction handed over
-// are watched from then on, so a contract's escrow output, which pays a
-// script no wallet address has, is seen when it is spent.
+// handed over without any. The P2WSH outputs of every transaction handed
+// over are watched from then on, so a contract's escrow output, which
+// pays a script no wallet address has, is seen when it is spent.
 //
 // What filters cannot show, the wallet does not learn: a transaction
 // whose only link to the wallet is inside a game record's data (B's side
@@ -117,17 +121,29 @@ func (c *WalletClient) handlers() []wallet.ChainHandler {
 	return out
 }
 
-// scripts is what filters are matched against: the given scripts (the
-// wallet's, when nil) and the extra watch list.
+// scripts is what filters are matched against: the given scripts (when
+// nil, those of the subscribed handlers and Config.Watched) and the
+// extra watch list.
 func (c *WalletClient) scripts(given [][]byte) ([][]byte, error) {
-	out := given
-	if out == nil && c.cfg.Watched != nil {
-		var err error
-		if out, err = c.cfg.Watched(); err != nil {
-			return nil, err
+	out := append([][]byte(nil), given...)
+	if given == nil {
+		for _, h := range c.handlers() {
+			if w, ok := h.(watcher); ok {
+				ss, err := w.WatchedScripts()
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, ss...)
+			}
+		}
+		if c.cfg.Watched != nil {
+			ss, err := c.cfg.Watched()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ss...)
 		}
 	}
-	out = append([][]byte(nil), out...)
 	c.mu.Lock()
 	for s := range c.extra {
 		out = append(out, []byte(s))
@@ -136,13 +152,37 @@ func (c *WalletClient) scripts(given [][]byte) ([][]byte, error) {
 	return out, nil
 }
 
-// watchOutputs adds the output scripts of txs to the extra watch list.
+// birthday is the lowest birthday of the subscribed handlers (0 for a
+// handler without one, or on an error: filters from genesis).
+func (c *WalletClient) birthday(hs []wallet.ChainHandler) int32 {
+	b := int32(-1)
+	for _, h := range hs {
+		hb := int32(0)
+		if w, ok := h.(watcher); ok {
+			if x, err := w.Birthday(); err == nil && x > 0 {
+				hb = x
+			}
+		}
+		if b < 0 || hb < b {
+			b = hb
+		}
+	}
+	return max(b, 0)
+}
+
+// watchOutputs adds the P2WSH output scripts of txs (a contract's
+// escrow; not the coinbase's) to the extra watch list. Other outputs of
+// a relevant transaction pay someone else, or the wallet, whose scripts
+// are watched anyway: watching them would fetch the blocks of strangers.
 func (c *WalletClient) watchOutputs(txs []*wire.MsgTx) {
 	var add [][]byte
 	c.mu.Lock()
 	for _, tx := range txs {
+		if tx.IsCoinBase() {
+			continue
+		}
 		for _, o := range tx.TxOut {
-			if len(o.PkScript) == 0 || o.PkScript[0] == 0x6a || c.extra[string(o.PkScript)] {
+			if len(o.PkScript) != 34 || o.PkScript[0] != 0 || o.PkScript[1] != 32 || c.extra[string(o.PkScript)] {
 				continue
 			}
 			c.extra[string(o.PkScript)] = true
@@ -241,13 +281,14 @@ func (c *WalletClient) catchUp() error {
 		hs := c.handlers()
 		c.mu.Lock()
 		fed := c.fed
-		c.mu.Unlock()
-		if len(hs) == 0 || fed < 0 {
-			c.mu.Lock()
+		if len(c.subs) == 0 {
+			// Nobody to tell: follow the tip (checked and set under one
+			// lock, so a Subscribe in between keeps the height it set).
 			c.fed, c.sent = vh, nil
 			c.mu.Unlock()
 			return nil
 		}
+		c.mu.Unlock()
 		// Disconnect what left the best chain (tip first).
 		for {
 			c.mu.Lock()
@@ -277,12 +318,9 @@ func (c *WalletClient) catchUp() error {
 			return nil
 		}
 		to := min(vh, fed+1000)
-		birthday, have := int32(0), false
-		if c.cfg.Birthday != nil {
-			birthday, have = c.cfg.Birthday()
-		}
+		birthday := c.birthday(hs)
 		var blocks []*wallet.Block
-		if have && to >= birthday {
+		if to >= birthday {
 			from := max(fed+1, birthday)
 			for h := fed + 1; h < from; h++ {
 				blocks = append(blocks, c.bare(h))
