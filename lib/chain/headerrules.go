@@ -139,13 +139,21 @@ func CheckCheckpoint(p *chaincfg.Params, hash chainhash.Hash, height int32) erro
 	return nil
 }
 
-// ancestorsOf is the Ancestors of the chain ending at n in the index.
+// ancestorsOf is the Ancestors of the chain ending at n in the index. It
+// walks on from the last node it returned, so the rules' descending
+// queries cost one parent step each (as walking n.parent did), not a
+// walk from n each.
 func (bi *blockIndex) ancestorsOf(n *blockNode) Ancestors {
+	cur := n
 	return func(h int32) *wire.BlockHeader {
-		a := bi.ancestor(n, h)
+		if h > cur.height {
+			cur = n
+		}
+		a := bi.ancestor(cur, h)
 		if a == nil {
 			return nil
 		}
+		cur = a
 		return &a.header
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chaingen"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wallet"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -100,7 +101,11 @@ func BenchmarkSPVSync(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for _, mode := range []string{"full", "spv"} {
 			dir := filepath.Join(root, fmt.Sprint(mode, i))
-			cmd := exec.Command(os.Args[0], "-test.run=^TestSPVSyncChild$", "-test.bench=^$")
+			args := []string{"-test.run=^TestSPVSyncChild$", "-test.bench=^$"}
+			if p := os.Getenv("GG_SPV_CPUPROFILE"); p != "" {
+				args = append(args, "-test.cpuprofile="+p+"."+mode)
+			}
+			cmd := exec.Command(os.Args[0], args...)
 			cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%s", spvSyncEnv, mode, dir, src.P2PAddrs()[0]))
 			cmd.Stderr = os.Stderr
 			out, err := cmd.Output()
@@ -147,6 +152,8 @@ func TestSPVSyncChild(t *testing.T) {
 		WalletKDF: wallet.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1},
 		P2P:       P2PConfig{Listen: []string{"127.0.0.1:0"}, Connect: []string{peer}}}
 	var recv uint64
+	var used int64 // bytes the database's pages use (its file grows ahead)
+	var verified time.Duration
 	if mode == "full" {
 		cfg.NoWallet = true
 		n, err := New(cfg)
@@ -157,6 +164,7 @@ func TestSPVSyncChild(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 		recv = n.net.tcp.BytesRecv.Load()
+		n.db.View(func(tx *store.Tx) error { used = tx.Size(); return nil })
 		n.Close()
 	} else {
 		cfg.P2P.Listen = nil
@@ -180,12 +188,16 @@ func TestSPVSyncChild(t *testing.T) {
 			if err := c.Call(context.Background(), "listtransactions", &txs, "*", 1000); err != nil {
 				t.Fatal(err)
 			}
+			if _, h, _ := s.Light.Synced(); h == spvBenchBlocks && verified == 0 {
+				verified = time.Since(start)
+			}
 			if len(txs) >= spvBenchBlocks/100 {
 				break
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
 		recv = s.tcp.BytesRecv.Load()
+		s.db.View(func(tx *store.Tx) error { used = tx.Size(); return nil })
 		s.Close()
 	}
 	elapsed := time.Since(start)
@@ -194,5 +206,6 @@ func TestSPVSyncChild(t *testing.T) {
 			fmt.Fprintf(os.Stderr, "%s sync: %s %d bytes\n", mode, f, fi.Size())
 		}
 	}
+	fmt.Fprintf(os.Stderr, "%s sync: %d bytes of database pages used; verified tip after %.2f s\n", mode, used, verified.Seconds())
 	fmt.Println("DONE", elapsed.Seconds(), recv, dirSize(dir), peakRSS())
 }

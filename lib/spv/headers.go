@@ -52,12 +52,22 @@ func (c *headerChain) ancestor(n *hnode, h int32) *hnode {
 	return n
 }
 
+// ancestors is the chain.Ancestors of n. It walks on from the last
+// header it returned, so the rules' descending queries (the median time
+// past, the minimum-difficulty walk back to a retarget boundary) cost one
+// step each off the best chain, not a walk from n each.
 func (c *headerChain) ancestors(n *hnode) chain.Ancestors {
+	cur := n
 	return func(h int32) *wire.BlockHeader {
-		if a := c.ancestor(n, h); a != nil {
-			return &a.hdr
+		if h > cur.height {
+			cur = n
 		}
-		return nil
+		a := c.ancestor(cur, h)
+		if a == nil {
+			return nil
+		}
+		cur = a
+		return &a.hdr
 	}
 }
 

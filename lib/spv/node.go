@@ -483,6 +483,9 @@ func (n *Node) onHeaders(p *p2p.Peer, s *peerState, m *msg.Headers, now time.Tim
 			break
 		}
 		x := n.hc.add(h, hash, prev)
+		if prev == n.hc.tip() {
+			n.hc.main = append(n.hc.main, x) // extends the best chain: no reorg
+		}
 		added = append(added, x)
 		best = x
 	}
@@ -514,6 +517,8 @@ func (n *Node) onHeaders(p *p2p.Peer, s *peerState, m *msg.Headers, now time.Tim
 				}
 			}
 		}
+	}
+	if n.hc.tip() != oldTip {
 		if err := n.cfg.DB.Update(func(tx *store.Tx) error {
 			t := n.hc.tip().hash
 			return tx.Bucket(bktMeta).Put(keyTip, t[:])
