@@ -122,6 +122,7 @@ func BenchmarkSPVSync(b *testing.B) {
 				b.Fatalf("%s child printed no result:\n%s", mode, out)
 			}
 			res[mode] = append(res[mode], secs, recv, disk, hwm)
+			b.Logf("round %d %s: %.2f s, %.3f MB received, %.3f MB on disk, %.1f MB peak RSS", i, mode, secs, recv/1e6, disk/1e6, hwm/1024)
 			os.RemoveAll(dir)
 		}
 	}
