@@ -16,7 +16,9 @@
 //
 // Filter headers: the filter header chain (BIP157) of the best chain is
 // asked of every connected peer that serves filters, up to
-// MaxFilterPeers, in batches of 2000, and the answers are compared. When
+// MaxFilterPeers, in batches of 2000 ending at a block the peers are
+// known to have (a batch waits FilterPeerGrace for a lagging peer, then
+// leaves it out), and the answers are compared. When
 // they agree the batch is committed. When they differ, the first height
 // where they do is settled with the block: it is fetched and checked
 // against its header (merkle root, witness commitment), each side's

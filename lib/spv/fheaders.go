@@ -53,11 +53,28 @@ func (n *Node) driveFilterHeaders(now time.Time) {
 			return
 		}
 		start := int32(len(n.fh))
-		stop := min(tip, start+msg.MaxCFHeaders-1)
+		// Up to the best height a filter peer is known to have: a peer
+		// asked for a block it does not have yet would not answer.
+		reach := int32(-1)
+		for _, s := range n.peers {
+			if s.filters {
+				reach = max(reach, s.height)
+			}
+		}
+		stop := min(tip, start+msg.MaxCFHeaders-1, reach)
+		if stop < start {
+			return
+		}
+		for _, s := range n.peers {
+			if s.filters && s.height < stop && now.Sub(n.tipAt) < FilterPeerGrace {
+				return // a peer still behind: give it the grace
+			}
+		}
 		r := &fhRound{start: start, stop: stop, stopHash: n.hc.main[stop].hash,
 			asked: map[*p2p.Peer]bool{}, got: map[*p2p.Peer][]chainhash.Hash{}, hashes: map[*p2p.Peer][]chainhash.Hash{}}
-		for p, s := range n.peers {
-			if !s.filters || len(r.asked) >= MaxFilterPeers || p.StartHeight < 0 {
+		for _, p := range sortedPeers(n.peers) {
+			s := n.peers[p]
+			if !s.filters || len(r.asked) >= MaxFilterPeers || s.height < stop {
 				continue
 			}
 			r.asked[p] = true

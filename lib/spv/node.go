@@ -30,6 +30,11 @@ const (
 	// LiarBanDuration is how long a peer proven to serve a wrong filter
 	// or filter header is refused.
 	LiarBanDuration = p2p.BanDuration
+	// FilterPeerGrace is how long a batch of filter headers waits for
+	// every filter peer to reach its last block before it is asked of
+	// those that have (a peer asked for a block it lacks would not
+	// answer; one left out is not cross-checked for the batch).
+	FilterPeerGrace = 2 * time.Second
 	// maxBroadcast bounds the transactions kept for peers to fetch.
 	maxBroadcast = 1000
 )
@@ -79,7 +84,8 @@ type Node struct {
 	// changed is closed and replaced whenever the best chain or the
 	// verified filter headers change (Changed).
 	changed chan struct{}
-	reorgs  uint64 // counts best-chain switches that removed blocks
+	reorgs  uint64    // counts best-chain switches that removed blocks
+	tipAt   time.Time // when the best header changed last
 	closed  bool
 	stats   Stats
 }
@@ -102,8 +108,9 @@ type liar struct {
 
 // peerState is the light node's view of one ready peer.
 type peerState struct {
-	filters      bool // it serves BIP157 basic filters
-	blocks       bool // it serves blocks
+	filters      bool  // it serves BIP157 basic filters
+	blocks       bool  // it serves blocks
+	height       int32 // the best height it is known to have (version, headers it sent)
 	headersAsked time.Time
 	cfhAsked     time.Time // a getcfheaders of the current round is out
 	fetch        *filterFetch
@@ -347,7 +354,7 @@ func (n *Node) PeerReady(p *p2p.Peer) {
 		}
 		return
 	}
-	s := &peerState{filters: p.Services&msg.SFNodeCompactFilters != 0, blocks: p.Services&msg.SFNodeNetwork != 0}
+	s := &peerState{filters: p.Services&msg.SFNodeCompactFilters != 0, blocks: p.Services&msg.SFNodeNetwork != 0, height: p.StartHeight}
 	n.peers[p] = s
 	p.Send(&msg.Empty{Cmd: msg.CmdSendHeaders})
 	n.getHeaders(p, s, now)
@@ -502,6 +509,9 @@ func (n *Node) onHeaders(p *p2p.Peer, s *peerState, m *msg.Headers, now time.Tim
 			n.log.Error("store headers", "err", err)
 		}
 	}
+	if best != nil {
+		s.height = max(s.height, best.height)
+	}
 	if best != nil && best.work.Cmp(n.hc.tip().work) > 0 {
 		fork := n.hc.reorgTo(best)
 		if fork < oldTip.height {
@@ -519,6 +529,7 @@ func (n *Node) onHeaders(p *p2p.Peer, s *peerState, m *msg.Headers, now time.Tim
 		}
 	}
 	if n.hc.tip() != oldTip {
+		n.tipAt = now
 		if err := n.cfg.DB.Update(func(tx *store.Tx) error {
 			t := n.hc.tip().hash
 			return tx.Bucket(bktMeta).Put(keyTip, t[:])

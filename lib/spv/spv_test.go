@@ -276,3 +276,24 @@ func TestLightNodeRefusesBadHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestLightNodeLaggingPeer: a filter peer that lacks the newest blocks
+// is not asked for their filter headers (it would not answer, and the
+// batch would wait RequestTimeout for it): the batch goes to the peer
+// that has them after FilterPeerGrace.
+func TestLightNodeLaggingPeer(t *testing.T) {
+	e := newSimEnv(t)
+	g := chaingen.New(params)
+	chain := append([]*wire.MsgBlock{params.GenesisBlock}, buildChain(g, "a", 10, nil)...)
+	ahead, behind := newTestServer(params.GenesisBlock, nil), newTestServer(params.GenesisBlock, nil)
+	ahead.setChain(chain)
+	behind.setChain(chain[:9])
+	n, _ := e.light(e.server("10.0.0.1:2200", ahead), e.server("10.0.0.2:2200", behind))
+	if !e.net.RunUntil(func() bool { _, h, _ := n.Synced(); return h == 10 }, RequestTimeout/2) {
+		_, h, _ := n.Synced()
+		t.Fatalf("verified tip %d after %v, want 10", h, RequestTimeout/2)
+	}
+	if len(n.Banned()) != 0 {
+		t.Fatalf("banned %v", n.Banned())
+	}
+}
