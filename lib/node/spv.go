@@ -214,6 +214,67 @@ func unavailable(method string) error {
 	return rpc.Errorf(rpc.CodeUnavailableSPV, "%s is unavailable in spv mode: a light node has no blocks, UTXO set, registries or mempool (give gg-node --spv-rpc a full node to ask)", method)
 }
 
+// notForwarded are full-node methods that act on the node that runs
+// them (its chain, its miner, its wallet): asked of the full node they
+// would act there, so a light node refuses them.
+var notForwarded = map[string]bool{
+	"block.invalidate": true, "invalidateblock": true, "block.reconsider": true, "reconsiderblock": true,
+	"miner.generate": true, "miner.generateto": true, "generatetoaddress": true,
+	"miner.template": true, "getblocktemplate": true, "miner.submit": true, "submitblock": true,
+	"cp.create": true, "cp.change": true, "prop.create": true, "prop.createlist": true, "prop.send": true,
+	"prop.sendlist": true, "prop.found": true, "prop.sale": true, "prop.buy": true,
+	"contract.key": true, "contract.publish": true, "contract.sign": true, "contract.fulfil": true,
+	"contract.execute": true, "contract.withdraw": true, "contract.mine": true, "cp.mine": true, "prop.mine": true,
+}
+
+// refuse answers CodeUnavailableSPV.
+func refuse(method string) rpc.Handler {
+	return func(context.Context, json.RawMessage) (any, error) {
+		return nil, rpc.Errorf(rpc.CodeUnavailableSPV, "%s is unavailable in spv mode", method)
+	}
+}
+
+// netMethods are the peer methods a light node answers itself.
+func (s *SPVNode) netMethods() []rpc.Method {
+	peers := func(_ context.Context, p json.RawMessage) (any, error) {
+		if err := rpc.ParseParams(p, nil, 0); err != nil {
+			return nil, err
+		}
+		out := []map[string]any{}
+		for _, pi := range s.Light.Peers() {
+			out = append(out, map[string]any{"addr": pi.Addr.String(), "compact_filters": pi.Filters, "blocks": pi.Blocks})
+		}
+		return out, nil
+	}
+	count := func(_ context.Context, p json.RawMessage) (any, error) {
+		if err := rpc.ParseParams(p, nil, 0); err != nil {
+			return nil, err
+		}
+		return len(s.Light.Peers()), nil
+	}
+	banned := func(_ context.Context, p json.RawMessage) (any, error) {
+		if err := rpc.ParseParams(p, nil, 0); err != nil {
+			return nil, err
+		}
+		out := []map[string]any{}
+		for a, why := range s.Light.Banned() {
+			out = append(out, map[string]any{"address": a.String(), "ban_reason": why})
+		}
+		return out, nil
+	}
+	var out []rpc.Method
+	for _, d := range []methodDef{
+		{[]string{"net.peers", "getpeerinfo"}, "", "the light node's peers: [{addr, compact_filters, blocks}]", peers},
+		{[]string{"net.count", "getconnectioncount"}, "", "the light node's peers", count},
+		{[]string{"net.banned", "listbanned"}, "", "peers proven to serve wrong filters or filter headers: [{address, ban_reason}]", banned},
+	} {
+		for _, n := range d.names {
+			out = append(out, rpc.Method{Name: n, Params: d.params, Help: d.help, Handler: d.h})
+		}
+	}
+	return out
+}
+
 // forward answers method from the full node, or refuses it.
 func (s *SPVNode) forward(method string) rpc.Handler {
 	return func(ctx context.Context, p json.RawMessage) (any, error) {
@@ -278,9 +339,21 @@ func (s *SPVNode) startRPC() error {
 		have[m.Name] = true
 		s.rpc.Register(m)
 	}
-	// Every other method of a full node: forwarded, or refused.
+	for _, m := range s.netMethods() {
+		have[m.Name] = true
+		s.rpc.Register(m)
+	}
+	// The peer methods that act (a light node's peers are its own, not
+	// the full node's), mining and chain surgery: refused.
+	for _, m := range (&rpc.NetService{}).Methods() {
+		if !have[m.Name] {
+			have[m.Name] = true
+			s.rpc.Register(rpc.Method{Name: m.Name, Params: m.Params, Help: m.Help + " [unavailable in spv mode]", Handler: refuse(m.Name)})
+		}
+	}
+	// Every other method of a full node reads the chain, the registries
+	// or the mempool: forwarded, or refused.
 	full := (&rpc.NodeService{Params: s.cfg.Params}).Methods()
-	full = append(full, (&rpc.NetService{}).Methods()...)
 	full = append(full, (&rpc.GameService{Params: s.cfg.Params}).Methods()...)
 	full = append(full, (&rpc.ContractService{Params: s.cfg.Params}).Methods()...)
 	for _, m := range full {
@@ -288,6 +361,10 @@ func (s *SPVNode) startRPC() error {
 			continue
 		}
 		have[m.Name] = true
+		if notForwarded[m.Name] {
+			s.rpc.Register(rpc.Method{Name: m.Name, Params: m.Params, Help: m.Help + " [unavailable in spv mode]", Handler: refuse(m.Name)})
+			continue
+		}
 		s.rpc.Register(rpc.Method{Name: m.Name, Params: m.Params, Help: m.Help + " [spv: asked of the --spv-rpc full node]", Handler: s.forward(m.Name)})
 	}
 	ln, err := net.Listen("tcp", listen)

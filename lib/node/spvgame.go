@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/gamegold/gg/lib/address"
+	"github.com/gamegold/gg/lib/amount"
 	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/wallet"
+	"github.com/gamegold/gg/lib/wire"
 )
 
 // errNeedFull marks a game call that needs a full node's registries or
@@ -93,10 +97,78 @@ func (g spvGame) Sale(ctx context.Context, o rpc.GameOptions, prop game.ID, buyN
 	return result(g.w().Sale(ctx, walletOpts(o), prop, buyNow, reserve, end, g.TipHeight()))
 }
 
-// Bid needs the live auction from a mempool: unavailable on a light node.
-func (g spvGame) Bid(context.Context, rpc.GameOptions, game.ID, int64) (*rpc.GameTx, error) {
-	return nil, errNeedFull
+// Bid implements rpc.GameBackend through the --spv-rpc full node: the
+// live auction (prop.byid), its transaction (getrawtransaction) and its
+// fee (getrawmempool) come from the full node's mempool, the bid is
+// built and signed by the wallet here and broadcast to the peers. The
+// fee of what spends the auction's transaction in that mempool is not
+// known over RPC: if one does, the bid pays too little to replace it and
+// the full node refuses it (its error is returned, nothing is guessed).
+// Without --spv-rpc it is unavailable: a light node sees no auctions.
+func (g spvGame) Bid(ctx context.Context, o rpc.GameOptions, prop game.ID, price int64) (*rpc.GameTx, error) {
+	full := g.s.full
+	if full == nil {
+		return nil, unavailable("prop.bid")
+	}
+	var pj struct {
+		Gold    rpc.GG `json:"gold"`
+		Status  string `json:"status"`
+		Auction *struct {
+			TxID   string `json:"txid"`
+			Seller string `json:"seller"`
+			BuyNow rpc.GG `json:"buynow"`
+			Bid    rpc.GG `json:"bid"`
+		} `json:"auction"`
+	}
+	if err := full.Call(ctx, "prop.byid", &pj, prop.String()); err != nil {
+		return nil, fullErr("prop.byid", err)
+	}
+	if pj.Status != game.PropLive.String() {
+		return nil, rpc.Errorf(rpc.CodeInvalidAddress, "no live prop %s", prop)
+	}
+	a := pj.Auction
+	if a == nil {
+		return nil, rpc.Errorf(rpc.CodeInvalidParam, "prop %s is not on sale", prop)
+	}
+	if a.Bid >= a.BuyNow {
+		return nil, rpc.Errorf(rpc.CodeVerifyRejected, "%s: the best bid %s GG already reached the buy-now price",
+			"game-auction-closed", amount.Amount(a.Bid))
+	}
+	var hexTx string
+	if err := full.Call(ctx, "getrawtransaction", &hexTx, a.TxID); err != nil {
+		return nil, fullErr("getrawtransaction", err)
+	}
+	tx, err := wire.DecodeTxHex(hexTx)
+	if err != nil {
+		return nil, fmt.Errorf("auction transaction %s from the full node: %w", a.TxID, err)
+	}
+	seller, err := address.Decode(a.Seller, g.s.cfg.Params)
+	if err != nil {
+		return nil, fmt.Errorf("auction seller %q from the full node: %w", a.Seller, err)
+	}
+	var pool map[string]struct {
+		Fee rpc.GG `json:"fee"`
+	}
+	if err := full.Call(ctx, "getrawmempool", &pool, true); err != nil {
+		return nil, fullErr("getrawmempool", err)
+	}
+	return result(g.w().Bid(ctx, walletOpts(o), wallet.BidRequest{Sale: tx, SellerScript: seller.PkScript(), Gold: int64(pj.Gold),
+		Price: price, ReplacedFees: int64(pool[a.TxID].Fee)}))
 }
+
+// fullErr passes on the full node's RPC error, or says it did not answer.
+func fullErr(method string, err error) error {
+	var re *rpc.Error
+	if errors.As(err, &re) {
+		return re
+	}
+	return rpc.Errorf(rpc.CodeUnavailableSPV, "%s: the full node (--spv-rpc) did not answer: %v", method, err)
+}
+
+// forwardable are the game methods that only read registries or the
+// mempool: a light node may ask them of the full node.
+var forwardable = map[string]bool{"cp.byId": true, "cp.byName": true, "cp.list": true, "prop.byid": true,
+	"prop.byaddress": true, "prop.list": true, "prop.bidlist": true, "prop.history": true}
 
 // gameMethods are the game methods over spvGame: a call that needs a
 // full node is forwarded whole (or refused).
@@ -104,6 +176,9 @@ func (s *SPVNode) gameMethods() []rpc.Method {
 	ms := (&rpc.GameService{Params: s.cfg.Params, Backend: spvGame{s}}).Methods()
 	for i := range ms {
 		h, name := ms[i].Handler, ms[i].Name
+		if !forwardable[name] {
+			continue // a wallet's call: answered here or refused, never by another node's wallet
+		}
 		fwd := s.forward(name)
 		ms[i].Handler = func(ctx context.Context, p json.RawMessage) (any, error) {
 			out, err := h(ctx, p)
