@@ -262,6 +262,10 @@ func (n *Node) Block(ctx context.Context, hash chainhash.Hash) (*wire.MsgBlock, 
 		n.mu.Unlock()
 		return nil, fmt.Errorf("block %v: %w", hash, ErrNotInChain)
 	}
+	if blk := n.cache[hash]; blk != nil {
+		n.mu.Unlock()
+		return blk, nil
+	}
 	b := n.queueBlock(hash, false)
 	done := b.done
 	n.mu.Unlock()
@@ -330,7 +334,18 @@ func (n *Node) onBlock(p *p2p.Peer, s *peerState, blk *wire.MsgBlock, now time.T
 		return
 	}
 	n.stats.Blocks++
-	n.stats.BlockBytes += blk.SerializeSize()
+	size := blk.SerializeSize()
+	n.stats.BlockBytes += size
+	if n.cache[hash] == nil && size <= blockCacheBytes {
+		n.cache[hash], n.cacheB = blk, n.cacheB+size
+		n.cached = append(n.cached, hash)
+		for n.cacheB > blockCacheBytes {
+			old := n.cached[0]
+			n.cached = n.cached[1:]
+			n.cacheB -= n.cache[old].SerializeSize()
+			delete(n.cache, old)
+		}
+	}
 	for i, x := range n.blocks {
 		if x == b {
 			n.blocks = append(n.blocks[:i:i], n.blocks[i+1:]...)

@@ -35,6 +35,10 @@ const (
 	// those that have (a peer asked for a block it lacks would not
 	// answer; one left out is not cross-checked for the batch).
 	FilterPeerGrace = 2 * time.Second
+	// blockCacheBytes bounds the verified blocks kept in memory: a
+	// wallet's restore scans the same matching blocks several times
+	// (its rescan, then account discovery's).
+	blockCacheBytes = 8 << 20
 	// maxBroadcast bounds the transactions kept for peers to fetch.
 	maxBroadcast = 1000
 )
@@ -81,6 +85,9 @@ type Node struct {
 	blocks []*blockFetch
 	txs    map[chainhash.Hash]*wire.MsgTx // broadcast, by txid and wtxid
 	txList []chainhash.Hash               // txids, oldest first
+	cache  map[chainhash.Hash]*wire.MsgBlock
+	cached []chainhash.Hash // oldest first
+	cacheB int              // bytes of the cached blocks
 	// changed is closed and replaced whenever the best chain or the
 	// verified filter headers change (Changed).
 	changed chan struct{}
@@ -133,6 +140,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, clock: cfg.Clock, hc: newHeaderChain(cfg.Params),
 		peers: map[*p2p.Peer]*peerState{}, liars: map[netip.AddrPort]liar{}, txs: map[chainhash.Hash]*wire.MsgTx{},
+		cache:   map[chainhash.Hash]*wire.MsgBlock{},
 		changed: make(chan struct{})}
 	g, err := gcs.BuildBasic(cfg.Params.GenesisBlock, nil)
 	if err != nil {

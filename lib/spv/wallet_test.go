@@ -130,4 +130,26 @@ func TestWalletClientFeed(t *testing.T) {
 	if rerr != nil || len(got) != 3 || got[0] != 5 || got[1] != 17 || got[2] != 35 {
 		t.Fatalf("rescan found %v (%v), want [5 17 35]", got, rerr)
 	}
+	// A second rescan finds them again from the cache: nothing fetched.
+	fetched := n.Stats().Blocks
+	got = nil
+	go func() {
+		done <- c.Rescan(context.Background(), 0, nil, nil, func(rb wallet.RescanBlock) error {
+			if len(rb.Txs) > 0 {
+				got = append(got, rb.Height)
+			}
+			return nil
+		})
+	}()
+	e.runUntil("second rescan", func() bool {
+		select {
+		case rerr = <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if rerr != nil || len(got) != 3 || n.Stats().Blocks != fetched {
+		t.Fatalf("second rescan found %v (%v), fetching %d blocks", got, rerr, n.Stats().Blocks-fetched)
+	}
 }
