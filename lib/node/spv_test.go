@@ -110,9 +110,6 @@ func (l *lyingPeer) Receive(p *p2p.Peer, m msg.Message) {
 // fetches it, finds the omission, bans the liar, and the hosted wallet
 // finds the payment through the honest node.
 func TestSPVLyingPeerBanned(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts two nodes")
-	}
 	params := chaincfg.RegTestParams
 	full := startP2PNode(t, t.TempDir(), func(c *Config) { c.BlockFilterIndex = true })
 	fullRPC, err := rpc.Discover("", full.cfg.DataDir)
