@@ -22,7 +22,7 @@ PKGS_SECP  := ./lib/script/... ./lib/chain/... ./lib/mempool/...
 SECP_OK    = [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo '\#include <secp256k1.h>' | $$($(GO) env CC) -E - >/dev/null 2>&1
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
-.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-client bench-storage fuzz lint fmt install clean clean-regtest
+.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-spv bench-client bench-storage fuzz lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -96,6 +96,8 @@ bench-storage: ## block storage: disk per block (BenchmarkConnectBlock's disk-B/
 	$(GO) test -run '^$$' -bench 'ConnectBlock$$' -benchtime 10x -timeout 30m ./lib/chain
 	$(GO) test -run '^$$' -bench 'ChainSize' -benchtime 1x -timeout 30m ./lib/chain
 	GG_CRASH_ROUNDS=100 $(GO) test -count=1 -run '^TestCrashConsistency$$' -timeout 30m -v ./lib/chain | grep -E '^(---|ok|FAIL)|crash test'
+bench-spv: ## the light node against a full node: sync of a 10,000-block chain (1 % paying the wallet): seconds, MB received, MB on disk, peak RSS (docs/performance.md, Light node)
+	$(GO) test -run '^$$' -bench 'SPVSync' -benchtime 1x -timeout 30m ./lib/node
 
 bench-client: build ## per-call cost (wall, CPU) of gg-node rpc getblockcount and gg-wallet balance beside btcd v0.24.2's btcctl, process start included (ROUNDS, CALLS)
 	GG_BIN=$(BIN) scripts/bench-client.sh

@@ -243,8 +243,8 @@ func lighter(a, b *blockNode) bool {
 // active-chain block below it is known, so a new header there is a fork).
 func (c *Chain) checkCheckpoints(hash chainhash.Hash, prev *blockNode) error {
 	height := prev.height + 1
-	if cp := c.params.CheckpointAt(height); cp != nil && cp.Hash != hash {
-		return ruleError(ErrCheckpointMismatch, "block %v at height %d is not the checkpoint %v", hash, height, cp.Hash)
+	if err := CheckCheckpoint(c.params, hash, height); err != nil {
+		return err
 	}
 	cps := c.params.Checkpoints
 	for i := len(cps) - 1; i >= 0; i-- {

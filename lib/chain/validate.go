@@ -170,20 +170,7 @@ func checkWitnessCommitment(blk *wire.MsgBlock) error {
 // header invalid. The future-time check is separate (checkHeaderTime)
 // because a block too far ahead may become valid later.
 func (c *Chain) checkHeaderContext(h *wire.BlockHeader, prev *blockNode) error {
-	if want := c.nextRequiredBits(prev, h.Timestamp); h.Bits != want {
-		return ruleError(ErrBadBits, "block bits %08x, required %08x", h.Bits, want)
-	}
-	if mtp := medianTimePast(prev); int64(h.Timestamp) <= mtp {
-		return ruleError(ErrTimeTooOld, "block timestamp %d not after median time past %d", h.Timestamp, mtp)
-	}
-	if c.opensWindowBIP94(prev) && int64(h.Timestamp) < int64(prev.header.Timestamp)-MaxTimewarp {
-		return ruleError(ErrTimewarp, "block timestamp %d opens a retarget window more than %d s before its parent's %d",
-			h.Timestamp, MaxTimewarp, prev.header.Timestamp)
-	}
-	if h.Version < MinBlockVersion {
-		return ruleErrorReason(ErrBadVersion, "bad-version", "block version %d below %d", h.Version, MinBlockVersion)
-	}
-	return nil
+	return CheckHeaderRules(c.params, h, prev.height, c.index.ancestorsOf(prev))
 }
 
 // MaxTimewarp is BIP94's bound: on networks that enforce it, the first
@@ -209,11 +196,7 @@ func (c *Chain) minNextTime(tip *blockNode) int64 {
 }
 
 func (c *Chain) checkHeaderTime(h *wire.BlockHeader) error {
-	limit := c.now().Add(MaxFutureBlockTime).Unix()
-	if int64(h.Timestamp) > limit {
-		return ruleError(ErrTimeTooNew, "block timestamp %d more than %v in the future", h.Timestamp, MaxFutureBlockTime)
-	}
-	return nil
+	return CheckHeaderTime(h, c.now())
 }
 
 func (c *Chain) now() time.Time {

@@ -97,6 +97,8 @@ type Config struct {
 	Metrics MetricsConfig
 	// Stratum configures the Stratum server for miners (stratum.go).
 	Stratum StratumConfig
+	// SPV configures gg-node --spv (NewSPV, spv.go).
+	SPV SPVConfig
 	// BlockFilterIndex keeps BIP158 filters of every block (lib/index)
 	// and serves them: BIP157 to peers, getblockfilter, REST
 	// (filters.go).

@@ -446,7 +446,8 @@ func (h *Host) Received(p *Peer, m msg.Message) {
 // limit; their own bounds apply).
 func charged(m msg.Message) bool {
 	switch m.Command() {
-	case msg.CmdBlock, msg.CmdHeaders, msg.CmdTx, msg.CmdBlockTxn, msg.CmdCmpctBlock, msg.CmdNotFound:
+	case msg.CmdBlock, msg.CmdHeaders, msg.CmdTx, msg.CmdBlockTxn, msg.CmdCmpctBlock, msg.CmdNotFound,
+		msg.CmdCFilter, msg.CmdCFHeaders, msg.CmdCFCheckpt: // BIP157 answers: a light node asks for thousands
 		return false
 	}
 	return true

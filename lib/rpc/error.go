@@ -31,6 +31,10 @@ const (
 	CodeInsufficient   = -6
 	CodeWalletLocked   = -13
 	CodeWalletPass     = -14
+	// CodeUnavailableSPV: a light node (gg-node --spv) cannot answer the
+	// call (it has no blocks, UTXO set, registries or mempool) and has
+	// no full node to ask (--spv-rpc).
+	CodeUnavailableSPV = -40
 )
 
 // Error is a JSON-RPC error object.

@@ -395,6 +395,7 @@ func (s *NodeService) chainInfo(_ context.Context, p json.RawMessage) (any, erro
 	st := s.Chain.StorageInfo()
 	info := map[string]any{
 		"chain":                s.Params.Name,
+		"mode":                 "full",
 		"blocks":               best.Height,
 		"headers":              max(pr.HeaderHeight, best.Height),
 		"initialblockdownload": s.Chain.IsInitialBlockDownload(),

@@ -111,6 +111,9 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.BoolFlag{Name: "txindex", Usage: "keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones; off by default: a B-tree write per transaction)", EnvVars: []string{"GG_TXINDEX"}},
 		&ucli.BoolFlag{Name: "addressindex", Usage: "keep every address's history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)", EnvVars: []string{"GG_ADDRESSINDEX"}},
 		&ucli.Int64Flag{Name: "prune", Usage: "keep the block and undo files in <datadir>/blocks to about `MIB` mebibytes, deleting the oldest (0: keep every block; at least 550; the last 288 blocks always stay; a pruned node cannot --reindex)", EnvVars: []string{"GG_PRUNE"}},
+		&ucli.BoolFlag{Name: "spv", Usage: "run a light node: headers and BIP157/158 filters from --connect/--addnode peers, the hosted wallet on them; no blocks, UTXO set or mempool (docs/rpc.md, spv mode)", EnvVars: []string{"GG_SPV"}},
+		&ucli.StringFlag{Name: "spv-rpc", Usage: "with --spv, ask the full node at `URL` (http://user:pass@host:port, or host:port with --spv-rpc-datadir's cookie) what a light node cannot know; without it such calls fail (code -40)", EnvVars: []string{"GG_SPV_RPC"}},
+		&ucli.StringFlag{Name: "spv-rpc-datadir", Usage: "the --spv-rpc full node's `DIR` (its .cookie is the login when the URL has none)", EnvVars: []string{"GG_SPV_RPC_DATADIR"}},
 		&ucli.BoolFlag{Name: "reindex", Usage: "rebuild the UTXO set, undo data and game registries from the stored blocks, validating them again, then run (a one-off: keep it out of gg.toml)", EnvVars: []string{"GG_REINDEX"}},
 	)
 	app.Flags = append(app.Flags, stratumFlags()...)
@@ -181,6 +184,12 @@ func runNode(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("spv") {
+		return runSPV(c, node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg,
+			NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
+			RPCLimits: rpcLimits(c), Version: version.String(), NoWallet: c.Bool("no-wallet"),
+			SPV: node.SPVConfig{FullRPC: c.String("spv-rpc"), FullCookie: c.String("spv-rpc-datadir")}})
+	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg, Stratum: stratumCfg,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery, Prune: prune << 20,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
@@ -228,3 +237,24 @@ func rpcLimits(c *ucli.Context) rpc.Limits {
 // publicBurst is the public listener's burst for a rate: twice the rate,
 // at least 1.
 func publicBurst(rate float64) int { return max(1, int(2*rate)) }
+
+// runSPV runs gg-node --spv until interrupted or stopped.
+func runSPV(c *ucli.Context, cfg node.Config) error {
+	n, err := node.NewSPV(cfg)
+	if err != nil {
+		switch {
+		case errors.Is(err, node.ErrDataDirInUse):
+			return cli.Unavailable(err, "is another gg-node running on this datadir?")
+		case errors.Is(err, node.ErrPublicWithoutAuth):
+			return cli.WithHint(cli.Usagef("%v", err), "add --rpcauth NAME:SALT$HASH, or listen on 127.0.0.1")
+		}
+		return err
+	}
+	cfg.Logger.Info("gg-node running (spv)", "network", cfg.Params.Name, "datadir", cfg.DataDir)
+	select {
+	case <-c.Context.Done():
+	case <-n.StopRequested():
+	}
+	cfg.Logger.Info("shutting down")
+	return n.Close()
+}
