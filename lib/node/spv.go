@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/gamegold/gg/lib/chain"
@@ -216,16 +217,19 @@ func unavailable(method string) error {
 
 // notForwarded are full-node methods that act on the node that runs
 // them (its chain, its miner, its wallet): asked of the full node they
-// would act there, so a light node refuses them.
-var notForwarded = map[string]bool{
-	"block.invalidate": true, "invalidateblock": true, "block.reconsider": true, "reconsiderblock": true,
-	"miner.generate": true, "miner.generateto": true, "generatetoaddress": true,
-	"miner.template": true, "getblocktemplate": true, "miner.submit": true, "submitblock": true,
-	"cp.create": true, "cp.change": true, "prop.create": true, "prop.createlist": true, "prop.send": true,
-	"prop.sendlist": true, "prop.found": true, "prop.sale": true, "prop.buy": true,
-	"contract.key": true, "contract.publish": true, "contract.sign": true, "contract.fulfil": true,
-	"contract.execute": true, "contract.withdraw": true, "contract.mine": true, "cp.mine": true, "prop.mine": true,
-}
+// would act there, so a light node refuses them. Made on first use:
+// every gg-node call links this package (TestClientStartup).
+var notForwarded = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"block.invalidate": true, "invalidateblock": true, "block.reconsider": true, "reconsiderblock": true,
+		"miner.generate": true, "miner.generateto": true, "generatetoaddress": true,
+		"miner.template": true, "getblocktemplate": true, "miner.submit": true, "submitblock": true,
+		"cp.create": true, "cp.change": true, "prop.create": true, "prop.createlist": true, "prop.send": true,
+		"prop.sendlist": true, "prop.found": true, "prop.sale": true, "prop.buy": true,
+		"contract.key": true, "contract.publish": true, "contract.sign": true, "contract.fulfil": true,
+		"contract.execute": true, "contract.withdraw": true, "contract.mine": true, "cp.mine": true, "prop.mine": true,
+	}
+})
 
 // refuse answers CodeUnavailableSPV.
 func refuse(method string) rpc.Handler {
@@ -361,7 +365,7 @@ func (s *SPVNode) startRPC() error {
 			continue
 		}
 		have[m.Name] = true
-		if notForwarded[m.Name] {
+		if notForwarded()[m.Name] {
 			s.rpc.Register(rpc.Method{Name: m.Name, Params: m.Params, Help: m.Help + " [unavailable in spv mode]", Handler: refuse(m.Name)})
 			continue
 		}

@@ -167,8 +167,13 @@ func fullErr(method string, err error) error {
 
 // forwardable are the game methods that only read registries or the
 // mempool: a light node may ask them of the full node.
-var forwardable = map[string]bool{"cp.byId": true, "cp.byName": true, "cp.list": true, "prop.byid": true,
-	"prop.byaddress": true, "prop.list": true, "prop.bidlist": true, "prop.history": true}
+func forwardable(method string) bool {
+	switch method {
+	case "cp.byId", "cp.byName", "cp.list", "prop.byid", "prop.byaddress", "prop.list", "prop.bidlist", "prop.history":
+		return true
+	}
+	return false
+}
 
 // gameMethods are the game methods over spvGame: a call that needs a
 // full node is forwarded whole (or refused).
@@ -176,7 +181,7 @@ func (s *SPVNode) gameMethods() []rpc.Method {
 	ms := (&rpc.GameService{Params: s.cfg.Params, Backend: spvGame{s}}).Methods()
 	for i := range ms {
 		h, name := ms[i].Handler, ms[i].Name
-		if !forwardable[name] {
+		if !forwardable(name) {
 			continue // a wallet's call: answered here or refused, never by another node's wallet
 		}
 		fwd := s.forward(name)
