@@ -653,3 +653,45 @@ func TestAddNodeConnectedPeer(t *testing.T) {
 		t.Fatal("the addnode peer was not dialled again")
 	}
 }
+
+// TestSimNetTransit: with Transit set, each message's delay is the
+// simulator's, from the sender's listening address to the receiver's,
+// given the encoded size; without it, Latency applies.
+func TestSimNetTransit(t *testing.T) {
+	net := NewSimNet(time.Unix(1_800_000_000, 0))
+	a, b := netip.MustParseAddrPort("10.0.0.1:1"), netip.MustParseAddrPort("10.0.0.2:1")
+	type call struct {
+		from, to netip.AddrPort
+		cmd      string
+		size     int
+	}
+	var calls []call
+	net.Transit = func(from, to netip.AddrPort, m msg.Message, size int) time.Duration {
+		calls = append(calls, call{from, to, m.Command(), size})
+		return 3 * time.Second
+	}
+	for i, ap := range []netip.AddrPort{a, b} {
+		net.Add(ap, NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Dialer: net.Dialer(ap),
+			Rand: mrand.New(mrand.NewPCG(uint64(i), 1)), ListenPort: ap.Port()}))
+	}
+	start := net.Now()
+	out, in := net.Connect(a, b)
+	if !net.RunUntil(func() bool { return out.peer.Ready() && in.peer.Ready() }, time.Minute) {
+		t.Fatal("no handshake")
+	}
+	// version out, version back, verack: three legs of 3 s at least.
+	if d := net.Now().Sub(start); d < 6*time.Second {
+		t.Fatalf("handshake took %v of virtual time; the 3 s transit was not applied", d)
+	}
+	if len(calls) == 0 || calls[0].cmd != msg.CmdVersion || calls[0].from != a || calls[0].to != b {
+		t.Fatalf("first transit %+v, want a's version to b", calls)
+	}
+	for _, c := range calls {
+		if c.from == b && c.to != a || c.from == a && c.to != b {
+			t.Fatalf("transit between listening addresses, got %+v", c)
+		}
+		if c.size < msg.HeaderSize {
+			t.Fatalf("size %d below the header size", c.size)
+		}
+	}
+}
