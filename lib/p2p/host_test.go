@@ -695,3 +695,25 @@ func TestSimNetTransit(t *testing.T) {
 		}
 	}
 }
+
+// TestAddrBookKeyed: books with the same key place every address in the
+// same slots (a reproducible simulation); another key places them
+// elsewhere.
+func TestAddrBookKeyed(t *testing.T) {
+	k1, k2 := [32]byte{1}, [32]byte{2}
+	a, b, c := NewAddrBookKeyed("", false, k1), NewAddrBookKeyed("", false, k1), NewAddrBookKeyed("", false, k2)
+	src := netip.MustParseAddr("8.8.4.4")
+	differ := 0
+	for i := range 50 {
+		ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{20, byte(i), 0, 1}), 8333)
+		if a.newSlot(ap, src) != b.newSlot(ap, src) || a.triedSlot(ap) != b.triedSlot(ap) {
+			t.Fatalf("%v: same key, different slots", ap)
+		}
+		if a.newSlot(ap, src) != c.newSlot(ap, src) {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Fatal("another key placed all 50 addresses in the same new slots")
+	}
+}
