@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ func main() {
 	csv := flag.Bool("csv", false, "write the report as CSV instead of JSON")
 	out := flag.String("o", "", "write the JSON report to this file and the CSV beside it (.csv)")
 	quiet := flag.Bool("q", false, "no progress on stderr")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./tools/netsim [-csv] [-o report.json] [-q] scenario.toml\n")
 		flag.PrintDefaults()
@@ -32,6 +34,18 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "netsim: error:", err)
 		os.Exit(1)
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "netsim: error:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "netsim: error:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	sim := netsim.New(sc)
 	began := time.Now()
@@ -53,11 +67,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "netsim: error:", err)
 			os.Exit(1)
 		}
-		return
-	}
-	if *csv {
+	} else if *csv {
 		os.Stdout.Write(rep.CSV())
-		return
+	} else {
+		os.Stdout.Write(rep.JSON())
 	}
-	os.Stdout.Write(rep.JSON())
 }
