@@ -21,7 +21,7 @@ type simChain struct {
 	tip     *bnode   // best connected block
 	main    []*bnode // tip's chain by height
 	bestHdr *bnode
-	busy    time.Time // validation is busy until
+	busy    time.Time // the node is validating until
 }
 
 type bnode struct {
@@ -122,7 +122,11 @@ func (c *simChain) ProcessBlock(blk *wire.MsgBlock, _ chain.BehaviorFlags) (bool
 	return b.height > c.tip.height, false, nil
 }
 
-// schedule queues b's validation once its parent has been validated.
+// schedule validates b once its parent has been validated. The real
+// node validates on its event loop, which blocks it meanwhile; here the
+// chain's state changes at once and the node is busy for the modelled
+// time instead: nothing it sends leaves before it is done (Sim.transit),
+// and the block counts as validated then.
 func (c *simChain) schedule(b *bnode) {
 	if b.queued || b.blk == nil || !b.parent.valid {
 		return
@@ -136,14 +140,15 @@ func (c *simChain) schedule(b *bnode) {
 		start = c.busy
 	}
 	c.busy = start.Add(d)
-	s.net.At(c.busy, func() { c.validated(b) })
+	c.validated(b, c.busy)
 }
 
-// validated marks b valid, makes it the tip if it has more work, and
-// schedules its children whose data is here.
-func (c *simChain) validated(b *bnode) {
+// validated marks b valid (its validation ends at done), makes it the
+// tip if it has more work, and validates its children whose data is
+// here.
+func (c *simChain) validated(b *bnode, done time.Time) {
 	b.valid = true
-	c.n.sim.blockValid(c.n, b)
+	c.n.sim.blockValid(c.n, b, done)
 	if b.height > c.tip.height {
 		c.setTip(b)
 	}

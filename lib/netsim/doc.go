@@ -29,8 +29,11 @@
 //     validation takes, per transaction, 57 µs if it was in the node's
 //     pool (signatures cached) and 218 µs if not — lib/chain's
 //     BenchmarkConnectBlock warm and cold CPU time per transaction
-//     (docs/performance.md, btcec) — one block at a time per node.
-//     A block counts as reaching a node when the node has validated it.
+//     (docs/performance.md, btcec) — one block at a time per node. As
+//     the real node's event loop is blocked while it validates, the
+//     simulated node is busy: its chain takes the block at once, but
+//     nothing it sends leaves before the validation time has passed. A
+//     block counts as reaching a node when the node has validated it.
 //   - Pool (simPool, netsync.Mempool): takes every new transaction (each
 //     spends an output of its own), in arrival order; a connected block
 //     removes its transactions (a reorganisation does not return them).

@@ -185,7 +185,8 @@ func (s *Sim) latency(a, b *simNode) time.Duration {
 }
 
 // transit is a message's delay (p2p.SimNet.Transit): it waits for the
-// link's earlier messages (or, with SharedUplink, the sender's), takes
+// link's earlier messages (or, with SharedUplink, the sender's) and for
+// the sender to finish validating the blocks it has taken, takes
 // size ÷ min(sender's upload, receiver's download) to send, then the
 // latency; it never arrives before the link's previous message.
 func (s *Sim) transit(from, to netip.AddrPort, m msg.Message, size int) time.Duration {
@@ -203,6 +204,9 @@ func (s *Sim) transit(from, to netip.AddrPort, m msg.Message, size int) time.Dur
 	}
 	if s.sc.SharedUplink && a.upBusy.After(start) {
 		start = a.upBusy
+	}
+	if a.chain.busy.After(start) {
+		start = a.chain.busy // still validating a block
 	}
 	done := start.Add(time.Duration(float64(size) * 8 / min(a.up, b.down) * float64(time.Second)))
 	l.busy = done
@@ -269,12 +273,12 @@ func (s *Sim) blockArrived(n *simNode, b *bnode) {
 }
 
 // blockValid records when n has validated a block.
-func (s *Sim) blockValid(n *simNode, b *bnode) {
+func (s *Sim) blockValid(n *simNode, b *bnode, done time.Time) {
 	r := s.byHash[b.hash]
 	if r == nil || r.at[n.i] >= 0 {
 		return
 	}
-	r.at[n.i] = s.net.Now().Sub(r.mined)
+	r.at[n.i] = done.Sub(r.mined)
 	r.have++
 }
 
@@ -361,7 +365,7 @@ func (s *Sim) mine() {
 	s.blocks = append(s.blocks, r)
 	s.byHash[b.hash] = r
 	b.queued = true // the miner validated it as it built it
-	n.chain.validated(b)
+	n.chain.validated(b, now)
 }
 
 var payScript = append([]byte{0x00, 0x14}, make([]byte, 20)...)

@@ -161,6 +161,11 @@ func TestTransitModel(t *testing.T) {
 		if d3 != want {
 			t.Errorf("shared %v: 1 MB on another link after %v, want %v", shared, d3, want)
 		}
+		// A node validating a block sends nothing until it is done.
+		b.chain.busy = s.net.Now().Add(5 * time.Second)
+		if d := s.transit(b.addr, a.addr, m, 100); d < 5*time.Second {
+			t.Errorf("shared %v: a message from a node validating for 5 s left after %v", shared, d)
+		}
 		b.down = 4e6 // now the receiver's download binds: 2 s per MB
 		if d := s.transit(c.addr, b.addr, m, 1_000_000); d < 2*time.Second {
 			t.Errorf("shared %v: download of 4 Mbit/s took %v for 1 MB", shared, d)

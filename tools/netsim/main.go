@@ -56,7 +56,10 @@ func main() {
 	}
 	rep := sim.Run()
 	if !*quiet {
-		fmt.Fprintf(os.Stderr, "netsim: done in %v\n", time.Since(began).Round(time.Millisecond))
+		took := time.Since(began)
+		nodeHours := float64(sc.Nodes) * (sc.Warmup.Hours() + rep.MeasuredSeconds/3600)
+		fmt.Fprintf(os.Stderr, "netsim: done in %v: %.0f node-hours simulated, %.2f s of wall time per node-hour\n",
+			took.Round(time.Millisecond), nodeHours, took.Seconds()/nodeHours)
 	}
 	if *out != "" {
 		if err := os.WriteFile(*out, rep.JSON(), 0o644); err != nil {
