@@ -24,7 +24,9 @@ type Report struct {
 	CompactBlocks bool    `json:"compact_blocks"`
 	// MeasuredSeconds is the simulated time measured (duration + drain).
 	MeasuredSeconds float64 `json:"measured_seconds"`
-	Transactions    int     `json:"transactions"`
+	// StoppedEarly: the run was stopped (Sim.Stop) before its end.
+	StoppedEarly bool `json:"stopped_early,omitempty"`
+	Transactions int  `json:"transactions"`
 	// Blocks mined; Stale ones are not on node 0's best chain at the end.
 	Blocks      int     `json:"blocks"`
 	StaleBlocks int     `json:"stale_blocks"`
@@ -169,6 +171,9 @@ func (r *Report) CSV() []byte {
 	row("tx_rate", r.TxRate)
 	row("compact_blocks", r.CompactBlocks)
 	row("measured_seconds", r.MeasuredSeconds)
+	if r.StoppedEarly {
+		row("stopped_early", true)
+	}
 	row("transactions", r.Transactions)
 	row("blocks", r.Blocks)
 	row("stale_blocks", r.StaleBlocks)

@@ -6,6 +6,7 @@ import (
 	mrand "math/rand/v2"
 	"net/netip"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/gamegold/gg/lib/chaincfg"
@@ -54,7 +55,13 @@ type Sim struct {
 	txs        int
 	// Progress, when set, hears a line now and then (stderr in the tool).
 	Progress func(string)
+	stop     atomic.Bool
 }
+
+// Stop makes Run end at its next progress step and report what it
+// measured so far (the report says it stopped early); it may be called
+// from another goroutine.
+func (s *Sim) Stop() { s.stop.Store(true) }
 
 type cmdBytes struct{ msgs, bytes uint64 }
 
@@ -310,6 +317,12 @@ func (s *Sim) Run() *Report {
 		s.net.After(s.expo(1/sc.TxRate), s.newTx)
 	}
 	for end := s.stopMining.Add(sc.Drain.Duration); s.net.Now().Before(end); {
+		if s.stop.Load() {
+			s.progress("stopped early at %v", s.net.Now().Sub(s.start).Round(time.Second))
+			r := s.report()
+			r.StoppedEarly = true
+			return r
+		}
 		step := min(end.Sub(s.net.Now()), max(sc.Duration.Duration/20, time.Second))
 		s.net.RunFor(step)
 		s.progress("%v of %v simulated: %d blocks, %d transactions", s.net.Now().Sub(s.start).Round(time.Second),

@@ -172,3 +172,21 @@ func TestTransitModel(t *testing.T) {
 		}
 	}
 }
+
+// TestStopEarly: a stopped run ends before its duration and says so in
+// its report; a run to the end does not.
+func TestStopEarly(t *testing.T) {
+	sc, err := ParseScenario(fmt.Sprintf(tiny, 1, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(sc)
+	s.Stop()
+	r := s.Run()
+	if !r.StoppedEarly || r.MeasuredSeconds != 0 || !strings.Contains(string(r.CSV()), "stopped_early,true") {
+		t.Fatalf("stopped run: stopped_early %v after %v s", r.StoppedEarly, r.MeasuredSeconds)
+	}
+	if full := runTiny(t, 1, true); full.StoppedEarly || strings.Contains(string(full.JSON()), "stopped_early") {
+		t.Fatal("a full run reports stopped_early")
+	}
+}

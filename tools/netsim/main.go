@@ -9,8 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gamegold/gg/lib/netsim"
@@ -54,6 +56,14 @@ func main() {
 			fmt.Fprintf(os.Stderr, "netsim: [%v] %s\n", time.Since(began).Round(time.Second), line)
 		}
 	}
+	// Ctrl-C (or SIGTERM) ends the run early with the report so far.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		sim.Stop()
+		signal.Stop(sigs)
+	}()
 	rep := sim.Run()
 	if !*quiet {
 		took := time.Since(began)
