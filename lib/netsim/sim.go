@@ -36,14 +36,18 @@ const listenPort = 8333
 
 // Sim is one simulation run.
 type Sim struct {
-	sc     *Scenario
-	net    *p2p.SimNet
-	rng    *mrand.Rand // the engine's own choices: regions, power, mining, transactions, jitter
-	params *chaincfg.Params
-	nodes  []*simNode
-	byAddr map[netip.Addr]*simNode
-	links  map[[2]int32]*linkState
-	power  []float64 // cumulative mining power
+	sc  *Scenario
+	net *p2p.SimNet
+	// The engine's own choices, one stream each, so that a switch which
+	// changes the traffic (compact blocks off) leaves the blocks' and
+	// transactions' times and places as they were: the world (regions,
+	// power, address books), jitter, mining, transactions.
+	rng, jitter, mining, txgen *mrand.Rand
+	params                     *chaincfg.Params
+	nodes                      []*simNode
+	byAddr                     map[netip.Addr]*simNode
+	links                      map[[2]int32]*linkState
+	power                      []float64 // cumulative mining power
 
 	measuring  bool
 	stopMining time.Time
@@ -103,6 +107,7 @@ type simNode struct {
 func New(sc *Scenario) *Sim {
 	params := *chaincfg.RegTestParams
 	s := &Sim{sc: sc, net: p2p.NewSimNet(Epoch), rng: mrand.New(mrand.NewPCG(sc.Seed, 0x6e657473696d)),
+		jitter: mrand.New(mrand.NewPCG(sc.Seed, 1)), mining: mrand.New(mrand.NewPCG(sc.Seed, 2)), txgen: mrand.New(mrand.NewPCG(sc.Seed, 3)),
 		params: &params, byAddr: map[netip.Addr]*simNode{}, links: map[[2]int32]*linkState{},
 		byHash: map[chainhash.Hash]*blockRec{}, bytes: map[string]*cmdBytes{}}
 	s.net.TickEvery = sc.Tick.Duration
@@ -187,7 +192,7 @@ func (s *Sim) latency(a, b *simNode) time.Duration {
 	if a == nil || b == nil {
 		return time.Millisecond
 	}
-	ms := LatencyMs[a.region][b.region] * (1 + *s.sc.Jitter*s.rng.Float64())
+	ms := LatencyMs[a.region][b.region] * (1 + *s.sc.Jitter*s.jitter.Float64())
 	return time.Duration(ms * float64(time.Millisecond))
 }
 
@@ -312,9 +317,9 @@ func (s *Sim) Run() *Report {
 	s.measuring = true
 	s.start = s.net.Now()
 	s.stopMining = s.start.Add(sc.Duration.Duration)
-	s.net.After(s.expo(sc.BlockInterval.Seconds()), s.mine)
+	s.net.After(expo(s.mining, sc.BlockInterval.Seconds()), s.mine)
 	if sc.TxRate > 0 {
-		s.net.After(s.expo(1/sc.TxRate), s.newTx)
+		s.net.After(expo(s.txgen, 1/sc.TxRate), s.newTx)
 	}
 	for end := s.stopMining.Add(sc.Drain.Duration); s.net.Now().Before(end); {
 		if s.stop.Load() {
@@ -337,9 +342,9 @@ func (s *Sim) progress(format string, args ...any) {
 	}
 }
 
-// expo draws an exponential delay of the given mean in seconds.
-func (s *Sim) expo(mean float64) time.Duration {
-	return time.Duration(s.rng.ExpFloat64() * mean * float64(time.Second))
+// expo draws from r an exponential delay of the given mean in seconds.
+func expo(r *mrand.Rand, mean float64) time.Duration {
+	return time.Duration(r.ExpFloat64() * mean * float64(time.Second))
 }
 
 // mine finds the next block at a node drawn by mining power; the block
@@ -349,12 +354,12 @@ func (s *Sim) mine() {
 	if !now.Before(s.stopMining) {
 		return
 	}
-	defer s.net.After(s.expo(s.sc.BlockInterval.Seconds()), s.mine)
-	x := s.rng.Float64() * s.power[len(s.power)-1]
+	defer s.net.After(expo(s.mining, s.sc.BlockInterval.Seconds()), s.mine)
+	x := s.mining.Float64() * s.power[len(s.power)-1]
 	n := s.nodes[sort.SearchFloat64s(s.power, x)]
 	tip := n.chain.tip
 	cb := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Index: math.MaxUint32},
-		SignatureScript: heightScript(tip.height+1, s.rng.Uint64()), Sequence: wire.MaxTxInSequenceNum}},
+		SignatureScript: heightScript(tip.height+1, s.mining.Uint64()), Sequence: wire.MaxTxInSequenceNum}},
 		TxOut: []*wire.TxOut{{Value: 50_0000_0000, PkScript: payScript}}}
 	txs := []*wire.MsgTx{cb}
 	size := 80 + 3 + cb.SerializeSize()
@@ -368,7 +373,7 @@ func (s *Sim) mine() {
 	}
 	root, _ := wire.BlockMerkleRoot(txs)
 	blk := &wire.MsgBlock{Header: wire.BlockHeader{Version: 0x20000000, PrevBlock: tip.hash, MerkleRoot: root,
-		Timestamp: uint32(now.Unix()), Bits: s.params.GenesisBlock.Header.Bits, Nonce: s.rng.Uint32()}, Transactions: txs}
+		Timestamp: uint32(now.Unix()), Bits: s.params.GenesisBlock.Header.Bits, Nonce: s.mining.Uint32()}, Transactions: txs}
 	b, _ := n.chain.addHeader(blk.Header)
 	b.blk = blk
 	r := &blockRec{hash: b.hash, height: b.height, miner: n.i, mined: now, at: make([]time.Duration, len(s.nodes))}
@@ -397,11 +402,11 @@ func (s *Sim) newTx() {
 	if !now.Before(s.stopMining) {
 		return
 	}
-	defer s.net.After(s.expo(1/s.sc.TxRate), s.newTx)
-	n := s.nodes[s.rng.IntN(len(s.nodes))]
+	defer s.net.After(expo(s.txgen, 1/s.sc.TxRate), s.newTx)
+	n := s.nodes[s.txgen.IntN(len(s.nodes))]
 	var prev chainhash.Hash
 	for i := 0; i < 4; i++ {
-		v := s.rng.Uint64()
+		v := s.txgen.Uint64()
 		for j := 0; j < 8; j++ {
 			prev[i*8+j] = byte(v >> (8 * j))
 		}

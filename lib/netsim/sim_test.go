@@ -100,6 +100,11 @@ func TestCompactBlocksOff(t *testing.T) {
 	if on.Compact.NoRoundTrip == 0 || on.Compact.NoRoundTripPct < 50 {
 		t.Fatalf("compact blocks on: %+v", on.Compact)
 	}
+	// The switch changes the traffic, not when and where blocks and
+	// transactions appear: the two runs compare block for block.
+	if on.Blocks != off.Blocks || on.Transactions != off.Transactions {
+		t.Fatalf("on: %d blocks, %d transactions; off: %d, %d", on.Blocks, on.Transactions, off.Blocks, off.Transactions)
+	}
 }
 
 // TestScenarioRefusals: faults, attackers, unknown keys and bad values
