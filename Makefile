@@ -112,10 +112,10 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s); those built only
 	    echo "== $$pkg $$f (-tags libsecp256k1)"; $(GO) test -tags libsecp256k1 -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg; \
 	  done; done
 
-SIM        ?= tools/netsim/scenarios/parity.toml
+SIM        ?= tools/netsim/scenarios/parity-200.toml
 SIMOUT     ?= $(CURDIR)/.sim
 
-sim: ## run a network simulation scenario (SIM, default the 1,000-node parity one; lib/netsim) with progress on stderr; the JSON and CSV reports go to .sim/
+sim: ## run a network simulation scenario (SIM, default the 200-node Core-like one; lib/netsim) with progress on stderr; the JSON and CSV reports go to .sim/
 	@mkdir -p $(SIMOUT)
 	$(GO) run ./tools/netsim -o $(SIMOUT)/$(basename $(notdir $(SIM))).json $(SIM)
 	@cat $(SIMOUT)/$(basename $(notdir $(SIM))).csv
