@@ -22,7 +22,7 @@ PKGS_SECP  := ./lib/script/... ./lib/chain/... ./lib/mempool/...
 SECP_OK    = [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo '\#include <secp256k1.h>' | $$($(GO) env CC) -E - >/dev/null 2>&1
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
-.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-spv bench-client bench-storage fuzz lint fmt install clean clean-regtest
+.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-spv bench-client bench-storage fuzz sim lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -114,6 +114,14 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s); those built only
 	    case "$$plain" in *" $$f "*) continue;; esac; \
 	    echo "== $$pkg $$f (-tags libsecp256k1)"; $(GO) test -tags libsecp256k1 -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s $$pkg; \
 	  done; done
+
+SIM        ?= tools/netsim/scenarios/parity-200.toml
+SIMOUT     ?= $(CURDIR)/.sim
+
+sim: ## run a network simulation scenario (SIM, default the 200-node Core-like one; lib/netsim) with progress on stderr; the JSON and CSV reports go to .sim/
+	@mkdir -p $(SIMOUT)
+	$(GO) run ./tools/netsim -o $(SIMOUT)/$(basename $(notdir $(SIM))).json $(SIM)
+	@cat $(SIMOUT)/$(basename $(notdir $(SIM))).csv
 
 lint: ## gofmt check and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -81,6 +81,16 @@ func NewAddrBook(path string, allowLocal bool) *AddrBook {
 	return b
 }
 
+// NewAddrBookKeyed is NewAddrBook with the given secret key instead of a
+// fresh one: a simulator's reproducible book (the key places addresses
+// in buckets, so a random one makes every run differ). Real nodes use
+// NewAddrBook.
+func NewAddrBookKeyed(path string, allowLocal bool, key [32]byte) *AddrBook {
+	b := &AddrBook{path: path, allowLocal: allowLocal, key: key}
+	b.reset()
+	return b
+}
+
 func (b *AddrBook) reset() {
 	b.addrs = make(map[netip.AddrPort]*addrInfo)
 	b.newTab = make(map[uint32]netip.AddrPort)

@@ -653,3 +653,67 @@ func TestAddNodeConnectedPeer(t *testing.T) {
 		t.Fatal("the addnode peer was not dialled again")
 	}
 }
+
+// TestSimNetTransit: with Transit set, each message's delay is the
+// simulator's, from the sender's listening address to the receiver's,
+// given the encoded size; without it, Latency applies.
+func TestSimNetTransit(t *testing.T) {
+	net := NewSimNet(time.Unix(1_800_000_000, 0))
+	a, b := netip.MustParseAddrPort("10.0.0.1:1"), netip.MustParseAddrPort("10.0.0.2:1")
+	type call struct {
+		from, to netip.AddrPort
+		cmd      string
+		size     int
+	}
+	var calls []call
+	net.Transit = func(from, to netip.AddrPort, m msg.Message, size int) time.Duration {
+		calls = append(calls, call{from, to, m.Command(), size})
+		return 3 * time.Second
+	}
+	for i, ap := range []netip.AddrPort{a, b} {
+		net.Add(ap, NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Dialer: net.Dialer(ap),
+			Rand: mrand.New(mrand.NewPCG(uint64(i), 1)), ListenPort: ap.Port()}))
+	}
+	start := net.Now()
+	out, in := net.Connect(a, b)
+	if !net.RunUntil(func() bool { return out.peer.Ready() && in.peer.Ready() }, time.Minute) {
+		t.Fatal("no handshake")
+	}
+	// version out, version back, verack: three legs of 3 s at least.
+	if d := net.Now().Sub(start); d < 6*time.Second {
+		t.Fatalf("handshake took %v of virtual time; the 3 s transit was not applied", d)
+	}
+	if len(calls) == 0 || calls[0].cmd != msg.CmdVersion || calls[0].from != a || calls[0].to != b {
+		t.Fatalf("first transit %+v, want a's version to b", calls)
+	}
+	for _, c := range calls {
+		if c.from == b && c.to != a || c.from == a && c.to != b {
+			t.Fatalf("transit between listening addresses, got %+v", c)
+		}
+		if c.size < msg.HeaderSize {
+			t.Fatalf("size %d below the header size", c.size)
+		}
+	}
+}
+
+// TestAddrBookKeyed: books with the same key place every address in the
+// same slots (a reproducible simulation); another key places them
+// elsewhere.
+func TestAddrBookKeyed(t *testing.T) {
+	k1, k2 := [32]byte{1}, [32]byte{2}
+	a, b, c := NewAddrBookKeyed("", false, k1), NewAddrBookKeyed("", false, k1), NewAddrBookKeyed("", false, k2)
+	src := netip.MustParseAddr("8.8.4.4")
+	differ := 0
+	for i := range 50 {
+		ap := netip.AddrPortFrom(netip.AddrFrom4([4]byte{20, byte(i), 0, 1}), 8333)
+		if a.newSlot(ap, src) != b.newSlot(ap, src) || a.triedSlot(ap) != b.triedSlot(ap) {
+			t.Fatalf("%v: same key, different slots", ap)
+		}
+		if a.newSlot(ap, src) != c.newSlot(ap, src) {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Fatal("another key placed all 50 addresses in the same new slots")
+	}
+}

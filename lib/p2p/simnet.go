@@ -24,6 +24,12 @@ type SimNet struct {
 	tickDue time.Time
 	// Latency is the one-way delay between two addresses (default 1 ms).
 	Latency func(from, to netip.AddrPort) time.Duration
+	// Transit, when set, is a message's delay from the listening address
+	// of the sending Host to that of the receiving one, given its encoded
+	// size (header included): a simulator's bandwidth and queue model,
+	// which replaces Latency for messages (not dials). It must not let a
+	// message overtake an earlier one on the same link.
+	Transit func(from, to netip.AddrPort, m msg.Message, size int) time.Duration
 	// TickEvery is how often every Host ticks (default 100 ms).
 	TickEvery time.Duration
 	// Bytes counts the payload and header bytes delivered.
@@ -178,7 +184,11 @@ func (l *SimLink) Send(m msg.Message) {
 	l.Sent[m.Command()]++
 	l.n.Bytes += uint64(msg.HeaderSize + len(payload))
 	o := l.other
-	l.n.After(l.n.latency(l.remote, o.remote), func() {
+	delay := l.n.latency(l.remote, o.remote)
+	if l.n.Transit != nil {
+		delay = l.n.Transit(l.local, o.local, m, msg.HeaderSize+len(payload))
+	}
+	l.n.After(delay, func() {
 		if !o.closed && o.peer != nil {
 			o.host.Received(o.peer, got)
 		}
