@@ -126,6 +126,20 @@ func Parse(s string) (Amount, error) {
 	return v, nil
 }
 
+// ParseSigned is Parse for an amount that may be negative (a payment in a
+// wallet's history): an optional leading "-", then what Parse accepts.
+func ParseSigned(s string) (Amount, error) {
+	neg := strings.HasPrefix(s, "-")
+	v, err := Parse(strings.TrimPrefix(s, "-"))
+	if err != nil {
+		return 0, err
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
 // ParseDust reads an integer number of dust.
 func ParseDust(s string) (Amount, error) {
 	if len(s) > MaxLen {

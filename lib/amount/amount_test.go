@@ -71,3 +71,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseSigned(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Amount
+		err  error
+	}{
+		{"1.5", 150000000, nil},
+		{"-1.5", -150000000, nil},
+		{"-0.00000001", -1, nil},
+		{"--1", 0, ErrSyntax},
+		{"-", 0, ErrSyntax},
+		{"+1", 0, ErrSyntax},
+		{"-1.000000001", 0, ErrPrecison},
+	} {
+		got, err := ParseSigned(c.in)
+		if !errors.Is(err, c.err) || got != c.want {
+			t.Errorf("ParseSigned(%q) = %d, %v; want %d, %v", c.in, got, err, c.want, c.err)
+		}
+	}
+}

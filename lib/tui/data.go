@@ -655,14 +655,9 @@ type SignedGG amount.Amount
 
 // UnmarshalJSON reads a JSON number or string of GG.
 func (a *SignedGG) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	neg := strings.HasPrefix(s, "-")
-	v, err := amount.Parse(strings.TrimPrefix(s, "-"))
+	v, err := amount.ParseSigned(strings.Trim(string(b), `"`))
 	if err != nil {
 		return fmt.Errorf("amount %s: %w", b, err)
-	}
-	if neg {
-		v = -v
 	}
 	*a = SignedGG(v)
 	return nil
