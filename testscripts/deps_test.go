@@ -24,7 +24,7 @@ var layers = map[string]int{
 	"lib/game": 4, "lib/store": 4, "lib/blockfile": 4, "lib/chaingen": 4,
 	"lib/chain": 5, "lib/index": 6, "lib/mempool": 6, "lib/mining": 7,
 	"lib/p2p": 8, "lib/netsync": 9, "lib/rpc": 8, "lib/stratum": 8, "lib/wallet": 8,
-	"lib/spv": 10, "lib/node": 12, "lib/tui": 12, "lib/cli": 13,
+	"lib/spv": 10, "lib/netsim": 10, "lib/node": 12, "lib/tui": 12, "lib/cli": 13,
 	"lib/explorer": 11,
 }
 
