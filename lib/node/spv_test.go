@@ -171,6 +171,10 @@ func TestSPVLyingPeerBanned(t *testing.T) {
 	}
 	waitUntil(t, "light node synced to 7", 20*time.Second, func() bool { _, h, _ := s.Light.Synced(); return h == 7 })
 	liarAddr := netip.MustParseAddrPort(la.String())
+	// The headers may reach 7 before the filter headers of the disputed
+	// batch are compared (a lagging filter peer is waited for): wait for
+	// the verdict, then check it is the liar alone.
+	waitUntil(t, "the liar banned", 20*time.Second, func() bool { _, ok := s.Light.Banned()[liarAddr]; return ok })
 	banned := s.Light.Banned()
 	if _, ok := banned[liarAddr]; !ok || len(banned) != 1 {
 		t.Fatalf("banned %v, want the liar %v only", banned, liarAddr)
