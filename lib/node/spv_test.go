@@ -19,6 +19,7 @@ import (
 	"github.com/gamegold/gg/lib/p2p/msg"
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/wallet"
+	"github.com/gamegold/gg/lib/wire"
 )
 
 // lyingPeer is a scripted full peer over real TCP: it serves the
@@ -31,6 +32,10 @@ type lyingPeer struct {
 	hide  []byte
 	mu    sync.Mutex
 	fh    map[chainhash.Hash]chainhash.Hash
+	// peers and announced: like a real full peer it announces each new
+	// tip (BIP130 headers), so the light node knows its height at once.
+	peers     map[*p2p.Peer]bool
+	announced chainhash.Hash
 }
 
 func (l *lyingPeer) filter(h chainhash.Hash) ([]byte, error) {
@@ -61,9 +66,28 @@ func (l *lyingPeer) header(height int32) chainhash.Hash {
 	return prev
 }
 
-func (l *lyingPeer) PeerReady(*p2p.Peer) {}
-func (l *lyingPeer) PeerGone(*p2p.Peer)  {}
-func (l *lyingPeer) Tick(time.Time)      {}
+// The Host calls PeerReady, PeerGone, Tick and Receive on its loop.
+func (l *lyingPeer) PeerReady(p *p2p.Peer) {
+	if l.peers == nil {
+		l.peers = map[*p2p.Peer]bool{}
+	}
+	l.peers[p] = true
+}
+func (l *lyingPeer) PeerGone(p *p2p.Peer) { delete(l.peers, p) }
+func (l *lyingPeer) Tick(time.Time) {
+	best := l.chain.Best()
+	if best.Hash == l.announced {
+		return
+	}
+	h, _, err := l.chain.HeaderByHash(best.Hash)
+	if err != nil {
+		return
+	}
+	l.announced = best.Hash
+	for p := range l.peers {
+		p.Send(&msg.Headers{List: []wire.BlockHeader{h}})
+	}
+}
 func (l *lyingPeer) Receive(p *p2p.Peer, m msg.Message) {
 	switch m := m.(type) {
 	case *msg.GetHeaders:
