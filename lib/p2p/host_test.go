@@ -535,15 +535,19 @@ func TestBanSweep(t *testing.T) {
 // it accepts connections (the address they see, its listening port), and
 // they pass it on; one that does not listen says nothing.
 func TestSelfAdvertisement(t *testing.T) {
+	// Three /16 groups: two addresses of one group from one source share
+	// a "new" bucket, where one slot in 64 is the same (the book's key is
+	// random), and the later one is then not added (the test failed about
+	// 3 % of runs so).
 	n := newMemNet(t)
 	aAddr := netip.MustParseAddrPort("20.1.0.1:2200")
 	a := n.host(aAddr.String())
-	b := n.host("20.1.0.2:2200")
-	c := n.host("20.1.0.3:2200")
-	n.connect(c, netip.MustParseAddrPort("20.1.0.3:2200"), b, netip.MustParseAddrPort("20.1.0.2:2200"))
+	b := n.host("20.3.0.2:2200")
+	c := n.host("20.5.0.3:2200")
+	n.connect(c, netip.MustParseAddrPort("20.5.0.3:2200"), b, netip.MustParseAddrPort("20.3.0.2:2200"))
 	n.flush()
 	n.advance(20 * time.Second) // c's addr rate allows one more
-	n.connect(a, aAddr, b, netip.MustParseAddrPort("20.1.0.2:2200"))
+	n.connect(a, aAddr, b, netip.MustParseAddrPort("20.3.0.2:2200"))
 	n.flush()
 	if known, _ := b.Book().Has(aAddr); !known {
 		t.Fatal("the dialled peer did not learn the listening address")
