@@ -146,9 +146,9 @@ clean-regtest: ## remove the regtest chain data in DATADIR (stop the node first)
 	echo "removed the regtest chain data in $(DATADIR)"; \
 	if [ -e wallet.db ]; then echo "kept $(DATADIR)/wallet.db and your files there (make clean-regtest FORCE=1 removes them too)"; fi
 
-PKGS_32BIT := ./lib/chainhash/... ./lib/sha256d/... ./lib/amount/... ./lib/wire/... ./lib/chaincfg/... ./lib/script/... ./lib/game/... ./lib/chain/... ./lib/mempool/... ./lib/address/... ./lib/keys/... ./lib/p2p/... ./lib/netsync/...
+PKGS_32BIT := ./lib/chainhash/... ./lib/sha256d/... ./lib/amount/... ./lib/wire/... ./lib/chaincfg/... ./lib/script/... ./lib/game/... ./lib/chain/... ./lib/mempool/... ./lib/address/... ./lib/keys/... ./lib/p2p/... ./lib/netsync/... ./lib/siphash/... ./lib/gcs/... ./lib/blockfile/... ./lib/index/... ./lib/spv/...
 QEMU_ARM   ?= qemu-arm
 
-test-32bit: ## the consensus and P2P packages' tests built for 32-bit ARM and run under qemu-user (Debian: qemu-user)
+test-32bit: ## the consensus, storage, filter and P2P packages (light node included)' tests built for 32-bit ARM and run under qemu-user (Debian: qemu-user)
 	@command -v $(QEMU_ARM) >/dev/null || { echo "test-32bit: $(QEMU_ARM) not found (apt-get install qemu-user)"; exit 1; }
 	GOARCH=arm GOARM=7 GG_TEST_EXEC=$(QEMU_ARM) $(GO) test -short -count=1 -timeout 20m -exec $(QEMU_ARM) $(PKGS_32BIT)
