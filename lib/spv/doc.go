@@ -23,15 +23,16 @@
 // where they do is settled with the block: it is fetched and checked
 // against its header (merkle root, witness commitment), each side's
 // filter for it is fetched and must hash to the filter header that side
-// committed to, and then must hold every output script of the block and,
-// for each input, one of the scripts the input shows it spent (its
-// public key or witness script: see verify.go). A side that fails is a
-// liar: it is disconnected and its address and port refused for
-// LiarBanDuration (configured peers included), and scored with the
-// Host, which bans its address when it is not a configured peer. When
-// both sides pass, the filter is rebuilt from the block and the most
-// likely spent scripts, and a side matching it wins; failing that, the
-// answer of most peers is taken (logged). A peer whose answer does not
+// committed to, and then must decode and hold every output script of
+// the block. A side that fails is a liar: it is disconnected and its
+// address and port refused for LiarBanDuration (configured peers
+// included), and scored with the Host, which bans its address when it
+// is not a configured peer. When both sides pass, the scripts the inputs
+// show they most likely spent (public keys, witness scripts: see
+// verify.go) choose a side without banning (an input may spend a script
+// its witness does not show): a filter matching them, and the filter
+// rebuilt from them, wins; failing that, the answer of most peers is
+// taken (logged). A peer whose answer does not
 // continue the filter headers already verified (its previous header
 // differs) is banned at once: the verified chain is only as good as the
 // peers it was checked with, so connect to several from the start.

@@ -243,37 +243,29 @@ func (n *Node) driveDispute(r *fhRound, now time.Time) {
 			banned++
 		}
 	}
-	if banned == 0 && check.exact != nil {
-		var match, other []*p2p.Peer
-		for _, p := range sortedPeers(d.filters) {
-			if check.rebuilt(d.filters[p]) {
-				match = append(match, p)
-			} else {
-				other = append(other, p)
-			}
-		}
-		if len(match) > 0 {
-			for _, p := range other {
-				n.banLiar(p, "filter of block "+d.hash.String()+" differs from the one rebuilt from the block")
-				banned++
-			}
-		}
-	}
 	if banned == 0 {
-		// Every filter holds what the block shows (the difference is in
-		// what cannot be checked without the spent outputs): no one is
-		// proven wrong. Go with the answer most peers gave (the first
-		// peer's on a tie) and say so.
-		count := map[chainhash.Hash]int{}
+		// No filter is proven wrong: the difference is in the spent
+		// scripts, which the block shows only as likely candidates.
+		// Take the side whose filter matches them, else the answer most
+		// peers gave (the first peer's on a tie), and say so; ban no one.
 		var best *p2p.Peer
-		for _, p := range sortedPeers(r.got) {
-			last := r.got[p][len(r.got[p])-1]
-			count[last]++
-			if best == nil || count[last] > count[r.got[best][len(r.got[best])-1]] {
+		for _, p := range sortedPeers(d.filters) {
+			if check.likely(d.filters[p]) {
 				best = p
+				break
 			}
 		}
-		n.log.Warn("filter header dispute not settled by the block: taking the majority", "height", d.height, "peer", best.Addr)
+		if best == nil {
+			count := map[chainhash.Hash]int{}
+			for _, p := range sortedPeers(r.got) {
+				last := r.got[p][len(r.got[p])-1]
+				count[last]++
+				if best == nil || count[last] > count[r.got[best][len(r.got[best])-1]] {
+					best = p
+				}
+			}
+		}
+		n.log.Warn("filter header dispute not settled by a proof: taking the likelier side", "height", d.height, "peer", best.Addr)
 		n.commitFilterHeaders(r.start, r.got[best])
 	}
 	// Start the round again with the peers left (the liars are gone).

@@ -19,13 +19,14 @@ import (
 // whose last push is a witness program spent P2SH-wrapped segwit; P2SH
 // in general puts its redeem script last. For each input the scripts it
 // may have spent are derived (one or two candidates; inputs that show
-// nothing, such as bare P2PK or multisig, none), and the filter must
-// match one of them. A filter that fails either test omits a script the
-// block holds: its server lied (neutrino settles disputes the same way).
-// When both sides pass, and every input yields a candidate, the filter
-// is rebuilt from the most likely candidate of each input; a side whose
-// filter equals it while the other's does not wins (filters with extra
-// elements are caught so).
+// nothing, such as bare P2PK or multisig, none). A filter that does not
+// decode or omits an output script is proven wrong: its server lied and
+// is banned. The candidates are not a proof (an input may spend a script
+// its witness does not show, such as a witness program of version 1 or
+// more), so they only choose a side: the filter that matches one
+// candidate of every input (and, when every input yields one, equals
+// the filter rebuilt from the most likely candidates) wins, else the
+// majority; no one is banned for them.
 type blockCheck struct {
 	key     gcs.Key
 	outputs [][]byte
@@ -68,7 +69,9 @@ func (c *blockCheck) rebuilt(raw []byte) bool {
 	return err == nil && f.Equal(c.exact)
 }
 
-// verify returns why raw cannot be blk's filter, or "" when it may be.
+// verify returns why raw cannot be blk's filter, or "" when it may be:
+// a proof (it does not decode, or omits an output script the block
+// holds), enough to ban its server.
 func (c *blockCheck) verify(raw []byte) string {
 	f, err := gcs.DecodeBasic(raw)
 	if err != nil {
@@ -79,12 +82,25 @@ func (c *blockCheck) verify(raw []byte) string {
 			return "omits an output script of the block"
 		}
 	}
+	return ""
+}
+
+// likely reports whether raw matches, for every input, one of the
+// scripts it most likely spent, and equals the filter rebuilt from them
+// when that could be built. Not a proof: an input may have spent a
+// script its witness does not show (a witness program of version 1 or
+// more, a non-standard bare script), so this only chooses a side.
+func (c *blockCheck) likely(raw []byte) bool {
+	f, err := gcs.DecodeBasic(raw)
+	if err != nil {
+		return false
+	}
 	for _, cands := range c.inputs {
 		if len(cands) > 0 && !f.MatchAny(c.key, cands) {
-			return "omits a script the block spends"
+			return false
 		}
 	}
-	return ""
+	return c.exact == nil || c.rebuilt(raw)
 }
 
 // prevScripts returns the output scripts in may have spent, derived from
