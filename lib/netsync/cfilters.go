@@ -90,6 +90,11 @@ func (m *Manager) filterRange(p *p2p.Peer, x *msg.GetCFilters, max int) ([]index
 	return es, prev, true
 }
 
+// cfilterQueueCap is how many bytes may wait in a peer's send queue
+// before a getcfilters answer stops: half of the TCP adapter's bound
+// (16 MiB), so the answer never gets the asker dropped.
+const cfilterQueueCap = 8 << 20
+
 // onGetCFilters answers getcfilters (one cfilter per block) and
 // getcfheaders (one cfheaders).
 func (m *Manager) onGetCFilters(p *p2p.Peer, x *msg.GetCFilters) {
@@ -99,6 +104,14 @@ func (m *Manager) onGetCFilters(p *p2p.Peer, x *msg.GetCFilters) {
 			return
 		}
 		for _, e := range es {
+			// Up to 1,000 filters of tens of KB each would pass the
+			// peer's send queue bound, and the peer would be dropped
+			// for asking an honest question: stop at half of it; the
+			// client asks again for the blocks it still lacks.
+			if p.SendQueued()+len(e.Filter) > cfilterQueueCap {
+				m.log.Debug("cfilter reply cut at the send queue", "peer", p.ID, "block", e.Block)
+				break
+			}
 			p.Send(&msg.CFilter{FilterType: x.FilterType, Block: e.Block, Filter: e.Filter})
 		}
 		return
