@@ -34,7 +34,7 @@ func (e *Explorer) get(ctx context.Context, target string) (any, error) {
 		if json.Unmarshal(body, &re) == nil && re.Error != "" {
 			msg = re.Error
 		}
-		if status == http.StatusBadRequest || status == http.StatusNotFound {
+		if status == http.StatusBadRequest || status == http.StatusNotFound || status == http.StatusServiceUnavailable {
 			return nil, &pageError{status, msg}
 		}
 		return nil, fmt.Errorf("%s: %d %s", target, status, msg)

@@ -30,6 +30,11 @@ func (n *Node) serveExplorer(rest ...rpc.Route) error {
 	return nil
 }
 
+// explorerHoldFactor is what an in-process REST answer is charged per
+// byte while a page is built: the body, plus its JSON decoded into maps
+// (about three times the text).
+const explorerHoldFactor = 4
+
 // restSource answers the explorer's REST requests in-process by the
 // routes' own handlers.
 type restSource []rpc.Route
@@ -53,6 +58,13 @@ func (s restSource) REST(ctx context.Context, target string) (int, []byte) {
 	best.Handler(rec, req, nil)
 	if rec.status == 0 {
 		rec.status = http.StatusOK
+	}
+	// The route gave its reply's charge back once written into rec; the
+	// page keeps the body and its decoded tree (a few times its size)
+	// until the page is served, so they count against the in-flight
+	// budget until then.
+	if !rpc.HoldReply(ctx, explorerHoldFactor*int64(rec.body.Len())) {
+		return http.StatusServiceUnavailable, []byte(`{"error":"server busy: too many reply bytes in flight, retry"}`)
 	}
 	return rec.status, rec.body.Bytes()
 }

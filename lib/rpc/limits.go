@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -235,6 +236,25 @@ func chargeReply(r *http.Request, n int64) (give func(), ok bool) {
 		return nil, false
 	}
 	return func() { b.give(n) }, true
+}
+
+// HoldReply reserves n bytes of the in-flight budget of the server whose
+// request ctx belongs to, until ctx ends (a server request's context ends
+// when its handler returns): for a route that keeps reply bytes while it
+// works on them, as the explorer keeps the REST answers it asks for
+// in-process, and their decoded form, while it renders a page. It
+// reports false, reserving nothing, when they do not fit. A context of
+// no Server's request is not charged.
+func HoldReply(ctx context.Context, n int64) bool {
+	b, _ := ctx.Value(budgetKey{}).(*byteBudget)
+	if b == nil || n <= 0 {
+		return true
+	}
+	if !b.take(n) {
+		return false
+	}
+	context.AfterFunc(ctx, func() { b.give(n) })
+	return true
 }
 
 // replyBudgetSpent reports whether the in-flight budget of the server

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gamegold/gg/lib/game"
 )
@@ -319,5 +320,63 @@ func TestRESTReplyBudget(t *testing.T) {
 	s.budget.give(s.budget.max)
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(refusal, "in flight") {
 		t.Errorf("chaininfo with the budget spent: %d %q, want 503", resp.StatusCode, refusal)
+	}
+}
+
+// TestHoldReply: a route's held bytes count against the server's
+// in-flight budget until its request ends, and a hold that does not fit
+// is refused without reserving anything.
+func TestHoldReply(t *testing.T) {
+	f := newConfiguredFixture(t, 0x12, func(f *nodeFixture) { f.limits = Limits{MaxBodyBytes: 1000, MaxInFlight: 64 << 10} })
+	s := f.srv
+	release := make(chan struct{})
+	held := make(chan int64, 2)
+	s.Handle(Route{Prefix: "/hold/", Public: true, Handler: func(w http.ResponseWriter, r *http.Request, _ *Access) {
+		if !HoldReply(r.Context(), 40<<10) {
+			held <- -1
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		held <- s.Stats().InFlightBytes
+		<-release
+	}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.ServePublic(ln, PublicAccess())
+	url := "http://" + ln.Addr().String() + "/hold/x"
+	first := make(chan int)
+	go func() {
+		resp, err := http.Get(url)
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	if got := <-held; got < 40<<10 {
+		t.Fatalf("in flight while held: %d, want at least %d", got, 40<<10)
+	}
+	// A second hold of 40 KiB does not fit beside the first.
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := <-held; got != -1 || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("second hold: %d (status %d), want refused", got, resp.StatusCode)
+	}
+	close(release)
+	if code := <-first; code != http.StatusOK {
+		t.Fatalf("first request: %d", code)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Stats().InFlightBytes != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("in flight after the request ended: %d, want 0", s.Stats().InFlightBytes)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
