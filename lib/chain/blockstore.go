@@ -108,12 +108,15 @@ func (c *Chain) closeFiles() {
 // the positions fn stored never point past what is on disk. After a
 // failure the appended bytes are cut off again.
 func (c *Chain) update(fn func(tx *store.Tx) error) error {
-	noSync := c.db.NoSync()
 	err := c.db.Update(func(tx *store.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return c.recordFiles(tx, noSync)
+		// The flag this commit runs with, read under the write lock
+		// SetNoSync takes: read before the transaction, a switch to
+		// fsync in between would commit the database with fsync and
+		// leave the files' appends unsynced.
+		return c.recordFiles(tx, tx.DB().NoSync)
 	})
 	if err != nil {
 		if rerr := c.rollbackFiles(); rerr != nil {
