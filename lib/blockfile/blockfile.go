@@ -118,6 +118,7 @@ type Files struct {
 	mu        sync.Mutex
 	infos     map[uint32]Info // current lengths (what is written)
 	committed map[uint32]Info // what the caller's database holds
+	dirty     map[uint32]bool // files appended to since the last Commit or Rollback
 	readers   map[uint32]*handle
 	closed    bool
 
@@ -151,7 +152,7 @@ func Open(dir, prefix string, opts Options, committed map[uint32]Info) (*Files, 
 	}
 	f := &Files{dir: dir, prefix: prefix, magic: opts.Magic, max: uint32(opts.MaxFileSize), noSync: opts.NoSync,
 		infos: maps.Clone(committed), committed: maps.Clone(committed), readers: make(map[uint32]*handle),
-		unsynced: make(map[uint32]bool)}
+		unsynced: make(map[uint32]bool), dirty: make(map[uint32]bool)}
 	if f.infos == nil {
 		f.infos, f.committed = make(map[uint32]Info), make(map[uint32]Info)
 	}
@@ -322,6 +323,7 @@ func (f *Files) Append(payload []byte, height int32) (Pos, error) {
 	info.Records++
 	f.mu.Lock()
 	f.infos[f.cur] = info
+	f.dirty[f.cur] = true
 	f.mu.Unlock()
 	f.unsynced[f.cur] = true
 	return pos, nil
@@ -365,9 +367,6 @@ func (f *Files) SyncAll() error { return f.syncAll() }
 // SetNoSync switches Sync's fsyncs off or on (one writer).
 func (f *Files) SetNoSync(noSync bool) { f.noSync = noSync }
 
-// NoSync reports whether Sync skips the fsyncs.
-func (f *Files) NoSync() bool { return f.noSync }
-
 func (f *Files) syncAll() error {
 	for n := range f.unsynced {
 		var err error
@@ -405,9 +404,9 @@ func (f *Files) Changed() map[uint32]Info {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make(map[uint32]Info)
-	for n, fi := range f.infos {
-		if c, ok := f.committed[n]; !ok || c != fi {
-			out[n] = fi
+	for n := range f.dirty {
+		if c, ok := f.committed[n]; !ok || c != f.infos[n] {
+			out[n] = f.infos[n]
 		}
 	}
 	return out
@@ -417,7 +416,10 @@ func (f *Files) Changed() map[uint32]Info {
 // transaction holding Changed's lengths has committed.
 func (f *Files) Commit() {
 	f.mu.Lock()
-	f.committed = maps.Clone(f.infos)
+	for n := range f.dirty {
+		f.committed[n] = f.infos[n]
+	}
+	clear(f.dirty)
 	f.mu.Unlock()
 }
 
@@ -426,7 +428,8 @@ func (f *Files) Commit() {
 func (f *Files) Rollback() error {
 	f.mu.Lock()
 	var firstErr error
-	for n, fi := range f.infos {
+	for n := range f.dirty {
+		fi := f.infos[n]
 		c, ok := f.committed[n]
 		if ok && c == fi {
 			continue
@@ -450,6 +453,7 @@ func (f *Files) Rollback() error {
 		}
 	}
 	f.infos = maps.Clone(f.committed)
+	clear(f.dirty)
 	f.cur = 0
 	if len(f.infos) > 0 {
 		f.cur = slices.Max(slices.Collect(maps.Keys(f.infos)))
@@ -469,6 +473,7 @@ func (f *Files) Remove(n uint32) error {
 	}
 	delete(f.infos, n)
 	delete(f.committed, n)
+	delete(f.dirty, n)
 	f.dropReaderLocked(n)
 	f.mu.Unlock()
 	delete(f.unsynced, n)
