@@ -124,7 +124,6 @@ type peerState struct {
 	fetchAsked   time.Time
 	block        *blockFetch
 	blockAsked   time.Time
-	bad          int // answers that timed out
 }
 
 // New loads the light node's chain from cfg.DB.
@@ -387,13 +386,15 @@ func (n *Node) Tick(now time.Time) {
 		}
 		if s.fetch != nil && now.Sub(s.fetchAsked) > RequestTimeout {
 			n.log.Debug("filters timed out", "addr", p.Addr)
+			// Avoided for this run: pick takes the lowest id, so the
+			// run would otherwise go back to the silent peer at once.
+			s.fetch.avoid[p] = true
 			s.fetch.peer, s.fetch = nil, nil
-			s.bad++
 		}
 		if s.block != nil && now.Sub(s.blockAsked) > RequestTimeout {
 			n.log.Debug("block timed out", "addr", p.Addr)
+			s.block.avoid[p] = true
 			s.block.peer, s.block = nil, nil
-			s.bad++
 		}
 	}
 	n.driveLocked(now)
