@@ -242,6 +242,10 @@ func (s *FilterService) serveREST(w http.ResponseWriter, r *http.Request, header
 		writeRESTError(w, notFound("the block filter index is off (start gg-node with --blockfilterindex)"))
 		return
 	}
+	if replyBudgetSpent(r) {
+		writeRESTBusy(w, format)
+		return
+	}
 	var raw []byte
 	var js any
 	if !headers {
@@ -266,8 +270,8 @@ func (s *FilterService) serveREST(w http.ResponseWriter, r *http.Request, header
 		}
 		js = list
 	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-cache")
+	var body []byte
+	var ctype string
 	switch format {
 	case "json":
 		b, err := json.Marshal(js)
@@ -275,16 +279,22 @@ func (s *FilterService) serveREST(w http.ResponseWriter, r *http.Request, header
 			writeRESTError(w, &restError{http.StatusInternalServerError, "encode response"})
 			return
 		}
-		h.Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		w.Write(append(b, '\n'))
+		body, ctype = append(b, '\n'), "application/json"
 	case "hex":
-		h.Set("Content-Type", "text/plain")
-		w.WriteHeader(http.StatusOK)
-		fmt.Fprintf(w, "%x\n", raw)
+		body, ctype = fmt.Appendf(nil, "%x\n", raw), "text/plain"
 	default:
-		h.Set("Content-Type", "application/octet-stream")
-		w.WriteHeader(http.StatusOK)
-		w.Write(raw)
+		body, ctype = raw, "application/octet-stream"
 	}
+	// Charged to the in-flight budget until written, as every REST reply.
+	give, ok := chargeReply(r, int64(len(body)))
+	if !ok {
+		writeRESTBusy(w, format)
+		return
+	}
+	defer give()
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Type", ctype)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
