@@ -52,7 +52,7 @@ func (h publicHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, ok := h.s.route(r.URL.Path)
 	if !ok {
-		writeJSON(w, http.StatusNotFound, routeError{Error: fmt.Sprintf("%s: not served on the public listener (REST under /rest/ and events on /ws only)", r.URL.Path)})
+		writeJSON(w, http.StatusNotFound, routeError{Error: fmt.Sprintf("%s: not served on the public listener (REST under /rest/, events on /ws and the explorer under /explorer/ only)", r.URL.Path)})
 		return
 	}
 	if h.s.routeMethod(w, r, rc, rt) {
