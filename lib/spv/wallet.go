@@ -170,21 +170,41 @@ func (c *WalletClient) birthday(hs []wallet.ChainHandler) int32 {
 	return max(b, 0)
 }
 
+// maxWatchPerPayment bounds the P2WSH outputs watched of a transaction
+// that only pays the wallet: anyone may pay a public address, and each
+// watched script makes every block's filter match more often, for good
+// (a contract's funding has one or two escrows).
+const maxWatchPerPayment = 4
+
 // watchOutputs adds the P2WSH output scripts of txs (a contract's
-// escrow; not the coinbase's) to the extra watch list. Other outputs of
-// a relevant transaction pay someone else, or the wallet, whose scripts
-// are watched anyway: watching them would fetch the blocks of strangers.
-func (c *WalletClient) watchOutputs(txs []*wire.MsgTx) {
+// escrow; not the coinbase's) to the extra watch list: all of those of a
+// transaction spending one of scripts (the wallet's own), at most
+// maxWatchPerPayment of one that only pays it. Other outputs pay
+// someone else, or the wallet, whose scripts are watched anyway:
+// watching them would fetch the blocks of strangers.
+func (c *WalletClient) watchOutputs(txs []*wire.MsgTx, scripts [][]byte) {
+	set := make(map[string]bool, len(scripts))
+	for _, s := range scripts {
+		set[string(s)] = true
+	}
 	var add [][]byte
 	c.mu.Lock()
 	for _, tx := range txs {
 		if tx.IsCoinBase() {
 			continue
 		}
+		limit := len(tx.TxOut)
+		if !spends(tx, set) {
+			limit = maxWatchPerPayment
+		}
 		for _, o := range tx.TxOut {
+			if limit == 0 {
+				break
+			}
 			if len(o.PkScript) != 34 || o.PkScript[0] != 0 || o.PkScript[1] != 32 || c.extra[string(o.PkScript)] {
 				continue
 			}
+			limit--
 			c.extra[string(o.PkScript)] = true
 			add = append(add, o.PkScript)
 		}
@@ -216,7 +236,7 @@ func (c *WalletClient) blockFor(ctx context.Context, f Filter, scripts [][]byte)
 		return nil, fmt.Errorf("fetch block %v at %d: %w", f.Hash, f.Height, err)
 	}
 	b.Txs = blk.Transactions
-	c.watchOutputs(relevant(blk.Transactions, scripts))
+	c.watchOutputs(relevant(blk.Transactions, scripts), scripts)
 	return b, nil
 }
 
