@@ -55,15 +55,7 @@ func (x *FilterIndex) Init(tx *store.Tx) error {
 
 // Reset implements Index.
 func (x *FilterIndex) Reset(tx *store.Tx) error {
-	for _, b := range [][]byte{bucketFilters, bucketFilterHashes} {
-		if err := tx.DeleteBucket(b); err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucket(b); err != nil {
-			return err
-		}
-	}
-	return nil
+	return resetBuckets(tx, bucketFilters, bucketFilterHashes)
 }
 
 func heightKey(h int32) []byte { return binary.BigEndian.AppendUint32(nil, uint32(h)) }
@@ -172,17 +164,7 @@ func (x *FilterIndex) ByHash(h chainhash.Hash) (FilterEntry, error) {
 }
 
 // Height is the index's tip height, -1 when it holds no block.
-func (x *FilterIndex) Height() (int32, error) {
-	height := int32(-1)
-	err := x.db.View(func(tx *store.Tx) error {
-		t, ok, err := readTip(tx, FilterIndexName)
-		if ok {
-			height = t.Height
-		}
-		return err
-	})
-	return height, err
-}
+func (x *FilterIndex) Height() (int32, error) { return tipHeight(x.db, FilterIndexName) }
 
 // Range returns the records of the active chain's blocks from height
 // start up to the block stop, at most max of them (with their filters
