@@ -26,7 +26,7 @@ import (
 // gg-prop then finds the prop with bob at that price. The node stopped
 // under the console is shown as unreachable; restarted (a new port, a
 // new cookie) the console finds it again. Every step's screen is logged
-// (go test -v), and written to GG_CONSOLE_CAPTURES when that names a
+// under go test -v (a failure shows the screen it failed on), and written to GG_CONSOLE_CAPTURES when that names a
 // directory.
 func TestConsoleTmux(t *testing.T) {
 	tmuxBin, err := exec.LookPath("tmux")
@@ -111,7 +111,11 @@ func TestConsoleTmux(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := tmux("new-session", "-d", "-s", "console", "-x", "100", "-y", "30", "gg-console"); err != nil {
+	// The pane's TERM is set here, not left to tmux, whose default is
+	// screen or tmux-256color by version and installed terminfo: plain
+	// screen, the one that says least, must still get colours.
+	if out, err := tmux("set-option", "-g", "default-terminal", "screen", ";",
+		"new-session", "-d", "-s", "console", "-x", "100", "-y", "30", "gg-console"); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
 	defer tmux("kill-server")
@@ -136,7 +140,9 @@ func TestConsoleTmux(t *testing.T) {
 			}
 		}
 		step++
-		t.Logf("screen %d, %s:\n%s", step, what, s)
+		if testing.Verbose() {
+			t.Logf("screen %d, %s:\n%s", step, what, s)
+		}
 		if captures != "" {
 			name := strings.Trim(reNotWord.ReplaceAllString(what, "-"), "-")
 			os.WriteFile(filepath.Join(captures, fmt.Sprintf("%02d-%s.txt", step, name)), []byte(s), 0o644)

@@ -126,9 +126,7 @@ func run(c *ucli.Context) error {
 		return err
 	}
 	r := lipgloss.NewRenderer(out)
-	if os.Getenv("NO_COLOR") != "" {
-		r.SetColorProfile(termenv.Ascii)
-	}
+	r.SetColorProfile(colourProfile(os.Getenv("NO_COLOR") != "", os.Getenv("TERM"), r.ColorProfile()))
 	lipgloss.SetDefaultRenderer(r) // the inputs' styles (bubbles) draw with the default renderer
 	m := tui.New(tui.Config{Backend: b, Context: c.Context, Renderer: r, Poll: c.Duration(flagPoll), Page: c.String(flagPage)})
 	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(c.Context))
@@ -138,6 +136,22 @@ func run(c *ucli.Context) error {
 		return c.Context.Err()
 	}
 	return err
+}
+
+// colourProfile is the profile the console draws with: none under
+// NO_COLOR; else the one detected, except that GNU screen and tmux
+// panes whose TERM is plain "screen" or "tmux" (tmux's default where
+// its own terminfo entry is missing) draw the 16 ANSI colours, which
+// both support, instead of none.
+func colourProfile(noColor bool, term string, detected termenv.Profile) termenv.Profile {
+	switch {
+	case noColor:
+		return termenv.Ascii
+	case detected == termenv.Ascii && (term == "screen" || term == "tmux" ||
+		strings.HasPrefix(term, "screen.") || strings.HasPrefix(term, "tmux.")):
+		return termenv.ANSI
+	}
+	return detected
 }
 
 // snapshot prints one page's data.
