@@ -3,10 +3,14 @@ package explorer
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gamegold/gg/lib/chaincfg"
 )
 
 // staticBudget is the issue's budget for the explorer's scripts and
@@ -94,5 +98,32 @@ func TestAcceptsJSON(t *testing.T) {
 		if got := acceptsJSON(r); got != c.want {
 			t.Errorf("Accept %q ?%s: JSON %v, want %v", c.accept, c.query, got, c.want)
 		}
+	}
+}
+
+// notFoundSource answers every REST request 404.
+type notFoundSource struct{}
+
+func (notFoundSource) REST(context.Context, string) (int, []byte) {
+	return http.StatusNotFound, []byte(`{"error":"not found"}`)
+}
+
+// TestPageIcon: every page names its icon, an empty data: URL the CSP's
+// img-src allows, so a browser does not ask the node for /favicon.ico
+// (outside the explorer, refused: a console error on every page).
+func TestPageIcon(t *testing.T) {
+	e, err := New(Config{Source: notFoundSource{}, Params: chaincfg.RegTestParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/explorer/search", "/explorer/block/xyz"} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if body := rec.Body.String(); !strings.Contains(body, `<link rel="icon" href="data:,">`) {
+			t.Errorf("%s (%d): no icon link in\n%s", path, rec.Code, body)
+		}
+	}
+	if !strings.Contains(ContentSecurityPolicy, "img-src 'self' data:") {
+		t.Errorf("the CSP refuses the data: icon: %s", ContentSecurityPolicy)
 	}
 }
