@@ -145,9 +145,9 @@ func (c cannedSource) REST(_ context.Context, target string) (int, []byte) {
 var reTag = regexp.MustCompile(`<(/?)([a-z0-9]+)([^>]*)>`)
 
 // liveRegions scans a rendered page and returns the ids of its data-live
-// elements and whether the #live line sits inside one of them (where a
-// swap of the region would drop it).
-func liveRegions(t *testing.T, page string) (ids []string, liveInside bool) {
+// elements, whether it has the #live status line and whether that sits
+// inside one of them (where a swap of the region would drop it).
+func liveRegions(t *testing.T, page string) (ids []string, hasLive, liveInside bool) {
 	t.Helper()
 	void := map[string]bool{"meta": true, "link": true, "input": true, "br": true, "img": true}
 	type open struct {
@@ -176,8 +176,9 @@ func liveRegions(t *testing.T, page string) (ids []string, liveInside bool) {
 			continue
 		}
 		id := regexp.MustCompile(`\bid="([^"]*)"`).FindStringSubmatch(attrs)
-		if id != nil && id[1] == "live" && inLive() {
-			liveInside = true
+		if id != nil && id[1] == "live" {
+			hasLive = true
+			liveInside = liveInside || inLive()
 		}
 		live := strings.Contains(attrs, " data-live")
 		if live {
@@ -189,13 +190,14 @@ func liveRegions(t *testing.T, page string) (ids []string, liveInside bool) {
 		}
 		stack = append(stack, open{tag, live})
 	}
-	return ids, liveInside
+	return ids, hasLive, liveInside
 }
 
 // TestLiveRegions: the pages the script keeps live mark what changes
 // (the tip, blocks, auctions, a prop's details, auction and history) as
 // data-live regions with ids, which the script swaps for their new
-// rendering, and the #live status line is outside them. Found by the
+// rendering, and each has the #live status line (which tells the user,
+// and a test, that the page follows the node), outside them. Found by the
 // browser test: the script used to patch only the best bid of the rows
 // it had, so a settled auction stayed listed and a sold prop kept its
 // old owner and auction until a reload.
@@ -228,9 +230,12 @@ func TestLiveRegions(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d\n%s", c.path, rec.Code, rec.Body)
 		}
-		ids, inside := liveRegions(t, rec.Body.String())
+		ids, hasLive, inside := liveRegions(t, rec.Body.String())
 		if strings.Join(ids, " ") != strings.Join(c.want, " ") {
 			t.Errorf("%s: live regions %q, want %q", c.path, ids, c.want)
+		}
+		if !hasLive {
+			t.Errorf("%s: no #live line says whether the page is live", c.path)
 		}
 		if inside {
 			t.Errorf("%s: the #live line is inside a live region", c.path)
