@@ -16,7 +16,7 @@ import (
 // producer name, each on its page; a prop on sale in a second tab and
 // the auctions page in a third follow two bids placed from the shell
 // within 2 s each, without a reload; a block from the shell settles the
-// buy-now and both pages show it. A producer URL and a prop oid made of
+// buy-now and the three pages show it (the home page its new tip too). A producer URL and a prop oid made of
 // markup render as text: no dialog, no script. No tab logs a console
 // error. Each step's screenshot is kept (GG_BROWSER_ARTIFACTS); the
 // DOMContentLoaded of each page, the node's render times and the test's
@@ -121,6 +121,9 @@ func TestBrowserExplorer(t *testing.T) {
 	// a block settles the sale: the prop page says it is not on sale
 	// and shows its new owner, the market no longer lists it
 	buyer := prop.text("#auction .bidder")
+	home.open(ex)
+	home.waitText(5*time.Second, "#live", "live")
+	evalIn[bool](home, `window.ggNoReload = true`)
 	n.Generate(1)
 	prop.waitText(5*time.Second, "#auction", "not on sale")
 	prop.waitJS(5*time.Second, "the prop page shows the buyer "+buyer+" as the owner",
@@ -129,7 +132,10 @@ func TestBrowserExplorer(t *testing.T) {
 	market.waitJS(5*time.Second, "the settled auction leaves the market",
 		fmt.Sprintf(`!document.querySelector('tr[data-prop="%s"]')`, act.OnSale))
 	market.shot("settled")
-	for _, tb := range []*tab{prop, market} {
+	home.waitText(5*time.Second, "#tip", "104")
+	home.waitText(5*time.Second, "#market", "no live auction")
+	home.shot("settled")
+	for _, tb := range []*tab{home, prop, market} {
 		if !evalIn[bool](tb, `window.ggNoReload === true`) {
 			t.Errorf("tab %s reloaded its page", tb.name)
 		}
