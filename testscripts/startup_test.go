@@ -51,6 +51,49 @@ var heavyInits = []string{
 	"github.com/tyler-smith/go-bip39", // all eight languages' word lists and maps: 686 KB (lib/wallet's bip39.go has English, on first use)
 }
 
+// daemonSymbols are prefixes of symbols only the node needs: its
+// composition root, P2P and sync, the chain's own methods (block
+// connect, reorgs) and Prometheus. The thin clients link none of them
+// (gg-wallet serve runs on lib/wallethost, not lib/node): the node's
+// packages' inits and larger binary cost every call about 150 page
+// faults. gg-node links all of them, so the names are checked to be
+// real.
+var daemonSymbols = []string{
+	"github.com/gamegold/gg/lib/node.",
+	"github.com/gamegold/gg/lib/p2p.",
+	"github.com/gamegold/gg/lib/netsync.",
+	"github.com/gamegold/gg/lib/chain.(*Chain).",
+	"github.com/prometheus/",
+}
+
+// thinClients are the binaries that must not link daemonSymbols.
+var thinClients = []string{"gg-wallet", "gg-tx", "gg-prop", "gg-contract"}
+
+// linkedPrefixes returns, of prefixes, those some symbol of bin (go tool
+// nm) starts with, and one such symbol each.
+func linkedPrefixes(t *testing.T, bin string, prefixes []string) map[string]string {
+	t.Helper()
+	out, err := exec.Command("go", "tool", "nm", bin).Output()
+	if err != nil {
+		t.Fatalf("go tool nm %s: %v", bin, err)
+	}
+	found := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 3 {
+			continue
+		}
+		sym := strings.Join(f[2:], " ")
+		for _, p := range prefixes {
+			if _, ok := found[p]; !ok && strings.HasPrefix(sym, p) {
+				found[p] = sym
+			}
+		}
+	}
+	return found
+}
+
 // makefileVar returns the value the Makefile assigns to name ("" if none).
 func makefileVar(t *testing.T, name string) string {
 	t.Helper()
@@ -133,6 +176,16 @@ func TestClientStartup(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	t.Run("daemon-only", func(t *testing.T) {
+		if found := linkedPrefixes(t, filepath.Join(dir, "gg-node"), daemonSymbols); len(found) != len(daemonSymbols) {
+			t.Fatalf("gg-node links only %v of %v: the daemon's symbol names changed", found, daemonSymbols)
+		}
+		for _, name := range thinClients {
+			for p, sym := range linkedPrefixes(t, filepath.Join(dir, name), daemonSymbols) {
+				t.Errorf("%s links %s (%s), which only the node needs", name, strings.TrimSuffix(p, "."), sym)
+			}
+		}
+	})
 	for name, budget := range startupBudget {
 		t.Run(name, func(t *testing.T) {
 			bin := filepath.Join(dir, name)
