@@ -186,8 +186,8 @@ func ApplyClientConfig(c *ucli.Context) ([]string, error) {
 	applied := map[string]bool{}
 	setMeta(c, metaClientConfig, applied)
 	common := map[string]bool{}
-	for _, f := range CommonFlags() {
-		common[f.Names()[0]] = true
+	for _, n := range commonNames {
+		common[n] = true
 	}
 	var user map[string]string
 	userPath, err := UserConfigPath()

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"reflect"
+
 	ucli "github.com/urfave/cli/v2"
 )
 
@@ -17,7 +19,30 @@ import (
 // list. The global flags are the quadratic part: a command's own flags
 // are few and found among its own first.
 
-const metaRootFlags = "cli.rootflags"
+const (
+	metaRootFlags = "cli.rootflags"
+	metaFlagNames = "cli.flagnames"
+)
+
+// flagNames returns f.Names(), asked once per app: urfave's Names runs a
+// regexp per name at each call, and a run asks each flag's names several
+// times (hoistFlags, setFlagNames).
+func flagNames(app *ucli.App, f ucli.Flag) []string {
+	if app == nil || app.Metadata == nil || reflect.ValueOf(f).Kind() != reflect.Pointer {
+		return f.Names()
+	}
+	cache, _ := app.Metadata[metaFlagNames].(map[ucli.Flag][]string)
+	if cache == nil {
+		cache = map[ucli.Flag][]string{}
+		app.Metadata[metaFlagNames] = cache
+	}
+	names, ok := cache[f]
+	if !ok {
+		names = f.Names()
+		cache[f] = names
+	}
+	return names
+}
 
 // rootBefore wraps the app's Before (next, may be nil).
 func rootBefore(next ucli.BeforeFunc) ucli.BeforeFunc {
@@ -33,7 +58,7 @@ func rootBefore(next ucli.BeforeFunc) ucli.BeforeFunc {
 		flags := c.Command.Flags
 		set := setFlagNames(c)
 		for _, f := range flags {
-			if af, ok := f.(ucli.ActionableFlag); ok && set[f.Names()[0]] {
+			if af, ok := f.(ucli.ActionableFlag); ok && set[flagNames(c.App, f)[0]] {
 				if err := af.RunAction(c); err != nil {
 					return err
 				}
@@ -105,7 +130,7 @@ func setFlagNames(c *ucli.Context) map[string]bool {
 		flags = append(flags, c.App.Flags...)
 	}
 	for _, f := range flags {
-		names := f.Names()
+		names := flagNames(c.App, f)
 		is := f.IsSet()
 		for _, n := range names {
 			is = is || set[n]

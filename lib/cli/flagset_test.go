@@ -43,7 +43,9 @@ func manyFlagsApp(n int, action ucli.ActionFunc) *ucli.App {
 // every flag, and IsSet looks an unset flag up among all the flags by
 // Names() (a regexp per name): ~8,000 allocations for gg-node's 49 global
 // flags, most of a client call's. Allocations per added flag, between 40
-// and 160 flags, must stay those of parsing one flag.
+// and 160 flags, must stay those of parsing one flag: 492 with IsSet per
+// flag, 38 with the set flags found in one pass, 22 with each flag's
+// Names asked once per run (flagNames).
 func TestFlagLookupLinear(t *testing.T) {
 	allocs := func(n int) float64 {
 		return testing.AllocsPerRun(5, func() {
@@ -59,8 +61,20 @@ func TestFlagLookupLinear(t *testing.T) {
 	small, large := allocs(40), allocs(160)
 	perFlag := (large - small) / 120
 	t.Logf("allocations per run: %.0f with 40 flags, %.0f with 160: %.1f per flag", small, large, perFlag)
-	if perFlag > 80 {
+	if perFlag > 30 {
 		t.Fatalf("%.1f allocations per added flag (40 flags: %.0f, 160: %.0f): the flag lookups are not linear", perFlag, small, large)
+	}
+}
+
+// TestCommonNames: commonNames (hoistFlags, the client configuration)
+// are the names of CommonFlags, in order.
+func TestCommonNames(t *testing.T) {
+	var names []string
+	for _, f := range CommonFlags() {
+		names = append(names, f.Names()...)
+	}
+	if strings.Join(names, " ") != strings.Join(commonNames, " ") {
+		t.Fatalf("commonNames %v, CommonFlags' names %v", commonNames, names)
 	}
 }
 
