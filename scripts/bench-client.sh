@@ -13,6 +13,11 @@
 #   BTCD=/path/btcd BTCCTL=/path/btcctl GG_BIN=./bin scripts/bench-client.sh
 #   GG_BIN=./bin GG_BIN_BASE=/tmp/old-bin scripts/bench-client.sh
 #
+# With perf installed (PERF=0 turns it off), each round also counts the
+# page faults of CALLS more calls of each client (perf stat -r; not in
+# the timed batches): on a VM a page fault costs ~20 µs and start-up is
+# mostly page faults, a figure steadier than times under load.
+#
 # GG_BIN_BASE names a second build's gg-node and gg-wallet (an earlier
 # commit's, say), timed in the same rounds against the same daemon:
 # before and after, interleaved.
@@ -99,6 +104,19 @@ batch() {
 	awk -v n="$CALLS" '{printf "%.3f %.3f\n", $1 * 1000 / n, ($2 + $3) * 1000 / n}' <<<"$t" >>"$work/$name.times"
 }
 
+# pfault NAME CMD...: append the page faults per call of CMD (mean of
+# CALLS runs, perf stat) when perf counts them.
+usepf=0
+if [[ ${PERF:-1} != 0 ]] && perf stat -x, -e page-faults true >/dev/null 2>&1; then
+	usepf=1
+fi
+pfault() {
+	local name=$1
+	shift
+	((usepf)) || return 0
+	perf stat -x, -r "$CALLS" -e page-faults "$@" 2>&1 >/dev/null | awk -F, '/page-faults/ {print $1}' >>"$work/$name.faults"
+}
+
 names=(btcctl gg-node-rpc gg-wallet-balance)
 if [[ -n ${GG_BIN_BASE:-} ]]; then
 	names+=(base-gg-node-rpc base-gg-wallet-balance)
@@ -115,18 +133,32 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		batch base-gg-node-rpc "${basenode[@]}"
 		batch base-gg-wallet-balance "${basewallet[@]}"
 	fi
+	pfault btcctl "${btcctl[@]}"
+	pfault gg-node-rpc "${ggnode[@]}"
+	pfault gg-wallet-balance "${ggwallet[@]}"
+	if [[ -n ${GG_BIN_BASE:-} ]]; then
+		pfault base-gg-node-rpc "${basenode[@]}"
+		pfault base-gg-wallet-balance "${basewallet[@]}"
+	fi
 	echo "bench-client: round $r/$ROUNDS done" >&2
 done
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-printf '%-24s %12s %12s %10s %10s\n' client wall-ms/call cpu-ms/call "wall/btcctl" "cpu/btcctl"
+printf '%-24s %12s %12s %10s %10s %12s %10s\n' client wall-ms/call cpu-ms/call "wall/btcctl" "cpu/btcctl" faults/call "pf/btcctl"
 bw=$(cut -d' ' -f1 "$work/btcctl.times" | median)
 bc=$(cut -d' ' -f2 "$work/btcctl.times" | median)
+bf=0
+((usepf)) && bf=$(median <"$work/btcctl.faults")
 for n in "${names[@]}"; do
 	w=$(cut -d' ' -f1 "$work/$n.times" | median)
 	c=$(cut -d' ' -f2 "$work/$n.times" | median)
-	awk -v n="$n" -v w="$w" -v c="$c" -v bw="$bw" -v bc="$bc" \
-		'BEGIN {printf "%-24s %12.2f %12.2f %10.2f %10.2f\n", n, w, c, w / bw, c / bc}'
+	f=0
+	((usepf)) && f=$(median <"$work/$n.faults")
+	awk -v n="$n" -v w="$w" -v c="$c" -v bw="$bw" -v bc="$bc" -v f="$f" -v bf="$bf" \
+		'BEGIN {printf "%-24s %12.2f %12.2f %10.2f %10.2f", n, w, c, w / bw, c / bc
+		if (bf > 0) printf " %12.0f %10.2f", f, f / bf
+		else printf " %12s %10s", "-", "-"
+		printf "\n"}'
 done
 echo "($ROUNDS rounds of $CALLS calls each, interleaved; medians; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"

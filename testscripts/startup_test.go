@@ -20,19 +20,20 @@ import (
 // GODEBUG=inittrace=1 reports. Allocations are counted, not timed: the
 // same on a busy machine.
 //
-// Measured when set (go1.26, make build's TAGS): gg-node 5,435
-// allocations / 1,340,480 bytes, gg-wallet 5,413 / 1,335,984 (both also
-// link the daemon: Prometheus), gg-tx 3,470 / 1,065,872, gg-prop and
-// gg-contract 3,276 / 1,029,024; before the lazy initialization gg-node
+// Measured when set (go1.26, make build's TAGS): gg-node 5,550
+// allocations / 1,367,392 bytes (it links the daemon: Prometheus),
+// gg-wallet 3,664 / 1,097,736 (5,495 / 1,347,376 while it linked lib/node
+// for serve), gg-tx 3,485 / 1,067,960, gg-prop 3,284 / 1,029,576,
+// gg-contract 3,280 / 1,029,256; before the lazy initialization gg-node
 // made 7,580 allocations of 2,460,784 bytes, and 5,547 of 2,043,328 with
 // go-bip39's word lists (686 KB). What is left is in dependencies:
 // tablewriter's width cache (663 KB), gojq, Prometheus. The bounds leave
-// about 5 % for growth: a package that builds its tables in init (lib/cli's
+// about 5 % for growth (gg-node about 3 %): a package that builds its tables in init (lib/cli's
 // regexps, 1,308 allocations, the markdown library, 762, or the word lists
-// of every BIP39 language) does not fit.
+// of every BIP39 language) does not fit, nor lib/node in gg-wallet.
 var startupBudget = map[string]struct{ allocs, bytes int }{
 	"gg-node":     {5700, 1375 << 10},
-	"gg-wallet":   {5700, 1375 << 10},
+	"gg-wallet":   {3850, 1125 << 10},
 	"gg-tx":       {3650, 1100 << 10},
 	"gg-prop":     {3450, 1060 << 10},
 	"gg-contract": {3450, 1060 << 10},
@@ -49,6 +50,49 @@ var heavyInits = []string{
 	"github.com/russross/blackfriday/v2", // man-page markdown (urfave/cli's ToMan; tests only)
 	"github.com/cpuguy83/go-md2man/v2/md2man",
 	"github.com/tyler-smith/go-bip39", // all eight languages' word lists and maps: 686 KB (lib/wallet's bip39.go has English, on first use)
+}
+
+// daemonSymbols are prefixes of symbols only the node needs: its
+// composition root, P2P and sync, the chain's own methods (block
+// connect, reorgs) and Prometheus. The thin clients link none of them
+// (gg-wallet serve runs on lib/wallethost, not lib/node): the node's
+// packages' inits and larger binary cost every call about 150 page
+// faults. gg-node links all of them, so the names are checked to be
+// real.
+var daemonSymbols = []string{
+	"github.com/gamegold/gg/lib/node.",
+	"github.com/gamegold/gg/lib/p2p.",
+	"github.com/gamegold/gg/lib/netsync.",
+	"github.com/gamegold/gg/lib/chain.(*Chain).",
+	"github.com/prometheus/",
+}
+
+// thinClients are the binaries that must not link daemonSymbols.
+var thinClients = []string{"gg-wallet", "gg-tx", "gg-prop", "gg-contract"}
+
+// linkedPrefixes returns, of prefixes, those some symbol of bin (go tool
+// nm) starts with, and one such symbol each.
+func linkedPrefixes(t *testing.T, bin string, prefixes []string) map[string]string {
+	t.Helper()
+	out, err := exec.Command("go", "tool", "nm", bin).Output()
+	if err != nil {
+		t.Fatalf("go tool nm %s: %v", bin, err)
+	}
+	found := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 3 {
+			continue
+		}
+		sym := strings.Join(f[2:], " ")
+		for _, p := range prefixes {
+			if _, ok := found[p]; !ok && strings.HasPrefix(sym, p) {
+				found[p] = sym
+			}
+		}
+	}
+	return found
 }
 
 // makefileVar returns the value the Makefile assigns to name ("" if none).
@@ -133,6 +177,16 @@ func TestClientStartup(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	t.Run("daemon-only", func(t *testing.T) {
+		if found := linkedPrefixes(t, filepath.Join(dir, "gg-node"), daemonSymbols); len(found) != len(daemonSymbols) {
+			t.Fatalf("gg-node links only %v of %v: the daemon's symbol names changed", found, daemonSymbols)
+		}
+		for _, name := range thinClients {
+			for p, sym := range linkedPrefixes(t, filepath.Join(dir, name), daemonSymbols) {
+				t.Errorf("%s links %s (%s), which only the node needs", name, strings.TrimSuffix(p, "."), sym)
+			}
+		}
+	})
 	for name, budget := range startupBudget {
 		t.Run(name, func(t *testing.T) {
 			bin := filepath.Join(dir, name)

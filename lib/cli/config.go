@@ -44,6 +44,7 @@ func ApplyConfig(c *ucli.Context, path string) ([]string, error) {
 		}
 	}
 	var applied []string
+	set := setFlagNames(c)
 	keys := md.Keys()
 	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 	for _, k := range keys {
@@ -55,7 +56,7 @@ func ApplyConfig(c *ucli.Context, path string) ([]string, error) {
 			return nil, WithHint(Usagef("config %s: unknown setting %q", path, name),
 				"settings are the long flag names, e.g. network = \"regtest\"")
 		}
-		if isSetByUser(c, name) {
+		if set[name] {
 			continue
 		}
 		for _, v := range flatten(raw[name]) {
@@ -66,16 +67,6 @@ func ApplyConfig(c *ucli.Context, path string) ([]string, error) {
 		applied = append(applied, name)
 	}
 	return applied, nil
-}
-
-// isSetByUser reports a flag set on the command line or via GG_* env.
-func isSetByUser(c *ucli.Context, name string) bool {
-	for _, ctx := range c.Lineage() {
-		if ctx.IsSet(name) {
-			return true
-		}
-	}
-	return false
 }
 
 func setFlag(c *ucli.Context, name, value string) error {
@@ -195,8 +186,8 @@ func ApplyClientConfig(c *ucli.Context) ([]string, error) {
 	applied := map[string]bool{}
 	setMeta(c, metaClientConfig, applied)
 	common := map[string]bool{}
-	for _, f := range CommonFlags() {
-		common[f.Names()[0]] = true
+	for _, n := range commonNames {
+		common[n] = true
 	}
 	var user map[string]string
 	userPath, err := UserConfigPath()
@@ -206,14 +197,15 @@ func ApplyClientConfig(c *ucli.Context) ([]string, error) {
 		}
 	}
 	// The datadir: given, else the user's, else the network's default.
+	set := setFlagNames(c) // the command line's and the environment's
 	dir := ""
-	if isSetByUser(c, FlagDataDir) {
+	if set[FlagDataDir] {
 		dir = c.String(FlagDataDir)
 	} else if d, ok := user[FlagDataDir]; ok {
 		dir = d
 	} else {
 		network := user[FlagNetwork]
-		if isSetByUser(c, FlagNetwork) || network == "" {
+		if set[FlagNetwork] || network == "" {
 			network = c.String(FlagNetwork)
 		}
 		if home, err := os.UserHomeDir(); err == nil && network != "" {
@@ -233,13 +225,13 @@ func ApplyClientConfig(c *ucli.Context) ([]string, error) {
 	}
 	for _, file := range []map[string]string{data, user} {
 		for _, k := range sortedKeys(file) {
-			if isSetByUser(c, k) {
-				continue
+			if set[k] {
+				continue // the command line, the environment or the datadir's file (first) said
 			}
 			if err := setFlag(c, k, file[k]); err != nil {
 				return nil, Usagef("config: %s: %v", k, err)
 			}
-			applied[k] = true
+			applied[k], set[k] = true, true
 		}
 	}
 	return sortedKeys(applied), nil

@@ -24,10 +24,10 @@ func hoistFlags(app *ucli.App, args []string) []string {
 	if len(args) < 2 || args[len(args)-1] == "--generate-bash-completion" {
 		return args
 	}
-	common := commonFlagIndex(app)
+	rootFlags := flagIndex(app, app.Flags)
+	common := commonFlagIndex(rootFlags)
 	rest := args[1:]
 	i := 0
-	rootFlags := flagIndex(app.Flags)
 	for i < len(rest) {
 		name, ok := flagName(rest[i])
 		if !ok {
@@ -49,7 +49,7 @@ func hoistFlags(app *ucli.App, args []string) []string {
 		}
 		tail = append(tail, rest[i])
 		i++
-		own := flagIndex(cmd.Flags)
+		own := flagIndex(app, cmd.Flags)
 		own["help"], own["h"] = false, false
 		var ownArgs, pos []string
 		var next bool
@@ -119,32 +119,31 @@ func flagWidth(args []string, name string, idx map[string]bool) int {
 
 func has(m map[string]bool, k string) bool { _, ok := m[k]; return ok }
 
-// flagIndex maps every name and alias of flags to whether it takes a value.
-func flagIndex(flags []ucli.Flag) map[string]bool {
+// flagIndex maps every name and alias of flags (app's, or its commands')
+// to whether it takes a value.
+func flagIndex(app *ucli.App, flags []ucli.Flag) map[string]bool {
 	idx := map[string]bool{}
 	for _, f := range flags {
 		tv := false
 		if d, ok := f.(ucli.DocGenerationFlag); ok {
 			tv = d.TakesValue()
 		}
-		for _, n := range f.Names() {
+		for _, n := range flagNames(app, f) {
 			idx[n] = tv
 		}
 	}
 	return idx
 }
 
-// commonFlagIndex is flagIndex of app's flags that are common flags.
-func commonFlagIndex(app *ucli.App) map[string]bool {
-	common := map[string]bool{}
-	for _, f := range CommonFlags() {
-		for _, n := range f.Names() {
-			common[n] = true
-		}
-	}
+// commonNames are the names of the common flags.
+var commonNames = []string{FlagNetwork, FlagDataDir, FlagRPCURL, FlagRPCPassFile, FlagJSON, FlagLogLevel, FlagJQ, FlagFields, FlagWide}
+
+// commonFlagIndex is the part of rootFlags (flagIndex of an app's flags)
+// that names common flags.
+func commonFlagIndex(rootFlags map[string]bool) map[string]bool {
 	idx := map[string]bool{}
-	for n, tv := range flagIndex(app.Flags) {
-		if common[n] {
+	for _, n := range commonNames {
+		if tv, ok := rootFlags[n]; ok {
 			idx[n] = tv
 		}
 	}

@@ -31,6 +31,7 @@ func prepare(app *ucli.App) {
 	}
 	app.Metadata[metaPrepared] = true
 	app.OnUsageError = onUsageError(app.Name, app.Flags)
+	app.Before = rootBefore(app.Before)
 	if app.Action == nil {
 		app.Action = groupAction(app.Name, func() []*ucli.Command { return app.Commands }, true)
 	} else {
@@ -45,6 +46,7 @@ func prepareCommand(path string, cmd *ucli.Command) {
 	if cmd.OnUsageError == nil {
 		cmd.OnUsageError = onUsageError(path, cmd.Flags)
 	}
+	cmd.Before = commandBefore(cmd.Before)
 	required := takeRequired(cmd.Flags)
 	switch {
 	case cmd.Action != nil:
@@ -81,6 +83,7 @@ func helpHint(err error, path string) error {
 // that is an unknown command.
 func groupAction(path string, cmds func() []*ucli.Command, root bool) ucli.ActionFunc {
 	return func(c *ucli.Context) error {
+		restoreRootFlags(c)
 		defer noteOutput(c)
 		if c.NArg() == 0 {
 			if root {
@@ -97,6 +100,7 @@ func groupAction(path string, cmds func() []*ucli.Command, root bool) ucli.Actio
 // mistyped command.
 func rootAction(app *ucli.App, action ucli.ActionFunc) ucli.ActionFunc {
 	return func(c *ucli.Context) error {
+		restoreRootFlags(c)
 		defer noteOutput(c)
 		if c.NArg() > 0 {
 			if s := suggest(c.Args().First(), commandNames(app.Commands)); s != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/wallet"
+	"github.com/gamegold/gg/lib/wallethost"
 	"github.com/gamegold/gg/lib/wire"
 )
 
@@ -204,9 +205,7 @@ func (g *GameHost) pendingInfo(op wire.OutPoint) *game.ProducerInfo {
 	return nil
 }
 
-func walletOpts(o rpc.GameOptions) wallet.GameOptions {
-	return wallet.GameOptions{Account: o.Account, DryRun: o.DryRun, MaxFeeRate: o.MaxFeeRate}
-}
+func walletOpts(o rpc.GameOptions) wallet.GameOptions { return wallethost.GameOptions(o) }
 
 func gameTx(t *wallet.GameTx) *rpc.GameTx {
 	return &rpc.GameTx{Tx: t.Tx, Fee: t.Fee, Objects: t.Objects, Vouts: t.Vouts, Sent: t.Sent}

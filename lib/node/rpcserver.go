@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/wallethost"
 )
 
 // ErrPublicWithoutAuth refuses a non-loopback RPC bind that only the local
-// cookie protects.
-var ErrPublicWithoutAuth = errors.New("refusing to serve RPC on a non-loopback address without rpcauth users configured")
+// cookie protects (the wallet service's too: one error for both).
+var ErrPublicWithoutAuth = wallethost.ErrPublicWithoutAuth
 
 // rpcLimits are the RPC server's limits: RPCLimits with RPCMaxRequest.
 func (cfg *Config) rpcLimits() rpc.Limits {

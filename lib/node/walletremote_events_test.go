@@ -92,7 +92,7 @@ func TestRemoteChainEvents(t *testing.T) {
 	// replacement reported for the confirmed tx2).
 	n.client.Call(ctx, "generatetoaddress", &hashes, 2, addr.String())
 	rec.waitFor(t, "tx "+tx2.TxHash().String()[:8], "+105 "+hashes[0][:8], "+106 "+hashes[1][:8])
-	if p := rc.polls.Load(); p != 0 {
+	if p := rc.Polls(); p != 0 {
 		t.Fatalf("%d polls ran", p)
 	}
 }
@@ -200,7 +200,7 @@ func TestRemoteChainEventsReconnect(t *testing.T) {
 	n.client.Call(ctx, "generatetoaddress", &more, 3, addr.String())
 	px.mode.Store(proxyPass)
 	rec.waitFor(t, "+102 "+hashes[0][:8], "+103 "+more[0][:8], "+104 "+more[1][:8], "+105 "+more[2][:8])
-	if p := rc.polls.Load(); p != 0 {
+	if p := rc.Polls(); p != 0 {
 		t.Fatalf("%d polls ran", p)
 	}
 }
@@ -243,7 +243,7 @@ func TestRemoteChainNoWebSocket(t *testing.T) {
 	var hashes []string
 	n.client.Call(ctx, "generatetoaddress", &hashes, 1, addr.String())
 	rec.waitFor(t, "+102 "+hashes[0][:8])
-	if rc.polls.Load() == 0 {
+	if rc.Polls() == 0 {
 		t.Fatal("FollowAuto without /ws delivered a block without polling")
 	}
 
@@ -275,7 +275,7 @@ func TestRemoteChainEventsGameDrop(t *testing.T) {
 	rec.waitFor(t, "tx "+reg.TxID[:8])
 	mineWith(t, n.node, rivalTx)
 	rec.waitSeen(t, "dropped "+reg.TxID[:8]+" conflict")
-	if p := rc.polls.Load(); p != 0 {
+	if p := rc.Polls(); p != 0 {
 		t.Fatalf("%d polls ran", p)
 	}
 }
@@ -293,18 +293,19 @@ func TestWalletServeOutbidEvents(t *testing.T) {
 	carol := unquote(t, n.must(t, "address.create", "carol"))
 	n.must(t, "tx.send", carol, "10")
 
-	s, err := ServeWallet(ctx, WalletServerConfig{Params: n.node.cfg.Params, Dir: t.TempDir(), NodeURL: n.client.URL,
+	walletDir := t.TempDir()
+	s, err := ServeWallet(ctx, WalletServerConfig{Params: n.node.cfg.Params, Dir: walletDir, NodeURL: n.client.URL,
 		NodeCookie: n.dir + "/.cookie", Follow: FollowEvents, PollInterval: time.Hour,
 		KDF: wallet.KDFParams{Time: 1, MemoryKiB: 1024, Threads: 1}, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	wc, err := rpc.Discover("", s.dir)
+	wc, err := rpc.Discover("", walletDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob := &walletNode{dir: s.dir, client: wc}
+	bob := &walletNode{dir: walletDir, client: wc}
 	bob.must(t, "wallet.create", "pw")
 	bob.must(t, "wallet.unlock", "pw", 0)
 	n.must(t, "tx.send", unquote(t, bob.must(t, "getnewaddress")), "10")
@@ -338,7 +339,7 @@ func TestWalletServeOutbidEvents(t *testing.T) {
 	if len(txs) != 1 || txs[0].TxID != bid.Tx.TxHash().String() || txs[0].Status != "conflicted" {
 		t.Fatalf("bob's history %+v, want his bid %s conflicted", txs, bid.Tx.TxHash())
 	}
-	if p := s.Chain.polls.Load(); p != 0 {
+	if p := s.Chain.Polls(); p != 0 {
 		t.Fatalf("%d polls ran", p)
 	}
 }

@@ -27,7 +27,7 @@ import (
 // Rescan walks the main chain's stored blocks from the given height and
 // delivers them whole.
 //
-// The remote adapter (lib/node RemoteChain, for gg-wallet serve --node
+// The remote adapter (lib/wallethost RemoteChain, for gg-wallet serve --node
 // URL) speaks JSON-RPC only, for now: it polls the node's tip, finds
 // reorgs by comparing block hashes and delivers whole blocks (getblock),
 // lists the mempool for RelevantTx and reports transactions that left it

@@ -8,15 +8,15 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/gamegold/gg/lib/cli"
-	"github.com/gamegold/gg/lib/node"
 	"github.com/gamegold/gg/lib/store"
 	"github.com/gamegold/gg/lib/wallet"
+	"github.com/gamegold/gg/lib/wallethost"
 )
 
 type serveOptions struct {
 	nodeURL, nodeCookie, dir, listen string
 	poll                             time.Duration
-	follow                           node.Follow
+	follow                           wallethost.Follow
 	kdf                              wallet.KDFParams
 }
 
@@ -50,7 +50,7 @@ func serveCommand() *ucli.Command {
 			if c.Duration("poll") < 10*time.Millisecond {
 				return cli.Usagef("--poll must be at least 10ms")
 			}
-			follow, err := node.ParseFollow(c.String("follow"))
+			follow, err := wallethost.ParseFollow(c.String("follow"))
 			if err != nil {
 				return cli.Usagef("--follow %q: want auto, events or poll", c.String("follow"))
 			}
@@ -70,7 +70,7 @@ func runServe(c *ucli.Context, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := node.ServeWallet(c.Context, node.WalletServerConfig{Params: p, Dir: o.dir, NodeURL: o.nodeURL, NodeCookie: o.nodeCookie,
+	s, err := wallethost.ServeWallet(c.Context, wallethost.WalletServerConfig{Params: p, Dir: o.dir, NodeURL: o.nodeURL, NodeCookie: o.nodeCookie,
 		Listen: o.listen, PollInterval: o.poll, Follow: o.follow, KDF: o.kdf, NoSync: os.Getenv(store.NoSyncEnv) == "1", Logger: log})
 	if err != nil {
 		return cli.Unavailable(fmt.Errorf("serve: %w", err), "check --node and --node-cookie, and that gg-node runs")

@@ -1,4 +1,4 @@
-package node
+package wallethost
 
 import (
 	"context"
@@ -141,6 +141,11 @@ func (h *WalletHost) Close() error {
 func (h *WalletHost) Loaded() bool { return h.Wallet() != nil }
 
 // walletErr maps the wallet's error kinds to RPC errors.
+// WalletError maps the wallet's errors to RPC errors (a locked wallet,
+// an unknown account, insufficient funds ...), as the wallet methods
+// return them.
+func WalletError(err error) error { return walletErr(err) }
+
 func walletErr(err error) error {
 	var fe *wallet.InsufficientFundsError
 	var fre *wallet.FeeRateError

@@ -1,4 +1,4 @@
-package node
+package wallethost
 
 import (
 	"context"
@@ -16,6 +16,10 @@ import (
 	"github.com/gamegold/gg/lib/rpc"
 	"github.com/gamegold/gg/lib/wallet"
 )
+
+// ErrPublicWithoutAuth refuses a non-loopback RPC bind that only the local
+// cookie protects.
+var ErrPublicWithoutAuth = errors.New("refusing to serve RPC on a non-loopback address without rpcauth users configured")
 
 // WalletServerConfig configures ServeWallet.
 type WalletServerConfig struct {

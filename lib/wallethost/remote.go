@@ -1,4 +1,4 @@
-package node
+package wallethost
 
 import (
 	"context"
@@ -83,6 +83,10 @@ const (
 	// FollowPoll polls, whatever the node serves.
 	FollowPoll
 )
+
+// Polls is how many poll steps the chain has run on its PollInterval
+// ticker: 0 while it follows the node's events.
+func (rc *RemoteChain) Polls() int64 { return rc.polls.Load() }
 
 // ParseFollow reads a Follow by name: auto, events or poll.
 func ParseFollow(s string) (Follow, error) {
