@@ -10,29 +10,39 @@ import (
 	btcchaincfg "github.com/btcsuite/btcd/chaincfg"
 
 	"github.com/gamegold/gg/lib/chaincfg"
-	"github.com/gamegold/gg/lib/wallet/seed"
 )
 
 // HardenedKeyStart is the first hardened child index (2^31).
-const HardenedKeyStart = seed.HardenedKeyStart
+const HardenedKeyStart = hdkeychain.HardenedKeyStart
 
 // BIP44 purpose and branches.
 const (
+	purposeBIP44 = 44
+
 	BranchReceive  uint8 = 0 // external chain: addresses handed out to payers
 	BranchChange   uint8 = 1 // internal chain: change outputs
 	BranchImported uint8 = 2 // not a derivation branch: imported keys, addresses and scripts
 )
 
-// HDParams adapts p to the btcd network parameters hdkeychain wants
-// (seed.HDParams).
-func HDParams(p *chaincfg.Params) *btcchaincfg.Params { return seed.HDParams(p) }
+// HDParams adapts p to the btcd network parameters hdkeychain wants: a
+// copy of btcd's MainNetParams with the name, the extended key version
+// bytes and the coin type replaced by GameGold's. Only those fields are
+// read by hdkeychain.
+func HDParams(p *chaincfg.Params) *btcchaincfg.Params {
+	c := btcchaincfg.MainNetParams
+	c.Name = "gg-" + p.Name
+	c.HDPrivateKeyID = p.HDPrivateKeyID
+	c.HDPublicKeyID = p.HDPublicKeyID
+	c.HDCoinType = p.HDCoinType
+	return &c
+}
 
 // NewMaster returns the BIP32 master key of seed (16 to 64 bytes) on
 // network p.
-func NewMaster(s []byte, p *chaincfg.Params) (*hdkeychain.ExtendedKey, error) {
-	k, err := seed.NewMaster(s, p)
+func NewMaster(seed []byte, p *chaincfg.Params) (*hdkeychain.ExtendedKey, error) {
+	k, err := hdkeychain.NewMaster(seed, HDParams(p))
 	if err != nil {
-		return nil, fmt.Errorf("wallet: %w", seedErr(err))
+		return nil, fmt.Errorf("wallet: master key: %w: %v", ErrInvalidArgument, err)
 	}
 	return k, nil
 }
@@ -81,14 +91,26 @@ func FormatPath(idx []uint32) string {
 	return b.String()
 }
 
-// DerivePath derives k along idx (seed.DerivePath).
+// DerivePath derives k along idx with standard BIP32 derivation (Derive,
+// not the pre-fix DeriveNonStandard). An invalid child anywhere on the
+// path is returned as hdkeychain.ErrInvalidChild: callers that own the
+// index choice skip to the next index.
 func DerivePath(k *hdkeychain.ExtendedKey, idx []uint32) (*hdkeychain.ExtendedKey, error) {
-	return seed.DerivePath(k, idx)
+	for _, i := range idx {
+		c, err := k.Derive(i)
+		if err != nil {
+			return nil, err
+		}
+		k = c
+	}
+	return k, nil
 }
 
 // AccountPath returns the BIP44 path of account n on p:
 // m/44'/coin'/n'.
-func AccountPath(p *chaincfg.Params, n uint32) []uint32 { return seed.AccountPath(p, n) }
+func AccountPath(p *chaincfg.Params, n uint32) []uint32 {
+	return []uint32{purposeBIP44 + HardenedKeyStart, p.HDCoinType + HardenedKeyStart, n + HardenedKeyStart}
+}
 
 // isInvalidChild reports whether err means "skip this index".
 func isInvalidChild(err error) bool { return errors.Is(err, hdkeychain.ErrInvalidChild) }
