@@ -33,6 +33,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-failures -r
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-backoff -r -d 'first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l public-listen -r -d 'also serve REST and WebSocket events without a login on `ADDR` (read-only; off by default; e.g. 127.0.0.1:<RPC port+1>)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-allowed-hosts -r -d 'host `NAME`s the RPC listener answers to besides IP addresses, localhost and *.localhost (repeatable; .example allows the names under it); another Host header is refused (DNS rebinding)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l public-broadcast -d 'let --public-listen take signed transactions by POST /rest/tx (the H5 wallet\'s broadcast; off: 403)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l public-rate -r -d 'requests a second one address may make to --public-listen (`N`, bursts of twice as many; 429 beyond; -1: no limit)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l metrics-public -d 'serve /metrics (Prometheus) without a login; only with a loopback --rpc-listen'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l mine-address -r -d 'default payout `ADDRESS` of miner.generate (regtest)'

@@ -47,6 +47,10 @@ type Config struct {
 	// HTTP listener: REST and WebSocket events without a login, nothing
 	// else (off by default; the network's port is RPC port + 1).
 	PublicListen string
+	// PublicBroadcast lets the public listener take transactions by
+	// POST /rest/tx (the H5 wallet's broadcast); off, it answers 403
+	// there. The RPC listener always takes them.
+	PublicBroadcast bool
 	// RPCMaxRequest bounds a request body in bytes (default 32 MiB); when
 	// set it overrides RPCLimits.MaxBodyBytes.
 	RPCMaxRequest int64

@@ -92,6 +92,9 @@ func (n *Node) startRPC() error {
 	if err := n.serveExplorer(append(as.Routes(), rest)...); err != nil { // /explorer/ (explorer.go)
 		return err
 	}
+	if err := n.serveWallet(append(append(as.Routes(), fs.Routes()...), rest)...); err != nil { // /wallet/, /rest/tx (webwallet.go)
+		return err
+	}
 	n.serveEvents() // WebSocket /ws (events.go)
 	n.serveLog()    // node.log and the log topic (logring.go)
 	ln, err := net.Listen("tcp", listen)
@@ -108,6 +111,7 @@ func (n *Node) startRPC() error {
 	}
 	n.log.Info("rpc listening", "addr", ln.Addr().String(), "cookie", filepath.Join(n.cfg.DataDir, rpc.CookieFile))
 	n.log.Info("explorer", "url", "http://"+ln.Addr().String()+ExplorerPrefix)
+	n.log.Info("wallet", "url", "http://"+ln.Addr().String()+WalletPrefix)
 	return n.startPublic()
 }
 

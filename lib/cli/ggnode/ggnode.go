@@ -94,6 +94,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.DurationFlag{Name: "rpc-auth-backoff", Value: rpc.DefaultAuthBackoff, Usage: "first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)", EnvVars: []string{"GG_RPC_AUTH_BACKOFF"}},
 		&ucli.StringFlag{Name: "public-listen", Usage: "also serve REST and WebSocket events without a login on `ADDR` (read-only; off by default; e.g. 127.0.0.1:<RPC port+1>)", EnvVars: []string{"GG_PUBLIC_LISTEN"}},
 		&ucli.StringSliceFlag{Name: "rpc-allowed-hosts", Usage: "host `NAME`s the RPC listener answers to besides IP addresses, localhost and *.localhost (repeatable; .example allows the names under it); another Host header is refused (DNS rebinding)", EnvVars: []string{"GG_RPC_ALLOWED_HOSTS"}},
+		&ucli.BoolFlag{Name: "public-broadcast", Usage: "let --public-listen take signed transactions by POST /rest/tx (the H5 wallet's broadcast; off: 403)", EnvVars: []string{"GG_PUBLIC_BROADCAST"}},
 		&ucli.Float64Flag{Name: "public-rate", Value: rpc.DefaultPublicRate, Usage: "requests a second one address may make to --public-listen (`N`, bursts of twice as many; 429 beyond; -1: no limit)", EnvVars: []string{"GG_PUBLIC_RATE"}},
 		&ucli.BoolFlag{Name: "metrics-public", Usage: "serve /metrics (Prometheus) without a login; only with a loopback --rpc-listen", EnvVars: []string{"GG_METRICS_PUBLIC"}},
 		&ucli.StringFlag{Name: "mine-address", Usage: "default payout `ADDRESS` of miner.generate (regtest)", EnvVars: []string{"GG_MINE_ADDRESS"}},
@@ -192,7 +193,7 @@ func runNode(c *ucli.Context) error {
 	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg, Stratum: stratumCfg,
 		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery, Prune: prune << 20,
-		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
+		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), PublicBroadcast: c.Bool("public-broadcast"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
 		Reindex: c.Bool("reindex"), ReindexProgress: reindexBar(c.App.ErrWriter), Context: c.Context,
 		BlockFilterIndex: c.Bool("blockfilterindex"), TxIndex: c.Bool("txindex"), AddressIndex: c.Bool("addressindex"),
