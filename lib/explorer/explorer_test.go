@@ -3,10 +3,15 @@ package explorer
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gamegold/gg/lib/chaincfg"
 )
 
 // staticBudget is the issue's budget for the explorer's scripts and
@@ -93,6 +98,142 @@ func TestAcceptsJSON(t *testing.T) {
 		}
 		if got := acceptsJSON(r); got != c.want {
 			t.Errorf("Accept %q ?%s: JSON %v, want %v", c.accept, c.query, got, c.want)
+		}
+	}
+}
+
+// notFoundSource answers every REST request 404.
+type notFoundSource struct{}
+
+func (notFoundSource) REST(context.Context, string) (int, []byte) {
+	return http.StatusNotFound, []byte(`{"error":"not found"}`)
+}
+
+// TestPageIcon: every page names its icon, an empty data: URL the CSP's
+// img-src allows, so a browser does not ask the node for /favicon.ico
+// (outside the explorer, refused: a console error on every page).
+func TestPageIcon(t *testing.T) {
+	e, err := New(Config{Source: notFoundSource{}, Params: chaincfg.RegTestParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/explorer/search", "/explorer/block/xyz"} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if body := rec.Body.String(); !strings.Contains(body, `<link rel="icon" href="data:,">`) {
+			t.Errorf("%s (%d): no icon link in\n%s", path, rec.Code, body)
+		}
+	}
+	if !strings.Contains(ContentSecurityPolicy, "img-src 'self' data:") {
+		t.Errorf("the CSP refuses the data: icon: %s", ContentSecurityPolicy)
+	}
+}
+
+// cannedSource answers the REST targets it knows by prefix with fixed
+// JSON, everything else 404.
+type cannedSource map[string]string
+
+func (c cannedSource) REST(_ context.Context, target string) (int, []byte) {
+	for prefix, body := range c {
+		if strings.HasPrefix(target, prefix) {
+			return http.StatusOK, []byte(body)
+		}
+	}
+	return http.StatusNotFound, []byte(`{"error":"not found"}`)
+}
+
+var reTag = regexp.MustCompile(`<(/?)([a-z0-9]+)([^>]*)>`)
+
+// liveRegions scans a rendered page and returns the ids of its data-live
+// elements and whether the #live line sits inside one of them (where a
+// swap of the region would drop it).
+func liveRegions(t *testing.T, page string) (ids []string, liveInside bool) {
+	t.Helper()
+	void := map[string]bool{"meta": true, "link": true, "input": true, "br": true, "img": true}
+	type open struct {
+		tag  string
+		live bool
+	}
+	var stack []open
+	inLive := func() bool {
+		for _, o := range stack {
+			if o.live {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range reTag.FindAllStringSubmatch(page, -1) {
+		closing, tag, attrs := m[1] == "/", m[2], m[3]
+		if void[tag] {
+			continue
+		}
+		if closing {
+			if len(stack) == 0 || stack[len(stack)-1].tag != tag {
+				t.Fatalf("unbalanced </%s> in\n%s", tag, page)
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		id := regexp.MustCompile(`\bid="([^"]*)"`).FindStringSubmatch(attrs)
+		if id != nil && id[1] == "live" && inLive() {
+			liveInside = true
+		}
+		live := strings.Contains(attrs, " data-live")
+		if live {
+			if id == nil {
+				t.Errorf("a data-live <%s> without an id: %s", tag, m[0])
+			} else {
+				ids = append(ids, id[1])
+			}
+		}
+		stack = append(stack, open{tag, live})
+	}
+	return ids, liveInside
+}
+
+// TestLiveRegions: the pages the script keeps live mark what changes
+// (the tip, blocks, auctions, a prop's details, auction and history) as
+// data-live regions with ids, which the script swaps for their new
+// rendering, and the #live status line is outside them. Found by the
+// browser test: the script used to patch only the best bid of the rows
+// it had, so a settled auction stayed listed and a sold prop kept its
+// old owner and auction until a reload.
+func TestLiveRegions(t *testing.T) {
+	const id = "40aa7cca4d27674b58c0c4cff6058ea6ca5bf5d9527bc3c1ac3e5de3afd86772"
+	auctions := `[{"prop":"` + id + `","seller":"rg1qseller","gold":"0.001","buynow":"5","reserve":"1","end":113,"bid":"2","bidder":"rg1qbidder"}]`
+	src := cannedSource{
+		"/rest/chaininfo.json":        `{"blocks":103,"bestblockhash":"00ff"}`,
+		"/rest/blockhashbyheight/":    `{"blockhash":"00aa"}`,
+		"/rest/headers/":              `[{"height":103,"hash":"00ff","time":1700000000}]`,
+		"/rest/mempool/info.json":     `{"size":1,"bytes":250}`,
+		"/rest/game/auctions.json":    auctions,
+		"/rest/game/prop/" + id + "/": `{"history":[{"height":103,"op":"prop-create","txid":"` + id + `","owner":"rg1qseller","price":"0"}]}`,
+		"/rest/game/prop/" + id:       `{"id":"` + id + `","producer":"` + id + `","oid":"sword","gold":"0.001","status":"live","owner":"rg1qseller","last_price":"0","auction":{"buynow":"5","reserve":"1","end":113,"bid":"2","bidder":"rg1qbidder"}}`,
+	}
+	e, err := New(Config{Source: src, Params: chaincfg.RegTestParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{"/explorer/", []string{"tip", "recent", "market"}},
+		{"/explorer/auctions", []string{"market"}},
+		{"/explorer/prop/" + id, []string{"details", "auction", "history"}},
+	} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d\n%s", c.path, rec.Code, rec.Body)
+		}
+		ids, inside := liveRegions(t, rec.Body.String())
+		if strings.Join(ids, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%s: live regions %q, want %q", c.path, ids, c.want)
+		}
+		if inside {
+			t.Errorf("%s: the #live line is inside a live region", c.path)
 		}
 	}
 }

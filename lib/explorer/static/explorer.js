@@ -1,9 +1,12 @@
-// The explorer's only script: live updates of the auction parts of the
-// home, auctions and prop pages. Each page's data is its own URL asked
-// as JSON; events on the node's WebSocket (/ws) say when to ask again.
-// The node serves the events to these pages at PREFIX/ws without a
-// login (subscriptions only); where it cannot be opened, the page asks
-// every few seconds instead.
+// The explorer's only script: live updates of the home, auctions and
+// prop pages. The parts of a page that change are marked data-live;
+// events on the node's WebSocket (/ws) say when to ask the page again,
+// and each marked part is swapped for its new rendering, so auctions
+// that settle or start, a new owner and new blocks show without a
+// reload (the server renders; this script builds no markup). The node
+// serves the events to these pages at PREFIX/ws without a login
+// (subscriptions only); where it cannot be opened, the page asks every
+// few seconds instead.
 const body = document.body;
 const live = document.getElementById("live");
 const page = body.dataset.page;
@@ -12,32 +15,15 @@ function say(text) {
   if (live) live.textContent = text;
 }
 
-function setText(root, sel, text) {
-  const el = root.querySelector(sel);
-  if (el) el.textContent = text == null ? "" : String(text);
-}
-
 async function refresh() {
-  const r = await fetch(location.href, { headers: { Accept: "application/json" } });
+  const r = await fetch(location.href, { headers: { Accept: "text/html" } });
   if (!r.ok) return;
-  const d = await r.json();
-  if (page === "prop") {
-    const a = d.prop && d.prop.auction;
-    const sec = document.getElementById("auction");
-    if (!sec) return;
-    if (a) {
-      setText(sec, ".bid", a.bid);
-      setText(sec, ".bidder", a.bidder);
-    }
-    say(a ? "live: best bid " + a.bid + " GG" : "live: not on sale");
-    return;
+  const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+  for (const old of document.querySelectorAll("[data-live][id]")) {
+    const fresh = doc.getElementById(old.id);
+    if (fresh) old.replaceWith(document.adoptNode(fresh));
   }
-  const list = d.auctions || [];
-  for (const a of list) {
-    const row = document.querySelector('tr[data-prop="' + CSS.escape(a.prop) + '"]');
-    if (row) setText(row, ".bid", a.bid);
-  }
-  say("live: " + list.length + " auctions");
+  say("live");
 }
 
 let pending = null;
