@@ -71,7 +71,7 @@ devnet: build ## three connected regtest nodes on loopback (.devnet/a, b, c; P2P
 	$(BIN)/gg-node --network=regtest --datadir=$(DEVNET)/c --listen=127.0.0.1:$$((p+20)) --rpc-listen=127.0.0.1:$$((p+22)) --addnode=127.0.0.1:$$p --addnode=127.0.0.1:$$((p+10)) & \
 	wait
 
-test: ## vet, the default (short) test suite, the signature packages again with libsecp256k1 where it is installed, then the race detector where cgo and a C compiler exist
+test: wasm ## build the wallet module (the browser test loads it); vet, the default (short) test suite, the signature packages again with libsecp256k1 where it is installed, then the race detector where cgo and a C compiler exist
 	$(GO) vet ./...
 	$(GO) test -short -count=1 -timeout 15m ./...
 	@if $(SECP_OK); then \
