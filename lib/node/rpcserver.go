@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -125,9 +126,17 @@ func (n *Node) startPublic() error {
 	if n.cfg.PublicListen == "" {
 		return nil
 	}
+	tlsCfg, err := n.publicTLS() // tls.go
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", n.cfg.PublicListen)
 	if err != nil {
 		return fmt.Errorf("public listen: %w", err)
+	}
+	scheme := "http://"
+	if tlsCfg != nil {
+		ln, scheme = tls.NewListener(ln, tlsCfg), "https://"
 	}
 	go func() {
 		if err := n.rpc.ServePublic(ln, rpc.PublicAccess()); !errors.Is(err, http.ErrServerClosed) {
@@ -137,7 +146,8 @@ func (n *Node) startPublic() error {
 	if err := writeAddrFile(filepath.Join(n.cfg.DataDir, PublicAddrFile), ln.Addr().String()); err != nil {
 		return err
 	}
-	n.log.Info("public read-only listener", "addr", ln.Addr().String(), "explorer", "http://"+ln.Addr().String()+ExplorerPrefix)
+	n.log.Info("public read-only listener", "addr", ln.Addr().String(), "explorer", scheme+ln.Addr().String()+ExplorerPrefix,
+		"wallet", scheme+ln.Addr().String()+WalletPrefix)
 	return nil
 }
 
