@@ -15,8 +15,10 @@ import (
 // to gg-wallet; it puts a prop on sale; a second wallet, created in a
 // second tab (another origin, localhost, so another IndexedDB), bids the
 // buy-now price while the explorer's prop page in a third tab shows the
-// bid within 2 s; a block settles the sale and both wallets show it. No
-// tab logs a console error. The module must be built (make wasm; make
+// bid within 2 s; a block settles the sale and both wallets show it;
+// verified mode (BIP158 filters and blocks instead of the address index)
+// agrees with the index and follows the next block. No tab logs a
+// console error. The module must be built (make wasm; make
 // test does it first).
 func TestBrowserWallet(t *testing.T) {
 	start := time.Now()
@@ -117,8 +119,22 @@ func TestBrowserWallet(t *testing.T) {
 	bob.waitJS(2*time.Second, "the prop in bob's list", `document.querySelector('#props tr[data-prop="`+prop+`"]')`)
 	alice.waitText(2*time.Second, "#balance", "5.99")
 	alice.waitJS(2*time.Second, "the prop gone from alice's list", `!document.querySelector('`+row+`')`)
+	bob.waitJS(2*time.Second, "bob's bid no longer pending", `document.getElementById("pending").textContent === ""`)
+	alice.waitJS(2*time.Second, "nothing pending for alice", `document.getElementById("pending").textContent === ""`)
 	bob.shot("settled bob")
 	alice.shot("settled alice")
+
+	// Verified mode: alice's coins from the filters and blocks since her
+	// wallet's birth agree with the address index.
+	alice.click("#verified-mode")
+	alice.waitJS(10*time.Second, "the verified balance", `document.getElementById("verified").className === "ok"`)
+	if got, want := alice.text("#verified"), "verified: "+alice.text("#balance")+" GG"; !strings.HasPrefix(got, want) {
+		t.Errorf("verified mode shows %q, want %q...", got, want)
+	}
+	n.Run("gg-wallet", "send", aliceAddr, "1")
+	n.Generate(1)
+	alice.waitText(2*time.Second, "#verified", "verified: 6.99")
+	alice.shot("verified")
 	for _, tb := range []*tab{alice, bob, ex} {
 		tb.noErrors()
 	}

@@ -15,6 +15,7 @@ import (
 type Session struct {
 	mu sync.Mutex
 	k  *Keyring
+	v  *Verifier // verified mode's walk, if started
 }
 
 // Lookahead is how many receive and change addresses open derives (the
@@ -110,10 +111,10 @@ func (s *Session) call(method string, args []byte) (any, error) {
 		if r.Change, err = k.Addresses(BranchChange, 0, n); err != nil {
 			return nil, err
 		}
-		s.k, r.Network = k, p.Name
+		s.k, s.v, r.Network = k, nil, p.Name
 		return r, nil
 	case "close":
-		s.k = nil
+		s.k, s.v = nil, nil
 		return true, nil
 	}
 	if s.k == nil {
@@ -144,6 +145,46 @@ func (s *Session) call(method string, args []byte) (any, error) {
 			return nil, err
 		}
 		return s.k.Bid(r)
+	case "verifyStart":
+		var a struct {
+			Anchor   string `json:"anchor"`
+			AnchorFH string `json:"anchor_fh"`
+			Height   int32  `json:"height"`
+		}
+		if err := decodeArgs(method, args, &a); err != nil {
+			return nil, err
+		}
+		v, err := s.k.NewVerifier(a.Anchor, a.AnchorFH, a.Height)
+		if err != nil {
+			return nil, err
+		}
+		s.v = v
+		return v.State(), nil
+	case "verifyFilters", "verifyBlock", "verifyState":
+		if s.v == nil {
+			return nil, fmt.Errorf("%s: verified mode not started", method)
+		}
+		switch method {
+		case "verifyFilters":
+			var r FilterRun
+			if err := decodeArgs(method, args, &r); err != nil {
+				return nil, err
+			}
+			if err := s.v.AddFilters(r); err != nil {
+				return nil, err
+			}
+		case "verifyBlock":
+			var a struct {
+				Block string `json:"block"`
+			}
+			if err := decodeArgs(method, args, &a); err != nil {
+				return nil, err
+			}
+			if err := s.v.AddBlock(a.Block); err != nil {
+				return nil, err
+			}
+		}
+		return s.v.State(), nil
 	}
 	return nil, fmt.Errorf("%w: no method %q", ErrInvalidArgument, method)
 }

@@ -73,13 +73,13 @@ async function deriveKey(pass, salt, iterations) {
   return crypto.subtle.deriveKey({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, base,
     { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
 }
-async function seal(mnemonic, pass) {
+async function seal(mnemonic, pass, birth) {
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const key = await deriveKey(pass, salt, PBKDF2_ITERATIONS);
   const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: new TextEncoder().encode(cfg.network) },
     key, new TextEncoder().encode(mnemonic));
-  await vaultPut({ v: 1, kdf: "PBKDF2-SHA256", iterations: PBKDF2_ITERATIONS, salt, iv, ct: new Uint8Array(ct), created: Date.now() });
+  await vaultPut({ v: 1, kdf: "PBKDF2-SHA256", iterations: PBKDF2_ITERATIONS, salt, iv, ct: new Uint8Array(ct), created: Date.now(), birth });
 }
 async function unseal(v, pass) {
   const key = await deriveKey(pass, v.salt, v.iterations);
@@ -112,10 +112,10 @@ async function broadcast(res, delta) {
 }
 
 // --- the open wallet ---
-async function open(mnemonic) {
+async function open(mnemonic, birth) {
   const r = call("open", { mnemonic, network: cfg.network, lookahead: LOOKAHEAD });
   ww = { receive: r.receive, change: r.change, mine: new Set([...r.receive, ...r.change].map((a) => a.address)),
-    coins: [], props: [], tip: 0 };
+    coins: [], props: [], tip: 0, birth: birth || 0, indexBalance: null, verifier: null };
   $("receive").textContent = r.receive[0].address;
   show("wallet");
   status("wallet open");
@@ -157,17 +157,19 @@ async function doRefresh() {
   $("index-note").hidden = true;
   const used = addrs.filter((a, i) => bals[i].txs > 0);
   ww.tip = Math.max(0, ...bals.map((b) => b.height));
-  const [utxos, txs, props, auctions] = await Promise.all([
+  const [utxos, txs, props, auctions, pool] = await Promise.all([
     Promise.all(used.map((a) => rest("/address/" + a + "/utxos.json?limit=1000").then((d) => d.utxos.map((u) => ({ ...u, address: a }))))),
     Promise.all(used.map((a) => rest("/address/" + a + "/txs.json?order=desc&limit=50").then((d) => d.txs))),
     Promise.all(used.map((a) => rest("/game/props/owner/" + a + ".json?limit=1000").then((d) => d.props))),
     rest("/game/auctions.json"),
+    rest("/mempool/contents.json?verbose=false"),
   ]);
   ww.props = props.flat();
   const carriers = new Set(ww.props.map((p) => p.outpoint));
   ww.coins = utxos.flat().filter((u) => !carriers.has(u.txid + ":" + u.vout))
     .map((u) => ({ txid: u.txid, vout: u.vout, value: dust(u.value), address: u.address, height: u.height, coinbase: u.coinbase }));
   let total = bals.reduce((s, b) => s + dust(b.balance), 0);
+  ww.indexBalance = total;
   // History: one line per transaction, its effect on the whole wallet.
   const hist = new Map();
   for (const t of txs.flat()) {
@@ -175,7 +177,14 @@ async function doRefresh() {
     h.delta += dust(t.received) - dust(t.sent);
     hist.set(t.txid, h);
   }
-  for (const id of [...pendingTxs.keys()]) if (hist.has(id)) pendingTxs.delete(id);
+  // Pending: sent from here and not mined yet; one mined (in the
+  // history) or gone from the pool (a bid outbid, a listing sold) is
+  // no longer pending (a pool read that may predate the broadcast is
+  // not believed for 10 s).
+  const inPool = new Set(pool);
+  for (const [id, p] of [...pendingTxs]) {
+    if (hist.has(id) || !inPool.has(id) && Date.now() - p.time > 10000) pendingTxs.delete(id);
+  }
   const pend = [...pendingTxs.values()].reduce((s, p) => s + p.delta, 0);
   $("balance").textContent = fmt(total);
   $("pending").textContent = pendingTxs.size ? "(" + fmt(pend) + " GG pending)" : "";
@@ -185,6 +194,55 @@ async function doRefresh() {
   drawProps(auctions);
   drawAuctions(auctions);
   status("up to date at height " + ww.tip);
+  if ($("verified-mode").checked) await verify();
+}
+
+// --- verified mode: BIP158 filters, filter headers, proof of work ---
+// The module checks each run of headers (linked, proof of work), each
+// filter against the filter header chain, matches the wallet's scripts
+// and reads the coins from the matched blocks (merkle root checked).
+async function text(path) {
+  const r = await fetch(cfg.rest + path);
+  if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+  return (await r.text()).trim();
+}
+async function verify() {
+  const out = $("verified");
+  try {
+    const info = await rest("/chaininfo.json");
+    let st = ww.verifier;
+    if (!st) {
+      const from = Math.max(0, Math.min(ww.birth, info.blocks));
+      if (from === 0) st = call("verifyStart", { height: -1 });
+      else {
+        const a = (await rest("/blockhashbyheight/" + (from - 1) + ".json")).blockhash;
+        const fh = await rest("/blockfilterheaders/basic/" + a + ".json?count=1");
+        st = call("verifyStart", { anchor: a, anchor_fh: fh[0], height: from - 1 });
+      }
+    }
+    while (st.height < info.blocks) {
+      const first = (await rest("/blockhashbyheight/" + (st.height + 1) + ".json")).blockhash;
+      const count = Math.min(500, info.blocks - st.height);
+      const [hex, hdrs, fhs] = await Promise.all([text("/headers/" + first + ".hex?count=" + count),
+        rest("/headers/" + first + ".json?count=" + count), rest("/blockfilterheaders/basic/" + first + ".json?count=" + count)]);
+      const n = Math.min(hdrs.length, fhs.length);
+      if (n === 0) break;
+      const headers = [];
+      for (let i = 0; i < n; i++) headers.push(hex.slice(i * 160, i * 160 + 160));
+      const filters = await Promise.all(hdrs.slice(0, n).map((h) => rest("/blockfilter/basic/" + h.hash + ".json").then((d) => d.filter)));
+      st = call("verifyFilters", { headers, filter_headers: fhs.slice(0, n), filters });
+      for (const m of st.matched) st = call("verifyBlock", { block: await text("/block/" + m + ".hex") });
+    }
+    ww.verifier = st;
+    const agree = st.balance === ww.indexBalance;
+    out.textContent = "verified: " + fmt(st.balance) + " GG at height " + st.height + " (" + st.scanned + " blocks read)" +
+      (agree ? "" : "; the address index says " + fmt(ww.indexBalance) + " GG");
+    out.className = agree ? "ok" : "error";
+  } catch (e) {
+    ww.verifier = null; // a reorganisation or a bad answer: start again next time
+    out.textContent = "verified mode: " + e.message;
+    out.className = "error";
+  }
 }
 
 function drawProps(auctions) {
@@ -251,6 +309,7 @@ async function sell(p, form) {
   const res = call("sale", { prop: p.id, coin, buynow: parseGG(form.buynow.value),
     reserve: form.reserve.value ? parseGG(form.reserve.value) : 0, tip: ww.tip });
   const id = await broadcast(res, 0);
+  pendingTxs.delete(id); // a listing moves no coin: never mined, a bid takes its place
   status("prop " + p.id.slice(0, 12) + "… on sale: " + id);
   refresh();
 }
@@ -312,12 +371,13 @@ async function start() {
     act(async () => {
       if (f.pass.value !== f.pass2.value) throw new Error("the passphrases differ");
       const m = call("newMnemonic", { words: Number(f.words.value) });
+      const birth = (await rest("/chaininfo.json")).blocks; // a new wallet has nothing before
       status("encrypting…");
-      await seal(m, f.pass.value);
+      await seal(m, f.pass.value, birth);
       f.reset();
       $("mnemonic").textContent = m;
       show("backup");
-      $("backed-up").onclick = () => { $("mnemonic").textContent = ""; act(() => open(m)); };
+      $("backed-up").onclick = () => { $("mnemonic").textContent = ""; act(() => open(m, birth)); };
     });
   });
   $("restore").addEventListener("submit", (ev) => {
@@ -327,9 +387,9 @@ async function start() {
       const m = f.mnemonic.value.trim().toLowerCase().split(/\s+/).join(" ");
       call("checkMnemonic", { mnemonic: m });
       status("encrypting…");
-      await seal(m, f.pass.value);
+      await seal(m, f.pass.value, 0);
       f.reset();
-      await open(m);
+      await open(m, 0);
     });
   });
   $("unlock").addEventListener("submit", (ev) => {
@@ -337,9 +397,10 @@ async function start() {
     const f = ev.target;
     act(async () => {
       status("unlocking…");
-      const m = await unseal(await vaultGet(), f.pass.value);
+      const v = await vaultGet();
+      const m = await unseal(v, f.pass.value);
       f.reset();
-      await open(m);
+      await open(m, v.birth);
     });
   });
   $("forget").addEventListener("click", () => act(async () => {
@@ -348,6 +409,10 @@ async function start() {
     location.reload();
   }));
   $("lock").addEventListener("click", () => { call("close"); location.reload(); });
+  $("verified-mode").addEventListener("change", () => {
+    if ($("verified-mode").checked) act(() => refresh());
+    else $("verified").textContent = "";
+  });
   $("send").addEventListener("submit", (ev) => { ev.preventDefault(); act(() => send(ev.target)); });
 }
 
