@@ -145,6 +145,22 @@ func (s *Session) call(method string, args []byte) (any, error) {
 			return nil, err
 		}
 		return s.k.Bid(r)
+	case "contractKey":
+		var a struct {
+			Address string `json:"address"`
+		}
+		if err := decodeArgs(method, args, &a); err != nil {
+			return nil, err
+		}
+		return s.k.ContractKey(a.Address)
+	case "signContract":
+		var a struct {
+			Terms string `json:"terms"`
+		}
+		if err := decodeArgs(method, args, &a); err != nil {
+			return nil, err
+		}
+		return s.k.SignContract(a.Terms)
 	case "verifyStart":
 		var a struct {
 			Anchor   string `json:"anchor"`

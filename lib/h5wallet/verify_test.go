@@ -8,9 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chaingen"
 	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
 	"github.com/gamegold/gg/lib/gcs"
 	"github.com/gamegold/gg/lib/wire"
 )
@@ -171,5 +175,49 @@ func TestSessionCall(t *testing.T) {
 	}
 	if m := call("nosuch", `{}`); m["error"] == nil || call("send", `not json`)["error"] == nil {
 		t.Errorf("an unknown method or bad arguments: no error")
+	}
+}
+
+// TestSignContract: B's signature of the terms' id verifies under b_key;
+// terms naming another key, or not decoding, are refused.
+func TestSignContract(t *testing.T) {
+	k := open(t, testMnemonic)
+	a := derive(t, k, 0, 2)
+	bkeyHex, err := k.ContractKey(a[1].Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bkey, _ := hex.DecodeString(bkeyHex)
+	other := open(t, "legal winner thank year wave sausage worth useful legal winner thank yellow")
+	oa := derive(t, other, 0, 1)
+	akeyHex, _ := other.ContractKey(oa[0].Addr)
+	akey, _ := hex.DecodeString(akeyHex)
+	terms := &game.Terms{AKey: akey, BKey: bkey, AGold: 1e8, BGold: 2e8, Expiry: 500, Nonce: 7}
+	enc, err := game.EncodeTerms(terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := k.SignContract(hex.EncodeToString(enc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := game.ContractID(terms)
+	sigb, _ := hex.DecodeString(cs.Sig)
+	sig, err := ecdsa.ParseDERSignature(sigb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := btcec.ParsePubKey(bkey)
+	if cs.ID != id.String() || cs.Key != bkeyHex || !sig.Verify(id[:], pub) {
+		t.Fatalf("signature %+v does not verify", cs)
+	}
+	if _, err := other.SignContract(hex.EncodeToString(enc)); !errors.Is(err, ErrUnknownAddress) {
+		t.Errorf("A signing as B: %v", err)
+	}
+	if _, err := k.SignContract("00ff"); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("bad terms: %v", err)
+	}
+	if _, err := k.ContractKey("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"); !errors.Is(err, ErrUnknownAddress) {
+		t.Errorf("a foreign address's key: %v", err)
 	}
 }
