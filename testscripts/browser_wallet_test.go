@@ -2,7 +2,10 @@ package testscripts
 
 import (
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +26,7 @@ import (
 func TestBrowserWallet(t *testing.T) {
 	start := time.Now()
 	b := newBrowser(t)
-	n := startBrowserNode(t)
+	n := startBrowserNode(t, "--public-listen=0.0.0.0:0")
 	resp, err := http.Get(n.URL + "/wallet/")
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +37,26 @@ func TestBrowserWallet(t *testing.T) {
 		t.Fatal("gg-node serves the wallet without its WebAssembly module: run make wasm (make test does) before go test")
 	}
 	act := n.addGameActivity("moonrise", "https://moonrise.example", "helm-001", "ring-002")
+
+	// Over plain HTTP on an address that is not loopback the page is not
+	// a secure context (no WebCrypto): it says so instead of going blank.
+	if ip := lanIPv4(); ip != "" {
+		pub, err := os.ReadFile(filepath.Join(n.Datadir, "public.addr"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, port, _ := net.SplitHostPort(strings.TrimSpace(string(pub)))
+		lan := b.newTab("lan")
+		lan.open("http://" + net.JoinHostPort(ip, port) + "/wallet/")
+		lan.waitJS(10*time.Second, "the insecure-context refusal", `!document.getElementById("insecure").hidden`)
+		lan.waitText(2*time.Second, "#status", "not a secure context")
+		if evalIn[bool](lan, `window.isSecureContext`) {
+			t.Errorf("http://%s is a secure context", ip)
+		}
+		lan.shot("insecure context")
+	} else {
+		t.Log("no non-loopback IPv4 address: the insecure-context check is left out")
+	}
 	prop := act.Props[1]
 
 	// A new wallet in the first tab.
@@ -139,4 +162,19 @@ func TestBrowserWallet(t *testing.T) {
 		tb.noErrors()
 	}
 	t.Logf("browser wallet test: %s", time.Since(start).Round(time.Millisecond))
+}
+
+// lanIPv4 is an IPv4 address of this machine that is not loopback, ""
+// if none.
+func lanIPv4() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil && !ipn.IP.IsLoopback() {
+			return ipn.IP.String()
+		}
+	}
+	return ""
 }

@@ -89,6 +89,12 @@ func TestWalletPage(t *testing.T) {
 			t.Errorf("GET %s: %d, want 404", p, code)
 		}
 	}
+	// Without --addressindex the page's address reads say so (the page
+	// shows it).
+	if code, _, b := c.get(t, "/wallet/rest/address/rg1q8gk5z3dy7zv9ywe7synlrk58elz4hrnezp20pd/balance.json"); code != http.StatusNotFound ||
+		!strings.Contains(string(b), "--addressindex") {
+		t.Errorf("address read without the index: %d %s", code, b)
+	}
 	if code, _ := c.post(t, "/wallet/", "x"); code != http.StatusMethodNotAllowed {
 		t.Errorf("POST /wallet/: %d, want 405", code)
 	}
