@@ -80,6 +80,7 @@ func TestBrowserWallet(t *testing.T) {
 	}
 	aliceAddr := create(alice)
 	alice.shot("new wallet")
+	t.Logf("the wallet module loaded (fetched, compiled, started) in %s ms (budget 1500)", evalIn[string](alice, `document.body.dataset.wasmMs`))
 
 	// Coins from gg-wallet: the balance shows within 2 s of the block.
 	n.Run("gg-wallet", "send", aliceAddr, "5")

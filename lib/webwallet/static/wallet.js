@@ -37,6 +37,7 @@ function call(method, args) {
   return a.result;
 }
 async function loadModule() {
+  const t0 = performance.now();
   const ready = new Promise((res) => addEventListener("ggwallet-ready", res, { once: true }));
   const go = new Go();
   const r = await fetch(cfg.prefix + "static/gen/wallet.wasm");
@@ -44,6 +45,7 @@ async function loadModule() {
   const { instance } = await WebAssembly.instantiateStreaming(r, go.importObject);
   go.run(instance);
   await ready;
+  body.dataset.wasmMs = String(Math.round(performance.now() - t0)); // fetched, compiled, started
 }
 
 // --- the vault: IndexedDB, the mnemonic under AES-GCM ---
@@ -92,8 +94,18 @@ async function unseal(v, pass) {
 }
 
 // --- the node ---
+// get fetches a REST path, waiting out the public listener's rate limit
+// (429 with Retry-After) a few times.
+async function get(path, headers) {
+  for (let i = 0; ; i++) {
+    const r = await fetch(cfg.rest + path, { headers });
+    if (r.status !== 429 || i === 5) return r;
+    const wait = Math.min(5, Number(r.headers.get("Retry-After")) || 1);
+    await new Promise((res) => setTimeout(res, wait * 1000));
+  }
+}
 async function rest(path) {
-  const r = await fetch(cfg.rest + path, { headers: { Accept: "application/json" } });
+  const r = await get(path, { Accept: "application/json" });
   let d = null;
   try { d = await r.json(); } catch (e) { /* not JSON */ }
   if (!r.ok) {
@@ -202,7 +214,7 @@ async function doRefresh() {
 // filter against the filter header chain, matches the wallet's scripts
 // and reads the coins from the matched blocks (merkle root checked).
 async function text(path) {
-  const r = await fetch(cfg.rest + path);
+  const r = await get(path);
   if (!r.ok) throw new Error(path + ": HTTP " + r.status);
   return (await r.text()).trim();
 }
@@ -317,7 +329,7 @@ async function sell(p, form) {
 async function bid(a, form) {
   const price = parseGG(form.price.value);
   const [sale, pool] = await Promise.all([
-    fetch(cfg.rest + "/tx/" + a.txid + ".hex").then((r) => { if (!r.ok) throw new Error("auction transaction: HTTP " + r.status); return r.text(); }),
+    text("/tx/" + a.txid + ".hex"),
     rest("/mempool/contents.json"),
   ]);
   const replaced = pool[a.txid] ? dust(pool[a.txid].fee) : 0;
@@ -356,9 +368,10 @@ async function start() {
     return;
   }
   if (cfg.built !== "true") { status("wallet module not built: run make build", true); return; }
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register(cfg.prefix + "sw.js", { scope: cfg.prefix }).catch(() => {});
   status("loading the wallet module…");
   await loadModule();
+  // After the module: the worker's install fetches it again for its cache.
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register(cfg.prefix + "sw.js", { scope: cfg.prefix }).catch(() => {});
   const v = await vaultGet();
   $("unlock-box").hidden = !v;
   $("new-box").hidden = !!v;
