@@ -82,6 +82,18 @@ func TestBrowserWallet(t *testing.T) {
 	alice.shot("new wallet")
 	t.Logf("the wallet module loaded (fetched, compiled, started) in %s ms (budget 1500)", evalIn[string](alice, `document.body.dataset.wasmMs`))
 
+	// PWA: the manifest is linked, the service worker is active and has
+	// cached the static assets (the page, script, module), no API answer.
+	alice.waitJS(10*time.Second, "the service worker", `document.body.dataset.sw === "ready"`)
+	evalIn[bool](alice, `(caches.open("gg-wallet-v1").then((c) => c.keys()).then((ks) => { document.body.dataset.cached = ks.map((k) => new URL(k.url).pathname).join(" "); }), true)`)
+	alice.waitJS(10*time.Second, "the cache of static assets", `(document.body.dataset.cached || "").includes("/wallet/static/gen/wallet.wasm")`)
+	if cached := evalIn[string](alice, `document.body.dataset.cached`); strings.Contains(cached, "/rest/") || !strings.Contains(cached, "/wallet/static/wallet.js") {
+		t.Errorf("the service worker cached %q", cached)
+	}
+	if got := evalIn[string](alice, `document.querySelector('link[rel=manifest]').href`); !strings.HasSuffix(got, "/wallet/manifest.webmanifest") {
+		t.Errorf("manifest link %q", got)
+	}
+
 	// Coins from gg-wallet: the balance shows within 2 s of the block.
 	n.Run("gg-wallet", "send", aliceAddr, "5")
 	n.Generate(1)

@@ -371,7 +371,11 @@ async function start() {
   status("loading the wallet module…");
   await loadModule();
   // After the module: the worker's install fetches it again for its cache.
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register(cfg.prefix + "sw.js", { scope: cfg.prefix }).catch(() => {});
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(cfg.prefix + "sw.js", { scope: cfg.prefix })
+      .then(() => navigator.serviceWorker.ready).then(() => { body.dataset.sw = "ready"; })
+      .catch((e) => { body.dataset.sw = "failed: " + e.message; });
+  }
   const v = await vaultGet();
   $("unlock-box").hidden = !v;
   $("new-box").hidden = !!v;
