@@ -20,9 +20,11 @@ import (
 // buy-now price while the explorer's prop page in a third tab shows the
 // bid within 2 s; a block settles the sale and both wallets show it;
 // verified mode (BIP158 filters and blocks instead of the address index)
-// agrees with the index and follows the next block. No tab logs a
-// console error. The module must be built (make wasm; make
-// test does it first).
+// agrees with the index and follows the next block; the service worker
+// caches the static assets; the page opened over plain HTTP at a LAN
+// address refuses (not a secure context). No tab logs a console error.
+// The module must be built (make wasm; make test does it first): the
+// test skips without it, as without chromium.
 func TestBrowserWallet(t *testing.T) {
 	start := time.Now()
 	b := newBrowser(t)
