@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -21,6 +22,7 @@ var staticFS embed.FS
 const (
 	WasmFile     = "gen/wallet.wasm"
 	WasmExecFile = "gen/wasm_exec.js"
+	WasmGzipFile = "gen/wallet.wasm.gz" // the module gzipped, served to clients that take gzip
 )
 
 // ContentSecurityPolicy is the wallet page's policy: the explorer's
@@ -149,14 +151,49 @@ func (w *Wallet) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			http.NotFound(rw, r) // only at PREFIX/sw.js, its scope
 			return
 		}
+		h.Set("Cache-Control", "no-cache")
 		if strings.HasSuffix(name, ".wasm") {
 			h.Set("Content-Type", "application/wasm")
+			if name == WasmFile && w.built && acceptsGzip(r) {
+				w.serveGzipped(rw, r)
+				return
+			}
 		}
-		h.Set("Cache-Control", "no-cache")
 		w.files.ServeHTTP(rw, r)
 	default:
 		http.NotFound(rw, r)
 	}
+}
+
+// acceptsGzip reports whether r's Accept-Encoding names gzip with a
+// non-zero weight.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			return strings.ReplaceAll(params, " ", "") != "q=0"
+		}
+	}
+	return false
+}
+
+// serveGzipped serves the module gzipped (about a third of its size:
+// what a phone downloads) from the copy make wasm compressed beside it
+// (WasmGzipFile), or raw without one.
+func (w *Wallet) serveGzipped(rw http.ResponseWriter, r *http.Request) {
+	h := rw.Header()
+	h.Add("Vary", "Accept-Encoding")
+	gz, err := fs.ReadFile(w.static, WasmGzipFile)
+	if err != nil {
+		w.files.ServeHTTP(rw, r)
+		return
+	}
+	h.Set("Content-Encoding", "gzip")
+	h.Set("Content-Length", strconv.Itoa(len(gz)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	rw.Write(gz)
 }
 
 func (w *Wallet) servePage(rw http.ResponseWriter) {
