@@ -22,17 +22,30 @@ PKGS_SECP  := ./lib/script/... ./lib/chain/... ./lib/mempool/...
 SECP_OK    = [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo '\#include <secp256k1.h>' | $$($(GO) env CC) -E - >/dev/null 2>&1
 PKGS_RACE  := ./lib/script/... ./lib/chain/... ./lib/mempool/... ./lib/mining/... ./lib/store/... ./lib/rpc/... ./lib/node/... ./lib/wallet/... ./lib/p2p/... ./lib/netsync/...
 
-.PHONY: help build build-fast run devnet test test-race test-32bit bench bench-p2p bench-spv bench-client bench-storage fuzz sim lint fmt install clean clean-regtest
+.PHONY: help wasm build build-fast run devnet test test-race test-32bit bench bench-p2p bench-spv bench-client bench-storage fuzz sim lint fmt install clean clean-regtest
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-build: ## build all binaries into ./bin
+# The H5 wallet's WebAssembly module (lib/h5wallet/wasm) and the Go
+# toolchain's wasm_exec.js, into the directory gg-node embeds
+# (lib/webwallet/static/gen, git-ignored; a fresh clone embeds only its
+# README there and the page says the module is not built).
+WASMDIR    := lib/webwallet/static/gen
+WASMEXEC   := $(firstword $(wildcard $(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js $(shell $(GO) env GOROOT)/misc/wasm/wasm_exec.js))
+
+wasm: ## build the H5 wallet's WebAssembly module into lib/webwallet/static/gen (make build does it first)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags '-s -w' -o $(WASMDIR)/wallet.wasm ./lib/h5wallet/wasm
+	gzip -9 -n -c $(WASMDIR)/wallet.wasm > $(WASMDIR)/wallet.wasm.gz
+	cp $(WASMEXEC) $(WASMDIR)/wasm_exec.js
+	@echo "wasm: $$(wc -c < $(WASMDIR)/wallet.wasm) bytes, $$(wc -c < $(WASMDIR)/wallet.wasm.gz) gzipped (budget 6 MiB / 2 MiB)"
+
+build: wasm ## build the wallet module, then all binaries into ./bin
 	@mkdir -p $(BIN)
 	@for c in $(CMDS); do $(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/$$c ./cmd/$$c || exit 1; done
 	@echo "built: $(CMDS)"
 
-build-fast: ## build all binaries into ./bin with the libsecp256k1 signature backend (cgo; Debian: libsecp256k1-dev)
+build-fast: wasm ## build the wallet module, then all binaries into ./bin with the libsecp256k1 signature backend (cgo; Debian: libsecp256k1-dev)
 	@mkdir -p $(BIN)
 	@for c in $(CMDS); do $(GO) build -tags '$(TAGS) libsecp256k1' -ldflags '$(LDFLAGS)' -o $(BIN)/$$c ./cmd/$$c || exit 1; done
 	@echo "built with libsecp256k1: $(CMDS)"
@@ -41,8 +54,9 @@ run: build ## build and start a regtest node in ./.regtest (Ctrl-C stops it)
 	@mkdir -p $(DATADIR)
 	@echo "gg-node: regtest datadir $(DATADIR); stop with Ctrl-C"
 	@echo "  explorer: http://127.0.0.1:2202/explorer/ (the address gg-node logs as \"explorer\")"
+	@echo "  wallet:   http://127.0.0.1:2202/wallet/ (the H5 wallet; the node runs with --addressindex here)"
 	@echo "  try, in another shell: $(BIN)/gg-node --network=regtest --datadir=$(DATADIR) rpc getblockchaininfo"
-	$(BIN)/gg-node --network=regtest --datadir=$(DATADIR)
+	$(BIN)/gg-node --network=regtest --datadir=$(DATADIR) --addressindex
 
 DEVNET     ?= $(CURDIR)/.devnet
 DEVNET_PORT ?= 2300
@@ -58,7 +72,7 @@ devnet: build ## three connected regtest nodes on loopback (.devnet/a, b, c; P2P
 	$(BIN)/gg-node --network=regtest --datadir=$(DEVNET)/c --listen=127.0.0.1:$$((p+20)) --rpc-listen=127.0.0.1:$$((p+22)) --addnode=127.0.0.1:$$p --addnode=127.0.0.1:$$((p+10)) & \
 	wait
 
-test: ## vet, the default (short) test suite, the signature packages again with libsecp256k1 where it is installed, then the race detector where cgo and a C compiler exist
+test: wasm ## build the wallet module (the browser test loads it); vet, the default (short) test suite, the signature packages again with libsecp256k1 where it is installed, then the race detector where cgo and a C compiler exist
 	$(GO) vet ./...
 	$(GO) test -short -count=1 -timeout 15m ./...
 	@if $(SECP_OK); then \

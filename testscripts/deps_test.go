@@ -25,7 +25,7 @@ var layers = map[string]int{
 	"lib/chain": 5, "lib/index": 6, "lib/mempool": 6, "lib/mining": 7,
 	"lib/p2p": 8, "lib/netsync": 9, "lib/rpc": 8, "lib/stratum": 8, "lib/wallet": 8,
 	"lib/spv": 10, "lib/netsim": 10, "lib/node": 12, "lib/tui": 12, "lib/cli": 13,
-	"lib/explorer": 11, "lib/wallethost": 11,
+	"lib/explorer": 11, "lib/wallethost": 11, "lib/h5wallet": 9, "lib/webwallet": 11,
 }
 
 // consensus packages must not depend on network, RPC, wallet, CLI or

@@ -118,8 +118,8 @@ func flagGiving(c *ucli.Context, value string) string {
 // libPackages are the prefixes stripped from messages: the module's lib
 // packages (TestLibPackagesStripped keeps the list whole) and bech32.
 var libPackages = []string{"address", "amount", "bech32", "blockfile", "chain", "chaincfg", "chaingen", "chainhash", "cli", "explorer", "game",
-	"gcs", "index", "keys", "mempool", "mining", "netsim", "netsync", "node", "p2p", "rpc", "script", "sha256d", "siphash", "spv",
-	"store", "stratum", "tui", "version", "wallet", "wallethost", "wire"}
+	"gcs", "h5wallet", "index", "keys", "mempool", "mining", "netsim", "netsync", "node", "p2p", "rpc", "script", "sha256d", "siphash", "spv",
+	"store", "stratum", "tui", "version", "wallet", "wallethost", "webwallet", "wire"}
 
 // rePackagePrefix matches a package prefix. It and the jargon table are
 // built on the first error, not in every run's init.

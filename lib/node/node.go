@@ -47,6 +47,16 @@ type Config struct {
 	// HTTP listener: REST and WebSocket events without a login, nothing
 	// else (off by default; the network's port is RPC port + 1).
 	PublicListen string
+	// PublicBroadcast lets the public listener take transactions by
+	// POST /rest/tx (the H5 wallet's broadcast); off, it answers 403
+	// there. The RPC listener always takes them.
+	PublicBroadcast bool
+	// HTTPTLSCert and HTTPTLSKey (PEM files) serve the public listener
+	// over TLS; HTTPTLSSelfSigned does with a self-signed pair generated
+	// into the datadir on the first start (tls.go). Browsers give the H5
+	// wallet WebCrypto only on https:// pages and localhost.
+	HTTPTLSCert, HTTPTLSKey string
+	HTTPTLSSelfSigned       bool
 	// RPCMaxRequest bounds a request body in bytes (default 32 MiB); when
 	// set it overrides RPCLimits.MaxBodyBytes.
 	RPCMaxRequest int64
@@ -151,6 +161,9 @@ func New(cfg Config) (*Node, error) {
 		cfg.SigCacheEntries = 100_000
 	}
 	if err := cfg.rpcLimits().Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkTLS(); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

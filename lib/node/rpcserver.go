@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -93,6 +94,9 @@ func (n *Node) startRPC() error {
 	if err := n.serveExplorer(append(as.Routes(), rest)...); err != nil { // /explorer/ (explorer.go)
 		return err
 	}
+	if err := n.serveWallet(append(append(as.Routes(), fs.Routes()...), rest)...); err != nil { // /wallet/, /rest/tx (webwallet.go)
+		return err
+	}
 	n.serveEvents() // WebSocket /ws (events.go)
 	n.serveLog()    // node.log and the log topic (logring.go)
 	ln, err := net.Listen("tcp", listen)
@@ -109,6 +113,7 @@ func (n *Node) startRPC() error {
 	}
 	n.log.Info("rpc listening", "addr", ln.Addr().String(), "cookie", filepath.Join(n.cfg.DataDir, rpc.CookieFile))
 	n.log.Info("explorer", "url", "http://"+ln.Addr().String()+ExplorerPrefix)
+	n.log.Info("wallet", "url", "http://"+ln.Addr().String()+WalletPrefix)
 	return n.startPublic()
 }
 
@@ -122,9 +127,17 @@ func (n *Node) startPublic() error {
 	if n.cfg.PublicListen == "" {
 		return nil
 	}
+	tlsCfg, err := n.publicTLS() // tls.go
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", n.cfg.PublicListen)
 	if err != nil {
 		return fmt.Errorf("public listen: %w", err)
+	}
+	scheme := "http://"
+	if tlsCfg != nil {
+		ln, scheme = tls.NewListener(ln, tlsCfg), "https://"
 	}
 	go func() {
 		if err := n.rpc.ServePublic(ln, rpc.PublicAccess()); !errors.Is(err, http.ErrServerClosed) {
@@ -134,7 +147,8 @@ func (n *Node) startPublic() error {
 	if err := writeAddrFile(filepath.Join(n.cfg.DataDir, PublicAddrFile), ln.Addr().String()); err != nil {
 		return err
 	}
-	n.log.Info("public read-only listener", "addr", ln.Addr().String(), "explorer", "http://"+ln.Addr().String()+ExplorerPrefix)
+	n.log.Info("public read-only listener", "addr", ln.Addr().String(), "explorer", scheme+ln.Addr().String()+ExplorerPrefix,
+		"wallet", scheme+ln.Addr().String()+WalletPrefix)
 	return nil
 }
 

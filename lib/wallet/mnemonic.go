@@ -2,50 +2,40 @@ package wallet
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/gamegold/gg/lib/wallet/seed"
 )
 
 // Entropy sizes accepted by NewMnemonic (BIP39: 128 to 256 bits in steps
-// of 32, giving 12 to 24 words).
+// of 32, giving 12 to 24 words) and the longest text ValidateMnemonic
+// reads (seed's).
 const (
-	MinEntropyBits     = 128
-	MaxEntropyBits     = 256
-	DefaultEntropyBits = 256
-	// MaxMnemonicLen bounds the text ValidateMnemonic reads, bytes: a
-	// 24-word English phrase is at most 215, so this leaves room for any
-	// white space a person types and refuses megabytes before splitting
-	// them into words.
-	MaxMnemonicLen = 1024
+	MinEntropyBits     = seed.MinEntropyBits
+	MaxEntropyBits     = seed.MaxEntropyBits
+	DefaultEntropyBits = seed.DefaultEntropyBits
+	MaxMnemonicLen     = seed.MaxMnemonicLen
 )
 
 // NewMnemonic returns a fresh English BIP39 mnemonic of bits bits of
 // entropy (128, 160, 192, 224 or 256).
 func NewMnemonic(bits int) (string, error) {
-	if bits < MinEntropyBits || bits > MaxEntropyBits || bits%32 != 0 {
-		return "", fmt.Errorf("wallet: new mnemonic: %w: entropy must be 128 to 256 bits in steps of 32, got %d", ErrInvalidArgument, bits)
-	}
-	m, err := mnemonicFromEntropy(newEntropy(bits))
+	m, err := seed.NewMnemonic(bits)
 	if err != nil {
-		return "", fmt.Errorf("wallet: new mnemonic: %w", err)
+		return "", prefixed(seedErr(err))
 	}
 	return m, nil
 }
 
 // NormalizeMnemonic lowercases m and collapses runs of white space, the
 // form the wallet stores and checks.
-func NormalizeMnemonic(m string) string {
-	return strings.Join(strings.Fields(strings.ToLower(m)), " ")
-}
+func NormalizeMnemonic(m string) string { return seed.NormalizeMnemonic(m) }
 
 // ValidateMnemonic reports, as an error wrapping ErrInvalidMnemonic, why m
 // is not a valid English BIP39 mnemonic: word count, an unknown word, or
 // a checksum mismatch, or a text longer than MaxMnemonicLen.
 func ValidateMnemonic(m string) error {
-	if len(m) > MaxMnemonicLen {
-		return fmt.Errorf("wallet: %w: too long: %d bytes, at most %d", ErrInvalidMnemonic, len(m), MaxMnemonicLen)
-	}
-	if _, err := entropyFromMnemonic(strings.Fields(NormalizeMnemonic(m))); err != nil {
-		return fmt.Errorf("wallet: %w", err)
+	if err := seed.ValidateMnemonic(m); err != nil {
+		return prefixed(seedErr(err))
 	}
 	return nil
 }
@@ -55,12 +45,12 @@ func ValidateMnemonic(m string) error {
 // seed from an unchecked phrase, so a mistyped word or a bad checksum is
 // an error wrapping ErrInvalidMnemonic.
 func SeedFromMnemonic(m, passphrase string) ([]byte, error) {
-	if err := ValidateMnemonic(m); err != nil {
-		return nil, err
-	}
-	seed, err := bip39Seed(NormalizeMnemonic(m), passphrase)
+	s, err := seed.SeedFromMnemonic(m, passphrase)
 	if err != nil {
-		return nil, fmt.Errorf("wallet: seed from mnemonic: %w", err)
+		return nil, prefixed(seedErr(err))
 	}
-	return seed, nil
+	return s, nil
 }
+
+// prefixed adds the package's "wallet: " prefix to err.
+func prefixed(err error) error { return fmt.Errorf("wallet: %w", err) }

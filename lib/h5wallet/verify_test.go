@@ -1,0 +1,223 @@
+package h5wallet
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
+
+	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chaingen"
+	"github.com/gamegold/gg/lib/chainhash"
+	"github.com/gamegold/gg/lib/game"
+	"github.com/gamegold/gg/lib/gcs"
+	"github.com/gamegold/gg/lib/wire"
+)
+
+// filterChain is blocks with their basic filters and filter headers.
+type filterChain struct {
+	blocks  []*wire.MsgBlock
+	filters []*gcs.Filter
+	fhs     []chainhash.Hash
+}
+
+func buildFilterChain(t *testing.T, blocks []*wire.MsgBlock) filterChain {
+	t.Helper()
+	var c filterChain
+	var prev chainhash.Hash
+	for _, b := range blocks {
+		f, err := gcs.BuildBasic(b, nil) // coinbases only: nothing spent
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev = gcs.Header(f.Hash(), prev)
+		c.blocks, c.filters, c.fhs = append(c.blocks, b), append(c.filters, f), append(c.fhs, prev)
+	}
+	return c
+}
+
+func (c filterChain) run(from, to int) FilterRun {
+	var r FilterRun
+	for i := from; i < to; i++ {
+		r.Headers = append(r.Headers, hex.EncodeToString(c.blocks[i].Header.Bytes()))
+		r.FilterHeaders = append(r.FilterHeaders, c.fhs[i].String())
+		r.Filters = append(r.Filters, hex.EncodeToString(c.filters[i].Bytes()))
+	}
+	return r
+}
+
+// TestVerifier: from genesis, the filters of a chain whose block 2's
+// coinbase pays the wallet check against the headers and filter
+// headers; block 2 alone matches, and once read the wallet holds its
+// coinbase. Forged filters, headers that do not link and blocks that were
+// not matched or do not hash to their merkle root are refused.
+func TestVerifier(t *testing.T) {
+	k := open(t, testMnemonic)
+	mine := derive(t, k, 0, 2)
+	g := chaingen.New(chaincfg.RegTestParams)
+	blocks := []*wire.MsgBlock{chaincfg.RegTestParams.GenesisBlock}
+	for i, name := range []string{"b1", "b2", "b3"} {
+		var mungers []func(*wire.MsgBlock)
+		if i == 1 {
+			mungers = append(mungers, func(b *wire.MsgBlock) { b.Transactions[0].TxOut[0].PkScript = scriptOf(t, mine[1]) })
+		}
+		blocks = append(blocks, g.NextBlock(name, nil, mungers...))
+	}
+	c := buildFilterChain(t, blocks)
+
+	v, err := k.NewVerifier("", "", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AddFilters(c.run(0, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AddFilters(c.run(2, 4)); err != nil {
+		t.Fatal(err)
+	}
+	s := v.State()
+	if s.Height != 3 || s.Tip != blocks[3].BlockHash().String() || len(s.Matched) != 1 || s.Matched[0] != blocks[2].BlockHash().String() {
+		t.Fatalf("state %+v", s)
+	}
+	if err := v.AddBlock(hex.EncodeToString(blocks[3].Bytes())); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("an unmatched block: %v", err)
+	}
+	bad := *blocks[2]
+	bad.Transactions = append([]*wire.MsgTx{}, blocks[2].Transactions...)
+	bad.Transactions = append(bad.Transactions, blocks[2].Transactions[0])
+	if err := v.AddBlock(hex.EncodeToString(bad.Bytes())); err == nil || !strings.Contains(err.Error(), "merkle") {
+		t.Errorf("a block with a transaction added: %v", err)
+	}
+	if err := v.AddBlock(hex.EncodeToString(blocks[2].Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	s = v.State()
+	if want := blocks[2].Transactions[0].TxOut[0].Value; s.Balance != want || len(s.Coins) != 1 || !s.Coins[0].Coinbase ||
+		s.Coins[0].Address != mine[1].Addr || s.Coins[0].Height != 2 || len(s.Matched) != 0 {
+		t.Fatalf("state %+v, want one coinbase of %d", s, want)
+	}
+
+	// From an anchor: a forged filter, a header that does not follow.
+	for _, tc := range []struct {
+		name string
+		mod  func(*FilterRun)
+	}{
+		{"forged filter", func(r *FilterRun) { r.Filters[1] = r.Filters[0] }},
+		{"gap", func(r *FilterRun) {
+			r.Headers, r.FilterHeaders, r.Filters = r.Headers[1:], r.FilterHeaders[1:], r.Filters[1:]
+		}},
+		{"lengths", func(r *FilterRun) { r.Filters = r.Filters[:1] }},
+		{"bad work", func(r *FilterRun) {
+			h := c.blocks[2].Header
+			h.Nonce++
+			for chaingen.MeetsTarget(&h) {
+				h.Nonce++
+			}
+			r.Headers[0] = hex.EncodeToString(h.Bytes())
+		}},
+	} {
+		v, err := k.NewVerifier(blocks[1].BlockHash().String(), c.fhs[1].String(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.run(2, 4)
+		tc.mod(&r)
+		if err := v.AddFilters(r); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if _, err := k.NewVerifier("xyz", "", 3); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("bad anchor: %v", err)
+	}
+}
+
+// TestSessionCall: the bridge's JSON protocol: results, errors, a method
+// before open, verified mode through it.
+func TestSessionCall(t *testing.T) {
+	var s Session
+	call := func(method, args string) map[string]any {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal(s.Call(method, []byte(args)), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := call("send", `{}`); !strings.Contains(fmt.Sprint(m["error"]), "no wallet open") {
+		t.Errorf("send before open: %v", m)
+	}
+	if m := call("newMnemonic", `{"words":12}`); len(strings.Fields(fmt.Sprint(m["result"]))) != 12 {
+		t.Errorf("newMnemonic: %v", m)
+	}
+	if m := call("open", `{"mnemonic":"`+testMnemonic+`","network":"nosuch"}`); m["error"] == nil {
+		t.Errorf("open on an unknown network: %v", m)
+	}
+	m := call("open", `{"mnemonic":"`+testMnemonic+`","network":"regtest","lookahead":3}`)
+	res, _ := m["result"].(map[string]any)
+	if rc, _ := res["receive"].([]any); len(rc) != 3 {
+		t.Fatalf("open: %v", m)
+	}
+	if m := call("verifyState", ``); m["error"] == nil {
+		t.Errorf("verifyState before verifyStart: %v", m)
+	}
+	if m := call("verifyStart", `{"height":-1}`); m["error"] != nil {
+		t.Errorf("verifyStart: %v", m)
+	}
+	c := buildFilterChain(t, []*wire.MsgBlock{chaincfg.RegTestParams.GenesisBlock})
+	b, _ := json.Marshal(c.run(0, 1))
+	if m := call("verifyFilters", string(b)); m["error"] != nil || m["result"].(map[string]any)["height"].(float64) != 0 {
+		t.Errorf("verifyFilters: %v", m)
+	}
+	if m := call("nosuch", `{}`); m["error"] == nil || call("send", `not json`)["error"] == nil {
+		t.Errorf("an unknown method or bad arguments: no error")
+	}
+}
+
+// TestSignContract: B's signature of the terms' id verifies under b_key;
+// terms naming another key, or not decoding, are refused.
+func TestSignContract(t *testing.T) {
+	k := open(t, testMnemonic)
+	a := derive(t, k, 0, 2)
+	bkeyHex, err := k.ContractKey(a[1].Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bkey, _ := hex.DecodeString(bkeyHex)
+	other := open(t, "legal winner thank year wave sausage worth useful legal winner thank yellow")
+	oa := derive(t, other, 0, 1)
+	akeyHex, _ := other.ContractKey(oa[0].Addr)
+	akey, _ := hex.DecodeString(akeyHex)
+	terms := &game.Terms{AKey: akey, BKey: bkey, AGold: 1e8, BGold: 2e8, Expiry: 500, Nonce: 7}
+	enc, err := game.EncodeTerms(terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := k.SignContract(hex.EncodeToString(enc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := game.ContractID(terms)
+	sigb, _ := hex.DecodeString(cs.Sig)
+	sig, err := ecdsa.ParseDERSignature(sigb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := btcec.ParsePubKey(bkey)
+	if cs.ID != id.String() || cs.Key != bkeyHex || !sig.Verify(id[:], pub) {
+		t.Fatalf("signature %+v does not verify", cs)
+	}
+	if _, err := other.SignContract(hex.EncodeToString(enc)); !errors.Is(err, ErrUnknownAddress) {
+		t.Errorf("A signing as B: %v", err)
+	}
+	if _, err := k.SignContract("00ff"); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("bad terms: %v", err)
+	}
+	if _, err := k.ContractKey("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"); !errors.Is(err, ErrUnknownAddress) {
+		t.Errorf("a foreign address's key: %v", err)
+	}
+}
