@@ -110,8 +110,11 @@ func (c *Chain) layerApply(view *UtxoViewpoint) {
 		// deletion pending for it. Unsure means not fresh (a Put).
 		if e.state&entryFresh != 0 && old == nil {
 			cp.state = entryFresh
+		} else {
+			// The read cache holds only what the bucket holds, which
+			// a fresh entry is not.
+			c.cache.remove(op)
 		}
-		c.cache.remove(op)
 		l.set(op, old, cp)
 	}
 }
