@@ -174,19 +174,11 @@ func putUtxoTip(tx *store.Tx, tip *blockNode) error {
 }
 
 // layerFlushed empties the layer after the commit that wrote it (and
-// left the utxo bucket at tip): the unspent entries join the read cache
-// while it has room.
+// left the utxo bucket at tip). Its entries do not move to the read
+// cache: they share 64 KiB script slabs, and the read cache's random
+// eviction would leave slabs pinned by a few survivors each.
 func (c *Chain) layerFlushed(tip *blockNode) {
 	l := c.layer
-	for op, e := range l.m {
-		if e.IsSpent() {
-			continue
-		}
-		e.state = 0 // under the write lock: no reader holds it
-		if !c.cache.putIfRoom(op, e) {
-			break
-		}
-	}
 	clear(l.m)
 	l.bytes, l.blocks, l.since, l.slab = 0, 0, time.Now(), nil
 	c.utxoTip = tip

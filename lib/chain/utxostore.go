@@ -171,21 +171,6 @@ func (c *utxoCache) put(op wire.OutPoint, e *UtxoEntry) {
 	c.mu.Unlock()
 }
 
-// putIfRoom caches e unless the cache is full, and reports whether it
-// did.
-func (c *utxoCache) putIfRoom(op wire.OutPoint, e *UtxoEntry) bool {
-	if c.max <= 0 {
-		return false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
-		return false
-	}
-	c.m[op] = e
-	return true
-}
-
 func (c *utxoCache) remove(op wire.OutPoint) {
 	c.mu.Lock()
 	delete(c.m, op)
