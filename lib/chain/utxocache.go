@@ -82,7 +82,7 @@ func (l *utxoLayer) keep(b []byte) []byte {
 	return l.slab[n:len(l.slab):len(l.slab)]
 }
 
-// apply moves a committed view's changes into the layer (under the write
+// layerApply moves a committed view's changes into the layer (under the write
 // lock, after the commit that did not flush).
 func (c *Chain) layerApply(view *UtxoViewpoint) {
 	l := c.layer
