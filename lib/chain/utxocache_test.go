@@ -259,3 +259,31 @@ func TestUtxoCacheLegacyDatabase(t *testing.T) {
 		t.Fatal("UTXO set after the replay differs from a clean run")
 	}
 }
+
+// TestUtxoCachePruneFlushes: pruning never deletes a block file holding
+// blocks after the last flush (the replay after a crash needs them): it
+// flushes first, so a crash after pruning reopens without a replay of
+// pruned blocks.
+func TestUtxoCachePruneFlushes(t *testing.T) {
+	g := newBlockGen()
+	blocks := g.chainOf(g.params.GenesisBlock, 400)
+	dir := t.TempDir()
+	tc := openChainAt(t, dir, func(c *Config) {
+		c.BlockFileSize, c.PruneTarget = 2048, 8192
+		c.UtxoFlushBlocks = 1 << 20
+	})
+	tc.mustAccept(t, blocks...)
+	if tc.StorageInfo().PruneHeight == 0 {
+		t.Fatal("nothing pruned")
+	}
+	_, _, flushed := tc.UtxoCacheStats()
+	if ph := tc.StorageInfo().PruneHeight; flushed < ph-1 {
+		t.Fatalf("blocks pruned up to height %d, the utxo bucket is at %d: a crash could not replay", ph, flushed)
+	}
+	tc.crash()
+	tc = openChainAt(t, dir, func(c *Config) { c.BlockFileSize, c.PruneTarget = 2048, 8192 })
+	got, _ := tc.utxoHash(t)
+	if want, _ := replayHash(t, blocks); got != want {
+		t.Fatal("UTXO set after a crash on a pruned chain differs from a clean run")
+	}
+}
