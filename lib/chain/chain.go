@@ -43,7 +43,20 @@ type Config struct {
 	MaxOrphanBytes   int              // bound of the orphans' serialized sizes; default DefaultMaxOrphanBytes
 	MaxSideHeaders   int              // bound of the headers kept in memory without their blocks; default DefaultMaxSideHeaders
 	UtxoCacheEntries int              // bound of the in-memory UTXO read cache; default DefaultUtxoCacheEntries, <0 disables
-	Logger           *slog.Logger     // nil means silent
+	// UtxoCacheBytes bounds the write-back UTXO cache (utxocache.go):
+	// the outputs connected blocks created and spent since the last
+	// flush to the database, by estimated memory. Past it the next
+	// commit flushes. 0 means DefaultUtxoCacheBytes; below zero every
+	// commit flushes (write-through). gg-node --dbcache, in MiB, at
+	// least MinUtxoCacheBytes.
+	UtxoCacheBytes int64
+	// UtxoFlushBlocks and UtxoFlushInterval bound how many blocks and
+	// how long the cache holds changes before a flush, and so how much
+	// a crash leaves to replay (0: DefaultUtxoFlushBlocks,
+	// DefaultUtxoFlushInterval).
+	UtxoFlushBlocks   int
+	UtxoFlushInterval time.Duration
+	Logger            *slog.Logger // nil means silent
 	// BlocksDir holds the block and undo files; empty means "blocks" in
 	// the directory of DB's file.
 	BlocksDir string
@@ -165,6 +178,9 @@ type Chain struct {
 	mu          sync.RWMutex
 	index       *blockIndex
 	cache       *utxoCache
+	layer       *utxoLayer // the write-back UTXO cache
+	utxoTip     *blockNode // the block the utxo bucket is consistent with
+	replayed    int        // blocks recoverUtxos replayed at start
 	files       blockFiles
 	prunedBelow int32 // pruneHeight's memo: active heights below are pruned
 	// legacyRecords are the index records load found in the form
@@ -226,6 +242,13 @@ func New(cfg Config) (*Chain, error) {
 		c.closeFiles()
 		return nil, err
 	}
+	c.mu.Lock()
+	err = c.recoverUtxos()
+	c.mu.Unlock()
+	if err != nil {
+		c.closeFiles()
+		return nil, err
+	}
 	// A crash between storing a side-chain block and reorganising onto
 	// it leaves a better chain waiting: finish the job.
 	c.mu.Lock()
@@ -265,10 +288,20 @@ func open(cfg Config) (*Chain, error) {
 	if cfg.UtxoCacheEntries == 0 {
 		cfg.UtxoCacheEntries = DefaultUtxoCacheEntries
 	}
+	if cfg.UtxoCacheBytes == 0 {
+		cfg.UtxoCacheBytes = DefaultUtxoCacheBytes
+	}
+	if cfg.UtxoFlushBlocks <= 0 {
+		cfg.UtxoFlushBlocks = DefaultUtxoFlushBlocks
+	}
+	if cfg.UtxoFlushInterval <= 0 {
+		cfg.UtxoFlushInterval = DefaultUtxoFlushInterval
+	}
 	c := &Chain{
 		cfg: cfg, params: cfg.Params, db: cfg.DB, log: cfg.Logger,
 		index:         newBlockIndex(),
 		cache:         newUtxoCache(cfg.UtxoCacheEntries),
+		layer:         newUtxoLayer(),
 		orphans:       make(map[chainhash.Hash]*orphanBlock),
 		orphansByPrev: make(map[chainhash.Hash][]*orphanBlock),
 		headersOnly:   make(map[*blockNode]struct{}),
@@ -858,6 +891,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 	// once committed.
 	blockPos := make([]blockfile.Pos, len(attach))
 	undoPos := make([]blockfile.Pos, len(attach))
+	var flush bool
 	err := c.update(func(tx *store.Tx) error {
 		done, total = done[:0], c.totalTxns
 		idxB, mainB := tx.Bucket(bucketBlockIndex), tx.Bucket(bucketMainChain)
@@ -980,8 +1014,18 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			}
 			tipWeight = blk.Weight()
 		}
-		if err := writeView(tx, view); err != nil {
-			return err
+		// The UTXO changes stay in the write-back cache unless a flush
+		// is due; a reorganisation always flushes, so the block the
+		// utxo bucket is consistent with stays on the active chain
+		// (crash recovery replays forward only).
+		flush = len(detach) > 0 || c.flushDue(view, len(attach))
+		if flush {
+			if err := c.writeLayer(tx, newTip); err != nil {
+				return err
+			}
+			if err := writeView(tx, view); err != nil {
+				return err
+			}
 		}
 		if err := tx.Bucket(bucketChainState).Put(keyBest, bestValue(newTip, total, tipWeight)); err != nil {
 			return err
@@ -1020,7 +1064,13 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 	}
 	c.index.main = append(c.index.main[:newTip.height+1-int32(len(attach))], attach...)
 	c.totalTxns = total
-	c.cacheView(view)
+	if flush {
+		c.layerFlushed(newTip)
+		c.cacheView(view)
+	} else {
+		c.layerApply(view)
+		c.layer.blocks += len(attach)
+	}
 	c.setBest(newTip, tipWeight)
 	if obs := c.cfg.ConnectObserver; obs != nil && len(attach) > 0 {
 		obs(len(attach), time.Since(start))
@@ -1350,10 +1400,22 @@ func (c *Chain) Tips() []TipInfo {
 
 // UtxoSetHash hashes the whole confirmed UTXO set in key order: SHA-256
 // over key || uvarint(len(value)) || value of every record. It also
-// returns the number of entries.
+// returns the number of entries. It flushes the write-back cache first.
 func (c *Chain) UtxoSetHash() (chainhash.Hash, uint64, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		if err := c.flushUtxos(); err != nil {
+			return chainhash.Hash{}, 0, err
+		}
+	}
+	return c.utxoBucketHash()
+}
+
+// utxoBucketHash is UtxoSetHash of the utxo bucket as it is, without a
+// flush (Reindex: its chain never replayed the blocks after the bucket's
+// block, so a flush would claim too much).
+func (c *Chain) utxoBucketHash() (chainhash.Hash, uint64, error) {
 	h := sha256.New()
 	var n uint64
 	err := c.db.View(func(tx *store.Tx) error {
@@ -1384,12 +1446,17 @@ type UtxoSetInfo struct {
 	Hash, RegistryHash chainhash.Hash
 }
 
-// UtxoSetInfo reads the UTXO set and the game registries in one
-// database transaction under the chain's read lock, so every figure
-// belongs to the same tip.
+// UtxoSetInfo flushes the write-back UTXO cache, then reads the UTXO
+// set and the game registries in one database transaction under the
+// chain's lock, so every figure belongs to the same tip.
 func (c *Chain) UtxoSetInfo() (UtxoSetInfo, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		if err := c.flushUtxos(); err != nil {
+			return UtxoSetInfo{}, err
+		}
+	}
 	best := c.Best()
 	info := UtxoSetInfo{Height: best.Height, BestBlock: best.Hash}
 	h := sha256.New()
@@ -1432,16 +1499,18 @@ func (c *Chain) UtxoSetInfo() (UtxoSetInfo, error) {
 	return info, nil
 }
 
-// Close stops block processing and closes the block files. The caller
-// closes the database.
+// Close stops block processing, flushes the write-back UTXO cache and
+// closes the block files. The caller closes the database.
 func (c *Chain) Close() error {
 	c.mu.Lock()
-	if !c.closed {
-		c.closed = true
-		c.closeFiles()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
 	}
-	c.mu.Unlock()
-	return nil
+	c.closed = true
+	err := c.flushUtxos()
+	c.closeFiles()
+	return err
 }
 
 // checkConsistency compares the in-memory index with the database: the

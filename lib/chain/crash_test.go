@@ -130,6 +130,12 @@ func crashSequence(n int) []*wire.MsgBlock {
 
 const crashSeqLen = 1500
 
+// crashFlushBlocks is the crash child's UtxoFlushBlocks: the write-back
+// UTXO cache flushes every few blocks (and at each reorganisation), so
+// kills land inside flushes and between them, where the next open
+// replays the blocks after the last flush.
+const crashFlushBlocks = 7
+
 // crashFileSize caps the crash child's block files, so that new files
 // (and their directory fsyncs) come often.
 const crashFileSize = 64 << 10
@@ -150,7 +156,8 @@ func TestCrashHelperProcess(t *testing.T) {
 	seq := crashSequence(crashSeqLen)
 	db := openChildDB(dir)
 	appendHook = func(kind byte) { fmt.Printf("APPEND %c\n", kind) }
-	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000), BlockFileSize: crashFileSize})
+	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000), BlockFileSize: crashFileSize,
+		UtxoFlushBlocks: crashFlushBlocks})
 	if err != nil {
 		childFatal(err)
 	}
@@ -177,7 +184,10 @@ func TestCrashHelperProcess(t *testing.T) {
 // consistent index (every active block and undo record read back) and
 // exactly the UTXO set and registries a clean replay gives. Half the
 // kills land just after an append to the block or undo files, so inside
-// the window between a file write and the commit that points at it. At
+// the window between a file write and the commit that points at it. The
+// child's UTXO cache flushes every crashFlushBlocks blocks, so most kills
+// fall between flushes and the reopening replays blocks (at least one
+// must). At
 // the end a reindex of the same blocks rebuilds the same UTXO set.
 func TestCrashConsistency(t *testing.T) {
 	if os.Getenv(crashDirEnv) != "" {
@@ -210,7 +220,8 @@ func TestCrashConsistency(t *testing.T) {
 	// sequence outlasts minKills kills.
 	per := max(4, 40*20/minKills)
 	var kills []int32
-	torn := 0 // reopenings that cut uncommitted bytes or files off
+	torn := 0    // reopenings that cut uncommitted bytes or files off
+	replays := 0 // reopenings that replayed blocks into the UTXO set
 	done := false
 	for run := 0; !done && run < 10*minKills; run++ {
 		if len(kills) >= minKills+5 {
@@ -244,6 +255,9 @@ func TestCrashConsistency(t *testing.T) {
 				torn++
 				break
 			}
+		}
+		if tc.replayed > 0 {
+			replays++
 		}
 		best := tc.Best()
 		if !inSeq[best.Hash] {
@@ -280,6 +294,9 @@ func TestCrashConsistency(t *testing.T) {
 	if len(kills) < minKills {
 		t.Fatalf("only %d kills before the sequence finished", len(kills))
 	}
+	if replays == 0 {
+		t.Fatal("no reopening replayed blocks into the UTXO set: no kill landed between two flushes")
+	}
 	// A clean reindex of the blocks the killed runs stored gives the same
 	// UTXO set and registries.
 	db, err := store.Open(filepath.Join(dir, "chain.db"), store.Options{Timeout: 5 * time.Second})
@@ -303,8 +320,8 @@ func TestCrashConsistency(t *testing.T) {
 	if got != want || gotN != wantN || gotReg != wantReg {
 		t.Fatalf("after a reindex: UTXO set (%d entries) or registries differ from the clean replay (%d entries)", gotN, wantN)
 	}
-	t.Logf("crash test: %d kills (%d left uncommitted block-file data to cut off), tips at heights %v, all consistent",
-		len(kills), torn, kills)
+	t.Logf("crash test: %d kills (%d left uncommitted block-file data to cut off, %d reopenings replayed blocks after the last UTXO flush), tips at heights %v, all consistent",
+		len(kills), torn, replays, kills)
 }
 
 // openChainAtSync opens dir's chain with fsync on, as the node would.

@@ -1,6 +1,6 @@
 // Package chain validates blocks and transactions and maintains the best
-// chain: the in-memory block index, the UTXO set in bbolt with a bounded
-// read cache in front of it, per-block undo data, reorganisations to the
+// chain: the in-memory block index, the UTXO set in bbolt with a
+// write-back cache in front of it, per-block undo data, reorganisations to the
 // chain with the most work, orphan blocks and notifications.
 //
 // # Validation
@@ -44,9 +44,13 @@
 //	chainstate  "best" -> tip hash (32, internal order) || tip height
 //	            (uint32 BE) || total transactions up to the tip (uint64 BE)
 //	            || tip block weight (uint32 BE) || tip transaction count
-//	            (uint32 BE); "reindex" -> target tip hash (32) ||
-//	            height rebuilt (uint32 BE), only while a Reindex is
-//	            unfinished
+//	            (uint32 BE); "utxotip" -> hash (32) || height (uint32
+//	            BE) of the block the utxo bucket is consistent with
+//	            (the last flush of the UTXO cache; absent in a database
+//	            written before the cache, or just reindexed: the best
+//	            record's block, and New writes it); "reindex" -> target
+//	            tip hash (32) || height rebuilt (uint32 BE), only while a
+//	            Reindex is unfinished
 //	blockindex  height (uint32 BE) || block hash (32) -> header (80) ||
 //	            status (1 byte: 0x01 data stored, 0x02 fully validated,
 //	            0x04 failed validation, 0x08 descends from a failed block,
@@ -124,20 +128,43 @@
 // # Durability
 //
 // Connecting a block, or a whole reorganisation, is one bbolt write
-// transaction: the UTXO changes, the game layer's changes, the height
-// index, the index status, the positions of the block's data and undo
-// data, the files' lengths and the best record commit together (with
+// transaction: the game layer's changes, the optional indexes, the
+// height index, the index status, the positions of the block's data and
+// undo data, the files' lengths and the best record commit together (with
 // fsync), so a crash at any moment leaves the previous or the next
 // consistent state; TestCrashConsistency kills a connecting process
-// repeatedly to check it. The block and undo records are appended to
+// repeatedly to check it.
+//
+// The UTXO changes go to a write-back cache instead (utxocache.go, as
+// Bitcoin Core's coins cache): an in-memory layer of the outputs created
+// and spent since the last flush, looked at before the read cache and
+// the utxo bucket by every lookup (ProcessBlock, FetchUtxoEntry,
+// FetchUtxoView: the mempool, gettxout, the wallet). An output created
+// and spent between two flushes never reaches bbolt. The layer is
+// written to the utxo bucket, in key order, inside a block's commit
+// when Config.UtxoCacheBytes (gg-node --dbcache) would be passed, every
+// UtxoFlushBlocks blocks or UtxoFlushInterval, in every reorganisation's
+// commit, and on its own before UtxoSetHash, UtxoSetInfo, pruning a block
+// file it would need, and in Close; the same commit sets "utxotip". A
+// crash between flushes leaves the utxo bucket at "utxotip" and
+// everything else at the best record: New re-applies the active chain's
+// blocks after "utxotip" from the block files (a block's UTXO changes
+// follow from its transactions alone, so nothing is validated and no undo
+// data is read) and flushes. Because reorganisations flush in their own
+// commit, "utxotip" is always on the active chain, and the replay only
+// goes forward; a record off it is corruption (reindex). The game
+// registries stay written with each block rather than cached: checking a
+// game transaction reads them at every step, their per-block journal is
+// the undo record, and game transactions are few, so caching them would
+// buy little and cost a second replay path; written through, they are at
+// the tip after any crash, as the UTXO replay needs nothing from them. The block and undo records are appended to
 // their files and fsynced before that commit; the files' lengths
 // recorded with it are their committed lengths, and on open anything past
 // them (a torn or uncommitted tail) is cut off, a file shorter than them
 // is an error. A side-chain block is stored in its own transaction before
 // the reorganisation onto it; if a crash falls in between, New finishes
-// the reorganisation on the next start. The UTXO cache is a read cache
-// only, updated after each commit. With the database's fsync off (a bulk
-// load), the files are not fsynced either until Chain.Sync.
+// the reorganisation on the next start. With the database's fsync off (a
+// bulk load), the files are not fsynced either until Chain.Sync.
 //
 // # Pruning
 //
@@ -155,7 +182,8 @@
 //
 // Reindex rebuilds the utxo, undopos and game registry buckets and the
 // undo files from the active chain's stored blocks, validating each
-// again; the block index, block files, height index and best record stay. It commits in batches under
+// again (writing the UTXO set directly, without the cache; its first
+// commit drops "utxotip"); the block index, block files, height index and best record stay. It commits in batches under
 // a durable "reindex" record: while the record exists New fails with
 // ErrReindexPending and the next Reindex resumes at the recorded height.
 // TestReindexCrash kills a reindexing process repeatedly to check it.

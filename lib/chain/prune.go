@@ -107,6 +107,18 @@ func (c *Chain) prune(target int64) error {
 	if len(pick) == 0 {
 		return nil
 	}
+	// Crash recovery replays the blocks after the utxo bucket's block:
+	// flush before any of them can go.
+	if c.utxoTip != nil && c.utxoTip != c.index.tip() {
+		for _, f := range pick {
+			if f.kind == kindBlocks && f.info.MaxHeight > c.utxoTip.height {
+				if err := c.flushUtxos(); err != nil {
+					return fmt.Errorf("chain: prune: %w", err)
+				}
+				break
+			}
+		}
+	}
 	// The blocks concerned, with what their records become.
 	type change struct {
 		n                 *blockNode

@@ -132,7 +132,7 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 		c.log.Info("reindex resumed", "height", done, "tip", tip.hash, "tipHeight", tip.height)
 	} else {
 		var err error
-		if beforeUtxo, beforeN, err = c.UtxoSetHash(); err != nil {
+		if beforeUtxo, beforeN, err = c.utxoBucketHash(); err != nil {
 			return err
 		}
 		if beforeReg, err = c.RegistryHash(); err != nil {
@@ -168,6 +168,11 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 					return err
 				}
 			}
+			// Rebuilt to the best record's block: the write-back
+			// cache's record goes (absent means that block).
+			if err := tx.Bucket(bucketChainState).Delete(keyUtxoTip); err != nil {
+				return err
+			}
 			return tx.Bucket(bucketChainState).Put(keyReindex, reindexValue(tip.hash, 0))
 		}); err != nil {
 			return err
@@ -200,7 +205,7 @@ func (c *Chain) reindex(ctx context.Context, progress func(height, tip int32)) e
 			break
 		}
 	}
-	afterUtxo, afterN, err := c.UtxoSetHash()
+	afterUtxo, afterN, err := c.utxoBucketHash()
 	if err != nil {
 		return err
 	}

@@ -131,8 +131,9 @@ func decodeUndo(b []byte) (*blockUndo, error) {
 }
 
 // utxoCache is a bounded read cache of confirmed entries in front of the
-// utxo bucket. It only ever holds what the database holds: the chain
-// updates it after each commit. Entries in it are never modified.
+// utxo bucket. It only ever holds what the bucket holds; the write-back
+// layer (utxocache.go) is looked at before it. Entries in it are never
+// modified.
 type utxoCache struct {
 	mu  sync.Mutex
 	m   map[wire.OutPoint]*UtxoEntry
@@ -182,9 +183,16 @@ func (c *utxoCache) len() int {
 	return len(c.m)
 }
 
-// fetchEntry returns the confirmed entry for op from the cache or the
-// database (nil when absent). The result is shared: copy before changing.
+// fetchEntry returns the confirmed entry for op from the write-back
+// layer, the read cache or the database (nil when absent or spent), under
+// the chain's lock. The result is shared: copy before changing.
 func (c *Chain) fetchEntry(tx *store.Tx, op wire.OutPoint) (*UtxoEntry, error) {
+	if e, ok := c.layer.m[op]; ok {
+		if e.IsSpent() {
+			return nil, nil
+		}
+		return e, nil
+	}
 	if e := c.cache.get(op); e != nil {
 		return e, nil
 	}

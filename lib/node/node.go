@@ -80,6 +80,10 @@ type Config struct {
 	// node advertises NODE_NETWORK_LIMITED instead of NODE_NETWORK and
 	// cannot reindex.
 	Prune int64
+	// DBCache bounds the write-back UTXO cache in bytes
+	// (chain.Config.UtxoCacheBytes; 0: chain.DefaultUtxoCacheBytes;
+	// gg-node --dbcache in MiB, at least chain.MinUtxoCacheBytes).
+	DBCache int64
 	// BlockFileSize caps each block or undo file (0: 128 MiB; tests).
 	BlockFileSize int64
 	// Reindex rebuilds the UTXO set, undo data and game registries from
@@ -179,7 +183,8 @@ func New(cfg Config) (*Node, error) {
 	n := &Node{cfg: cfg, log: cfg.Logger, logs: logs, db: db, SigCache: script.NewSigCache(cfg.SigCacheEntries),
 		stopReq: make(chan struct{}), metrics: newMetrics()}
 	ccfg := chain.Config{DB: db, Params: cfg.Params, SigCache: n.SigCache, Logger: cfg.Logger.With("sub", "chain"),
-		ConnectObserver: n.metrics.blockConnected, PruneTarget: cfg.Prune, BlockFileSize: cfg.BlockFileSize}
+		ConnectObserver: n.metrics.blockConnected, PruneTarget: cfg.Prune, BlockFileSize: cfg.BlockFileSize,
+		UtxoCacheBytes: cfg.DBCache}
 	if err := n.reindex(ccfg); err != nil {
 		db.Close()
 		return nil, err

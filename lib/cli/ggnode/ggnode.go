@@ -69,6 +69,10 @@ func NewApp(stdio cli.IO) *ucli.App {
 		"node answers requests for deleted blocks with a \"pruned\" error, advertises\n" +
 		"NODE_NETWORK_LIMITED to peers, and cannot --reindex. A datadir written before the\n" +
 		"block files is converted on the first start, logging its progress.\n\n" +
+		"--dbcache=MIB bounds the UTXO cache (default 250, at least 4): connected blocks\n" +
+		"change it in memory and it is written to <datadir>/chain.db when full, every\n" +
+		"1,000 blocks or 10 minutes, at a reorganisation and on shutdown. After a crash\n" +
+		"the next start re-applies the blocks since the last write from <datadir>/blocks.\n\n" +
 		"Examples:\n" +
 		"   gg-node --network=regtest --datadir=./.regtest\n" +
 		"   gg-node --network=regtest --datadir=./.regtest --reindex\n" +
@@ -115,6 +119,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.BoolFlag{Name: "txindex", Usage: "keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones; off by default: a B-tree write per transaction)", EnvVars: []string{"GG_TXINDEX"}},
 		&ucli.BoolFlag{Name: "addressindex", Usage: "keep every address's history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)", EnvVars: []string{"GG_ADDRESSINDEX"}},
 		&ucli.Int64Flag{Name: "prune", Usage: "keep the block and undo files in <datadir>/blocks to about `MIB` mebibytes, deleting the oldest (0: keep every block; at least 550; the last 288 blocks always stay; a pruned node cannot --reindex)", EnvVars: []string{"GG_PRUNE"}},
+		&ucli.Int64Flag{Name: "dbcache", Value: chain.DefaultUtxoCacheBytes >> 20, Usage: "keep up to `MIB` mebibytes of UTXO changes in memory before writing them to chain.db (at least 4; more means faster block connection and a longer replay after a crash)", EnvVars: []string{"GG_DBCACHE"}},
 		&ucli.BoolFlag{Name: "spv", Usage: "run a light node: headers and BIP157/158 filters from --connect/--addnode peers, the hosted wallet on them; no blocks, UTXO set or mempool (docs/rpc.md, spv mode)", EnvVars: []string{"GG_SPV"}},
 		&ucli.StringFlag{Name: "spv-rpc", Usage: "with --spv, ask the full node at `URL` (http://user:pass@host:port, or host:port with --spv-rpc-datadir's cookie) what a light node cannot know; without it such calls fail (code -40)", EnvVars: []string{"GG_SPV_RPC"}},
 		&ucli.StringFlag{Name: "spv-rpc-datadir", Usage: "the --spv-rpc full node's `DIR` (its .cookie is the login when the URL has none)", EnvVars: []string{"GG_SPV_RPC_DATADIR"}},
@@ -165,6 +170,10 @@ func runNode(c *ucli.Context) error {
 		return cli.WithHint(cli.Usagef("--prune %d: want 0 (off) or at least %d (MiB)", prune, chain.MinPruneTarget>>20),
 			"the node keeps the last 288 blocks with their undo data whatever the target")
 	}
+	dbcache := c.Int64("dbcache")
+	if dbcache < chain.MinUtxoCacheBytes>>20 || dbcache > 1<<20 {
+		return cli.Usagef("--dbcache %d: want %d to %d (MiB)", dbcache, chain.MinUtxoCacheBytes>>20, 1<<20)
+	}
 	saveEvery := c.Duration("mempool-save-every")
 	if saveEvery <= 0 {
 		saveEvery = -1
@@ -195,7 +204,7 @@ func runNode(c *ucli.Context) error {
 			SPV: node.SPVConfig{FullRPC: c.String("spv-rpc"), FullCookie: c.String("spv-rpc-datadir")}})
 	}
 	n, err := node.New(node.Config{Params: params, DataDir: dir, Logger: log, P2P: p2pCfg, Stratum: stratumCfg,
-		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery, Prune: prune << 20,
+		MaxMempool: maxPool * 1_000_000, MempoolSaveInterval: saveEvery, Prune: prune << 20, DBCache: dbcache << 20,
 		NoSync: os.Getenv("GG_DB_NOSYNC") == "1", RPCListen: c.String("rpc-listen"), PublicListen: c.String("public-listen"), PublicBroadcast: c.Bool("public-broadcast"),
 		HTTPTLSCert: c.String("http-tls-cert"), HTTPTLSKey: c.String("http-tls-key"), HTTPTLSSelfSigned: c.Bool("http-tls-selfsigned"), RPCUsers: users, RPCMaxRequest: c.Int64("rpc-max-request"),
 		RPCLimits: rpcLimits(c), MinerAddress: c.String("mine-address"), Version: version.String(), NoWallet: c.Bool("no-wallet"),
