@@ -126,9 +126,6 @@ func setFlagNames(c *ucli.Context) map[string]bool {
 		}
 		flags = append(flags, ctx.Command.Flags...)
 	}
-	if c.App != nil {
-		flags = append(flags, c.App.Flags...)
-	}
 	for _, f := range flags {
 		names := flagNames(c.App, f)
 		is := f.IsSet()

@@ -27,8 +27,6 @@ type (
 	Follow = wallethost.Follow
 	// WalletServerConfig configures ServeWallet.
 	WalletServerConfig = wallethost.WalletServerConfig
-	// WalletServer is the wallet service on its own.
-	WalletServer = wallethost.WalletServer
 )
 
 // How a RemoteChain follows its node.
@@ -48,8 +46,6 @@ var (
 	NewRemoteContractHost = wallethost.NewRemoteContractHost
 	// ServeWallet runs the wallet service on its own.
 	ServeWallet = wallethost.ServeWallet
-	// ParseFollow parses auto, events or poll.
-	ParseFollow = wallethost.ParseFollow
 )
 
 // NewContractHost returns the contract backend of a node: its own book,

@@ -140,12 +140,12 @@ func (h *WalletHost) Close() error {
 // Loaded implements rpc.WalletBackend.
 func (h *WalletHost) Loaded() bool { return h.Wallet() != nil }
 
-// walletErr maps the wallet's error kinds to RPC errors.
 // WalletError maps the wallet's errors to RPC errors (a locked wallet,
 // an unknown account, insufficient funds ...), as the wallet methods
 // return them.
 func WalletError(err error) error { return walletErr(err) }
 
+// walletErr maps the wallet's error kinds to RPC errors.
 func walletErr(err error) error {
 	var fe *wallet.InsufficientFundsError
 	var fre *wallet.FeeRateError
