@@ -29,7 +29,9 @@ const (
 // ContentSecurityPolicy is the wallet page's policy: the explorer's
 // (the node's own scripts, styles and connections only; no inline
 // script, no eval, no framing) plus WebAssembly compilation and the
-// manifest.
+// manifest. lib/explorer is a package of this one's layer, so the policy
+// is restated here; TestWalletPolicyExtendsExplorer holds the two in
+// step.
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
