@@ -147,8 +147,12 @@ func (n *Node) startPublic() error {
 	if tlsCfg != nil {
 		ln, scheme = tls.NewListener(ln, tlsCfg), "https://"
 	}
+	served := []string{"REST under /rest/", "events on /ws", "the explorer under " + ExplorerPrefix, "the H5 wallet under " + WalletPrefix}
+	if n.cfg.PublicBroadcast {
+		served = append(served, "broadcast by POST "+BroadcastPath)
+	}
 	go func() {
-		if err := n.rpc.ServePublic(ln, publicAccess); !errors.Is(err, http.ErrServerClosed) {
+		if err := n.rpc.ServePublic(ln, publicAccess, served...); !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("public listener stopped", "err", err)
 		}
 	}()

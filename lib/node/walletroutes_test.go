@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -175,5 +177,24 @@ func TestWalletBestRoute(t *testing.T) {
 	}
 	if _, b := restSource(routes[1:2]).REST(context.Background(), "/rest/mempoolx"); !strings.Contains(string(b), "no such route") {
 		t.Errorf("a prefix without a slash matched a longer path: %s", b)
+	}
+}
+
+// TestPublicListenerNotFound: the public listener's 404 names what it
+// serves: the wallet too, and POST /rest/tx only with --public-broadcast.
+func TestPublicListenerNotFound(t *testing.T) {
+	for _, broadcast := range []bool{false, true} {
+		n := startWalletNode(t, t.TempDir(), func(c *Config) { c.PublicListen = "127.0.0.1:0"; c.PublicBroadcast = broadcast })
+		pub, err := os.ReadFile(filepath.Join(n.dir, PublicAddrFile))
+		if err != nil {
+			n.node.Close()
+			t.Fatal(err)
+		}
+		code, b := walletRouteDo(t, "http://"+strings.TrimSpace(string(pub)), http.MethodGet, "/nosuch", "", "")
+		n.node.Close()
+		if code != http.StatusNotFound || !strings.Contains(b, "not served on the public listener") || !strings.Contains(b, "/wallet/") ||
+			!strings.Contains(b, "/explorer/") || strings.Contains(b, "/rest/tx") != broadcast {
+			t.Errorf("--public-broadcast %v: GET /nosuch: %d %s, want 404 naming /wallet/ (and /rest/tx only with broadcast)", broadcast, code, b)
+		}
 	}
 }
