@@ -31,7 +31,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-write-timeout -r
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-idle-timeout -r -d 'time an idle keep-alive RPC connection stays open (`DURATION`)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-failures -r -d 'failed RPC logins from one address before it must wait (`N`; -1: no limit)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-auth-backoff -r -d 'first wait after --rpc-auth-failures, doubled at each further failure up to 5 min or this (`DURATION`)'
-complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l public-listen -r -d 'also serve REST and WebSocket events without a login on `ADDR` (read-only; off by default; e.g. 127.0.0.1:<RPC port+1>)'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l public-listen -r -d 'also serve REST, WebSocket events, the explorer and the H5 wallet without a login on `ADDR` (read-only unless --public-broadcast; off by default; e.g. 127.0.0.1:<RPC port+1>)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l rpc-allowed-hosts -r -d 'host `NAME`s the RPC listener answers to besides IP addresses, localhost and *.localhost (repeatable; .example allows the names under it); another Host header is refused (DNS rebinding)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l public-broadcast -d 'let --public-listen take signed transactions by POST /rest/tx (the H5 wallet\'s broadcast; off: 403)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l http-tls-cert -r -d 'serve --public-listen over TLS with the certificate `FILE` (PEM; with --http-tls-key)'

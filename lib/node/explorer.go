@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/gamegold/gg/lib/explorer"
 	"github.com/gamegold/gg/lib/rpc"
@@ -45,12 +44,7 @@ func (s restSource) REST(ctx context.Context, target string) (int, []byte) {
 	if err != nil {
 		return http.StatusBadRequest, []byte(`{"error":"bad request target"}`)
 	}
-	var best *rpc.Route
-	for i, rt := range s {
-		if strings.HasPrefix(req.URL.Path, rt.Prefix) && (best == nil || len(rt.Prefix) > len(best.Prefix)) {
-			best = &s[i]
-		}
-	}
+	best := bestRoute(s, req.URL.Path)
 	if best == nil {
 		return http.StatusNotFound, []byte(`{"error":"no such route"}`)
 	}

@@ -39,7 +39,11 @@ func (n *Node) startRPC() error {
 	if err != nil {
 		return fmt.Errorf("rpc listen address %q: %w", listen, err)
 	}
-	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && len(n.cfg.RPCUsers) == 0 {
+	loopback := host == "localhost"
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		loopback = true
+	}
+	if !loopback && len(n.cfg.RPCUsers) == 0 {
 		return ErrPublicWithoutAuth
 	}
 	toks, err := n.openTokens()
@@ -94,7 +98,7 @@ func (n *Node) startRPC() error {
 	if err := n.serveExplorer(append(as.Routes(), rest)...); err != nil { // /explorer/ (explorer.go)
 		return err
 	}
-	if err := n.serveWallet(append(append(as.Routes(), fs.Routes()...), rest)...); err != nil { // /wallet/, /rest/tx (webwallet.go)
+	if err := n.serveWallet(loopback, append(append(as.Routes(), fs.Routes()...), rest)...); err != nil { // /wallet/, /rest/tx (webwallet.go)
 		return err
 	}
 	n.serveEvents() // WebSocket /ws (events.go)
@@ -116,6 +120,10 @@ func (n *Node) startRPC() error {
 	n.log.Info("wallet", "url", "http://"+ln.Addr().String()+WalletPrefix)
 	return n.startPublic()
 }
+
+// publicAccess is what the public listener grants (rpc.PublicAccess):
+// routes tell its requests by this pointer.
+var publicAccess = rpc.PublicAccess()
 
 // PublicAddrFile is the datadir file in which gg-node writes the public
 // read-only listener's address.
@@ -139,8 +147,12 @@ func (n *Node) startPublic() error {
 	if tlsCfg != nil {
 		ln, scheme = tls.NewListener(ln, tlsCfg), "https://"
 	}
+	served := []string{"REST under /rest/", "events on /ws", "the explorer under " + ExplorerPrefix, "the H5 wallet under " + WalletPrefix}
+	if n.cfg.PublicBroadcast {
+		served = append(served, "broadcast by POST "+BroadcastPath)
+	}
 	go func() {
-		if err := n.rpc.ServePublic(ln, rpc.PublicAccess()); !errors.Is(err, http.ErrServerClosed) {
+		if err := n.rpc.ServePublic(ln, publicAccess, served...); !errors.Is(err, http.ErrServerClosed) {
 			n.log.Error("public listener stopped", "err", err)
 		}
 	}()

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed templates/wallet.html
@@ -28,7 +29,9 @@ const (
 // ContentSecurityPolicy is the wallet page's policy: the explorer's
 // (the node's own scripts, styles and connections only; no inline
 // script, no eval, no framing) plus WebAssembly compilation and the
-// manifest.
+// manifest. lib/explorer is a package of this one's layer, so the policy
+// is restated here; TestWalletPolicyExtendsExplorer holds the two in
+// step.
 const ContentSecurityPolicy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
@@ -59,6 +62,8 @@ type Wallet struct {
 	static fs.FS
 	files  http.Handler
 	built  bool
+	gz     []byte    // WasmGzipFile, read once by New (nil: none)
+	gzTime time.Time // its modification time
 }
 
 // New returns the wallet page.
@@ -84,14 +89,29 @@ func New(cfg Config) (*Wallet, error) {
 	}
 	w := &Wallet{cfg: cfg, page: t, static: st, files: http.StripPrefix(cfg.Prefix+"static/", http.FileServerFS(st))}
 	w.built = isBuilt(st)
+	if w.built {
+		// Read once: fs.ReadFile copies (an embed.FS too), and the copy
+		// is megabytes.
+		if gz, err := fs.ReadFile(st, WasmGzipFile); err == nil {
+			w.gz = gz
+			if fi, err := fs.Stat(st, WasmGzipFile); err == nil {
+				w.gzTime = fi.ModTime()
+			}
+		}
+	}
 	return w, nil
 }
 
 // isBuilt reports whether the static files hold a built module: a
 // WebAssembly binary (its magic number) and wasm_exec.js.
 func isBuilt(st fs.FS) bool {
-	b, err := fs.ReadFile(st, WasmFile)
-	if err != nil || !bytes.HasPrefix(b, []byte("\x00asm")) {
+	f, err := st.Open(WasmFile)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil || string(magic[:]) != "\x00asm" {
 		return false
 	}
 	_, err = fs.Stat(st, WasmExecFile)
@@ -179,21 +199,15 @@ func acceptsGzip(r *http.Request) bool {
 
 // serveGzipped serves the module gzipped (about a third of its size:
 // what a phone downloads) from the copy make wasm compressed beside it
-// (WasmGzipFile), or raw without one.
+// (WasmGzipFile, held since New), or raw without one.
 func (w *Wallet) serveGzipped(rw http.ResponseWriter, r *http.Request) {
-	h := rw.Header()
-	h.Add("Vary", "Accept-Encoding")
-	gz, err := fs.ReadFile(w.static, WasmGzipFile)
-	if err != nil {
+	rw.Header().Add("Vary", "Accept-Encoding")
+	if w.gz == nil {
 		w.files.ServeHTTP(rw, r)
 		return
 	}
-	h.Set("Content-Encoding", "gzip")
-	h.Set("Content-Length", strconv.Itoa(len(gz)))
-	if r.Method == http.MethodHead {
-		return
-	}
-	rw.Write(gz)
+	rw.Header().Set("Content-Encoding", "gzip")
+	http.ServeContent(rw, r, WasmGzipFile, w.gzTime, bytes.NewReader(w.gz))
 }
 
 func (w *Wallet) servePage(rw http.ResponseWriter) {
