@@ -58,6 +58,9 @@ type VerifiedState struct {
 // genesis: anchor "" and height -1).
 func (k *Keyring) NewVerifier(anchor, anchorFH string, height int32) (*Verifier, error) {
 	v := &Verifier{k: k, height: height, pending: map[chainhash.Hash]int32{}, coins: map[wire.OutPoint]Coin{}}
+	if (anchor == "") != (height < 0) || height < -1 {
+		return nil, fmt.Errorf("verifier: %w: anchor %q at height %d (want none at -1, or one at 0 or more)", ErrInvalidArgument, anchor, height)
+	}
 	if anchor != "" {
 		h, err := chainhash.NewHashFromStr(anchor)
 		if err != nil {
@@ -101,7 +104,10 @@ func (v *Verifier) AddFilters(r FilterRun) error {
 			return fmt.Errorf("filters: header %d: %w", i, err)
 		}
 		hash := h.BlockHash()
-		if h.PrevBlock != v.tipHash && !(v.height < 0 && h.PrevBlock == (chainhash.Hash{}) && hash == p.GenesisHash) {
+		switch {
+		case v.height < 0 && hash != p.GenesisHash:
+			return fmt.Errorf("filters: block %s at height 0 is not the %s genesis block %s", hash, p.Name, p.GenesisHash)
+		case v.height >= 0 && h.PrevBlock != v.tipHash:
 			return fmt.Errorf("filters: block %s at height %d does not follow %s", hash, v.height+1, v.tipHash)
 		}
 		if err := checkWork(&h, hash, p); err != nil {

@@ -221,3 +221,44 @@ func TestSignContract(t *testing.T) {
 		t.Errorf("a foreign address's key: %v", err)
 	}
 }
+
+// mine sets h's nonce so its hash meets its own bits.
+func mine(t *testing.T, h *wire.BlockHeader) {
+	t.Helper()
+	for !chaingen.MeetsTarget(h) {
+		h.Nonce++
+		if h.Nonce == 0 {
+			t.Fatal("nonce space exhausted")
+		}
+	}
+}
+
+// TestVerifierGenesis: a walk from genesis takes only the network's
+// genesis block first, not any header with a zero previous hash that
+// meets its work.
+func TestVerifierGenesis(t *testing.T) {
+	k := open(t, testMnemonic)
+	c := buildFilterChain(t, []*wire.MsgBlock{chaincfg.RegTestParams.GenesisBlock})
+	forged := chaincfg.RegTestParams.GenesisBlock.Header
+	forged.Timestamp++
+	mine(t, &forged)
+	r := c.run(0, 1)
+	r.Headers[0] = hex.EncodeToString(forged.Bytes())
+	v, err := k.NewVerifier("", "", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AddFilters(r); err == nil || !strings.Contains(err.Error(), "genesis") {
+		t.Fatalf("a first block that is not genesis: %v", err)
+	}
+	if err := v.AddFilters(c.run(0, 1)); err != nil {
+		t.Fatalf("genesis after the refusal: %v", err)
+	}
+	// No anchor is only before genesis, an anchor only at a height.
+	if _, err := k.NewVerifier("", "", 3); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("no anchor at height 3: %v", err)
+	}
+	if _, err := k.NewVerifier(c.blocks[0].BlockHash().String(), c.fhs[0].String(), -1); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("an anchor at height -1: %v", err)
+	}
+}
