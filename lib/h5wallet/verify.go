@@ -3,6 +3,7 @@ package h5wallet
 import (
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"sort"
 
 	"github.com/gamegold/gg/lib/chaincfg"
@@ -13,25 +14,55 @@ import (
 
 // Verified mode: the wallet's coins found from BIP158 filters and blocks
 // instead of the node's address index. A Verifier walks the chain from
-// an anchor (a block hash and its filter header, taken from the node):
-// each run of headers must link to the last one and meet its proof of
-// work, each filter must hash into the filter header chain the node
-// serves, and each block whose filter matches one of the wallet's
-// scripts must hash to its header and hold the transactions its merkle
-// root commits to; the coins are then read from those blocks. The node
-// can still withhold or forge a whole chain from the anchor on (a
-// single source); it cannot make the balance disagree with blocks that
-// meet their proof of work.
+// an anchor (a block's hash, header and filter header, taken from the
+// node on trust) or from the network's genesis block. Each header after
+// it must:
+//
+//   - link to the one before (block 0 must be the genesis block);
+//   - carry the difficulty the chain allows after its parent: outside a
+//     retarget height (a multiple of BlocksPerRetarget) the parent's
+//     bits exactly, at one a target at most RetargetFactor times above
+//     or below the parent's (the node's exact rule also needs the
+//     window's first timestamp, which a walk from an anchor may not
+//     have), and never above PowLimit; networks with NoRetargeting keep
+//     the parent's bits at every height. On networks that allow
+//     minimum-difficulty blocks (ReduceMinDifficulty: testnet, regtest)
+//     only the limit is checked, since whether such a block is allowed
+//     depends on timestamps and ancestors the walk does not check;
+//   - have a hash that meets its bits.
+//
+// Each filter must hash into the filter header chain the node serves,
+// and each block whose filter matches one of the wallet's scripts must
+// hash to its header and hold the transactions its merkle root commits
+// to; the coins are then read from those blocks. Timestamps (median
+// time past, the future limit), checkpoints and the blocks' contents
+// beyond the wallet's outputs are not checked. The node can still
+// withhold or forge a whole chain from the anchor on (a single source),
+// but its blocks cost the anchor's difficulty, easing by at most
+// RetargetFactor per retarget window (on networks without
+// ReduceMinDifficulty); the node cannot make the balance disagree with
+// blocks that meet that work.
 
 // Verifier holds the walk's state.
 type Verifier struct {
 	k       *Keyring
 	tipHash chainhash.Hash // the last header checked
 	tipFH   chainhash.Hash // its filter header
+	bits    uint32         // its bits
 	height  int32
 	pending map[chainhash.Hash]int32 // matched blocks not scanned yet → height
 	coins   map[wire.OutPoint]Coin
 	scanned int
+}
+
+// Anchor is where a walk starts: the block Hash (display hex) at Height,
+// its 80-byte Header (hex: its bits bound the next header's) and its
+// FilterHeader (display hex). Before genesis: all empty and height -1.
+type Anchor struct {
+	Hash         string `json:"anchor"`
+	Header       string `json:"anchor_header"`
+	FilterHeader string `json:"anchor_fh"`
+	Height       int32  `json:"height"`
 }
 
 // FilterRun is a run of consecutive blocks after the verifier's tip:
@@ -53,25 +84,38 @@ type VerifiedState struct {
 	Scanned int      `json:"scanned"`
 }
 
-// NewVerifier starts a walk after the block anchor (display hash) at
-// height, whose filter header is anchorFH (display; zero before
-// genesis: anchor "" and height -1).
-func (k *Keyring) NewVerifier(anchor, anchorFH string, height int32) (*Verifier, error) {
-	v := &Verifier{k: k, height: height, pending: map[chainhash.Hash]int32{}, coins: map[wire.OutPoint]Coin{}}
-	if (anchor == "") != (height < 0) || height < -1 {
-		return nil, fmt.Errorf("verifier: %w: anchor %q at height %d (want none at -1, or one at 0 or more)", ErrInvalidArgument, anchor, height)
+// NewVerifier starts a walk after the anchor a.
+func (k *Keyring) NewVerifier(a Anchor) (*Verifier, error) {
+	v := &Verifier{k: k, height: a.Height, pending: map[chainhash.Hash]int32{}, coins: map[wire.OutPoint]Coin{}}
+	if (a.Hash == "") != (a.Height < 0) || a.Height < -1 {
+		return nil, fmt.Errorf("verifier: %w: anchor %q at height %d (want none at -1, or one at 0 or more)", ErrInvalidArgument, a.Hash, a.Height)
 	}
-	if anchor != "" {
-		h, err := chainhash.NewHashFromStr(anchor)
-		if err != nil {
-			return nil, fmt.Errorf("verifier: %w: anchor %q", ErrInvalidArgument, anchor)
-		}
-		fh, err := chainhash.NewHashFromStr(anchorFH)
-		if err != nil {
-			return nil, fmt.Errorf("verifier: %w: anchor filter header %q", ErrInvalidArgument, anchorFH)
-		}
-		v.tipHash, v.tipFH = h, fh
+	if a.Hash == "" {
+		return v, nil
 	}
+	h, err := chainhash.NewHashFromStr(a.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("verifier: %w: anchor %q", ErrInvalidArgument, a.Hash)
+	}
+	fh, err := chainhash.NewHashFromStr(a.FilterHeader)
+	if err != nil {
+		return nil, fmt.Errorf("verifier: %w: anchor filter header %q", ErrInvalidArgument, a.FilterHeader)
+	}
+	raw, err := hex.DecodeString(a.Header)
+	if err != nil || len(raw) != wire.BlockHeaderSize {
+		return nil, fmt.Errorf("verifier: %w: the anchor header is not 80 bytes of hex", ErrInvalidArgument)
+	}
+	hdr, err := wire.DecodeHeader(raw)
+	if err != nil {
+		return nil, fmt.Errorf("verifier: anchor header: %w", err)
+	}
+	if hdr.BlockHash() != h {
+		return nil, fmt.Errorf("verifier: %w: the anchor header hashes to %s, not %s", ErrInvalidArgument, hdr.BlockHash(), h)
+	}
+	if _, err := checkTarget(hdr.Bits, k.params); err != nil {
+		return nil, fmt.Errorf("verifier: %w: anchor %s: %v", ErrInvalidArgument, h, err)
+	}
+	v.tipHash, v.tipFH, v.bits = h, fh, hdr.Bits
 	return v, nil
 }
 
@@ -110,6 +154,11 @@ func (v *Verifier) AddFilters(r FilterRun) error {
 		case v.height >= 0 && h.PrevBlock != v.tipHash:
 			return fmt.Errorf("filters: block %s at height %d does not follow %s", hash, v.height+1, v.tipHash)
 		}
+		if v.height >= 0 {
+			if err := checkBits(p, v.height+1, h.Bits, v.bits); err != nil {
+				return fmt.Errorf("filters: block %s at height %d: %w", hash, v.height+1, err)
+			}
+		}
 		if err := checkWork(&h, hash, p); err != nil {
 			return fmt.Errorf("filters: block %s: %w", hash, err)
 		}
@@ -129,7 +178,7 @@ func (v *Verifier) AddFilters(r FilterRun) error {
 		if fh != want {
 			return fmt.Errorf("filters: block %s: the filter does not hash to the filter header %s", hash, want)
 		}
-		v.tipHash, v.tipFH, v.height = hash, fh, v.height+1
+		v.tipHash, v.tipFH, v.bits, v.height = hash, fh, h.Bits, v.height+1
 		if f.N() > 0 && f.MatchAny(gcs.BlockKey(hash), scripts) {
 			v.pending[hash] = v.height
 		}
@@ -137,15 +186,60 @@ func (v *Verifier) AddFilters(r FilterRun) error {
 	return nil
 }
 
+// checkTarget returns the target of bits, which must be positive and
+// within the network's limit.
+func checkTarget(bits uint32, p *chaincfg.Params) (*big.Int, error) {
+	target := chaincfg.CompactToBig(bits)
+	if target.Sign() <= 0 || bits&0x00800000 != 0 || target.Cmp(p.PowLimit) > 0 {
+		return nil, fmt.Errorf("bad target %08x", bits)
+	}
+	return target, nil
+}
+
 // checkWork checks that h's hash meets its target and the target is
 // within the network's limit.
 func checkWork(h *wire.BlockHeader, hash chainhash.Hash, p *chaincfg.Params) error {
-	target := chaincfg.CompactToBig(h.Bits)
-	if target.Sign() <= 0 || h.Bits&0x00800000 != 0 || target.Cmp(p.PowLimit) > 0 {
-		return fmt.Errorf("bad target %08x", h.Bits)
+	target, err := checkTarget(h.Bits, p)
+	if err != nil {
+		return err
 	}
 	if chaincfg.HashToBig(&hash).Cmp(target) > 0 {
 		return fmt.Errorf("the hash does not meet its target %08x", h.Bits)
+	}
+	return nil
+}
+
+// checkBits checks the bits of the header at height (above 0) against
+// its parent's, prevBits: the bound of the package comment. It mirrors
+// lib/chain's NextRequiredBits where that needs no more than the parent
+// (lib/chain links the block store, which the module must not): at a
+// retarget height the node's target is the parent's scaled by the last
+// window's time clamped to RetargetFactor, so the bounds are that
+// computation at the two clamps.
+func checkBits(p *chaincfg.Params, height int32, bits, prevBits uint32) error {
+	if p.ReduceMinDifficulty {
+		return nil
+	}
+	if p.NoRetargeting || height%p.BlocksPerRetarget() != 0 {
+		if bits != prevBits {
+			return fmt.Errorf("bits %08x, required %08x (the parent's)", bits, prevBits)
+		}
+		return nil
+	}
+	span := int64(p.TargetTimespan.Seconds())
+	scaled := func(actual int64) *big.Int {
+		t := chaincfg.CompactToBig(prevBits)
+		t.Mul(t, big.NewInt(actual))
+		t.Div(t, big.NewInt(span))
+		if t.Cmp(p.PowLimit) > 0 {
+			t.Set(p.PowLimit)
+		}
+		return chaincfg.CompactToBig(chaincfg.BigToCompact(t))
+	}
+	lo, hi := scaled(span/p.RetargetFactor), scaled(span*p.RetargetFactor)
+	if t := chaincfg.CompactToBig(bits); t.Cmp(lo) < 0 || t.Cmp(hi) > 0 {
+		return fmt.Errorf("bits %08x at a retarget height: the target may change at most %d times from the parent's %08x (%08x to %08x)",
+			bits, p.RetargetFactor, prevBits, chaincfg.BigToCompact(lo), chaincfg.BigToCompact(hi))
 	}
 	return nil
 }
