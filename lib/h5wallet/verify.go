@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"time"
 
 	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/chainhash"
@@ -93,30 +94,25 @@ func (k *Keyring) NewVerifier(a Anchor) (*Verifier, error) {
 	if a.Hash == "" {
 		return v, nil
 	}
-	h, err := chainhash.NewHashFromStr(a.Hash)
-	if err != nil {
-		return nil, fmt.Errorf("verifier: %w: anchor %q", ErrInvalidArgument, a.Hash)
-	}
-	fh, err := chainhash.NewHashFromStr(a.FilterHeader)
-	if err != nil {
-		return nil, fmt.Errorf("verifier: %w: anchor filter header %q", ErrInvalidArgument, a.FilterHeader)
-	}
-	raw, err := hex.DecodeString(a.Header)
-	if err != nil || len(raw) != wire.BlockHeaderSize {
-		return nil, fmt.Errorf("verifier: %w: the anchor header is not 80 bytes of hex", ErrInvalidArgument)
-	}
-	hdr, err := wire.DecodeHeader(raw)
-	if err != nil {
-		return nil, fmt.Errorf("verifier: anchor header: %w", err)
-	}
-	if hdr.BlockHash() != h {
-		return nil, fmt.Errorf("verifier: %w: the anchor header hashes to %s, not %s", ErrInvalidArgument, hdr.BlockHash(), h)
+	hdr, err := parseHeader(a.Header)
+	fh, err2 := chainhash.NewHashFromStr(a.FilterHeader)
+	if err != nil || err2 != nil || hdr.BlockHash().String() != a.Hash {
+		return nil, fmt.Errorf("verifier: %w: anchor %q: want its 80-byte header (hex) and filter header", ErrInvalidArgument, a.Hash)
 	}
 	if _, err := checkTarget(hdr.Bits, k.params); err != nil {
-		return nil, fmt.Errorf("verifier: %w: anchor %s: %v", ErrInvalidArgument, h, err)
+		return nil, fmt.Errorf("verifier: %w: anchor %s: %v", ErrInvalidArgument, a.Hash, err)
 	}
-	v.tipHash, v.tipFH, v.bits = h, fh, hdr.Bits
+	v.tipHash, v.tipFH, v.bits = hdr.BlockHash(), fh, hdr.Bits
 	return v, nil
+}
+
+// parseHeader decodes an 80-byte header from hex.
+func parseHeader(s string) (wire.BlockHeader, error) {
+	raw, err := hex.DecodeString(s)
+	if err != nil || len(raw) != wire.BlockHeaderSize {
+		return wire.BlockHeader{}, fmt.Errorf("%w: not 80 bytes of hex", ErrInvalidArgument)
+	}
+	return wire.DecodeHeader(raw)
 }
 
 // scripts are the output scripts of every address the keyring derived.
@@ -139,11 +135,7 @@ func (v *Verifier) AddFilters(r FilterRun) error {
 	p := v.k.params
 	scripts := v.scripts()
 	for i := range r.Headers {
-		raw, err := hex.DecodeString(r.Headers[i])
-		if err != nil || len(raw) != wire.BlockHeaderSize {
-			return fmt.Errorf("filters: %w: header %d is not 80 bytes of hex", ErrInvalidArgument, i)
-		}
-		h, err := wire.DecodeHeader(raw)
+		h, err := parseHeader(r.Headers[i])
 		if err != nil {
 			return fmt.Errorf("filters: header %d: %w", i, err)
 		}
@@ -213,33 +205,28 @@ func checkWork(h *wire.BlockHeader, hash chainhash.Hash, p *chaincfg.Params) err
 // its parent's, prevBits: the bound of the package comment. It mirrors
 // lib/chain's NextRequiredBits where that needs no more than the parent
 // (lib/chain links the block store, which the module must not): at a
-// retarget height the node's target is the parent's scaled by the last
-// window's time clamped to RetargetFactor, so the bounds are that
-// computation at the two clamps.
+// retarget height the node scales the parent's target by the last
+// window's time clamped to RetargetFactor.
 func checkBits(p *chaincfg.Params, height int32, bits, prevBits uint32) error {
-	if p.ReduceMinDifficulty {
-		return nil
+	ok := true
+	switch {
+	case p.ReduceMinDifficulty:
+	case p.NoRetargeting || height%p.BlocksPerRetarget() != 0:
+		ok = bits == prevBits
+	default:
+		// The node's target lies between the parent's scaled at the
+		// two clamps; the easier end needs no rounding (bits are
+		// already compact), the harder end is rounded as the node
+		// rounds it.
+		span := int64(p.TargetTimespan / time.Second)
+		t, prev := chaincfg.CompactToBig(bits), chaincfg.CompactToBig(prevBits)
+		lo := new(big.Int).Mul(prev, big.NewInt(span/p.RetargetFactor))
+		lo = chaincfg.CompactToBig(chaincfg.BigToCompact(lo.Div(lo, big.NewInt(span))))
+		ok = t.Cmp(lo) >= 0 && t.Cmp(prev.Mul(prev, big.NewInt(p.RetargetFactor))) <= 0
 	}
-	if p.NoRetargeting || height%p.BlocksPerRetarget() != 0 {
-		if bits != prevBits {
-			return fmt.Errorf("bits %08x, required %08x (the parent's)", bits, prevBits)
-		}
-		return nil
-	}
-	span := int64(p.TargetTimespan.Seconds())
-	scaled := func(actual int64) *big.Int {
-		t := chaincfg.CompactToBig(prevBits)
-		t.Mul(t, big.NewInt(actual))
-		t.Div(t, big.NewInt(span))
-		if t.Cmp(p.PowLimit) > 0 {
-			t.Set(p.PowLimit)
-		}
-		return chaincfg.CompactToBig(chaincfg.BigToCompact(t))
-	}
-	lo, hi := scaled(span/p.RetargetFactor), scaled(span*p.RetargetFactor)
-	if t := chaincfg.CompactToBig(bits); t.Cmp(lo) < 0 || t.Cmp(hi) > 0 {
-		return fmt.Errorf("bits %08x at a retarget height: the target may change at most %d times from the parent's %08x (%08x to %08x)",
-			bits, p.RetargetFactor, prevBits, chaincfg.BigToCompact(lo), chaincfg.BigToCompact(hi))
+	if !ok {
+		return fmt.Errorf("bits %08x after the parent's %08x: want the same bits, or at a retarget height a target at most %d times above or below",
+			bits, prevBits, p.RetargetFactor)
 	}
 	return nil
 }
