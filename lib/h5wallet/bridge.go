@@ -162,15 +162,11 @@ func (s *Session) call(method string, args []byte) (any, error) {
 		}
 		return s.k.SignContract(a.Terms)
 	case "verifyStart":
-		var a struct {
-			Anchor   string `json:"anchor"`
-			AnchorFH string `json:"anchor_fh"`
-			Height   int32  `json:"height"`
-		}
+		var a Anchor
 		if err := decodeArgs(method, args, &a); err != nil {
 			return nil, err
 		}
-		v, err := s.k.NewVerifier(a.Anchor, a.AnchorFH, a.Height)
+		v, err := s.k.NewVerifier(a)
 		if err != nil {
 			return nil, err
 		}

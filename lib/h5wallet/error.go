@@ -13,7 +13,7 @@ const (
 	// ErrInsufficientFunds: the coins given do not cover the outputs
 	// and the fee.
 	ErrInsufficientFunds = ErrorKind("insufficient funds")
-	// ErrUnknownAddress: a coin pays an address the keyring has not
-	// derived.
+	// ErrUnknownAddress: a coin pays, or the change or a bought prop
+	// would go to, an address the keyring has not derived.
 	ErrUnknownAddress = ErrorKind("address not in the wallet")
 )

@@ -172,6 +172,8 @@ func TestSendErrors(t *testing.T) {
 	k := open(t, testMnemonic)
 	recv, chg := derive(t, k, BranchReceive, 1), derive(t, k, BranchChange, 1)
 	coin := Coin{TxID: fakeTxID(1), Value: 100_000, Address: recv[0].Addr, Height: 1}
+	notYet := derive(t, open(t, testMnemonic), BranchChange, 2)[1] // the wallet's, but k has not derived it
+	foreign := derive(t, open(t, "legal winner thank year wave sausage worth useful legal winner thank yellow"), BranchChange, 1)[0]
 	mainAddr := "gg1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh" // not regtest
 	for _, c := range []struct {
 		name string
@@ -186,6 +188,8 @@ func TestSendErrors(t *testing.T) {
 			To: []Output{{recv[0].Addr, 5000}}, ChangeAddress: chg[0].Addr}, ErrUnknownAddress},
 		{"twice", SendRequest{Coins: []Coin{coin, coin}, To: []Output{{recv[0].Addr, 5000}}, ChangeAddress: chg[0].Addr}, ErrInvalidArgument},
 		{"fee rate", SendRequest{Coins: []Coin{coin}, To: []Output{{recv[0].Addr, 5000}}, ChangeAddress: chg[0].Addr, FeeRate: -1}, ErrInvalidArgument},
+		{"foreign change", SendRequest{Coins: []Coin{coin}, To: []Output{{recv[0].Addr, 5000}}, ChangeAddress: foreign.Addr}, ErrUnknownAddress},
+		{"change not derived", SendRequest{Coins: []Coin{coin}, To: []Output{{recv[0].Addr, 5000}}, ChangeAddress: notYet.Addr}, ErrUnknownAddress},
 	} {
 		if _, err := k.Send(c.r); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
@@ -244,6 +248,7 @@ func TestSaleAndBid(t *testing.T) {
 func TestSaleBidErrors(t *testing.T) {
 	k := open(t, testMnemonic)
 	a := derive(t, k, 0, 1)[0]
+	foreign := derive(t, open(t, "legal winner thank year wave sausage worth useful legal winner thank yellow"), 0, 1)[0].Addr
 	coin := Coin{TxID: fakeTxID(7), Value: 10_000, Address: a.Addr, Height: 3}
 	prop := strings.Repeat("ab", 32)
 	for _, c := range []struct {
@@ -283,6 +288,8 @@ func TestSaleBidErrors(t *testing.T) {
 		{"below gold", func(r *BidRequest) { r.Price = 9_000 }, ErrInvalidArgument},
 		{"no funds", func(r *BidRequest) { r.Coins = nil }, ErrInsufficientFunds},
 		{"seller not a carrier", func(r *BidRequest) { r.Seller = "2MzQwSSnBHWHqSAqtTVQ6v47XtaisrJa1Vc" }, ErrInvalidArgument},
+		{"foreign prop address", func(r *BidRequest) { r.PropAddress = foreign }, ErrUnknownAddress},
+		{"foreign change", func(r *BidRequest) { r.ChangeAddress = foreign }, ErrUnknownAddress},
 	} {
 		r := base
 		c.mod(&r)

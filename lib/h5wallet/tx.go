@@ -46,7 +46,8 @@ type Output struct {
 }
 
 // SendRequest asks for a plain GG send from Coins (the page leaves out
-// coins carrying game objects) to To, change to ChangeAddress.
+// coins carrying game objects) to To, change to ChangeAddress (one of
+// the keyring's derived addresses).
 type SendRequest struct {
 	Coins         []Coin   `json:"coins"`
 	To            []Output `json:"to"`
@@ -67,7 +68,8 @@ type SaleRequest struct {
 
 // BidRequest asks for a bid of Price on the auction whose current
 // transaction (the listing or the best bid) is SaleHex, paying the
-// seller's address Seller; the prop (Gold) goes to PropAddress.
+// seller's address Seller; the prop (Gold) goes to PropAddress (like
+// ChangeAddress, one of the keyring's derived addresses).
 // ReplacedFees are the fees of the transaction replaced (the pool's
 // replacement rules want them paid again on top).
 type BidRequest struct {
@@ -120,6 +122,20 @@ func (k *Keyring) script(addr, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s address %q: %v", ErrInvalidArgument, what, addr, err)
 	}
 	return a.PkScript(), nil
+}
+
+// ownScript returns the output script of addr, which must be one of the
+// keyring's derived addresses (ErrUnknownAddress otherwise): change and
+// a bought prop go only where the wallet holds the key.
+func (k *Keyring) ownScript(addr, what string) ([]byte, error) {
+	pk, err := k.script(addr, what)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := k.known[addr]; !ok {
+		return nil, fmt.Errorf("%s address: %w: %s", what, ErrUnknownAddress, addr)
+	}
+	return pk, nil
 }
 
 // spendable returns the coins that may be spent at the next block, the
@@ -271,7 +287,7 @@ func (k *Keyring) Send(r SendRequest) (*TxResult, error) {
 		}
 		b.tx.AddTxOut(&wire.TxOut{Value: o.Value, PkScript: pk})
 	}
-	change, err := k.script(r.ChangeAddress, "change")
+	change, err := k.ownScript(r.ChangeAddress, "change")
 	if err != nil {
 		return nil, fmt.Errorf("send: %w", err)
 	}
@@ -364,11 +380,11 @@ func (k *Keyring) Bid(r BidRequest) (*TxResult, error) {
 	if !game.IsCarrierScript(seller) {
 		return nil, fmt.Errorf("bid: %w: the seller must be a P2WPKH or P2WSH address", ErrInvalidArgument)
 	}
-	propPk, err := k.script(r.PropAddress, "prop")
+	propPk, err := k.ownScript(r.PropAddress, "prop")
 	if err != nil {
 		return nil, fmt.Errorf("bid: %w", err)
 	}
-	change, err := k.script(r.ChangeAddress, "change")
+	change, err := k.ownScript(r.ChangeAddress, "change")
 	if err != nil {
 		return nil, fmt.Errorf("bid: %w", err)
 	}

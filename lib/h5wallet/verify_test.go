@@ -41,6 +41,12 @@ func buildFilterChain(t *testing.T, blocks []*wire.MsgBlock) filterChain {
 	return c
 }
 
+// anchor is block i as a walk's anchor.
+func (c filterChain) anchor(i int) Anchor {
+	return Anchor{Hash: c.blocks[i].BlockHash().String(), Header: hex.EncodeToString(c.blocks[i].Header.Bytes()),
+		FilterHeader: c.fhs[i].String(), Height: int32(i)}
+}
+
 func (c filterChain) run(from, to int) FilterRun {
 	var r FilterRun
 	for i := from; i < to; i++ {
@@ -70,7 +76,7 @@ func TestVerifier(t *testing.T) {
 	}
 	c := buildFilterChain(t, blocks)
 
-	v, err := k.NewVerifier("", "", -1)
+	v, err := k.NewVerifier(Anchor{Height: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +127,7 @@ func TestVerifier(t *testing.T) {
 			r.Headers[0] = hex.EncodeToString(h.Bytes())
 		}},
 	} {
-		v, err := k.NewVerifier(blocks[1].BlockHash().String(), c.fhs[1].String(), 1)
+		v, err := k.NewVerifier(c.anchor(1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,8 +137,22 @@ func TestVerifier(t *testing.T) {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	if _, err := k.NewVerifier("xyz", "", 3); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := k.NewVerifier(Anchor{Hash: "xyz", Height: 3}); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("bad anchor: %v", err)
+	}
+	easy := c.blocks[1].Header
+	easy.Bits = 0x2100ffff // above regtest's limit
+	for name, mod := range map[string]func(*Anchor){
+		"no anchor header":      func(a *Anchor) { a.Header = "" },
+		"another block's":       func(a *Anchor) { a.Header = hex.EncodeToString(c.blocks[2].Header.Bytes()) },
+		"anchor bits too easy":  func(a *Anchor) { a.Header, a.Hash = hex.EncodeToString(easy.Bytes()), easy.BlockHash().String() },
+		"bad anchor filter hdr": func(a *Anchor) { a.FilterHeader = "zz" },
+	} {
+		a := c.anchor(1)
+		mod(&a)
+		if _, err := k.NewVerifier(a); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 
@@ -165,10 +185,17 @@ func TestSessionCall(t *testing.T) {
 	if m := call("verifyState", ``); m["error"] == nil {
 		t.Errorf("verifyState before verifyStart: %v", m)
 	}
+	c := buildFilterChain(t, []*wire.MsgBlock{chaincfg.RegTestParams.GenesisBlock})
+	if m := call("verifyStart", `{"anchor":"`+c.blocks[0].BlockHash().String()+`","anchor_fh":"`+c.fhs[0].String()+`","height":0}`); m["error"] == nil {
+		t.Errorf("verifyStart without the anchor's header: %v", m)
+	}
+	a, _ := json.Marshal(c.anchor(0))
+	if m := call("verifyStart", string(a)); m["error"] != nil {
+		t.Errorf("verifyStart at genesis: %v", m)
+	}
 	if m := call("verifyStart", `{"height":-1}`); m["error"] != nil {
 		t.Errorf("verifyStart: %v", m)
 	}
-	c := buildFilterChain(t, []*wire.MsgBlock{chaincfg.RegTestParams.GenesisBlock})
 	b, _ := json.Marshal(c.run(0, 1))
 	if m := call("verifyFilters", string(b)); m["error"] != nil || m["result"].(map[string]any)["height"].(float64) != 0 {
 		t.Errorf("verifyFilters: %v", m)
@@ -219,5 +246,159 @@ func TestSignContract(t *testing.T) {
 	}
 	if _, err := k.ContractKey("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"); !errors.Is(err, ErrUnknownAddress) {
 		t.Errorf("a foreign address's key: %v", err)
+	}
+}
+
+// mine sets h's nonce so its hash meets its own bits.
+func mine(t *testing.T, h *wire.BlockHeader) {
+	t.Helper()
+	for !chaingen.MeetsTarget(h) {
+		h.Nonce++
+		if h.Nonce == 0 {
+			t.Fatal("nonce space exhausted")
+		}
+	}
+}
+
+// TestVerifierGenesis: a walk from genesis takes only the network's
+// genesis block first, not any header with a zero previous hash that
+// meets its work.
+func TestVerifierGenesis(t *testing.T) {
+	k := open(t, testMnemonic)
+	c := buildFilterChain(t, []*wire.MsgBlock{chaincfg.RegTestParams.GenesisBlock})
+	forged := chaincfg.RegTestParams.GenesisBlock.Header
+	forged.Timestamp++
+	mine(t, &forged)
+	r := c.run(0, 1)
+	r.Headers[0] = hex.EncodeToString(forged.Bytes())
+	v, err := k.NewVerifier(Anchor{Height: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AddFilters(r); err == nil || !strings.Contains(err.Error(), "genesis") {
+		t.Fatalf("a first block that is not genesis: %v", err)
+	}
+	if err := v.AddFilters(c.run(0, 1)); err != nil {
+		t.Fatalf("genesis after the refusal: %v", err)
+	}
+	// No anchor is only before genesis, an anchor only at a height.
+	if _, err := k.NewVerifier(Anchor{Height: 3}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("no anchor at height 3: %v", err)
+	}
+	if _, err := k.NewVerifier(Anchor{Hash: c.blocks[0].BlockHash().String(), Header: hex.EncodeToString(c.blocks[0].Header.Bytes()),
+		FilterHeader: c.fhs[0].String(), Height: -1}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("an anchor at height -1: %v", err)
+	}
+}
+
+// headerRun is headers after an anchor with one filter (any valid one:
+// only its hash chains into the filter headers) for each.
+func headerRun(t *testing.T, anchorFH chainhash.Hash, hs ...wire.BlockHeader) FilterRun {
+	t.Helper()
+	f, err := gcs.BuildBasic(chaincfg.MainNetParams.GenesisBlock, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r FilterRun
+	fh := anchorFH
+	for _, h := range hs {
+		fh = gcs.Header(f.Hash(), fh)
+		r.Headers = append(r.Headers, hex.EncodeToString(h.Bytes()))
+		r.FilterHeaders = append(r.FilterHeaders, fh.String())
+		r.Filters = append(r.Filters, hex.EncodeToString(f.Bytes()))
+	}
+	return r
+}
+
+// TestVerifierDifficulty: on main's rules a header must carry its
+// parent's bits outside a retarget height and move the target at most
+// RetargetFactor times at one; a node cannot forge a cheap chain of
+// minimum-difficulty headers after a harder anchor. Testnet, which
+// allows minimum-difficulty blocks, is held to the limit only.
+func TestVerifierDifficulty(t *testing.T) {
+	p := chaincfg.MainNetParams
+	k, err := Open(testMnemonic, "", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		limit   = 0x1f00ffff // main's PowLimitBits: 2^16 hashes a header
+		quarter = 0x1e3fffc0 // limit / 4
+		hard    = 0x1e3fff00 // a little below a quarter of the limit
+		up4     = 0x1f00fffc // hard × 4
+	)
+	if p.PowLimitBits != limit || p.RetargetFactor != 4 || p.BlocksPerRetarget() != 2016 {
+		t.Fatalf("main's parameters changed: limit %08x, factor %d, window %d", p.PowLimitBits, p.RetargetFactor, p.BlocksPerRetarget())
+	}
+	anchorAt := func(height int32, bits uint32) (Anchor, wire.BlockHeader) {
+		h := wire.BlockHeader{Version: 4, Timestamp: 1_700_000_000 + uint32(height)*600, Bits: bits} // the anchor's work is not checked
+		return Anchor{Hash: h.BlockHash().String(), Header: hex.EncodeToString(h.Bytes()), FilterHeader: chainhash.Hash{}.String(), Height: height}, h
+	}
+	child := func(parent wire.BlockHeader, bits uint32, mined bool) wire.BlockHeader {
+		h := wire.BlockHeader{Version: 4, PrevBlock: parent.BlockHash(), Timestamp: parent.Timestamp + 600, Bits: bits}
+		if mined {
+			mine(t, &h)
+		}
+		return h
+	}
+
+	// From genesis: block 1 at the limit, like genesis.
+	g := p.GenesisBlock.Header
+	v, err := k.NewVerifier(Anchor{Height: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gf, _ := gcs.BuildBasic(p.GenesisBlock, nil)
+	run := headerRun(t, gcs.Header(gf.Hash(), chainhash.Hash{}), child(g, limit, true))
+	run.Headers = append([]string{hex.EncodeToString(g.Bytes())}, run.Headers...)
+	run.FilterHeaders = append([]string{gcs.Header(gf.Hash(), chainhash.Hash{}).String()}, run.FilterHeaders...)
+	run.Filters = append([]string{hex.EncodeToString(gf.Bytes())}, run.Filters...)
+	if err := v.AddFilters(run); err != nil || v.State().Height != 1 {
+		t.Fatalf("genesis and block 1 on main: %v", err)
+	}
+
+	for _, tc := range []struct {
+		name       string
+		height     int32  // the anchor's
+		prev, bits uint32 // the anchor's bits, the next header's
+		mined      bool
+		ok         bool
+	}{
+		{"forged minimum difficulty after a harder block", 100, hard, limit, true, false},
+		{"harder than the parent outside a retarget", 100, limit, quarter, false, false},
+		{"retarget to 4x easier", 2015, hard, up4, true, true},
+		{"retarget beyond 4x easier", 2015, hard, limit, true, false},
+		{"retarget beyond 4x harder", 2015, limit, quarter - 1, false, false},
+		{"the limit at a retarget after the limit", 4031, limit, limit, true, true},
+	} {
+		a, ah := anchorAt(tc.height, tc.prev)
+		v, err := k.NewVerifier(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = v.AddFilters(headerRun(t, chainhash.Hash{}, child(ah, tc.bits, tc.mined)))
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "bits")):
+			t.Errorf("%s: %v, want a refusal of its bits", tc.name, err)
+		}
+	}
+
+	// Testnet allows a minimum-difficulty block after a harder one.
+	tp := chaincfg.TestNetParams
+	tk, err := Open(testMnemonic, "", tp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ah := wire.BlockHeader{Version: 4, Timestamp: 1_700_000_000, Bits: 0x1e7fffff}
+	v, err = tk.NewVerifier(Anchor{Hash: ah.BlockHash().String(), Header: hex.EncodeToString(ah.Bytes()), FilterHeader: chainhash.Hash{}.String(), Height: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := wire.BlockHeader{Version: 4, PrevBlock: ah.BlockHash(), Timestamp: ah.Timestamp + 1300, Bits: tp.PowLimitBits}
+	mine(t, &h)
+	if err := v.AddFilters(headerRun(t, chainhash.Hash{}, h)); err != nil {
+		t.Errorf("testnet's minimum-difficulty block: %v", err)
 	}
 }

@@ -210,9 +210,11 @@ async function doRefresh() {
 }
 
 // --- verified mode: BIP158 filters, filter headers, proof of work ---
-// The module checks each run of headers (linked, proof of work), each
-// filter against the filter header chain, matches the wallet's scripts
-// and reads the coins from the matched blocks (merkle root checked).
+// The module checks each run of headers (linked, the difficulty its
+// parent allows, proof of work; the anchor's header gives the first
+// parent's bits), each filter against the filter header chain, matches
+// the wallet's scripts and reads the coins from the matched blocks
+// (merkle root checked).
 async function text(path) {
   const r = await get(path);
   if (!r.ok) throw new Error(path + ": HTTP " + r.status);
@@ -228,8 +230,9 @@ async function verify() {
       if (from === 0) st = call("verifyStart", { height: -1 });
       else {
         const a = (await rest("/blockhashbyheight/" + (from - 1) + ".json")).blockhash;
-        const fh = await rest("/blockfilterheaders/basic/" + a + ".json?count=1");
-        st = call("verifyStart", { anchor: a, anchor_fh: fh[0], height: from - 1 });
+        const [hdr, fh] = await Promise.all([text("/headers/" + a + ".hex?count=1"),
+          rest("/blockfilterheaders/basic/" + a + ".json?count=1")]);
+        st = call("verifyStart", { anchor: a, anchor_header: hdr.slice(0, 160), anchor_fh: fh[0], height: from - 1 });
       }
     }
     while (st.height < info.blocks) {
