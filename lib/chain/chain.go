@@ -291,6 +291,12 @@ func open(cfg Config) (*Chain, error) {
 	if cfg.UtxoCacheBytes == 0 {
 		cfg.UtxoCacheBytes = DefaultUtxoCacheBytes
 	}
+	if cfg.GameHook != nil {
+		// A hook may annotate new outputs (GameHook.ConnectBlock), which
+		// the replay after a crash could not redo: every commit writes
+		// the UTXO set through.
+		cfg.UtxoCacheBytes = -1
+	}
 	if cfg.UtxoFlushBlocks <= 0 {
 		cfg.UtxoFlushBlocks = DefaultUtxoFlushBlocks
 	}
@@ -1402,23 +1408,59 @@ func (c *Chain) Tips() []TipInfo {
 // over key || uvarint(len(value)) || value of every record. It also
 // returns the number of entries. It flushes the write-back cache first.
 func (c *Chain) UtxoSetHash() (chainhash.Hash, uint64, error) {
+	var (
+		out chainhash.Hash
+		n   uint64
+	)
+	err := c.flushedView(func(tx *store.Tx, _ BestState) (err error) {
+		out, n, err = utxoBucketHashTx(tx)
+		return err
+	})
+	return out, n, err
+}
+
+// flushedView flushes the write-back UTXO cache under the chain's lock
+// and runs fn in a database read transaction begun before the lock is
+// let go: fn reads the state of best's tip (bbolt's read transactions
+// are snapshots) while blocks connect, and the mempool reads, in the
+// meantime. A whole-set scan holds no chain lock.
+func (c *Chain) flushedView(fn func(tx *store.Tx, best BestState) error) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	locked := true
+	defer func() {
+		if locked {
+			c.mu.Unlock()
+		}
+	}()
 	if !c.closed {
 		if err := c.flushUtxos(); err != nil {
-			return chainhash.Hash{}, 0, err
+			return err
 		}
 	}
-	return c.utxoBucketHash()
+	best := c.Best()
+	return c.db.View(func(tx *store.Tx) error {
+		c.mu.Unlock()
+		locked = false
+		return fn(tx, best)
+	})
 }
 
 // utxoBucketHash is UtxoSetHash of the utxo bucket as it is, without a
 // flush (Reindex: its chain never replayed the blocks after the bucket's
 // block, so a flush would claim too much).
-func (c *Chain) utxoBucketHash() (chainhash.Hash, uint64, error) {
+func (c *Chain) utxoBucketHash() (out chainhash.Hash, n uint64, err error) {
+	err = c.db.View(func(tx *store.Tx) error {
+		out, n, err = utxoBucketHashTx(tx)
+		return err
+	})
+	return out, n, err
+}
+
+// utxoBucketHashTx hashes the utxo bucket as tx sees it.
+func utxoBucketHashTx(tx *store.Tx) (chainhash.Hash, uint64, error) {
 	h := sha256.New()
 	var n uint64
-	err := c.db.View(func(tx *store.Tx) error {
+	err := func() error {
 		var lb [binary.MaxVarintLen64]byte
 		return tx.Bucket(bucketUtxo).ForEach(func(k, v []byte) error {
 			h.Write(k)
@@ -1427,7 +1469,7 @@ func (c *Chain) utxoBucketHash() (chainhash.Hash, uint64, error) {
 			n++
 			return nil
 		})
-	})
+	}()
 	var out chainhash.Hash
 	h.Sum(out[:0])
 	return out, n, err
@@ -1447,20 +1489,14 @@ type UtxoSetInfo struct {
 }
 
 // UtxoSetInfo flushes the write-back UTXO cache, then reads the UTXO
-// set and the game registries in one database transaction under the
-// chain's lock, so every figure belongs to the same tip.
+// set and the game registries in one database transaction begun under
+// the chain's lock (flushedView), so every figure belongs to the same
+// tip.
 func (c *Chain) UtxoSetInfo() (UtxoSetInfo, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.closed {
-		if err := c.flushUtxos(); err != nil {
-			return UtxoSetInfo{}, err
-		}
-	}
-	best := c.Best()
-	info := UtxoSetInfo{Height: best.Height, BestBlock: best.Hash}
+	var info UtxoSetInfo
 	h := sha256.New()
-	err := c.db.View(func(tx *store.Tx) error {
+	err := c.flushedView(func(tx *store.Tx, best BestState) error {
+		info = UtxoSetInfo{Height: best.Height, BestBlock: best.Hash}
 		var lb [binary.MaxVarintLen64]byte
 		var lastTx []byte
 		err := tx.Bucket(bucketUtxo).ForEach(func(k, v []byte) error {

@@ -7,9 +7,11 @@ import (
 
 // GameHook is an optional extra game layer. The chain always enforces the
 // game rules of lib/game itself; a hook runs after them, for tests and
-// experiments. Its methods run
-// inside the same bbolt write transaction as the UTXO update of the block,
-// so game registries and coins always move together; the undo bytes
+// experiments. Its methods run inside the bbolt write transaction that
+// commits the block; a chain with a hook writes every block's UTXO
+// changes through in that transaction (no write-back cache: the replay
+// after a crash could not redo the Game fields a hook sets), so game
+// registries and coins always move together; the undo bytes
 // ConnectBlock returns are stored with the block's undo data and handed
 // back to DisconnectBlock.
 type GameHook interface {
