@@ -28,9 +28,11 @@ const (
 var keyUtxoTip = []byte("utxotip")
 
 // entryBytes estimates what a layer entry costs in memory: the map slot
-// (key, pointer, overhead), the UtxoEntry and its two slices.
+// (key, pointer, overhead), the UtxoEntry, its two slice headers and its
+// Game bytes. Its script is in a slab, counted whole when allocated
+// (keep): a spent entry's script stays in memory as long as its slab.
 func entryBytes(e *UtxoEntry) int64 {
-	return 160 + int64(len(e.PkScript)+len(e.Game))
+	return 160 + int64(len(e.Game))
 }
 
 // spentMarker is the layer's entry for an output to delete from the
@@ -46,7 +48,7 @@ var spentMarker = &UtxoEntry{state: entrySpent}
 // entries are never modified once in it.
 type utxoLayer struct {
 	m      map[wire.OutPoint]*UtxoEntry
-	bytes  int64     // sum of entryBytes over m
+	bytes  int64     // sum of entryBytes over m, plus every slab's capacity
 	blocks int       // blocks connected since the last flush
 	since  time.Time // the last flush (or the start)
 	slab   []byte    // output scripts are copied into 64 KiB slabs
@@ -76,6 +78,7 @@ func (l *utxoLayer) keep(b []byte) []byte {
 	}
 	if cap(l.slab)-len(l.slab) < len(b) {
 		l.slab = make([]byte, 0, max(64<<10, len(b)))
+		l.bytes += int64(cap(l.slab)) // until the flush frees them all
 	}
 	n := len(l.slab)
 	l.slab = append(l.slab, b...)

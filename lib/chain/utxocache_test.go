@@ -287,3 +287,27 @@ func TestUtxoCachePruneFlushes(t *testing.T) {
 		t.Fatal("UTXO set after a crash on a pruned chain differs from a clean run")
 	}
 }
+
+// TestUtxoLayerCountsSlabs: the layer's size counts the script slabs
+// whole, so outputs created and spent between flushes (whose scripts stay
+// in their slabs) still count against --dbcache.
+func TestUtxoLayerCountsSlabs(t *testing.T) {
+	l := newUtxoLayer()
+	script := make([]byte, 1000)
+	var ops []wire.OutPoint
+	for i := 0; i < 200; i++ {
+		op := wire.OutPoint{Index: uint32(i)}
+		e := &UtxoEntry{Amount: 1, PkScript: l.keep(script), state: entryFresh}
+		l.set(op, nil, e)
+		ops = append(ops, op)
+	}
+	for _, op := range ops {
+		l.del(op, l.m[op])
+	}
+	if len(l.m) != 0 {
+		t.Fatalf("%d entries left", len(l.m))
+	}
+	if l.bytes < 200*1000 {
+		t.Errorf("layer size %d bytes with 200 KB of scripts still in its slabs", l.bytes)
+	}
+}
