@@ -173,6 +173,10 @@ func (c *simChain) setTip(b *bnode) {
 	for i := len(path) - 1; i >= 0; i-- {
 		c.n.connected(path[i])
 	}
+	if s := c.n.sim; s.faults.on {
+		s.checkHeal()
+		s.caughtUp(c.n)
+	}
 }
 
 func (c *simChain) BlocksToFetch(max int, skip func(chainhash.Hash) bool) []chain.BlockRef {

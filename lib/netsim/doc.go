@@ -60,10 +60,40 @@
 //     NetworkConfiguration.java. Each node has a public IPv4 address in
 //     a /16 of its own.
 //
-// Not implemented yet (a scenario that asks for them is refused with
-// ErrNotImplemented): faults (partitions, churn, message loss) and
-// attackers (eclipse, selfish mining); the tx relay latency, partition
-// heal and eclipse figures of the report.
+// # Faults
+//
+// A scenario's [faults] (faults.go); times count from the end of the
+// warm-up.
+//
+//   - Message loss (faults.loss, per transmission): gg speaks TCP,
+//     which delivers everything in order, so a loss is not a missing
+//     message but a late one: it is sent again after the retransmission
+//     timeout — 200 ms (Linux's minimum) plus the round trip, doubled
+//     for each further loss of the same message — and the messages
+//     behind it on the link wait for it (head-of-line blocking). The
+//     resend does not occupy the upload queue again. Losses draw from
+//     their own random stream, so blocks and transactions appear as
+//     without loss.
+//   - Partition (faults.partition: at, heal, share): at `at` a random
+//     share of the nodes is cut off from the rest until `heal`. A
+//     message that would arrive across the cut meanwhile is held and
+//     arrives at the heal plus the latency (TCP retransmits it; its
+//     backoff after a long outage is not modelled); a dial across fails
+//     after p2p.TCP's 10 s dial timeout. Connections that stay quiet for
+//     the Hosts' InactivityTimeout (20 minutes) are dropped by the real
+//     code and redialled on each side. The report gives the heal time
+//     — from the heal until every online node has validated one and
+//     the same tip — and the blocks mined from the split until then,
+//     and how many of them ended stale.
+//   - Churn (faults.churn: rate per node per hour, mean downtime): a
+//     random node leaves (closes its connections, refuses new ones,
+//     stops ticking; its power does not mine) and comes back after an
+//     exponential downtime with its address book and chain, reconnecting
+//     from the book. The report gives departures, returns and how long
+//     a returning node took to reach the best height it could see.
+//     With churn, the stale rate is judged by the online node with the
+//     highest tip at the end (else node 0), and propagation to 100 %
+//     counts offline nodes too.
 //
 // # Report
 //

@@ -40,6 +40,8 @@ type Report struct {
 	// Traffic is the bytes a node sends per day, by message type
 	// (header included; the network's total ÷ nodes ÷ measured days).
 	Traffic []TrafficRow `json:"traffic"`
+	// Faults, when the scenario has any (faults.go).
+	Faults *FaultReport `json:"faults,omitempty"`
 }
 
 // PropRow is the propagation to one share of the nodes.
@@ -78,17 +80,20 @@ func (s *Sim) report() *Report {
 		CompactBlocks: *sc.CompactBlocks, MeasuredSeconds: round(measured.Seconds(), 3), Transactions: s.txs,
 		Blocks: len(s.blocks)}
 	main := map[[32]byte]bool{}
-	for _, b := range s.nodes[0].chain.main {
+	for _, b := range s.reference().chain.main {
 		main[b.hash] = true
 	}
 	var best []*blockRec
+	stale := map[[32]byte]bool{}
 	for _, b := range s.blocks {
 		if main[b.hash] {
 			best = append(best, b)
 		} else {
 			r.StaleBlocks++
+			stale[b.hash] = true
 		}
 	}
+	s.faultReport(r, stale)
 	if r.Blocks > 0 {
 		r.StaleRate = round(float64(r.StaleBlocks)/float64(r.Blocks), 6)
 	}
@@ -129,6 +134,21 @@ func (s *Sim) report() *Report {
 			BytesPerNodeDay: round(float64(b.bytes)/per, 0)})
 	}
 	return r
+}
+
+// reference is the node whose best chain decides which blocks are
+// stale: node 0, or with churn the online node with the highest tip.
+func (s *Sim) reference() *simNode {
+	ref := s.nodes[0]
+	if s.sc.Faults.Churn == nil {
+		return ref
+	}
+	for _, n := range s.nodes {
+		if !n.offline && (ref.offline || n.chain.tip.height > ref.chain.tip.height) {
+			ref = n
+		}
+	}
+	return ref
 }
 
 // rank is the nearest-rank percentile of sorted ts in milliseconds (-1
@@ -192,6 +212,26 @@ func (r *Report) CSV() []byte {
 	for _, t := range r.Traffic {
 		row("messages_per_node_day_"+t.Command, t.MessagesPerNodeDay)
 		row("bytes_per_node_day_"+t.Command, t.BytesPerNodeDay)
+	}
+	if f := r.Faults; f != nil {
+		row("loss", f.Loss)
+		row("retransmissions", f.Retransmissions)
+		if p := f.Partition; p != nil {
+			row("partition_at_s", p.AtSeconds)
+			row("partition_heal_s", p.HealSeconds)
+			row("partition_side_a", p.SideA)
+			row("partition_side_b", p.SideB)
+			row("partition_heal_time_ms", p.HealTimeMs)
+			row("partition_blocks", p.Blocks)
+			row("partition_stale_blocks", p.StaleBlocks)
+		}
+		if c := f.Churn; c != nil {
+			row("churn_departures", c.Departures)
+			row("churn_returns", c.Returns)
+			row("churn_caught_up", c.CaughtUp)
+			row("churn_catch_up_p50_ms", c.CatchUpP50Ms)
+			row("churn_catch_up_p90_ms", c.CatchUpP90Ms)
+		}
 	}
 	return b.Bytes()
 }

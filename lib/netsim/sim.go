@@ -43,11 +43,15 @@ type Sim struct {
 	// transactions' times and places as they were: the world (regions,
 	// power, address books), jitter, mining, transactions.
 	rng, jitter, mining, txgen *mrand.Rand
-	params                     *chaincfg.Params
-	nodes                      []*simNode
-	byAddr                     map[netip.Addr]*simNode
-	links                      map[[2]int32]*linkState
-	power                      []float64 // cumulative mining power
+	// Faults draw from their own streams: the partition's sides and
+	// churn from one, message loss from another.
+	faultRng, lossRng *mrand.Rand
+	faults            faultState
+	params            *chaincfg.Params
+	nodes             []*simNode
+	byAddr            map[netip.Addr]*simNode
+	links             map[[2]int32]*linkState
+	power             []float64 // cumulative mining power
 
 	measuring  bool
 	stopMining time.Time
@@ -99,6 +103,13 @@ type simNode struct {
 	gotCmpct  map[chainhash.Hash]bool
 	askedTxn  map[chainhash.Hash]bool
 	askedFull map[chainhash.Hash]bool
+	// churn
+	offline    bool
+	backAt     time.Time
+	backTarget int32
+	catchingUp bool
+	// attacker: the selfish miner's node
+	attacker bool
 }
 
 // New builds the network of a scenario: nodes in regions, each with a
@@ -109,7 +120,10 @@ func New(sc *Scenario) *Sim {
 	s := &Sim{sc: sc, net: p2p.NewSimNet(Epoch), rng: mrand.New(mrand.NewPCG(sc.Seed, 0x6e657473696d)),
 		jitter: mrand.New(mrand.NewPCG(sc.Seed, 1)), mining: mrand.New(mrand.NewPCG(sc.Seed, 2)), txgen: mrand.New(mrand.NewPCG(sc.Seed, 3)),
 		params: &params, byAddr: map[netip.Addr]*simNode{}, links: map[[2]int32]*linkState{},
-		byHash: map[chainhash.Hash]*blockRec{}, bytes: map[string]*cmdBytes{}}
+		byHash: map[chainhash.Hash]*blockRec{}, bytes: map[string]*cmdBytes{},
+		faultRng: mrand.New(mrand.NewPCG(sc.Seed, 4)), lossRng: mrand.New(mrand.NewPCG(sc.Seed, 5))}
+	f := sc.Faults
+	s.faults.on = f.Loss > 0 || f.Partition != nil || f.Churn != nil
 	s.net.TickEvery = sc.Tick.Duration
 	s.net.Latency = func(a, b netip.AddrPort) time.Duration { return s.latency(s.byAddr[a.Addr()], s.byAddr[b.Addr()]) }
 	s.net.Transit = s.transit
@@ -175,7 +189,11 @@ func (s *Sim) setup(n *simNode) {
 		seeds = append(seeds, p2p.KnownAddr{Addr: nodeAddr(j), Services: msg.SFNodeNetwork | msg.SFNodeWitness, Seen: Epoch})
 	}
 	book.Add(seeds, netip.AddrFrom4([4]byte{8, 8, 4, 4}), Epoch)
-	n.host = p2p.NewHost(p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: s.net.Dialer(n.addr), Protocol: n.sync,
+	var dialer p2p.Dialer = s.net.Dialer(n.addr)
+	if s.faults.on {
+		dialer = &faultDialer{n: n, inner: dialer}
+	}
+	n.host = p2p.NewHost(p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: dialer, Protocol: n.sync,
 		Services: msg.SFNodeNetwork | msg.SFNodeWitness, BestHeight: func() int32 { return n.chain.tip.height },
 		MaxOutbound: sc.Outbound, ListenPort: listenPort, Book: book,
 		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1})
@@ -225,7 +243,11 @@ func (s *Sim) transit(from, to netip.AddrPort, m msg.Message, size int) time.Dur
 	if s.sc.SharedUplink {
 		a.upBusy = done
 	}
-	arrive := done.Add(s.latency(a, b))
+	lat := s.latency(a, b)
+	arrive := done.Add(lat)
+	if s.faults.on {
+		arrive = s.faultArrival(a, b, arrive, lat)
+	}
 	if arrive.Before(l.last) {
 		arrive = l.last
 	}
@@ -317,6 +339,9 @@ func (s *Sim) Run() *Report {
 	s.measuring = true
 	s.start = s.net.Now()
 	s.stopMining = s.start.Add(sc.Duration.Duration)
+	if s.faults.on {
+		s.startFaults()
+	}
 	s.net.After(expo(s.mining, sc.BlockInterval.Seconds()), s.mine)
 	if sc.TxRate > 0 {
 		s.net.After(expo(s.txgen, 1/sc.TxRate), s.newTx)
@@ -357,6 +382,9 @@ func (s *Sim) mine() {
 	defer s.net.After(expo(s.mining, s.sc.BlockInterval.Seconds()), s.mine)
 	x := s.mining.Float64() * s.power[len(s.power)-1]
 	n := s.nodes[sort.SearchFloat64s(s.power, x)]
+	for n.offline { // an offline miner's power is not mining: draw again
+		n = s.nodes[sort.SearchFloat64s(s.power, s.mining.Float64()*s.power[len(s.power)-1])]
+	}
 	tip := n.chain.tip
 	cb := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Index: math.MaxUint32},
 		SignatureScript: heightScript(tip.height+1, s.mining.Uint64()), Sequence: wire.MaxTxInSequenceNum}},
@@ -404,6 +432,9 @@ func (s *Sim) newTx() {
 	}
 	defer s.net.After(expo(s.txgen, 1/s.sc.TxRate), s.newTx)
 	n := s.nodes[s.txgen.IntN(len(s.nodes))]
+	for n.offline {
+		n = s.nodes[s.txgen.IntN(len(s.nodes))]
+	}
 	var prev chainhash.Hash
 	for i := 0; i < 4; i++ {
 		v := s.txgen.Uint64()
