@@ -1,8 +1,25 @@
 package netsim
 
+import "fmt"
+
 // Attackers are a scenario's attackers ([attackers] in the TOML).
-type Attackers struct{}
+type Attackers struct {
+	// Eclipse makes the scenario an eclipse experiment: trials of
+	// small worlds of its own, without mining (eclipse.go).
+	Eclipse *Eclipse `toml:"eclipse"`
+}
 
-func (a *Attackers) defaults() {}
+func (a *Attackers) defaults() {
+	if a.Eclipse != nil {
+		a.Eclipse.defaults()
+	}
+}
 
-func (a *Attackers) check(*Scenario) error { return nil }
+func (a *Attackers) check(s *Scenario) error {
+	if a.Eclipse != nil {
+		if err := a.Eclipse.check(s); err != nil {
+			return fmt.Errorf("attackers: eclipse: %w", err)
+		}
+	}
+	return nil
+}

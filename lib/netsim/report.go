@@ -42,6 +42,9 @@ type Report struct {
 	Traffic []TrafficRow `json:"traffic"`
 	// Faults, when the scenario has any (faults.go).
 	Faults *FaultReport `json:"faults,omitempty"`
+	// Eclipse: the eclipse experiment's trials (eclipse.go); such a
+	// scenario reports nothing else.
+	Eclipse *EclipseReport `json:"eclipse,omitempty"`
 }
 
 // PropRow is the propagation to one share of the nodes.
@@ -72,13 +75,18 @@ type TrafficRow struct {
 
 var shares = []int{50, 90, 95, 99, 100}
 
-func (s *Sim) report() *Report {
+// baseReport is the report's scenario part.
+func (s *Sim) baseReport() *Report {
 	sc := s.sc
-	measured := s.net.Now().Sub(s.start)
-	r := &Report{Scenario: sc.Name, Seed: sc.Seed, Nodes: sc.Nodes, Outbound: sc.Outbound,
+	return &Report{Scenario: sc.Name, Seed: sc.Seed, Nodes: sc.Nodes, Outbound: sc.Outbound,
 		BlockInterval: sc.BlockInterval.String(), BlockSize: sc.BlockSize, TxRate: round(sc.TxRate, 4),
-		CompactBlocks: *sc.CompactBlocks, MeasuredSeconds: round(measured.Seconds(), 3), Transactions: s.txs,
-		Blocks: len(s.blocks)}
+		CompactBlocks: *sc.CompactBlocks}
+}
+
+func (s *Sim) report() *Report {
+	measured := s.net.Now().Sub(s.start)
+	r := s.baseReport()
+	r.MeasuredSeconds, r.Transactions, r.Blocks = round(measured.Seconds(), 3), s.txs, len(s.blocks)
 	main := map[[32]byte]bool{}
 	for _, b := range s.reference().chain.main {
 		main[b.hash] = true
@@ -231,6 +239,19 @@ func (r *Report) CSV() []byte {
 			row("churn_caught_up", c.CaughtUp)
 			row("churn_catch_up_p50_ms", c.CatchUpP50Ms)
 			row("churn_catch_up_p90_ms", c.CatchUpP90Ms)
+		}
+	}
+	if e := r.Eclipse; e != nil {
+		row("eclipse_trials", e.Trials)
+		row("eclipse_addresses", e.Addresses)
+		row("eclipse_netgroups", e.Netgroups)
+		row("eclipse_connections", e.Connections)
+		for _, v := range e.Variants {
+			k := "eclipse_" + v.Name
+			row(k+"_successes", v.Successes)
+			row(k+"_success_rate", v.SuccessRate)
+			row(k+"_attacker_outbound_share", v.AttackerOutbound)
+			row(k+"_attacker_book_share", v.VictimBookPercent)
 		}
 	}
 	return b.Bytes()

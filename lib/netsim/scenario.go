@@ -157,11 +157,12 @@ func (s *Scenario) check() error {
 		return fmt.Errorf("nodes %d: at most 60000 (one /16 each)", s.Nodes)
 	case s.Outbound < 1 || s.Outbound >= s.Nodes:
 		return fmt.Errorf("outbound %d: need 1 to nodes-1", s.Outbound)
-	case s.BlockInterval.Duration <= 0:
+	// (Eclipse trials mine nothing: they need no block settings.)
+	case s.Attackers.Eclipse == nil && s.BlockInterval.Duration <= 0:
 		return errors.New("block_interval: need a positive duration")
-	case s.Duration.Duration <= 0:
+	case s.Attackers.Eclipse == nil && s.Duration.Duration <= 0:
 		return errors.New("duration: need a positive duration")
-	case s.BlockSize < 1000:
+	case s.Attackers.Eclipse == nil && s.BlockSize < 1000:
 		return fmt.Errorf("block_size %d: need at least 1000 bytes", s.BlockSize)
 	case s.TxSize < 100 || s.TxSize > 100_000:
 		return fmt.Errorf("tx_size %d: need 100 to 100000 bytes", s.TxSize)

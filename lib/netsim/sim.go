@@ -47,6 +47,7 @@ type Sim struct {
 	// churn from one, message loss from another.
 	faultRng, lossRng *mrand.Rand
 	faults            faultState
+	floodEnd          time.Time // an eclipse attacker's flood ends
 	params            *chaincfg.Params
 	nodes             []*simNode
 	byAddr            map[netip.Addr]*simNode
@@ -115,7 +116,12 @@ type simNode struct {
 // New builds the network of a scenario: nodes in regions, each with a
 // real p2p.Host and netsync.Manager, an address book seeded with random
 // peers, no connections yet.
-func New(sc *Scenario) *Sim {
+func New(sc *Scenario) *Sim { return newSim(sc, nil) }
+
+// newSim is New with a hook that may change each node's Host
+// configuration and address book before the Host is made (the eclipse
+// trials' countermeasure switches).
+func newSim(sc *Scenario, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrBook)) *Sim {
 	params := *chaincfg.RegTestParams
 	s := &Sim{sc: sc, net: p2p.NewSimNet(Epoch), rng: mrand.New(mrand.NewPCG(sc.Seed, 0x6e657473696d)),
 		jitter: mrand.New(mrand.NewPCG(sc.Seed, 1)), mining: mrand.New(mrand.NewPCG(sc.Seed, 2)), txgen: mrand.New(mrand.NewPCG(sc.Seed, 3)),
@@ -139,7 +145,7 @@ func New(sc *Scenario) *Sim {
 		s.byAddr[n.addr.Addr()] = n
 	}
 	for _, n := range s.nodes {
-		s.setup(n)
+		s.setup(n, hook)
 	}
 	return s
 }
@@ -167,7 +173,7 @@ func pick(r *mrand.Rand, shares []float64) int {
 	return len(shares) - 1
 }
 
-func (s *Sim) setup(n *simNode) {
+func (s *Sim) setup(n *simNode, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrBook)) {
 	sc := s.sc
 	n.chain = newSimChain(n, s.params.GenesisBlock)
 	n.pool = newSimPool(n)
@@ -193,10 +199,14 @@ func (s *Sim) setup(n *simNode) {
 	if s.faults.on {
 		dialer = &faultDialer{n: n, inner: dialer}
 	}
-	n.host = p2p.NewHost(p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: dialer, Protocol: n.sync,
+	cfg := p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: dialer, Protocol: n.sync,
 		Services: msg.SFNodeNetwork | msg.SFNodeWitness, BestHeight: func() int32 { return n.chain.tip.height },
 		MaxOutbound: sc.Outbound, ListenPort: listenPort, Book: book,
-		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1})
+		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1}
+	if hook != nil {
+		hook(n, &cfg, book)
+	}
+	n.host = p2p.NewHost(cfg)
 	n.sync.SetHost(n.host)
 	s.net.Add(n.addr, n.host)
 	if !*sc.CompactBlocks {
@@ -334,6 +344,9 @@ func (n *simNode) txAccepted(d *mempool.TxDesc) {
 // Run simulates the scenario and reports.
 func (s *Sim) Run() *Report {
 	sc := s.sc
+	if sc.Attackers.Eclipse != nil {
+		return s.runEclipse()
+	}
 	s.progress("warmup %v: %d nodes connecting", sc.Warmup.Duration, sc.Nodes)
 	s.net.RunFor(sc.Warmup.Duration)
 	s.measuring = true

@@ -778,3 +778,64 @@ func TestSimNetHostAtManyAddrs(t *testing.T) {
 		t.Fatalf("the host at three addresses has %d peers, want 3", len(h.Peers()))
 	}
 }
+
+// TestNetgroupLimitSwitch: automatic outbound peers come from distinct
+// network groups; only the simulator's test switch lifts that.
+func TestNetgroupLimitSwitch(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		n := newMemNet(t)
+		a := n.host("10.0.0.1:2200", func(c *Config) { c.MaxOutbound = 3; c.TestNoNetgroupLimit = off })
+		var addrs []KnownAddr
+		for i := range 4 { // four addresses in 20.1.0.0/16
+			ad := netip.AddrPortFrom(netip.AddrFrom4([4]byte{20, 1, byte(i), 1}), 2200)
+			n.host(ad.String())
+			addrs = append(addrs, KnownAddr{Addr: ad, Seen: n.clock.t})
+		}
+		a.Book().Add(addrs, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+		for range 3 {
+			n.advance(time.Second)
+		}
+		_, out := a.counts()
+		want := 1
+		if off {
+			want = 3
+		}
+		if out != want {
+			t.Errorf("netgroup limit off=%v: %d outbound peers in one /16, want %d", off, out, want)
+		}
+	}
+}
+
+// TestAddrBookBucketsSwitch: with the new/tried buckets one source can
+// place addresses of one group in one new bucket only (64 slots), and a
+// tried address is drawn half the time; with the simulator's test
+// switch off, the book is one flat list that takes every address and
+// draws uniformly.
+func TestAddrBookBucketsSwitch(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	src := netip.MustParseAddr("40.1.0.1")
+	var flood []KnownAddr
+	for i := range 1000 { // one attacker /16
+		flood = append(flood, KnownAddr{Addr: netip.AddrPortFrom(netip.AddrFrom4([4]byte{40, 1, byte(i / 250), byte(i%250 + 1)}), 8333), Seen: now})
+	}
+	honest := netip.MustParseAddrPort("20.0.0.1:8333")
+	for _, off := range []bool{false, true} {
+		b := NewAddrBookKeyed("", false, [32]byte{9})
+		b.TestNoBuckets = off
+		b.Good(honest, 1, now)
+		added := b.Add(flood, src, now)
+		rng := mrand.New(mrand.NewPCG(1, 2))
+		picked := 0
+		for range 1000 {
+			if a, ok := b.Select(now.Add(time.Hour), rng, nil); ok && a == honest {
+				picked++
+			}
+		}
+		if !off && (added > bucketSize || picked < 400) {
+			t.Errorf("buckets on: %d of 1000 flooded addresses entered (at most %d), the tried one drawn %d times in 1000", added, bucketSize, picked)
+		}
+		if off && (added != 1000 || picked > 20) {
+			t.Errorf("buckets off: %d of 1000 flooded addresses entered, the honest one drawn %d times in 1000", added, picked)
+		}
+	}
+}
