@@ -71,6 +71,9 @@ func (c *simChain) addHeader(h wire.BlockHeader) (*bnode, error) {
 	p.kids = append(p.kids, b)
 	if b.height > c.bestHdr.height {
 		c.bestHdr = b
+		if sf := c.n.sim.selfish; c.n.attacker && !sf.publishing {
+			c.n.sim.net.After(0, c.n.sim.selfishHeard) // the public chain grew
+		}
 	}
 	return b, nil
 }

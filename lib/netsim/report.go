@@ -45,6 +45,9 @@ type Report struct {
 	// Eclipse: the eclipse experiment's trials (eclipse.go); such a
 	// scenario reports nothing else.
 	Eclipse *EclipseReport `json:"eclipse,omitempty"`
+	// Selfish: the selfish miner's revenue and the measured γ
+	// (selfish.go).
+	Selfish *SelfishReport `json:"selfish,omitempty"`
 }
 
 // PropRow is the propagation to one share of the nodes.
@@ -95,13 +98,16 @@ func (s *Sim) report() *Report {
 	stale := map[[32]byte]bool{}
 	for _, b := range s.blocks {
 		if main[b.hash] {
-			best = append(best, b)
+			if s.selfish == nil || b.miner != s.selfish.node.i { // withheld blocks' propagation says nothing
+				best = append(best, b)
+			}
 		} else {
 			r.StaleBlocks++
 			stale[b.hash] = true
 		}
 	}
 	s.faultReport(r, stale)
+	s.selfishReport(r, main)
 	if r.Blocks > 0 {
 		r.StaleRate = round(float64(r.StaleBlocks)/float64(r.Blocks), 6)
 	}
@@ -148,11 +154,14 @@ func (s *Sim) report() *Report {
 // stale: node 0, or with churn the online node with the highest tip.
 func (s *Sim) reference() *simNode {
 	ref := s.nodes[0]
+	if s.selfish != nil {
+		ref = s.nodes[1] // node 0 is the selfish miner
+	}
 	if s.sc.Faults.Churn == nil {
 		return ref
 	}
 	for _, n := range s.nodes {
-		if !n.offline && (ref.offline || n.chain.tip.height > ref.chain.tip.height) {
+		if !n.offline && !n.attacker && (ref.offline || n.chain.tip.height > ref.chain.tip.height) {
 			ref = n
 		}
 	}
@@ -240,6 +249,19 @@ func (r *Report) CSV() []byte {
 			row("churn_catch_up_p50_ms", c.CatchUpP50Ms)
 			row("churn_catch_up_p90_ms", c.CatchUpP90Ms)
 		}
+	}
+	if f := r.Selfish; f != nil {
+		row("selfish_alpha", f.Alpha)
+		row("selfish_attacker_blocks", f.AttackerBlocks)
+		row("selfish_honest_blocks", f.HonestBlocks)
+		row("selfish_best_chain_blocks", f.BestChainBlocks)
+		row("selfish_attacker_best_chain_blocks", f.AttackerBestBlocks)
+		row("selfish_revenue_share", f.RevenueShare)
+		row("selfish_ties", f.Ties)
+		row("selfish_gamma", f.Gamma)
+		row("selfish_tie_honest_blocks", f.TieHonestBlocks)
+		row("selfish_tie_honest_blocks_on_attacker", f.TieHonestOnAttack)
+		row("selfish_expected_revenue_share", f.ExpectedRevenue)
 	}
 	if e := r.Eclipse; e != nil {
 		row("eclipse_trials", e.Trials)

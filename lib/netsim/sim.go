@@ -48,6 +48,7 @@ type Sim struct {
 	faultRng, lossRng *mrand.Rand
 	faults            faultState
 	floodEnd          time.Time // an eclipse attacker's flood ends
+	selfish           *selfishState
 	params            *chaincfg.Params
 	nodes             []*simNode
 	byAddr            map[netip.Addr]*simNode
@@ -146,6 +147,9 @@ func newSim(sc *Scenario, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrB
 	}
 	for _, n := range s.nodes {
 		s.setup(n, hook)
+	}
+	if f := sc.Attackers.Selfish; f != nil {
+		s.setupSelfish(f.Alpha)
 	}
 	return s
 }
@@ -398,7 +402,12 @@ func (s *Sim) mine() {
 	for n.offline { // an offline miner's power is not mining: draw again
 		n = s.nodes[sort.SearchFloat64s(s.power, s.mining.Float64()*s.power[len(s.power)-1])]
 	}
+	if n.attacker {
+		s.selfishMined(now)
+		return
+	}
 	tip := n.chain.tip
+	s.honestMinedInTie(tip)
 	cb := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Index: math.MaxUint32},
 		SignatureScript: heightScript(tip.height+1, s.mining.Uint64()), Sequence: wire.MaxTxInSequenceNum}},
 		TxOut: []*wire.TxOut{{Value: 50_0000_0000, PkScript: payScript}}}
@@ -417,14 +426,19 @@ func (s *Sim) mine() {
 		Timestamp: uint32(now.Unix()), Bits: s.params.GenesisBlock.Header.Bits, Nonce: s.mining.Uint32()}, Transactions: txs}
 	b, _ := n.chain.addHeader(blk.Header)
 	b.blk = blk
-	r := &blockRec{hash: b.hash, height: b.height, miner: n.i, mined: now, at: make([]time.Duration, len(s.nodes))}
+	s.record(blk, b.height, n.i, now)
+	b.queued = true // the miner validated it as it built it
+	n.chain.validated(b, now)
+}
+
+// record notes a newly mined block for the report.
+func (s *Sim) record(blk *wire.MsgBlock, height int32, miner int, now time.Time) {
+	r := &blockRec{hash: blk.BlockHash(), height: height, miner: miner, mined: now, at: make([]time.Duration, len(s.nodes))}
 	for i := range r.at {
 		r.at[i] = -1
 	}
 	s.blocks = append(s.blocks, r)
-	s.byHash[b.hash] = r
-	b.queued = true // the miner validated it as it built it
-	n.chain.validated(b, now)
+	s.byHash[r.hash] = r
 }
 
 var payScript = append([]byte{0x00, 0x14}, make([]byte, 20)...)
