@@ -195,7 +195,10 @@ func (s *Sim) eclipseTrial(buckets, netgroup bool, seed uint64) (bool, float64, 
 	// peer to whoever dials them), on a fast North American link.
 	atk := &simNode{i: len(t.nodes), sim: t, region: 0, up: 1e9, down: 1e9}
 	atk.chain = newSimChain(atk, t.params.GenesisBlock)
+	// Its own book must be keyed from the seed too: it answers the
+	// victim's getaddr from it.
 	atk.host = p2p.NewHost(p2p.Config{Params: t.params, Clock: t.net.Clock(), MaxPeers: 1 << 20, ListenPort: listenPort,
+		Book:     p2p.NewAddrBookKeyed("", false, [32]byte{0xec, byte(seed), byte(seed >> 8), byte(seed >> 16), byte(seed >> 24)}),
 		Services: msg.SFNodeNetwork | msg.SFNodeWitness, Rand: mrand.New(mrand.NewPCG(seed, 0xec)), Nonce: 1 << 62})
 	addrs := make([]netip.AddrPort, e.Addresses)
 	for j := range addrs {
