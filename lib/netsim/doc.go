@@ -95,13 +95,65 @@
 //     highest tip at the end (else node 0), and propagation to 100 %
 //     counts offline nodes too.
 //
+// A partition longer than InactivityTimeout does not heal by itself:
+// every connection across is dropped, each side fills its outbound
+// slots from its own side, and a node with full slots dials no more
+// (gg has no stale-tip check that would add an outbound connection,
+// and no feeler connections); only churn or restarts mend it.
+//
+// # Attackers
+//
+// Eclipse ([attackers.eclipse], eclipse.go), after Heilman et al.,
+// "Eclipse Attacks on Bitcoin's Peer-to-Peer Network" (USENIX Security
+// 2015). Such a scenario is an experiment of many trials, each a world
+// of its own (the scenario's nodes, seed + trial, no mining): after the
+// warm-up an attacker holding `addresses` addresses in `netgroups` /16s
+// — one Host answering at all of them — opens `connections` inbound
+// connections to the victim (node 0) and sends one of its addresses,
+// freshly seen, every 10 s on each (the victim takes 0.1 address a
+// second from a peer); after `flood` the victim restarts (down for
+// `downtime`, its book kept, as peers.json is) and refills its outbound
+// slots from the book. A trial succeeds when, `observe` after the
+// restart, every outbound slot is filled and all are the attacker's.
+// Each variant runs the same trial seeds with a set of lib/p2p's
+// countermeasures switched off for the victim (AddrBook.TestNoBuckets:
+// one flat list that takes every address and draws uniformly, instead
+// of the new/tried tables bucketed by network group and source;
+// Config.TestNoNetgroupLimit: outbound peers may share a /16). lib/p2p
+// has no feeler connections and no anchors, so those cannot be switched
+// off (the variants are refused with ErrNotImplemented). The report
+// gives per variant the successes, the attacker's mean share of the
+// outbound slots after the restart and of the victim's book before it.
+//
+// Selfish mining ([attackers.selfish], selfish.go), after Eyal and
+// Sirer, "Majority is not Enough" (FC 2014): node 0 gets a share alpha
+// of the mining power and mines on a private branch (coinbase-only
+// blocks); when it hears, through its real netsync, that the public
+// chain grew, it publishes as the paper's strategy says: one ahead → all,
+// a tie; two ahead → all, it wins; more → up to the public height; in a
+// tie a block of its own is published at once. Publishing hands the
+// blocks to its node's chain, which prefers its own branch and announces
+// it like any block; honest nodes keep the first block seen at a height.
+// γ is measured at each tie's end as the power-weighted share of honest
+// nodes whose block at the tie's height is the attacker's (and, counted
+// apart, honest blocks found during ties and how many extend the
+// attacker's block). The report gives the blocks mined, the attacker's
+// share of the best chain as node 1 sees it (its revenue share), γ and
+// the paper's revenue formula at alpha and the measured γ. The
+// attacker's withheld blocks are left out of the propagation figures.
+//
 // # Report
 //
 // Report gives block propagation to 50/90/95/99/100 % of the nodes
 // (p50/p90/p99 over the best-chain blocks), how block data reached
 // nodes (compact block without a round trip, with getblocktxn, whole),
 // bytes and messages per node per day by message type (sent, header
-// included) and the stale-block rate, as JSON and as CSV.
+// included) and the stale-block rate, as JSON and as CSV; with faults,
+// retransmissions, the partition's heal time and stale blocks, and the
+// churn figures; with an eclipse experiment, only its per-variant
+// success counts; with a selfish miner, its revenue share and γ.
+// Sections a scenario does not have are left out, so a report without
+// faults or attackers is as before.
 //
 // Run a scenario with `go run ./tools/netsim scenario.toml` or `make
 // sim`; testdata/small.toml runs in the tests against a golden report

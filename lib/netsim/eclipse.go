@@ -119,6 +119,7 @@ type EclipseReport struct {
 // of the victim's outbound peers after the restart.
 type EclipseVariant struct {
 	Name              string  `json:"name"`
+	Trials            int     `json:"trials"` // run (fewer than asked if stopped early)
 	Buckets           bool    `json:"buckets"`
 	NetgroupLimit     bool    `json:"netgroup_limit"`
 	Successes         int     `json:"successes"`
@@ -161,6 +162,7 @@ func (s *Sim) runEclipse() *Report {
 				s.progress("eclipse %s: %d of %d trials, %d successes", name, k+1, e.Trials, out.Successes)
 			}
 		}
+		out.Trials = done
 		if done > 0 {
 			out.SuccessRate = round(float64(out.Successes)/float64(done), 6)
 			out.AttackerOutbound = round(share/float64(done), 4)

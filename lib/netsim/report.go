@@ -270,6 +270,7 @@ func (r *Report) CSV() []byte {
 		row("eclipse_connections", e.Connections)
 		for _, v := range e.Variants {
 			k := "eclipse_" + v.Name
+			row(k+"_trials", v.Trials)
 			row(k+"_successes", v.Successes)
 			row(k+"_success_rate", v.SuccessRate)
 			row(k+"_attacker_outbound_share", v.AttackerOutbound)
