@@ -84,3 +84,23 @@ func TestEclipseRefusals(t *testing.T) {
 		t.Errorf("an eclipse scenario without block settings: %v", err)
 	}
 }
+
+// TestEclipseSameSeed: an eclipse experiment run twice with one seed
+// gives one report.
+func TestEclipseSameSeed(t *testing.T) {
+	text := strings.Replace(strings.Replace(eclipseScenario, "trials = 20", "trials = 2", 1), `["all", "none"]`, `["none"]`, 1)
+	var reports [2][]byte
+	for i := range reports {
+		sc, err := ParseScenario(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports[i] = New(sc).Run().JSON()
+	}
+	if string(reports[0]) != string(reports[1]) {
+		t.Fatalf("same seed, different eclipse reports:\n%s\n%s", reports[0], reports[1])
+	}
+	if !strings.Contains(string(reports[0]), `"trials": 2`) {
+		t.Fatalf("report:\n%s", reports[0])
+	}
+}

@@ -136,6 +136,9 @@ func (s *Sim) selfishHeard() {
 		}
 		sf.priv, sf.pub, sf.tie = nil, 0, false
 	case lead == 0: // it was one ahead: publish, a tie
+		if sf.pub == len(sf.priv) {
+			return // published already: the tie is on (a second call for one growth)
+		}
 		s.publish(len(sf.priv))
 		sf.tie, sf.tieHeight = true, h
 		sf.ties++

@@ -680,9 +680,10 @@ func (h *Host) maintainConnections(now time.Time) {
 	}
 }
 
-// sameGroupOutbound reports whether an automatic outbound peer, or a
-// dial on the way, is in a's network group already (outbound peers come from distinct groups; all
-// loopback addresses count as distinct so local networks work).
+// sameGroupOutbound reports whether an outbound peer, or a dial on the
+// way, is in a's network group already (outbound peers come from
+// distinct groups; all loopback addresses count as distinct so local
+// networks work).
 func (h *Host) sameGroupOutbound(a netip.AddrPort) bool {
 	if h.cfg.TestNoNetgroupLimit || a.Addr().Unmap().IsLoopback() || a.Addr().Unmap().IsPrivate() {
 		return false
