@@ -71,6 +71,9 @@ func (c *simChain) addHeader(h wire.BlockHeader) (*bnode, error) {
 	p.kids = append(p.kids, b)
 	if b.height > c.bestHdr.height {
 		c.bestHdr = b
+		if sf := c.n.sim.selfish; c.n.attacker && !sf.publishing {
+			c.n.sim.net.After(0, c.n.sim.selfishHeard) // the public chain grew
+		}
 	}
 	return b, nil
 }
@@ -172,6 +175,10 @@ func (c *simChain) setTip(b *bnode) {
 	c.tip = b
 	for i := len(path) - 1; i >= 0; i-- {
 		c.n.connected(path[i])
+	}
+	if s := c.n.sim; s.faults.on {
+		s.checkHeal()
+		s.caughtUp(c.n)
 	}
 }
 

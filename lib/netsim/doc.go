@@ -60,10 +60,87 @@
 //     NetworkConfiguration.java. Each node has a public IPv4 address in
 //     a /16 of its own.
 //
-// Not implemented yet (a scenario that asks for them is refused with
-// ErrNotImplemented): faults (partitions, churn, message loss) and
-// attackers (eclipse, selfish mining); the tx relay latency, partition
-// heal and eclipse figures of the report.
+// # Faults
+//
+// A scenario's [faults] (faults.go); times count from the end of the
+// warm-up.
+//
+//   - Message loss (faults.loss, per transmission): gg speaks TCP,
+//     which delivers everything in order, so a loss is not a missing
+//     message but a late one: it is sent again after the retransmission
+//     timeout — 200 ms (Linux's minimum) plus the round trip, doubled
+//     for each further loss of the same message — and the messages
+//     behind it on the link wait for it (head-of-line blocking). The
+//     resend does not occupy the upload queue again. Losses draw from
+//     their own random stream, so blocks and transactions appear as
+//     without loss.
+//   - Partition (faults.partition: at, heal, share): at `at` a random
+//     share of the nodes is cut off from the rest until `heal`. A
+//     message that would arrive across the cut meanwhile is held and
+//     arrives at the heal plus the latency (TCP retransmits it; its
+//     backoff after a long outage is not modelled); a dial across fails
+//     after p2p.TCP's 10 s dial timeout. Connections that stay quiet for
+//     the Hosts' InactivityTimeout (20 minutes) are dropped by the real
+//     code and redialled on each side. The report gives the heal time
+//     — from the heal until every online node has validated one and
+//     the same tip — and the blocks mined from the split until then,
+//     and how many of them ended stale.
+//   - Churn (faults.churn: rate per node per hour, mean downtime): a
+//     random node leaves (closes its connections, refuses new ones,
+//     stops ticking; its power does not mine) and comes back after an
+//     exponential downtime with its address book and chain, reconnecting
+//     from the book. The report gives departures, returns and how long
+//     a returning node took to reach the best height it could see.
+//     With churn, the stale rate is judged by the online node with the
+//     highest tip at the end (else node 0), and propagation to 100 %
+//     counts offline nodes too.
+//
+// A partition longer than InactivityTimeout does not heal by itself:
+// every connection across is dropped, each side fills its outbound
+// slots from its own side, and a node with full slots dials no more
+// (gg has no stale-tip check that would add an outbound connection,
+// and no feeler connections); only churn or restarts mend it.
+//
+// # Attackers
+//
+// Eclipse ([attackers.eclipse], eclipse.go), after Heilman et al.,
+// "Eclipse Attacks on Bitcoin's Peer-to-Peer Network" (USENIX Security
+// 2015). Such a scenario is an experiment of many trials, each a world
+// of its own (the scenario's nodes, seed + trial, no mining): after the
+// warm-up an attacker holding `addresses` addresses in `netgroups` /16s
+// — one Host answering at all of them — opens `connections` inbound
+// connections to the victim (node 0) and sends one of its addresses,
+// freshly seen, every 10 s on each (the victim takes 0.1 address a
+// second from a peer); after `flood` the victim restarts (down for
+// `downtime`, its book kept, as peers.json is) and refills its outbound
+// slots from the book. A trial succeeds when, `observe` after the
+// restart, every outbound slot is filled and all are the attacker's.
+// Each variant runs the same trial seeds with a set of lib/p2p's
+// countermeasures switched off for the victim (AddrBook.TestNoBuckets:
+// one flat list that takes every address and draws uniformly, instead
+// of the new/tried tables bucketed by network group and source;
+// Config.TestNoNetgroupLimit: outbound peers may share a /16). lib/p2p
+// has no feeler connections and no anchors, so those cannot be switched
+// off (the variants are refused with ErrNotImplemented). The report
+// gives per variant the successes, the attacker's mean share of the
+// outbound slots after the restart and of the victim's book before it.
+//
+// Selfish mining ([attackers.selfish], selfish.go), after Eyal and
+// Sirer, "Majority is not Enough" (FC 2014): node 0 gets a share alpha
+// of the mining power and mines on a private branch (coinbase-only
+// blocks); when it hears, through its real netsync, that the public
+// chain grew, it publishes as the paper's strategy says: one ahead → all,
+// a tie; two ahead → all, it wins; more → up to the public height; in a
+// tie a block of its own is published at once. Publishing hands the
+// blocks to its node's chain, which prefers its own branch and announces
+// it like any block; honest nodes keep the first block seen at a height.
+// γ is measured at each tie's end as the power-weighted share of honest
+// nodes whose block at the tie's height is the attacker's (and, counted
+// apart, honest blocks found during ties and how many extend the
+// attacker's block). The report gives the blocks mined, the attacker's
+// share of the best chain as node 1 sees it (its revenue share), γ and
+// the paper's revenue formula at alpha and the measured γ. The
+// attacker's withheld blocks are left out of the propagation figures.
 //
 // # Report
 //
@@ -71,7 +148,12 @@
 // (p50/p90/p99 over the best-chain blocks), how block data reached
 // nodes (compact block without a round trip, with getblocktxn, whole),
 // bytes and messages per node per day by message type (sent, header
-// included) and the stale-block rate, as JSON and as CSV.
+// included) and the stale-block rate, as JSON and as CSV; with faults,
+// retransmissions, the partition's heal time and stale blocks, and the
+// churn figures; with an eclipse experiment, only its per-variant
+// success counts; with a selfish miner, its revenue share and γ.
+// Sections a scenario does not have are left out, so a report without
+// faults or attackers is as before.
 //
 // Run a scenario with `go run ./tools/netsim scenario.toml` or `make
 // sim`; testdata/small.toml runs in the tests against a golden report

@@ -40,6 +40,14 @@ type Report struct {
 	// Traffic is the bytes a node sends per day, by message type
 	// (header included; the network's total ÷ nodes ÷ measured days).
 	Traffic []TrafficRow `json:"traffic"`
+	// Faults, when the scenario has any (faults.go).
+	Faults *FaultReport `json:"faults,omitempty"`
+	// Eclipse: the eclipse experiment's trials (eclipse.go); such a
+	// scenario reports nothing else.
+	Eclipse *EclipseReport `json:"eclipse,omitempty"`
+	// Selfish: the selfish miner's revenue and the measured γ
+	// (selfish.go).
+	Selfish *SelfishReport `json:"selfish,omitempty"`
 }
 
 // PropRow is the propagation to one share of the nodes.
@@ -70,25 +78,36 @@ type TrafficRow struct {
 
 var shares = []int{50, 90, 95, 99, 100}
 
-func (s *Sim) report() *Report {
+// baseReport is the report's scenario part.
+func (s *Sim) baseReport() *Report {
 	sc := s.sc
-	measured := s.net.Now().Sub(s.start)
-	r := &Report{Scenario: sc.Name, Seed: sc.Seed, Nodes: sc.Nodes, Outbound: sc.Outbound,
+	return &Report{Scenario: sc.Name, Seed: sc.Seed, Nodes: sc.Nodes, Outbound: sc.Outbound,
 		BlockInterval: sc.BlockInterval.String(), BlockSize: sc.BlockSize, TxRate: round(sc.TxRate, 4),
-		CompactBlocks: *sc.CompactBlocks, MeasuredSeconds: round(measured.Seconds(), 3), Transactions: s.txs,
-		Blocks: len(s.blocks)}
+		CompactBlocks: *sc.CompactBlocks}
+}
+
+func (s *Sim) report() *Report {
+	measured := s.net.Now().Sub(s.start)
+	r := s.baseReport()
+	r.MeasuredSeconds, r.Transactions, r.Blocks = round(measured.Seconds(), 3), s.txs, len(s.blocks)
 	main := map[[32]byte]bool{}
-	for _, b := range s.nodes[0].chain.main {
+	for _, b := range s.reference().chain.main {
 		main[b.hash] = true
 	}
 	var best []*blockRec
+	stale := map[[32]byte]bool{}
 	for _, b := range s.blocks {
 		if main[b.hash] {
-			best = append(best, b)
+			if s.selfish == nil || b.miner != s.selfish.node.i { // withheld blocks' propagation says nothing
+				best = append(best, b)
+			}
 		} else {
 			r.StaleBlocks++
+			stale[b.hash] = true
 		}
 	}
+	s.faultReport(r, stale)
+	s.selfishReport(r, main)
 	if r.Blocks > 0 {
 		r.StaleRate = round(float64(r.StaleBlocks)/float64(r.Blocks), 6)
 	}
@@ -129,6 +148,24 @@ func (s *Sim) report() *Report {
 			BytesPerNodeDay: round(float64(b.bytes)/per, 0)})
 	}
 	return r
+}
+
+// reference is the node whose best chain decides which blocks are
+// stale: node 0, or with churn the online node with the highest tip.
+func (s *Sim) reference() *simNode {
+	ref := s.nodes[0]
+	if s.selfish != nil {
+		ref = s.nodes[1] // node 0 is the selfish miner
+	}
+	if s.sc.Faults.Churn == nil {
+		return ref
+	}
+	for _, n := range s.nodes {
+		if !n.offline && !n.attacker && (ref.offline || n.chain.tip.height > ref.chain.tip.height) {
+			ref = n
+		}
+	}
+	return ref
 }
 
 // rank is the nearest-rank percentile of sorted ts in milliseconds (-1
@@ -192,6 +229,53 @@ func (r *Report) CSV() []byte {
 	for _, t := range r.Traffic {
 		row("messages_per_node_day_"+t.Command, t.MessagesPerNodeDay)
 		row("bytes_per_node_day_"+t.Command, t.BytesPerNodeDay)
+	}
+	if f := r.Faults; f != nil {
+		row("loss", f.Loss)
+		row("retransmissions", f.Retransmissions)
+		if p := f.Partition; p != nil {
+			row("partition_at_s", p.AtSeconds)
+			row("partition_heal_s", p.HealSeconds)
+			row("partition_side_a", p.SideA)
+			row("partition_side_b", p.SideB)
+			row("partition_heal_time_ms", p.HealTimeMs)
+			row("partition_blocks", p.Blocks)
+			row("partition_stale_blocks", p.StaleBlocks)
+		}
+		if c := f.Churn; c != nil {
+			row("churn_departures", c.Departures)
+			row("churn_returns", c.Returns)
+			row("churn_caught_up", c.CaughtUp)
+			row("churn_catch_up_p50_ms", c.CatchUpP50Ms)
+			row("churn_catch_up_p90_ms", c.CatchUpP90Ms)
+		}
+	}
+	if f := r.Selfish; f != nil {
+		row("selfish_alpha", f.Alpha)
+		row("selfish_attacker_blocks", f.AttackerBlocks)
+		row("selfish_honest_blocks", f.HonestBlocks)
+		row("selfish_best_chain_blocks", f.BestChainBlocks)
+		row("selfish_attacker_best_chain_blocks", f.AttackerBestBlocks)
+		row("selfish_revenue_share", f.RevenueShare)
+		row("selfish_ties", f.Ties)
+		row("selfish_gamma", f.Gamma)
+		row("selfish_tie_honest_blocks", f.TieHonestBlocks)
+		row("selfish_tie_honest_blocks_on_attacker", f.TieHonestOnAttack)
+		row("selfish_expected_revenue_share", f.ExpectedRevenue)
+	}
+	if e := r.Eclipse; e != nil {
+		row("eclipse_trials", e.Trials)
+		row("eclipse_addresses", e.Addresses)
+		row("eclipse_netgroups", e.Netgroups)
+		row("eclipse_connections", e.Connections)
+		for _, v := range e.Variants {
+			k := "eclipse_" + v.Name
+			row(k+"_trials", v.Trials)
+			row(k+"_successes", v.Successes)
+			row(k+"_success_rate", v.SuccessRate)
+			row(k+"_attacker_outbound_share", v.AttackerOutbound)
+			row(k+"_attacker_book_share", v.VictimBookPercent)
+		}
 	}
 	return b.Bytes()
 }

@@ -51,10 +51,11 @@ type Scenario struct {
 	ValidationWarmPerTx Duration `toml:"validation_warm_per_tx"`
 	ValidationColdPerTx Duration `toml:"validation_cold_per_tx"`
 
-	// Faults and Attackers are reserved: not implemented yet; a scenario
-	// that sets them is refused.
-	Faults    map[string]any `toml:"faults"`
-	Attackers map[string]any `toml:"attackers"`
+	// Faults: message loss, a partition, node churn (faults.go).
+	Faults Faults `toml:"faults"`
+	// Attackers: eclipse trials (eclipse.go), a selfish miner
+	// (selfish.go).
+	Attackers Attackers `toml:"attackers"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("600s").
@@ -100,20 +101,17 @@ func ParseScenario(text string) (*Scenario, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		var keys []string
 		for _, k := range und {
-			if len(k) > 0 && (k[0] == "faults" || k[0] == "attackers") {
-				continue
-			}
 			keys = append(keys, k.String())
 		}
-		if len(keys) > 0 {
-			return nil, fmt.Errorf("unknown keys: %s", strings.Join(keys, ", "))
-		}
+		return nil, fmt.Errorf("unknown keys: %s", strings.Join(keys, ", "))
 	}
 	s.defaults()
 	return &s, s.check()
 }
 
 func (s *Scenario) defaults() {
+	s.Faults.defaults()
+	s.Attackers.defaults()
 	if s.Outbound == 0 {
 		s.Outbound = 8
 	}
@@ -153,21 +151,18 @@ func (s *Scenario) defaults() {
 
 func (s *Scenario) check() error {
 	switch {
-	case len(s.Faults) > 0:
-		return fmt.Errorf("faults: %w (partitions, churn and message loss come later)", ErrNotImplemented)
-	case len(s.Attackers) > 0:
-		return fmt.Errorf("attackers: %w (eclipse and selfish mining come later)", ErrNotImplemented)
 	case s.Nodes < 2:
 		return fmt.Errorf("nodes %d: need at least 2", s.Nodes)
 	case s.Nodes > 60_000:
 		return fmt.Errorf("nodes %d: at most 60000 (one /16 each)", s.Nodes)
 	case s.Outbound < 1 || s.Outbound >= s.Nodes:
 		return fmt.Errorf("outbound %d: need 1 to nodes-1", s.Outbound)
-	case s.BlockInterval.Duration <= 0:
+	// (Eclipse trials mine nothing: they need no block settings.)
+	case s.Attackers.Eclipse == nil && s.BlockInterval.Duration <= 0:
 		return errors.New("block_interval: need a positive duration")
-	case s.Duration.Duration <= 0:
+	case s.Attackers.Eclipse == nil && s.Duration.Duration <= 0:
 		return errors.New("duration: need a positive duration")
-	case s.BlockSize < 1000:
+	case s.Attackers.Eclipse == nil && s.BlockSize < 1000:
 		return fmt.Errorf("block_size %d: need at least 1000 bytes", s.BlockSize)
 	case s.TxSize < 100 || s.TxSize > 100_000:
 		return fmt.Errorf("tx_size %d: need 100 to 100000 bytes", s.TxSize)
@@ -178,5 +173,8 @@ func (s *Scenario) check() error {
 	case s.Tick.Duration < time.Millisecond:
 		return errors.New("tick: need at least 1ms")
 	}
-	return nil
+	if err := s.Faults.check(s); err != nil {
+		return fmt.Errorf("faults: %w", err)
+	}
+	return s.Attackers.check(s)
 }

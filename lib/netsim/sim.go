@@ -43,11 +43,17 @@ type Sim struct {
 	// transactions' times and places as they were: the world (regions,
 	// power, address books), jitter, mining, transactions.
 	rng, jitter, mining, txgen *mrand.Rand
-	params                     *chaincfg.Params
-	nodes                      []*simNode
-	byAddr                     map[netip.Addr]*simNode
-	links                      map[[2]int32]*linkState
-	power                      []float64 // cumulative mining power
+	// Faults draw from their own streams: the partition's sides and
+	// churn from one, message loss from another.
+	faultRng, lossRng *mrand.Rand
+	faults            faultState
+	floodEnd          time.Time // an eclipse attacker's flood ends
+	selfish           *selfishState
+	params            *chaincfg.Params
+	nodes             []*simNode
+	byAddr            map[netip.Addr]*simNode
+	links             map[[2]int32]*linkState
+	power             []float64 // cumulative mining power
 
 	measuring  bool
 	stopMining time.Time
@@ -99,17 +105,32 @@ type simNode struct {
 	gotCmpct  map[chainhash.Hash]bool
 	askedTxn  map[chainhash.Hash]bool
 	askedFull map[chainhash.Hash]bool
+	// churn
+	offline    bool
+	backAt     time.Time
+	backTarget int32
+	catchingUp bool
+	// attacker: the selfish miner's node
+	attacker bool
 }
 
 // New builds the network of a scenario: nodes in regions, each with a
 // real p2p.Host and netsync.Manager, an address book seeded with random
 // peers, no connections yet.
-func New(sc *Scenario) *Sim {
+func New(sc *Scenario) *Sim { return newSim(sc, nil) }
+
+// newSim is New with a hook that may change each node's Host
+// configuration and address book before the Host is made (the eclipse
+// trials' countermeasure switches).
+func newSim(sc *Scenario, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrBook)) *Sim {
 	params := *chaincfg.RegTestParams
 	s := &Sim{sc: sc, net: p2p.NewSimNet(Epoch), rng: mrand.New(mrand.NewPCG(sc.Seed, 0x6e657473696d)),
 		jitter: mrand.New(mrand.NewPCG(sc.Seed, 1)), mining: mrand.New(mrand.NewPCG(sc.Seed, 2)), txgen: mrand.New(mrand.NewPCG(sc.Seed, 3)),
 		params: &params, byAddr: map[netip.Addr]*simNode{}, links: map[[2]int32]*linkState{},
-		byHash: map[chainhash.Hash]*blockRec{}, bytes: map[string]*cmdBytes{}}
+		byHash: map[chainhash.Hash]*blockRec{}, bytes: map[string]*cmdBytes{},
+		faultRng: mrand.New(mrand.NewPCG(sc.Seed, 4)), lossRng: mrand.New(mrand.NewPCG(sc.Seed, 5))}
+	f := sc.Faults
+	s.faults.on = f.Loss > 0 || f.Partition != nil || f.Churn != nil
 	s.net.TickEvery = sc.Tick.Duration
 	s.net.Latency = func(a, b netip.AddrPort) time.Duration { return s.latency(s.byAddr[a.Addr()], s.byAddr[b.Addr()]) }
 	s.net.Transit = s.transit
@@ -125,7 +146,10 @@ func New(sc *Scenario) *Sim {
 		s.byAddr[n.addr.Addr()] = n
 	}
 	for _, n := range s.nodes {
-		s.setup(n)
+		s.setup(n, hook)
+	}
+	if f := sc.Attackers.Selfish; f != nil {
+		s.setupSelfish(f.Alpha)
 	}
 	return s
 }
@@ -153,7 +177,7 @@ func pick(r *mrand.Rand, shares []float64) int {
 	return len(shares) - 1
 }
 
-func (s *Sim) setup(n *simNode) {
+func (s *Sim) setup(n *simNode, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrBook)) {
 	sc := s.sc
 	n.chain = newSimChain(n, s.params.GenesisBlock)
 	n.pool = newSimPool(n)
@@ -175,10 +199,18 @@ func (s *Sim) setup(n *simNode) {
 		seeds = append(seeds, p2p.KnownAddr{Addr: nodeAddr(j), Services: msg.SFNodeNetwork | msg.SFNodeWitness, Seen: Epoch})
 	}
 	book.Add(seeds, netip.AddrFrom4([4]byte{8, 8, 4, 4}), Epoch)
-	n.host = p2p.NewHost(p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: s.net.Dialer(n.addr), Protocol: n.sync,
+	var dialer p2p.Dialer = s.net.Dialer(n.addr)
+	if s.faults.on {
+		dialer = &faultDialer{n: n, inner: dialer}
+	}
+	cfg := p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: dialer, Protocol: n.sync,
 		Services: msg.SFNodeNetwork | msg.SFNodeWitness, BestHeight: func() int32 { return n.chain.tip.height },
 		MaxOutbound: sc.Outbound, ListenPort: listenPort, Book: book,
-		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1})
+		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1}
+	if hook != nil {
+		hook(n, &cfg, book)
+	}
+	n.host = p2p.NewHost(cfg)
 	n.sync.SetHost(n.host)
 	s.net.Add(n.addr, n.host)
 	if !*sc.CompactBlocks {
@@ -225,7 +257,11 @@ func (s *Sim) transit(from, to netip.AddrPort, m msg.Message, size int) time.Dur
 	if s.sc.SharedUplink {
 		a.upBusy = done
 	}
-	arrive := done.Add(s.latency(a, b))
+	lat := s.latency(a, b)
+	arrive := done.Add(lat)
+	if s.faults.on {
+		arrive = s.faultArrival(a, b, arrive, lat)
+	}
 	if arrive.Before(l.last) {
 		arrive = l.last
 	}
@@ -312,11 +348,17 @@ func (n *simNode) txAccepted(d *mempool.TxDesc) {
 // Run simulates the scenario and reports.
 func (s *Sim) Run() *Report {
 	sc := s.sc
+	if sc.Attackers.Eclipse != nil {
+		return s.runEclipse()
+	}
 	s.progress("warmup %v: %d nodes connecting", sc.Warmup.Duration, sc.Nodes)
 	s.net.RunFor(sc.Warmup.Duration)
 	s.measuring = true
 	s.start = s.net.Now()
 	s.stopMining = s.start.Add(sc.Duration.Duration)
+	if s.faults.on {
+		s.startFaults()
+	}
 	s.net.After(expo(s.mining, sc.BlockInterval.Seconds()), s.mine)
 	if sc.TxRate > 0 {
 		s.net.After(expo(s.txgen, 1/sc.TxRate), s.newTx)
@@ -357,7 +399,15 @@ func (s *Sim) mine() {
 	defer s.net.After(expo(s.mining, s.sc.BlockInterval.Seconds()), s.mine)
 	x := s.mining.Float64() * s.power[len(s.power)-1]
 	n := s.nodes[sort.SearchFloat64s(s.power, x)]
+	for n.offline { // an offline miner's power is not mining: draw again
+		n = s.nodes[sort.SearchFloat64s(s.power, s.mining.Float64()*s.power[len(s.power)-1])]
+	}
+	if n.attacker {
+		s.selfishMined(now)
+		return
+	}
 	tip := n.chain.tip
+	s.honestMinedInTie(tip)
 	cb := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Index: math.MaxUint32},
 		SignatureScript: heightScript(tip.height+1, s.mining.Uint64()), Sequence: wire.MaxTxInSequenceNum}},
 		TxOut: []*wire.TxOut{{Value: 50_0000_0000, PkScript: payScript}}}
@@ -376,14 +426,19 @@ func (s *Sim) mine() {
 		Timestamp: uint32(now.Unix()), Bits: s.params.GenesisBlock.Header.Bits, Nonce: s.mining.Uint32()}, Transactions: txs}
 	b, _ := n.chain.addHeader(blk.Header)
 	b.blk = blk
-	r := &blockRec{hash: b.hash, height: b.height, miner: n.i, mined: now, at: make([]time.Duration, len(s.nodes))}
+	s.record(blk, b.height, n.i, now)
+	b.queued = true // the miner validated it as it built it
+	n.chain.validated(b, now)
+}
+
+// record notes a newly mined block for the report.
+func (s *Sim) record(blk *wire.MsgBlock, height int32, miner int, now time.Time) {
+	r := &blockRec{hash: blk.BlockHash(), height: height, miner: miner, mined: now, at: make([]time.Duration, len(s.nodes))}
 	for i := range r.at {
 		r.at[i] = -1
 	}
 	s.blocks = append(s.blocks, r)
-	s.byHash[b.hash] = r
-	b.queued = true // the miner validated it as it built it
-	n.chain.validated(b, now)
+	s.byHash[r.hash] = r
 }
 
 var payScript = append([]byte{0x00, 0x14}, make([]byte, 20)...)
@@ -404,6 +459,9 @@ func (s *Sim) newTx() {
 	}
 	defer s.net.After(expo(s.txgen, 1/s.sc.TxRate), s.newTx)
 	n := s.nodes[s.txgen.IntN(len(s.nodes))]
+	for n.offline {
+		n = s.nodes[s.txgen.IntN(len(s.nodes))]
+	}
 	var prev chainhash.Hash
 	for i := 0; i < 4; i++ {
 		v := s.txgen.Uint64()

@@ -107,16 +107,22 @@ func TestCompactBlocksOff(t *testing.T) {
 	}
 }
 
-// TestScenarioRefusals: faults, attackers, unknown keys and bad values
-// are refused with an error naming them, never ignored.
+// TestScenarioRefusals: unknown keys and bad values (faults and
+// attackers too) are refused with an error naming them, never ignored.
 func TestScenarioRefusals(t *testing.T) {
 	base := "nodes = 10\nblock_interval = \"60s\"\nblock_size = 10000\nduration = \"1m\"\n"
 	if _, err := ParseScenario(base); err != nil {
 		t.Fatalf("the base scenario: %v", err)
 	}
 	for _, c := range []struct{ extra, want string }{
-		{"[faults]\npartition = 0.5\n", "faults: not implemented"},
-		{"[attackers]\neclipse = 1\n", "attackers: not implemented"},
+		{"[faults]\npartition = 0.5\n", "faults"},
+		{"[faults]\nloss = 0.9\n", "loss 0.9"},
+		{"[faults]\nlosss = 0.1\n", "unknown keys: faults.losss"},
+		{"[faults.partition]\nat = \"2m\"\nheal = \"1m\"\n", "need 0 <= at < heal"},
+		{"[faults.partition]\nat = \"10s\"\nheal = \"5m\"\n", "after the run's end"},
+		{"[faults.partition]\nat = \"10s\"\nheal = \"20s\"\nshare = 1.0\n", "share 1"},
+		{"[faults.churn]\nrate = 0.0\n", "churn: rate 0"},
+		{"[attackers]\neclipse = 1\n", "attackers"},
 		{"nodez = 3\n", "unknown keys: nodez"},
 		{"outbound = 10\n", "outbound 10"},
 		{"tx_size = 50\n", "tx_size 50"},

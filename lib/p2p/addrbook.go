@@ -62,6 +62,11 @@ type AddrBook struct {
 	newList    []netip.AddrPort // for uniform selection
 	triedList  []netip.AddrPort
 	version    uint64 // bumped by every change, for savers
+	// TestNoBuckets turns the eclipse countermeasure of the two bucketed
+	// tables off, for the network simulator's experiments (lib/netsim):
+	// the book becomes one flat list that takes every address and draws
+	// uniformly. gg-node never sets it; set it before the book is used.
+	TestNoBuckets bool
 }
 
 // Version changes whenever the book does.
@@ -205,7 +210,9 @@ func (b *AddrBook) Add(list []KnownAddr, source netip.Addr, now time.Time) int {
 			continue
 		}
 		slot := b.newSlot(k.Addr, source)
-		if old, ok := b.newTab[slot]; ok {
+		if b.TestNoBuckets {
+			slot = b.flatSlot(k.Addr)
+		} else if old, ok := b.newTab[slot]; ok {
 			if oi := b.addrs[old]; oi != nil && !oi.terrible(now) {
 				continue
 			}
@@ -218,6 +225,17 @@ func (b *AddrBook) Add(list []KnownAddr, source netip.Addr, now time.Time) int {
 		added++
 	}
 	return added
+}
+
+// flatSlot is a free slot for a in the flat list (TestNoBuckets).
+func (b *AddrBook) flatSlot(a netip.AddrPort) uint32 {
+	slot := uint32(b.hash([]byte{'f'}, apBytes(a)))
+	for {
+		if _, taken := b.newTab[slot]; !taken {
+			return slot
+		}
+		slot++
+	}
 }
 
 // drop forgets a (from whichever table holds it).
@@ -254,6 +272,20 @@ func (b *AddrBook) Good(a netip.AddrPort, services uint64, now time.Time) {
 	defer b.mu.Unlock()
 	b.version++
 	i := b.addrs[a]
+	if b.TestNoBuckets {
+		// One flat list: the entry stays in it (or joins it).
+		if i == nil {
+			if !b.routable(a) {
+				return
+			}
+			i = &addrInfo{KnownAddr: KnownAddr{Addr: a, Seen: now}, source: a.Addr(), slot: b.flatSlot(a)}
+			b.addrs[a] = i
+			b.newTab[i.slot] = a
+			b.newList = append(b.newList, a)
+		}
+		i.Services, i.Seen, i.lastGood, i.lastTry, i.attempts = services, now, now, now, 0
+		return
+	}
 	if i == nil {
 		if !b.routable(a) {
 			return
@@ -296,8 +328,11 @@ func (b *AddrBook) Select(now time.Time, rng *mrand.Rand, skip func(netip.AddrPo
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	lists := [2][]netip.AddrPort{b.triedList, b.newList}
-	first := rng.IntN(2)
-	for k := 0; k < 2; k++ {
+	first, tables := rng.IntN(2), 2
+	if b.TestNoBuckets {
+		first, tables = 1, 1 // the flat list only
+	}
+	for k := 0; k < tables; k++ {
 		list := lists[(first+k)%2]
 		if len(list) == 0 {
 			continue

@@ -78,6 +78,10 @@ type Config struct {
 	Rand *mrand.Rand
 	// Nonce is our version nonce (0: random).
 	Nonce uint64
+	// TestNoNetgroupLimit lets automatic outbound peers share a network
+	// group, turning that eclipse countermeasure off for the network
+	// simulator's experiments (lib/netsim). gg-node never sets it.
+	TestNoNetgroupLimit bool
 }
 
 type persistent struct {
@@ -676,16 +680,24 @@ func (h *Host) maintainConnections(now time.Time) {
 	}
 }
 
-// sameGroupOutbound reports whether an automatic outbound peer is in a's
-// network group already (outbound peers come from distinct groups; all
-// loopback addresses count as distinct so local networks work).
+// sameGroupOutbound reports whether an outbound peer, or a dial on the
+// way, is in a's network group already (outbound peers come from
+// distinct groups; all loopback addresses count as distinct so local
+// networks work).
 func (h *Host) sameGroupOutbound(a netip.AddrPort) bool {
-	if a.Addr().Unmap().IsLoopback() || a.Addr().Unmap().IsPrivate() {
+	if h.cfg.TestNoNetgroupLimit || a.Addr().Unmap().IsLoopback() || a.Addr().Unmap().IsPrivate() {
 		return false
 	}
 	g := string(group(a.Addr()))
 	for _, p := range h.peers {
 		if !p.Inbound && string(group(p.Addr.Addr())) == g {
+			return true
+		}
+	}
+	// Dials on the way count too: several start in one tick, and each
+	// would otherwise pass the check before any of them connected.
+	for d := range h.dialing {
+		if string(group(d.Addr())) == g {
 			return true
 		}
 	}

@@ -164,12 +164,13 @@ func (n *memNet) advance(d time.Duration) {
 type recProto struct {
 	ready, gone []*Peer
 	got         []msg.Message
+	ticks       int
 }
 
 func (r *recProto) PeerReady(p *Peer)              { r.ready = append(r.ready, p) }
 func (r *recProto) PeerGone(p *Peer)               { r.gone = append(r.gone, p) }
 func (r *recProto) Receive(p *Peer, m msg.Message) { r.got = append(r.got, m) }
-func (r *recProto) Tick(time.Time)                 {}
+func (r *recProto) Tick(time.Time)                 { r.ticks++ }
 
 func TestHandshake(t *testing.T) {
 	n := newMemNet(t)
@@ -719,5 +720,122 @@ func TestAddrBookKeyed(t *testing.T) {
 	}
 	if differ == 0 {
 		t.Fatal("another key placed all 50 addresses in the same new slots")
+	}
+}
+
+// TestSimNetRemovedDialer: a Host taken off the network while its dial
+// is on the way hears that the dial failed, so the attempt does not hold
+// one of its dial slots for good when it comes back.
+func TestSimNetRemovedDialer(t *testing.T) {
+	net := NewSimNet(time.Unix(1_800_000_000, 0))
+	a, b := netip.MustParseAddrPort("10.0.0.1:1"), netip.MustParseAddrPort("10.0.0.2:1")
+	net.Latency = func(_, _ netip.AddrPort) time.Duration { return 50 * time.Millisecond }
+	ha := NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Dialer: net.Dialer(a), MaxOutbound: 1,
+		Rand: mrand.New(mrand.NewPCG(1, 1)), ListenPort: a.Port()})
+	net.Add(a, ha)
+	net.Add(b, NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Rand: mrand.New(mrand.NewPCG(2, 1)), ListenPort: b.Port()}))
+	ha.DialOnce(b)
+	net.Remove(a)
+	net.RunFor(time.Second)
+	if ha.dialing[b] {
+		t.Fatal("the removed host's dial is still pending after a second")
+	}
+	if len(ha.Peers()) != 0 {
+		t.Fatal("the removed host connected")
+	}
+	// Back on the network, it dials again and connects.
+	net.Add(a, ha)
+	ha.DialOnce(b)
+	net.RunFor(time.Second)
+	if outboundTo(ha, b) != 1 {
+		t.Fatal("no connection after coming back")
+	}
+}
+
+// TestSimNetHostAtManyAddrs: a Host listening at several addresses (a
+// simulated attacker answering on many) ticks once per tick, not once
+// per address, and accepts connections at each address.
+func TestSimNetHostAtManyAddrs(t *testing.T) {
+	net := NewSimNet(time.Unix(1_800_000_000, 0))
+	r := &recProto{}
+	h := NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Protocol: r, Rand: mrand.New(mrand.NewPCG(1, 1)), ListenPort: 1})
+	addrs := []netip.AddrPort{netip.MustParseAddrPort("10.0.0.1:1"), netip.MustParseAddrPort("10.0.0.2:1"), netip.MustParseAddrPort("10.0.0.3:1")}
+	for _, a := range addrs {
+		net.Add(a, h)
+	}
+	net.RunFor(time.Second)
+	if r.ticks != 11 { // at 0, 100 ms, ..., 1 s
+		t.Fatalf("%d ticks in a second of 100 ms ticks at three addresses, want 11", r.ticks)
+	}
+	d := netip.MustParseAddrPort("10.0.9.9:1")
+	hd := NewHost(Config{Params: chaincfg.RegTestParams, Clock: net.Clock(), Dialer: net.Dialer(d), Rand: mrand.New(mrand.NewPCG(2, 1)), ListenPort: 1})
+	net.Add(d, hd)
+	for _, a := range addrs {
+		hd.DialOnce(a)
+	}
+	net.RunFor(time.Second)
+	if len(h.Peers()) != 3 {
+		t.Fatalf("the host at three addresses has %d peers, want 3", len(h.Peers()))
+	}
+}
+
+// TestNetgroupLimitSwitch: automatic outbound peers come from distinct
+// network groups; only the simulator's test switch lifts that.
+func TestNetgroupLimitSwitch(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		n := newMemNet(t)
+		a := n.host("10.0.0.1:2200", func(c *Config) { c.MaxOutbound = 3; c.TestNoNetgroupLimit = off })
+		var addrs []KnownAddr
+		for i := range 4 { // four addresses in 20.1.0.0/16
+			ad := netip.AddrPortFrom(netip.AddrFrom4([4]byte{20, 1, byte(i), 1}), 2200)
+			n.host(ad.String())
+			addrs = append(addrs, KnownAddr{Addr: ad, Seen: n.clock.t})
+		}
+		a.Book().Add(addrs, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+		for range 3 {
+			n.advance(time.Second)
+		}
+		_, out := a.counts()
+		want := 1
+		if off {
+			want = 3
+		}
+		if out != want {
+			t.Errorf("netgroup limit off=%v: %d outbound peers in one /16, want %d", off, out, want)
+		}
+	}
+}
+
+// TestAddrBookBucketsSwitch: with the new/tried buckets one source can
+// place addresses of one group in one new bucket only (64 slots), and a
+// tried address is drawn half the time; with the simulator's test
+// switch off, the book is one flat list that takes every address and
+// draws uniformly.
+func TestAddrBookBucketsSwitch(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	src := netip.MustParseAddr("40.1.0.1")
+	var flood []KnownAddr
+	for i := range 1000 { // one attacker /16
+		flood = append(flood, KnownAddr{Addr: netip.AddrPortFrom(netip.AddrFrom4([4]byte{40, 1, byte(i / 250), byte(i%250 + 1)}), 8333), Seen: now})
+	}
+	honest := netip.MustParseAddrPort("20.0.0.1:8333")
+	for _, off := range []bool{false, true} {
+		b := NewAddrBookKeyed("", false, [32]byte{9})
+		b.TestNoBuckets = off
+		b.Good(honest, 1, now)
+		added := b.Add(flood, src, now)
+		rng := mrand.New(mrand.NewPCG(1, 2))
+		picked := 0
+		for range 1000 {
+			if a, ok := b.Select(now.Add(time.Hour), rng, nil); ok && a == honest {
+				picked++
+			}
+		}
+		if !off && (added > bucketSize || picked < 400) {
+			t.Errorf("buckets on: %d of 1000 flooded addresses entered (at most %d), the tried one drawn %d times in 1000", added, bucketSize, picked)
+		}
+		if off && (added != 1000 || picked > 20) {
+			t.Errorf("buckets off: %d of 1000 flooded addresses entered, the honest one drawn %d times in 1000", added, picked)
+		}
 	}
 }

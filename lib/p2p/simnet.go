@@ -37,6 +37,10 @@ type SimNet struct {
 	// Refuse, when set, makes a dial to the address fail.
 	Refuse func(to netip.AddrPort) bool
 	drops  map[netip.AddrPort]func(msg.Message) bool
+	ticked map[*Host]bool
+	multi  bool // some Host listens at several addresses
+	// listens counts each Host's addresses
+	listens map[*Host]int
 }
 
 type simClock struct{ t time.Time }
@@ -90,12 +94,32 @@ func (n *SimNet) At(t time.Time, f func()) {
 // After schedules f after d.
 func (n *SimNet) After(d time.Duration, f func()) { n.At(n.clock.t.Add(d), f) }
 
-// Add registers a Host listening at addr.
-func (n *SimNet) Add(addr netip.AddrPort, h *Host) { n.nodes[addr] = h }
+// Add registers a Host listening at addr (one Host may listen at
+// several).
+func (n *SimNet) Add(addr netip.AddrPort, h *Host) {
+	if n.nodes[addr] == h {
+		return
+	}
+	n.Remove(addr)
+	if n.listens == nil {
+		n.listens = map[*Host]int{}
+	}
+	n.listens[h]++
+	if n.listens[h] > 1 {
+		n.multi = true
+	}
+	n.nodes[addr] = h
+}
 
-// Remove takes a Host off the network (its address refuses connections;
-// existing links stay until closed).
-func (n *SimNet) Remove(addr netip.AddrPort) { delete(n.nodes, addr) }
+// Remove takes a Host off the network (its address refuses connections,
+// it no longer ticks, its dials on the way fail; existing links stay
+// until closed). Add puts it back.
+func (n *SimNet) Remove(addr netip.AddrPort) {
+	if h := n.nodes[addr]; h != nil {
+		n.listens[h]--
+		delete(n.nodes, addr)
+	}
+}
 
 // Dialer returns the Dialer of the Host at from.
 func (n *SimNet) Dialer(from netip.AddrPort) Dialer { return &simDialer{n, from} }
@@ -108,10 +132,16 @@ type simDialer struct {
 func (d *simDialer) Dial(to netip.AddrPort) {
 	n := d.n
 	lat := n.latency(d.from, to)
+	src := n.nodes[d.from]
+	if src == nil {
+		return
+	}
 	n.After(lat, func() {
-		src := n.nodes[d.from]
 		dst := n.nodes[to]
-		if src == nil {
+		if n.nodes[d.from] != src {
+			// The dialler left the network on the way: its attempt fails
+			// (it would otherwise hold one of its dial slots for good).
+			src.DialFailed(to, errors.New("dialler offline"))
 			return
 		}
 		if dst == nil || (n.Refuse != nil && n.Refuse(to)) {
@@ -241,10 +271,21 @@ func (n *SimNet) Step() bool {
 			return false
 		}
 		n.clock.t = n.tickDue
+		// A Host listening at several addresses (a simulated attacker
+		// answering on many) ticks once, at its first address.
+		clear(n.ticked)
 		for _, addr := range n.sortedAddrs() {
-			if h := n.nodes[addr]; h != nil {
-				h.Tick()
+			h := n.nodes[addr]
+			if h == nil || (n.multi && n.ticked[h]) {
+				continue
 			}
+			if n.multi {
+				if n.ticked == nil {
+					n.ticked = map[*Host]bool{}
+				}
+				n.ticked[h] = true
+			}
+			h.Tick()
 		}
 		n.tickDue = n.tickDue.Add(n.TickEvery)
 		return true

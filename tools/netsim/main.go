@@ -65,7 +65,13 @@ func main() {
 		signal.Stop(sigs)
 	}()
 	rep := sim.Run()
-	if !*quiet {
+	if !*quiet && rep.Eclipse != nil {
+		trials := 0
+		for _, v := range rep.Eclipse.Variants {
+			trials += v.Trials
+		}
+		fmt.Fprintf(os.Stderr, "netsim: done in %v: %d eclipse trials\n", time.Since(began).Round(time.Millisecond), trials)
+	} else if !*quiet {
 		took := time.Since(began)
 		nodeHours := float64(sc.Nodes) * (sc.Warmup.Hours() + rep.MeasuredSeconds/3600)
 		fmt.Fprintf(os.Stderr, "netsim: done in %v: %.0f node-hours simulated, %.2f s of wall time per node-hour\n",
