@@ -136,6 +136,11 @@ const crashSeqLen = 1500
 // replays the blocks after the last flush.
 const crashFlushBlocks = 7
 
+// crashFlushChunk is the crash child's flushChunkEntries: a flush of
+// crashFlushBlocks blocks writes several chunks, so kills land between
+// them too.
+const crashFlushChunk = 4
+
 // crashFileSize caps the crash child's block files, so that new files
 // (and their directory fsyncs) come often.
 const crashFileSize = 64 << 10
@@ -156,6 +161,7 @@ func TestCrashHelperProcess(t *testing.T) {
 	seq := crashSequence(crashSeqLen)
 	db := openChildDB(dir)
 	appendHook = func(kind byte) { fmt.Printf("APPEND %c\n", kind) }
+	flushChunkEntries = crashFlushChunk
 	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000), BlockFileSize: crashFileSize,
 		UtxoFlushBlocks: crashFlushBlocks})
 	if err != nil {
