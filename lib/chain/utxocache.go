@@ -274,8 +274,11 @@ func (c *Chain) UtxoCacheStats() (entries int, bytes int64, flushedHeight int32)
 // inputs go, its spendable outputs come), so no validation and no undo
 // data are needed; the game registries, indexes and block index were
 // committed with each block and are at the tip already. A reorganisation
-// always flushes in its own commit, so the recorded block is on the
-// active chain; otherwise the database is corrupt.
+// flushes before its commit and records its new tip in it, so the
+// recorded block is on the active chain; otherwise the database is
+// corrupt. The bucket may hold changes of blocks after it (a crash
+// between two chunks of a flush, or a failed flush before more blocks):
+// the replay's changes are puts and deletes, harmless when already made.
 func (c *Chain) recoverUtxos() error {
 	tip := c.index.tip()
 	var v []byte
