@@ -175,12 +175,15 @@ type Chain struct {
 	db     *store.DB
 	log    *slog.Logger
 
-	mu          sync.RWMutex
-	index       *blockIndex
-	cache       *utxoCache
-	layer       *utxoLayer // the write-back UTXO cache
-	utxoTip     *blockNode // the block the utxo bucket is consistent with
-	replayed    int        // blocks recoverUtxos replayed at start
+	mu       sync.RWMutex
+	index    *blockIndex
+	cache    *utxoCache
+	layer    *utxoLayer // the write-back UTXO cache
+	utxoTip  *blockNode // the block the utxo bucket is consistent with
+	replayed int        // blocks recoverUtxos replayed at start
+	// flushStop, set by tests, is called after each chunk of a flush
+	// but the last; true stops the flush there (a simulated kill).
+	flushStop   func(chunk int) bool
 	files       blockFiles
 	prunedBelow int32 // pruneHeight's memo: active heights below are pruned
 	// legacyRecords are the index records load found in the form
@@ -898,6 +901,13 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 	blockPos := make([]blockfile.Pos, len(attach))
 	undoPos := make([]blockfile.Pos, len(attach))
 	var flush bool
+	if len(detach) > 0 || c.cfg.UtxoCacheBytes < 0 {
+		// The commit below writes its UTXO changes itself: on an empty
+		// layer, and with the bucket at the old tip (see Durability).
+		if err := c.flushUtxos(); err != nil {
+			return err
+		}
+	}
 	err := c.update(func(tx *store.Tx) error {
 		done, total = done[:0], c.totalTxns
 		idxB, mainB := tx.Bucket(bucketBlockIndex), tx.Bucket(bucketMainChain)
@@ -1020,13 +1030,15 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			}
 			tipWeight = blk.Weight()
 		}
-		// The UTXO changes stay in the write-back cache unless a flush
-		// is due; a reorganisation always flushes, so the block the
-		// utxo bucket is consistent with stays on the active chain
-		// (crash recovery replays forward only).
-		flush = len(detach) > 0 || c.flushDue(view, len(attach))
+		// The UTXO changes go to the write-back cache, flushed after
+		// the commit when due. A reorganisation writes its changes in
+		// its commit, on a layer flushed (to the old tip) before it, so
+		// the block the utxo bucket is consistent with stays on the
+		// active chain (crash recovery replays forward only); so does
+		// every commit without a cache (a negative budget).
+		flush = len(detach) > 0 || c.cfg.UtxoCacheBytes < 0
 		if flush {
-			if err := c.writeLayer(tx, newTip); err != nil {
+			if err := putUtxoTip(tx, newTip); err != nil {
 				return err
 			}
 			if err := writeView(tx, view); err != nil {
@@ -1076,6 +1088,14 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 	} else {
 		c.layerApply(view)
 		c.layer.blocks += len(attach)
+		if c.flushDue() {
+			// The block is committed either way: a failed flush
+			// leaves the rest of the layer for the next one, and a
+			// crash before that replays from "utxotip".
+			if err := c.flushUtxos(); err != nil {
+				c.log.Error("cannot flush the utxo cache", "err", err)
+			}
+		}
 	}
 	c.setBest(newTip, tipWeight)
 	if obs := c.cfg.ConnectObserver; obs != nil && len(attach) > 0 {

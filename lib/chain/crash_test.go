@@ -136,6 +136,11 @@ const crashSeqLen = 1500
 // replays the blocks after the last flush.
 const crashFlushBlocks = 7
 
+// crashFlushChunk is the crash child's flushChunkEntries: a flush of
+// crashFlushBlocks blocks writes several chunks, so kills land between
+// them too.
+const crashFlushChunk = 4
+
 // crashFileSize caps the crash child's block files, so that new files
 // (and their directory fsyncs) come often.
 const crashFileSize = 64 << 10
@@ -146,8 +151,9 @@ const crashRoundsEnv = "GG_CRASH_ROUNDS"
 
 // TestCrashHelperProcess is the child of TestCrashConsistency: it opens the
 // chain in $GG_CHAIN_CRASH_DIR with fsync on and 64 KiB block files and
-// submits the sequence, printing a line per block and one before each
-// append to the block or undo files, until it is killed or done.
+// submits the sequence, printing a line per block, one before each
+// append to the block or undo files and one after each chunk of a UTXO
+// flush but the last, until it is killed or done.
 func TestCrashHelperProcess(t *testing.T) {
 	dir := os.Getenv(crashDirEnv)
 	if dir == "" {
@@ -156,11 +162,13 @@ func TestCrashHelperProcess(t *testing.T) {
 	seq := crashSequence(crashSeqLen)
 	db := openChildDB(dir)
 	appendHook = func(kind byte) { fmt.Printf("APPEND %c\n", kind) }
+	flushChunkEntries = crashFlushChunk
 	c, err := New(Config{DB: db, Params: chaincfg.RegTestParams, SigCache: script.NewSigCache(1000), BlockFileSize: crashFileSize,
 		UtxoFlushBlocks: crashFlushBlocks})
 	if err != nil {
 		childFatal(err)
 	}
+	c.flushStop = func(int) bool { fmt.Println("CHUNK"); return false }
 	fmt.Println("READY")
 	for i, b := range seq {
 		if c.HaveBlock(b.BlockHash()) {
@@ -231,8 +239,9 @@ func TestCrashConsistency(t *testing.T) {
 		// Every fourth run dies at a random time from process start (often
 		// while opening); every other one a few hundred microseconds after
 		// a random append to the block or undo files (between the write
-		// and the commit); the others after a random number of blocks plus
-		// a random few milliseconds, usually inside a commit.
+		// and the commit); every eighth just after a chunk of a UTXO
+		// flush; the others after a random number of blocks plus a
+		// random few milliseconds, usually inside a commit.
 		var timer <-chan time.Time
 		progress, left := "BLOCK", -1
 		jitter := func() time.Duration { return time.Duration(rng.IntN(3000)) * time.Microsecond }
@@ -242,6 +251,11 @@ func TestCrashConsistency(t *testing.T) {
 		case run%2 == 0:
 			progress, left = "APPEND", 1+rng.IntN(2*per)
 			jitter = func() time.Duration { return time.Duration(rng.IntN(800)) * time.Microsecond }
+		case run%8 == 1:
+			// Just after a chunk of a UTXO flush committed: between
+			// two chunks or inside the next one's commit.
+			progress, left = "CHUNK", 1+rng.IntN(per)
+			jitter = func() time.Duration { return time.Duration(rng.IntN(1500)) * time.Microsecond }
 		default:
 			left = 1 + rng.IntN(per)
 		}

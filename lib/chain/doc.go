@@ -141,18 +141,37 @@
 // the utxo bucket by every lookup (ProcessBlock, FetchUtxoEntry,
 // FetchUtxoView: the mempool, gettxout, the wallet). An output created
 // and spent between two flushes never reaches bbolt. The layer is
-// written to the utxo bucket, in key order, inside a block's commit
-// when Config.UtxoCacheBytes (gg-node --dbcache) would be passed, every
-// UtxoFlushBlocks blocks or UtxoFlushInterval, in every reorganisation's
-// commit, and on its own before UtxoSetHash, UtxoSetInfo, pruning a block
-// file it would need, and in Close; the same commit sets "utxotip". A
-// crash between flushes leaves the utxo bucket at "utxotip" and
-// everything else at the best record: New re-applies the active chain's
-// blocks after "utxotip" from the block files (a block's UTXO changes
-// follow from its transactions alone, so nothing is validated and no undo
-// data is read) and flushes. Because reorganisations flush in their own
-// commit, "utxotip" is always on the active chain, and the replay only
-// goes forward; a record off it is corruption (reindex). The game
+// written to the utxo bucket after a block's commit when
+// Config.UtxoCacheBytes (gg-node --dbcache) is passed, every
+// UtxoFlushBlocks blocks or UtxoFlushInterval, before every
+// reorganisation's commit, and before UtxoSetHash, UtxoSetInfo, pruning a
+// block file it would need, and in Close. A flush writes in key order, in
+// write transactions of flushChunkEntries (16,384) entries each, and
+// only the last records "utxotip", the block the bucket is consistent
+// with: bbolt reuses only pages freed by committed transactions, so one
+// transaction rewriting most of the bucket would need its old and new
+// pages at once and grow the file; each chunk reuses the pages the one
+// before it freed. An entry leaves the layer once its chunk committed,
+// so lookups (the layer first, then the bucket) see the tip's set
+// throughout. A crash between flushes, or between two chunks of one,
+// leaves the utxo bucket holding, for each output, its state at "utxotip"
+// or at a later active-chain block, and everything else at the best
+// record: New re-applies the active chain's blocks after "utxotip" from
+// the block files (a block's UTXO changes follow from its transactions
+// alone, so nothing is validated and no undo data is read) and flushes.
+// The replay takes no output for absent from the bucket ("fresh"): each
+// of its changes is a put or a delete, harmless where a part-written
+// flush made it already, so it ends at the tip's set whatever part of a
+// flush got through (TestUtxoCacheChunkedFlushCrash,
+// TestUtxoCacheReplayIdempotent); validation keeps its strict lookups.
+// A reorganisation first flushes the layer (to the old tip, still the
+// active one) and then writes its own UTXO changes and "utxotip" in its
+// commit, one transaction bounded by the branch's size; so "utxotip" is
+// always on the active chain, and the replay only goes forward; a record
+// off it is corruption (reindex). With a negative UtxoCacheBytes every
+// commit writes its changes so, without a layer. A flush after a block's
+// commit that fails is logged; the block stays connected and the layer
+// keeps the entries not yet written. The game
 // registries stay written with each block rather than cached: checking a
 // game transaction reads them at every step, their per-block journal is
 // the undo record, and game transactions are few, so caching them would

@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -122,37 +123,34 @@ func (c *Chain) layerApply(view *UtxoViewpoint) {
 	}
 }
 
-// flushDue reports whether the commit about to happen should write the
-// layer out, with view's entries about to join it.
-func (c *Chain) flushDue(view *UtxoViewpoint, blocks int) bool {
-	budget := c.cfg.UtxoCacheBytes
-	if budget < 0 {
-		return true
-	}
+// flushDue reports whether the layer, after a commit put its blocks in
+// it, should be written out.
+func (c *Chain) flushDue() bool {
 	l := c.layer
-	return l.bytes+int64(len(view.entries))*160 > budget ||
-		l.blocks+blocks >= c.cfg.UtxoFlushBlocks ||
+	return l.bytes > c.cfg.UtxoCacheBytes ||
+		l.blocks >= c.cfg.UtxoFlushBlocks ||
 		time.Since(l.since) >= c.cfg.UtxoFlushInterval
 }
 
-// writeLayer writes the layer's entries to the utxo bucket in key order
-// and records tip as the block the bucket is consistent with. The caller
-// writes any newer view on top in the same transaction.
-func (c *Chain) writeLayer(tx *store.Tx, tip *blockNode) error {
+// flushChunkEntries is how many layer entries one transaction of a flush
+// writes (a variable for the crash test's child, which makes it small so
+// that kills land between chunks). A transaction can only reuse pages
+// freed by transactions committed before it: one transaction rewriting
+// most of the utxo bucket needs its old and new pages at once and grows
+// the file, chunks reuse the pages the chunk before them freed.
+var flushChunkEntries = 16384
+
+// errFlushStopped is what a flush returns when flushStop stops it.
+var errFlushStopped = errors.New("flush stopped")
+
+// writeChunk writes keys (sorted) from the layer to the utxo bucket.
+func (c *Chain) writeChunk(tx *store.Tx, keys [][36]byte) error {
 	l := c.layer
-	keys := make([][36]byte, 0, len(l.m))
-	for op := range l.m {
-		keys = append(keys, outpointKey(op))
-	}
-	slices.SortFunc(keys, func(a, b [36]byte) int { return bytes.Compare(a[:], b[:]) })
 	b := tx.Bucket(bucketUtxo)
 	arena := make([]byte, 0, 64*len(keys))
 	for i := range keys {
 		k := keys[i][:]
-		var op wire.OutPoint
-		copy(op.Hash[:], k[:32])
-		op.Index = binary.BigEndian.Uint32(k[32:])
-		e := l.m[op]
+		e := l.m[keyOutpoint(k)]
 		if e.IsSpent() {
 			if err := b.Delete(k); err != nil {
 				return err
@@ -168,7 +166,14 @@ func (c *Chain) writeLayer(tx *store.Tx, tip *blockNode) error {
 			return err
 		}
 	}
-	return putUtxoTip(tx, tip)
+	return nil
+}
+
+func keyOutpoint(k []byte) wire.OutPoint {
+	var op wire.OutPoint
+	copy(op.Hash[:], k[:32])
+	op.Index = binary.BigEndian.Uint32(k[32:])
+	return op
 }
 
 func putUtxoTip(tx *store.Tx, tip *blockNode) error {
@@ -176,10 +181,10 @@ func putUtxoTip(tx *store.Tx, tip *blockNode) error {
 	return tx.Bucket(bucketChainState).Put(keyUtxoTip, v)
 }
 
-// layerFlushed empties the layer after the commit that wrote it (and
-// left the utxo bucket at tip). Its entries do not move to the read
-// cache: they share 64 KiB script slabs, and the read cache's random
-// eviction would leave slabs pinned by a few survivors each.
+// layerFlushed empties the layer after the commit that wrote its last
+// entries (and left the utxo bucket at tip). Its entries do not move to
+// the read cache: they share 64 KiB script slabs, and the read cache's
+// random eviction would leave slabs pinned by a few survivors each.
 func (c *Chain) layerFlushed(tip *blockNode) {
 	l := c.layer
 	clear(l.m)
@@ -187,8 +192,14 @@ func (c *Chain) layerFlushed(tip *blockNode) {
 	c.utxoTip = tip
 }
 
-// flushUtxos writes the layer to the utxo bucket in a transaction of its
-// own, making the bucket consistent with the tip (under the write lock).
+// flushUtxos writes the layer to the utxo bucket, making the bucket
+// consistent with the tip (under the write lock). It writes in key order,
+// in transactions of flushChunkEntries entries; only the last records
+// the tip in "utxotip", so a crash in between leaves the bucket a mix of
+// the set at the old "utxotip" and changes of later active-chain blocks,
+// which the replay from there brings to the tip (recoverUtxos). Entries
+// leave the layer once their chunk committed: lookups see the layer, then
+// the bucket, so they find every output at the tip throughout.
 func (c *Chain) flushUtxos() error {
 	tip := c.index.tip()
 	if c.utxoTip == nil || len(c.layer.m) == 0 && c.utxoTip == tip {
@@ -197,9 +208,39 @@ func (c *Chain) flushUtxos() error {
 		return nil
 	}
 	start := time.Now()
-	n := len(c.layer.m)
-	if err := c.db.Update(func(tx *store.Tx) error { return c.writeLayer(tx, tip) }); err != nil {
-		return fmt.Errorf("chain: flush the utxo cache: %w", err)
+	l := c.layer
+	n := len(l.m)
+	keys := make([][36]byte, 0, n)
+	for op := range l.m {
+		keys = append(keys, outpointKey(op))
+	}
+	slices.SortFunc(keys, func(a, b [36]byte) int { return bytes.Compare(a[:], b[:]) })
+	size := max(flushChunkEntries, 1)
+	for i := 0; ; i++ {
+		chunk := keys[:min(size, len(keys))]
+		keys = keys[len(chunk):]
+		last := len(keys) == 0
+		if err := c.db.Update(func(tx *store.Tx) error {
+			if err := c.writeChunk(tx, chunk); err != nil {
+				return err
+			}
+			if last {
+				return putUtxoTip(tx, tip)
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("chain: flush the utxo cache: %w", err)
+		}
+		if last {
+			break
+		}
+		for _, k := range chunk {
+			op := keyOutpoint(k[:])
+			l.del(op, l.m[op])
+		}
+		if c.flushStop != nil && c.flushStop(i) {
+			return errFlushStopped
+		}
 	}
 	c.layerFlushed(tip)
 	c.log.Debug("utxo cache flushed", "entries", n, "height", tip.height, "took", time.Since(start))
@@ -236,8 +277,11 @@ func (c *Chain) UtxoCacheStats() (entries int, bytes int64, flushedHeight int32)
 // inputs go, its spendable outputs come), so no validation and no undo
 // data are needed; the game registries, indexes and block index were
 // committed with each block and are at the tip already. A reorganisation
-// always flushes in its own commit, so the recorded block is on the
-// active chain; otherwise the database is corrupt.
+// flushes before its commit and records its new tip in it, so the
+// recorded block is on the active chain; otherwise the database is
+// corrupt. The bucket may hold changes of blocks after it (a crash
+// between two chunks of a flush, or a failed flush before more blocks):
+// the replay's changes are puts and deletes, harmless when already made.
 func (c *Chain) recoverUtxos() error {
 	tip := c.index.tip()
 	var v []byte
@@ -284,6 +328,13 @@ func (c *Chain) recoverUtxos() error {
 				}
 			}
 			view.addTxOuts(t, t.TxHash(), height)
+		}
+		// A crash inside a chunked flush leaves changes of blocks
+		// after "utxotip" in the bucket: nothing replayed is fresh
+		// (known absent), so every replayed change is a put or a
+		// delete, harmless when the bucket has it already.
+		for _, e := range view.entries {
+			e.state &^= entryFresh
 		}
 		c.layerApply(view)
 	}

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/gamegold/gg/lib/store"
@@ -310,4 +311,111 @@ func TestUtxoLayerCountsSlabs(t *testing.T) {
 	if l.bytes < 200*1000 {
 		t.Errorf("layer size %d bytes with 200 KB of scripts still in its slabs", l.bytes)
 	}
+}
+
+// setFlushChunk makes flushes write n entries per transaction for the
+// rest of the test.
+func setFlushChunk(t *testing.T, n int) {
+	old := flushChunkEntries
+	flushChunkEntries = n
+	t.Cleanup(func() { flushChunkEntries = old })
+}
+
+// TestUtxoCacheChunkedFlushCrash: a kill between two chunks of a flush
+// leaves the utxo bucket part old, part new, with "utxotip" still at the
+// last complete flush; the next open replays from there to exactly the
+// set of a clean run, for a kill after every chunk.
+func TestUtxoCacheChunkedFlushCrash(t *testing.T) {
+	g := newBlockGen()
+	base := g.chainOf(g.params.GenesisBlock, 101)
+	blks := spendingBlocks(g, base[100], base, 6)
+	want, wantN := replayHash(t, append(base, blks...))
+	setFlushChunk(t, 3)
+	for stop := 0; stop < 4; stop++ {
+		dir := t.TempDir()
+		tc := openChainAt(t, dir)
+		tc.mustAccept(t, base...)
+		if err := tc.FlushUtxoCache(); err != nil {
+			t.Fatal(err)
+		}
+		tc.mustAccept(t, blks...)
+		if n, _, _ := tc.UtxoCacheStats(); n <= 3*(stop+1) {
+			t.Fatalf("%d entries cached: no chunk after chunk %d", n, stop)
+		}
+		tc.flushStop = func(i int) bool { return i == stop }
+		if err := tc.FlushUtxoCache(); !errors.Is(err, errFlushStopped) {
+			t.Fatalf("flush stopped after chunk %d: %v", stop, err)
+		}
+		tc.crash()
+
+		tc = openChainAt(t, dir)
+		if tc.replayed != len(blks) {
+			t.Fatalf("kill after chunk %d: replayed %d blocks at open, want %d", stop, tc.replayed, len(blks))
+		}
+		got, gotN := tc.utxoHash(t)
+		if got != want || gotN != wantN {
+			t.Fatalf("kill after chunk %d: UTXO set after the replay (%d entries) differs from a clean run (%d)", stop, gotN, wantN)
+		}
+		tc.close()
+	}
+}
+
+// TestUtxoCacheReplayIdempotent: a flush that failed part way (the chain
+// goes on) leaves rows of blocks after "utxotip" in the bucket, among
+// them an output a later block spends; the replay after a crash must
+// delete it, not take it for one the bucket cannot hold.
+func TestUtxoCacheReplayIdempotent(t *testing.T) {
+	g := newBlockGen()
+	base := g.chainOf(g.params.GenesisBlock, 101)
+	blks := spendingBlocks(g, base[100], base, 6)
+	want, wantN := replayHash(t, append(base, blks...))
+	dir := t.TempDir()
+	tc := openChainAt(t, dir)
+	tc.mustAccept(t, base...)
+	if err := tc.FlushUtxoCache(); err != nil {
+		t.Fatal(err)
+	}
+	tc.mustAccept(t, blks[:3]...)
+	// Output 0 of block 104's transaction: created after "utxotip",
+	// spent by block 105.
+	carry := outOf(blks[2].Transactions[1], 0).op
+	setFlushChunk(t, 1)
+	tc.flushStop = func(int) bool { return bucketEntry(t, tc, carry) != nil }
+	if err := tc.FlushUtxoCache(); !errors.Is(err, errFlushStopped) {
+		t.Fatalf("flush not stopped with the output written: %v", err)
+	}
+	tc.flushStop = nil
+	tc.mustAccept(t, blks[3:]...)
+	if got, gotN := tc.utxoHash(t); got != want || gotN != wantN {
+		// UtxoSetHash flushes: this checks the running chain.
+		t.Fatalf("UTXO set after a stopped flush (%d entries) differs from a clean run (%d)", gotN, wantN)
+	}
+	tc.crash()
+
+	// Again, crashing instead of the final flush.
+	dir = t.TempDir()
+	tc = openChainAt(t, dir)
+	tc.mustAccept(t, base...)
+	if err := tc.FlushUtxoCache(); err != nil {
+		t.Fatal(err)
+	}
+	tc.mustAccept(t, blks[:3]...)
+	tc.flushStop = func(int) bool { return bucketEntry(t, tc, carry) != nil }
+	if err := tc.FlushUtxoCache(); !errors.Is(err, errFlushStopped) {
+		t.Fatalf("flush not stopped with the output written: %v", err)
+	}
+	tc.flushStop = nil
+	tc.mustAccept(t, blks[3:]...)
+	tc.crash()
+	tc = openChainAt(t, dir)
+	if tc.replayed != len(blks) {
+		t.Fatalf("replayed %d blocks at open, want %d", tc.replayed, len(blks))
+	}
+	if bucketEntry(t, tc, carry) != nil {
+		t.Fatal("the replay left an output spent after \"utxotip\" in the utxo bucket")
+	}
+	if got, gotN := tc.utxoHash(t); got != want || gotN != wantN {
+		t.Fatalf("UTXO set after the replay (%d entries) differs from a clean run (%d)", gotN, wantN)
+	}
+	tc.close()
 }
