@@ -401,7 +401,7 @@ func (k *Keyring) Bid(r BidRequest) (*TxResult, error) {
 	b.tx.AddTxOut(sale.TxOut[0])
 	b.tx.AddTxOut(&wire.TxOut{Value: r.Price, PkScript: seller})
 	b.tx.AddTxOut(&wire.TxOut{Value: r.Gold, PkScript: propPk})
-	fee, err := b.fund(coins, r.Gold, r.ReplacedFees, foreignInputVSize(in0), rate, change)
+	fee, err := b.fund(coins, r.Gold, r.ReplacedFees, in0.VirtualSize(), rate, change)
 	if err != nil {
 		return nil, fmt.Errorf("bid: %w", err)
 	}
@@ -409,20 +409,6 @@ func (k *Keyring) Bid(r BidRequest) (*TxResult, error) {
 		return nil, fmt.Errorf("bid: %w", err)
 	}
 	return b.result(fee), nil
-}
-
-// foreignInputVSize is the virtual size of an input with its current
-// signature script and witness.
-func foreignInputVSize(in *wire.TxIn) int64 {
-	base := int64(32 + 4 + 4 + wire.CompactSizeLen(uint64(len(in.SignatureScript))) + len(in.SignatureScript))
-	var wit int64
-	if len(in.Witness) > 0 {
-		wit = int64(wire.CompactSizeLen(uint64(len(in.Witness))))
-		for _, it := range in.Witness {
-			wit += int64(wire.CompactSizeLen(uint64(len(it))) + len(it))
-		}
-	}
-	return base + (wit+3)/4
 }
 
 // gg formats dust as GG.

@@ -1170,7 +1170,7 @@ func (w *Wallet) Bid(ctx context.Context, o GameOptions, r BidRequest) (*GameTx,
 		if prev := r.Sale.TxHash(); tx.Bucket(bktPending).Get(prev[:]) != nil && len(r.Sale.TxOut) >= 3 {
 			g.replaces = prev // our own bid (of any account)
 		}
-		g.foreignVSize = foreignInputVSize(in0) - p2wpkhInputVSize
+		g.foreignVSize = in0.VirtualSize() - p2wpkhInputVSize
 		pk, err := w.newAddr(tx, acct)
 		if err != nil {
 			return err
@@ -1182,18 +1182,4 @@ func (w *Wallet) Bid(ctx context.Context, o GameOptions, r BidRequest) (*GameTx,
 		g.vouts = []uint32{2}
 		return nil
 	})
-}
-
-// foreignInputVSize is the virtual size of an input with its current
-// signature script and witness.
-func foreignInputVSize(in *wire.TxIn) int64 {
-	base := int64(32 + 4 + 4 + wire.CompactSizeLen(uint64(len(in.SignatureScript))) + len(in.SignatureScript))
-	var wit int64
-	if len(in.Witness) > 0 {
-		wit = int64(wire.CompactSizeLen(uint64(len(in.Witness))))
-		for _, it := range in.Witness {
-			wit += int64(wire.CompactSizeLen(uint64(len(it))) + len(it))
-		}
-	}
-	return base + (wit+3)/4
 }

@@ -81,6 +81,19 @@ type TxIn struct {
 	Sequence         uint32
 }
 
+// VirtualSize is the input's share of its transaction's virtual size
+// (BIP141) with its current signature script and witness: the outpoint,
+// sequence and signature script at full weight, the witness (when it has
+// one) at a quarter, rounded up.
+func (in *TxIn) VirtualSize() int64 {
+	base := int64(32 + 4 + 4 + CompactSizeLen(uint64(len(in.SignatureScript))) + len(in.SignatureScript))
+	var wit int64
+	if len(in.Witness) > 0 {
+		wit = int64(in.Witness.SerializeSize())
+	}
+	return base + (wit+WitnessScaleFactor-1)/WitnessScaleFactor
+}
+
 // TxOut is a transaction output.
 type TxOut struct {
 	Value    int64
