@@ -202,7 +202,7 @@ func TestBrowserWallet(t *testing.T) {
 	if got := carol.text("#verified"); !strings.HasPrefix(got, "verified: 6.99") {
 		t.Errorf("verified mode over the public listener shows %q", got)
 	}
-	t.Logf("verified mode over the public listener (10 requests/s) read %s blocks in %s", evalIn[string](carol, `(/\((\d+) blocks read\)/.exec(document.getElementById("verified").textContent) || [])[1] || "?"`), d.Round(time.Millisecond))
+	t.Logf("verified mode over the public listener (10 requests/s, bursts of 20) walked the filters of blocks 0 to %s in %s", evalIn[string](carol, `(/at height (\d+)/.exec(document.getElementById("verified").textContent) || [])[1] || "?"`), d.Round(time.Millisecond))
 	carol.shot("verified over the public listener")
 	for _, tb := range []*tab{alice, bob, ex, carol} {
 		tb.noErrors()
