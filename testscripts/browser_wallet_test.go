@@ -1,6 +1,7 @@
 package testscripts
 
 import (
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -28,7 +29,9 @@ import (
 func TestBrowserWallet(t *testing.T) {
 	start := time.Now()
 	b := newBrowser(t)
-	n := startBrowserNode(t, "--public-listen=0.0.0.0:0")
+	// A low public rate (bursts of 20) so that verified mode over the
+	// public listener must keep under it (below).
+	n := startBrowserNode(t, "--public-listen=0.0.0.0:0", "--public-rate=10")
 	resp, err := http.Get(n.URL + "/wallet/")
 	if err != nil {
 		t.Fatal(err)
@@ -42,16 +45,16 @@ func TestBrowserWallet(t *testing.T) {
 
 	// Over plain HTTP on an address that is not loopback the page is not
 	// a secure context (no WebCrypto): it says so instead of going blank.
+	pub, err := os.ReadFile(filepath.Join(n.Datadir, "public.addr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(strings.TrimSpace(string(pub)))
 	if ip := lanIPv4(); ip != "" {
-		pub, err := os.ReadFile(filepath.Join(n.Datadir, "public.addr"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, port, _ := net.SplitHostPort(strings.TrimSpace(string(pub)))
 		lan := b.newTab("lan")
 		lan.open("http://" + net.JoinHostPort(ip, port) + "/wallet/")
 		lan.waitJS(10*time.Second, "the insecure-context refusal", `!document.getElementById("insecure").hidden`)
-		lan.waitText(2*time.Second, "#status", "not a secure context")
+		lan.waitText(10*time.Second, "#status", "not a secure context")
 		if evalIn[bool](lan, `window.isSecureContext`) {
 			t.Errorf("http://%s is a secure context", ip)
 		}
@@ -64,6 +67,7 @@ func TestBrowserWallet(t *testing.T) {
 	// A new wallet in the first tab.
 	alice := b.newTab("alice")
 	alice.open(n.URL + "/wallet/")
+	words := map[string]string{}
 	create := func(tb *tab) string {
 		t.Helper()
 		tb.waitJS(10*time.Second, "the create form", `!document.getElementById("new-box").hidden && !document.getElementById("start").hidden`)
@@ -72,6 +76,7 @@ func TestBrowserWallet(t *testing.T) {
 		tb.click(`#create button`)
 		tb.waitJS(20*time.Second, "the mnemonic", `document.getElementById("mnemonic").textContent.split(" ").length === 24`)
 		tb.shot("mnemonic shown once")
+		words[tb.name] = tb.text("#mnemonic")
 		tb.click(`#backed-up`)
 		tb.waitJS(10*time.Second, "the open wallet", `document.getElementById("receive").textContent.length > 10`)
 		tb.waitText(10*time.Second, "#status", "up to date")
@@ -88,8 +93,9 @@ func TestBrowserWallet(t *testing.T) {
 	// cached the static assets (the page, script, module), no API answer.
 	alice.waitJS(10*time.Second, "the service worker", `document.body.dataset.sw === "ready"`)
 	evalIn[bool](alice, `(caches.open("gg-wallet-v1").then((c) => c.keys()).then((ks) => { document.body.dataset.cached = ks.map((k) => new URL(k.url).pathname).join(" "); }), true)`)
-	alice.waitJS(10*time.Second, "the cache of static assets", `(document.body.dataset.cached || "").includes("/wallet/static/gen/wallet.wasm")`)
-	if cached := evalIn[string](alice, `document.body.dataset.cached`); strings.Contains(cached, "/rest/") || !strings.Contains(cached, "/wallet/static/wallet.js") {
+	alice.waitJS(10*time.Second, "the cache's keys", `document.body.dataset.cached !== undefined`)
+	if cached := evalIn[string](alice, `document.body.dataset.cached`); strings.Contains(cached, "/rest/") || !strings.Contains(cached, "/wallet/static/wallet.js") ||
+		!strings.Contains(cached, "/wallet/static/gen/wallet.wasm") {
 		t.Errorf("the service worker cached %q", cached)
 	}
 	if got := evalIn[string](alice, `document.querySelector('link[rel=manifest]').href`); !strings.HasSuffix(got, "/wallet/manifest.webmanifest") {
@@ -108,21 +114,23 @@ func TestBrowserWallet(t *testing.T) {
 	alice.fill(`#send input[name=amount]`, "1")
 	alice.click(`#send button`)
 	alice.waitText(5*time.Second, "#status", "sent 1.00000000 GG")
-	alice.waitText(2*time.Second, "#pending", "pending")
+	alice.waitText(10*time.Second, "#pending", "pending")
 	n.Generate(1)
-	alice.waitText(2*time.Second, "#balance", "3.99")
-	alice.waitJS(2*time.Second, "no pending", `document.getElementById("pending").textContent === ""`)
+	d = alice.waitText(10*time.Second, "#balance", "3.99")
+	t.Logf("alice's balance after her send shown %s after the block", d.Round(time.Millisecond))
+	alice.waitJS(10*time.Second, "no pending", `document.getElementById("pending").textContent === ""`)
 	alice.shot("sent")
 
 	// A prop for alice, which she puts on sale at 2 GG.
 	n.Run("gg-prop", "send", prop, aliceAddr)
 	n.Generate(1)
 	row := `#props tr[data-prop="` + prop + `"]`
-	alice.waitJS(2*time.Second, "the prop in alice's list", `document.querySelector('`+row+` form.sell')`)
+	d = alice.waitJS(10*time.Second, "the prop in alice's list", `document.querySelector('`+row+` form.sell')`)
+	t.Logf("alice's prop shown %s after the block", d.Round(time.Millisecond))
 	alice.fill(row+` input[name=buynow]`, "2")
 	alice.click(row + ` button`)
 	alice.waitText(5*time.Second, "#status", "on sale")
-	alice.waitText(2*time.Second, row, "on sale")
+	alice.waitText(10*time.Second, row, "on sale")
 	alice.shot("on sale")
 
 	// The explorer's prop page in a third tab follows the auction.
@@ -141,9 +149,10 @@ func TestBrowserWallet(t *testing.T) {
 	}
 	n.Run("gg-wallet", "send", bobAddr, "4")
 	n.Generate(1)
-	bob.waitText(2*time.Second, "#balance", "4.00000000")
+	d = bob.waitText(10*time.Second, "#balance", "4.00000000")
+	t.Logf("bob's balance shown %s after the block", d.Round(time.Millisecond))
 	arow := `#auctions tr[data-prop="` + prop + `"]`
-	bob.waitJS(2*time.Second, "the auction in bob's list", `document.querySelector('`+arow+` form.bid')`)
+	bob.waitJS(10*time.Second, "the auction in bob's list", `document.querySelector('`+arow+` form.bid')`)
 	bob.fill(arow+` input[name=price]`, "2")
 	bob.click(arow + ` button`)
 	bob.waitText(5*time.Second, "#status", "bid 2.00000000 GG")
@@ -154,11 +163,12 @@ func TestBrowserWallet(t *testing.T) {
 
 	// A block settles the buy-now: bob holds the prop, alice the price.
 	n.Generate(1)
-	bob.waitJS(2*time.Second, "the prop in bob's list", `document.querySelector('#props tr[data-prop="`+prop+`"]')`)
-	alice.waitText(2*time.Second, "#balance", "5.99")
-	alice.waitJS(2*time.Second, "the prop gone from alice's list", `!document.querySelector('`+row+`')`)
-	bob.waitJS(2*time.Second, "bob's bid no longer pending", `document.getElementById("pending").textContent === ""`)
-	alice.waitJS(2*time.Second, "nothing pending for alice", `document.getElementById("pending").textContent === ""`)
+	d = bob.waitJS(10*time.Second, "the prop in bob's list", `document.querySelector('#props tr[data-prop="`+prop+`"]')`)
+	t.Logf("the settled prop shown in bob's list %s after the block", d.Round(time.Millisecond))
+	alice.waitText(10*time.Second, "#balance", "5.99")
+	alice.waitJS(10*time.Second, "the prop gone from alice's list", `!document.querySelector('`+row+`')`)
+	bob.waitJS(10*time.Second, "bob's bid no longer pending", `document.getElementById("pending").textContent === ""`)
+	alice.waitJS(10*time.Second, "nothing pending for alice", `document.getElementById("pending").textContent === ""`)
 	bob.shot("settled bob")
 	alice.shot("settled alice")
 
@@ -171,9 +181,30 @@ func TestBrowserWallet(t *testing.T) {
 	}
 	n.Run("gg-wallet", "send", aliceAddr, "1")
 	n.Generate(1)
-	alice.waitText(2*time.Second, "#verified", "verified: 6.99")
+	d = alice.waitText(10*time.Second, "#verified", "verified: 6.99")
+	t.Logf("the verified balance followed the block in %s", d.Round(time.Millisecond))
 	alice.shot("verified")
-	for _, tb := range []*tab{alice, bob, ex} {
+
+	// alice's words restored in a tab on the public listener (birth 0):
+	// verified mode reads the filters of every block, far more than the
+	// listener's burst of 20 at 10 a second, and still agrees.
+	carol := b.newTab("carol")
+	carol.rateLimited = true
+	carol.open("http://" + net.JoinHostPort("127.0.0.1", port) + "/wallet/")
+	carol.waitJS(10*time.Second, "the restore form", `!document.getElementById("new-box").hidden`)
+	js, _ := json.Marshal(words["alice"])
+	evalIn[string](carol, `document.querySelector("#restore textarea[name=mnemonic]").value = `+string(js))
+	carol.fill(`#restore input[name=pass]`, "correct horse battery")
+	carol.click(`#restore button`)
+	carol.waitText(30*time.Second, "#balance", "6.99")
+	carol.click("#verified-mode")
+	d = carol.waitJS(60*time.Second, "the verified balance over the public listener", `document.getElementById("verified").className !== ""`)
+	if got := carol.text("#verified"); !strings.HasPrefix(got, "verified: 6.99") {
+		t.Errorf("verified mode over the public listener shows %q", got)
+	}
+	t.Logf("verified mode over the public listener (10 requests/s, bursts of 20) walked the filters of blocks 0 to %s in %s", evalIn[string](carol, `(/at height (\d+)/.exec(document.getElementById("verified").textContent) || [])[1] || "?"`), d.Round(time.Millisecond))
+	carol.shot("verified over the public listener")
+	for _, tb := range []*tab{alice, bob, ex, carol} {
 		tb.noErrors()
 	}
 	t.Logf("browser wallet test: %s", time.Since(start).Round(time.Millisecond))

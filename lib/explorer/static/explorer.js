@@ -26,10 +26,20 @@ async function refresh() {
   say("live");
 }
 
-let pending = null;
+// One refresh at a time, at most one more queued behind it, so an
+// older page never replaces a newer one.
+let pending = null, running = false, again = false;
+function run() {
+  if (running) { again = true; return; }
+  running = true;
+  refresh().catch(() => {}).finally(() => {
+    running = false;
+    if (again) { again = false; run(); }
+  });
+}
 function soon() {
   if (pending) return;
-  pending = setTimeout(() => { pending = null; refresh().catch(() => {}); }, 300);
+  pending = setTimeout(() => { pending = null; run(); }, 300);
 }
 
 function poll() {

@@ -104,6 +104,16 @@ async function get(path, headers) {
     await new Promise((res) => setTimeout(res, wait * 1000));
   }
 }
+// throttled runs job over items with at most limit in flight (the public
+// listener allows a burst of twice its rate a second, then 429s), the
+// answers in the items' order.
+async function throttled(items, limit, job) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await job(items[i]); } };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 async function rest(path) {
   const r = await get(path, { Accept: "application/json" });
   let d = null;
@@ -111,6 +121,7 @@ async function rest(path) {
   if (!r.ok) {
     const err = new Error((d && d.error) || "HTTP " + r.status);
     err.status = r.status;
+    err.fetch = r.status === 429 || r.status >= 500;
     throw err;
   }
   return d;
@@ -174,7 +185,12 @@ async function doRefresh() {
     Promise.all(used.map((a) => rest("/address/" + a + "/txs.json?order=desc&limit=50").then((d) => d.txs))),
     Promise.all(used.map((a) => rest("/game/props/owner/" + a + ".json?limit=1000").then((d) => d.props))),
     rest("/game/auctions.json"),
-    rest("/mempool/contents.json?verbose=false"),
+    // Which pending transactions the pool still has: one small read
+    // each, none when nothing is pending (404: gone or mined).
+    Promise.all([...pendingTxs.keys()].map((id) => rest("/tx/" + id + ".json").then(() => id, (e) => {
+      if (e.status === 404) return null;
+      throw e;
+    }))),
   ]);
   ww.props = props.flat();
   const carriers = new Set(ww.props.map((p) => p.outpoint));
@@ -193,7 +209,7 @@ async function doRefresh() {
   // history) or gone from the pool (a bid outbid, a listing sold) is
   // no longer pending (a pool read that may predate the broadcast is
   // not believed for 10 s).
-  const inPool = new Set(pool);
+  const inPool = new Set(pool.filter(Boolean));
   for (const [id, p] of [...pendingTxs]) {
     if (hist.has(id) || !inPool.has(id) && Date.now() - p.time > 10000) pendingTxs.delete(id);
   }
@@ -217,7 +233,7 @@ async function doRefresh() {
 // (merkle root checked).
 async function text(path) {
   const r = await get(path);
-  if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+  if (!r.ok) throw Object.assign(new Error(path + ": HTTP " + r.status), { status: r.status, fetch: r.status === 429 || r.status >= 500 });
   return (await r.text()).trim();
 }
 async function verify() {
@@ -237,24 +253,27 @@ async function verify() {
     }
     while (st.height < info.blocks) {
       const first = (await rest("/blockhashbyheight/" + (st.height + 1) + ".json")).blockhash;
-      const count = Math.min(500, info.blocks - st.height);
+      const count = Math.min(100, info.blocks - st.height);
       const [hex, hdrs, fhs] = await Promise.all([text("/headers/" + first + ".hex?count=" + count),
         rest("/headers/" + first + ".json?count=" + count), rest("/blockfilterheaders/basic/" + first + ".json?count=" + count)]);
       const n = Math.min(hdrs.length, fhs.length);
       if (n === 0) break;
       const headers = [];
       for (let i = 0; i < n; i++) headers.push(hex.slice(i * 160, i * 160 + 160));
-      const filters = await Promise.all(hdrs.slice(0, n).map((h) => rest("/blockfilter/basic/" + h.hash + ".json").then((d) => d.filter)));
+      const filters = await throttled(hdrs.slice(0, n), 8, (h) => rest("/blockfilter/basic/" + h.hash + ".json").then((d) => d.filter));
       st = call("verifyFilters", { headers, filter_headers: fhs.slice(0, n), filters });
       for (const m of st.matched) st = call("verifyBlock", { block: await text("/block/" + m + ".hex") });
+      ww.verifier = st; // checked up to here: a later failed fetch resumes after it
     }
-    ww.verifier = st;
     const agree = st.balance === ww.indexBalance;
     out.textContent = "verified: " + fmt(st.balance) + " GG at height " + st.height + " (" + st.scanned + " blocks read)" +
       (agree ? "" : "; the address index says " + fmt(ww.indexBalance) + " GG");
     out.className = agree ? "ok" : "error";
   } catch (e) {
-    ww.verifier = null; // a reorganisation or a bad answer: start again next time
+    // A fetch that failed for now (429, 5xx, the network down) keeps
+    // the checked part; a reorganisation or a bad answer starts again
+    // from the birth.
+    if (!e.fetch && !(e instanceof TypeError)) ww.verifier = null;
     out.textContent = "verified mode: " + e.message;
     out.className = "error";
   }
@@ -352,8 +371,11 @@ function listen() {
   socket = new WebSocket(proto + "//" + location.host + cfg.events);
   let timer = null;
   const soon = () => { if (!timer) timer = setTimeout(() => { timer = null; if (ww) refresh(); }, 150); };
-  socket.onopen = () => socket.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "subscribe",
-    params: { topics: ["blocks", "txs", "props"], addresses: [...ww.mine] } }));
+  socket.onopen = () => {
+    socket.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "subscribe",
+      params: { topics: ["blocks", "txs", "props"], addresses: [...ww.mine] } }));
+    soon(); // what came while the socket was down
+  };
   socket.onmessage = (ev) => {
     let m;
     try { m = JSON.parse(ev.data); } catch (e) { return; }
