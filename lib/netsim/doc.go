@@ -69,7 +69,8 @@
 //     which delivers everything in order, so a loss is not a missing
 //     message but a late one: it is sent again after the retransmission
 //     timeout — 200 ms (Linux's minimum) plus the round trip, doubled
-//     for each further loss of the same message — and the messages
+//     for each further loss of the same message up to 120 s (Linux's
+//     maximum) — and the messages
 //     behind it on the link wait for it (head-of-line blocking). The
 //     resend does not occupy the upload queue again. Losses draw from
 //     their own random stream, so blocks and transactions appear as
@@ -87,7 +88,8 @@
 //     and how many of them ended stale.
 //   - Churn (faults.churn: rate per node per hour, mean downtime): a
 //     random node leaves (closes its connections, refuses new ones,
-//     stops ticking; its power does not mine) and comes back after an
+//     stops ticking; a block its power would have found is not found,
+//     and a transaction it would have made is not made) and comes back after an
 //     exponential downtime with its address book and chain, reconnecting
 //     from the book. The report gives departures, returns and how long
 //     a returning node took to reach the best height it could see.

@@ -52,8 +52,12 @@ type Churn struct {
 // (p2p.TCP's DialTimeout).
 const crossDialTimeout = 10 * time.Second
 
-// minRTO is the smallest TCP retransmission timeout (Linux's).
-const minRTO = 200 * time.Millisecond
+// minRTO and maxRTO bound the TCP retransmission timeout (Linux's
+// TCP_RTO_MIN and TCP_RTO_MAX): it doubles per loss up to maxRTO.
+const (
+	minRTO = 200 * time.Millisecond
+	maxRTO = 120 * time.Second
+)
 
 func (f *Faults) defaults() {
 	if f.Partition != nil && f.Partition.Share == 0 {
@@ -172,7 +176,7 @@ func (s *Sim) faultArrival(a, b *simNode, arrive time.Time, lat time.Duration) t
 		rto := minRTO + 2*lat
 		for s.lossRng.Float64() < p {
 			arrive = arrive.Add(rto)
-			rto *= 2
+			rto = min(2*rto, maxRTO)
 			if s.measuring {
 				s.faults.retransmissions++
 			}

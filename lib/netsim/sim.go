@@ -399,8 +399,11 @@ func (s *Sim) mine() {
 	defer s.net.After(expo(s.mining, s.sc.BlockInterval.Seconds()), s.mine)
 	x := s.mining.Float64() * s.power[len(s.power)-1]
 	n := s.nodes[sort.SearchFloat64s(s.power, x)]
-	for n.offline { // an offline miner's power is not mining: draw again
-		n = s.nodes[sort.SearchFloat64s(s.power, s.mining.Float64()*s.power[len(s.power)-1])]
+	if n.offline {
+		// An offline miner's power is lost while it is away (drawing
+		// again would hand it to the others, and never end once churn
+		// has every node offline).
+		return
 	}
 	if n.attacker {
 		s.selfishMined(now)
@@ -459,8 +462,8 @@ func (s *Sim) newTx() {
 	}
 	defer s.net.After(expo(s.txgen, 1/s.sc.TxRate), s.newTx)
 	n := s.nodes[s.txgen.IntN(len(s.nodes))]
-	for n.offline {
-		n = s.nodes[s.txgen.IntN(len(s.nodes))]
+	if n.offline {
+		return // its users' transactions wait for it (no endless redraw)
 	}
 	var prev chainhash.Hash
 	for i := 0; i < 4; i++ {
