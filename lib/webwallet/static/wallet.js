@@ -10,10 +10,16 @@ const LOOKAHEAD = 10;
 let ww = null; // the open wallet: {receive, change, mine: Set, coins, props, tip}
 const pendingTxs = new Map(); // txid → {delta (dust), time}
 
-function status(text, error) {
+// status shows a line under the header. What the user did (sent, bid,
+// on sale) or an error stays at least 15 s: a background refresh's
+// "up to date" does not overwrite it.
+let statusHeld = 0;
+function status(text, error, background) {
+  if (background && Date.now() < statusHeld) return;
   const s = $("status");
   s.textContent = text;
   s.className = error ? "error" : "";
+  statusHeld = background ? 0 : Date.now() + 15000;
 }
 function show(id) {
   for (const s of ["start", "backup", "wallet"]) $(s).hidden = s !== id;
@@ -141,7 +147,7 @@ async function open(mnemonic, birth) {
     coins: [], props: [], tip: 0, birth: birth || 0, indexBalance: null, verifier: null };
   $("receive").textContent = r.receive[0].address;
   show("wallet");
-  status("wallet open");
+  status("wallet open", false, true);
   await refresh();
   listen();
 }
@@ -221,7 +227,7 @@ async function doRefresh() {
   for (const [id, h] of [...hist].sort((a, b) => b[1].height - a[1].height)) row(hb, [h.height, id, fmt(h.delta)]);
   drawProps(auctions);
   drawAuctions(auctions);
-  status("up to date at height " + ww.tip);
+  status("up to date at height " + ww.tip, false, true);
   if ($("verified-mode").checked) await verify();
 }
 
@@ -393,7 +399,7 @@ async function start() {
     return;
   }
   if (cfg.built !== "true") { status("wallet module not built: run make build", true); return; }
-  status("loading the wallet module…");
+  status("loading the wallet module…", false, true);
   await loadModule();
   // After the module: the worker's install fetches it again for its cache.
   if ("serviceWorker" in navigator) {
@@ -405,7 +411,7 @@ async function start() {
   $("unlock-box").hidden = !v;
   $("new-box").hidden = !!v;
   show("start");
-  status(v ? "locked" : "no wallet in this browser yet");
+  status(v ? "locked" : "no wallet in this browser yet", false, true);
 
   $("create").addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -414,7 +420,7 @@ async function start() {
       if (f.pass.value !== f.pass2.value) throw new Error("the passphrases differ");
       const m = call("newMnemonic", { words: Number(f.words.value) });
       const birth = (await rest("/chaininfo.json")).blocks; // a new wallet has nothing before
-      status("encrypting…");
+      status("encrypting…", false, true);
       await seal(m, f.pass.value, birth);
       f.reset();
       $("mnemonic").textContent = m;
@@ -428,7 +434,7 @@ async function start() {
     act(async () => {
       const m = f.mnemonic.value.trim().toLowerCase().split(/\s+/).join(" ");
       call("checkMnemonic", { mnemonic: m });
-      status("encrypting…");
+      status("encrypting…", false, true);
       await seal(m, f.pass.value, 0);
       f.reset();
       await open(m, 0);
@@ -438,7 +444,7 @@ async function start() {
     ev.preventDefault();
     const f = ev.target;
     act(async () => {
-      status("unlocking…");
+      status("unlocking…", false, true);
       const v = await vaultGet();
       const m = await unseal(v, f.pass.value);
       f.reset();
