@@ -38,7 +38,7 @@ function parseGG(s) {
 
 // --- the WebAssembly module ---
 function call(method, args) {
-  const a = JSON.parse(globalThis.ggwallet.call(method, JSON.stringify(args || {})));
+  const a = globalThis.ggwallet.call(method, args || {}); // plain objects both ways, no JSON text
   if (a.error) throw new Error(a.error);
   return a.result;
 }
