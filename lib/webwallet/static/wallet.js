@@ -356,11 +356,15 @@ async function sell(p, form) {
 
 async function bid(a, form) {
   const price = parseGG(form.price.value);
-  const [sale, pool] = await Promise.all([
+  // The auction's transaction, and its fee (the bid replaces it and
+  // pays more): one pool entry, not the whole pool; none (404) pays 0.
+  const [sale, replaced] = await Promise.all([
     text("/tx/" + a.txid + ".hex"),
-    rest("/mempool/contents.json"),
+    rest("/mempool/entry/" + a.txid + ".json").then((e) => dust(e.fee), (e) => {
+      if (e.status === 404) return 0;
+      throw e;
+    }),
   ]);
-  const replaced = pool[a.txid] ? dust(pool[a.txid].fee) : 0;
   const res = call("bid", { sale: sale.trim(), seller: a.seller, gold: dust(a.gold), price, replaced_fees: replaced,
     coins: spendable(), prop_address: fresh(ww.receive), change: fresh(ww.change), tip: ww.tip });
   const txid = await broadcast(res, -(price + res.fee));
