@@ -35,7 +35,8 @@ type ExtPubKey struct {
 	parentFP [4]byte
 	child    uint32
 	chain    [32]byte
-	pub      []byte // compressed
+	pub      []byte              // compressed
+	point    btcec.JacobianPoint // the key, affine (Z = 1): no square root per child
 }
 
 // ParseExtPubKey decodes s, an extended public key of network p (its
@@ -68,6 +69,7 @@ func ParseExtPubKey(s string, p *chaincfg.Params) (*ExtPubKey, error) {
 		return nil, fmt.Errorf("extended public key: %w: the key is not a compressed point of the curve", ErrInvalidArgument)
 	}
 	k.pub = pub.SerializeCompressed()
+	pub.AsJacobian(&k.point)
 	return k, nil
 }
 
@@ -109,19 +111,14 @@ func (k *ExtPubKey) Child(i uint32) (*ExtPubKey, error) {
 	if overflow := il.SetByteSlice(sum[:32]); overflow {
 		return nil, ErrInvalidChild
 	}
-	parent, err := btcec.ParsePubKey(k.pub)
-	if err != nil {
-		return nil, err
-	}
-	var point, pp, res btcec.JacobianPoint
+	var point, res btcec.JacobianPoint
 	btcec.ScalarBaseMultNonConst(&il, &point)
-	parent.AsJacobian(&pp)
-	btcec.AddNonConst(&point, &pp, &res)
+	btcec.AddNonConst(&point, &k.point, &res)
 	if (res.X.IsZero() && res.Y.IsZero()) || res.Z.IsZero() {
 		return nil, ErrInvalidChild
 	}
 	res.ToAffine()
-	c := &ExtPubKey{version: k.version, depth: k.depth + 1, child: i,
+	c := &ExtPubKey{version: k.version, depth: k.depth + 1, child: i, point: res,
 		pub: btcec.NewPublicKey(&res.X, &res.Y).SerializeCompressed()}
 	copy(c.parentFP[:], hash160(k.pub)[:4])
 	copy(c.chain[:], sum[32:])
