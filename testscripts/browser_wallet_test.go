@@ -192,11 +192,28 @@ func TestBrowserWallet(t *testing.T) {
 	carol.rateLimited = true
 	carol.open("http://" + net.JoinHostPort("127.0.0.1", port) + "/wallet/")
 	carol.waitJS(10*time.Second, "the restore form", `!document.getElementById("new-box").hidden`)
+	// Count the page's REST reads in flight at once (fetch resolves with
+	// the response's head): a refresh of the restored wallet's 20
+	// addresses keeps at most 4 (REFRESH_IN_FLIGHT), not one per address.
+	evalIn[bool](carol, `(() => {
+		const f = window.fetch;
+		let n = 0;
+		window.ggMaxInFlight = 0;
+		window.fetch = (...a) => {
+			if (!String(a[0]).includes("/rest/")) return f(...a);
+			window.ggMaxInFlight = Math.max(window.ggMaxInFlight, ++n);
+			return f(...a).finally(() => n--);
+		};
+		return true;
+	})()`)
 	js, _ := json.Marshal(words["alice"])
 	evalIn[string](carol, `document.querySelector("#restore textarea[name=mnemonic]").value = `+string(js))
 	carol.fill(`#restore input[name=pass]`, "correct horse battery")
 	carol.click(`#restore button`)
 	carol.waitText(30*time.Second, "#balance", "6.99")
+	if max := evalIn[float64](carol, `window.ggMaxInFlight`); max < 1 || max > 4 {
+		t.Errorf("the restored wallet's refresh had %v REST reads in flight at once, want 1 to 4", max)
+	}
 	carol.click("#verified-mode")
 	d = carol.waitJS(60*time.Second, "the verified balance over the public listener", `document.getElementById("verified").className !== ""`)
 	if got := carol.text("#verified"); !strings.HasPrefix(got, "verified: 6.99") {

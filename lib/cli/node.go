@@ -256,6 +256,7 @@ var readOnlyMethods = map[string]bool{
 	"miner.info": true, "getmininginfo": true, "miner.difficulty": true, "getdifficulty": true,
 	"tx.spender": true, "tx.get": true, "getrawtransaction": true, "tx.raw.decode": true, "decoderawtransaction": true,
 	"utxo.get": true, "gettxout": true, "mempool.info": true, "getmempoolinfo": true, "mempool.list": true, "getrawmempool": true,
+	"mempool.entry": true, "getmempoolentry": true,
 	"address.validate": true, "validateaddress": true,
 	"wallet.info": true, "getwalletinfo": true, "address.list": true, "balance.all": true, "getbalance": true,
 	"coin.list": true, "listunspent": true, "tx.list": true, "listtransactions": true, "tx.pending": true, "account.list": true,

@@ -16,6 +16,8 @@
 //	/tx/TXID[?block=HASH]      a transaction, its game record decoded
 //	/address/ADDR[?cursor=C]   history, unspent outputs, balance, props held
 //	/address/ADDR/txs.csv      the history page as CSV
+//	/xpub/XPUB                 a wallet from its account's extended public
+//	                           key: balance, used addresses, recent history
 //	/producer/ID|NAME          a producer, its owner history, its props
 //	/prop/ID                   a prop, its owner history, its live auction
 //	/auctions                  the market of live auctions

@@ -62,7 +62,7 @@ type Explorer struct {
 }
 
 // pageNames are the templates besides layout.html, one per page kind.
-var pageNames = []string{"home", "block", "tx", "address", "producer", "prop", "auctions", "contracts", "contract", "search", "error"}
+var pageNames = []string{"home", "block", "tx", "address", "xpub", "producer", "prop", "auctions", "contracts", "contract", "search", "error"}
 
 // New returns an explorer over cfg.Source.
 func New(cfg Config) (*Explorer, error) {
@@ -291,6 +291,8 @@ func (e *Explorer) route(ctx context.Context, rest string, r *http.Request) (*pa
 		return e.address(ctx, parts[1], q.Get("cursor"))
 	case len(parts) == 3 && parts[0] == "address" && parts[2] == "txs.csv":
 		return e.addressCSV(ctx, parts[1], q.Get("cursor"))
+	case len(parts) == 2 && parts[0] == "xpub":
+		return e.xpub(ctx, parts[1])
 	case len(parts) == 2 && parts[0] == "producer":
 		return e.producer(ctx, parts[1], q.Get("cursor"))
 	case len(parts) == 2 && parts[0] == "prop":

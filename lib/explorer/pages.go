@@ -12,6 +12,7 @@ import (
 
 	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/game"
+	"github.com/gamegold/gg/lib/wallet/seed"
 )
 
 // Page sizes.
@@ -397,6 +398,8 @@ func (e *Explorer) search(ctx context.Context, q string) (*page, error) {
 		}
 	case func() bool { _, err := address.Decode(q, e.params); return err == nil }():
 		return found("address", e.url("address", q))
+	case func() bool { _, err := seed.ParseExtPubKey(q, e.params); return err == nil }():
+		return found("xpub", e.url("xpub", q))
 	case game.CheckName(q) == nil:
 		if v, _, err := e.getOpt(ctx, "/rest/game/producer/name/"+q+".json"); err != nil {
 			return nil, err
@@ -404,5 +407,5 @@ func (e *Explorer) search(ctx context.Context, q string) (*page, error) {
 			return found("producer", e.url("producer", field(v, "id")))
 		}
 	}
-	return nil, notFound("nothing found for %q (search a height, a block hash, a txid, an address, a prop or producer id, or a producer name)", q)
+	return nil, notFound("nothing found for %q (search a height, a block hash, a txid, an address, an account xpub, a prop or producer id, or a producer name)", q)
 }

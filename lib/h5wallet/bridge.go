@@ -1,7 +1,6 @@
 package h5wallet
 
 import (
-	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -9,9 +8,9 @@ import (
 )
 
 // Session is the state of the page's wallet: at most one open keyring.
-// Call is what the js/wasm bridge exposes: a method name and its JSON
-// arguments in, a JSON answer out ({"result": ...} or {"error": "..."}),
-// so the bridge itself holds no logic and the protocol is tested here.
+// Call is what the js/wasm bridge exposes: a method name and its
+// arguments in, an answer out, as JSON's data model (value.go), so the
+// bridge itself holds no logic and the protocol is tested here.
 type Session struct {
 	mu sync.Mutex
 	k  *Keyring
@@ -22,97 +21,66 @@ type Session struct {
 // gap limit gg-wallet uses by default).
 const Lookahead = 20
 
-type openArgs struct {
-	Mnemonic       string `json:"mnemonic"`
-	SeedPassphrase string `json:"seed_passphrase"`
-	Network        string `json:"network"`
-	Lookahead      int    `json:"lookahead"`
-}
-
-type openResult struct {
-	Network string        `json:"network"`
-	Receive []AddressInfo `json:"receive"`
-	Change  []AddressInfo `json:"change"`
-}
-
-type addrArgs struct {
-	Branch int    `json:"branch"`
-	From   uint32 `json:"from"`
-	N      int    `json:"n"`
-}
-
-// Call runs method with the JSON arguments args and returns the JSON
-// answer.
-func (s *Session) Call(method string, args []byte) []byte {
+// Call runs method with the arguments args (a value of the bridge's
+// model, see value.go: an object, or nil for none) and returns the
+// answer: {"result": ...} or {"error": "..."}.
+func (s *Session) Call(method string, args any) map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	res, err := s.call(method, args)
 	if err != nil {
-		b, _ := json.Marshal(map[string]string{"error": err.Error()})
-		return b
+		return map[string]any{"error": err.Error()}
 	}
-	b, err := json.Marshal(map[string]any{"result": res})
-	if err != nil {
-		b, _ = json.Marshal(map[string]string{"error": "encode answer: " + err.Error()})
-	}
-	return b
+	return map[string]any{"result": res}
 }
 
-func decodeArgs(method string, args []byte, v any) error {
-	if err := json.Unmarshal(args, v); err != nil {
-		return fmt.Errorf("%s: %w: arguments: %v", method, ErrInvalidArgument, err)
-	}
-	return nil
-}
-
-func (s *Session) call(method string, args []byte) (any, error) {
-	if len(args) == 0 {
-		args = []byte("{}")
+func (s *Session) call(method string, args any) (any, error) {
+	a := argsOf(method, args)
+	if a.err != nil {
+		return nil, a.err
 	}
 	switch method {
 	case "newMnemonic":
-		var a struct {
-			Words int `json:"words"`
+		words := a.int("words")
+		if a.err != nil {
+			return nil, a.err
 		}
-		if err := decodeArgs(method, args, &a); err != nil {
-			return nil, err
+		if words == 0 {
+			words = 24
 		}
-		if a.Words == 0 {
-			a.Words = 24
-		}
-		return NewMnemonic(a.Words)
+		return NewMnemonic(words)
 	case "checkMnemonic":
-		var a openArgs
-		if err := decodeArgs(method, args, &a); err != nil {
-			return nil, err
+		m := a.str("mnemonic")
+		if a.err != nil {
+			return nil, a.err
 		}
-		return true, CheckMnemonic(a.Mnemonic)
+		return true, CheckMnemonic(m)
 	case "open":
-		var a openArgs
-		if err := decodeArgs(method, args, &a); err != nil {
-			return nil, err
+		m, pass, network, n := a.str("mnemonic"), a.str("seed_passphrase"), a.str("network"), a.int("lookahead")
+		if a.err != nil {
+			return nil, a.err
 		}
-		p, err := chaincfg.ByName(a.Network)
+		p, err := chaincfg.ByName(network)
 		if err != nil {
 			return nil, fmt.Errorf("open: %w: %v", ErrInvalidArgument, err)
 		}
-		k, err := Open(a.Mnemonic, a.SeedPassphrase, p)
+		k, err := Open(m, pass, p)
 		if err != nil {
 			return nil, err
 		}
-		n := a.Lookahead
 		if n <= 0 {
 			n = Lookahead
 		}
-		var r openResult
-		if r.Receive, err = k.Addresses(BranchReceive, 0, n); err != nil {
+		receive, err := k.Addresses(BranchReceive, 0, n)
+		if err != nil {
 			return nil, err
 		}
-		if r.Change, err = k.Addresses(BranchChange, 0, n); err != nil {
+		change, err := k.Addresses(BranchChange, 0, n)
+		if err != nil {
 			return nil, err
 		}
-		s.k, s.v, r.Network = k, nil, p.Name
-		return r, nil
+		s.k, s.v = k, nil
+		return map[string]any{"network": p.Name, "receive": addressValues(receive), "change": addressValues(change)}, nil
 	case "close":
 		s.k, s.v = nil, nil
 		return true, nil
@@ -122,81 +90,92 @@ func (s *Session) call(method string, args []byte) (any, error) {
 	}
 	switch method {
 	case "addresses":
-		var a addrArgs
-		if err := decodeArgs(method, args, &a); err != nil {
+		branch, from, n := a.int("branch"), a.uint32("from"), a.int("n")
+		if a.err != nil {
+			return nil, a.err
+		}
+		as, err := s.k.Addresses(branch, from, n)
+		if err != nil {
 			return nil, err
 		}
-		return s.k.Addresses(a.Branch, a.From, a.N)
-	case "send":
-		var r SendRequest
-		if err := decodeArgs(method, args, &r); err != nil {
+		return addressValues(as), nil
+	case "send", "sale", "bid":
+		var r *TxResult
+		var err error
+		switch method {
+		case "send":
+			q := a.sendRequest()
+			if a.err != nil {
+				return nil, a.err
+			}
+			r, err = s.k.Send(q)
+		case "sale":
+			q := a.saleRequest()
+			if a.err != nil {
+				return nil, a.err
+			}
+			r, err = s.k.Sale(q)
+		default:
+			q := a.bidRequest()
+			if a.err != nil {
+				return nil, a.err
+			}
+			r, err = s.k.Bid(q)
+		}
+		if err != nil {
 			return nil, err
 		}
-		return s.k.Send(r)
-	case "sale":
-		var r SaleRequest
-		if err := decodeArgs(method, args, &r); err != nil {
-			return nil, err
-		}
-		return s.k.Sale(r)
-	case "bid":
-		var r BidRequest
-		if err := decodeArgs(method, args, &r); err != nil {
-			return nil, err
-		}
-		return s.k.Bid(r)
+		return r.value(), nil
 	case "contractKey":
-		var a struct {
-			Address string `json:"address"`
+		addr := a.str("address")
+		if a.err != nil {
+			return nil, a.err
 		}
-		if err := decodeArgs(method, args, &a); err != nil {
-			return nil, err
-		}
-		return s.k.ContractKey(a.Address)
+		return s.k.ContractKey(addr)
 	case "signContract":
-		var a struct {
-			Terms string `json:"terms"`
+		terms := a.str("terms")
+		if a.err != nil {
+			return nil, a.err
 		}
-		if err := decodeArgs(method, args, &a); err != nil {
+		cs, err := s.k.SignContract(terms)
+		if err != nil {
 			return nil, err
 		}
-		return s.k.SignContract(a.Terms)
+		return cs.value(), nil
 	case "verifyStart":
-		var a Anchor
-		if err := decodeArgs(method, args, &a); err != nil {
-			return nil, err
+		anchor := a.anchor()
+		if a.err != nil {
+			return nil, a.err
 		}
-		v, err := s.k.NewVerifier(a)
+		v, err := s.k.NewVerifier(anchor)
 		if err != nil {
 			return nil, err
 		}
 		s.v = v
-		return v.State(), nil
+		return v.State().value(), nil
 	case "verifyFilters", "verifyBlock", "verifyState":
 		if s.v == nil {
 			return nil, fmt.Errorf("%s: verified mode not started", method)
 		}
 		switch method {
 		case "verifyFilters":
-			var r FilterRun
-			if err := decodeArgs(method, args, &r); err != nil {
-				return nil, err
+			r := a.filterRun()
+			if a.err != nil {
+				return nil, a.err
 			}
 			if err := s.v.AddFilters(r); err != nil {
 				return nil, err
 			}
 		case "verifyBlock":
-			var a struct {
-				Block string `json:"block"`
+			block := a.str("block")
+			if a.err != nil {
+				return nil, a.err
 			}
-			if err := decodeArgs(method, args, &a); err != nil {
-				return nil, err
-			}
-			if err := s.v.AddBlock(a.Block); err != nil {
+			if err := s.v.AddBlock(block); err != nil {
 				return nil, err
 			}
 		}
-		return s.v.State(), nil
+		return s.v.State().value(), nil
 	}
 	return nil, fmt.Errorf("%w: no method %q", ErrInvalidArgument, method)
 }

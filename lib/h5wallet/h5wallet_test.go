@@ -1,6 +1,8 @@
 package h5wallet
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -304,7 +306,8 @@ func TestSaleBidErrors(t *testing.T) {
 
 // TestWasmDeps: the WebAssembly module links none of the node's
 // storage, network or HTTP code, nor btcutil (hdkeychain's package,
-// with x509 and file code), which would break the size budget.
+// with x509 and file code), nor encoding/json (the bridge carries
+// values through syscall/js), which would break the size budget.
 func TestWasmDeps(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -318,7 +321,7 @@ func TestWasmDeps(t *testing.T) {
 	}
 	const gg = "github.com/gamegold/gg/lib/"
 	banned := []string{"go.etcd.io/bbolt", "net/http", "crypto/x509", "github.com/btcsuite/btcd/btcutil",
-		"github.com/btcsuite/btcd/btcutil/hdkeychain", gg + "node", gg + "chain", gg + "store", gg + "wallet", gg + "mempool"}
+		"github.com/btcsuite/btcd/btcutil/hdkeychain", "encoding/json", "text/template", "regexp", gg + "node", gg + "chain", gg + "store", gg + "wallet", gg + "mempool"}
 	pkgs := strings.Fields(string(out))
 	if !slices.Contains(pkgs, gg+"script") {
 		t.Fatalf("go list -deps: %q", out)
@@ -327,5 +330,39 @@ func TestWasmDeps(t *testing.T) {
 		if slices.Contains(banned, pkg) {
 			t.Errorf("the module links %s", pkg)
 		}
+	}
+}
+
+// Issue 21's budget for the wallet module, decimal bytes.
+const (
+	wasmMaxRaw  = 6_000_000
+	wasmMaxGzip = 2_000_000
+)
+
+// TestWasmSize builds the WebAssembly module as `make wasm` does (same
+// target, flags and gzip level; a warm build cache makes it a link of
+// a second or two) and holds it to the budget: 6 MB raw, 2 MB gzipped.
+func TestWasmSize(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	out := filepath.Join(t.TempDir(), "wallet.wasm")
+	cmd := exec.Command(goCmd, "build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./wasm")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	w.Write(raw)
+	w.Close()
+	t.Logf("wallet.wasm: %d bytes, %d gzipped (budget %d / %d)", len(raw), gz.Len(), wasmMaxRaw, wasmMaxGzip)
+	if len(raw) > wasmMaxRaw || gz.Len() > wasmMaxGzip {
+		t.Errorf("wallet.wasm is %d bytes, %d gzipped: over the budget of %d / %d", len(raw), gz.Len(), wasmMaxRaw, wasmMaxGzip)
 	}
 }

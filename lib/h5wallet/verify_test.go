@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -156,23 +157,46 @@ func TestVerifier(t *testing.T) {
 	}
 }
 
-// TestSessionCall: the bridge's JSON protocol: results, errors, a method
+// jsonValue decodes JSON text to the bridge's values, as the page's
+// objects arrive (numbers as float64).
+func jsonValue(t *testing.T, text string) any {
+	t.Helper()
+	var v any
+	if text == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	return v
+}
+
+// TestSessionCall: the bridge's protocol: results, errors, a method
 // before open, verified mode through it.
 func TestSessionCall(t *testing.T) {
 	var s Session
 	call := func(method, args string) map[string]any {
 		t.Helper()
-		var m map[string]any
-		if err := json.Unmarshal(s.Call(method, []byte(args)), &m); err != nil {
+		m := s.Call(method, jsonValue(t, args))
+		// what the page receives is plain data: it survives JSON
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("%s: answer %v: %v", method, m, err)
+		}
+		var back map[string]any
+		if err := json.Unmarshal(b, &back); err != nil {
 			t.Fatal(err)
 		}
-		return m
+		return back
 	}
 	if m := call("send", `{}`); !strings.Contains(fmt.Sprint(m["error"]), "no wallet open") {
 		t.Errorf("send before open: %v", m)
 	}
 	if m := call("newMnemonic", `{"words":12}`); len(strings.Fields(fmt.Sprint(m["result"]))) != 12 {
 		t.Errorf("newMnemonic: %v", m)
+	}
+	if m := call("newMnemonic", ``); len(strings.Fields(fmt.Sprint(m["result"]))) != 24 {
+		t.Errorf("newMnemonic without arguments: %v", m)
 	}
 	if m := call("open", `{"mnemonic":"`+testMnemonic+`","network":"nosuch"}`); m["error"] == nil {
 		t.Errorf("open on an unknown network: %v", m)
@@ -200,8 +224,91 @@ func TestSessionCall(t *testing.T) {
 	if m := call("verifyFilters", string(b)); m["error"] != nil || m["result"].(map[string]any)["height"].(float64) != 0 {
 		t.Errorf("verifyFilters: %v", m)
 	}
-	if m := call("nosuch", `{}`); m["error"] == nil || call("send", `not json`)["error"] == nil {
-		t.Errorf("an unknown method or bad arguments: no error")
+	if m := call("nosuch", `{}`); m["error"] == nil {
+		t.Errorf("an unknown method: no error")
+	}
+}
+
+// TestSessionCallArgs: arguments of the wrong shape are refused with
+// ErrInvalidArgument's text, naming the field, before anything runs.
+func TestSessionCallArgs(t *testing.T) {
+	var s Session
+	if m := s.Call("open", jsonValue(t, `{"mnemonic":"`+testMnemonic+`","network":"regtest","lookahead":2}`)); m["error"] != nil {
+		t.Fatal(m)
+	}
+	for _, c := range []struct{ method, args, field string }{
+		{"send", `"not an object"`, "want an object"},
+		{"send", `[1,2]`, "want an object"},
+		{"newMnemonic", `{"words":"12"}`, "words"},
+		{"newMnemonic", `{"words":12.5}`, "words"},
+		{"open", `{"mnemonic":7}`, "mnemonic"},
+		{"addresses", `{"branch":0,"from":-1,"n":2}`, "from"},
+		{"addresses", `{"branch":0,"from":4294967296,"n":2}`, "from"},
+		{"send", `{"coins":{}}`, "coins"},
+		{"send", `{"coins":[7]}`, "coins"},
+		{"send", `{"coins":[{"txid":"00","vout":"1"}]}`, "vout"},
+		{"send", `{"to":[{"address":"x","value":1e300}]}`, "value"},
+		{"send", `{"tip":2147483648}`, "tip"},
+		{"sale", `{"coin":{"coinbase":"yes"}}`, "coinbase"},
+		{"bid", `{"price":true}`, "price"},
+		{"verifyStart", `{"height":"0"}`, "height"},
+	} {
+		m := s.Call(c.method, jsonValue(t, c.args))
+		e, _ := m["error"].(string)
+		if !strings.Contains(e, ErrInvalidArgument.Error()) || !strings.Contains(e, c.field) || m["result"] != nil {
+			t.Errorf("%s %s: %v, want an invalid argument naming %s", c.method, c.args, m, c.field)
+		}
+	}
+	if m := s.Call("verifyFilters", jsonValue(t, `{"headers":[1]}`)); m["error"] == nil {
+		t.Errorf("verifyFilters with a number for a header: %v", m)
+	}
+}
+
+// TestValueFieldNames: the answers and requests the bridge converts by
+// hand use the names of the structs' json tags (the documented shape,
+// and what lib/node's tests and the page read).
+func TestValueFieldNames(t *testing.T) {
+	viaJSON := func(v any) any {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jsonValue(t, string(b))
+	}
+	coin := Coin{TxID: strings.Repeat("ab", 32), Vout: 3, Value: 1234567890123, Address: "addr", Height: 77, Coinbase: true}
+	st := VerifiedState{Height: 5, Tip: "tip", Balance: 9, Coins: []Coin{coin, {TxID: "x"}}, Matched: []string{"m1", "m2"}, Scanned: 2}
+	for _, c := range []struct {
+		name       string
+		hand, tags any
+	}{
+		{"Coin", coin.value(), coin},
+		{"AddressInfo", AddressInfo{Branch: 1, Index: 4, Path: "m/1", Addr: "a", Script: "00"}.value(), AddressInfo{Branch: 1, Index: 4, Path: "m/1", Addr: "a", Script: "00"}},
+		{"TxResult", (&TxResult{Hex: "h", TxID: "t", Fee: 5, VSize: 6, Spent: []string{"t:0"}}).value(), TxResult{Hex: "h", TxID: "t", Fee: 5, VSize: 6, Spent: []string{"t:0"}}},
+		{"ContractSig", (&ContractSig{ID: "i", Key: "k", Sig: "s"}).value(), ContractSig{ID: "i", Key: "k", Sig: "s"}},
+		{"VerifiedState", st.value(), st},
+	} {
+		if got, want := viaJSON(c.hand), viaJSON(c.tags); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: by hand %v, by tags %v", c.name, got, want)
+		}
+	}
+	bid := BidRequest{SaleHex: "s", Seller: "sl", Gold: 1, Price: 2, ReplacedFees: 3, Coins: []Coin{coin}, PropAddress: "p", ChangeAddress: "c", FeeRate: 4, Tip: 5}
+	sale := SaleRequest{Prop: "p", Coin: coin, BuyNow: 1, Reserve: 2, End: 3, Tip: 4}
+	send := SendRequest{Coins: []Coin{coin}, To: []Output{{Address: "a", Value: 1}}, ChangeAddress: "c", FeeRate: 2, Tip: 3}
+	anchor := Anchor{Hash: "h", Header: "hd", FilterHeader: "fh", Height: 9}
+	run := FilterRun{Headers: []string{"a"}, FilterHeaders: []string{"b"}, Filters: []string{"c"}}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"BidRequest", argsOf("t", viaJSON(bid)).bidRequest(), bid},
+		{"SaleRequest", argsOf("t", viaJSON(sale)).saleRequest(), sale},
+		{"SendRequest", argsOf("t", viaJSON(send)).sendRequest(), send},
+		{"Anchor", argsOf("t", viaJSON(anchor)).anchor(), anchor},
+		{"FilterRun", argsOf("t", viaJSON(run)).filterRun(), run},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: read %+v, want %+v", c.name, c.got, c.want)
+		}
 	}
 }
 

@@ -19,7 +19,8 @@ import (
 // asked in-process, decoded, the template executed; no network), as
 // HTML, on a regtest node with the address index whose wallet registered
 // a producer, created 500 props (5 blocks of 100), sent 50 of them to
-// another address one block each, and auctions one with a bid. Each page
+// another address one block each, and auctions one with a bid (the xpub
+// pages: bob's account and the miner's). Each page
 // reports its median and 95th percentile in ns (p50-ns, p95-ns); the
 // issue's budget is p95 <= 20 ms.
 func BenchmarkExplorerPages(b *testing.B) {
@@ -90,6 +91,14 @@ func BenchmarkExplorerPages(b *testing.B) {
 	call(nil, "prop.sale", ids[100], "1")
 	call(nil, "prop.buy", ids[100], "0.5", "bob")
 	best := n.Chain.Best()
+	accts, err := w.Accounts()
+	if err != nil {
+		b.Fatal(err)
+	}
+	xpubs := map[string]string{}
+	for _, ai := range accts {
+		xpubs[ai.Name] = ai.Xpub
+	}
 
 	pages := []struct{ name, path string }{
 		{"home", "/explorer/"},
@@ -102,6 +111,8 @@ func BenchmarkExplorerPages(b *testing.B) {
 		{"auction-prop", "/explorer/prop/" + ids[100]},
 		{"auctions", "/explorer/auctions"},
 		{"search", "/explorer/search?q=benchexplorer"},
+		{"xpub", "/explorer/xpub/" + xpubs["bob"]},
+		{"xpub-owner", "/explorer/xpub/" + xpubs["default"]},
 	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {

@@ -5,13 +5,19 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/btcsuite/btcd/btcutil/hdkeychain"
 	"github.com/coder/websocket"
 
+	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/explorer"
 	"github.com/gamegold/gg/lib/rpc"
+	"github.com/gamegold/gg/lib/wallet"
+	"github.com/gamegold/gg/lib/wallet/seed"
 )
 
 // explorerClient fetches the explorer's pages without a login.
@@ -230,6 +236,131 @@ func TestExplorerPages(t *testing.T) {
 	}
 }
 
+func atoiT(t *testing.T, s string) int {
+	t.Helper()
+	i, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return i
+}
+
+// accountXpub is the account xpub of walletMnemonic's account named
+// name on the node's wallet, made with hdkeychain (as lib/wallet
+// exports it), not with the explorer's own derivation.
+func accountXpub(t *testing.T, n *walletNode, name string) string {
+	t.Helper()
+	var accts []struct {
+		Name   string
+		Number uint32
+	}
+	json.Unmarshal(n.must(t, "account.list"), &accts)
+	for _, a := range accts {
+		if a.Name != name {
+			continue
+		}
+		s, err := seed.SeedFromMnemonic(walletMnemonic, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := hdkeychain.NewMaster(s, wallet.HDParams(chaincfg.RegTestParams))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range seed.AccountPath(chaincfg.RegTestParams, a.Number) {
+			if k, err = k.Derive(i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pub, err := k.Neuter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pub.String()
+	}
+	t.Fatalf("no account %q in %v", name, accts)
+	return ""
+}
+
+// TestExplorerXpub: bob's account xpub shows his wallet: the balance of
+// his addresses summed, each used address with its path, the history
+// merged across them (one line per transaction), as HTML and JSON, and
+// the search finds it. A bad xpub is 400, shown escaped.
+func TestExplorerXpub(t *testing.T) {
+	r := startRESTNode(t, func(c *Config) { c.AddressIndex = true })
+	c := newExplorerClient(r.rest)
+	xpub := accountXpub(t, r.walletNode, "bob")
+	page := c.both(t, "/explorer/xpub/"+xpub, "Used addresses", r.bob, "Recent history", "0/0")
+	var bal struct{ Balance string }
+	json.Unmarshal(r.rest.ok(t, "/rest/address/"+r.bob+"/balance.json"), &bal)
+	used, _ := dig(page, "used").([]any)
+	if len(used) == 0 || str(dig(used[0], "address")) != r.bob || str(dig(used[0], "path")) != "0/0" {
+		t.Fatalf("used addresses %v", dig(page, "used"))
+	}
+	// bob's other addresses (a bid's change) count in the sum.
+	var sum amount.Amount
+	for _, u := range used {
+		a, err := amount.Parse(str(dig(u, "balance")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += a
+	}
+	if str(dig(page, "balance")) != sum.Format() || sum == 0 {
+		t.Errorf("balance %v, the used addresses' sum %s", dig(page, "balance"), sum.Format())
+	}
+	// Each branch is scanned to 20 unused addresses past its last used.
+	for branch, name := range []string{"receive", "change"} {
+		last := -1
+		for _, u := range used {
+			if str(dig(u, "branch")) == itoa(branch) {
+				last = max(last, atoiT(t, str(dig(u, "index"))))
+			}
+		}
+		if got := str(dig(page, "scanned", name)); got != itoa(last+1+explorer.XpubGapLimit) {
+			t.Errorf("%s: scanned %s, want %d (last used %d)", name, got, last+1+explorer.XpubGapLimit, last)
+		}
+	}
+	if str(dig(page, "truncated")) != "false" {
+		t.Errorf("truncated %v", dig(page, "truncated"))
+	}
+	hist, _ := dig(page, "history").([]any)
+	seen := map[string]bool{}
+	for _, h := range hist {
+		if seen[str(dig(h, "txid"))] {
+			t.Errorf("transaction %s listed twice", str(dig(h, "txid")))
+		}
+		seen[str(dig(h, "txid"))] = true
+	}
+	var bobTxs struct{ Txs []struct{ Txid string } }
+	json.Unmarshal(r.rest.ok(t, "/rest/address/"+r.bob+"/txs.json"), &bobTxs)
+	for _, tx := range bobTxs.Txs {
+		if !seen[tx.Txid] {
+			t.Errorf("bob's transaction %s not in the xpub's history %v", tx.Txid, hist)
+		}
+	}
+	code, h, b := c.noFollow(t, "/explorer/search?q="+xpub)
+	if code != http.StatusSeeOther || h.Get("Location") != "/explorer/xpub/"+xpub {
+		t.Errorf("search xpub: %d %q %.200s", code, h.Get("Location"), b)
+	}
+	// Another account's xpub: nothing used, nothing scanned past the gap.
+	other := accountXpub(t, r.walletNode, "default")
+	if p := c.json(t, "/explorer/xpub/"+other, 200); len(dig(p, "used").([]any)) == 0 {
+		t.Errorf("the default account's xpub shows no used address: %v", p)
+	}
+	mainnet := "xpub68Gmy5EdvgibQVfPdqkBBCHxA5htiqg55crXYuXoQRKfDBFA1WEjWgP6LHhwBZeNK1VTsfTFUHCdrfp1bgwQ9xv5ski8PX9rL2dZXvgGDnw" // BIP32's vector 1, m/0H
+	flipped := xpub[:len(xpub)-1] + map[bool]string{true: "2", false: "3"}[xpub[len(xpub)-1] != '2']
+	for _, bad := range []string{"xpubnotakey", "%3Cscript%3Ealert(1)%3Cscript%3E", flipped, mainnet, strings.Repeat("1", 200)} {
+		page := c.html(t, "/explorer/xpub/"+bad, http.StatusBadRequest)
+		if strings.Contains(page, "<script>alert") {
+			t.Errorf("GET /explorer/xpub/%s: echoed unescaped", bad)
+		}
+		if m := c.json(t, "/explorer/xpub/"+bad, http.StatusBadRequest); m["error"] == nil {
+			t.Errorf("xpub %s: no error in %v", bad, m)
+		}
+	}
+}
+
 // TestExplorerPagesErrors: bad and unknown references answer 400 and
 // 404 pages (HTML and JSON), writes 405.
 func TestExplorerPagesErrors(t *testing.T) {
@@ -257,6 +388,9 @@ func TestExplorerPagesErrors(t *testing.T) {
 	page := c.html(t, "/explorer/address/"+r.bob, 200)
 	if !strings.Contains(page, "--addressindex") || !strings.Contains(page, r.props[2]) {
 		t.Errorf("address page without the index: %.2000s", page)
+	}
+	if page := c.html(t, "/explorer/xpub/"+accountXpub(t, r.walletNode, "bob"), 200); !strings.Contains(page, "--addressindex") {
+		t.Errorf("xpub page without the index: %.2000s", page)
 	}
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
 		if code, _, b := c.do(t, m, "/explorer/"); code != http.StatusMethodNotAllowed {

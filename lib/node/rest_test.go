@@ -295,6 +295,12 @@ func TestRESTChain(t *testing.T) {
 	sameJSON(t, c, "/rest/mempool/info.json", r.must(t, "getmempoolinfo"))
 	sameJSON(t, c, "/rest/mempool/contents.json", r.must(t, "getrawmempool", true))
 	sameListJSON(t, c.ok(t, "/rest/mempool/contents.json?verbose=false"), r.must(t, "getrawmempool"))
+	// One entry, as getmempoolentry and as its line in the verbose pool.
+	entry := sameJSON(t, c, "/rest/mempool/entry/"+r.mtxid+".json", r.must(t, "getmempoolentry", r.mtxid))
+	pool := decode(t, r.must(t, "getrawmempool", true)).(map[string]any)
+	if !reflect.DeepEqual(entry, pool[r.mtxid]) || entry.(map[string]any)["fee"] == nil {
+		t.Fatalf("mempool entry %v, the pool's line %v", entry, pool[r.mtxid])
+	}
 
 	// getutxos: the mempool tx's outputs exist only with checkmempool;
 	// a confirmed coin it spends is spent only with checkmempool.
@@ -460,6 +466,10 @@ func TestRESTRejects(t *testing.T) {
 		{"/rest/tx/zz.hex", 400, "invalid txid"},
 		{"/rest/mempool/contents.json?verbose=yes", 400, "verbose must be"},
 		{"/rest/mempool/info.bin", 400, "not available"},
+		{"/rest/mempool/entry/" + unknown + ".json", 404, "transaction not in mempool"},
+		{"/rest/mempool/entry/" + best + ".json", 404, "transaction not in mempool"},
+		{"/rest/mempool/entry/zz.json", 400, "invalid txid"},
+		{"/rest/mempool/entry/" + r.mtxid + ".bin", 400, "not available"},
 		{"/rest/getutxos.json", 400, "empty request"},
 		{"/rest/getutxos/checkmempool.json", 400, "empty request"},
 		{"/rest/getutxos" + outs + ".json", 400, "max outpoints exceeded (max: 15, tried: 16)"},

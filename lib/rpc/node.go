@@ -74,6 +74,7 @@ func (s *NodeService) Methods() []Method {
 		{[]string{"utxo.info", "gettxoutsetinfo"}, "", "summary of the confirmed UTXO set: {height, bestblock, transactions, txouts, total_amount, hash_serialized, registry_hash}", s.txOutSetInfo},
 		{[]string{"mempool.info", "getmempoolinfo"}, "", "size, bytes, usage and fee floor of the mempool", s.mempoolInfo},
 		{[]string{"mempool.list", "getrawmempool"}, "[verbose=false]", "txids in the mempool, or details keyed by txid", s.rawMempool},
+		{[]string{"mempool.entry", "getmempoolentry"}, "txid", "one mempool transaction's details, as a line of mempool.list verbose", s.mempoolEntry},
 		{[]string{"miner.generate"}, "nblocks [address]", "(regtest) mine nblocks to address or the configured miner address", s.generate},
 		{[]string{"miner.generateto", "generatetoaddress"}, "nblocks address", "(regtest) mine nblocks paying address", s.generateTo},
 		{[]string{"miner.template", "getblocktemplate"}, "[template_request]", "a block template to mine on (BIP22), with long polling and proposals (BIP23); the request needs {\"rules\":[\"segwit\"]}", s.getBlockTemplate},
@@ -702,10 +703,35 @@ func (s *NodeService) rawMempool(_ context.Context, p json.RawMessage) (any, err
 		if !ok {
 			continue
 		}
-		out[h.String()] = map[string]any{"vsize": d.VSize, "weight": d.Weight, "time": d.Added.Unix(),
-			"height": d.Height, "fee": json.Number(amount.Amount(d.Fee).Format()), "wtxid": d.Tx.WitnessHash().String()}
+		out[h.String()] = mempoolEntryJSON(d)
 	}
 	return out, nil
+}
+
+// mempoolEntryJSON is a mempool transaction's line of getrawmempool
+// verbose, and getmempoolentry's answer.
+func mempoolEntryJSON(d *mempool.TxDesc) map[string]any {
+	return map[string]any{"vsize": d.VSize, "weight": d.Weight, "time": d.Added.Unix(),
+		"height": d.Height, "fee": json.Number(amount.Amount(d.Fee).Format()), "wtxid": d.Tx.WitnessHash().String()}
+}
+
+// mempoolEntry answers one mempool transaction (bitcoind's
+// getmempoolentry): what a wallet needs of it (its fee, to outbid it)
+// without the whole pool.
+func (s *NodeService) mempoolEntry(_ context.Context, p json.RawMessage) (any, error) {
+	var ts string
+	if err := ParseParams(p, []string{"txid"}, 1, &ts); err != nil {
+		return nil, err
+	}
+	txid, err := parseHash(ts, "txid")
+	if err != nil {
+		return nil, err
+	}
+	d, ok := s.Mempool.Fetch(txid)
+	if !ok {
+		return nil, Errorf(CodeInvalidAddress, "transaction not in mempool")
+	}
+	return mempoolEntryJSON(d), nil
 }
 
 func (s *NodeService) payScript(addr string) ([]byte, error) {

@@ -176,6 +176,8 @@ func TestNodeMethods(t *testing.T) {
 		{"getmempoolinfo", nil, `"loaded":true`, []any{1}, CodeInvalidParams},
 		{"mempool.list", nil, txid, []any{"yes"}, CodeInvalidParams},
 		{"getrawmempool", []any{true}, `"vsize"`, []any{1, 2}, CodeInvalidParams},
+		{"mempool.entry", []any{txid}, `"fee":`, []any{cb}, CodeInvalidAddress}, // mined: not in the pool
+		{"getmempoolentry", []any{txid}, `"wtxid":"`, []any{"zz"}, CodeInvalidParam},
 		{"address.validate", []any{f.addr.String()}, `"isvalid":true`, []any{}, CodeInvalidParams},
 		{"validateaddress", []any{"gg1qqqqqqqq"}, `"isvalid":false`, []any{1}, CodeInvalidParams},
 		{"miner.generate", []any{1, f.addr.String()}, `"`, []any{1}, CodeInvalidParam},

@@ -102,11 +102,12 @@ const (
 	restContractsParty
 	restPropHistory
 	restContractBook
+	restMempoolEntry
 	restNumKinds // one past the last
 )
 
 // restJSONOnly are the routes without .hex and .bin forms.
-var restJSONOnly = map[restKind]bool{restChainInfo: true, restMempoolInfo: true, restMempoolContents: true,
+var restJSONOnly = map[restKind]bool{restChainInfo: true, restMempoolInfo: true, restMempoolContents: true, restMempoolEntry: true,
 	restProducer: true, restProducerName: true, restProducers: true, restProp: true, restPropsOwner: true,
 	restPropsProducer: true, restAuctions: true, restContract: true, restContractsParty: true, restPropHistory: true,
 	restContractBook: true}
@@ -241,6 +242,9 @@ func (req *restRequest) route(p []string, q url.Values) *restError {
 				return badRequest("verbose must be true or false")
 			}
 		}
+	case n == 3 && p[0] == "mempool" && p[1] == "entry":
+		req.kind = restMempoolEntry
+		return req.parseHash(p[2], "txid")
 	case n >= 1 && p[0] == "getutxos":
 		req.kind = restUTXOs
 		return req.parseOutpoints(p[1:])
@@ -633,6 +637,9 @@ func (r *REST) serve(ctx context.Context, req *restRequest) (*restReply, error) 
 		return &restReply{json: v}, err
 	case restMempoolContents:
 		v, err := r.Node.rawMempool(ctx, params(req.verbose))
+		return &restReply{json: v}, err
+	case restMempoolEntry:
+		v, err := r.Node.mempoolEntry(ctx, params(req.hash.String()))
 		return &restReply{json: v}, err
 	case restUTXOs:
 		return r.utxos(req)

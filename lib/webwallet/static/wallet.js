@@ -38,7 +38,7 @@ function parseGG(s) {
 
 // --- the WebAssembly module ---
 function call(method, args) {
-  const a = JSON.parse(globalThis.ggwallet.call(method, JSON.stringify(args || {})));
+  const a = globalThis.ggwallet.call(method, args || {}); // plain objects both ways, no JSON text
   if (a.error) throw new Error(a.error);
   return a.result;
 }
@@ -112,11 +112,16 @@ async function get(path, headers) {
 }
 // throttled runs job over items with at most limit in flight (the public
 // listener allows a burst of twice its rate a second, then 429s), the
-// answers in the items' order.
+// answers in the items' order; after a job fails no other starts.
 async function throttled(items, limit, job) {
   const out = new Array(items.length);
-  let next = 0;
-  const worker = async () => { while (next < items.length) { const i = next++; out[i] = await job(items[i]); } };
+  let next = 0, failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try { out[i] = await job(items[i]); } catch (e) { failed = true; throw e; }
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
@@ -174,11 +179,16 @@ function refresh() {
   return refreshing;
 }
 
+// REFRESH_IN_FLIGHT bounds a refresh's requests in flight at once: one
+// pool for all its reads, however many addresses the wallet has, so a
+// large wallet does not burst past the public listener's rate limit.
+const REFRESH_IN_FLIGHT = 4;
+
 async function doRefresh() {
   const addrs = [...ww.mine];
   let bals;
   try {
-    bals = await Promise.all(addrs.map((a) => rest("/address/" + a + "/balance.json")));
+    bals = await throttled(addrs, REFRESH_IN_FLIGHT, (a) => rest("/address/" + a + "/balance.json"));
   } catch (e) {
     if (e.status === 404) { $("index-note").hidden = false; $("balance").textContent = "?"; return; }
     throw e;
@@ -186,18 +196,24 @@ async function doRefresh() {
   $("index-note").hidden = true;
   const used = addrs.filter((a, i) => bals[i].txs > 0);
   ww.tip = Math.max(0, ...bals.map((b) => b.height));
-  const [utxos, txs, props, auctions, pool] = await Promise.all([
-    Promise.all(used.map((a) => rest("/address/" + a + "/utxos.json?limit=1000").then((d) => d.utxos.map((u) => ({ ...u, address: a }))))),
-    Promise.all(used.map((a) => rest("/address/" + a + "/txs.json?order=desc&limit=50").then((d) => d.txs))),
-    Promise.all(used.map((a) => rest("/game/props/owner/" + a + ".json?limit=1000").then((d) => d.props))),
-    rest("/game/auctions.json"),
-    // Which pending transactions the pool still has: one small read
-    // each, none when nothing is pending (404: gone or mined).
-    Promise.all([...pendingTxs.keys()].map((id) => rest("/tx/" + id + ".json").then(() => id, (e) => {
+  const pending = [...pendingTxs.keys()];
+  const reads = [() => rest("/game/auctions.json")];
+  for (const a of used) {
+    reads.push(() => rest("/address/" + a + "/utxos.json?limit=1000").then((d) => d.utxos.map((u) => ({ ...u, address: a }))),
+      () => rest("/address/" + a + "/txs.json?order=desc&limit=50").then((d) => d.txs),
+      () => rest("/game/props/owner/" + a + ".json?limit=1000").then((d) => d.props));
+  }
+  // Which pending transactions the pool still has: one small read
+  // each, none when nothing is pending (404: gone or mined).
+  for (const id of pending) {
+    reads.push(() => rest("/tx/" + id + ".json").then(() => id, (e) => {
       if (e.status === 404) return null;
       throw e;
-    }))),
-  ]);
+    }));
+  }
+  const got = await throttled(reads, REFRESH_IN_FLIGHT, (read) => read());
+  const auctions = got[0], per = got.slice(1, 1 + 3 * used.length), pool = got.slice(1 + 3 * used.length);
+  const utxos = per.filter((_, i) => i % 3 === 0), txs = per.filter((_, i) => i % 3 === 1), props = per.filter((_, i) => i % 3 === 2);
   ww.props = props.flat();
   const carriers = new Set(ww.props.map((p) => p.outpoint));
   ww.coins = utxos.flat().filter((u) => !carriers.has(u.txid + ":" + u.vout))
@@ -356,11 +372,15 @@ async function sell(p, form) {
 
 async function bid(a, form) {
   const price = parseGG(form.price.value);
-  const [sale, pool] = await Promise.all([
+  // The auction's transaction, and its fee (the bid replaces it and
+  // pays more): one pool entry, not the whole pool; none (404) pays 0.
+  const [sale, replaced] = await Promise.all([
     text("/tx/" + a.txid + ".hex"),
-    rest("/mempool/contents.json"),
+    rest("/mempool/entry/" + a.txid + ".json").then((e) => dust(e.fee), (e) => {
+      if (e.status === 404) return 0;
+      throw e;
+    }),
   ]);
-  const replaced = pool[a.txid] ? dust(pool[a.txid].fee) : 0;
   const res = call("bid", { sale: sale.trim(), seller: a.seller, gold: dust(a.gold), price, replaced_fees: replaced,
     coins: spendable(), prop_address: fresh(ww.receive), change: fresh(ww.change), tip: ww.tip });
   const txid = await broadcast(res, -(price + res.fee));
