@@ -89,6 +89,20 @@ func TestBrowserWallet(t *testing.T) {
 	alice.shot("new wallet")
 	t.Logf("the wallet module loaded (fetched, compiled, started) in %s ms (budget 1500)", evalIn[string](alice, `document.body.dataset.wasmMs`))
 
+	// Values the module's bridge cannot take (a BigInt, a function, a
+	// symbol, a method name that is no string) are refused with an error,
+	// and the module still answers afterwards.
+	for _, js := range []string{`ggwallet.call("newMnemonic", {words: 12n})`, `ggwallet.call(12n)`,
+		`ggwallet.call("newMnemonic", {words: () => 12})`, `ggwallet.call("newMnemonic", {words: Symbol()})`,
+		`ggwallet.call("newMnemonic", {words: new Array(200000)})`} {
+		if got := evalIn[string](alice, `String(`+js+`.error)`); got == "undefined" || got == "" {
+			t.Errorf("%s: no error", js)
+		}
+	}
+	if n := evalIn[int](alice, `ggwallet.call("newMnemonic", {words: 12}).result.split(" ").length`); n != 12 {
+		t.Errorf("after the odd values, newMnemonic gave %d words", n)
+	}
+
 	// PWA: the manifest is linked, the service worker is active and has
 	// cached the static assets (the page, script, module), no API answer.
 	alice.waitJS(10*time.Second, "the service worker", `document.body.dataset.sw === "ready"`)

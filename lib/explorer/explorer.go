@@ -59,6 +59,7 @@ type Explorer struct {
 	log    *slog.Logger
 	pages  map[string]*template.Template
 	static http.Handler
+	xpubs  xpubCache
 }
 
 // pageNames are the templates besides layout.html, one per page kind.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/gamegold/gg/lib/address"
 	"github.com/gamegold/gg/lib/amount"
+	"github.com/gamegold/gg/lib/chaincfg"
 	"github.com/gamegold/gg/lib/keys"
 	"github.com/gamegold/gg/lib/wallet/seed"
 )
@@ -56,21 +58,13 @@ func (e *Explorer) xpub(ctx context.Context, s string) (*page, error) {
 	truncated := false
 	var usedAddrs []string
 	for branch, name := range []string{"receive", "change"} {
-		bk, err := k.Child(uint32(branch))
-		if err != nil {
-			return nil, fmt.Errorf("xpub branch %d: %w", branch, err)
-		}
 		n, gap := 0, 0
-		for i := uint32(0); gap < XpubGapLimit && n < XpubMaxScan; i++ {
-			c, err := bk.Child(i)
-			if errors.Is(err, seed.ErrInvalidChild) {
-				continue // as BIP32 says: skip to the next index
-			}
+		for gap < XpubGapLimit && n < XpubMaxScan {
+			i, addr, err := e.xpubs.address(k, s, branch, n, e.params)
 			if err != nil {
 				return nil, err
 			}
 			n++
-			addr := address.NewP2WPKH(keys.Hash160(c.PubKey()), e.params).String()
 			b, off, err := e.getOpt(ctx, "/rest/address/"+addr+"/balance.json")
 			if err != nil {
 				return nil, err
@@ -162,4 +156,72 @@ func (e *Explorer) xpubHistory(ctx context.Context, addrs []string) ([]any, bool
 		out[i] = generic(x)
 	}
 	return out, partial, nil
+}
+
+// xpubCache keeps the addresses derived from the xpubs viewed lately: an
+// xpub's addresses never change, and deriving them is most of a view's
+// CPU (a point multiplication each). At most xpubCacheKeys xpubs, each
+// with at most XpubMaxScan addresses a branch; the oldest is dropped.
+type xpubCache struct {
+	mu    sync.Mutex
+	order []string
+	m     map[string]*xpubAddrs
+}
+
+const xpubCacheKeys = 64
+
+// xpubAddrs are one xpub's derived addresses: per branch, the child
+// index and address of the n-th valid child (BIP32 skips an invalid
+// one).
+type xpubAddrs struct {
+	branch [2]*seed.ExtPubKey
+	index  [2][]uint32
+	addr   [2][]string
+}
+
+// address returns the n-th valid child of branch of k (whose string is
+// s), deriving and caching as needed.
+func (c *xpubCache) address(k *seed.ExtPubKey, s string, branch, n int, params *chaincfg.Params) (uint32, string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*xpubAddrs{}
+	}
+	a := c.m[s]
+	if a == nil {
+		a = &xpubAddrs{}
+		if len(c.order) == xpubCacheKeys {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+		c.m[s] = a
+		c.order = append(c.order, s)
+	}
+	if a.branch[branch] == nil {
+		bk, err := k.Child(uint32(branch))
+		if err != nil {
+			return 0, "", fmt.Errorf("xpub branch %d: %w", branch, err)
+		}
+		a.branch[branch] = bk
+	}
+	for len(a.addr[branch]) <= n {
+		i := uint32(0)
+		if l := len(a.index[branch]); l > 0 {
+			i = a.index[branch][l-1] + 1
+		}
+		for {
+			ch, err := a.branch[branch].Child(i)
+			if errors.Is(err, seed.ErrInvalidChild) {
+				i++ // as BIP32 says: skip to the next index
+				continue
+			}
+			if err != nil {
+				return 0, "", err
+			}
+			a.index[branch] = append(a.index[branch], i)
+			a.addr[branch] = append(a.addr[branch], address.NewP2WPKH(keys.Hash160(ch.PubKey()), params).String())
+			break
+		}
+	}
+	return a.index[branch][n], a.addr[branch][n], nil
 }
