@@ -29,18 +29,32 @@ func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
 	return ecdsa.NewSignature(&r, &s).Verify(hash[:], key)
 }
 
-// goVerifyChecks verifies checks one by one, parsing each key of t once.
+// goVerifyChecks verifies checks one by one, parsing each key of t once;
+// from a key's second check on it verifies with the key's odd multiples
+// (keyMultiples), computed then.
 func goVerifyChecks(t *keyTable, checks []sigCheck, ok []bool) {
 	for i := range checks {
 		c := &checks[i]
 		k := c.key
-		if t.goState[k] == keyPending {
+		switch t.goState[k] {
+		case keyPending:
 			t.goState[k] = keyBad
 			if key, err := btcec.ParsePubKey([]byte(t.ser[k])); err == nil {
 				t.goKeys[k] = key
 				t.goState[k] = keyOK
 			}
+		case keyUsed:
+			if t.goMult[k] == nil {
+				t.goMult[k] = newKeyMultiples(t.goKeys[k])
+			}
+			ok[i] = t.goMult[k].verify(&c.sig, &c.hash)
+			continue
 		}
-		ok[i] = t.goState[k] == keyOK && goVerifyParsed(t.goKeys[k], &c.sig, &c.hash)
+		if t.goState[k] != keyOK {
+			ok[i] = false
+			continue
+		}
+		t.goState[k] = keyUsed
+		ok[i] = goVerifyParsed(t.goKeys[k], &c.sig, &c.hash)
 	}
 }
