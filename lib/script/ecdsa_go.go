@@ -19,9 +19,11 @@ func goVerifyOne(pk []byte, rs *[64]byte, hash *[32]byte) bool {
 	if err != nil {
 		return false
 	}
-	return goVerifyParsed(key, rs, hash)
+	return verifyFresh(key, rs, hash)
 }
 
+// goVerifyParsed is btcec's own verification: the reference the tests
+// hold verifyFresh and keyMultiples to.
 func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
 	var r, s btcec.ModNScalar
 	r.SetByteSlice(rs[:32])
@@ -30,8 +32,9 @@ func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
 }
 
 // goVerifyChecks verifies checks one by one, parsing each key of t once;
-// from a key's second check on it verifies with the key's odd multiples
-// (keyMultiples), computed then.
+// a key's first check is verified with verifyFresh, from its second on
+// with the key's odd multiples in affine coordinates (keyMultiples),
+// computed then.
 func goVerifyChecks(t *keyTable, checks []sigCheck, ok []bool) {
 	for i := range checks {
 		c := &checks[i]
@@ -55,6 +58,6 @@ func goVerifyChecks(t *keyTable, checks []sigCheck, ok []bool) {
 			continue
 		}
 		t.goState[k] = keyUsed
-		ok[i] = goVerifyParsed(t.goKeys[k], &c.sig, &c.hash)
+		ok[i] = verifyFresh(t.goKeys[k], &c.sig, &c.hash)
 	}
 }

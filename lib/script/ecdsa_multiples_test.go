@@ -112,13 +112,17 @@ func modNBig(s *btcec.ModNScalar) *big.Int {
 	return new(big.Int).SetBytes(b[:])
 }
 
-// multiplesCase verifies rs over hash with key both ways and fails on
-// any difference.
+// multiplesCase verifies rs over hash with key by btcec, with the key's
+// affine multiples m and with its Jacobian ones (verifyFresh), and fails
+// on any difference.
 func multiplesCase(t testing.TB, key *btcec.PublicKey, m *keyMultiples, rs *[64]byte, hash *[32]byte) bool {
 	t.Helper()
 	want := goVerifyParsed(key, rs, hash)
 	if got := m.verify(rs, hash); got != want {
 		t.Fatalf("key %x sig %x hash %x: multiples say %v, btcec %v", key.SerializeCompressed(), rs[:], hash[:], got, want)
+	}
+	if got := verifyFresh(key, rs, hash); got != want {
+		t.Fatalf("key %x sig %x hash %x: Jacobian multiples say %v, btcec %v", key.SerializeCompressed(), rs[:], hash[:], got, want)
 	}
 	return want
 }
@@ -318,8 +322,9 @@ func FuzzKeyMultiplesAgree(f *testing.F) {
 }
 
 // BenchmarkVerifyKeyMultiples compares one verification by btcec with
-// a parsed key (btcec) against one with the key's odd multiples
-// (multiples), and the cost of building those (table).
+// a parsed key (btcec) against one with the key's affine odd multiples
+// (multiples), the cost of building those (table), and a verification
+// with Jacobian multiples built for it (jacobian: a key's first check).
 func BenchmarkVerifyKeyMultiples(b *testing.B) {
 	seed := sha256.Sum256([]byte("bench"))
 	priv, _ := btcec.PrivKeyFromBytes(seed[:])
@@ -352,6 +357,11 @@ func BenchmarkVerifyKeyMultiples(b *testing.B) {
 		}
 	})
 	run("table", func() { newKeyMultiples(key) })
+	run("jacobian", func() {
+		if !verifyFresh(key, &rs, &hash) {
+			b.Fatal("invalid")
+		}
+	})
 }
 
 // processCPU is the process's user plus system CPU time: on a shared
