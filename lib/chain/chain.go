@@ -142,6 +142,11 @@ type Notification struct {
 	Hash   chainhash.Hash // block hash
 	Height int32
 	Tx     *wire.MsgTx // NTTxConfirmed only
+	// TxIDs are the block's transaction ids in block order
+	// (NTBlockConnected only; nil otherwise): computed once by the
+	// chain, for subscribers to use instead of hashing each transaction
+	// again. Read-only.
+	TxIDs []chainhash.Hash
 }
 
 type orphanBlock struct {
@@ -882,6 +887,7 @@ type appliedBlock struct {
 	node    *blockNode
 	blk     *wire.MsgBlock
 	connect bool
+	txids   []chainhash.Hash // connect only
 }
 
 // connectBranch disconnects detach (tip first) and connects attach
@@ -947,7 +953,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 				return err
 			}
 			total -= uint64(len(blk.Transactions))
-			done = append(done, appliedBlock{n, blk, false})
+			done = append(done, appliedBlock{n, blk, false, nil})
 			newTip = n.parent
 			tipWeight = -1
 		}
@@ -1020,7 +1026,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 				return err
 			}
 			total += uint64(len(blk.Transactions))
-			done = append(done, appliedBlock{n, blk, true})
+			done = append(done, appliedBlock{n, blk, true, txids})
 			newTip, tipWeight = n, blk.Weight()
 		}
 		if tipWeight < 0 {
@@ -1106,7 +1112,7 @@ func (c *Chain) connectBranch(detach, attach []*blockNode, pending map[*blockNod
 			*notes = append(*notes, &Notification{Type: NTBlockDisconnected, Block: a.blk, Hash: a.node.hash, Height: a.node.height})
 			continue
 		}
-		*notes = append(*notes, &Notification{Type: NTBlockConnected, Block: a.blk, Hash: a.node.hash, Height: a.node.height})
+		*notes = append(*notes, &Notification{Type: NTBlockConnected, Block: a.blk, Hash: a.node.hash, Height: a.node.height, TxIDs: a.txids})
 		for _, t := range a.blk.Transactions {
 			*notes = append(*notes, &Notification{Type: NTTxConfirmed, Block: a.blk, Hash: a.node.hash, Height: a.node.height, Tx: t})
 		}

@@ -231,6 +231,22 @@ func TestChainReorg(t *testing.T) {
 	if notes[4].Tx.TxHash() != b1.Transactions[0].TxHash() || notes[5].Tx.TxHash() != b1.Transactions[1].TxHash() {
 		t.Fatal("NTTxConfirmed does not carry the block's transactions in order")
 	}
+	for _, n := range notes {
+		if n.Type != NTBlockConnected {
+			if n.TxIDs != nil {
+				t.Fatalf("%v notification carries TxIDs", n.Type)
+			}
+			continue
+		}
+		if len(n.TxIDs) != len(n.Block.Transactions) {
+			t.Fatalf("block %v: %d TxIDs for %d transactions", n.Hash, len(n.TxIDs), len(n.Block.Transactions))
+		}
+		for i, tx := range n.Block.Transactions {
+			if n.TxIDs[i] != tx.TxHash() {
+				t.Fatalf("block %v: TxIDs[%d] is not its transaction's id", n.Hash, i)
+			}
+		}
+	}
 	wantB, nB := replayHash(t, append(append([]*wire.MsgBlock(nil), base...), b1, b2, b3, b4))
 	if h, n := tc.utxoHash(t); h != wantB || n != nB {
 		t.Fatal("UTXO set after reorg differs from a clean replay of the new branch")

@@ -16,7 +16,7 @@ func (p *Pool) HandleNotification(n *chain.Notification) {
 	}
 	switch n.Type {
 	case chain.NTBlockConnected:
-		p.BlockConnected(n.Block)
+		p.blockConnected(n.Block, n.TxIDs)
 	case chain.NTBlockDisconnected:
 		p.BlockDisconnected(n.Block)
 	}
@@ -31,14 +31,38 @@ func (p *Pool) HandleNotification(n *chain.Notification) {
 // (RemoveLapsed), drops orphans that
 // are mined or conflict with the block, and then accepts orphans the
 // block's transactions unlock.
-func (p *Pool) BlockConnected(blk *wire.MsgBlock) {
+func (p *Pool) BlockConnected(blk *wire.MsgBlock) { p.blockConnected(blk, nil) }
+
+// blockConnected is BlockConnected with the block's transaction ids when
+// the caller has them (ids is nil or one per transaction). With neither
+// pool nor orphans holding anything, as during a download, no
+// transaction of the block needs looking at.
+func (p *Pool) blockConnected(blk *wire.MsgBlock, ids []chainhash.Hash) {
 	p.mu.Lock()
 	mined, conflicts := 0, 0
-	for _, tx := range blk.Transactions {
+	if len(p.g.entries) > 0 || p.orphans.count() > 0 {
+		ids = blockTxIDs(blk, ids)
+		mined, conflicts = p.removeBlockTxs(blk, ids)
+	}
+	lapsed, gameConflicts := p.gameAfterBlock(blk)
+	conflicts += gameConflicts
+	p.orphans.expire(p.now())
+	p.mu.Unlock()
+	p.flush()
+	if mined+conflicts+lapsed > 0 {
+		p.log.Debug("block connected", "block", blk.BlockHash(), "mined", mined, "conflicts", conflicts, "lapsed", lapsed)
+	}
+	p.processBlockOrphans(blk, ids)
+}
+
+// removeBlockTxs removes blk's transactions and those that conflict with
+// them from the pool and the orphans. Requires p.mu.
+func (p *Pool) removeBlockTxs(blk *wire.MsgBlock, ids []chainhash.Hash) (mined, conflicts int) {
+	for i, tx := range blk.Transactions {
 		if tx.IsCoinBase() {
 			continue
 		}
-		id := tx.TxHash()
+		id := ids[i]
 		if e := p.g.entries[id]; e != nil {
 			p.g.remove(e)
 			p.emit(e.desc, RemoveMined)
@@ -54,15 +78,20 @@ func (p *Pool) BlockConnected(blk *wire.MsgBlock) {
 			p.orphans.removeSpending(in.PreviousOutPoint)
 		}
 	}
-	lapsed, gameConflicts := p.gameAfterBlock(blk)
-	conflicts += gameConflicts
-	p.orphans.expire(p.now())
-	p.mu.Unlock()
-	p.flush()
-	if mined+conflicts+lapsed > 0 {
-		p.log.Debug("block connected", "block", blk.BlockHash(), "mined", mined, "conflicts", conflicts, "lapsed", lapsed)
+	return mined, conflicts
+}
+
+// blockTxIDs returns ids if it holds one id per transaction of blk, else
+// the transactions' ids computed.
+func blockTxIDs(blk *wire.MsgBlock, ids []chainhash.Hash) []chainhash.Hash {
+	if ids != nil && len(ids) == len(blk.Transactions) {
+		return ids
 	}
-	p.processBlockOrphans(blk)
+	ids = make([]chainhash.Hash, len(blk.Transactions))
+	for i, tx := range blk.Transactions {
+		ids[i] = tx.TxHash()
+	}
+	return ids
 }
 
 // BlockDisconnected puts the block's transactions back (best effort, in

@@ -118,3 +118,41 @@ func TestReorgInvalidatesCoinbaseSpend(t *testing.T) {
 	}
 	h.checkPool()
 }
+
+// TestBlockConnectedEmptyPool: with the pool empty, a block still hands
+// an orphan waiting on one of its transactions to the pool (through the
+// chain's notification, with its TxIDs, and through BlockConnected
+// called directly), and a block meeting an empty pool and no orphans
+// changes nothing.
+func TestBlockConnectedEmptyPool(t *testing.T) {
+	h := newHarness(t, Policy{}, 120)
+	h.mine(h.spendOne(h.coin(), 1000)) // nothing in the pool, no orphans
+	h.checkPool()
+
+	parent := h.spendOne(h.coin(), 1000)
+	child := h.spendOne(outOf(parent, 0), 1000)
+	if _, err := h.pool.ProcessTransaction(child, true); err != nil || !h.pool.IsOrphan(child.TxHash()) {
+		t.Fatalf("orphan setup: %v", err)
+	}
+	h.checkPool()
+	h.mine(parent)
+	h.checkPool(child)
+	if h.pool.OrphanCount() != 0 {
+		t.Fatalf("%d orphans left", h.pool.OrphanCount())
+	}
+
+	// BlockConnected called directly hashes the transactions itself; an
+	// orphan whose parent it names but the chain has not confirmed stays
+	// an orphan until the parent's block is connected.
+	parent2 := h.spendOne(h.coin(), 1000)
+	child2 := h.spendOne(outOf(parent2, 0), 1000)
+	if _, err := h.pool.ProcessTransaction(child2, true); err != nil || !h.pool.IsOrphan(child2.TxHash()) {
+		t.Fatalf("orphan setup: %v", err)
+	}
+	h.pool.BlockConnected(&wire.MsgBlock{Transactions: []*wire.MsgTx{parent2}})
+	if !h.pool.IsOrphan(child2.TxHash()) {
+		t.Fatal("orphan left before its parent is confirmed")
+	}
+	h.mine(parent2)
+	h.checkPool(child, child2)
+}

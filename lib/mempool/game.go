@@ -516,7 +516,12 @@ func (p *Pool) gameAfterBlock(blk *wire.MsgBlock) (lapsed, conflicts int) {
 			}
 		}
 	}
+	// Only pool entries in the name and contract maps can be claimed.
+	noClaims := len(p.g.game.names) == 0 && len(p.g.game.contracts) == 0
 	for _, tx := range blk.Transactions {
+		if noClaims {
+			break
+		}
 		r, _, err := game.FindRecord(tx)
 		if err != nil || r == nil {
 			continue

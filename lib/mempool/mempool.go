@@ -161,10 +161,18 @@ func (p *Pool) processOrphans(parents []*TxDesc) []*TxDesc {
 }
 
 // processBlockOrphans feeds orphans waiting on a block's transactions.
-func (p *Pool) processBlockOrphans(blk *wire.MsgBlock) {
+// ids is nil or the block's transaction ids.
+func (p *Pool) processBlockOrphans(blk *wire.MsgBlock, ids []chainhash.Hash) {
+	p.mu.RLock()
+	none := p.orphans.count() == 0
+	p.mu.RUnlock()
+	if none {
+		return
+	}
+	ids = blockTxIDs(blk, ids)
 	ds := make([]*TxDesc, 0, len(blk.Transactions))
-	for _, tx := range blk.Transactions {
-		ds = append(ds, &TxDesc{Tx: tx, TxID: tx.TxHash()})
+	for i, tx := range blk.Transactions {
+		ds = append(ds, &TxDesc{Tx: tx, TxID: ids[i]})
 	}
 	p.processOrphans(ds)
 }

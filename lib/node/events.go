@@ -222,7 +222,11 @@ func (f *eventFeed) blockConnected(nt *chain.Notification) {
 	}
 	var body []*rpc.HubEvent
 	next := 0
-	for _, tx := range blk.Transactions {
+	ids := nt.TxIDs
+	if len(ids) != len(blk.Transactions) {
+		ids = nil
+	}
+	for i, tx := range blk.Transactions {
 		var ins []*chain.UtxoEntry
 		if !tx.IsCoinBase() && spent != nil {
 			if next+len(tx.TxIn) <= len(spent) {
@@ -230,7 +234,12 @@ func (f *eventFeed) blockConnected(nt *chain.Notification) {
 			}
 			next += len(tx.TxIn)
 		}
-		txid := tx.TxHash()
+		var txid chainhash.Hash
+		if ids != nil {
+			txid = ids[i]
+		} else {
+			txid = tx.TxHash()
+		}
 		body = append(body, &rpc.HubEvent{Topic: rpc.TopicTxs, Type: "tx.confirmed", Data: txData{TxID: txid},
 			Scripts: txScripts(tx, ins), Tx: tx})
 		body = f.gameEvents(body, tx, txid, ins)

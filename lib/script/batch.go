@@ -55,9 +55,11 @@ type batchInput struct {
 type keyTable struct {
 	index map[string]int32
 	ser   []string
-	// The pure-Go backend's parsed keys (nil until parsed) and state.
+	// The pure-Go backend's parsed keys (nil until parsed), state and
+	// odd multiples (nil until the key is verified against twice).
 	goKeys  []goKey
 	goState []uint8
+	goMult  []*keyMultiples
 	// The libsecp256k1 backend's parsed keys (empty in the pure-Go build).
 	secp secpKeys
 }
@@ -65,7 +67,8 @@ type keyTable struct {
 // Key states.
 const (
 	keyPending uint8 = iota
-	keyOK
+	keyOK            // parsed
+	keyUsed          // parsed and verified against once
 	keyBad
 )
 
@@ -86,6 +89,7 @@ func (t *keyTable) add(pk []byte) int32 {
 	t.ser = append(t.ser, s)
 	t.goKeys = append(t.goKeys, nil)
 	t.goState = append(t.goState, keyPending)
+	t.goMult = append(t.goMult, nil)
 	t.secp.grow()
 	return i
 }
@@ -95,8 +99,11 @@ func (t *keyTable) len() int { return len(t.ser) }
 func (t *keyTable) reset() {
 	clear(t.index)
 	t.ser = t.ser[:0]
+	clear(t.goKeys)
 	t.goKeys = t.goKeys[:0]
 	t.goState = t.goState[:0]
+	clear(t.goMult)
+	t.goMult = t.goMult[:0]
 	t.secp.reset()
 }
 

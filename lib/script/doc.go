@@ -21,10 +21,14 @@
 //
 // A Batch verifies many inputs with their signature checks gathered and
 // verified together, each distinct public key parsed once; its verdicts
-// are VerifyInput's. Signatures are verified by btcec (pure Go) by
-// default; the build tag libsecp256k1 selects Bitcoin Core's C library
-// (cgo, Debian's libsecp256k1-dev), which verifies a Batch's checks in one
-// call. Parsing (lax BER or strict DER, as the flags say) is the same Go
-// code for both, and both pass the same vectors and a differential fuzz
-// test (FuzzBackendsAgree). Backend names the one built in.
+// are VerifyInput's. Signatures are verified with btcec's curve
+// arithmetic (pure Go) by default, the multiplication by the public key
+// done here against the key's odd multiples, kept in a Batch for a key
+// that signs again (ecdsa_multiples.go; held to btcec's own verification
+// by tests and FuzzKeyMultiplesAgree); the build tag libsecp256k1 selects
+// Bitcoin Core's C library (cgo, Debian's libsecp256k1-dev), which
+// verifies a Batch's checks in one call. Parsing (lax BER or strict DER,
+// as the flags say) is the same Go code for both, and both pass the same
+// vectors and a differential fuzz test (FuzzBackendsAgree). Backend names
+// the one built in.
 package script

@@ -19,9 +19,11 @@ func goVerifyOne(pk []byte, rs *[64]byte, hash *[32]byte) bool {
 	if err != nil {
 		return false
 	}
-	return goVerifyParsed(key, rs, hash)
+	return verifyFresh(key, rs, hash)
 }
 
+// goVerifyParsed is btcec's own verification: the reference the tests
+// hold verifyFresh and keyMultiples to.
 func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
 	var r, s btcec.ModNScalar
 	r.SetByteSlice(rs[:32])
@@ -29,18 +31,33 @@ func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
 	return ecdsa.NewSignature(&r, &s).Verify(hash[:], key)
 }
 
-// goVerifyChecks verifies checks one by one, parsing each key of t once.
+// goVerifyChecks verifies checks one by one, parsing each key of t once;
+// a key's first check is verified with verifyFresh, from its second on
+// with the key's odd multiples in affine coordinates (keyMultiples),
+// computed then.
 func goVerifyChecks(t *keyTable, checks []sigCheck, ok []bool) {
 	for i := range checks {
 		c := &checks[i]
 		k := c.key
-		if t.goState[k] == keyPending {
+		switch t.goState[k] {
+		case keyPending:
 			t.goState[k] = keyBad
 			if key, err := btcec.ParsePubKey([]byte(t.ser[k])); err == nil {
 				t.goKeys[k] = key
 				t.goState[k] = keyOK
 			}
+		case keyUsed:
+			if t.goMult[k] == nil {
+				t.goMult[k] = newKeyMultiples(t.goKeys[k])
+			}
+			ok[i] = t.goMult[k].verify(&c.sig, &c.hash)
+			continue
 		}
-		ok[i] = t.goState[k] == keyOK && goVerifyParsed(t.goKeys[k], &c.sig, &c.hash)
+		if t.goState[k] != keyOK {
+			ok[i] = false
+			continue
+		}
+		t.goState[k] = keyUsed
+		ok[i] = verifyFresh(t.goKeys[k], &c.sig, &c.hash)
 	}
 }
