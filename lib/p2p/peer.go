@@ -40,6 +40,7 @@ type Peer struct {
 	Addr       netip.AddrPort
 	Inbound    bool
 	Persistent bool // a --connect or --addnode peer: reconnected, never banned
+	Feeler     bool // a feeler connection: closed once the handshake is done
 	Connected  time.Time
 	link       Link
 	clock      Clock // the Host's
