@@ -209,7 +209,10 @@ func (s *Sim) setup(n *simNode, hook func(n *simNode, cfg *p2p.Config, book *p2p
 	cfg := p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: dialer, Protocol: n.sync,
 		Services: msg.SFNodeNetwork | msg.SFNodeWitness, BestHeight: func() int32 { return n.chain.tip.height },
 		MaxOutbound: sc.Outbound, ListenPort: listenPort, Book: book,
-		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1}
+		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1, TestNoFeelers: !*sc.Feelers}
+	if !*sc.StaleTip {
+		cfg.StaleTipAfter = -1
+	}
 	if hook != nil {
 		hook(n, &cfg, book)
 	}
