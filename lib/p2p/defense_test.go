@@ -364,3 +364,31 @@ func TestTCPFeelerAndAnchor(t *testing.T) {
 		t.Fatalf("anchors saved and loaded: %v, want %v", got, b.addr)
 	}
 }
+
+// TestOneTryNotEvicted: a peer dialled by DialOnce (addnode onetry)
+// beyond full outbound slots stays: the rule that trims outbound
+// peers beyond MaxOutbound (TestStaleTip) leaves it alone.
+func TestOneTryNotEvicted(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200", func(c *Config) { c.MaxOutbound = 2; c.TestNoFeelers = true })
+	var addrs []KnownAddr
+	for g := range 3 {
+		n.host(groupAddr(g).String(), passive)
+		if g < 2 {
+			addrs = append(addrs, KnownAddr{Addr: groupAddr(g), Seen: n.clock.t})
+		}
+	}
+	a.Book().Add(addrs, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+	n.advance(time.Second)
+	a.DialOnce(groupAddr(2))
+	n.flush()
+	for range 30 {
+		n.advance(10 * time.Second)
+	}
+	if outboundTo(a, groupAddr(2)) != 1 {
+		t.Fatal("the onetry peer was disconnected as an outbound peer too many")
+	}
+	if _, out := a.counts(); out != 3 {
+		t.Fatalf("%d outbound peers, want the 2 automatic ones and the onetry one", out)
+	}
+}

@@ -135,7 +135,8 @@ type Host struct {
 	feelerAt   time.Time
 	nextFeeler time.Time
 	feelRng    *mrand.Rand
-	anchors    []netip.AddrPort // still to dial
+	anchors    []netip.AddrPort        // still to dial
+	oneTry     map[netip.AddrPort]bool // DialOnce attempts on the way
 	// stale tip
 	tipHeight int32
 	tipAt     time.Time // when the best height last changed
@@ -164,7 +165,7 @@ func NewHost(cfg Config) *Host {
 		cfg.BestHeight = func() int32 { return 0 }
 	}
 	h := &Host{cfg: cfg, clock: cfg.Clock, log: cfg.Logger, rng: cfg.Rand,
-		peers: make(map[uint64]*Peer), byAddr: make(map[netip.AddrPort]*Peer), dialing: make(map[netip.AddrPort]bool),
+		peers: make(map[uint64]*Peer), byAddr: make(map[netip.AddrPort]*Peer), dialing: make(map[netip.AddrPort]bool), oneTry: make(map[netip.AddrPort]bool),
 		book: cfg.Book, bans: cfg.Bans, started: cfg.Clock.Now()}
 	if h.rng == nil {
 		s := uint64(cfg.Clock.Now().UnixNano())
@@ -302,7 +303,10 @@ func (h *Host) Connected(link Link, inbound bool) *Peer {
 	} else if !inbound && addr == h.feelerDial {
 		p.Feeler = true
 		h.feelerDial = netip.AddrPort{}
+	} else if !inbound && h.oneTry[addr] {
+		p.oneTry = true
 	}
+	delete(h.oneTry, addr)
 	h.peers[p.ID] = p
 	h.byAddr[addr] = p
 	if !inbound {
@@ -321,6 +325,7 @@ func (h *Host) DialFailed(addr netip.AddrPort, err error) {
 	if addr == h.feelerDial {
 		h.feelerDial = netip.AddrPort{}
 	}
+	delete(h.oneTry, addr)
 	h.log.Debug("dial failed", "addr", addr, "err", err)
 }
 
@@ -842,7 +847,8 @@ func (h *Host) Anchors() []netip.AddrPort {
 // those connected at least extraOutboundMinAge; ties: the youngest) is
 // disconnected: while the tip stays stale the extra connection so moves
 // on to other addresses, and once the tip moves the count goes back to
-// MaxOutbound.
+// MaxOutbound. A DialOnce (addnode onetry) peer is neither counted nor
+// chosen.
 func (h *Host) watchTip(now time.Time) {
 	if b := h.cfg.BestHeight(); b != h.tipHeight {
 		h.tipHeight, h.tipAt = b, now
@@ -859,12 +865,18 @@ func (h *Host) watchTip(now time.Time) {
 		return
 	}
 	h.nextExtra = now.Add(extraOutboundCheck)
-	if _, out := h.counts(); out <= h.cfg.MaxOutbound {
+	out := 0
+	for _, p := range h.peers {
+		if !p.Inbound && !p.Persistent && !p.Feeler && !p.oneTry {
+			out++
+		}
+	}
+	if out <= h.cfg.MaxOutbound {
 		return
 	}
 	var worst *Peer
 	for _, p := range h.Peers() {
-		if p.Inbound || p.Persistent || p.Feeler || !p.ready || now.Sub(p.Connected) < extraOutboundMinAge {
+		if p.Inbound || p.Persistent || p.Feeler || p.oneTry || !p.ready || now.Sub(p.Connected) < extraOutboundMinAge {
 			continue
 		}
 		if worst == nil || p.LastBlockTime.Before(worst.LastBlockTime) ||
@@ -1007,6 +1019,7 @@ func (h *Host) DialOnce(addr netip.AddrPort) {
 		return
 	}
 	h.dialing[addr] = true
+	h.oneTry[addr] = true
 	h.cfg.Dialer.Dial(addr)
 }
 

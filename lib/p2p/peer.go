@@ -41,6 +41,7 @@ type Peer struct {
 	Inbound    bool
 	Persistent bool // a --connect or --addnode peer: reconnected, never banned
 	Feeler     bool // a feeler connection: closed once the handshake is done
+	oneTry     bool // dialled by DialOnce (addnode onetry): never disconnected as an outbound peer too many
 	Connected  time.Time
 	link       Link
 	clock      Clock // the Host's
