@@ -50,6 +50,7 @@ complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l addnode -r -d 'keep 
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l seednode -r -d 'learn peers from `ADDR` (host:port; repeatable)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l max-peers -r -d 'connections at most (`N`), 8 of them automatic outbound'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l proxy -r -d 'SOCKS5 proxy `ADDR` (host:port) for outbound peer connections'
+complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l anchors -d 'at shutdown save two outbound peers to <datadir>/anchors.json and dial them first at the next start (an eclipse countermeasure); false: neither'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l blockfilterindex -d 'keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l txindex -d 'keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones; off by default: a B-tree write per transaction)'
 complete -c gg-node -n '__fish_gg-node_no_subcommand' -f -l addressindex -d 'keep every address\'s history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)'

@@ -97,11 +97,15 @@
 //     highest tip at the end (else node 0), and propagation to 100 %
 //     counts offline nodes too.
 //
-// A partition longer than InactivityTimeout does not heal by itself:
-// every connection across is dropped, each side fills its outbound
-// slots from its own side, and a node with full slots dials no more
-// (gg has no stale-tip check that would add an outbound connection,
-// and no feeler connections); only churn or restarts mend it.
+// A partition longer than InactivityTimeout drops every connection
+// across, and each side fills its outbound slots from its own side. It
+// heals through lib/p2p's stale-tip rule: a node whose best height has
+// not moved for three block intervals (the scenario's block_interval
+// is the chain parameters' target) opens one outbound connection beyond
+// its slots, to a network group none of its others is in, replacing it
+// every 45 s while the tip stays stale; one across the former cut
+// brings the other side's chain (TestLongPartitionHeals; with
+// stale_tip = false, feeler connections alone do not mend it).
 //
 // # Attackers
 //
@@ -118,14 +122,20 @@
 // slots from the book. A trial succeeds when, `observe` after the
 // restart, every outbound slot is filled and all are the attacker's.
 // Each variant runs the same trial seeds with a set of lib/p2p's
-// countermeasures switched off for the victim (AddrBook.TestNoBuckets:
-// one flat list that takes every address and draws uniformly, instead
-// of the new/tried tables bucketed by network group and source;
-// Config.TestNoNetgroupLimit: outbound peers may share a /16). lib/p2p
-// has no feeler connections and no anchors, so those cannot be switched
-// off (the variants are refused with ErrNotImplemented). The report
-// gives per variant the successes, the attacker's mean share of the
-// outbound slots after the restart and of the victim's book before it.
+// countermeasures on for the victim and the others off: "all", "none",
+// "no_X" (all but X), "only_X" (X alone), X one of buckets
+// (AddrBook.TestNoBuckets when off: one flat list that takes every
+// address and draws uniformly, instead of the new/tried tables bucketed
+// by network group and source), netgroup_limit (Config.TestNoNetgroupLimit
+// when off: outbound peers may share a /16), feelers (Config.TestNoFeelers
+// when off; on, a short connection to a new-table address every ~2
+// minutes moves it to tried if it answers) and anchors (on, the victim
+// saves Host.Anchors as it stops for the restart — two of its outbound
+// peers, those connected longest, so chosen before the flood — and
+// dials them first as it comes back, as gg-node does with
+// anchors.json). The report gives per variant the switches, the
+// successes, the attacker's mean share of the outbound slots after the
+// restart and of the victim's book before it.
 //
 // Selfish mining ([attackers.selfish], selfish.go), after Eyal and
 // Sirer, "Majority is not Enough" (FC 2014): node 0 gets a share alpha

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/gamegold/gg/lib/p2p"
@@ -32,24 +33,55 @@ type Eclipse struct {
 	Flood    Duration `toml:"flood"`
 	Downtime Duration `toml:"downtime"`
 	Observe  Duration `toml:"observe"`
-	// Variants to run (default all four): "all" (the countermeasures
-	// on, as gg-node runs), "none", "no_buckets", "no_netgroup_limit".
+	// Variants to run (default "all", "none" and each countermeasure
+	// off alone): "all" (every countermeasure on, as gg-node runs),
+	// "none", "no_X" (all but X) and "only_X" (X alone), X one of
+	// buckets, netgroup_limit, feelers, anchors.
 	Variants []string `toml:"variants"`
 }
 
-// The countermeasures gg's peer layer has, each switchable for the
-// experiment (lib/p2p's TestNoBuckets and TestNoNetgroupLimit), and
-// those it lacks (asking to switch them off is refused).
-var eclipseVariants = map[string]struct{ buckets, netgroup bool }{
-	"all":               {true, true},
-	"none":              {false, false},
-	"no_buckets":        {false, true},
-	"no_netgroup_limit": {true, false},
+// The countermeasures of gg's peer layer, each switchable for the
+// victim (lib/p2p's AddrBook.TestNoBuckets, Config.TestNoNetgroupLimit,
+// Config.TestNoFeelers; anchors are the addresses the victim saves at
+// the restart and dials first).
+type countermeasures struct{ buckets, netgroup, feelers, anchors bool }
+
+var countermeasureNames = []string{"buckets", "netgroup_limit", "feelers", "anchors"}
+
+func (c *countermeasures) set(name string, on bool) {
+	switch name {
+	case "buckets":
+		c.buckets = on
+	case "netgroup_limit":
+		c.netgroup = on
+	case "feelers":
+		c.feelers = on
+	case "anchors":
+		c.anchors = on
+	}
 }
 
-var eclipseMissing = map[string]string{
-	"no_feelers": "lib/p2p makes no feeler connections",
-	"no_anchors": "lib/p2p keeps no anchor connections across restarts",
+// eclipseVariant parses a variant's name.
+func eclipseVariant(name string) (countermeasures, bool) {
+	all := countermeasures{true, true, true, true}
+	switch name {
+	case "all":
+		return all, true
+	case "none":
+		return countermeasures{}, true
+	}
+	for _, x := range countermeasureNames {
+		switch name {
+		case "no_" + x:
+			all.set(x, false)
+			return all, true
+		case "only_" + x:
+			var c countermeasures
+			c.set(x, true)
+			return c, true
+		}
+	}
+	return countermeasures{}, false
 }
 
 func (e *Eclipse) defaults() {
@@ -75,7 +107,7 @@ func (e *Eclipse) defaults() {
 		e.Observe.Duration = 30 * time.Second
 	}
 	if len(e.Variants) == 0 {
-		e.Variants = []string{"all", "none", "no_buckets", "no_netgroup_limit"}
+		e.Variants = []string{"all", "none", "no_buckets", "no_netgroup_limit", "no_feelers", "no_anchors"}
 	}
 }
 
@@ -95,11 +127,8 @@ func (e *Eclipse) check(s *Scenario) error {
 		return errors.New("need flood >= 10s, downtime >= 0, observe >= 1s")
 	}
 	for _, v := range e.Variants {
-		if why, ok := eclipseMissing[v]; ok {
-			return fmt.Errorf("variant %s: %w (%s)", v, ErrNotImplemented, why)
-		}
-		if _, ok := eclipseVariants[v]; !ok {
-			return fmt.Errorf("variant %q: want all, none, no_buckets or no_netgroup_limit", v)
+		if _, ok := eclipseVariant(v); !ok {
+			return fmt.Errorf("variant %q: want all, none, no_X or only_X (X: %s)", v, strings.Join(countermeasureNames, ", "))
 		}
 	}
 	return nil
@@ -122,6 +151,8 @@ type EclipseVariant struct {
 	Trials            int     `json:"trials"` // run (fewer than asked if stopped early)
 	Buckets           bool    `json:"buckets"`
 	NetgroupLimit     bool    `json:"netgroup_limit"`
+	Feelers           bool    `json:"feelers"`
+	Anchors           bool    `json:"anchors"`
 	Successes         int     `json:"successes"`
 	SuccessRate       float64 `json:"success_rate"`
 	AttackerOutbound  float64 `json:"attacker_outbound_share"`
@@ -142,8 +173,8 @@ func (s *Sim) runEclipse() *Report {
 	r := s.baseReport()
 	er := &EclipseReport{Trials: e.Trials, Addresses: e.Addresses, Netgroups: e.Netgroups, Connections: e.Connections}
 	for _, name := range e.Variants {
-		v := eclipseVariants[name]
-		out := EclipseVariant{Name: name, Buckets: v.buckets, NetgroupLimit: v.netgroup}
+		v, _ := eclipseVariant(name)
+		out := EclipseVariant{Name: name, Buckets: v.buckets, NetgroupLimit: v.netgroup, Feelers: v.feelers, Anchors: v.anchors}
 		share, book := 0.0, 0.0
 		done := 0
 		for k := 0; k < e.Trials; k++ {
@@ -151,7 +182,7 @@ func (s *Sim) runEclipse() *Report {
 				r.StoppedEarly = true
 				break
 			}
-			ok, sh, bk := s.eclipseTrial(v.buckets, v.netgroup, s.sc.Seed+uint64(k))
+			ok, sh, bk := s.eclipseTrial(v, s.sc.Seed+uint64(k))
 			done++
 			if ok {
 				out.Successes++
@@ -181,15 +212,16 @@ func (s *Sim) runEclipse() *Report {
 // the victim's outbound slots were all the attacker's after the
 // restart, the attacker's share of them, and its share of the victim's
 // address book before the restart.
-func (s *Sim) eclipseTrial(buckets, netgroup bool, seed uint64) (bool, float64, float64) {
+func (s *Sim) eclipseTrial(v countermeasures, seed uint64) (bool, float64, float64) {
 	e := s.sc.Attackers.Eclipse
 	sc := *s.sc
 	sc.Seed = seed
 	sc.Attackers, sc.Faults = Attackers{}, Faults{}
 	t := newSim(&sc, func(n *simNode, cfg *p2p.Config, book *p2p.AddrBook) {
 		if n.i == 0 {
-			cfg.TestNoNetgroupLimit = !netgroup
-			book.TestNoBuckets = !buckets
+			cfg.TestNoNetgroupLimit = !v.netgroup
+			cfg.TestNoFeelers = !v.feelers
+			book.TestNoBuckets = !v.buckets
 		}
 	})
 	victim := t.nodes[0]
@@ -242,10 +274,16 @@ func (s *Sim) eclipseTrial(buckets, netgroup bool, seed uint64) (bool, float64, 
 	nNew, nTried := victim.host.Book().Size()
 	bookShare := float64(inBook) / float64(max(nNew+nTried, 1))
 	// The restart: the victim keeps its book (peers.json) and refills
-	// its outbound slots from it.
+	// its outbound slots from it — with anchors, after dialling the two
+	// outbound peers it saved as it stopped (anchors.json).
+	var anchors []netip.AddrPort
+	if v.anchors {
+		anchors = victim.host.Anchors()
+	}
 	t.goOffline(victim)
 	t.net.RunFor(e.Downtime.Duration)
 	t.comeBack(victim)
+	victim.host.AddAnchors(anchors)
 	t.net.RunFor(e.Observe.Duration)
 	out, bad := 0, 0
 	for _, p := range victim.host.Peers() {

@@ -132,3 +132,63 @@ func TestChurnAllOffline(t *testing.T) {
 		t.Fatal("the simulation did not end with every node offline")
 	}
 }
+
+// longPartition splits 20 nodes for 25 minutes, longer than
+// p2p.InactivityTimeout: every connection across is dropped on the way.
+const longPartition = `
+name = "long-partition"
+seed = 1
+nodes = 20
+outbound = 4
+block_interval = "60s"
+block_size = 5000
+tx_rate = 0.05
+tick = "500ms"
+warmup = "1m"
+duration = "50m"
+drain = "1m"
+stale_tip = %v
+[faults.partition]
+at = "1m"
+heal = "26m"
+`
+
+// TestLongPartitionHeals: after a partition long enough that no
+// connection crosses it any more, the network comes to one tip again
+// because a node whose tip has not moved for three block intervals
+// opens an extra outbound connection (to another network group, and
+// others in turn while the tip stays stale), which finds the other
+// side. With that switched off (stale_tip = false; feelers stay on)
+// it never heals.
+func TestLongPartitionHeals(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		sc, err := ParseScenario(fmt.Sprintf(longPartition, on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(sc)
+		across := -1
+		s.net.At(Epoch.Add(sc.Warmup.Duration+sc.Faults.Partition.Heal.Duration-time.Second), func() {
+			across = 0
+			for _, n := range s.nodes {
+				for _, p := range n.host.Peers() {
+					if m := s.byAddr[p.Addr.Addr()]; m != nil && s.faults.side[m.i] != s.faults.side[n.i] {
+						across++
+					}
+				}
+			}
+		})
+		r := s.Run()
+		p := r.Faults.Partition
+		if across != 0 {
+			t.Fatalf("stale tip %v: %d connections crossed the partition at its end; the scenario does not test a long one", on, across)
+		}
+		if on && p.HealTimeMs < 0 {
+			t.Fatalf("stale tip on: a 25-minute partition did not heal in the 25 minutes after: %+v", p)
+		}
+		if !on && p.HealTimeMs >= 0 {
+			t.Fatalf("stale tip off: the partition healed (%d ms); what else mends it? %+v", p.HealTimeMs, p)
+		}
+		t.Logf("stale tip %v: heal time %d ms, %d of %d blocks from the split to the heal stale", on, p.HealTimeMs, p.StaleBlocks, p.Blocks)
+	}
+}

@@ -32,6 +32,12 @@ type Scenario struct {
 	TxRate float64 `toml:"tx_rate"`
 	// CompactBlocks off makes every node refuse BIP152 (full blocks).
 	CompactBlocks *bool `toml:"compact_blocks"`
+	// StaleTip off keeps nodes from opening an extra outbound
+	// connection when no block came for three block intervals
+	// (lib/p2p's Config.StaleTipAfter); Feelers off stops their feeler
+	// connections (Config.TestNoFeelers). Both default on, as gg-node.
+	StaleTip *bool `toml:"stale_tip"`
+	Feelers  *bool `toml:"feelers"`
 	// Warmup runs before the first block and transaction, for the
 	// connections to form; Duration is the mining time after it; Drain
 	// runs after it without mining, for the last blocks to propagate.
@@ -127,6 +133,12 @@ func (s *Scenario) defaults() {
 	if s.CompactBlocks == nil {
 		on := true
 		s.CompactBlocks = &on
+	}
+	for _, b := range []**bool{&s.StaleTip, &s.Feelers} {
+		if *b == nil {
+			on := true
+			*b = &on
+		}
 	}
 	if s.Warmup.Duration == 0 {
 		s.Warmup.Duration = 2 * time.Minute

@@ -124,6 +124,9 @@ func New(sc *Scenario) *Sim { return newSim(sc, nil) }
 // trials' countermeasure switches).
 func newSim(sc *Scenario, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrBook)) *Sim {
 	params := *chaincfg.RegTestParams
+	if sc.BlockInterval.Duration > 0 {
+		params.TargetTimePerBlock = sc.BlockInterval.Duration // the peers' stale-tip wait is three of these
+	}
 	s := &Sim{sc: sc, net: p2p.NewSimNet(Epoch), rng: mrand.New(mrand.NewPCG(sc.Seed, 0x6e657473696d)),
 		jitter: mrand.New(mrand.NewPCG(sc.Seed, 1)), mining: mrand.New(mrand.NewPCG(sc.Seed, 2)), txgen: mrand.New(mrand.NewPCG(sc.Seed, 3)),
 		params: &params, byAddr: map[netip.Addr]*simNode{}, links: map[[2]int32]*linkState{},
@@ -206,7 +209,10 @@ func (s *Sim) setup(n *simNode, hook func(n *simNode, cfg *p2p.Config, book *p2p
 	cfg := p2p.Config{Params: s.params, Clock: s.net.Clock(), Dialer: dialer, Protocol: n.sync,
 		Services: msg.SFNodeNetwork | msg.SFNodeWitness, BestHeight: func() int32 { return n.chain.tip.height },
 		MaxOutbound: sc.Outbound, ListenPort: listenPort, Book: book,
-		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1}
+		Rand: mrand.New(mrand.NewPCG(sc.Seed, uint64(n.i)+1)), Nonce: uint64(n.i) + 1, TestNoFeelers: !*sc.Feelers}
+	if !*sc.StaleTip {
+		cfg.StaleTipAfter = -1
+	}
 	if hook != nil {
 		hook(n, &cfg, book)
 	}

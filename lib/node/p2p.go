@@ -46,6 +46,9 @@ type P2PConfig struct {
 	MaxOutbound int
 	// Proxy is a SOCKS5 proxy (host:port) for outbound connections.
 	Proxy string
+	// NoAnchors: no anchors.json (by default the node saves two of its
+	// outbound peers there at shutdown and dials them first at start).
+	NoAnchors bool
 	// Progress, when set, hears the tip and header heights during initial
 	// block download.
 	Progress func(tip, headers int32)
@@ -80,6 +83,7 @@ type netNode struct {
 	services uint64   // the service bits we advertise
 	started  time.Time
 	bulk     *ibdBulk
+	anchors  bool // save the anchors at shutdown
 }
 
 // P2PAddrs returns the addresses the node accepts peers on.
@@ -180,6 +184,13 @@ func (n *Node) startP2P() error {
 	}
 	book.Add(seedList, netip.IPv6Loopback(), now)
 
+	// Anchors: the outbound peers of the last clean shutdown, dialled
+	// first (not with --connect, whose peers are the only ones).
+	var anchors []netip.AddrPort
+	if !pc.NoAnchors && len(connect) == 0 {
+		anchors = p2p.LoadAnchors(filepath.Join(n.cfg.DataDir, p2p.AnchorsFile), n.log.With("sub", "peers"))
+	}
+
 	tcp := p2p.NewTCP(params.Net, n.log.With("sub", "p2p"))
 	if pc.Proxy != "" {
 		tcp.DialContext = socks5Dialer(pc.Proxy)
@@ -213,7 +224,8 @@ func (n *Node) startP2P() error {
 	nn.host = p2p.NewHost(p2p.Config{Params: params, Dialer: tcp, Protocol: n.withPeerEvents(nn.sync), Services: services,
 		UserAgent: nn.agent, BestHeight: func() int32 { return n.Chain.Best().Height },
 		MaxPeers: pc.MaxPeers, MaxOutbound: pc.MaxOutbound, Connect: connect, AddNodes: addNodes, ListenPort: listenPort, NoSelfAdvertise: proxied,
-		Book: book, Bans: bans, Logger: n.log.With("sub", "peers")})
+		Book: book, Bans: bans, Logger: n.log.With("sub", "peers"), Anchors: anchors})
+	nn.anchors = !pc.NoAnchors && len(connect) == 0
 	nn.sync.SetHost(nn.host)
 	tcp.SetHost(nn.host)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -294,6 +306,15 @@ func (n *Node) stopP2P() {
 	if n.net == nil {
 		return
 	}
+	if n.net.anchors {
+		var list []netip.AddrPort
+		n.net.tcp.Do(func() { list = n.net.host.Anchors() })
+		if len(list) > 0 {
+			if err := p2p.SaveAnchors(filepath.Join(n.cfg.DataDir, p2p.AnchorsFile), list); err != nil {
+				n.log.Warn("cannot save the anchors", "err", err)
+			}
+		}
+	}
 	n.net.cancel()
 	<-n.net.done
 	n.net.bulk.end()
@@ -325,6 +346,8 @@ func (b netBackend) Peers() []rpc.PeerInfo {
 				ct = "inbound"
 			case p.Persistent:
 				ct = "manual"
+			case p.Feeler:
+				ct = "feeler"
 			}
 			sent, recv, _ := p2p.ConnStats(p)
 			pi := rpc.PeerInfo{ID: p.ID, Addr: p.Addr.String(), Inbound: p.Inbound, ConnectionType: ct,

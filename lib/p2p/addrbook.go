@@ -325,12 +325,22 @@ func (b *AddrBook) Good(a netip.AddrPort, services uint64, now time.Time) {
 // skipping those tried in the last ten minutes and those skip rejects
 // (connected, banned). ok is false when nothing qualifies.
 func (b *AddrBook) Select(now time.Time, rng *mrand.Rand, skip func(netip.AddrPort) bool) (netip.AddrPort, bool) {
+	return b.selectFrom(now, rng, skip, false)
+}
+
+// SelectNew is Select from the new table only (a feeler connection's
+// address).
+func (b *AddrBook) SelectNew(now time.Time, rng *mrand.Rand, skip func(netip.AddrPort) bool) (netip.AddrPort, bool) {
+	return b.selectFrom(now, rng, skip, true)
+}
+
+func (b *AddrBook) selectFrom(now time.Time, rng *mrand.Rand, skip func(netip.AddrPort) bool, newOnly bool) (netip.AddrPort, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	lists := [2][]netip.AddrPort{b.triedList, b.newList}
 	first, tables := rng.IntN(2), 2
-	if b.TestNoBuckets {
-		first, tables = 1, 1 // the flat list only
+	if b.TestNoBuckets || newOnly {
+		first, tables = 1, 1 // the flat list, or the new table, only
 	}
 	for k := 0; k < tables; k++ {
 		list := lists[(first+k)%2]

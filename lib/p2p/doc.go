@@ -27,4 +27,30 @@
 // at BanScore the peer is disconnected and its address banned for
 // BanDuration, in memory (a bounded set, the oldest dropped first).
 // Bans made by setban persist in the datadir (banlist.json).
+//
+// # Outbound connections
+//
+// Without Connect, the Host keeps MaxOutbound automatic outbound peers,
+// each in a network group (/16, /32 for IPv6) of its own, drawn from the
+// address book's new and tried tables. Besides them:
+//
+//   - Anchors (Config.Anchors) are dialled first, once each: gg-node
+//     saves up to MaxAnchors outbound peers (Host.Anchors, those
+//     connected longest) to anchors.json at a clean shutdown and reads
+//     (and deletes) it at start, so a node restarted while an attacker
+//     fills its book still reaches peers it chose before.
+//   - Feeler connections: once the slots are full, about every
+//     FeelerInterval (exponential), a short connection to an address of
+//     the new table; a completed handshake moves it to tried and the
+//     connection is closed. One at a time; it takes no slot and the
+//     Protocol never sees it.
+//   - A stale tip: when the best height has not changed for
+//     StaleTipAfter (three target block intervals), one outbound
+//     connection beyond MaxOutbound is allowed. Every 45 s, while there
+//     are more automatic outbound peers than MaxOutbound, the one that
+//     gave a new block least recently is disconnected; so the extra
+//     connection moves on while the tip stays stale and the count comes
+//     back to MaxOutbound once it moves. A node cut off from the chain
+//     the others extend (a partition that outlived its connections)
+//     finds it so.
 package p2p

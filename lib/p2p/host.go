@@ -44,6 +44,13 @@ const (
 	// send (per second, and at once).
 	MaxMessageRate  = 500
 	MaxMessageBurst = 5000
+	// FeelerInterval is the mean time between feeler connections
+	// (exponential).
+	FeelerInterval = 2 * time.Minute
+	// extraOutboundCheck is how often a peer beyond MaxOutbound is
+	// looked for to disconnect; extraOutboundMinAge protects a new one.
+	extraOutboundCheck  = 45 * time.Second
+	extraOutboundMinAge = 30 * time.Second
 )
 
 // Config configures a Host.
@@ -82,6 +89,19 @@ type Config struct {
 	// group, turning that eclipse countermeasure off for the network
 	// simulator's experiments (lib/netsim). gg-node never sets it.
 	TestNoNetgroupLimit bool
+	// TestNoFeelers turns feeler connections off, for the simulator's
+	// experiments as TestNoNetgroupLimit. gg-node never sets it.
+	TestNoFeelers bool
+	// FeelerInterval is the mean time between feeler connections
+	// (default FeelerInterval).
+	FeelerInterval time.Duration
+	// Anchors are dialled before any address from the book, once each
+	// (the outbound peers of the last run; see LoadAnchors).
+	Anchors []netip.AddrPort
+	// StaleTipAfter is how long the best height may stay the same
+	// before one outbound connection beyond MaxOutbound is opened
+	// (default three times Params.TargetTimePerBlock; negative: never).
+	StaleTipAfter time.Duration
 }
 
 type persistent struct {
@@ -110,6 +130,18 @@ type Host struct {
 	// counters
 	started   time.Time
 	nextSweep time.Time // of expired bans
+	// feelers: one attempt or connection at a time
+	feelerDial netip.AddrPort // the attempt on the way (invalid: none)
+	feelerAt   time.Time
+	nextFeeler time.Time
+	feelRng    *mrand.Rand
+	anchors    []netip.AddrPort        // still to dial
+	oneTry     map[netip.AddrPort]bool // DialOnce attempts on the way
+	// stale tip
+	tipHeight int32
+	tipAt     time.Time // when the best height last changed
+	stale     bool      // one outbound peer beyond MaxOutbound allowed
+	nextExtra time.Time // next look for an outbound peer too many
 }
 
 // NewHost returns a Host with no peers.
@@ -133,7 +165,7 @@ func NewHost(cfg Config) *Host {
 		cfg.BestHeight = func() int32 { return 0 }
 	}
 	h := &Host{cfg: cfg, clock: cfg.Clock, log: cfg.Logger, rng: cfg.Rand,
-		peers: make(map[uint64]*Peer), byAddr: make(map[netip.AddrPort]*Peer), dialing: make(map[netip.AddrPort]bool),
+		peers: make(map[uint64]*Peer), byAddr: make(map[netip.AddrPort]*Peer), dialing: make(map[netip.AddrPort]bool), oneTry: make(map[netip.AddrPort]bool),
 		book: cfg.Book, bans: cfg.Bans, started: cfg.Clock.Now()}
 	if h.rng == nil {
 		s := uint64(cfg.Clock.Now().UnixNano())
@@ -155,6 +187,22 @@ func NewHost(cfg Config) *Host {
 	if h.bans == nil {
 		h.bans = NewBanList("")
 	}
+	if h.cfg.FeelerInterval <= 0 {
+		h.cfg.FeelerInterval = FeelerInterval
+	}
+	if h.cfg.StaleTipAfter == 0 {
+		h.cfg.StaleTipAfter = 30 * time.Minute
+		if cfg.Params != nil && cfg.Params.TargetTimePerBlock > 0 {
+			h.cfg.StaleTipAfter = 3 * cfg.Params.TargetTimePerBlock
+		}
+	}
+	h.tipHeight, h.tipAt = cfg.BestHeight(), h.started
+	// Feelers draw from a stream of their own (seeded by the nonce: a
+	// simulation's is fixed), so that they leave the other choices as
+	// they were.
+	h.feelRng = mrand.New(mrand.NewPCG(h.nonce, 0xfee1e5))
+	h.nextFeeler = h.started.Add(h.feelerDelay())
+	h.AddAnchors(cfg.Anchors)
 	for _, a := range cfg.Connect {
 		h.persist = append(h.persist, &persistent{addr: a})
 	}
@@ -195,13 +243,14 @@ func (h *Host) maxInbound() int {
 	return max(h.cfg.MaxPeers-h.cfg.MaxOutbound-len(h.persist), 0)
 }
 
-// counts returns the inbound and automatic outbound connections.
+// counts returns the inbound and automatic outbound connections (a
+// feeler is neither).
 func (h *Host) counts() (in, out int) {
 	for _, p := range h.peers {
 		switch {
 		case p.Inbound:
 			in++
-		case !p.Persistent:
+		case !p.Persistent && !p.Feeler:
 			out++
 		}
 	}
@@ -251,7 +300,13 @@ func (h *Host) Connected(link Link, inbound bool) *Peer {
 		msgTokens: MaxMessageBurst, msgTokensAt: now}
 	if x := h.isPersistent(addr); x != nil && !inbound {
 		x.adopt(p)
+	} else if !inbound && addr == h.feelerDial {
+		p.Feeler = true
+		h.feelerDial = netip.AddrPort{}
+	} else if !inbound && h.oneTry[addr] {
+		p.oneTry = true
 	}
+	delete(h.oneTry, addr)
 	h.peers[p.ID] = p
 	h.byAddr[addr] = p
 	if !inbound {
@@ -267,6 +322,10 @@ func (h *Host) DialFailed(addr netip.AddrPort, err error) {
 	if x := h.isPersistent(addr); x != nil {
 		x.dialing = false
 	}
+	if addr == h.feelerDial {
+		h.feelerDial = netip.AddrPort{}
+	}
+	delete(h.oneTry, addr)
 	h.log.Debug("dial failed", "addr", addr, "err", err)
 }
 
@@ -388,6 +447,9 @@ func (h *Host) Received(p *Peer, m msg.Message) {
 		h.Misbehaving(p, 1, m.Command()+" before the handshake")
 		return
 	}
+	if p.Feeler {
+		return // closing: nothing more to learn from it
+	}
 	switch m := m.(type) {
 	case *msg.Ping:
 		p.Send(&msg.Pong{Nonce: m.Nonce})
@@ -494,6 +556,13 @@ func (h *Host) onVerAck(p *Peer) {
 	p.gotVerack = true
 	p.ready = true
 	now := h.clock.Now()
+	if p.Feeler {
+		// The address answers: it goes to the tried table, and the
+		// connection has done its work.
+		h.book.Good(p.Addr, p.Services, now)
+		h.Disconnect(p, "feeler done")
+		return
+	}
 	if !p.Inbound {
 		h.book.Good(p.Addr, p.Services, now)
 		h.advertiseSelf(p, now)
@@ -625,6 +694,7 @@ func (h *Host) Tick() {
 			p.Send(&msg.Ping{Nonce: p.pingNonce})
 		}
 	}
+	h.watchTip(now)
 	h.maintainConnections(now)
 	if !now.Before(h.nextSweep) {
 		if err := h.bans.Sweep(now); err != nil {
@@ -667,16 +737,155 @@ func (h *Host) maintainConnections(now time.Time) {
 		return
 	}
 	_, out := h.counts()
-	for out+len(h.dialing) < h.cfg.MaxOutbound && len(h.dialing) < maxDialsInFlight {
-		a, ok := h.book.Select(now, h.rng, func(a netip.AddrPort) bool {
-			return h.byAddr[a] != nil || h.dialing[a] || h.bans.Banned(a.Addr(), now) || h.sameGroupOutbound(a)
-		})
+	target := h.cfg.MaxOutbound
+	if h.stale {
+		target++
+	}
+	skip := func(a netip.AddrPort) bool {
+		return h.byAddr[a] != nil || h.dialing[a] || a == h.feelerDial || h.bans.Banned(a.Addr(), now) || h.sameGroupOutbound(a)
+	}
+	// The anchors first, each once.
+	for len(h.anchors) > 0 && out+len(h.dialing) < target && len(h.dialing) < maxDialsInFlight {
+		a := h.anchors[0]
+		h.anchors = h.anchors[1:]
+		if skip(a) {
+			continue
+		}
+		h.log.Info("dialling an anchor", "addr", a)
+		h.book.Attempt(a, now)
+		h.dialing[a] = true
+		h.cfg.Dialer.Dial(a)
+	}
+	for out+len(h.dialing) < target && len(h.dialing) < maxDialsInFlight {
+		a, ok := h.book.Select(now, h.rng, skip)
 		if !ok {
-			return
+			break
 		}
 		h.book.Attempt(a, now)
 		h.dialing[a] = true
 		h.cfg.Dialer.Dial(a)
+	}
+	h.feel(now, out, skip)
+}
+
+// feelerDelay draws the time to the next feeler connection.
+func (h *Host) feelerDelay() time.Duration {
+	return time.Duration(h.feelRng.ExpFloat64() * float64(h.cfg.FeelerInterval))
+}
+
+// feel makes a feeler connection now and then, once the outbound slots
+// are full: a short connection to an address of the new table, which on
+// a completed handshake moves to the tried table (and is disconnected).
+// The tried table so fills with addresses known to answer rather than
+// with whatever gossip brought. One at a time; a feeler takes no slot.
+func (h *Host) feel(now time.Time, out int, skip func(netip.AddrPort) bool) {
+	if h.cfg.TestNoFeelers || out < h.cfg.MaxOutbound || now.Before(h.nextFeeler) {
+		return
+	}
+	if h.feelerDial.IsValid() {
+		if now.Sub(h.feelerAt) < HandshakeTimeout {
+			return
+		}
+		h.feelerDial = netip.AddrPort{} // its transport never answered
+	}
+	for _, p := range h.peers {
+		if p.Feeler {
+			return
+		}
+	}
+	h.nextFeeler = now.Add(h.feelerDelay())
+	a, ok := h.book.SelectNew(now, h.feelRng, skip)
+	if !ok {
+		return
+	}
+	h.log.Debug("feeler connection", "addr", a)
+	h.book.Attempt(a, now)
+	h.feelerDial, h.feelerAt = a, now
+	h.cfg.Dialer.Dial(a)
+}
+
+// AddAnchors queues addresses to dial before any from the book, once
+// each (at start: the outbound peers the node had when it stopped).
+func (h *Host) AddAnchors(list []netip.AddrPort) {
+	for _, a := range list {
+		if len(h.anchors) < MaxAnchors && a.IsValid() {
+			h.anchors = append(h.anchors, a)
+		}
+	}
+}
+
+// Anchors returns up to MaxAnchors addresses to reconnect first after
+// a restart: the automatic outbound peers with a completed handshake,
+// those connected longest first (chosen before whatever happened
+// lately, such as a flood of new addresses).
+func (h *Host) Anchors() []netip.AddrPort {
+	var ps []*Peer
+	for _, p := range h.peers {
+		if !p.Inbound && !p.Persistent && !p.Feeler && p.ready {
+			ps = append(ps, p)
+		}
+	}
+	sort.Slice(ps, func(i, j int) bool {
+		if !ps[i].Connected.Equal(ps[j].Connected) {
+			return ps[i].Connected.Before(ps[j].Connected)
+		}
+		return ps[i].ID < ps[j].ID
+	})
+	var out []netip.AddrPort
+	for _, p := range ps[:min(len(ps), MaxAnchors)] {
+		out = append(out, p.Addr)
+	}
+	return out
+}
+
+// watchTip notes when the best height last changed. When it has not
+// for StaleTipAfter, one outbound connection beyond MaxOutbound is
+// allowed (to a network group none of the others is in): the node may
+// be cut off from the chain everyone else is extending. Every
+// extraOutboundCheck, while there are more automatic outbound peers
+// than MaxOutbound, the one that gave us a new block least recently (of
+// those connected at least extraOutboundMinAge; ties: the youngest) is
+// disconnected: while the tip stays stale the extra connection so moves
+// on to other addresses, and once the tip moves the count goes back to
+// MaxOutbound. A DialOnce (addnode onetry) peer is neither counted nor
+// chosen.
+func (h *Host) watchTip(now time.Time) {
+	if b := h.cfg.BestHeight(); b != h.tipHeight {
+		h.tipHeight, h.tipAt = b, now
+		if h.stale {
+			h.stale = false
+			h.log.Info("tip moved again", "height", b)
+		}
+	}
+	if h.cfg.StaleTipAfter > 0 && !h.stale && now.Sub(h.tipAt) > h.cfg.StaleTipAfter && len(h.cfg.Connect) == 0 {
+		h.stale = true
+		h.log.Info("no new block for a while: trying an extra outbound peer", "height", h.tipHeight, "since", now.Sub(h.tipAt).Round(time.Second))
+	}
+	if now.Before(h.nextExtra) {
+		return
+	}
+	h.nextExtra = now.Add(extraOutboundCheck)
+	out := 0
+	for _, p := range h.peers {
+		if !p.Inbound && !p.Persistent && !p.Feeler && !p.oneTry {
+			out++
+		}
+	}
+	if out <= h.cfg.MaxOutbound {
+		return
+	}
+	var worst *Peer
+	for _, p := range h.Peers() {
+		if p.Inbound || p.Persistent || p.Feeler || p.oneTry || !p.ready || now.Sub(p.Connected) < extraOutboundMinAge {
+			continue
+		}
+		if worst == nil || p.LastBlockTime.Before(worst.LastBlockTime) ||
+			(p.LastBlockTime.Equal(worst.LastBlockTime) && p.Connected.After(worst.Connected)) {
+			worst = p
+		}
+	}
+	if worst != nil {
+		h.Disconnect(worst, "an outbound peer too many")
 	}
 }
 
@@ -690,7 +899,7 @@ func (h *Host) sameGroupOutbound(a netip.AddrPort) bool {
 	}
 	g := string(group(a.Addr()))
 	for _, p := range h.peers {
-		if !p.Inbound && string(group(p.Addr.Addr())) == g {
+		if !p.Inbound && !p.Feeler && string(group(p.Addr.Addr())) == g {
 			return true
 		}
 	}
@@ -810,6 +1019,7 @@ func (h *Host) DialOnce(addr netip.AddrPort) {
 		return
 	}
 	h.dialing[addr] = true
+	h.oneTry[addr] = true
 	h.cfg.Dialer.Dial(addr)
 }
 

@@ -40,6 +40,8 @@ type Peer struct {
 	Addr       netip.AddrPort
 	Inbound    bool
 	Persistent bool // a --connect or --addnode peer: reconnected, never banned
+	Feeler     bool // a feeler connection: closed once the handshake is done
+	oneTry     bool // dialled by DialOnce (addnode onetry): never disconnected as an outbound peer too many
 	Connected  time.Time
 	link       Link
 	clock      Clock // the Host's

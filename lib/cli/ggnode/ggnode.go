@@ -115,6 +115,7 @@ func NewApp(stdio cli.IO) *ucli.App {
 		&ucli.StringSliceFlag{Name: "seednode", Usage: "learn peers from `ADDR` (host:port; repeatable)", EnvVars: []string{"GG_SEEDNODE"}},
 		&ucli.IntFlag{Name: "max-peers", Value: 125, Usage: "connections at most (`N`), 8 of them automatic outbound", EnvVars: []string{"GG_MAX_PEERS"}},
 		&ucli.StringFlag{Name: "proxy", Usage: "SOCKS5 proxy `ADDR` (host:port) for outbound peer connections", EnvVars: []string{"GG_PROXY"}},
+		&ucli.BoolFlag{Name: "anchors", Value: true, Usage: "at shutdown save two outbound peers to <datadir>/anchors.json and dial them first at the next start (an eclipse countermeasure); false: neither", EnvVars: []string{"GG_ANCHORS"}},
 		&ucli.BoolFlag{Name: "blockfilterindex", Value: true, Usage: "keep BIP158 block filters and serve them to light clients (BIP157, getblockfilter, REST); false: neither", EnvVars: []string{"GG_BLOCKFILTERINDEX"}},
 		&ucli.BoolFlag{Name: "txindex", Usage: "keep the block of every confirmed transaction (getrawtransaction, /rest/tx find mined ones; off by default: a B-tree write per transaction)", EnvVars: []string{"GG_TXINDEX"}},
 		&ucli.BoolFlag{Name: "addressindex", Usage: "keep every address's history, unspent outputs and balance (address.*, /rest/address/; off by default: more work per block and more disk)", EnvVars: []string{"GG_ADDRESSINDEX"}},
@@ -179,7 +180,7 @@ func runNode(c *ucli.Context) error {
 		saveEvery = -1
 	}
 	p2pCfg := node.P2PConfig{Disabled: !c.Bool("p2p"), Connect: c.StringSlice("connect"), AddNodes: c.StringSlice("addnode"),
-		SeedNodes: c.StringSlice("seednode"), MaxPeers: c.Int("max-peers"), Proxy: c.String("proxy"),
+		SeedNodes: c.StringSlice("seednode"), MaxPeers: c.Int("max-peers"), Proxy: c.String("proxy"), NoAnchors: !c.Bool("anchors"),
 		Progress: syncBar(c.App.ErrWriter)}
 	p2pCfg.Listen = []string{node.DefaultListen(params)}
 	if c.IsSet("listen") {
