@@ -74,6 +74,9 @@ const (
 
 // maxBatchKeys bounds a reused batch's key table; past it PutBatch
 // empties the table (a batch used for one block is bounded by the block).
+// A key verified against twice keeps its odd multiples (about 2 KB), so a
+// pooled batch holds at most about 8 MB of tables, one batch per
+// verifying goroutine; sync.Pool drops idle batches at a collection.
 const maxBatchKeys = 4096
 
 func (t *keyTable) add(pk []byte) int32 {

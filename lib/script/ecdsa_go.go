@@ -2,7 +2,6 @@ package script
 
 import (
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcec/v2/ecdsa"
 )
 
 // The pure-Go signature backend, btcec. It is the default and is built
@@ -20,15 +19,6 @@ func goVerifyOne(pk []byte, rs *[64]byte, hash *[32]byte) bool {
 		return false
 	}
 	return verifyFresh(key, rs, hash)
-}
-
-// goVerifyParsed is btcec's own verification: the reference the tests
-// hold verifyFresh and keyMultiples to.
-func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
-	var r, s btcec.ModNScalar
-	r.SetByteSlice(rs[:32])
-	s.SetByteSlice(rs[32:])
-	return ecdsa.NewSignature(&r, &s).Verify(hash[:], key)
 }
 
 // goVerifyChecks verifies checks one by one, parsing each key of t once;

@@ -373,3 +373,12 @@ func processCPU(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// goVerifyParsed is btcec's own verification: the reference the tests
+// hold verifyFresh and keyMultiples to.
+func goVerifyParsed(key goKey, rs *[64]byte, hash *[32]byte) bool {
+	var r, s btcec.ModNScalar
+	r.SetByteSlice(rs[:32])
+	s.SetByteSlice(rs[32:])
+	return ecdsa.NewSignature(&r, &s).Verify(hash[:], key)
+}
