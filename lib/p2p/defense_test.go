@@ -388,7 +388,86 @@ func TestOneTryNotEvicted(t *testing.T) {
 	if outboundTo(a, groupAddr(2)) != 1 {
 		t.Fatal("the onetry peer was disconnected as an outbound peer too many")
 	}
-	if _, out := a.counts(); out != 3 {
-		t.Fatalf("%d outbound peers, want the 2 automatic ones and the onetry one", out)
+	if _, out := a.counts(); out != 2 {
+		t.Fatalf("%d automatic outbound peers, want 2 (the onetry one is not counted)", out)
+	}
+}
+
+// TestStaleTipWithOneTry: an addnode onetry peer neither counts as
+// automatic outbound nor keeps the stale-tip extra peer away, and is
+// never saved as an anchor.
+func TestStaleTipWithOneTry(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200", func(c *Config) {
+		c.MaxOutbound = 2
+		c.TestNoFeelers = true
+		c.BestHeight = func() int32 { return 5 }
+	})
+	var addrs []KnownAddr
+	for g := range 8 {
+		n.host(groupAddr(g).String(), passive)
+		if g > 0 {
+			addrs = append(addrs, KnownAddr{Addr: groupAddr(g), Seen: n.clock.t})
+		}
+	}
+	a.DialOnce(groupAddr(0))
+	n.flush()
+	a.Book().Add(addrs, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+	hi := 0
+	for range 6 * 40 { // 40 minutes: the tip goes stale after 30
+		n.advance(10 * time.Second)
+		_, out := a.counts()
+		hi = max(hi, out)
+		for _, x := range a.Anchors() {
+			if x == groupAddr(0) {
+				t.Fatal("the onetry peer was given as an anchor")
+			}
+		}
+	}
+	if outboundTo(a, groupAddr(0)) != 1 {
+		t.Fatal("the onetry peer is gone")
+	}
+	if hi != 3 {
+		t.Fatalf("tip stale with a onetry peer: at most %d automatic outbound peers, want the 2 and the extra one", hi)
+	}
+}
+
+// TestFeelerIgnoresGroupRule: a feeler tests a new-table address even
+// in the network group of an outbound peer (it takes no slot).
+func TestFeelerIgnoresGroupRule(t *testing.T) {
+	n := newMemNet(t)
+	rec := &recDialer{}
+	a := n.host("10.0.0.1:2200", func(c *Config) { c.MaxOutbound = 1 }, recordDials(rec))
+	n.host("20.1.0.1:8444", passive)
+	n.host("20.1.0.2:8444", passive)
+	first := netip.MustParseAddrPort("20.1.0.1:8444")
+	same := netip.MustParseAddrPort("20.1.0.2:8444")
+	a.Book().Add([]KnownAddr{{Addr: first, Seen: n.clock.t}}, netip.MustParseAddr("30.0.0.1"), n.clock.t)
+	for range 6 {
+		n.advance(10 * time.Second)
+	}
+	if outboundTo(a, first) != 1 {
+		t.Fatalf("no outbound peer: dials %v", rec.dials)
+	}
+	a.Book().Add([]KnownAddr{{Addr: same, Seen: n.clock.t}}, netip.MustParseAddr("30.0.0.2"), n.clock.t)
+	for range 6 * 60 { // an hour: feelers every ~2 minutes
+		n.advance(10 * time.Second)
+		if slices.Contains(rec.dials, same) {
+			return
+		}
+	}
+	t.Fatalf("no feeler to %v in the group of the outbound peer %v in an hour: dials %v", same, first, rec.dials)
+}
+
+// TestAddAnchorsRoutable: anchors pass the address book's rule for
+// addresses it may dial (no link-local, multicast, unspecified or port
+// 0 address is queued).
+func TestAddAnchorsRoutable(t *testing.T) {
+	n := newMemNet(t)
+	a := n.host("10.0.0.1:2200")
+	a.AddAnchors([]netip.AddrPort{netip.MustParseAddrPort("[fe80::1]:8444"), netip.MustParseAddrPort("224.0.0.1:8444"),
+		netip.MustParseAddrPort("0.0.0.0:8444"), netip.MustParseAddrPort("20.1.0.1:0"), netip.MustParseAddrPort("20.1.0.1:8444")})
+	if len(a.anchors) != 1 || a.anchors[0] != netip.MustParseAddrPort("20.1.0.1:8444") {
+		t.Fatalf("anchors queued %v, want only 20.1.0.1:8444", a.anchors)
 	}
 }

@@ -244,13 +244,13 @@ func (h *Host) maxInbound() int {
 }
 
 // counts returns the inbound and automatic outbound connections (a
-// feeler is neither).
+// feeler is neither, nor is a persistent or an addnode onetry peer).
 func (h *Host) counts() (in, out int) {
 	for _, p := range h.peers {
 		switch {
 		case p.Inbound:
 			in++
-		case !p.Persistent && !p.Feeler:
+		case !p.Persistent && !p.Feeler && !p.oneTry:
 			out++
 		}
 	}
@@ -741,9 +741,12 @@ func (h *Host) maintainConnections(now time.Time) {
 	if h.stale {
 		target++
 	}
-	skip := func(a netip.AddrPort) bool {
-		return h.byAddr[a] != nil || h.dialing[a] || a == h.feelerDial || h.bans.Banned(a.Addr(), now) || h.sameGroupOutbound(a)
+	// A feeler skips what a dial skips but the group rule (it takes no
+	// slot); the dials skip the groups of the outbound peers too.
+	feelSkip := func(a netip.AddrPort) bool {
+		return h.byAddr[a] != nil || h.dialing[a] || a == h.feelerDial || h.bans.Banned(a.Addr(), now)
 	}
+	skip := func(a netip.AddrPort) bool { return feelSkip(a) || h.sameGroupOutbound(a) }
 	// The anchors first, each once.
 	for len(h.anchors) > 0 && out+len(h.dialing) < target && len(h.dialing) < maxDialsInFlight {
 		a := h.anchors[0]
@@ -765,7 +768,7 @@ func (h *Host) maintainConnections(now time.Time) {
 		h.dialing[a] = true
 		h.cfg.Dialer.Dial(a)
 	}
-	h.feel(now, out, skip)
+	h.feel(now, out, feelSkip)
 }
 
 // feelerDelay draws the time to the next feeler connection.
@@ -808,7 +811,7 @@ func (h *Host) feel(now time.Time, out int, skip func(netip.AddrPort) bool) {
 // each (at start: the outbound peers the node had when it stopped).
 func (h *Host) AddAnchors(list []netip.AddrPort) {
 	for _, a := range list {
-		if len(h.anchors) < MaxAnchors && a.IsValid() {
+		if len(h.anchors) < MaxAnchors && h.book.routable(a) {
 			h.anchors = append(h.anchors, a)
 		}
 	}
@@ -821,7 +824,7 @@ func (h *Host) AddAnchors(list []netip.AddrPort) {
 func (h *Host) Anchors() []netip.AddrPort {
 	var ps []*Peer
 	for _, p := range h.peers {
-		if !p.Inbound && !p.Persistent && !p.Feeler && p.ready {
+		if !p.Inbound && !p.Persistent && !p.Feeler && !p.oneTry && p.ready {
 			ps = append(ps, p)
 		}
 	}
@@ -865,13 +868,7 @@ func (h *Host) watchTip(now time.Time) {
 		return
 	}
 	h.nextExtra = now.Add(extraOutboundCheck)
-	out := 0
-	for _, p := range h.peers {
-		if !p.Inbound && !p.Persistent && !p.Feeler && !p.oneTry {
-			out++
-		}
-	}
-	if out <= h.cfg.MaxOutbound {
+	if _, out := h.counts(); out <= h.cfg.MaxOutbound {
 		return
 	}
 	var worst *Peer
