@@ -38,8 +38,11 @@ type Scenario struct {
 	Warmup   Duration `toml:"warmup"`
 	Duration Duration `toml:"duration"`
 	Drain    Duration `toml:"drain"`
-	// Tick is how often every node's Tick runs (default 100 ms).
-	Tick Duration `toml:"tick"`
+	// Tick is how often every node's Tick runs (default 100 ms) while it
+	// has work pending; IdleTick how often when it has none (default 5 s;
+	// equal to tick: always every tick).
+	Tick     Duration `toml:"tick"`
+	IdleTick Duration `toml:"idle_tick"`
 	// Jitter adds up to this fraction of each latency, uniformly
 	// (default 0.1).
 	Jitter *float64 `toml:"jitter"`
@@ -137,6 +140,9 @@ func (s *Scenario) defaults() {
 	if s.Tick.Duration == 0 {
 		s.Tick.Duration = 100 * time.Millisecond
 	}
+	if s.IdleTick.Duration == 0 {
+		s.IdleTick.Duration = max(5*time.Second, s.Tick.Duration)
+	}
 	if s.Jitter == nil {
 		j := 0.1
 		s.Jitter = &j
@@ -172,6 +178,8 @@ func (s *Scenario) check() error {
 		return fmt.Errorf("jitter %g: need 0 to 10", *s.Jitter)
 	case s.Tick.Duration < time.Millisecond:
 		return errors.New("tick: need at least 1ms")
+	case s.IdleTick.Duration < s.Tick.Duration || s.IdleTick.Duration%s.Tick.Duration != 0:
+		return errors.New("idle_tick: need a multiple of tick")
 	}
 	if err := s.Faults.check(s); err != nil {
 		return fmt.Errorf("faults: %w", err)

@@ -52,6 +52,7 @@ type Sim struct {
 	params            *chaincfg.Params
 	nodes             []*simNode
 	byAddr            map[netip.Addr]*simNode
+	byHost            map[*p2p.Host]*simNode
 	links             map[[2]int32]*linkState
 	power             []float64 // cumulative mining power
 
@@ -126,12 +127,18 @@ func newSim(sc *Scenario, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrB
 	params := *chaincfg.RegTestParams
 	s := &Sim{sc: sc, net: p2p.NewSimNet(Epoch), rng: mrand.New(mrand.NewPCG(sc.Seed, 0x6e657473696d)),
 		jitter: mrand.New(mrand.NewPCG(sc.Seed, 1)), mining: mrand.New(mrand.NewPCG(sc.Seed, 2)), txgen: mrand.New(mrand.NewPCG(sc.Seed, 3)),
-		params: &params, byAddr: map[netip.Addr]*simNode{}, links: map[[2]int32]*linkState{},
+		params: &params, byAddr: map[netip.Addr]*simNode{}, byHost: map[*p2p.Host]*simNode{}, links: map[[2]int32]*linkState{},
 		byHash: map[chainhash.Hash]*blockRec{}, bytes: map[string]*cmdBytes{},
 		faultRng: mrand.New(mrand.NewPCG(sc.Seed, 4)), lossRng: mrand.New(mrand.NewPCG(sc.Seed, 5))}
 	f := sc.Faults
 	s.faults.on = f.Loss > 0 || f.Partition != nil || f.Churn != nil
 	s.net.TickEvery = sc.Tick.Duration
+	s.net.ShareDecoded = true
+	if sc.Attackers.Eclipse == nil {
+		// (An eclipse trial's restarts and refills keep every tick.)
+		s.net.IdleTickEvery = sc.IdleTick.Duration
+		s.net.Quiet = s.quiet
+	}
 	s.net.Latency = func(a, b netip.AddrPort) time.Duration { return s.latency(s.byAddr[a.Addr()], s.byAddr[b.Addr()]) }
 	s.net.Transit = s.transit
 	total := 0.0
@@ -211,12 +218,21 @@ func (s *Sim) setup(n *simNode, hook func(n *simNode, cfg *p2p.Config, book *p2p
 		hook(n, &cfg, book)
 	}
 	n.host = p2p.NewHost(cfg)
+	s.byHost[n.host] = n
 	n.sync.SetHost(n.host)
 	s.net.Add(n.addr, n.host)
 	if !*sc.CompactBlocks {
 		// No peer learns that it speaks BIP152: blocks go whole.
 		p2p.SimDropFrom(s.net, n.addr, func(m msg.Message) bool { return m.Command() == msg.CmdSendCmpct })
 	}
+}
+
+// quiet reports whether a Host may skip its ticks (p2p.SimNet.Quiet): it
+// is a node online with its outbound slots filled whose netsync has
+// nothing pending.
+func (s *Sim) quiet(h *p2p.Host) bool {
+	n := s.byHost[h]
+	return n != nil && !n.offline && !n.attacker && n.sync.ReadyOutbound() >= s.sc.Outbound && n.sync.Quiet()
 }
 
 // latency is the one-way delay between two nodes' regions, plus jitter.

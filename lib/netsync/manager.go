@@ -57,8 +57,6 @@ const (
 	maxUnconnecting = 10
 	// recentBlocks are kept for getblocktxn and compact announcements.
 	recentBlocks = 10
-	// knownCap bounds the per-peer sets of known inventory.
-	knownCap = 20_000
 	// maxRejects bounds the rejected transaction ids remembered between
 	// blocks.
 	maxRejects = 50_000
@@ -97,6 +95,13 @@ type Manager struct {
 	// our best header is recent (headersSynced); then from every peer.
 	headersPeer   *p2p.Peer
 	headersSynced bool
+	// knownKey salts the peers' known-inventory filters (drawn from the
+	// Host's generator at the first peer).
+	knownKey [2]uint64
+	// ready are the ready peers, in no order (Quiet); readyOut counts
+	// the outbound ones.
+	ready    []*p2p.Peer
+	readyOut int
 }
 
 type blockRequest struct {
@@ -133,9 +138,7 @@ type peerState struct {
 	lastGetHeader time.Time
 	syncing       bool // a getheaders is outstanding
 
-	knownInv  map[chainhash.Hash]struct{} // hashes it has or we told it
-	knownRing []chainhash.Hash            // the same in insertion order, at most knownCap
-	knownHead int                         // the oldest slot of knownRing once it is full
+	known     knownFilter // hashes it has or we told it (known.go)
 	queuedInv []msg.InvVect
 	nextInv   time.Time
 	txAsked   map[chainhash.Hash]time.Time
@@ -164,26 +167,12 @@ type pendingTx struct {
 
 func state(p *p2p.Peer) *peerState { return p.Data.(*peerState) }
 
-// know adds h to the peer's known inventory; at the cap the oldest hash
-// makes room (a ring: constant time, no copying).
-func (s *peerState) know(h chainhash.Hash) {
-	if _, ok := s.knownInv[h]; ok {
-		return
-	}
-	s.knownInv[h] = struct{}{}
-	if len(s.knownRing) < knownCap {
-		s.knownRing = append(s.knownRing, h)
-		return
-	}
-	delete(s.knownInv, s.knownRing[s.knownHead])
-	s.knownRing[s.knownHead] = h
-	s.knownHead = (s.knownHead + 1) % knownCap
-}
+// know adds h to the peer's known inventory (bounded: known.go).
+func (s *peerState) know(h chainhash.Hash) { s.known.add(h) }
 
-func (s *peerState) knows(h chainhash.Hash) bool {
-	_, ok := s.knownInv[h]
-	return ok
-}
+// knows reports whether h is in the peer's known inventory (or, rarely,
+// a false positive: known.go).
+func (s *peerState) knows(h chainhash.Hash) bool { return s.known.has(h) }
 
 // New returns a Manager; SetHost before use.
 func New(cfg Config) *Manager {
@@ -217,10 +206,18 @@ func (m *Manager) readyPeers() []*p2p.Peer {
 func (m *Manager) PeerReady(p *p2p.Peer) {
 	now := m.now()
 	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]time.Time),
-		knownInv: make(map[chainhash.Hash]struct{}), txAsked: make(map[chainhash.Hash]time.Time),
+		txAsked:    make(map[chainhash.Hash]time.Time),
 		bestHeight: -1, common: -1, unreqTokens: unrequestedBurst, unreqAt: now}
+	if m.knownKey == [2]uint64{} {
+		m.knownKey = [2]uint64{m.host.Rand().Uint64(), m.host.Rand().Uint64()}
+	}
+	s.known.k0, s.known.k1 = m.knownKey[0], m.knownKey[1]
 	s.nextInv = now.Add(m.invDelay(p))
 	p.Data = s
+	m.ready = append(m.ready, p)
+	if !p.Inbound {
+		m.readyOut++
+	}
 	p.Send(&msg.Empty{Cmd: msg.CmdSendHeaders})
 	p.Send(&msg.SendCmpct{HighBandwidth: false, Version: 2})
 	m.sendFeeFilter(p, now)
@@ -256,6 +253,17 @@ func (m *Manager) PeerGone(p *p2p.Peer) {
 		}
 	}
 	p.Data = nil
+	for i, q := range m.ready {
+		if q == p {
+			m.ready[i] = m.ready[len(m.ready)-1]
+			m.ready[len(m.ready)-1] = nil
+			m.ready = m.ready[:len(m.ready)-1]
+			if !p.Inbound {
+				m.readyOut--
+			}
+			break
+		}
+	}
 	if m.headersPeer == p {
 		m.nextHeadersPeer(p, m.now())
 	}
@@ -500,3 +508,32 @@ func sortPeers(ps []*p2p.Peer) {
 		return ps[i].ID < ps[j].ID
 	})
 }
+
+// Quiet reports whether Tick has nothing to do but what may wait: no
+// block or transaction request in flight or pending, no announcement
+// queued, no headers sync under way, no peer known to have more. A
+// simulator of many nodes ticks a quiet node seldom (p2p.SimNet.Quiet);
+// what waits then (expiries, the feefilter's refresh) runs late.
+func (m *Manager) Quiet() bool {
+	if len(m.requested) > 0 || len(m.txRequested) > 0 || !m.headersSynced {
+		return false
+	}
+	best := m.bestHeaderHeight()
+	if best != m.cfg.Chain.Best().Height {
+		return false
+	}
+	for _, p := range m.ready {
+		s, ok := p.Data.(*peerState)
+		if !ok {
+			continue
+		}
+		if len(s.queuedInv) > 0 || len(s.txPending) > 0 || len(s.txAsked) > 0 || len(s.inFlight) > 0 ||
+			s.syncing || s.partial != nil || max(s.bestHeight, p.StartHeight) > best {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadyOutbound is the number of ready outbound peers.
+func (m *Manager) ReadyOutbound() int { return m.readyOut }
