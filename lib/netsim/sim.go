@@ -64,6 +64,9 @@ type Sim struct {
 	bytes      map[string]*cmdBytes
 	compact    CompactStats
 	txs        int
+	txRecs     []*txRec                  // in creation order
+	txByID     map[chainhash.Hash]*txRec // those not yet in every pool
+	txNeed     [len(shares)]int          // nodes per share of shares
 	// Progress, when set, hears a line now and then (stderr in the tool).
 	Progress func(string)
 	stop     atomic.Bool
@@ -79,6 +82,32 @@ type cmdBytes struct{ msgs, bytes uint64 }
 type linkState struct {
 	busy time.Time // the link's upload queue is busy until
 	last time.Time // the last arrival, which no message may precede
+}
+
+// txRec is a transaction's relay: when it was created, how many pools
+// have it, and when each share of shares was reached (since created; -1
+// until then).
+type txRec struct {
+	created time.Time
+	have    int
+	at      [len(shares)]time.Duration
+}
+
+// txSeen notes that a node's pool took a transaction.
+func (s *Sim) txSeen(txid chainhash.Hash) {
+	t := s.txByID[txid]
+	if t == nil {
+		return
+	}
+	t.have++
+	for i, k := range s.txNeed {
+		if t.have == k {
+			t.at[i] = s.net.Now().Sub(t.created)
+		}
+	}
+	if t.have >= len(s.nodes) {
+		delete(s.txByID, txid)
+	}
 }
 
 type blockRec struct {
@@ -496,6 +525,18 @@ func (s *Sim) newTx() {
 		fill = s.sc.TxSize - tx.SerializeSize()
 	}
 	s.txs++
+	if s.txByID == nil {
+		s.txByID = map[chainhash.Hash]*txRec{}
+		for i, pct := range shares {
+			s.txNeed[i] = int(math.Ceil(float64(pct) / 100 * float64(len(s.nodes))))
+		}
+	}
+	t := &txRec{created: now}
+	for i := range t.at {
+		t.at[i] = -1
+	}
+	s.txRecs = append(s.txRecs, t)
+	s.txByID[tx.TxHash()] = t
 	if _, err := n.pool.ProcessTransaction(tx, false); err != nil {
 		s.progress("node %d refused a new transaction: %v", n.i, err)
 	}

@@ -201,3 +201,34 @@ func TestStopEarly(t *testing.T) {
 		t.Fatal("a full run reports stopped_early")
 	}
 }
+
+// TestTxRelayReport: the report gives, per share of nodes, how long
+// transactions took to reach that share's pools; the times grow with
+// the share, most transactions reach every node, and a run without
+// transactions has no such section.
+func TestTxRelayReport(t *testing.T) {
+	r := runTiny(t, 3, true)
+	if len(r.TxRelay) != len(shares) || r.Transactions == 0 {
+		t.Fatalf("tx relay rows %d, transactions %d: %s", len(r.TxRelay), r.Transactions, r.JSON())
+	}
+	prev := int64(0)
+	for i, row := range r.TxRelay {
+		if row.SharePct != shares[i] || row.Reached > r.Transactions || row.P50Ms < prev || row.P90Ms < row.P50Ms || row.P99Ms < row.P90Ms {
+			t.Fatalf("row %+v out of order (previous p50 %d ms, %d transactions)", row, prev, r.Transactions)
+		}
+		prev = row.P50Ms
+	}
+	if first, last := r.TxRelay[0], r.TxRelay[len(r.TxRelay)-1]; first.P50Ms <= 0 || last.Reached < r.Transactions*8/10 {
+		t.Fatalf("to 50 %%: p50 %d ms; to 100 %%: %d of %d transactions", first.P50Ms, last.Reached, r.Transactions)
+	}
+	if !strings.Contains(string(r.CSV()), "\ntx_relay_100_p90_ms,") {
+		t.Fatalf("no tx relay rows in the CSV:\n%s", r.CSV())
+	}
+	sc, err := ParseScenario(strings.Replace(fmt.Sprintf(tiny, 3, true), "tx_rate = 1.0", "tx_rate = 0.000001", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := New(sc).Run(); r.Transactions != 0 || r.TxRelay != nil || strings.Contains(string(r.JSON()), "tx_relay") {
+		t.Fatalf("a run without transactions reports tx relay: %s", r.JSON())
+	}
+}

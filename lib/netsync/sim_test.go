@@ -287,3 +287,46 @@ func mustHashAt(t *testing.T, c *chain.Chain, h int32) chainhash.Hash {
 	}
 	return hash
 }
+
+// TestQuiet: a synced node with nothing to do is quiet; a transaction
+// it accepted makes it busy (announcements queued) until relay is done;
+// after a block it is quiet again.
+func TestQuiet(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 110)
+	b := newSimNode(t, net, "10.0.0.2:2200", func(c *p2p.Config) { c.AddNodes = []netip.AddrPort{a.addr} })
+	if !net.RunUntil(func() bool { return b.height() == 110 && a.sync.Quiet() && b.sync.Quiet() }, 5*time.Minute) {
+		t.Fatalf("not synced and quiet: height %d, quiet %v %v", b.height(), a.sync.Quiet(), b.sync.Quiet())
+	}
+	for _, n := range []*simNode{a, b} {
+		out := 0
+		for _, p := range n.host.Peers() {
+			if p.Ready() && !p.Inbound {
+				out++
+			}
+		}
+		if n.sync.ReadyOutbound() != out || (n == b && out == 0) {
+			t.Fatalf("%v: %d ready outbound, the Host has %d", n.addr, n.sync.ReadyOutbound(), out)
+		}
+	}
+	blk1, _ := a.chain.BlockByHash(mustHashAt(t, a.chain, 1))
+	cb := blk1.Transactions[0]
+	tx := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: cb.TxHash()}, Sequence: wire.MaxTxInSequenceNum,
+		Witness: wire.TxWitness{chaingen.OpTrueScript}}},
+		TxOut: []*wire.TxOut{{Value: cb.TxOut[0].Value - 10_000, PkScript: payTo}}}
+	if _, err := b.pool.ProcessTransaction(tx, false); err != nil {
+		t.Fatal(err)
+	}
+	net.RunFor(time.Millisecond) // the acceptance reaches sync
+	if b.sync.Quiet() {
+		t.Fatal("quiet with an announcement queued")
+	}
+	if !net.RunUntil(func() bool { return a.pool.Have(tx.TxHash()) && a.sync.Quiet() && b.sync.Quiet() }, time.Minute) {
+		t.Fatal("the transaction did not reach a, or a node stayed busy")
+	}
+	a.mine(t, 1)
+	if !net.RunUntil(func() bool { return b.height() == 111 && b.sync.Quiet() }, time.Minute) {
+		t.Fatal("the block did not arrive, or b stayed busy")
+	}
+}
