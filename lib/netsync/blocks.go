@@ -338,6 +338,7 @@ func (m *Manager) considerHB(p *p2p.Peer) {
 // every block that becomes the tip): compact blocks to high-bandwidth
 // peers, headers to those that asked for them, inv to the rest.
 func (m *Manager) BlockConnected(blk *wire.MsgBlock) {
+	m.quiet = false
 	hash := blk.BlockHash()
 	m.recent = append(m.recent, blk)
 	if len(m.recent) > recentBlocks {

@@ -102,6 +102,10 @@ type Manager struct {
 	// the outbound ones.
 	ready    []*p2p.Peer
 	readyOut int
+	// quiet caches Quiet's true answer until the next call that can
+	// give the Manager work (every exported entry point but Quiet and
+	// the read-only ones clears it).
+	quiet bool
 }
 
 type blockRequest struct {
@@ -204,6 +208,7 @@ func (m *Manager) readyPeers() []*p2p.Peer {
 
 // PeerReady implements p2p.Protocol.
 func (m *Manager) PeerReady(p *p2p.Peer) {
+	m.quiet = false
 	now := m.now()
 	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]time.Time),
 		txAsked:    make(map[chainhash.Hash]time.Time),
@@ -234,6 +239,7 @@ func (m *Manager) PeerReady(p *p2p.Peer) {
 // PeerGone implements p2p.Protocol: its requests go back to the pool of
 // work.
 func (m *Manager) PeerGone(p *p2p.Peer) {
+	m.quiet = false
 	s, ok := p.Data.(*peerState)
 	if !ok {
 		return
@@ -272,6 +278,7 @@ func (m *Manager) PeerGone(p *p2p.Peer) {
 
 // Receive implements p2p.Protocol.
 func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
+	m.quiet = false
 	if p.Data == nil {
 		return
 	}
@@ -317,6 +324,7 @@ func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
 
 // Tick implements p2p.Protocol: stalls, timeouts, announcements.
 func (m *Manager) Tick(now time.Time) {
+	m.quiet = false
 	m.checkStalls(now)
 	m.fetchBlocks(now)
 	for h, r := range m.txRequested {
@@ -515,6 +523,14 @@ func sortPeers(ps []*p2p.Peer) {
 // simulator of many nodes ticks a quiet node seldom (p2p.SimNet.Quiet);
 // what waits then (expiries, the feefilter's refresh) runs late.
 func (m *Manager) Quiet() bool {
+	if m.quiet {
+		return true
+	}
+	m.quiet = m.quietNow()
+	return m.quiet
+}
+
+func (m *Manager) quietNow() bool {
 	if len(m.requested) > 0 || len(m.txRequested) > 0 || !m.headersSynced {
 		return false
 	}
