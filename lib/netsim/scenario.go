@@ -46,6 +46,13 @@ type Scenario struct {
 	// Jitter adds up to this fraction of each latency, uniformly
 	// (default 0.1).
 	Jitter *float64 `toml:"jitter"`
+	// TemplateRefresh is how often a miner's block template takes the
+	// pool's new transactions while the tip stays (default 60 s: gg's
+	// getblocktemplate long poll returns for a changed pool only after
+	// lib/rpc.DefaultLongPollMempoolDelay, 60 s, as Core's does; a new tip
+	// gives a new template at once). A block holds the pool as it was at
+	// the miner's last template.
+	TemplateRefresh Duration `toml:"template_refresh"`
 	// SharedUplink makes a node's uploads share its upload bandwidth
 	// (one queue per node) instead of one queue per link.
 	SharedUplink bool `toml:"shared_uplink"`
@@ -139,6 +146,9 @@ func (s *Scenario) defaults() {
 	}
 	if s.Tick.Duration == 0 {
 		s.Tick.Duration = 100 * time.Millisecond
+	}
+	if s.TemplateRefresh.Duration == 0 {
+		s.TemplateRefresh.Duration = time.Minute
 	}
 	if s.IdleTick.Duration == 0 {
 		s.IdleTick.Duration = max(5*time.Second, s.Tick.Duration)

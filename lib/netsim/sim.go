@@ -88,6 +88,7 @@ type linkState struct {
 // have it, and when each share of shares was reached (since created; -1
 // until then).
 type txRec struct {
+	txid    chainhash.Hash
 	created time.Time
 	have    int
 	at      [len(shares)]time.Duration
@@ -115,6 +116,7 @@ type blockRec struct {
 	height int32
 	miner  int
 	mined  time.Time
+	tmpl   time.Time       // the miner's template it was built from
 	at     []time.Duration // per node, since mined; -1 until validated there
 	have   int
 }
@@ -135,6 +137,8 @@ type simNode struct {
 	gotCmpct  map[chainhash.Hash]bool
 	askedTxn  map[chainhash.Hash]bool
 	askedFull map[chainhash.Hash]bool
+	// tipAt is when its tip last changed (a new block template)
+	tipAt time.Time
 	// churn
 	offline    bool
 	backAt     time.Time
@@ -172,7 +176,7 @@ func newSim(sc *Scenario, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrB
 	s.net.Transit = s.transit
 	total := 0.0
 	for i := 0; i < sc.Nodes; i++ {
-		n := &simNode{i: i, sim: s, addr: nodeAddr(i), gotCmpct: map[chainhash.Hash]bool{},
+		n := &simNode{i: i, sim: s, addr: nodeAddr(i), tipAt: Epoch, gotCmpct: map[chainhash.Hash]bool{},
 			askedTxn: map[chainhash.Hash]bool{}, askedFull: map[chainhash.Hash]bool{}}
 		n.region = pick(s.rng, RegionShare[:])
 		n.up, n.down = UploadBps[n.region], DownloadBps[n.region]
@@ -379,6 +383,7 @@ func (s *Sim) blockValid(n *simNode, b *bnode, done time.Time) {
 func (n *simNode) connected(b *bnode) {
 	n.pool.blockConnected(b.blk)
 	s := n.sim
+	n.tipAt = s.net.Now()
 	s.net.After(0, func() {
 		if n.chain.tip == b {
 			n.sync.BlockConnected(b.blk)
@@ -461,7 +466,13 @@ func (s *Sim) mine() {
 		TxOut: []*wire.TxOut{{Value: 50_0000_0000, PkScript: payScript}}}
 	txs := []*wire.MsgTx{cb}
 	size := 80 + 3 + cb.SerializeSize()
+	// The template: the pool as it was when the tip last changed, or at
+	// the last refresh since.
+	tmpl := n.tipAt.Add(now.Sub(n.tipAt).Truncate(s.sc.TemplateRefresh.Duration))
 	for _, d := range n.pool.MiningDescs() {
+		if d.Added.After(tmpl) {
+			break // arrival order: the rest came later too
+		}
 		ts := d.Tx.SerializeSize()
 		if size+ts > s.sc.BlockSize {
 			break
@@ -475,6 +486,7 @@ func (s *Sim) mine() {
 	b, _ := n.chain.addHeader(blk.Header)
 	b.blk = blk
 	s.record(blk, b.height, n.i, now)
+	s.blocks[len(s.blocks)-1].tmpl = tmpl
 	b.queued = true // the miner validated it as it built it
 	n.chain.validated(b, now)
 }
@@ -531,12 +543,12 @@ func (s *Sim) newTx() {
 			s.txNeed[i] = int(math.Ceil(float64(pct) / 100 * float64(len(s.nodes))))
 		}
 	}
-	t := &txRec{created: now}
+	t := &txRec{txid: tx.TxHash(), created: now}
 	for i := range t.at {
 		t.at[i] = -1
 	}
 	s.txRecs = append(s.txRecs, t)
-	s.txByID[tx.TxHash()] = t
+	s.txByID[t.txid] = t
 	if _, err := n.pool.ProcessTransaction(tx, false); err != nil {
 		s.progress("node %d refused a new transaction: %v", n.i, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/p2p/msg"
 )
 
@@ -230,5 +231,42 @@ func TestTxRelayReport(t *testing.T) {
 	}
 	if r := New(sc).Run(); r.Transactions != 0 || r.TxRelay != nil || strings.Contains(string(r.JSON()), "tx_relay") {
 		t.Fatalf("a run without transactions reports tx relay: %s", r.JSON())
+	}
+}
+
+// TestBlockTemplate: a block holds only transactions its miner had at
+// its last template — made at its last tip change, then every
+// template_refresh — so none newer than that; with a refresh of 1 ms the
+// template is the pool at the moment the block is found.
+func TestBlockTemplate(t *testing.T) {
+	for _, refresh := range []time.Duration{time.Minute, time.Millisecond} {
+		sc, err := ParseScenario(fmt.Sprintf(tiny, 5, true) + fmt.Sprintf("template_refresh = %q\n", refresh))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(sc)
+		s.Run()
+		created := map[chainhash.Hash]time.Time{}
+		for _, x := range s.txRecs {
+			created[x.txid] = x.created
+		}
+		txs, oldest := 0, time.Duration(0)
+		for _, r := range s.blocks {
+			oldest = max(oldest, r.mined.Sub(r.tmpl))
+			if r.tmpl.After(r.mined) || r.mined.Sub(r.tmpl) >= refresh {
+				t.Fatalf("refresh %v: block mined at %v from a template of %v", refresh, r.mined, r.tmpl)
+			}
+			b := s.nodes[r.miner].chain.index[r.hash]
+			for _, tx := range b.blk.Transactions[1:] {
+				c, ok := created[tx.TxHash()]
+				if !ok || c.After(r.tmpl) {
+					t.Fatalf("refresh %v: a block of %v (template %v) holds a transaction created at %v", refresh, r.mined, r.tmpl, c)
+				}
+				txs++
+			}
+		}
+		if txs == 0 || (refresh == time.Minute && oldest < 10*time.Second) {
+			t.Fatalf("refresh %v: %d transactions in blocks, the oldest template %v before its block", refresh, txs, oldest)
+		}
 	}
 }
