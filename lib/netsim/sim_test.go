@@ -270,3 +270,39 @@ func TestBlockTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestHighBandwidthPeers: nodes ask the peers that gave them a new block
+// first to push compact blocks (BIP152 high bandwidth, at most three
+// each): the simulated chain tells netsync that such a block is its new
+// best (it used to say no, having made it the tip already, so no node
+// ever asked).
+func TestHighBandwidthPeers(t *testing.T) {
+	sc, err := ParseScenario(fmt.Sprintf(tiny, 5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(sc)
+	s.Run()
+	hb := 0
+	for _, n := range s.nodes {
+		asked := 0
+		for _, p := range n.host.Peers() {
+			if p.CmpctHB {
+				hb++ // n pushes to p
+			}
+		}
+		for _, other := range s.nodes {
+			for _, p := range other.host.Peers() {
+				if p.CmpctHB && s.byAddr[p.Addr.Addr()] == n {
+					asked++
+				}
+			}
+		}
+		if asked > 3 {
+			t.Fatalf("node %d has %d peers pushing compact blocks to it, at most 3", n.i, asked)
+		}
+	}
+	if hb < len(s.nodes) {
+		t.Fatalf("%d high-bandwidth links among %d nodes", hb, len(s.nodes))
+	}
+}
