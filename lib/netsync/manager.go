@@ -102,6 +102,9 @@ type Manager struct {
 	// the outbound ones.
 	ready    []*p2p.Peer
 	readyOut int
+	// fastHeight is the height of the last block announced before
+	// validation (announceFast).
+	fastHeight int32
 	// quiet caches Quiet's true answer until the next call that can
 	// give the Manager work (every exported entry point but Quiet and
 	// the read-only ones clears it).
