@@ -121,8 +121,10 @@ func (c *simChain) ProcessBlock(blk *wire.MsgBlock, _ chain.BehaviorFlags) (bool
 		}
 	}
 	c.n.sim.blockArrived(c.n, b)
+	// (Judged before schedule, which may make b the tip at once.)
+	best := b.height > c.tip.height
 	c.schedule(b)
-	return b.height > c.tip.height, false, nil
+	return best, false, nil
 }
 
 // schedule validates b once its parent has been validated. The real

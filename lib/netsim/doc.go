@@ -7,8 +7,13 @@
 // # Engine
 //
 // One discrete-event loop (p2p.SimNet): events run in time order, ties
-// in scheduling order, one at a time; every node ticks every
-// Scenario.Tick. All randomness comes from the scenario's seed: the
+// in scheduling order, one at a time. A node ticks every Scenario.Tick
+// while it has work; a quiet one — its outbound slots full and its
+// netsync.Manager.Quiet (no request in flight or pending, no
+// announcement queued, no sync under way) — only every
+// Scenario.IdleTick (default 5 s), so its pings, timeouts and feefilter
+// refreshes run up to that late (a quiet Manager's ticks have nothing
+// else to do). All randomness comes from the scenario's seed: the
 // engine's own generator (regions, mining power, address-book keys and
 // seeds, block and transaction times, jitter) and one generator per
 // Host. The same scenario and seed give a byte-identical report
@@ -17,7 +22,11 @@
 // # What is real and what is modelled
 //
 // Real: every message is a wire message, encoded and decoded on each hop
-// (SimNet); the Hosts pick their outbound peers from their own address
+// (SimNet) — except that byte-identical tx, block, cmpctblock and
+// blocktxn payloads are decoded once and every receiver gets the same
+// value (SimNet.ShareDecoded; nothing that receives them changes them),
+// so the simulator holds one copy of a transaction, not one per node;
+// the Hosts pick their outbound peers from their own address
 // books, seeded with Scenario.Seeds random addresses; transactions are
 // announced, requested and relayed by netsync; blocks are announced as
 // compact blocks, headers or inv, and each receiver rebuilds a compact
@@ -43,7 +52,12 @@
 //   - Mining: Poisson with mean Scenario.BlockInterval; the miner is drawn
 //     by mining power (normal per node, SimBlock's figures); it fills the
 //     block from its pool in arrival order up to Scenario.BlockSize and
-//     mines on its own tip.
+//     mines on its own tip. The block holds the pool as it was at the
+//     miner's last block template: one is made when the miner's tip
+//     changes and then every Scenario.TemplateRefresh (default 60 s,
+//     when gg's getblocktemplate long poll returns for a changed pool —
+//     lib/rpc.DefaultLongPollMempoolDelay, as Core's); transactions that
+//     arrived since wait for the next block.
 //   - Links: a message of s bytes from node A to node B waits until the
 //     link A→B has sent its earlier messages (one upload queue per
 //     directed link; with Scenario.SharedUplink, one queue per sender for
@@ -159,6 +173,10 @@
 // Report gives block propagation to 50/90/95/99/100 % of the nodes
 // (p50/p90/p99 over the best-chain blocks), how block data reached
 // nodes (compact block without a round trip, with getblocktxn, whole),
+// transaction relay to 50/90/95/99/100 % of the nodes (the time from a
+// transaction's creation until that share of pools has it — the
+// creator counts, a node that gets it only in a block does not — p50,
+// p90, p99 over the transactions, with how many got there),
 // bytes and messages per node per day by message type (sent, header
 // included) and the stale-block rate, as JSON and as CSV; with faults,
 // retransmissions, the partition's heal time and stale blocks, and the

@@ -71,9 +71,11 @@ func TestMessageLoss(t *testing.T) {
 		t.Fatalf("loss changed the blocks (%d, %d) or transactions (%d, %d)", lossy.Blocks, clean.Blocks, lossy.Transactions, clean.Transactions)
 	}
 	// The tail pays for the losses: the last node waits on the slowest
-	// of many paths.
-	if l, c := lossy.Propagation[4], clean.Propagation[4]; l.P50Ms <= c.P50Ms || l.P90Ms <= c.P90Ms {
-		t.Fatalf("propagation to 100 %%: p50/p90 %d/%d ms with loss, %d/%d ms without", l.P50Ms, l.P90Ms, c.P50Ms, c.P90Ms)
+	// of many paths. (Over a handful of blocks the median of the time to
+	// 100 % may not move: the losses also change which peers push
+	// compact blocks to whom.)
+	if l, c := lossy.Propagation[4], clean.Propagation[4]; l.P90Ms <= c.P90Ms || l.P99Ms <= c.P99Ms {
+		t.Fatalf("propagation to 100 %%: p90/p99 %d/%d ms with loss, %d/%d ms without", l.P90Ms, l.P99Ms, c.P90Ms, c.P99Ms)
 	}
 }
 

@@ -51,6 +51,7 @@ func (p *simPool) ProcessTransaction(tx *wire.MsgTx, _ bool) ([]*mempool.TxDesc,
 	p.byTxid[txid] = d
 	p.byWtxid[d.WTxID] = d
 	p.order = append(p.order, d)
+	p.n.sim.txSeen(txid)
 	p.n.txAccepted(d)
 	return []*mempool.TxDesc{d}, nil
 }

@@ -37,6 +37,12 @@ type Report struct {
 	// of the blocks got there within the run.
 	Propagation []PropRow    `json:"propagation"`
 	Compact     CompactStats `json:"compact"`
+	// TxRelay: for each share of nodes, the time from a transaction's
+	// creation until that share has it in their pools (the creator
+	// counts; a node that gets it only in a block does not), over the
+	// transactions (p50, p90, p99, nearest rank), in milliseconds;
+	// Reached is how many of them got there within the run.
+	TxRelay []PropRow `json:"tx_relay,omitempty"`
 	// Traffic is the bytes a node sends per day, by message type
 	// (header included; the network's total ÷ nodes ÷ measured days).
 	Traffic []TrafficRow `json:"traffic"`
@@ -76,7 +82,7 @@ type TrafficRow struct {
 	BytesPerNodeDay    float64 `json:"bytes_per_node_day"`
 }
 
-var shares = []int{50, 90, 95, 99, 100}
+var shares = [...]int{50, 90, 95, 99, 100}
 
 // baseReport is the report's scenario part.
 func (s *Sim) baseReport() *Report {
@@ -129,6 +135,19 @@ func (s *Sim) report() *Report {
 		slices.Sort(ts)
 		r.Propagation = append(r.Propagation, PropRow{SharePct: pct, Reached: len(ts),
 			P50Ms: rank(ts, 0.50), P90Ms: rank(ts, 0.90), P99Ms: rank(ts, 0.99)})
+	}
+	if len(s.txRecs) > 0 {
+		for i, pct := range shares {
+			var ts []time.Duration
+			for _, t := range s.txRecs {
+				if t.at[i] >= 0 {
+					ts = append(ts, t.at[i])
+				}
+			}
+			slices.Sort(ts)
+			r.TxRelay = append(r.TxRelay, PropRow{SharePct: pct, Reached: len(ts),
+				P50Ms: rank(ts, 0.50), P90Ms: rank(ts, 0.90), P99Ms: rank(ts, 0.99)})
+		}
 	}
 	c := s.compact
 	if total := c.NoRoundTrip + c.WithGetBlockTxn + c.FullBlock; total > 0 {
@@ -217,6 +236,13 @@ func (r *Report) CSV() []byte {
 	row("stale_rate", r.StaleRate)
 	for _, p := range r.Propagation {
 		k := fmt.Sprintf("propagation_%d", p.SharePct)
+		row(k+"_reached", p.Reached)
+		row(k+"_p50_ms", p.P50Ms)
+		row(k+"_p90_ms", p.P90Ms)
+		row(k+"_p99_ms", p.P99Ms)
+	}
+	for _, p := range r.TxRelay {
+		k := fmt.Sprintf("tx_relay_%d", p.SharePct)
 		row(k+"_reached", p.Reached)
 		row(k+"_p50_ms", p.P50Ms)
 		row(k+"_p90_ms", p.P90Ms)

@@ -44,11 +44,21 @@ type Scenario struct {
 	Warmup   Duration `toml:"warmup"`
 	Duration Duration `toml:"duration"`
 	Drain    Duration `toml:"drain"`
-	// Tick is how often every node's Tick runs (default 100 ms).
-	Tick Duration `toml:"tick"`
+	// Tick is how often every node's Tick runs (default 100 ms) while it
+	// has work pending; IdleTick how often when it has none (default 5 s;
+	// equal to tick: always every tick).
+	Tick     Duration `toml:"tick"`
+	IdleTick Duration `toml:"idle_tick"`
 	// Jitter adds up to this fraction of each latency, uniformly
 	// (default 0.1).
 	Jitter *float64 `toml:"jitter"`
+	// TemplateRefresh is how often a miner's block template takes the
+	// pool's new transactions while the tip stays (default 60 s: gg's
+	// getblocktemplate long poll returns for a changed pool only after
+	// lib/rpc.DefaultLongPollMempoolDelay, 60 s, as Core's does; a new tip
+	// gives a new template at once). A block holds the pool as it was at
+	// the miner's last template.
+	TemplateRefresh Duration `toml:"template_refresh"`
 	// SharedUplink makes a node's uploads share its upload bandwidth
 	// (one queue per node) instead of one queue per link.
 	SharedUplink bool `toml:"shared_uplink"`
@@ -149,6 +159,12 @@ func (s *Scenario) defaults() {
 	if s.Tick.Duration == 0 {
 		s.Tick.Duration = 100 * time.Millisecond
 	}
+	if s.TemplateRefresh.Duration == 0 {
+		s.TemplateRefresh.Duration = time.Minute
+	}
+	if s.IdleTick.Duration == 0 {
+		s.IdleTick.Duration = max(5*time.Second, s.Tick.Duration)
+	}
 	if s.Jitter == nil {
 		j := 0.1
 		s.Jitter = &j
@@ -184,6 +200,8 @@ func (s *Scenario) check() error {
 		return fmt.Errorf("jitter %g: need 0 to 10", *s.Jitter)
 	case s.Tick.Duration < time.Millisecond:
 		return errors.New("tick: need at least 1ms")
+	case s.IdleTick.Duration < s.Tick.Duration || s.IdleTick.Duration%s.Tick.Duration != 0:
+		return errors.New("idle_tick: need a multiple of tick")
 	}
 	if err := s.Faults.check(s); err != nil {
 		return fmt.Errorf("faults: %w", err)

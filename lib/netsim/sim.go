@@ -52,6 +52,7 @@ type Sim struct {
 	params            *chaincfg.Params
 	nodes             []*simNode
 	byAddr            map[netip.Addr]*simNode
+	byHost            map[*p2p.Host]*simNode
 	links             map[[2]int32]*linkState
 	power             []float64 // cumulative mining power
 
@@ -63,6 +64,9 @@ type Sim struct {
 	bytes      map[string]*cmdBytes
 	compact    CompactStats
 	txs        int
+	txRecs     []*txRec                  // in creation order
+	txByID     map[chainhash.Hash]*txRec // those not yet in every pool
+	txNeed     [len(shares)]int          // nodes per share of shares
 	// Progress, when set, hears a line now and then (stderr in the tool).
 	Progress func(string)
 	stop     atomic.Bool
@@ -80,11 +84,39 @@ type linkState struct {
 	last time.Time // the last arrival, which no message may precede
 }
 
+// txRec is a transaction's relay: when it was created, how many pools
+// have it, and when each share of shares was reached (since created; -1
+// until then).
+type txRec struct {
+	txid    chainhash.Hash
+	created time.Time
+	have    int
+	at      [len(shares)]time.Duration
+}
+
+// txSeen notes that a node's pool took a transaction.
+func (s *Sim) txSeen(txid chainhash.Hash) {
+	t := s.txByID[txid]
+	if t == nil {
+		return
+	}
+	t.have++
+	for i, k := range s.txNeed {
+		if t.have == k {
+			t.at[i] = s.net.Now().Sub(t.created)
+		}
+	}
+	if t.have >= len(s.nodes) {
+		delete(s.txByID, txid)
+	}
+}
+
 type blockRec struct {
 	hash   chainhash.Hash
 	height int32
 	miner  int
 	mined  time.Time
+	tmpl   time.Time       // the miner's template it was built from
 	at     []time.Duration // per node, since mined; -1 until validated there
 	have   int
 }
@@ -105,6 +137,8 @@ type simNode struct {
 	gotCmpct  map[chainhash.Hash]bool
 	askedTxn  map[chainhash.Hash]bool
 	askedFull map[chainhash.Hash]bool
+	// tipAt is when its tip last changed (a new block template)
+	tipAt time.Time
 	// churn
 	offline    bool
 	backAt     time.Time
@@ -129,17 +163,23 @@ func newSim(sc *Scenario, hook func(n *simNode, cfg *p2p.Config, book *p2p.AddrB
 	}
 	s := &Sim{sc: sc, net: p2p.NewSimNet(Epoch), rng: mrand.New(mrand.NewPCG(sc.Seed, 0x6e657473696d)),
 		jitter: mrand.New(mrand.NewPCG(sc.Seed, 1)), mining: mrand.New(mrand.NewPCG(sc.Seed, 2)), txgen: mrand.New(mrand.NewPCG(sc.Seed, 3)),
-		params: &params, byAddr: map[netip.Addr]*simNode{}, links: map[[2]int32]*linkState{},
+		params: &params, byAddr: map[netip.Addr]*simNode{}, byHost: map[*p2p.Host]*simNode{}, links: map[[2]int32]*linkState{},
 		byHash: map[chainhash.Hash]*blockRec{}, bytes: map[string]*cmdBytes{},
 		faultRng: mrand.New(mrand.NewPCG(sc.Seed, 4)), lossRng: mrand.New(mrand.NewPCG(sc.Seed, 5))}
 	f := sc.Faults
 	s.faults.on = f.Loss > 0 || f.Partition != nil || f.Churn != nil
 	s.net.TickEvery = sc.Tick.Duration
+	s.net.ShareDecoded = true
+	if sc.Attackers.Eclipse == nil {
+		// (An eclipse trial's restarts and refills keep every tick.)
+		s.net.IdleTickEvery = sc.IdleTick.Duration
+		s.net.Quiet = s.quiet
+	}
 	s.net.Latency = func(a, b netip.AddrPort) time.Duration { return s.latency(s.byAddr[a.Addr()], s.byAddr[b.Addr()]) }
 	s.net.Transit = s.transit
 	total := 0.0
 	for i := 0; i < sc.Nodes; i++ {
-		n := &simNode{i: i, sim: s, addr: nodeAddr(i), gotCmpct: map[chainhash.Hash]bool{},
+		n := &simNode{i: i, sim: s, addr: nodeAddr(i), tipAt: Epoch, gotCmpct: map[chainhash.Hash]bool{},
 			askedTxn: map[chainhash.Hash]bool{}, askedFull: map[chainhash.Hash]bool{}}
 		n.region = pick(s.rng, RegionShare[:])
 		n.up, n.down = UploadBps[n.region], DownloadBps[n.region]
@@ -217,12 +257,21 @@ func (s *Sim) setup(n *simNode, hook func(n *simNode, cfg *p2p.Config, book *p2p
 		hook(n, &cfg, book)
 	}
 	n.host = p2p.NewHost(cfg)
+	s.byHost[n.host] = n
 	n.sync.SetHost(n.host)
 	s.net.Add(n.addr, n.host)
 	if !*sc.CompactBlocks {
 		// No peer learns that it speaks BIP152: blocks go whole.
 		p2p.SimDropFrom(s.net, n.addr, func(m msg.Message) bool { return m.Command() == msg.CmdSendCmpct })
 	}
+}
+
+// quiet reports whether a Host may skip its ticks (p2p.SimNet.Quiet): it
+// is a node online with its outbound slots filled whose netsync has
+// nothing pending.
+func (s *Sim) quiet(h *p2p.Host) bool {
+	n := s.byHost[h]
+	return n != nil && !n.offline && !n.attacker && n.sync.ReadyOutbound() >= s.sc.Outbound && n.sync.Quiet()
 }
 
 // latency is the one-way delay between two nodes' regions, plus jitter.
@@ -340,6 +389,7 @@ func (s *Sim) blockValid(n *simNode, b *bnode, done time.Time) {
 func (n *simNode) connected(b *bnode) {
 	n.pool.blockConnected(b.blk)
 	s := n.sim
+	n.tipAt = s.net.Now()
 	s.net.After(0, func() {
 		if n.chain.tip == b {
 			n.sync.BlockConnected(b.blk)
@@ -422,7 +472,13 @@ func (s *Sim) mine() {
 		TxOut: []*wire.TxOut{{Value: 50_0000_0000, PkScript: payScript}}}
 	txs := []*wire.MsgTx{cb}
 	size := 80 + 3 + cb.SerializeSize()
+	// The template: the pool as it was when the tip last changed, or at
+	// the last refresh since.
+	tmpl := n.tipAt.Add(now.Sub(n.tipAt).Truncate(s.sc.TemplateRefresh.Duration))
 	for _, d := range n.pool.MiningDescs() {
+		if d.Added.After(tmpl) {
+			break // arrival order: the rest came later too
+		}
 		ts := d.Tx.SerializeSize()
 		if size+ts > s.sc.BlockSize {
 			break
@@ -436,6 +492,7 @@ func (s *Sim) mine() {
 	b, _ := n.chain.addHeader(blk.Header)
 	b.blk = blk
 	s.record(blk, b.height, n.i, now)
+	s.blocks[len(s.blocks)-1].tmpl = tmpl
 	b.queued = true // the miner validated it as it built it
 	n.chain.validated(b, now)
 }
@@ -486,6 +543,18 @@ func (s *Sim) newTx() {
 		fill = s.sc.TxSize - tx.SerializeSize()
 	}
 	s.txs++
+	if s.txByID == nil {
+		s.txByID = map[chainhash.Hash]*txRec{}
+		for i, pct := range shares {
+			s.txNeed[i] = int(math.Ceil(float64(pct) / 100 * float64(len(s.nodes))))
+		}
+	}
+	t := &txRec{txid: tx.TxHash(), created: now}
+	for i := range t.at {
+		t.at[i] = -1
+	}
+	s.txRecs = append(s.txRecs, t)
+	s.txByID[t.txid] = t
 	if _, err := n.pool.ProcessTransaction(tx, false); err != nil {
 		s.progress("node %d refused a new transaction: %v", n.i, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/p2p/msg"
 )
 
@@ -199,5 +200,109 @@ func TestStopEarly(t *testing.T) {
 	}
 	if full := runTiny(t, 1, true); full.StoppedEarly || strings.Contains(string(full.JSON()), "stopped_early") {
 		t.Fatal("a full run reports stopped_early")
+	}
+}
+
+// TestTxRelayReport: the report gives, per share of nodes, how long
+// transactions took to reach that share's pools; the times grow with
+// the share, most transactions reach every node, and a run without
+// transactions has no such section.
+func TestTxRelayReport(t *testing.T) {
+	r := runTiny(t, 3, true)
+	if len(r.TxRelay) != len(shares) || r.Transactions == 0 {
+		t.Fatalf("tx relay rows %d, transactions %d: %s", len(r.TxRelay), r.Transactions, r.JSON())
+	}
+	prev := int64(0)
+	for i, row := range r.TxRelay {
+		if row.SharePct != shares[i] || row.Reached > r.Transactions || row.P50Ms < prev || row.P90Ms < row.P50Ms || row.P99Ms < row.P90Ms {
+			t.Fatalf("row %+v out of order (previous p50 %d ms, %d transactions)", row, prev, r.Transactions)
+		}
+		prev = row.P50Ms
+	}
+	if first, last := r.TxRelay[0], r.TxRelay[len(r.TxRelay)-1]; first.P50Ms <= 0 || last.Reached < r.Transactions*8/10 {
+		t.Fatalf("to 50 %%: p50 %d ms; to 100 %%: %d of %d transactions", first.P50Ms, last.Reached, r.Transactions)
+	}
+	if !strings.Contains(string(r.CSV()), "\ntx_relay_100_p90_ms,") {
+		t.Fatalf("no tx relay rows in the CSV:\n%s", r.CSV())
+	}
+	sc, err := ParseScenario(strings.Replace(fmt.Sprintf(tiny, 3, true), "tx_rate = 1.0", "tx_rate = 0.000001", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := New(sc).Run(); r.Transactions != 0 || r.TxRelay != nil || strings.Contains(string(r.JSON()), "tx_relay") {
+		t.Fatalf("a run without transactions reports tx relay: %s", r.JSON())
+	}
+}
+
+// TestBlockTemplate: a block holds only transactions its miner had at
+// its last template — made at its last tip change, then every
+// template_refresh — so none newer than that; with a refresh of 1 ms the
+// template is the pool at the moment the block is found.
+func TestBlockTemplate(t *testing.T) {
+	for _, refresh := range []time.Duration{time.Minute, time.Millisecond} {
+		sc, err := ParseScenario(fmt.Sprintf(tiny, 5, true) + fmt.Sprintf("template_refresh = %q\n", refresh))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(sc)
+		s.Run()
+		created := map[chainhash.Hash]time.Time{}
+		for _, x := range s.txRecs {
+			created[x.txid] = x.created
+		}
+		txs, oldest := 0, time.Duration(0)
+		for _, r := range s.blocks {
+			oldest = max(oldest, r.mined.Sub(r.tmpl))
+			if r.tmpl.After(r.mined) || r.mined.Sub(r.tmpl) >= refresh {
+				t.Fatalf("refresh %v: block mined at %v from a template of %v", refresh, r.mined, r.tmpl)
+			}
+			b := s.nodes[r.miner].chain.index[r.hash]
+			for _, tx := range b.blk.Transactions[1:] {
+				c, ok := created[tx.TxHash()]
+				if !ok || c.After(r.tmpl) {
+					t.Fatalf("refresh %v: a block of %v (template %v) holds a transaction created at %v", refresh, r.mined, r.tmpl, c)
+				}
+				txs++
+			}
+		}
+		if txs == 0 || (refresh == time.Minute && oldest < 10*time.Second) {
+			t.Fatalf("refresh %v: %d transactions in blocks, the oldest template %v before its block", refresh, txs, oldest)
+		}
+	}
+}
+
+// TestHighBandwidthPeers: nodes ask the peers that gave them a new block
+// first to push compact blocks (BIP152 high bandwidth, at most three
+// each): the simulated chain tells netsync that such a block is its new
+// best (it used to say no, having made it the tip already, so no node
+// ever asked).
+func TestHighBandwidthPeers(t *testing.T) {
+	sc, err := ParseScenario(fmt.Sprintf(tiny, 5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(sc)
+	s.Run()
+	hb := 0
+	for _, n := range s.nodes {
+		asked := 0
+		for _, p := range n.host.Peers() {
+			if p.CmpctHB {
+				hb++ // n pushes to p
+			}
+		}
+		for _, other := range s.nodes {
+			for _, p := range other.host.Peers() {
+				if p.CmpctHB && s.byAddr[p.Addr.Addr()] == n {
+					asked++
+				}
+			}
+		}
+		if asked > 3 {
+			t.Fatalf("node %d has %d peers pushing compact blocks to it, at most 3", n.i, asked)
+		}
+	}
+	if hb < len(s.nodes) {
+		t.Fatalf("%d high-bandwidth links among %d nodes", hb, len(s.nodes))
 	}
 }

@@ -282,12 +282,15 @@ func (m *Manager) onBlock(p *p2p.Peer, blk *wire.MsgBlock, now time.Time) {
 		}
 		m.cancelRequest(r)
 	}
-	m.processBlock(p, blk, flags, now)
+	m.processBlock(p, blk, flags, false, now)
 	m.fetchBlocks(now)
 }
 
-// processBlock hands blk to the chain and judges the peer by the result.
-func (m *Manager) processBlock(p *p2p.Peer, blk *wire.MsgBlock, flags chain.BehaviorFlags, now time.Time) {
+// processBlock hands blk to the chain and judges the peer by the result:
+// an invalid block costs the peer the connection, unless it came as a
+// compact block (BIP152: a high-bandwidth peer relays one before it has
+// validated it, as we do, so an invalid one says nothing of the peer).
+func (m *Manager) processBlock(p *p2p.Peer, blk *wire.MsgBlock, flags chain.BehaviorFlags, compact bool, now time.Time) {
 	hash := blk.BlockHash()
 	mainChain, orphan, err := m.cfg.ProcessBlock(blk, flags)
 	switch {
@@ -306,6 +309,8 @@ func (m *Manager) processBlock(p *p2p.Peer, blk *wire.MsgBlock, flags chain.Beha
 		return
 	case errors.Is(err, chain.ErrDuplicateBlock), errors.Is(err, chain.ErrTimeTooNew):
 		return
+	case errors.As(err, new(chain.RuleError)) && compact:
+		m.log.Info("invalid compact block", "hash", hash, "peer", p.ID, "err", err)
 	case errors.As(err, new(chain.RuleError)):
 		m.penalize(p, p2p.BanScore, "invalid block "+hash.String()+": "+err.Error())
 	default:
@@ -338,6 +343,7 @@ func (m *Manager) considerHB(p *p2p.Peer) {
 // every block that becomes the tip): compact blocks to high-bandwidth
 // peers, headers to those that asked for them, inv to the rest.
 func (m *Manager) BlockConnected(blk *wire.MsgBlock) {
+	m.quiet = false
 	hash := blk.BlockHash()
 	m.recent = append(m.recent, blk)
 	if len(m.recent) > recentBlocks {
@@ -517,7 +523,37 @@ func (m *Manager) finishCompact(p *p2p.Peer, pb *partialBlock, now time.Time) {
 		}
 		m.cancelRequest(r)
 	}
-	m.processBlock(p, blk, flags, now)
+	m.announceFast(p, blk)
+	m.processBlock(p, blk, flags, true, now)
+}
+
+// announceFast sends a block that extends our tip, its header accepted
+// and its merkle root checked, as a compact block to the peers that asked
+// for high bandwidth before the chain validates it (BIP152 allows it;
+// Core does the same): each hop then costs the link, not the validation
+// too. One block per height; BlockConnected skips the peers told here.
+func (m *Manager) announceFast(from *p2p.Peer, blk *wire.MsgBlock) {
+	if blk.Header.PrevBlock != m.cfg.Chain.Best().Hash || m.cfg.Chain.IsInitialBlockDownload() {
+		return
+	}
+	hash := blk.BlockHash()
+	_, h, err := m.cfg.Chain.HeaderByHash(hash)
+	if err != nil || h <= m.fastHeight {
+		return
+	}
+	m.fastHeight = h
+	var cmpct *msg.CmpctBlock
+	for _, p := range m.readyPeers() {
+		s := state(p)
+		if p == from || !p.CmpctHB || p.CmpctVersion != 2 || s.knows(hash) {
+			continue
+		}
+		if cmpct == nil {
+			cmpct = compactOf(blk, m.host.Rand().Uint64())
+		}
+		s.know(hash)
+		p.Send(cmpct)
+	}
 }
 
 func (m *Manager) onBlockTxn(p *p2p.Peer, x *msg.BlockTxn, now time.Time) {

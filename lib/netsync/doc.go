@@ -18,7 +18,11 @@
 //
 // New blocks are announced after validation: by compact block (BIP152) to
 // peers that asked for high bandwidth, by headers (BIP130) to those that
-// sent sendheaders, by inv otherwise; we ask the up to three peers that
+// sent sendheaders, by inv otherwise — except that a compact block which
+// extends our tip goes to the high-bandwidth peers as soon as its header
+// is accepted and its merkle root checks, before validation (BIP152
+// allows it, Core does it), so an invalid block that came as a compact
+// block costs its peer nothing; we ask the up to three peers that
 // last gave us a new block first to push compact blocks to us.
 // A compact block is rebuilt from the mempool by short ids; what is
 // missing comes with getblocktxn. Transactions are announced by wtxid

@@ -57,8 +57,6 @@ const (
 	maxUnconnecting = 10
 	// recentBlocks are kept for getblocktxn and compact announcements.
 	recentBlocks = 10
-	// knownCap bounds the per-peer sets of known inventory.
-	knownCap = 20_000
 	// maxRejects bounds the rejected transaction ids remembered between
 	// blocks.
 	maxRejects = 50_000
@@ -97,6 +95,20 @@ type Manager struct {
 	// our best header is recent (headersSynced); then from every peer.
 	headersPeer   *p2p.Peer
 	headersSynced bool
+	// knownKey salts the peers' known-inventory filters (drawn from the
+	// Host's generator at the first peer).
+	knownKey [2]uint64
+	// ready are the ready peers, in no order (Quiet); readyOut counts
+	// the outbound ones.
+	ready    []*p2p.Peer
+	readyOut int
+	// fastHeight is the height of the last block announced before
+	// validation (announceFast).
+	fastHeight int32
+	// quiet caches Quiet's true answer until the next call that can
+	// give the Manager work (every exported entry point but Quiet and
+	// the read-only ones clears it).
+	quiet bool
 }
 
 type blockRequest struct {
@@ -133,9 +145,7 @@ type peerState struct {
 	lastGetHeader time.Time
 	syncing       bool // a getheaders is outstanding
 
-	knownInv  map[chainhash.Hash]struct{} // hashes it has or we told it
-	knownRing []chainhash.Hash            // the same in insertion order, at most knownCap
-	knownHead int                         // the oldest slot of knownRing once it is full
+	known     knownFilter // hashes it has or we told it (known.go)
 	queuedInv []msg.InvVect
 	nextInv   time.Time
 	txAsked   map[chainhash.Hash]time.Time
@@ -164,26 +174,12 @@ type pendingTx struct {
 
 func state(p *p2p.Peer) *peerState { return p.Data.(*peerState) }
 
-// know adds h to the peer's known inventory; at the cap the oldest hash
-// makes room (a ring: constant time, no copying).
-func (s *peerState) know(h chainhash.Hash) {
-	if _, ok := s.knownInv[h]; ok {
-		return
-	}
-	s.knownInv[h] = struct{}{}
-	if len(s.knownRing) < knownCap {
-		s.knownRing = append(s.knownRing, h)
-		return
-	}
-	delete(s.knownInv, s.knownRing[s.knownHead])
-	s.knownRing[s.knownHead] = h
-	s.knownHead = (s.knownHead + 1) % knownCap
-}
+// know adds h to the peer's known inventory (bounded: known.go).
+func (s *peerState) know(h chainhash.Hash) { s.known.add(h) }
 
-func (s *peerState) knows(h chainhash.Hash) bool {
-	_, ok := s.knownInv[h]
-	return ok
-}
+// knows reports whether h is in the peer's known inventory (or, rarely,
+// a false positive: known.go).
+func (s *peerState) knows(h chainhash.Hash) bool { return s.known.has(h) }
 
 // New returns a Manager; SetHost before use.
 func New(cfg Config) *Manager {
@@ -215,12 +211,21 @@ func (m *Manager) readyPeers() []*p2p.Peer {
 
 // PeerReady implements p2p.Protocol.
 func (m *Manager) PeerReady(p *p2p.Peer) {
+	m.quiet = false
 	now := m.now()
 	s := &peerState{inFlight: make(map[chainhash.Hash]*blockRequest), avoid: make(map[chainhash.Hash]time.Time),
-		knownInv: make(map[chainhash.Hash]struct{}), txAsked: make(map[chainhash.Hash]time.Time),
+		txAsked:    make(map[chainhash.Hash]time.Time),
 		bestHeight: -1, common: -1, unreqTokens: unrequestedBurst, unreqAt: now}
+	if m.knownKey == [2]uint64{} {
+		m.knownKey = [2]uint64{m.host.Rand().Uint64(), m.host.Rand().Uint64()}
+	}
+	s.known.k0, s.known.k1 = m.knownKey[0], m.knownKey[1]
 	s.nextInv = now.Add(m.invDelay(p))
 	p.Data = s
+	m.ready = append(m.ready, p)
+	if !p.Inbound {
+		m.readyOut++
+	}
 	p.Send(&msg.Empty{Cmd: msg.CmdSendHeaders})
 	p.Send(&msg.SendCmpct{HighBandwidth: false, Version: 2})
 	m.sendFeeFilter(p, now)
@@ -237,6 +242,7 @@ func (m *Manager) PeerReady(p *p2p.Peer) {
 // PeerGone implements p2p.Protocol: its requests go back to the pool of
 // work.
 func (m *Manager) PeerGone(p *p2p.Peer) {
+	m.quiet = false
 	s, ok := p.Data.(*peerState)
 	if !ok {
 		return
@@ -256,6 +262,17 @@ func (m *Manager) PeerGone(p *p2p.Peer) {
 		}
 	}
 	p.Data = nil
+	for i, q := range m.ready {
+		if q == p {
+			m.ready[i] = m.ready[len(m.ready)-1]
+			m.ready[len(m.ready)-1] = nil
+			m.ready = m.ready[:len(m.ready)-1]
+			if !p.Inbound {
+				m.readyOut--
+			}
+			break
+		}
+	}
 	if m.headersPeer == p {
 		m.nextHeadersPeer(p, m.now())
 	}
@@ -264,6 +281,7 @@ func (m *Manager) PeerGone(p *p2p.Peer) {
 
 // Receive implements p2p.Protocol.
 func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
+	m.quiet = false
 	if p.Data == nil {
 		return
 	}
@@ -309,6 +327,7 @@ func (m *Manager) Receive(p *p2p.Peer, mm msg.Message) {
 
 // Tick implements p2p.Protocol: stalls, timeouts, announcements.
 func (m *Manager) Tick(now time.Time) {
+	m.quiet = false
 	m.checkStalls(now)
 	m.fetchBlocks(now)
 	for h, r := range m.txRequested {
@@ -500,3 +519,40 @@ func sortPeers(ps []*p2p.Peer) {
 		return ps[i].ID < ps[j].ID
 	})
 }
+
+// Quiet reports whether Tick has nothing to do but what may wait: no
+// block or transaction request in flight or pending, no announcement
+// queued, no headers sync under way, no peer known to have more. A
+// simulator of many nodes ticks a quiet node seldom (p2p.SimNet.Quiet);
+// what waits then (expiries, the feefilter's refresh) runs late.
+func (m *Manager) Quiet() bool {
+	if m.quiet {
+		return true
+	}
+	m.quiet = m.quietNow()
+	return m.quiet
+}
+
+func (m *Manager) quietNow() bool {
+	if len(m.requested) > 0 || len(m.txRequested) > 0 || !m.headersSynced {
+		return false
+	}
+	best := m.bestHeaderHeight()
+	if best != m.cfg.Chain.Best().Height {
+		return false
+	}
+	for _, p := range m.ready {
+		s, ok := p.Data.(*peerState)
+		if !ok {
+			continue
+		}
+		if len(s.queuedInv) > 0 || len(s.txPending) > 0 || len(s.txAsked) > 0 || len(s.inFlight) > 0 ||
+			s.syncing || s.partial != nil || max(s.bestHeight, p.StartHeight) > best {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadyOutbound is the number of ready outbound peers.
+func (m *Manager) ReadyOutbound() int { return m.readyOut }

@@ -45,6 +45,7 @@ func (m *Manager) announceBook(p *p2p.Peer) {
 // OfferChanged relays a book event (the node calls it on the loop):
 // published and signed offers by inv, withdrawals by ggwithdraw.
 func (m *Manager) OfferChanged(o *mempool.Offer, kind string, withdrawSig []byte) {
+	m.quiet = false
 	for _, p := range m.readyPeers() {
 		if kind == "withdrawn" {
 			if withdrawSig != nil {

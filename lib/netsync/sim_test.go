@@ -287,3 +287,149 @@ func mustHashAt(t *testing.T, c *chain.Chain, h int32) chainhash.Hash {
 	}
 	return hash
 }
+
+// TestQuiet: a synced node with nothing to do is quiet; a transaction
+// it accepted makes it busy (announcements queued) until relay is done;
+// after a block it is quiet again.
+func TestQuiet(t *testing.T) {
+	net := newNet()
+	a := newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 110)
+	b := newSimNode(t, net, "10.0.0.2:2200", func(c *p2p.Config) { c.AddNodes = []netip.AddrPort{a.addr} })
+	if !net.RunUntil(func() bool { return b.height() == 110 && a.sync.Quiet() && b.sync.Quiet() }, 5*time.Minute) {
+		t.Fatalf("not synced and quiet: height %d, quiet %v %v", b.height(), a.sync.Quiet(), b.sync.Quiet())
+	}
+	for _, n := range []*simNode{a, b} {
+		out := 0
+		for _, p := range n.host.Peers() {
+			if p.Ready() && !p.Inbound {
+				out++
+			}
+		}
+		if n.sync.ReadyOutbound() != out || (n == b && out == 0) {
+			t.Fatalf("%v: %d ready outbound, the Host has %d", n.addr, n.sync.ReadyOutbound(), out)
+		}
+	}
+	blk1, _ := a.chain.BlockByHash(mustHashAt(t, a.chain, 1))
+	cb := blk1.Transactions[0]
+	tx := &wire.MsgTx{Version: 2, TxIn: []*wire.TxIn{{PreviousOutPoint: wire.OutPoint{Hash: cb.TxHash()}, Sequence: wire.MaxTxInSequenceNum,
+		Witness: wire.TxWitness{chaingen.OpTrueScript}}},
+		TxOut: []*wire.TxOut{{Value: cb.TxOut[0].Value - 10_000, PkScript: payTo}}}
+	if _, err := b.pool.ProcessTransaction(tx, false); err != nil {
+		t.Fatal(err)
+	}
+	net.RunFor(time.Millisecond) // the acceptance reaches sync
+	if b.sync.Quiet() {
+		t.Fatal("quiet with an announcement queued")
+	}
+	if !net.RunUntil(func() bool { return a.pool.Have(tx.TxHash()) && a.sync.Quiet() && b.sync.Quiet() }, time.Minute) {
+		t.Fatal("the transaction did not reach a, or a node stayed busy")
+	}
+	a.mine(t, 1)
+	if !net.RunUntil(func() bool { return b.height() == 111 && b.sync.Quiet() }, time.Minute) {
+		t.Fatal("the block did not arrive, or b stayed busy")
+	}
+}
+
+// hbChain connects a → b → c (each the next one's outbound peer) over
+// 110 blocks and relays two more from a, so that b pushes compact blocks
+// to c (c made b a high-bandwidth peer: b gave it a new tip first).
+func hbChain(t *testing.T) (a, b, c *simNode, net *p2p.SimNet) {
+	t.Helper()
+	net = newNet()
+	a = newSimNode(t, net, "10.0.0.1:2200")
+	a.mine(t, 110)
+	b = newSimNode(t, net, "10.0.0.2:2200", func(cfg *p2p.Config) { cfg.AddNodes = []netip.AddrPort{a.addr}; cfg.MaxOutbound = 1 })
+	c = newSimNode(t, net, "10.0.0.3:2200", func(cfg *p2p.Config) { cfg.AddNodes = []netip.AddrPort{b.addr}; cfg.MaxOutbound = 1 })
+	if !net.RunUntil(func() bool { return b.height() == 110 && c.height() == 110 }, 5*time.Minute) {
+		t.Fatal("not synced")
+	}
+	for h := int32(111); h <= 112; h++ {
+		a.mine(t, 1)
+		if !net.RunUntil(func() bool { return c.height() == h }, time.Minute) {
+			t.Fatalf("block %d did not reach c", h)
+		}
+	}
+	for _, p := range b.host.Peers() {
+		if p.Inbound && p.Addr.Addr() == c.addr.Addr() && p.CmpctHB {
+			return a, b, c, net
+		}
+	}
+	t.Fatal("c did not make b a high-bandwidth compact block peer")
+	return
+}
+
+// TestCompactRelayBeforeValidation: a compact block that extends the tip
+// goes to high-bandwidth peers before the chain validates it (BIP152's
+// high-bandwidth mode, as Core does once the header and merkle root
+// check), not after.
+func TestCompactRelayBeforeValidation(t *testing.T) {
+	a, b, c, net := hbChain(t)
+	var toC *p2p.Peer
+	for _, p := range b.host.Peers() {
+		if p.Inbound && p.Addr.Addr() == c.addr.Addr() {
+			toC = p
+		}
+	}
+	sentBefore := -1
+	inner := b.sync.cfg.ProcessBlock
+	b.sync.cfg.ProcessBlock = func(blk *wire.MsgBlock, flags chain.BehaviorFlags) (bool, bool, error) {
+		if sentBefore < 0 {
+			sentBefore = p2p.SimSent(toC)[msg.CmdCmpctBlock]
+		}
+		return inner(blk, flags)
+	}
+	had := p2p.SimSent(toC)[msg.CmdCmpctBlock]
+	a.mine(t, 1)
+	if !net.RunUntil(func() bool { return c.height() == 113 }, time.Minute) {
+		t.Fatal("block 113 did not reach c")
+	}
+	if sentBefore != had+1 {
+		t.Fatalf("compact blocks b had sent c when its chain took the block: %d, want %d (before validation)", sentBefore, had+1)
+	}
+	if got := p2p.SimSent(toC)[msg.CmdCmpctBlock]; got != had+1 {
+		t.Fatalf("b sent c %d compact blocks for one block", got-had)
+	}
+}
+
+// TestInvalidCompactBlockNotPunished: a block the chain rejects costs the
+// peer nothing when it came as a compact block (a high-bandwidth peer
+// relays before validating, BIP152), and the connection when it came
+// whole.
+func TestInvalidCompactBlockNotPunished(t *testing.T) {
+	for _, compact := range []bool{true, false} {
+		a, _, c, net := hbChain(t)
+		if !compact {
+			a, c = newFullPair(t, net, a)
+		}
+		bad := map[chainhash.Hash]bool{}
+		inner := c.sync.cfg.ProcessBlock
+		c.sync.cfg.ProcessBlock = func(blk *wire.MsgBlock, flags chain.BehaviorFlags) (bool, bool, error) {
+			if bad[blk.BlockHash()] {
+				return false, false, chain.RuleError{Kind: chain.ErrBadMerkleRoot, Description: "test: rejected"}
+			}
+			return inner(blk, flags)
+		}
+		peers := len(c.host.Peers())
+		hs := a.mine(t, 1)
+		bad[hs[0]] = true
+		net.RunFor(30 * time.Second)
+		if got := len(c.host.Peers()); (got == peers) != compact {
+			t.Fatalf("compact %v: c has %d peers after the invalid block, had %d", compact, got, peers)
+		}
+	}
+}
+
+// newFullPair gives a fresh node that takes blocks from a whole (no
+// compact blocks: it never hears sendcmpct).
+func newFullPair(t *testing.T, net *p2p.SimNet, a *simNode) (*simNode, *simNode) {
+	t.Helper()
+	d := newSimNode(t, net, "10.0.0.4:2200", func(cfg *p2p.Config) { cfg.AddNodes = []netip.AddrPort{a.addr}; cfg.MaxOutbound = 1 })
+	for _, l := range []*p2p.SimNet{net} {
+		p2p.SimDropFrom(l, a.addr, func(m msg.Message) bool { return m.Command() == msg.CmdSendCmpct || m.Command() == msg.CmdCmpctBlock })
+	}
+	if !net.RunUntil(func() bool { return d.height() == a.height() }, 5*time.Minute) {
+		t.Fatal("d not synced")
+	}
+	return a, d
+}

@@ -324,6 +324,7 @@ func dishonestTx(err error) bool {
 // fee, goes to every peer that relays — (the node calls it on the loop
 // for every acceptance).
 func (m *Manager) TxAccepted(d *mempool.TxDesc) {
+	m.quiet = false
 	// A sale listing pays no fee (the prop's gold is not one) and is never
 	// mined; the pools' listing caps bound it, not fee filters.
 	listing := false

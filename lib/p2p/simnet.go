@@ -41,6 +41,52 @@ type SimNet struct {
 	multi  bool // some Host listens at several addresses
 	// listens counts each Host's addresses
 	listens map[*Host]int
+	addrs   []netip.AddrPort // sorted, nil when stale
+
+	// IdleTickEvery and Quiet, when both set, spare the ticks of a Host
+	// with nothing to do: one for which Quiet reports true at a tick is
+	// ticked only on every IdleTickEvery-th multiple of TickEvery (timeouts,
+	// pings and upkeep run then, at most IdleTickEvery late).
+	IdleTickEvery time.Duration
+	Quiet         func(h *Host) bool
+	ticks         int64
+
+	// ShareDecoded hands every receiver of byte-identical tx, block,
+	// cmpctblock or blocktxn payloads one decoded value instead of a copy
+	// each (receivers must not change what they receive; lib/p2p and
+	// lib/netsync do not): a simulator of many nodes keeps one copy of
+	// each transaction instead of one per node. Values are kept for two
+	// to four minutes after their first decoding.
+	ShareDecoded bool
+	shared       [2]map[string]msg.Message
+	sharedSince  time.Time
+}
+
+// sharedDecode is the decoded value of a payload: one already decoded
+// recently, for the commands whose values are shared.
+func (n *SimNet) sharedDecode(cmd string, payload []byte) (msg.Message, error) {
+	switch cmd {
+	case msg.CmdTx, msg.CmdBlock, msg.CmdCmpctBlock, msg.CmdBlockTxn:
+	default:
+		return msg.Decode(cmd, payload)
+	}
+	if n.shared[0] == nil || n.clock.t.Sub(n.sharedSince) > 2*time.Minute {
+		n.shared[1], n.shared[0] = n.shared[0], map[string]msg.Message{}
+		n.sharedSince = n.clock.t
+	}
+	key := cmd + "\x00" + string(payload)
+	if m, ok := n.shared[0][key]; ok {
+		return m, nil
+	}
+	if m, ok := n.shared[1][key]; ok {
+		n.shared[0][key] = m
+		return m, nil
+	}
+	m, err := msg.Decode(cmd, payload)
+	if err == nil {
+		n.shared[0][key] = m
+	}
+	return m, err
 }
 
 type simClock struct{ t time.Time }
@@ -109,6 +155,7 @@ func (n *SimNet) Add(addr netip.AddrPort, h *Host) {
 		n.multi = true
 	}
 	n.nodes[addr] = h
+	n.addrs = nil
 }
 
 // Remove takes a Host off the network (its address refuses connections,
@@ -118,6 +165,7 @@ func (n *SimNet) Remove(addr netip.AddrPort) {
 	if h := n.nodes[addr]; h != nil {
 		n.listens[h]--
 		delete(n.nodes, addr)
+		n.addrs = nil
 	}
 }
 
@@ -204,7 +252,13 @@ func (l *SimLink) Send(m msg.Message) {
 		return
 	}
 	payload := msg.Payload(m)
-	got, err := msg.Decode(m.Command(), payload)
+	var got msg.Message
+	var err error
+	if l.n.ShareDecoded {
+		got, err = l.n.sharedDecode(m.Command(), payload)
+	} else {
+		got, err = msg.Decode(m.Command(), payload)
+	}
 	if err != nil {
 		panic("p2p: SimNet: " + m.Command() + " does not decode: " + err.Error())
 	}
@@ -274,9 +328,12 @@ func (n *SimNet) Step() bool {
 		// A Host listening at several addresses (a simulated attacker
 		// answering on many) ticks once, at its first address.
 		clear(n.ticked)
+		idle := n.IdleTickEvery > n.TickEvery && n.Quiet != nil
+		everyone := !idle || n.ticks%int64(n.IdleTickEvery/n.TickEvery) == 0
+		n.ticks++
 		for _, addr := range n.sortedAddrs() {
 			h := n.nodes[addr]
-			if h == nil || (n.multi && n.ticked[h]) {
+			if h == nil || (n.multi && n.ticked[h]) || (!everyone && n.Quiet(h)) {
 				continue
 			}
 			if n.multi {
@@ -297,11 +354,15 @@ func (n *SimNet) Step() bool {
 }
 
 func (n *SimNet) sortedAddrs() []netip.AddrPort {
+	if n.addrs != nil {
+		return n.addrs
+	}
 	out := make([]netip.AddrPort, 0, len(n.nodes))
 	for a := range n.nodes {
 		out = append(out, a)
 	}
 	slices.SortFunc(out, func(a, b netip.AddrPort) int { return a.Compare(b) })
+	n.addrs = out
 	return out
 }
 
