@@ -150,6 +150,24 @@ func (s *Sim) selfishHeard() {
 	}
 }
 
+// selfishEnd: mining stops; the attacker publishes the blocks it still
+// holds, as it would once its lead is safe, so that the drain settles the
+// best chain on what the strategy earned rather than on how a long
+// private branch and the public one stood at the cut (at equal heights a
+// node keeps the branch it had, and one such tie could swing dozens of
+// blocks either way).
+func (s *Sim) selfishEnd() {
+	sf := s.selfish
+	if len(sf.priv) == 0 {
+		return
+	}
+	if sf.tie {
+		s.tieEnds()
+	}
+	s.publish(len(sf.priv))
+	sf.priv, sf.pub, sf.tie = nil, 0, false
+}
+
 // publish hands the private blocks up to k to the attacker's node,
 // which prefers its own branch and announces it.
 func (s *Sim) publish(k int) {

@@ -416,6 +416,9 @@ func (s *Sim) Run() *Report {
 		s.startFaults()
 	}
 	s.net.After(expo(s.mining, sc.BlockInterval.Seconds()), s.mine)
+	if s.selfish != nil {
+		s.net.After(sc.Duration.Duration, s.selfishEnd)
+	}
 	if sc.TxRate > 0 {
 		s.net.After(expo(s.txgen, 1/sc.TxRate), s.newTx)
 	}
