@@ -83,6 +83,21 @@ func checkBlockSanity(blk *wire.MsgBlock, hash chainhash.Hash, params *chaincfg.
 	if err := checkProofOfWork(&blk.Header, &hash, params.PowLimit, flags&BFNoPoWCheck != 0); err != nil {
 		return nil, err
 	}
+	return checkBlockBody(blk)
+}
+
+// CheckBlockBody is CheckBlockSanity but the header's proof of work
+// (checked when the header was accepted): what a block must pass before
+// it is relayed ahead of its validation (BIP152 high bandwidth).
+func CheckBlockBody(blk *wire.MsgBlock) error {
+	_, err := checkBlockBody(blk)
+	return err
+}
+
+// checkBlockBody checks what a block's transactions must be on their
+// own (count, size, coinbase, each transaction's sanity, merkle root and
+// mutation, sigops, witness commitment, weight) and returns their txids.
+func checkBlockBody(blk *wire.MsgBlock) ([]chainhash.Hash, error) {
 	txs := blk.Transactions
 	if len(txs) == 0 {
 		return nil, ruleError(ErrNoTransactions, "block has no transactions")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gamegold/gg/lib/chaincfg"
+	"github.com/gamegold/gg/lib/chaingen"
 	"github.com/gamegold/gg/lib/chainhash"
 	"github.com/gamegold/gg/lib/mempool"
 	"github.com/gamegold/gg/lib/netsync"
@@ -489,9 +490,12 @@ func (s *Sim) mine() {
 		size += ts
 		txs = append(txs, d.Tx)
 	}
-	root, _ := wire.BlockMerkleRoot(txs)
-	blk := &wire.MsgBlock{Header: wire.BlockHeader{Version: 0x20000000, PrevBlock: tip.hash, MerkleRoot: root,
+	blk := &wire.MsgBlock{Header: wire.BlockHeader{Version: 0x20000000, PrevBlock: tip.hash,
 		Timestamp: uint32(now.Unix()), Bits: s.params.GenesisBlock.Header.Bits, Nonce: s.mining.Uint32()}, Transactions: txs}
+	// A block is whole: BIP141's commitment to its witnesses, as a
+	// relaying node checks a compact block's body before passing it on.
+	chaingen.UpdateWitnessCommitment(blk)
+	blk.Header.MerkleRoot, _ = wire.BlockMerkleRoot(txs)
 	b, _ := n.chain.addHeader(blk.Header)
 	b.blk = blk
 	s.record(blk, b.height, n.i, now)

@@ -509,8 +509,16 @@ func (m *Manager) requestFull(p *p2p.Peer, hash chainhash.Hash, now time.Time) {
 // ours) asks for the full block instead of blaming the peer.
 func (m *Manager) finishCompact(p *p2p.Peer, pb *partialBlock, now time.Time) {
 	blk := &wire.MsgBlock{Header: pb.header, Transactions: pb.txs}
-	if root, _ := wire.BlockMerkleRoot(blk.Transactions); root != blk.Header.MerkleRoot {
+	if root, mutated := wire.BlockMerkleRoot(blk.Transactions); root != blk.Header.MerkleRoot || mutated {
 		m.requestFull(p, pb.hash, now)
+		return
+	}
+	// What a block must be on its own is checked before it is relayed
+	// ahead of validation; failing it is the sender's doing (a relaying
+	// node checks it too), so it costs the connection even as a compact
+	// block, and a resent copy cannot cost us a rebuild for free.
+	if err := chain.CheckBlockBody(blk); err != nil {
+		m.penalize(p, p2p.BanScore, "invalid compact block "+pb.hash.String()+": "+err.Error())
 		return
 	}
 	// Stored whatever its work only if we asked this peer for it; a

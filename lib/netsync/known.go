@@ -131,24 +131,3 @@ func (f *knownFilter) rotate() {
 		f.gens = f.gens[1:]
 	}
 }
-
-// count is the number of hashes held.
-func (f *knownFilter) count() int {
-	n := 0
-	for _, g := range f.gens {
-		n += g.n
-	}
-	return n
-}
-
-// bytes is the filter's bit arrays' size.
-func (f *knownFilter) bytes() int {
-	n := 0
-	for _, g := range f.gens {
-		n += 8 * len(g.bits)
-	}
-	if f.spare != nil {
-		n += 8 * len(f.spare.bits)
-	}
-	return n
-}

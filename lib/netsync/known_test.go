@@ -147,3 +147,24 @@ func BenchmarkKnowAtCap(b *testing.B) {
 		s.know(hashOf(4*knownRecent + i))
 	}
 }
+
+// count is the number of hashes held.
+func (f *knownFilter) count() int {
+	n := 0
+	for _, g := range f.gens {
+		n += g.n
+	}
+	return n
+}
+
+// bytes is the filter's bit arrays' size.
+func (f *knownFilter) bytes() int {
+	n := 0
+	for _, g := range f.gens {
+		n += 8 * len(g.bits)
+	}
+	if f.spare != nil {
+		n += 8 * len(f.spare.bits)
+	}
+	return n
+}
